@@ -1,0 +1,23 @@
+# kefu: two commands on a fresh machine with Go: `make run`, `make test`.
+GO ?= go
+
+.PHONY: run test build vet browser-deps
+
+# Runs the server on its defaults, with the tutorial's WebSocket port on so
+# its pages work: open http://localhost:3001/kefu.html and /yonghu.html.
+run:
+	$(GO) run . serve -compat-addr :3000
+
+build:
+	$(GO) build -o kefu .
+
+vet:
+	$(GO) vet ./...
+
+# Vet, then every test under the race detector. Browser tests need Chromium;
+# browser-deps installs it when it is missing and the machine allows it.
+test: vet browser-deps
+	$(GO) test -race -count=1 ./...
+
+browser-deps:
+	@sh .ci/install-chromium.sh

@@ -1,0 +1,77 @@
+package actors
+
+import (
+	"log/slog"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Kind is the type of an addressable actor. Together with an id it forms the
+// actor's stable address; on a Proto.Actor cluster it becomes the grain kind.
+type Kind string
+
+const (
+	KindDispatcher Kind = "dispatcher"
+	KindRoom       Kind = "room"
+	KindConn       Kind = "conn"
+)
+
+// DispatcherID is the id of the one dispatcher.
+const DispatcherID = "main"
+
+// Directory is the single seam between the actors and where they run.
+// Actors never hold each other's state or pointers; they exchange ids and
+// resolve them here. Locally an id is a name in this process's actor
+// registry; moving to a Proto.Actor cluster replaces this one type with one
+// that maps (kind, id) to a cluster identity, and leaves the actors as they
+// are.
+//
+// Implementations must be safe for concurrent use and hold no mutable state
+// of their own: the dispatcher owns which ids are alive.
+type Directory interface {
+	// PID returns the address of the actor (kind, id), whether or not it is
+	// alive; a message to a dead address goes to dead letters, and a Watch of
+	// one answers at once with Terminated.
+	PID(kind Kind, id string) *actor.PID
+	// Spawn starts the actor (kind, id) from props. It fails if that address
+	// is already taken.
+	Spawn(kind Kind, id string, props *actor.Props) (*actor.PID, error)
+}
+
+// LocalDirectory addresses actors inside one actor system.
+type LocalDirectory struct {
+	system *actor.ActorSystem
+	root   *actor.RootContext
+}
+
+var _ Directory = (*LocalDirectory)(nil)
+
+// NewLocalDirectory returns a directory over system. Actors it spawns are
+// supervised by a strategy that stops, rather than restarts, a failing actor:
+// a restarted room or connection would come back empty while its peers still
+// believe in its old state, so a failure is turned into Terminated, which
+// every watcher already handles as "gone".
+func NewLocalDirectory(system *actor.ActorSystem) *LocalDirectory {
+	stopOnFailure := actor.NewOneForOneStrategy(0, 0, func(reason any) actor.Directive {
+		system.Logger().Error("actor failed; stopping it", slog.Any("reason", reason))
+		return actor.StopDirective
+	})
+	return &LocalDirectory{
+		system: system,
+		// A fresh root context: WithGuardian changes its receiver, and the
+		// system's shared Root must keep its defaults.
+		root: actor.NewRootContext(system, nil).WithGuardian(stopOnFailure),
+	}
+}
+
+// PID implements Directory.
+func (d *LocalDirectory) PID(kind Kind, id string) *actor.PID {
+	return d.system.NewLocalPID(localName(kind, id))
+}
+
+// Spawn implements Directory.
+func (d *LocalDirectory) Spawn(kind Kind, id string, props *actor.Props) (*actor.PID, error) {
+	return d.root.SpawnNamed(props, localName(kind, id))
+}
+
+func localName(kind Kind, id string) string { return string(kind) + "/" + id }

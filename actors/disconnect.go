@@ -1,0 +1,30 @@
+package actors
+
+// Disconnect is why the server closes a connection: a WebSocket close code
+// and a short reason that the client can show. Every server-side close uses
+// one of the named values below, so logs, tests and clients agree on them.
+type Disconnect struct {
+	Code   int
+	Reason string // at most 123 bytes: it must fit a close frame
+}
+
+// Close codes 4000-4999 are for applications (RFC 6455 §7.4.2); the 40xx
+// numbers echo the HTTP status a REST API would use for the same refusal.
+var (
+	DisconnectNormal     = Disconnect{Code: 1000, Reason: "bye"}
+	DisconnectShutdown   = Disconnect{Code: 1001, Reason: "server shutting down"}
+	DisconnectInternal   = Disconnect{Code: 1011, Reason: "internal error"}
+	DisconnectBadRequest = Disconnect{Code: 4000, Reason: "bad request"}
+	DisconnectAgentLeft  = Disconnect{Code: 4001, Reason: "agent left"}
+	DisconnectNoAgent    = Disconnect{Code: 4004, Reason: "no free agent: ask /getroom first"}
+	DisconnectSlow       = Disconnect{Code: 4008, Reason: "too slow: outbound queue full"}
+	DisconnectNameTaken  = Disconnect{Code: 4009, Reason: "name already online"}
+	DisconnectRoomGone   = Disconnect{Code: 4010, Reason: "room closed"}
+)
+
+// WithReason returns d with a more specific reason, for refusals whose cause
+// the client needs spelled out (which parameter was wrong).
+func (d Disconnect) WithReason(reason string) Disconnect {
+	d.Reason = reason
+	return d
+}

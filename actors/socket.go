@@ -1,0 +1,51 @@
+package actors
+
+// Socket is what a connection actor may do with its WebSocket. The transport
+// implements it with one reader and one writer goroutine per socket; none of
+// these methods blocks, so an actor never waits on the network inside
+// Receive.
+type Socket interface {
+	// Send queues one encoded frame. It returns false when the frame was not
+	// queued: the socket is closing, or its bounded queue was full, in which
+	// case the socket is being closed with DisconnectSlow.
+	Send(frame []byte) bool
+	// Close flushes what is queued, sends a close frame with d and releases
+	// the socket. Only the first call counts.
+	Close(d Disconnect)
+	// StartReading begins delivering inbound frames. The connection actor
+	// calls it once it has been admitted, so nothing a client sends is read
+	// before the server knows who it is.
+	StartReading()
+}
+
+// Codec turns one wire protocol's frames into actor messages and back. The
+// rooms speak only in the messages of this package; each connection encodes
+// them for its own protocol, so the compat and native protocols share every
+// actor.
+type Codec interface {
+	// Decode parses one inbound text frame into a command (such as *Say) or
+	// returns a *FrameError whose message is safe to show the client.
+	Decode(frame []byte) (any, error)
+	// Encode renders an outbound message (*ChatLine, *Notice, *Kick,
+	// *FrameError) as a frame, or returns nil if this protocol has nothing
+	// to say about it.
+	Encode(msg any) []byte
+}
+
+// FrameError is a refusal of one inbound frame. The connection stays open;
+// the client gets the error in its protocol's error form.
+type FrameError struct {
+	Code    string // stable, machine-readable: "bad_frame", "empty_text", ...
+	Message string // safe to show a user
+}
+
+func (e *FrameError) Error() string { return e.Code + ": " + e.Message }
+
+// Frame error codes.
+const (
+	ErrCodeBadFrame  = "bad_frame"
+	ErrCodeBinary    = "binary_frame"
+	ErrCodeEmptyText = "empty_text"
+	ErrCodeTooLong   = "text_too_long"
+	ErrCodeBadText   = "bad_text"
+)

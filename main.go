@@ -1,0 +1,120 @@
+// Command kefu is a customer-service chat server: customers ask for a human,
+// the server routes each to a free support agent and carries the
+// conversation over WebSocket. See README.md and docs/.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"kefu/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "kefu:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: kefu <command> [flags]
+
+commands:
+  serve   run the chat server (the default when no command is given)
+
+run 'kefu serve -h' for the server's flags.
+`
+
+// run dispatches to a subcommand. It only wires: flags and environment in,
+// the server's own Run out.
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stderr)
+	case "help":
+		fmt.Fprint(stderr, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", ":3001", "main listener: pages, /getroom, /compat")
+	compatAddr := fs.String("compat-addr", "", "the tutorial's WebSocket listener, e.g. :3000; off when empty")
+	data := fs.String("data", "data", "data directory")
+	ttl := fs.Duration("reservation-ttl", server.DefaultReservationTTL, "how long an unused /getroom offer holds an agent")
+	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := parseFlags(fs, args, "KEFU_"); err != nil {
+		return err
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("-log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+
+	srv, err := server.New(server.Config{
+		Addr:           *addr,
+		CompatAddr:     *compatAddr,
+		DataDir:        *data,
+		ReservationTTL: *ttl,
+		AllowedOrigins: splitList(*origins),
+		Log:            log,
+	})
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}
+
+// parseFlags sets each flag from its environment variable (prefix plus the
+// flag's name in upper case, dashes as underscores: -compat-addr is
+// KEFU_COMPAT_ADDR), then from args, which win. A bad value in either is an
+// error that names its source.
+func parseFlags(fs *flag.FlagSet, args []string, prefix string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		key := prefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		f.Usage += " (env " + key + ")"
+		if v, ok := os.LookupEnv(key); ok && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", key, v, e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return fs.Parse(args)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

@@ -1,0 +1,186 @@
+// Package server assembles kefu: the actor system, the dispatcher, the
+// gateway and the listeners, and takes them down in order. main and the
+// end-to-end tests build the server the same way, through New.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/actors"
+	"kefu/static"
+	"kefu/transport"
+)
+
+// Config is the server's settings; main fills it from flags and the
+// environment.
+type Config struct {
+	Addr           string        // main listener: pages, /getroom, /compat
+	CompatAddr     string        // the tutorial's WebSocket port; "" for none
+	DataDir        string        // where the store will live; created if missing
+	ReservationTTL time.Duration // how long an unused /getroom offer holds an agent
+	AllowedOrigins []string      // extra page origins allowed to open sockets
+	Log            *slog.Logger
+}
+
+// DefaultReservationTTL is how long a /getroom offer waits for its customer.
+const DefaultReservationTTL = 30 * time.Second
+
+// shutdownGrace bounds each step of a graceful stop.
+const shutdownGrace = 5 * time.Second
+
+// Server is one running kefu.
+type Server struct {
+	cfg        Config
+	system     *actor.ActorSystem
+	dispatcher *actor.PID
+	gateway    *transport.Gateway
+	http       *http.Server
+	compat     *http.Server // nil when CompatAddr is ""
+	ln         net.Listener
+	compatLn   net.Listener
+}
+
+// New binds the listeners and starts the actors; Run serves.
+func New(cfg Config) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.ReservationTTL <= 0 {
+		cfg.ReservationTTL = DefaultReservationTTL
+	}
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("cannot create data directory: %w", err)
+		}
+	}
+	s := &Server{cfg: cfg}
+	var err error
+	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("cannot listen on -addr: %w", err)
+	}
+	if cfg.CompatAddr != "" {
+		if s.compatLn, err = net.Listen("tcp", cfg.CompatAddr); err != nil {
+			s.ln.Close()
+			return nil, fmt.Errorf("cannot listen on -compat-addr: %w", err)
+		}
+	}
+
+	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		// The library logs every dead letter and lifecycle step at Info;
+		// only its warnings belong in our log.
+		return slog.New(minLevel{Handler: cfg.Log.Handler(), min: slog.LevelWarn}).With("lib", "protoactor")
+	}))
+	dir := actors.NewLocalDirectory(s.system)
+	s.dispatcher, err = dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
+		Dir: dir, ReservationTTL: cfg.ReservationTTL, Log: cfg.Log,
+	}))
+	if err != nil {
+		s.closeListeners()
+		return nil, fmt.Errorf("cannot start dispatcher: %w", err)
+	}
+
+	_, pagesPort, _ := net.SplitHostPort(s.ln.Addr().String())
+	s.gateway = transport.NewGateway(transport.Config{
+		Dir:           dir,
+		Root:          s.system.Root,
+		Log:           cfg.Log,
+		Origins:       transport.OriginPolicy{Allowed: cfg.AllowedOrigins},
+		CompatOrigins: transport.OriginPolicy{Allowed: cfg.AllowedOrigins, PagesPort: pagesPort},
+	})
+	s.http = newHTTPServer(s.gateway.Routes(static.FS), cfg.Log)
+	if s.compatLn != nil {
+		s.compat = newHTTPServer(s.gateway.CompatRoutes(), cfg.Log)
+	}
+	return s, nil
+}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Addr is the main listener's address, with the port it really got.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// CompatAddr is the compat listener's address, or "" when it is off.
+func (s *Server) CompatAddr() string {
+	if s.compatLn == nil {
+		return ""
+	}
+	return s.compatLn.Addr().String()
+}
+
+// Run serves until ctx ends or a listener fails, then shuts down: listeners
+// first, then every client is told to go (close 1001), then the actors.
+func (s *Server) Run(ctx context.Context) error {
+	errc := make(chan error, 2)
+	serve := func(srv *http.Server, ln net.Listener) {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}
+	go serve(s.http, s.ln)
+	if s.compat != nil {
+		go serve(s.compat, s.compatLn)
+	}
+	s.cfg.Log.Info("kefu serving", "addr", s.Addr(), "compat_addr", s.CompatAddr(), "data", s.cfg.DataDir)
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		err = fmt.Errorf("listener failed: %w", err)
+	}
+	return errors.Join(err, s.shutdown())
+}
+
+func (s *Server) shutdown() error {
+	s.cfg.Log.Info("shutting down")
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	var errs []error
+	if err := s.http.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("main listener: %w", err))
+	}
+	if s.compat != nil {
+		if err := s.compat.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("compat listener: %w", err))
+		}
+	}
+	if err := s.gateway.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("closing sockets: %w", err))
+	}
+	if err := s.system.Root.PoisonFuture(s.dispatcher).Wait(); err != nil {
+		errs = append(errs, fmt.Errorf("stopping dispatcher: %w", err))
+	}
+	s.system.Shutdown()
+	s.cfg.Log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+func (s *Server) closeListeners() {
+	s.ln.Close()
+	if s.compatLn != nil {
+		s.compatLn.Close()
+	}
+}
+
+// Dispatcher returns the dispatcher's address, for tests that inspect the
+// routing state.
+func (s *Server) Dispatcher() *actor.PID { return s.dispatcher }
+
+// Root returns the actor system's root context, for tests.
+func (s *Server) Root() *actor.RootContext { return s.system.Root }

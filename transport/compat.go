@@ -1,0 +1,104 @@
+package transport
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"kefu/actors"
+)
+
+// The tutorial's query values for the two roles.
+const (
+	compatAgentType    = "kefu"
+	compatCustomerType = "yonghu"
+)
+
+// compatSocket serves the tutorial's WebSocket endpoint,
+// ws://HOST/?type=kefu|yonghu&name=NAME, admitting the origins of policy. A
+// bad type or name is refused with close code 4000 and a reason that names
+// the fault.
+func (g *Gateway) compatSocket(policy OriginPolicy) http.Handler {
+	up := newUpgrader(policy)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			http.Error(w, "this port speaks WebSocket: connect to ws://HOST/?type=kefu|yonghu&name=NAME", http.StatusBadRequest)
+			return
+		}
+		q := r.URL.Query()
+		conn := actors.ConnConfig{Codec: CompatCodec{}}
+		var refusal *actors.Disconnect
+		switch q.Get("type") {
+		case compatAgentType:
+			conn.Role = actors.RoleAgent
+		case compatCustomerType:
+			conn.Role = actors.RoleCustomer
+		default:
+			d := actors.DisconnectBadRequest.WithReason("type must be kefu or yonghu")
+			refusal = &d
+		}
+		name, problem := g.checkName(q.Get("name"))
+		if refusal == nil && problem != "" {
+			d := actors.DisconnectBadRequest.WithReason(problem)
+			refusal = &d
+		}
+		conn.Name = name
+		g.accept(w, r, up, conn, refusal)
+	})
+}
+
+// roomAnswer is the tutorial's /getroom reply.
+type roomAnswer struct {
+	Room     bool   `json:"room"`
+	KefuName string `json:"kefuName,omitempty"`
+}
+
+// GetRoom serves the tutorial's GET /getroom?userName=NAME: it reserves a
+// free agent for NAME and answers exactly once, {"room":true,"kefuName":A} or
+// {"room":false}.
+func (g *Gateway) GetRoom() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, problem := g.checkName(r.URL.Query().Get("userName"))
+		if problem != "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "userName: " + problem})
+			return
+		}
+		dispatcher := g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID)
+		res, err := g.cfg.Root.RequestFuture(dispatcher, &actors.GetRoom{Customer: name}, g.cfg.RequestTimeout).Result()
+		offer, ok := res.(*actors.RoomOffer)
+		if err != nil || !ok {
+			g.cfg.Log.Error("getroom: no answer from dispatcher", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "dispatcher unavailable, try again"})
+			return
+		}
+		writeJSON(w, http.StatusOK, roomAnswer{Room: offer.Granted, KefuName: offer.AgentName})
+	})
+}
+
+// checkName returns a display name fit to show others, or what is wrong
+// with it.
+func (g *Gateway) checkName(raw string) (name, problem string) {
+	name = strings.TrimSpace(raw)
+	switch {
+	case name == "":
+		return "", "name is required"
+	case !utf8.ValidString(name):
+		return "", "name is not valid UTF-8"
+	case utf8.RuneCountInString(name) > g.cfg.MaxNameRunes:
+		return "", "name is too long"
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "", "name contains control characters"
+	}
+	return name, ""
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

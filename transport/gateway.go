@@ -1,0 +1,140 @@
+package transport
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/gorilla/websocket"
+
+	"kefu/actors"
+)
+
+// Config is what the gateway needs from the rest of the server.
+type Config struct {
+	Dir  actors.Directory
+	Root *actor.RootContext
+	Log  *slog.Logger
+
+	Limits       Limits
+	MaxTextBytes int // longest chat text, in bytes
+	MaxNameRunes int // longest display name, in characters
+
+	// Origins guards the main listener's sockets; CompatOrigins the compat
+	// listener's, which must also admit the main listener's pages.
+	Origins       OriginPolicy
+	CompatOrigins OriginPolicy
+
+	// RequestTimeout bounds an HTTP request's wait for an actor's answer.
+	RequestTimeout time.Duration
+}
+
+// Defaults for the Config fields that have one.
+const (
+	DefaultMaxTextBytes   = 8 << 10
+	DefaultMaxNameRunes   = 64
+	DefaultRequestTimeout = 5 * time.Second
+)
+
+// Gateway turns HTTP requests and WebSocket connections into actor
+// messages. It holds no routing or connection state: each socket belongs to
+// its connection actor, and the gateway only counts live sockets so that
+// shutdown can wait for them.
+type Gateway struct {
+	cfg     Config
+	sockets sync.WaitGroup // one per live socket, for Shutdown
+
+	// stopping ends when the server shuts down; every socket's writer
+	// watches it and closes with DisconnectShutdown.
+	stopping context.Context
+	stop     context.CancelFunc
+}
+
+// NewGateway returns a gateway; zero limits take their defaults.
+func NewGateway(cfg Config) *Gateway {
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.MaxTextBytes == 0 {
+		cfg.MaxTextBytes = DefaultMaxTextBytes
+	}
+	if cfg.MaxNameRunes == 0 {
+		cfg.MaxNameRunes = DefaultMaxNameRunes
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	g := &Gateway{cfg: cfg}
+	g.stopping, g.stop = context.WithCancel(context.Background())
+	return g
+}
+
+// Shutdown tells every connected client the server is going away (close
+// 1001) and waits, until ctx ends, for their sockets to be released. New
+// upgrades are refused from the first call on.
+func (g *Gateway) Shutdown(ctx context.Context) error {
+	g.stop()
+	done := make(chan struct{})
+	go func() { g.sockets.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// newUpgrader returns an upgrader that admits the origins of policy.
+func newUpgrader(policy OriginPolicy) *websocket.Upgrader {
+	return &websocket.Upgrader{
+		ReadBufferSize:  4 << 10,
+		WriteBufferSize: 4 << 10,
+		CheckOrigin:     policy.Check,
+	}
+}
+
+// accept upgrades the request and starts a connection actor for it. If
+// refusal is not nil the socket is opened only to be closed with that reason:
+// a browser can read a close reason, but not the body of a failed upgrade.
+func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.Upgrader, conn actors.ConnConfig, refusal *actors.Disconnect) {
+	if g.stopping.Err() != nil {
+		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	conn.ID = actors.ConnID(actors.NewID())
+	log := g.cfg.Log.With("conn", conn.ID)
+	sock := newSocket(ws, g.cfg.Limits, log)
+	pid := g.cfg.Dir.PID(actors.KindConn, string(conn.ID))
+	// Set before any goroutine can use it. The reader starts only once the
+	// actor is admitted, so the actor exists before anything is delivered.
+	sock.deliver = func(msg any) { g.cfg.Root.Send(pid, msg) }
+	if refusal != nil {
+		sock.deliver = func(any) {} // no actor will exist
+	}
+	g.sockets.Add(1)
+	go func() {
+		defer g.sockets.Done()
+		sock.run(g.stopping)
+	}()
+	if refusal != nil {
+		log.Info("connection refused", "remote", r.RemoteAddr, "reason", refusal.Reason)
+		sock.Close(*refusal)
+		return
+	}
+
+	conn.Socket = sock
+	conn.Dir = g.cfg.Dir
+	conn.MaxTextBytes = g.cfg.MaxTextBytes
+	conn.Log = log
+	if _, err := g.cfg.Dir.Spawn(actors.KindConn, string(conn.ID), actors.NewConnectionProps(conn)); err != nil {
+		log.Error("cannot start connection actor", "err", err)
+		sock.Close(actors.DisconnectInternal)
+	}
+}

@@ -1,0 +1,41 @@
+package transport
+
+import (
+	"io/fs"
+	"net/http"
+)
+
+// Routes returns the main listener's handler: the pages, the tutorial's
+// /getroom, its WebSocket at /compat (so the pages need no second port) and
+// a liveness probe.
+func (g *Gateway) Routes(pages fs.FS) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /getroom", g.GetRoom())
+	mux.Handle("/compat", g.compatSocket(g.cfg.Origins))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /", http.FileServerFS(pages))
+	return securityHeaders(mux)
+}
+
+// CompatRoutes returns the compat listener's handler: the tutorial's
+// WebSocket at any path, as its pages call ws://HOST:3000?type=&name=.
+func (g *Gateway) CompatRoutes() http.Handler {
+	return securityHeaders(g.compatSocket(g.cfg.CompatOrigins))
+}
+
+// securityHeaders sets the headers every response carries. The policy
+// forbids inline script and any origin but our own: the pages load their
+// code from files, and no chat text can become code.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		next.ServeHTTP(w, r)
+	})
+}
