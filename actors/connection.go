@@ -38,6 +38,9 @@ type (
 	// Kick tells a connection to leave: its protocol may say goodbye (the
 	// tutorial's "close" frame), then the socket closes with Reason.
 	Kick struct{ Reason Disconnect }
+
+	// roomGone is the connection's note to itself that its room stopped.
+	roomGone struct{}
 )
 
 // NoticeKind names a system announcement.
@@ -116,8 +119,13 @@ func (c *connection) Receive(ctx actor.Context) {
 		ctx.Stop(ctx.Self())
 	case *actor.Terminated:
 		if c.room != nil && msg.Who.Equal(c.room) {
-			c.leave(ctx, DisconnectRoomGone)
+			// Terminated is a system message and overtakes the room's last
+			// user messages (a notice, a Kick) still in our mailbox. Queue
+			// the departure behind them; after a Kick it never runs.
+			ctx.Send(ctx.Self(), &roomGone{})
 		}
+	case *roomGone:
+		c.leave(ctx, DisconnectRoomGone)
 	case *actor.Stopped:
 		// Whatever stopped us, the socket goes too. A no-op if it is
 		// already closing with a more specific reason.
@@ -138,6 +146,12 @@ func (c *connection) askAdmission(ctx actor.Context) {
 func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
 	if f.Binary {
 		c.send(ctx, &FrameError{Code: ErrCodeBinary, Message: "binary frames are not supported; send JSON text"})
+		return
+	}
+	if !utf8.Valid(f.Data) {
+		// RFC 6455 requires UTF-8 text; decoders would silently turn the
+		// bad bytes into U+FFFD and relay a garbled line.
+		c.send(ctx, &FrameError{Code: ErrCodeBadText, Message: "frame is not valid UTF-8"})
 		return
 	}
 	cmd, err := c.Codec.Decode(f.Data)
@@ -167,8 +181,6 @@ func (c *connection) checkText(text string) *FrameError {
 		return &FrameError{Code: ErrCodeEmptyText, Message: "message is empty"}
 	case len(text) > c.MaxTextBytes:
 		return &FrameError{Code: ErrCodeTooLong, Message: "message is too long"}
-	case !utf8.ValidString(text):
-		return &FrameError{Code: ErrCodeBadText, Message: "message is not valid UTF-8"}
 	}
 	return nil
 }

@@ -20,6 +20,10 @@ type (
 		From ConnID
 		Text string
 	}
+
+	// memberGone is the room's note to itself that a watched connection
+	// ended.
+	memberGone struct{ Who *actor.PID }
 )
 
 // RoomConfig is everything a room starts with.
@@ -59,6 +63,11 @@ func (r *room) Receive(ctx actor.Context) {
 	case *Say:
 		r.relay(ctx, msg)
 	case *actor.Terminated:
+		// Terminated is a system message: it overtakes the user messages
+		// the member sent before it went, such as its last Say. Handle the
+		// departure behind them, so that last line is still relayed.
+		ctx.Send(ctx.Self(), &memberGone{Who: msg.Who})
+	case *memberGone:
 		switch {
 		case msg.Who.Equal(r.agent):
 			r.agentGone(ctx)

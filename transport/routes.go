@@ -11,7 +11,7 @@ import (
 func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /getroom", g.GetRoom())
-	mux.Handle("/compat", g.compatSocket(g.cfg.Origins))
+	mux.Handle("GET /compat", g.compatSocket(g.cfg.Origins))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
