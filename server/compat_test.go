@@ -382,3 +382,17 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("main listener still answering after shutdown")
 	}
 }
+
+func TestDispatcherLossStopsServer(t *testing.T) {
+	ts := startServer(t, Config{})
+	ts.Root().Stop(ts.Dispatcher())
+	select {
+	case err := <-ts.done:
+		if err == nil || !strings.Contains(err.Error(), "dispatcher stopped") {
+			t.Fatalf("Run=%v, want a dispatcher-stopped error", err)
+		}
+	case <-time.After(testWait):
+		t.Fatal("Run kept serving without a dispatcher")
+	}
+	ts.done <- nil // for the cleanup
+}

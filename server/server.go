@@ -28,7 +28,9 @@ type Config struct {
 	DataDir        string        // where the store will live; created if missing
 	ReservationTTL time.Duration // how long an unused /getroom offer holds an agent
 	AllowedOrigins []string      // extra page origins allowed to open sockets
-	Log            *slog.Logger
+	// Sockets bounds each WebSocket; zero means transport.DefaultLimits.
+	Sockets transport.Limits
+	Log     *slog.Logger
 }
 
 // DefaultReservationTTL is how long a /getroom offer waits for its customer.
@@ -47,6 +49,10 @@ type Server struct {
 	compat     *http.Server // nil when CompatAddr is ""
 	ln         net.Listener
 	compatLn   net.Listener
+
+	// dispatcherDown is closed if the dispatcher stops on its own. Routing
+	// is impossible without it, so Run fails rather than serve a zombie.
+	dispatcherDown chan struct{}
 }
 
 // New binds the listeners and starts the actors; Run serves.
@@ -87,12 +93,22 @@ func New(cfg Config) (*Server, error) {
 		s.closeListeners()
 		return nil, fmt.Errorf("cannot start dispatcher: %w", err)
 	}
+	s.dispatcherDown = make(chan struct{})
+	s.system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+		switch ctx.Message().(type) {
+		case *actor.Started:
+			ctx.Watch(s.dispatcher)
+		case *actor.Terminated:
+			close(s.dispatcherDown)
+		}
+	}))
 
 	_, pagesPort, _ := net.SplitHostPort(s.ln.Addr().String())
 	s.gateway = transport.NewGateway(transport.Config{
 		Dir:           dir,
 		Root:          s.system.Root,
 		Log:           cfg.Log,
+		Limits:        cfg.Sockets,
 		Origins:       transport.OriginPolicy{Allowed: cfg.AllowedOrigins},
 		CompatOrigins: transport.OriginPolicy{Allowed: cfg.AllowedOrigins, PagesPort: pagesPort},
 	})
@@ -143,6 +159,8 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case err = <-errc:
 		err = fmt.Errorf("listener failed: %w", err)
+	case <-s.dispatcherDown:
+		err = errors.New("dispatcher stopped unexpectedly")
 	}
 	return errors.Join(err, s.shutdown())
 }

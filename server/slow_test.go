@@ -1,0 +1,48 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"kefu/actors"
+	"kefu/transport"
+)
+
+// TestSlowClientDropped: a customer that stops reading fills its bounded
+// queue and is cut off; its agent and another conversation carry on.
+func TestSlowClientDropped(t *testing.T) {
+	limits := transport.DefaultLimits
+	limits.SendQueue = 8
+	limits.WriteWait = 200 * time.Millisecond // the stuck write gives up quickly
+	ts := startServer(t, Config{Sockets: limits})
+
+	agent := onlineAgent(t, ts, "A")
+	stuck := seat(t, ts, agent, "A", "Stuck") // never reads again
+	agent2 := onlineAgent(t, ts, "A2")
+	cust2 := seat(t, ts, agent2, "A2", "B2")
+
+	// The agent talks in a closed loop (each line's echo before the next),
+	// so only the stuck side backs up: first its TCP buffers, then its
+	// queue. Enough bytes to fill both many times over.
+	line := strings.Repeat("x", 8000)
+	for i := 0; ; i++ {
+		if i == 4000 {
+			t.Fatal("stuck customer never dropped")
+		}
+		agent.say(line)
+		if f := agent.next(); f.ShuiFaDe == system {
+			if got, want := f.NeiRong, left("Stuck"); got != want {
+				t.Fatalf("agent got %q, want %q", got, want)
+			}
+			break
+		}
+	}
+	ts.waitStats(t, "stuck customer gone", func(s actors.Stats) bool { return s.Customers == 1 && s.FreeAgents == 1 })
+	_ = stuck
+
+	// The other conversation never noticed.
+	cust2.say("still fast")
+	cust2.expect("B2", "still fast")
+	agent2.expect("B2", "still fast")
+}
