@@ -73,8 +73,8 @@ func NewGateway(cfg Config) *Gateway {
 }
 
 // Shutdown tells every connected client the server is going away (close
-// 1001) and waits, until ctx ends, for their sockets to be released. New
-// upgrades are refused from the first call on.
+// 1001) and waits, until ctx ends, for their sockets to be released. Call it
+// after the HTTP servers' own Shutdown, so no upgrade is still in flight.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.stop()
 	done := make(chan struct{})
@@ -100,12 +100,18 @@ func newUpgrader(policy OriginPolicy) *websocket.Upgrader {
 // refusal is not nil the socket is opened only to be closed with that reason:
 // a browser can read a close reason, but not the body of a failed upgrade.
 func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.Upgrader, conn actors.ConnConfig, refusal *actors.Disconnect) {
+	// Count the socket before the upgrade hijacks the connection: until
+	// then http.Server.Shutdown waits for this handler, so by the time
+	// Shutdown here calls Wait every socket that will exist is counted.
+	g.sockets.Add(1)
 	if g.stopping.Err() != nil {
+		g.sockets.Done()
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
+		g.sockets.Done()
 		return // the upgrader has answered with an HTTP error
 	}
 	conn.ID = actors.ConnID(actors.NewID())
@@ -118,7 +124,6 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	if refusal != nil {
 		sock.deliver = func(any) {} // no actor will exist
 	}
-	g.sockets.Add(1)
 	go func() {
 		defer g.sockets.Done()
 		sock.run(g.stopping)
