@@ -106,7 +106,7 @@ func (c *connection) Receive(ctx actor.Context) {
 		ctx.Watch(c.room)
 		c.Socket.StartReading()
 	case *Refused:
-		c.Log.Info("connection refused", "conn", c.ID, "role", c.Role, "name", c.Name, "reason", msg.Reason.Reason)
+		c.Log.Info("connection refused", "role", c.Role, "name", c.Name, "reason", msg.Reason.Reason)
 		c.leave(ctx, msg.Reason)
 	case *InboundFrame:
 		c.onFrame(ctx, msg)

@@ -396,3 +396,44 @@ func TestDispatcherLossStopsServer(t *testing.T) {
 	}
 	ts.done <- nil // for the cleanup
 }
+
+func TestFrameTooLarge(t *testing.T) {
+	ts := startServer(t, Config{})
+	agent := onlineAgent(t, ts, "A")
+	cust := seat(t, ts, agent, "A", "B")
+	agent2 := onlineAgent(t, ts, "A2")
+	cust2 := seat(t, ts, agent2, "A2", "B2")
+
+	cust.sendRaw(`{"neiRong":"` + strings.Repeat("x", 70_000) + `"}`)
+	cust.expectClosed(websocket.CloseMessageTooBig, "frame too large: limit 65536 bytes")
+	agent.expect(system, left("B"))
+
+	cust2.say("unaffected")
+	cust2.expect("B2", "unaffected")
+	agent2.expect("B2", "unaffected")
+}
+
+func TestReservedNames(t *testing.T) {
+	ts := startServer(t, Config{})
+	for _, name := range []string{"系统", "code"} {
+		c := ts.dial(t, "kefu", name)
+		c.expectClosed(actors.DisconnectBadRequest.Code, "name is reserved")
+	}
+	t.Run("KeptAsTyped", func(t *testing.T) {
+		agent := onlineAgent(t, ts, " A ")
+		cust := seat(t, ts, agent, " A ", "B")
+		cust.say("hi")
+		cust.expect("B", "hi")
+		agent.expect("B", "hi")
+	})
+	t.Run("ErrHeadDoesNotReserve", func(t *testing.T) {
+		res, err := http.Head("http://" + ts.Addr() + "/getroom?userName=C")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got, want := res.StatusCode, http.StatusMethodNotAllowed; got != want {
+			t.Fatalf("HEAD status=%d, want %d", got, want)
+		}
+	})
+}

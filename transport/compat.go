@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gorilla/websocket"
+
 	"kefu/actors"
 )
 
@@ -23,7 +25,7 @@ const (
 func (g *Gateway) compatSocket(policy OriginPolicy) http.Handler {
 	up := newUpgrader(policy)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if !websocket.IsWebSocketUpgrade(r) {
 			http.Error(w, "this port speaks WebSocket: connect to ws://HOST/?type=kefu|yonghu&name=NAME", http.StatusBadRequest)
 			return
 		}
@@ -60,6 +62,13 @@ type roomAnswer struct {
 // {"room":false}.
 func (g *Gateway) GetRoom() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			// The mux lets HEAD through to a GET route; a HEAD must not
+			// reserve an agent.
+			w.Header().Set("Allow", http.MethodGet)
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
+			return
+		}
 		name, problem := g.checkName(r.URL.Query().Get("userName"))
 		if problem != "" {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "userName: " + problem})
@@ -78,12 +87,16 @@ func (g *Gateway) GetRoom() http.Handler {
 }
 
 // checkName returns a display name fit to show others, or what is wrong
-// with it.
-func (g *Gateway) checkName(raw string) (name, problem string) {
-	name = strings.TrimSpace(raw)
+// with it. The name is kept exactly as given: the tutorial's pages tell
+// their own lines by comparing the sender with what was typed.
+func (g *Gateway) checkName(name string) (valid, problem string) {
 	switch {
-	case name == "":
+	case strings.TrimSpace(name) == "":
 		return "", "name is required"
+	case name == compatSystemSender || name == compatCodeSender:
+		// The tutorial names its notices' sender 系统 and its close
+		// command's "code"; a person with either name could forge them.
+		return "", "name is reserved"
 	case !utf8.ValidString(name):
 		return "", "name is not valid UTF-8"
 	case utf8.RuneCountInString(name) > g.cfg.MaxNameRunes:
