@@ -1,0 +1,32 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+
+	"kefu/store"
+)
+
+// runAdd: kefu agent add [-role R] [-capacity N] [-password-stdin] NAME
+func runAdd(ctx context.Context, args []string, s streams) error {
+	fs, data := newFlags("add", "NAME", s)
+	role := fs.String("role", string(store.RoleAgent), "agent or supervisor")
+	capacity := fs.Int("capacity", store.DefaultCapacity, fmt.Sprintf("conversations at once (%d..%d)", store.MinCapacity, store.MaxCapacity))
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
+	name, err := parseName(fs, args)
+	if err != nil {
+		return err
+	}
+	hash, generated, err := newPassword(*fromStdin, s.stdin)
+	if err != nil {
+		return err
+	}
+	return withStore(*data, func(st store.Store) error {
+		a, err := st.CreateAgent(ctx, name, hash, store.Role(*role), *capacity)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(s.stdout, "agent %s created%s\n", a.Name, shownOnce(generated))
+		return nil
+	})
+}

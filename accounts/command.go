@@ -1,0 +1,165 @@
+// Package accounts is the `kefu agent` command, which manages agent accounts
+// in the store from a shell, and the first-start bootstrap of an account.
+package accounts
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"kefu/store"
+)
+
+// DataEnv names the environment variable that changes the default -data.
+const DataEnv = "KEFU_DATA"
+
+// DefaultDataDir is -data's default: $KEFU_DATA, else "data". The serve
+// command should use it too, so both find the same store.
+func DefaultDataDir() string {
+	if dir := os.Getenv(DataEnv); dir != "" {
+		return dir
+	}
+	return "data"
+}
+
+// usage lists the subcommands; each one's flags are printed by its FlagSet.
+const usage = `usage: kefu agent COMMAND [flags]
+
+commands:
+  add NAME     create an account (-role agent|supervisor, -capacity N, -password-stdin)
+  list         list the accounts
+  remove NAME  delete an account
+  passwd NAME  set a new password (-password-stdin)
+
+every command takes -data DIR (default $KEFU_DATA or "data")
+`
+
+// streams are the command's standard input and outputs.
+type streams struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// subcommand runs one `kefu agent` subcommand with the arguments after its name.
+type subcommand func(ctx context.Context, args []string, s streams) error
+
+var subcommands = map[string]subcommand{
+	"add":    runAdd,
+	"list":   runList,
+	"remove": runRemove,
+	"passwd": runPasswd,
+}
+
+// Command runs `kefu agent ...`. args are the arguments after "agent", for
+// example {"add", "alice", "-role", "supervisor"}. Results go to stdout,
+// usage to stderr; the returned error is the one line to report. Help (-h)
+// prints usage and returns nil.
+func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	s := streams{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("agent: missing command (add, list, remove or passwd)")
+	}
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		return nil
+	}
+	run, ok := subcommands[args[0]]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("agent: unknown command %q (want add, list, remove or passwd)", args[0])
+	}
+	err := run(ctx, args[1:], s)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("agent %s: %w", args[0], err)
+	}
+	return nil
+}
+
+// newFlags returns a FlagSet for subcommand name with the shared -data flag.
+func newFlags(name, argsHelp string, s streams) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("kefu agent "+name, flag.ContinueOnError)
+	fs.SetOutput(s.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(s.stderr, "usage: kefu agent %s [flags] %s\n", name, argsHelp)
+		fs.PrintDefaults()
+	}
+	data := fs.String("data", DefaultDataDir(), "data directory holding "+store.FileName+" (env "+DataEnv+")")
+	return fs, data
+}
+
+// parse parses args with flags allowed before and after the positional
+// arguments, which it returns. After "--" everything is positional.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// parseName parses args that must hold exactly one NAME, returned trimmed
+// and checked with store.ValidName.
+func parseName(fs *flag.FlagSet, args []string) (string, error) {
+	positional, err := parse(fs, args)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case len(positional) == 0:
+		fs.Usage()
+		return "", errors.New("missing NAME")
+	case len(positional) > 1:
+		fs.Usage()
+		return "", fmt.Errorf("unexpected argument %q after NAME (quote a name with spaces)", positional[1])
+	}
+	name := strings.TrimSpace(positional[0])
+	if err := store.ValidName(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// parseNone parses args that must hold no positional argument.
+func parseNone(fs *flag.FlagSet, args []string) error {
+	positional, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q", positional[0])
+	}
+	return nil
+}
+
+// withStore opens the store in dir, runs f and closes the store.
+func withStore(dir string, f func(store.Store) error) (err error) {
+	st, err := store.OpenSQLite(dir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	return f(st)
+}

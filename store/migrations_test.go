@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// openRaw opens a bare database in a temp dir, with no migrations applied.
+func openRaw(tb testing.TB) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(tb.TempDir(), FileName)+"?"+dsnParams())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// version reads the schema version or fails tb.
+func version(tb testing.TB, db *sql.DB) int {
+	tb.Helper()
+	v, err := schemaVersion(context.Background(), db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		db := openRaw(t)
+		if err := migrate(ctx, db, migrations[:1]); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := version(t, db), 1; got != want {
+			t.Fatalf("version=%d, want %d", got, want)
+		}
+		for range 2 { // the second run finds nothing to do
+			if err := migrate(ctx, db, migrations); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := version(t, db), len(migrations); got != want {
+				t.Fatalf("version=%d, want %d", got, want)
+			}
+		}
+	})
+	t.Run("OKOpenTwice", func(t *testing.T) {
+		dir := t.TempDir()
+		for range 2 {
+			st, err := OpenSQLite(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := version(t, st.db), len(migrations); got != want {
+				t.Fatalf("version=%d, want %d", got, want)
+			}
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	t.Run("ErrStepRollsBack", func(t *testing.T) {
+		db := openRaw(t)
+		steps := []string{
+			`CREATE TABLE one (x INTEGER)`,
+			`CREATE TABLE two (x INTEGER); SELECT nonsense FROM nowhere`,
+		}
+		err := migrate(ctx, db, steps)
+		if err == nil || !strings.Contains(err.Error(), "migrate to version 2") {
+			t.Fatalf("err=%v, want it to name version 2", err)
+		}
+		if got, want := version(t, db), 1; got != want {
+			t.Fatalf("version=%d, want %d", got, want)
+		}
+		var n int
+		db.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE name = 'two'`).Scan(&n)
+		if n != 0 {
+			t.Fatal("table two exists: the failed step was not rolled back")
+		}
+	})
+	t.Run("ErrNewerSchema", func(t *testing.T) {
+		db := openRaw(t)
+		if err := migrate(ctx, db, migrations); err != nil {
+			t.Fatal(err)
+		}
+		err := migrate(ctx, db, migrations[:1]) // an older binary
+		if err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Fatalf("err=%v, want a refusal of the newer schema", err)
+		}
+	})
+}
+
+// TestPragmas checks that every pooled connection gets the settings.
+func TestPragmas(t *testing.T) {
+	st, err := OpenSQLite(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tc := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"synchronous", "1"}, // NORMAL
+		{"busy_timeout", "5000"},
+	} {
+		var got string
+		if err := st.db.QueryRow("PRAGMA " + tc.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Fatalf("%s=%s, want %s", tc.pragma, got, tc.want)
+		}
+	}
+}

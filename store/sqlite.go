@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "kefu.db"
+
+// busyTimeout is how long a connection waits for another's write lock before
+// failing with SQLITE_BUSY: writes are short, so waiting beats failing.
+const busyTimeout = 5 * time.Second
+
+// SQLite is the embedded Store: one file, no server to run. Safe for
+// concurrent use; database/sql pools the connections.
+type SQLite struct {
+	db  *sql.DB
+	now func() time.Time // clock for created_at; tests in this package replace it
+}
+
+var _ Store = (*SQLite)(nil)
+
+// OpenSQLite opens (creating if needed) dir/kefu.db and applies the schema
+// migrations this binary knows.
+func OpenSQLite(dir string) (*SQLite, error) {
+	if strings.ContainsRune(dir, '?') {
+		// The driver splits its DSN at the first '?'.
+		return nil, fmt.Errorf("open store: data directory %q must not contain '?'", dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open store: create data directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := sql.Open("sqlite", path+"?"+dsnParams())
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := migrate(context.Background(), db, migrations); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return &SQLite{db: db, now: time.Now}, nil
+}
+
+// dsnParams are applied by the driver to every new pooled connection.
+func dsnParams() string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	// WAL: readers never block the writer nor the writer readers.
+	q.Add("_pragma", "journal_mode(WAL)")
+	// NORMAL under WAL still never corrupts the file; a power cut (not a
+	// process crash) may lose the last commits. FULL fsyncs every commit.
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// BEGIN IMMEDIATE takes the write lock up front: a read-then-write
+	// transaction that started deferred could fail with SQLITE_BUSY mid-way,
+	// past the reach of busy_timeout.
+	q.Set("_txlock", "immediate")
+	return q.Encode()
+}
+
+// Close closes the database. A WAL checkpoint runs as the last connection closes.
+func (s *SQLite) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// secretKeyName names the token-signing key in the secrets table.
+const secretKeyName = "token_key"
+
+// secretLen is the size of the token-signing key: HMAC-SHA256's block output.
+const secretLen = 32
+
+// Secret returns the token-signing key, creating it on the first call. The
+// create is an insert-if-absent followed by a read, so concurrent first calls
+// (even from two processes) all get the one key that won.
+func (s *SQLite) Secret(ctx context.Context) ([]byte, error) {
+	key, err := s.readSecret(ctx)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return key, err
+	}
+	fresh := make([]byte, secretLen)
+	rand.Read(fresh) // never fails (Go 1.24+ crashes the program instead)
+	const insert = `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`
+	if _, err := s.db.ExecContext(ctx, insert, secretKeyName, fresh); err != nil {
+		return nil, fmt.Errorf("create secret: %w", err)
+	}
+	return s.readSecret(ctx)
+}
+
+// readSecret reads the signing key; the error wraps sql.ErrNoRows if none yet.
+func (s *SQLite) readSecret(ctx context.Context) ([]byte, error) {
+	var key []byte
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, secretKeyName).Scan(&key)
+	if err != nil {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	return key, nil
+}
+
+// isUniqueViolation reports whether err is SQLite refusing a duplicate in a
+// UNIQUE index (for agents: the name_key index).
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}

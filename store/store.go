@@ -1,0 +1,83 @@
+// Package store defines what kefu keeps on disk, as small interfaces that the
+// actors and the HTTP code depend on. The SQLite implementation lives in this
+// package too (sqlite*.go); a PostgreSQL one can implement the same interfaces
+// later without the callers changing.
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Role says what an agent account may do.
+type Role string
+
+const (
+	// RoleAgent answers customers.
+	RoleAgent Role = "agent"
+	// RoleSupervisor answers customers and manages other agents.
+	RoleSupervisor Role = "supervisor"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool { return r == RoleAgent || r == RoleSupervisor }
+
+// Capacity bounds: how many conversations an agent holds at once.
+const (
+	DefaultCapacity = 3
+	MinCapacity     = 1
+	MaxCapacity     = 50 // past this nobody answers well; a typo guard
+)
+
+// Agent is an account that logs in to answer customers. ID is issued by the
+// server and never changes; Name is a unique (case-insensitively) label.
+type Agent struct {
+	ID        string
+	Name      string
+	Role      Role
+	Capacity  int
+	CreatedAt time.Time // UTC, millisecond precision
+}
+
+// Accounts stores agent accounts. Names are trimmed of surrounding space and
+// compared case-insensitively by every method that takes one.
+type Accounts interface {
+	// CreateAgent adds an account with a new server-issued id. It returns
+	// ErrNameTaken if the name exists in any letter case, and ErrInvalid for a
+	// bad name (see ValidName), role, capacity or an empty hash.
+	CreateAgent(ctx context.Context, name string, passwordHash []byte, role Role, capacity int) (Agent, error)
+
+	// AgentByName returns the account and its password hash, or ErrNotFound.
+	AgentByName(ctx context.Context, name string) (Agent, []byte, error)
+
+	// AgentByID returns the account, or ErrNotFound.
+	AgentByID(ctx context.Context, id string) (Agent, error)
+
+	// ListAgents returns every account ordered by name.
+	ListAgents(ctx context.Context) ([]Agent, error)
+
+	// RemoveAgent deletes the account, or returns ErrNotFound.
+	RemoveAgent(ctx context.Context, name string) error
+
+	// SetPassword replaces the password hash, or returns ErrNotFound.
+	SetPassword(ctx context.Context, name string, hash []byte) error
+
+	// SetCapacity changes the account's capacity (MinCapacity..MaxCapacity),
+	// or returns ErrNotFound or ErrInvalid.
+	SetCapacity(ctx context.Context, id string, capacity int) error
+
+	// CountAgents returns the number of accounts.
+	CountAgents(ctx context.Context) (int, error)
+}
+
+// Store is everything kefu keeps. It is safe for concurrent use.
+type Store interface {
+	Accounts
+
+	// Secret returns the token-signing key: 32 random bytes created on the
+	// first call and kept in the store, so tokens survive a restart.
+	Secret(ctx context.Context) ([]byte, error)
+
+	// Close releases the store. Call it after everything using it stopped.
+	Close() error
+}

@@ -1,0 +1,38 @@
+// Package storetest checks that an implementation of store.Store behaves as
+// the interface documents. The SQLite tests run it; a PostgreSQL
+// implementation runs the same suite unchanged.
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"kefu/store"
+)
+
+// Opener returns a new, empty store. It registers its own cleanup (Close).
+type Opener func(tb testing.TB) store.Store
+
+// Run runs every conformance test against stores from open.
+func Run(t *testing.T, open Opener) {
+	t.Run("CreateAgent", func(t *testing.T) { testCreateAgent(t, open) })
+	t.Run("AgentByName", func(t *testing.T) { testAgentByName(t, open) })
+	t.Run("AgentByID", func(t *testing.T) { testAgentByID(t, open) })
+	t.Run("ListAgents", func(t *testing.T) { testListAgents(t, open) })
+	t.Run("RemoveAgent", func(t *testing.T) { testRemoveAgent(t, open) })
+	t.Run("SetPassword", func(t *testing.T) { testSetPassword(t, open) })
+	t.Run("SetCapacity", func(t *testing.T) { testSetCapacity(t, open) })
+	t.Run("CountAgents", func(t *testing.T) { testCountAgents(t, open) })
+	t.Run("Secret", func(t *testing.T) { testSecret(t, open) })
+	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
+}
+
+// mustCreate creates an agent with capacity store.DefaultCapacity or fails tb.
+func mustCreate(tb testing.TB, st store.Store, name string, role store.Role) store.Agent {
+	tb.Helper()
+	a, err := st.CreateAgent(context.Background(), name, []byte("hash-of-"+name), role, store.DefaultCapacity)
+	if err != nil {
+		tb.Fatalf("CreateAgent(%q): %v", name, err)
+	}
+	return a
+}
