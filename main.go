@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"kefu/accounts"
 	"kefu/server"
 )
 
@@ -34,6 +35,7 @@ const usage = `usage: kefu <command> [flags]
 
 commands:
   serve   run the chat server (the default when no command is given)
+  agent   manage agent accounts: add, list, remove, passwd
 
 run 'kefu serve -h' for the server's flags.
 `
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stderr)
+	case "agent":
+		return accounts.Command(ctx, args, os.Stdin, os.Stdout, stderr)
 	case "help":
 		fmt.Fprint(stderr, usage)
 		return nil
@@ -64,6 +68,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	compatAddr := fs.String("compat-addr", "", "the tutorial's WebSocket listener, e.g. :3000; off when empty")
 	data := fs.String("data", "data", "data directory")
 	ttl := fs.Duration("reservation-ttl", server.DefaultReservationTTL, "how long an unused /getroom offer holds an agent")
+	grace := fs.Duration("grace", server.DefaultGrace, "how long a disconnected agent or customer keeps its conversations and queue place")
 	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
@@ -80,6 +85,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		CompatAddr:     *compatAddr,
 		DataDir:        *data,
 		ReservationTTL: *ttl,
+		Grace:          *grace,
 		AllowedOrigins: splitList(*origins),
 		Log:            log,
 	})

@@ -3,143 +3,221 @@ package actors
 import (
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
 )
 
-// Messages a connection actor receives.
-type (
-	// InboundFrame is one frame read from the socket by its read pump.
-	InboundFrame struct {
-		Data   []byte
-		Binary bool
-	}
-	// SocketClosed says the read pump has stopped: the peer closed, the
-	// network failed, or the socket was closed by the server.
-	SocketClosed struct{ Err error }
-	// Admitted answers AgentOnline or CustomerArrived: the connection now
-	// belongs to Room.
-	Admitted struct{ Room RoomID }
-	// Refused answers AgentOnline or CustomerArrived: the connection must
-	// close with Reason.
-	Refused struct{ Reason Disconnect }
-	// ChatLine is one chat message to show, the sender's own echo included.
-	ChatLine struct {
-		From     ConnID // who sent it, as issued by the server
-		FromName string // display label only
-		Text     string
-	}
-	// Notice is a system announcement about a room's members.
-	Notice struct {
-		Kind NoticeKind
-		Name string // the display name the notice is about
-	}
-	// Kick tells a connection to leave: its protocol may say goodbye (the
-	// tutorial's "close" frame), then the socket closes with Reason.
-	Kick struct{ Reason Disconnect }
-
-	// roomGone is the connection's note to itself that its room stopped.
-	roomGone struct{}
-)
-
-// NoticeKind names a system announcement.
-type NoticeKind int
-
-const (
-	NoticeAgentAssigned  NoticeKind = iota + 1 // to a customer: Name will serve you
-	NoticeCustomerJoined                       // to an agent: Name entered the room
-	NoticeCustomerLeft                         // to an agent: Name left the room
-	NoticeAgentLeft                            // to a customer: Name left the room
-)
-
-// Role is who is on the other end of a connection.
-type Role int
-
-const (
-	RoleAgent Role = iota + 1
-	RoleCustomer
-)
-
-func (r Role) String() string {
-	switch r {
-	case RoleAgent:
-		return "agent"
-	case RoleCustomer:
-		return "customer"
-	}
-	return "unknown"
+// Authenticator proves who is on a native connection. The transport
+// implements it over the store and the token signer; actors only see its
+// answers.
+type Authenticator interface {
+	// Agent checks an agent's login token and returns the account as it is
+	// now (a removed account's token is refused) with its capacity.
+	Agent(token string) (p Party, capacity int, err error)
+	// Customer checks a customer's resume token or, when token is empty,
+	// issues a new customer identity named name. It returns the token the
+	// customer should keep to resume.
+	Customer(token, name string) (p Party, resume string, err error)
+	// SaveCapacity stores an agent's new capacity.
+	SaveCapacity(agentID string, capacity int) error
 }
+
+// AuthError is an Authenticator's refusal; its Disconnect says how.
+type AuthError struct{ Reason Disconnect }
+
+func (e *AuthError) Error() string { return e.Reason.Reason }
 
 // ConnConfig is everything a connection actor starts with.
 type ConnConfig struct {
-	ID           ConnID
-	Role         Role
-	Name         string // display label, unique among online connections of Role
+	ID   ConnID
+	Pool Pool
+	// Role and Name are known at start on the compat protocol (from the
+	// query); a native connection learns them from its hello.
+	Role Role
+	Name string
+
 	Socket       Socket
 	Codec        Codec
 	Dir          Directory
-	MaxTextBytes int // longest chat text accepted, in bytes of UTF-8
+	Auth         Authenticator // native only
+	MaxTextBytes int
+	Heartbeat    time.Duration // native: how often the client is pinged; 0 for none
+	HelloTimeout time.Duration // native: how long to wait for hello
 	Log          *slog.Logger
 }
 
-// connection is the actor behind one WebSocket. It admits itself through the
-// dispatcher, then relays the client's chat to its room and the room's events
-// to the client. It is the only thing that talks to its Socket.
+// connection is the actor behind one WebSocket, on either protocol. It
+// proves who the client is, admits itself through the dispatcher, then
+// carries the client's commands to conversations and the dispatcher, and
+// their events back. It is the only thing that talks to its Socket.
 type connection struct {
 	ConnConfig
-	room *actor.PID // nil until admitted
+	me     Party // zero until identified
+	resume string
+	// capacityHint is the account's stored capacity, for the dispatcher's
+	// record when this is the agent's first connection.
+	capacityHint int
+	admitted     bool
+	convs        map[ConvID]*actor.PID // conversations this client takes part in
+	timers       *scheduler.TimerScheduler
+	stopBeat     scheduler.CancelFunc
 }
 
 // NewConnectionProps returns the props of a connection actor.
 func NewConnectionProps(cfg ConnConfig) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &connection{ConnConfig: cfg} })
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &connection{ConnConfig: cfg, convs: map[ConvID]*actor.PID{}}
+	})
 }
 
 // Receive handles one message; state changes only here.
 func (c *connection) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		c.askAdmission(ctx)
-	case *Admitted:
-		c.room = c.Dir.PID(KindRoom, string(msg.Room))
-		ctx.Watch(c.room)
+		c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+		if c.Pool == PoolCompat {
+			prefix := PrefixCustomer
+			if c.Role == RoleAgent {
+				prefix = PrefixCompat
+			}
+			c.identified(ctx, Party{Role: c.Role, ID: prefix + NewID(), Name: c.Name})
+			return
+		}
 		c.Socket.StartReading()
-	case *Refused:
-		c.Log.Info("connection refused", "role", c.Role, "name", c.Name, "reason", msg.Reason.Reason)
-		c.leave(ctx, msg.Reason)
+		c.timers.SendOnce(c.HelloTimeout, ctx.Self(), &helloTimeout{})
 	case *InboundFrame:
 		c.onFrame(ctx, msg)
-	case *ChatLine, *Notice:
+	case *AgentAdmitted:
+		c.agentAdmitted(ctx, msg)
+	case *CustomerAdmitted:
+		c.customerAdmitted(ctx, msg)
+	case *Refused:
+		c.Log.Info("connection refused", "role", c.me.Role, "name", c.me.Name, "reason", msg.Reason.Reason)
+		c.leave(ctx, msg.Reason)
+	case *ConvOpened:
+		if _, known := c.convs[msg.Conv]; !known {
+			pid := c.Dir.PID(KindConv, string(msg.Conv))
+			c.convs[msg.Conv] = pid
+			if c.me.Role == RoleCustomer {
+				// A customer hears from its conversation directly, so it
+				// can tell the end from a failure itself. An agent hears
+				// through its agent actor, which watches for it.
+				ctx.Watch(pid)
+			}
+		}
+		c.send(ctx, msg)
+	case *ConvClosed:
+		c.convClosed(ctx, msg)
+	case *ConvMessage, *TypingNotice, *AgentChanged, *Requeued, *Queued, *Dequeued,
+		*AgentState, *AgentList, *FrameError, *Pong:
 		c.send(ctx, msg)
 	case *Kick:
 		c.send(ctx, msg)
 		c.leave(ctx, msg.Reason)
+	case *heartbeatTick:
+		c.send(ctx, &Heartbeat{})
+	case *helloTimeout:
+		if c.me.ID == "" {
+			c.leave(ctx, DisconnectNoHello)
+		}
 	case *SocketClosed:
 		ctx.Stop(ctx.Self())
 	case *actor.Terminated:
-		if c.room != nil && msg.Who.Equal(c.room) {
-			// Terminated is a system message and overtakes the room's last
-			// user messages (a notice, a Kick) still in our mailbox. Queue
-			// the departure behind them; after a Kick it never runs.
-			ctx.Send(ctx.Self(), &roomGone{})
+		// Behind the conversation's last messages, still queued.
+		for id, pid := range c.convs {
+			if pid.Equal(msg.Who) {
+				ctx.Send(ctx.Self(), &convGone{Conv: id})
+			}
 		}
-	case *roomGone:
-		c.leave(ctx, DisconnectRoomGone)
+	case *convGone:
+		if _, open := c.convs[msg.Conv]; open {
+			c.convClosed(ctx, &ConvClosed{Conv: msg.Conv, Reason: ReasonFailed})
+		}
 	case *actor.Stopped:
+		if c.stopBeat != nil {
+			c.stopBeat()
+		}
 		// Whatever stopped us, the socket goes too. A no-op if it is
 		// already closing with a more specific reason.
 		c.Socket.Close(DisconnectNormal)
 	}
 }
 
-func (c *connection) askAdmission(ctx actor.Context) {
+// identified asks the dispatcher to admit this now-known client.
+func (c *connection) identified(ctx actor.Context, p Party) {
+	c.me = p
 	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID)
-	switch c.Role {
+	switch p.Role {
 	case RoleAgent:
-		ctx.Request(dispatcher, &AgentOnline{Conn: c.ID, Name: c.Name})
+		ctx.Request(dispatcher, &AgentConnect{Agent: p, Capacity: c.capacityHint, Conn: c.ID, Pool: c.Pool})
 	case RoleCustomer:
-		ctx.Request(dispatcher, &CustomerArrived{Conn: c.ID, Name: c.Name})
+		ctx.Request(dispatcher, &CustomerConnect{Customer: p, Conn: c.ID, Pool: c.Pool})
+	}
+}
+
+func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
+	c.admitted = true
+	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, Heartbeat: c.Heartbeat})
+	for _, id := range a.Convs {
+		ctx.Send(c.Dir.PID(KindConv, string(id)), &Sync{Conn: c.ID, Party: c.me})
+	}
+	c.startBeating(ctx)
+	if c.Pool == PoolCompat {
+		c.Socket.StartReading()
+	}
+}
+
+func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
+	c.admitted = true
+	state := "idle"
+	switch {
+	case a.Queued:
+		state = "queued"
+	case a.Conv != "":
+		state = "chatting"
+	}
+	c.send(ctx, &Welcome{You: c.me, Token: c.resume, State: state, Heartbeat: c.Heartbeat})
+	if a.Conv != "" && c.Pool == PoolNative {
+		// A compat conversation greets its customer itself; a native one
+		// is asked for everything so far.
+		ctx.Send(c.Dir.PID(KindConv, string(a.Conv)), &Sync{Conn: c.ID, Party: c.me})
+	}
+	if a.Queued {
+		c.send(ctx, &Queued{Position: a.Position, ETA: a.ETA})
+	}
+	c.startBeating(ctx)
+	if c.Pool == PoolCompat {
+		c.Socket.StartReading()
+	}
+}
+
+func (c *connection) startBeating(ctx actor.Context) {
+	if c.Heartbeat > 0 && c.stopBeat == nil {
+		c.stopBeat = c.timers.SendRepeatedly(c.Heartbeat, c.Heartbeat, ctx.Self(), &heartbeatTick{})
+	}
+}
+
+func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
+	if pid, ok := c.convs[msg.Conv]; ok {
+		delete(c.convs, msg.Conv)
+		if c.me.Role == RoleCustomer {
+			ctx.Unwatch(pid)
+		}
+	}
+	c.send(ctx, msg)
+	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
+		// A tutorial customer lives for one conversation; when its agent
+		// leaves it gets the tutorial's "close" order, then the server
+		// hangs up.
+		reason := DisconnectRoomGone
+		if msg.Reason == ReasonAgentLeft {
+			reason = DisconnectAgentLeft
+		}
+		c.send(ctx, &Kick{Reason: reason})
+		c.leave(ctx, reason)
 	}
 }
 
@@ -163,26 +241,157 @@ func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
 		c.send(ctx, fe)
 		return
 	}
-	switch cmd := cmd.(type) {
-	case *Say:
-		if fe := c.checkText(cmd.Text); fe != nil {
-			c.send(ctx, fe)
-			return
+	if hello, ok := cmd.(*CmdHello); ok {
+		c.hello(ctx, hello)
+		return
+	}
+	if !c.admitted {
+		if c.me.ID == "" && c.Pool == PoolNative {
+			c.send(ctx, &FrameError{Code: ErrCodeNotHello, Message: "send hello first"})
+			c.leave(ctx, DisconnectNoHello)
 		}
-		// The sender is stamped here from the server's own record; the
-		// client never names itself.
-		ctx.Send(c.room, &Say{From: c.ID, Text: cmd.Text})
+		return // admission is a moment away; the client spoke too soon
+	}
+	c.command(ctx, cmd)
+}
+
+func (c *connection) hello(ctx actor.Context, h *CmdHello) {
+	switch {
+	case c.me.ID != "":
+		c.send(ctx, &FrameError{Code: ErrCodeState, Message: "already said hello"})
+		return
+	case h.Version != ProtocolVersion:
+		c.leave(ctx, DisconnectBadRequest.WithReason("unsupported protocol version"))
+		return
+	}
+	var (
+		p   Party
+		err error
+	)
+	switch h.Role {
+	case RoleAgent:
+		p, c.capacityHint, err = c.Auth.Agent(h.Token)
+	case RoleCustomer:
+		p, c.resume, err = c.Auth.Customer(h.Token, h.Name)
+	default:
+		err = &AuthError{Reason: DisconnectBadRequest.WithReason("role must be agent or customer")}
+	}
+	if err != nil {
+		reason := DisconnectUnauthorized
+		if ae, ok := err.(*AuthError); ok {
+			reason = ae.Reason
+		}
+		c.Log.Info("hello refused", "reason", reason.Reason)
+		c.leave(ctx, reason)
+		return
+	}
+	c.identified(ctx, p)
+}
+
+// command carries one admitted client's command to where it belongs.
+func (c *connection) command(ctx actor.Context, cmd any) {
+	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID)
+	switch cmd := cmd.(type) {
+	case *CmdSay:
+		c.say(ctx, cmd)
+	case *CmdPost:
+		if conv := c.conv(ctx, cmd.Conv); conv != nil && c.textOK(ctx, cmd.Text) {
+			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
+		}
+	case *CmdTyping:
+		if conv := c.conv(ctx, cmd.Conv); conv != nil {
+			ctx.Send(conv, &Typing{From: c.me})
+		}
+	case *CmdEnd:
+		if conv := c.conv(ctx, cmd.Conv); conv != nil {
+			ctx.Send(conv, &End{By: c.me, Conn: c.ID})
+		}
+	case *CmdRequest:
+		if c.must(ctx, RoleCustomer) {
+			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID})
+		}
+	case *CmdCancel:
+		if c.must(ctx, RoleCustomer) {
+			ctx.Request(dispatcher, &CancelRequest{Customer: c.me.ID})
+		}
+	case *CmdStatus:
+		if c.must(ctx, RoleAgent) {
+			ctx.Send(dispatcher, &SetAgentStatus{Agent: c.me.ID, Status: cmd.Status})
+		}
+	case *CmdCapacity:
+		c.setCapacity(ctx, cmd.Capacity)
+	case *CmdTransfer:
+		if c.must(ctx, RoleAgent) && c.conv(ctx, cmd.Conv) != nil {
+			ctx.Request(dispatcher, &TransferConv{Conv: cmd.Conv, By: c.me.ID, To: cmd.To})
+		}
+	case *CmdAgents:
+		if c.must(ctx, RoleAgent) {
+			ctx.Request(dispatcher, &ListAgents{})
+		}
+	case *CmdPing:
+		c.send(ctx, &Pong{})
+	case *CmdPong:
+		// The read pump already counted it as a sign of life.
 	}
 }
 
-func (c *connection) checkText(text string) *FrameError {
+// say is the tutorial's one command: text for whoever is in the room. An
+// agent alone in its room sees its own line, as in the tutorial.
+func (c *connection) say(ctx actor.Context, s *CmdSay) {
+	if !c.textOK(ctx, s.Text) {
+		return
+	}
+	for _, conv := range c.convs {
+		ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: s.Text})
+		return // a compat connection has at most one
+	}
+	c.send(ctx, &ConvMessage{From: c.me, Text: s.Text})
+}
+
+func (c *connection) setCapacity(ctx actor.Context, n int) {
+	if !c.must(ctx, RoleAgent) {
+		return
+	}
+	if n < 1 || n > MaxCapacity {
+		c.send(ctx, &FrameError{Code: ErrCodeBadValue, Message: "capacity must be between 1 and 50"})
+		return
+	}
+	if err := c.Auth.SaveCapacity(c.me.ID, n); err != nil {
+		c.Log.Error("cannot save capacity", "agent", c.me.ID, "err", err)
+		c.send(ctx, &FrameError{Code: ErrCodeUnavailable, Message: "could not save the capacity; try again"})
+		return
+	}
+	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID), &SetAgentCapacity{Agent: c.me.ID, Capacity: n})
+}
+
+// conv returns the conversation if this client is in it, or tells the
+// client it is not.
+func (c *connection) conv(ctx actor.Context, id ConvID) *actor.PID {
+	if pid, ok := c.convs[id]; ok {
+		return pid
+	}
+	c.send(ctx, &FrameError{Code: ErrCodeUnknownConv, Message: "no such conversation here"})
+	return nil
+}
+
+func (c *connection) must(ctx actor.Context, role Role) bool {
+	if c.me.Role == role {
+		return true
+	}
+	c.send(ctx, &FrameError{Code: ErrCodeForbidden, Message: "only for " + role.String() + "s"})
+	return false
+}
+
+func (c *connection) textOK(ctx actor.Context, text string) bool {
 	switch {
 	case strings.TrimSpace(text) == "":
-		return &FrameError{Code: ErrCodeEmptyText, Message: "message is empty"}
+		c.send(ctx, &FrameError{Code: ErrCodeEmptyText, Message: "message is empty"})
+		return false
 	case len(text) > c.MaxTextBytes:
-		return &FrameError{Code: ErrCodeTooLong, Message: "message is too long"}
+		c.send(ctx, &FrameError{Code: ErrCodeTooLong, Message: "message is too long"})
+		return false
 	}
-	return nil
+	return true
 }
 
 // send encodes msg for this connection's protocol and queues it. A full

@@ -12,7 +12,8 @@ type Kind string
 
 const (
 	KindDispatcher Kind = "dispatcher"
-	KindRoom       Kind = "room"
+	KindAgent      Kind = "agent"
+	KindConv       Kind = "conv"
 	KindConn       Kind = "conn"
 )
 

@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"container/list"
 	"log/slog"
 	"time"
 
@@ -11,36 +10,73 @@ import (
 
 // Messages the dispatcher receives.
 type (
-	// GetRoom asks for a free agent for a customer who will connect as
-	// Customer (the tutorial's /getroom). Answered with *RoomOffer. A granted
-	// offer is a reservation that expires if the customer never connects.
+	// AgentConnect admits one connection of an agent. A native agent may
+	// have several (tabs); a compat agent's name must be free. Answered with
+	// *AgentAdmitted or *Refused.
+	AgentConnect struct {
+		Agent    Party
+		Capacity int
+		Conn     ConnID
+		Pool     Pool
+	}
+	// CustomerConnect admits a customer's connection. A native customer
+	// gets back its place in the queue or its conversation; a compat
+	// customer is seated with the agent reserved for its name, or any free
+	// one. Answered with *CustomerAdmitted or *Refused.
+	CustomerConnect struct {
+		Customer Party
+		Conn     ConnID
+		Pool     Pool
+	}
+	// GetRoom is the tutorial's /getroom: reserve a free compat agent for a
+	// customer who will connect as Customer. Answered with *RoomOffer.
 	GetRoom struct{ Customer string }
-	// AgentOnline admits an agent's connection and opens its room.
-	// Answered with *Admitted or *Refused.
-	AgentOnline struct {
-		Conn ConnID
-		Name string
+	// RequestAgent puts a native customer in the queue. Answered only on
+	// error, with *FrameError.
+	RequestAgent struct{ Customer string }
+	// CancelRequest takes a customer out of the queue. Answered only on
+	// error, with *FrameError.
+	CancelRequest struct{ Customer string }
+	// SetAgentStatus and SetAgentCapacity change an agent live.
+	SetAgentStatus struct {
+		Agent  string
+		Status Status
 	}
-	// CustomerArrived admits a customer's connection into the room reserved
-	// for its name, or any free room. Answered with *Admitted or *Refused.
-	CustomerArrived struct {
-		Conn ConnID
-		Name string
+	SetAgentCapacity struct {
+		Agent    string
+		Capacity int
 	}
-	// RoomFreed is a room reporting that its customer has left.
-	RoomFreed struct {
-		Room     RoomID
-		Customer ConnID
+	// TransferConv moves a conversation from agent By to agent To, or to
+	// the head of the queue when To is "". Answered only on error.
+	TransferConv struct {
+		Conv ConvID
+		By   string
+		To   string
 	}
-	// GetStats asks for a snapshot of the routing state. Answered with
-	// *Stats.
+	// ListAgents asks who is online. Answered with *AgentList.
+	ListAgents struct{}
+	// ConvFinished is a conversation reporting its end.
+	ConvFinished struct {
+		Conv   ConvID
+		Reason string
+	}
+	// GetStats asks for a snapshot. Answered with *Stats.
 	GetStats struct{}
 
-	// reservationExpired is the dispatcher's own timer firing.
+	// The dispatcher's own timers and notes.
 	reservationExpired struct {
 		Customer string
 		Gen      uint64
 	}
+	agentGraceExpired struct {
+		Agent string
+		Gen   uint64
+	}
+	customerGraceExpired struct {
+		Customer string
+		Gen      uint64
+	}
+	flushPositions struct{}
 )
 
 // RoomOffer answers GetRoom.
@@ -49,234 +85,208 @@ type RoomOffer struct {
 	AgentName string
 }
 
-// Stats is a snapshot of the dispatcher's routing state.
+// Stats is a snapshot of the routing state.
 type Stats struct {
-	Agents       int // online agents, each with one room
-	FreeAgents   int // neither reserved nor serving
-	Reservations int // granted by GetRoom, not yet used
-	Customers    int // admitted customer connections
+	Agents        int // agents with a record: online, or within their grace
+	FreeAgents    int // able to take a customer now
+	Reservations  int // compat /getroom offers not yet used
+	Customers     int // customers with a live connection
+	Queued        int
+	Conversations int
 }
 
 // DispatcherConfig is everything the dispatcher starts with.
 type DispatcherConfig struct {
 	Dir            Directory
-	ReservationTTL time.Duration // how long an unused GetRoom offer holds an agent
+	Policy         Policy        // nil: LeastLoaded
+	ReservationTTL time.Duration // compat: how long an unused /getroom offer holds an agent
+	AgentGrace     time.Duration // how long a vanished agent's conversations wait for them
+	CustomerGrace  time.Duration // how long a vanished customer keeps its place or conversation
 	Log            *slog.Logger
+	Now            func() time.Time // nil: time.Now
 }
 
-// agent is the dispatcher's record of one online agent and its room. It is
-// in exactly one of three states: free (on the free list), reserved
-// (reservedFor set) or serving (customer set).
-type agent struct {
-	name        string
-	room        RoomID
-	pid         *actor.PID
-	reservedFor string        // customer name holding a reservation
-	customer    ConnID        // customer being served
-	free        *list.Element // position on the free list while free
+// Defaults for DispatcherConfig.
+const (
+	DefaultGrace          = 30 * time.Second
+	DefaultReservationTTL = 30 * time.Second
+	// defaultConvDuration seeds the wait estimate until real conversations
+	// have ended.
+	defaultConvDuration = 2 * time.Minute
+)
+
+// dispatcher is the single owner of routing state: which agents are online
+// and free, the queue, reservations, which conversation each agent holds,
+// and which customers are connected. Nothing else reads or writes that
+// state, so the guarantees (capacity never exceeded, strict arrival order,
+// nobody lost when an agent vanishes) hold however many requests race.
+//
+// It only routes: chat flows between connections and conversation actors,
+// never through here.
+type dispatcher struct {
+	DispatcherConfig
+	timers *scheduler.TimerScheduler
+
+	agents      map[string]*agentRec    // by agent id
+	agentConns  map[string]*agentRec    // by pidKey of each agent connection
+	agentActors map[string]*agentRec    // by pidKey of the agent's actor
+	compatNames map[string]*agentRec    // compat agents by display name
+	native      eligible                // native agents who can take a customer now
+	compat      eligible                // compat agents who can take a customer now
+	customers   map[string]*customerRec // by customer id
+	custConns   map[string]*customerRec // by pidKey of the customer's connection
+	compatCusts map[string]*customerRec // compat customers by display name
+	reserved    map[string]*reservation // compat reservations by customer name
+	convs       map[ConvID]*convRec
+	convPIDs    map[string]*convRec // by pidKey
+	queue       queue
+
+	ticket       uint64 // arrival counter: queue order
+	tick         uint64 // assignment counter: "longest idle"
+	gen          uint64 // timer generations
+	avgDuration  time.Duration
+	flushPending bool
 }
 
 type reservation struct {
-	room RoomID
-	gen  uint64 // tells a live timer from one that was superseded
-}
-
-// dispatcher is the single owner of routing state: which agents are online,
-// which are free, which customer holds which reservation, and which names are
-// taken. Nothing else reads or writes that state, so an agent can never be
-// given two customers, however many requests race.
-//
-// It only routes: once a customer is in a room, chat flows between the two
-// connections and that room, never through here.
-type dispatcher struct {
-	DispatcherConfig
-	agents       map[string]*agent // by agent name
-	rooms        map[RoomID]*agent
-	roomPIDs     map[string]*agent       // by pidKey, to resolve Terminated
-	free         *list.List              // of *agent; the longest idle at the front
-	reservations map[string]*reservation // by customer name
-	customers    map[string]ConnID       // admitted customers by name
-	customerPIDs map[string]string       // pidKey → customer name
-	gen          uint64
-	timers       *scheduler.TimerScheduler
+	agent *agentRec
+	gen   uint64
 }
 
 // NewDispatcherProps returns the props of the dispatcher.
 func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
+	if cfg.Policy == nil {
+		cfg.Policy = LeastLoaded
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ReservationTTL <= 0 {
+		cfg.ReservationTTL = DefaultReservationTTL
+	}
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &dispatcher{
 			DispatcherConfig: cfg,
-			agents:           map[string]*agent{},
-			rooms:            map[RoomID]*agent{},
-			roomPIDs:         map[string]*agent{},
-			free:             list.New(),
-			reservations:     map[string]*reservation{},
-			customers:        map[string]ConnID{},
-			customerPIDs:     map[string]string{},
+			agents:           map[string]*agentRec{},
+			agentConns:       map[string]*agentRec{},
+			agentActors:      map[string]*agentRec{},
+			compatNames:      map[string]*agentRec{},
+			native:           eligible{before: cfg.Policy},
+			compat:           eligible{before: cfg.Policy},
+			customers:        map[string]*customerRec{},
+			custConns:        map[string]*customerRec{},
+			compatCusts:      map[string]*customerRec{},
+			reserved:         map[string]*reservation{},
+			convs:            map[ConvID]*convRec{},
+			convPIDs:         map[string]*convRec{},
+			avgDuration:      defaultConvDuration,
 		}
 	})
 }
 
-// Receive handles one message; state changes only here.
+// Receive handles one message; state changes only here and in the methods
+// it calls.
 func (d *dispatcher) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		d.timers = scheduler.NewTimerScheduler(ctx)
+		// The root context is safe to use from timer goroutines; an
+		// actor's own context is not.
+		d.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+	case *AgentConnect:
+		d.agentConnect(ctx, msg)
+	case *CustomerConnect:
+		d.customerConnect(ctx, msg)
 	case *GetRoom:
 		ctx.Respond(d.getRoom(ctx, msg.Customer))
-	case *AgentOnline:
-		ctx.Respond(d.agentOnline(ctx, msg))
-	case *CustomerArrived:
-		d.customerArrived(ctx, msg)
-	case *RoomFreed:
-		if a := d.rooms[msg.Room]; a != nil && a.customer == msg.Customer {
-			a.customer = ""
-			d.markFree(a, false)
-		}
+	case *RequestAgent:
+		d.requestAgent(ctx, msg)
+	case *CancelRequest:
+		d.cancelRequest(ctx, msg)
+	case *SetAgentStatus:
+		d.setStatus(ctx, msg)
+	case *SetAgentCapacity:
+		d.setCapacity(ctx, msg)
+	case *TransferConv:
+		d.transfer(ctx, msg)
+	case *ListAgents:
+		ctx.Respond(d.listAgents())
+	case *ConvFinished:
+		d.convFinished(ctx, msg.Conv, msg.Reason)
 	case *reservationExpired:
-		d.expire(msg)
+		d.reservationExpired(ctx, msg)
+	case *agentGraceExpired:
+		if a := d.agents[msg.Agent]; a != nil && a.graceGen == msg.Gen && a.conns == 0 {
+			d.retire(ctx, a, ReasonAgentLost)
+		}
+	case *customerGraceExpired:
+		d.customerGraceExpired(ctx, msg)
+	case *flushPositions:
+		d.flushPending = false
+		d.tellPositions(ctx)
 	case *actor.Terminated:
-		d.terminated(msg.Who)
+		d.terminated(ctx, msg.Who)
 	case *GetStats:
-		ctx.Respond(&Stats{
-			Agents:       len(d.agents),
-			FreeAgents:   d.free.Len(),
-			Reservations: len(d.reservations),
-			Customers:    len(d.customers),
-		})
+		ctx.Respond(d.stats())
 	}
 }
 
-func (d *dispatcher) getRoom(ctx actor.Context, customer string) *RoomOffer {
-	if _, online := d.customers[customer]; online {
-		// That name is chatting already; a second tab must pick another.
-		return &RoomOffer{}
+func (d *dispatcher) stats() *Stats {
+	s := &Stats{
+		Agents:        len(d.agents),
+		FreeAgents:    d.native.Len() + d.compat.Len(),
+		Reservations:  len(d.reserved),
+		Queued:        d.queue.len(),
+		Conversations: len(d.convs),
 	}
-	if r := d.reservations[customer]; r != nil {
-		// Asked twice (a double click, a retry): same agent, fresh expiry.
-		d.reserve(ctx, customer, d.rooms[r.room])
-		return &RoomOffer{Granted: true, AgentName: d.rooms[r.room].name}
+	for _, c := range d.customers {
+		if c.conn != "" {
+			s.Customers++
+		}
 	}
-	a := d.takeFree()
-	if a == nil {
-		return &RoomOffer{}
-	}
-	d.reserve(ctx, customer, a)
-	return &RoomOffer{Granted: true, AgentName: a.name}
+	return s
 }
 
-func (d *dispatcher) reserve(ctx actor.Context, customer string, a *agent) {
-	d.gen++
-	a.reservedFor = customer
-	d.reservations[customer] = &reservation{room: a.room, gen: d.gen}
-	d.timers.SendOnce(d.ReservationTTL, ctx.Self(), &reservationExpired{Customer: customer, Gen: d.gen})
-}
-
-func (d *dispatcher) expire(msg *reservationExpired) {
-	r := d.reservations[msg.Customer]
-	if r == nil || r.gen != msg.Gen {
-		return // used, renewed or its agent left: a stale timer
-	}
-	delete(d.reservations, msg.Customer)
-	a := d.rooms[r.room]
-	a.reservedFor = ""
-	// It had been the longest idle when it was reserved; it still is.
-	d.markFree(a, true)
-	d.Log.Info("reservation expired", "customer", msg.Customer, "agent", a.name)
-}
-
-func (d *dispatcher) agentOnline(ctx actor.Context, msg *AgentOnline) any {
-	if _, taken := d.agents[msg.Name]; taken {
-		return &Refused{Reason: DisconnectNameTaken}
-	}
-	id := RoomID(NewID())
-	pid, err := d.Dir.Spawn(KindRoom, string(id), NewRoomProps(RoomConfig{
-		ID: id, Agent: msg.Conn, AgentName: msg.Name, Dir: d.Dir, Log: d.Log,
-	}))
-	if err != nil {
-		d.Log.Error("cannot start room", "agent", msg.Name, "err", err)
-		return &Refused{Reason: DisconnectInternal}
-	}
-	ctx.Watch(pid)
-	a := &agent{name: msg.Name, room: id, pid: pid}
-	d.agents[msg.Name] = a
-	d.rooms[id] = a
-	d.roomPIDs[pidKey(pid)] = a
-	d.markFree(a, false)
-	d.Log.Info("agent online", "agent", msg.Name, "room", id, "conn", msg.Conn)
-	return &Admitted{Room: id}
-}
-
-func (d *dispatcher) customerArrived(ctx actor.Context, msg *CustomerArrived) {
-	if _, taken := d.customers[msg.Name]; taken {
-		ctx.Respond(&Refused{Reason: DisconnectNameTaken})
-		return
-	}
-	var a *agent
-	if r := d.reservations[msg.Name]; r != nil {
-		delete(d.reservations, msg.Name)
-		a = d.rooms[r.room]
-		a.reservedFor = ""
-	} else if a = d.takeFree(); a == nil {
-		ctx.Respond(&Refused{Reason: DisconnectNoAgent})
-		return
-	}
-	a.customer = msg.Conn
-	d.customers[msg.Name] = msg.Conn
-	pid := d.Dir.PID(KindConn, string(msg.Conn))
-	d.customerPIDs[pidKey(pid)] = msg.Name
-	ctx.Watch(pid)
-	// Answer first, so the connection knows its room before the room's
-	// greeting reaches it.
-	ctx.Respond(&Admitted{Room: a.room})
-	ctx.Send(a.pid, &Join{Customer: msg.Conn, Name: msg.Name})
-	d.Log.Info("customer assigned", "customer", msg.Name, "agent", a.name, "conn", msg.Conn)
-}
-
-// terminated forgets whatever the dead actor held. Watching is the only way
-// entries leave, so no crash can leave one behind.
-func (d *dispatcher) terminated(who *actor.PID) {
+// terminated forgets whatever the dead actor held. Watching is how entries
+// leave, so no crash can leave one behind.
+func (d *dispatcher) terminated(ctx actor.Context, who *actor.PID) {
 	key := pidKey(who)
-	if a := d.roomPIDs[key]; a != nil {
-		delete(d.roomPIDs, key)
-		delete(d.rooms, a.room)
-		delete(d.agents, a.name)
-		if a.free != nil {
-			d.free.Remove(a.free)
-		}
-		if a.reservedFor != "" {
-			delete(d.reservations, a.reservedFor)
-		}
-		d.Log.Info("agent offline", "agent", a.name, "room", a.room)
+	if a := d.agentConns[key]; a != nil {
+		delete(d.agentConns, key)
+		d.agentConnGone(ctx, a)
 		return
 	}
-	if name, ok := d.customerPIDs[key]; ok {
-		delete(d.customerPIDs, key)
-		delete(d.customers, name)
+	if c := d.custConns[key]; c != nil {
+		delete(d.custConns, key)
+		d.customerConnGone(ctx, c, who)
+		return
+	}
+	if conv := d.convPIDs[key]; conv != nil {
+		d.convFinished(ctx, conv.id, ReasonFailed)
+		return
+	}
+	if a := d.agentActors[key]; a != nil {
+		delete(d.agentActors, key)
+		if d.agents[a.ID] == a {
+			d.Log.Error("agent actor stopped unexpectedly", "agent", a.ID)
+			d.retire(ctx, a, ReasonAgentLost)
+		}
 	}
 }
 
-// takeFree removes and returns the agent idle the longest, or nil. This is
-// the routing policy: one place, O(1), no scan of the agents.
-func (d *dispatcher) takeFree() *agent {
-	e := d.free.Front()
-	if e == nil {
-		return nil
-	}
-	a := d.free.Remove(e).(*agent)
-	a.free = nil
-	return a
+func (d *dispatcher) after(ctx actor.Context, delay time.Duration, msg any) {
+	d.timers.SendOnce(delay, ctx.Self(), msg)
 }
 
-func (d *dispatcher) markFree(a *agent, front bool) {
-	if a.free != nil {
-		return
+func (d *dispatcher) nextGen() uint64 {
+	d.gen++
+	return d.gen
+}
+
+func (d *dispatcher) pool(p Pool) *eligible {
+	if p == PoolCompat {
+		return &d.compat
 	}
-	if front {
-		a.free = d.free.PushFront(a)
-	} else {
-		a.free = d.free.PushBack(a)
-	}
+	return &d.native
 }
 
 func pidKey(pid *actor.PID) string { return pid.Address + "/" + pid.Id }

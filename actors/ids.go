@@ -9,9 +9,18 @@ import (
 // it; nothing a client sends can choose or forge it.
 type ConnID string
 
-// RoomID names one agent's room, issued by the dispatcher when the agent comes
-// online. A reconnecting agent gets a new room and a new id.
-type RoomID string
+// ConvID names one conversation between a customer and, over its life, one
+// or more agents. Issued by the dispatcher when a customer is first assigned;
+// it survives transfers and re-queueing.
+type ConvID string
+
+// Prefixes make an id's kind visible in logs and on the wire.
+const (
+	PrefixAgent    = "ag_" // agent accounts, issued by the store
+	PrefixCompat   = "cp_" // tutorial-protocol agents, issued per connection
+	PrefixCustomer = "cu_"
+	PrefixConv     = "cv_"
+)
 
 // idEncoding is lower-case base32 without padding: ids stay URL- and
 // log-friendly and carry no characters that need escaping in JSON.

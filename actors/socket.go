@@ -41,11 +41,19 @@ type FrameError struct {
 
 func (e *FrameError) Error() string { return e.Code + ": " + e.Message }
 
-// Frame error codes.
+// Frame error codes, stable for clients to switch on.
 const (
-	ErrCodeBadFrame  = "bad_frame"
-	ErrCodeBinary    = "binary_frame"
-	ErrCodeEmptyText = "empty_text"
-	ErrCodeTooLong   = "text_too_long"
-	ErrCodeBadText   = "bad_text"
+	ErrCodeBadFrame     = "bad_frame"     // not JSON, or not the expected shape
+	ErrCodeBinary       = "binary_frame"  // binary frames are not part of any protocol here
+	ErrCodeEmptyText    = "empty_text"    // a message with no visible text
+	ErrCodeTooLong      = "text_too_long" // over the text limit
+	ErrCodeBadText      = "bad_text"      // not UTF-8
+	ErrCodeUnknownType  = "unknown_type"  // a type this protocol version lacks
+	ErrCodeMissingField = "missing_field" // a required field is absent
+	ErrCodeBadValue     = "bad_value"     // a field's value is out of range
+	ErrCodeForbidden    = "forbidden"     // not allowed for this caller
+	ErrCodeUnknownConv  = "unknown_conversation"
+	ErrCodeUnavailable  = "agent_unavailable" // transfer target away, offline or full
+	ErrCodeState        = "wrong_state"       // e.g. leaving a queue one is not in
+	ErrCodeNotHello     = "hello_required"    // anything before hello
 )

@@ -15,8 +15,11 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"kefu/accounts"
 	"kefu/actors"
+	"kefu/auth"
 	"kefu/static"
+	"kefu/store"
 	"kefu/transport"
 )
 
@@ -27,14 +30,21 @@ type Config struct {
 	CompatAddr     string        // the tutorial's WebSocket port; "" for none
 	DataDir        string        // where the store will live; created if missing
 	ReservationTTL time.Duration // how long an unused /getroom offer holds an agent
+	Grace          time.Duration // how long a vanished agent or customer keeps its conversations
 	AllowedOrigins []string      // extra page origins allowed to open sockets
-	// Sockets bounds each WebSocket; zero means transport.DefaultLimits.
-	Sockets transport.Limits
-	Log     *slog.Logger
+	// Sockets and NativeSockets bound each compat and native WebSocket;
+	// zero means the transport's defaults.
+	Sockets       transport.Limits
+	NativeSockets transport.Limits
+	Heartbeat     time.Duration // native application-level ping; zero: the default
+	Log           *slog.Logger
 }
 
-// DefaultReservationTTL is how long a /getroom offer waits for its customer.
-const DefaultReservationTTL = 30 * time.Second
+// Defaults for Config.
+const (
+	DefaultReservationTTL = actors.DefaultReservationTTL
+	DefaultGrace          = actors.DefaultGrace
+)
 
 // shutdownGrace bounds each step of a graceful stop.
 const shutdownGrace = 5 * time.Second
@@ -42,6 +52,7 @@ const shutdownGrace = 5 * time.Second
 // Server is one running kefu.
 type Server struct {
 	cfg        Config
+	store      store.Store
 	system     *actor.ActorSystem
 	dispatcher *actor.PID
 	gateway    *transport.Gateway
@@ -63,19 +74,30 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ReservationTTL <= 0 {
 		cfg.ReservationTTL = DefaultReservationTTL
 	}
-	if cfg.DataDir != "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-			return nil, fmt.Errorf("cannot create data directory: %w", err)
-		}
+	if cfg.Grace < 0 {
+		cfg.Grace = 0
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("cannot create data directory: %w", err)
 	}
 	s := &Server{cfg: cfg}
 	var err error
+	if s.store, err = store.OpenSQLite(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("cannot open store: %w", err)
+	}
+	signer, err := s.prepareStore()
+	if err != nil {
+		s.store.Close()
+		return nil, err
+	}
 	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		s.store.Close()
 		return nil, fmt.Errorf("cannot listen on -addr: %w", err)
 	}
 	if cfg.CompatAddr != "" {
 		if s.compatLn, err = net.Listen("tcp", cfg.CompatAddr); err != nil {
 			s.ln.Close()
+			s.store.Close()
 			return nil, fmt.Errorf("cannot listen on -compat-addr: %w", err)
 		}
 	}
@@ -87,10 +109,15 @@ func New(cfg Config) (*Server, error) {
 	}))
 	dir := actors.NewLocalDirectory(s.system)
 	s.dispatcher, err = dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
-		Dir: dir, ReservationTTL: cfg.ReservationTTL, Log: cfg.Log,
+		Dir:            dir,
+		ReservationTTL: cfg.ReservationTTL,
+		AgentGrace:     cfg.Grace,
+		CustomerGrace:  cfg.Grace,
+		Log:            cfg.Log,
 	}))
 	if err != nil {
 		s.closeListeners()
+		s.store.Close()
 		return nil, fmt.Errorf("cannot start dispatcher: %w", err)
 	}
 	s.dispatcherDown = make(chan struct{})
@@ -109,9 +136,12 @@ func New(cfg Config) (*Server, error) {
 		Root:          s.system.Root,
 		Log:           cfg.Log,
 		Limits:        cfg.Sockets,
+		NativeLimits:  cfg.NativeSockets,
+		Heartbeat:     cfg.Heartbeat,
 		Origins:       transport.OriginPolicy{Allowed: cfg.AllowedOrigins},
 		CompatOrigins: transport.OriginPolicy{Allowed: cfg.AllowedOrigins, PagesPort: pagesPort},
 	})
+	s.gateway.SetIdentity(&transport.Identity{Store: s.store, Signer: signer, CheckName: s.gateway.CheckName})
 	s.http = newHTTPServer(s.gateway.Routes(static.FS), cfg.Log)
 	if s.compatLn != nil {
 		s.compat = newHTTPServer(s.gateway.CompatRoutes(), cfg.Log)
@@ -187,6 +217,9 @@ func (s *Server) shutdown() error {
 		errs = append(errs, fmt.Errorf("stopping dispatcher: %w", err))
 	}
 	s.system.Shutdown()
+	if err := s.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("closing store: %w", err))
+	}
 	s.cfg.Log.Info("stopped")
 	return errors.Join(errs...)
 }
@@ -197,6 +230,24 @@ func (s *Server) closeListeners() {
 		s.compatLn.Close()
 	}
 }
+
+// prepareStore makes sure someone can log in (a first supervisor on an
+// empty store, its password in the log) and returns the token signer.
+func (s *Server) prepareStore() (*auth.Signer, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := accounts.EnsureFirstAgent(ctx, s.store, s.cfg.Log); err != nil {
+		return nil, fmt.Errorf("cannot create the first account: %w", err)
+	}
+	key, err := s.store.Secret(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the token key: %w", err)
+	}
+	return auth.NewSigner(key, nil), nil
+}
+
+// Store returns the server's store, for tests that provision accounts.
+func (s *Server) Store() store.Store { return s.store }
 
 // Dispatcher returns the dispatcher's address, for tests that inspect the
 // routing state.

@@ -30,7 +30,7 @@ func (g *Gateway) compatSocket(policy OriginPolicy) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		conn := actors.ConnConfig{Codec: CompatCodec{}}
+		conn := actors.ConnConfig{Pool: actors.PoolCompat}
 		var refusal *actors.Disconnect
 		switch q.Get("type") {
 		case compatAgentType:
@@ -41,13 +41,14 @@ func (g *Gateway) compatSocket(policy OriginPolicy) http.Handler {
 			d := actors.DisconnectBadRequest.WithReason("type must be kefu or yonghu")
 			refusal = &d
 		}
-		name, problem := g.checkName(q.Get("name"))
+		name, problem := g.CheckName(q.Get("name"))
 		if refusal == nil && problem != "" {
 			d := actors.DisconnectBadRequest.WithReason(problem)
 			refusal = &d
 		}
 		conn.Name = name
-		g.accept(w, r, up, conn, refusal)
+		conn.Codec = CompatCodec{Role: conn.Role}
+		g.accept(w, r, up, g.cfg.Limits, conn, refusal)
 	})
 }
 
@@ -69,7 +70,7 @@ func (g *Gateway) GetRoom() http.Handler {
 			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
 			return
 		}
-		name, problem := g.checkName(r.URL.Query().Get("userName"))
+		name, problem := g.CheckName(r.URL.Query().Get("userName"))
 		if problem != "" {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "userName: " + problem})
 			return
@@ -86,10 +87,10 @@ func (g *Gateway) GetRoom() http.Handler {
 	})
 }
 
-// checkName returns a display name fit to show others, or what is wrong
+// CheckName returns a display name fit to show others, or what is wrong
 // with it. The name is kept exactly as given: the tutorial's pages tell
 // their own lines by comparing the sender with what was typed.
-func (g *Gateway) checkName(name string) (valid, problem string) {
+func (g *Gateway) CheckName(name string) (valid, problem string) {
 	switch {
 	case strings.TrimSpace(name) == "":
 		return "", "name is required"

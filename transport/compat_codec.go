@@ -29,15 +29,16 @@ type compatOut struct {
 }
 
 // CompatCodec speaks the tutorial's protocol, so the tutorial's own pages
-// work against this server unchanged.
-type CompatCodec struct{}
+// work against this server unchanged. Role is the side of the connection:
+// the tutorial words each notice for the one who reads it.
+type CompatCodec struct{ Role actors.Role }
 
 var _ actors.Codec = CompatCodec{}
 
 // DecodeCompat parses one client frame of the tutorial's protocol. Unknown
 // fields are ignored, as the tutorial's server ignored them; a frame that is
 // not a JSON object with a string neiRong is refused.
-func DecodeCompat(frame []byte) (*actors.Say, error) {
+func DecodeCompat(frame []byte) (*actors.CmdSay, error) {
 	var in compatIn
 	dec := json.NewDecoder(bytes.NewReader(frame))
 	if err := dec.Decode(&in); err != nil {
@@ -49,7 +50,7 @@ func DecodeCompat(frame []byte) (*actors.Say, error) {
 	if in.NeiRong == nil {
 		return nil, &actors.FrameError{Code: actors.ErrCodeBadFrame, Message: `missing field "neiRong"`}
 	}
-	return &actors.Say{Text: *in.NeiRong}, nil
+	return &actors.CmdSay{Text: *in.NeiRong}, nil
 }
 
 // Decode implements actors.Codec.
@@ -61,14 +62,28 @@ func (CompatCodec) Decode(frame []byte) (any, error) {
 	return say, nil
 }
 
-// Encode implements actors.Codec.
-func (CompatCodec) Encode(msg any) []byte {
+// Encode implements actors.Codec. What the tutorial has no words for
+// (welcome, heartbeats, queue positions) it does not hear about.
+func (c CompatCodec) Encode(msg any) []byte {
 	var out compatOut
 	switch m := msg.(type) {
-	case *actors.ChatLine:
-		out = compatOut{NeiRong: m.Text, ShuiFaDe: m.FromName}
-	case *actors.Notice:
-		out = compatOut{NeiRong: compatNotice(m), ShuiFaDe: compatSystemSender}
+	case *actors.ConvMessage:
+		out = compatOut{NeiRong: m.Text, ShuiFaDe: m.From.Name}
+	case *actors.ConvOpened:
+		if c.Role == actors.RoleCustomer {
+			out = compatOut{NeiRong: "客服-" + m.Agent.Name + "-将为您服务", ShuiFaDe: compatSystemSender}
+		} else {
+			out = compatOut{NeiRong: "用户-" + m.Customer.Name + "-已进入房间", ShuiFaDe: compatSystemSender}
+		}
+	case *actors.ConvClosed:
+		if c.Role == actors.RoleCustomer {
+			if m.Reason != actors.ReasonAgentLeft {
+				return nil
+			}
+			out = compatOut{NeiRong: "客服-" + m.Other.Name + "-已退出房间", ShuiFaDe: compatSystemSender}
+		} else {
+			out = compatOut{NeiRong: "用户-" + m.Other.Name + "-已退出房间", ShuiFaDe: compatSystemSender}
+		}
 	case *actors.Kick:
 		if m.Reason != actors.DisconnectAgentLeft {
 			return nil // the tutorial only ever sends "close" when the agent leaves
@@ -90,19 +105,4 @@ func (CompatCodec) Encode(msg any) []byte {
 		return nil // unreachable: two strings always encode
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-// compatNotice renders a notice exactly as the tutorial words it.
-func compatNotice(n *actors.Notice) string {
-	switch n.Kind {
-	case actors.NoticeAgentAssigned:
-		return "客服-" + n.Name + "-将为您服务"
-	case actors.NoticeCustomerJoined:
-		return "用户-" + n.Name + "-已进入房间"
-	case actors.NoticeCustomerLeft:
-		return "用户-" + n.Name + "-已退出房间"
-	case actors.NoticeAgentLeft:
-		return "客服-" + n.Name + "-已退出房间"
-	}
-	return ""
 }

@@ -9,23 +9,28 @@ import (
 )
 
 func TestCompatEncode(t *testing.T) {
+	agent := actors.Party{Role: actors.RoleAgent, ID: "cp_a", Name: "A"}
+	cust := actors.Party{Role: actors.RoleCustomer, ID: "cu_b", Name: "B"}
 	cases := map[string]struct {
+		role actors.Role
 		msg  any
 		want string
 	}{
-		"Chat":            {&actors.ChatLine{FromName: "客服ABC", Text: "你好 <b>&</b>"}, `{"neiRong":"你好 <b>&</b>","shuiFaDe":"客服ABC"}`},
-		"AgentAssigned":   {&actors.Notice{Kind: actors.NoticeAgentAssigned, Name: "A"}, `{"neiRong":"客服-A-将为您服务","shuiFaDe":"系统"}`},
-		"CustomerJoined":  {&actors.Notice{Kind: actors.NoticeCustomerJoined, Name: "B"}, `{"neiRong":"用户-B-已进入房间","shuiFaDe":"系统"}`},
-		"CustomerLeft":    {&actors.Notice{Kind: actors.NoticeCustomerLeft, Name: "B"}, `{"neiRong":"用户-B-已退出房间","shuiFaDe":"系统"}`},
-		"AgentLeft":       {&actors.Notice{Kind: actors.NoticeAgentLeft, Name: "A"}, `{"neiRong":"客服-A-已退出房间","shuiFaDe":"系统"}`},
-		"CloseCommand":    {&actors.Kick{Reason: actors.DisconnectAgentLeft}, `{"neiRong":"close","shuiFaDe":"code"}`},
-		"OtherKickSilent": {&actors.Kick{Reason: actors.DisconnectRoomGone}, ``},
-		"Error":           {&actors.FrameError{Code: "bad_frame", Message: "m"}, `{"neiRong":"错误：m (bad_frame)","shuiFaDe":"系统"}`},
-		"Unknown":         {struct{}{}, ``},
+		"Chat":            {actors.RoleAgent, &actors.ConvMessage{From: agent, Text: "你好 <b>&</b>"}, `{"neiRong":"你好 <b>&</b>","shuiFaDe":"A"}`},
+		"AgentAssigned":   {actors.RoleCustomer, &actors.ConvOpened{Customer: cust, Agent: agent}, `{"neiRong":"客服-A-将为您服务","shuiFaDe":"系统"}`},
+		"CustomerJoined":  {actors.RoleAgent, &actors.ConvOpened{Customer: cust, Agent: agent}, `{"neiRong":"用户-B-已进入房间","shuiFaDe":"系统"}`},
+		"CustomerLeft":    {actors.RoleAgent, &actors.ConvClosed{By: cust, Other: cust, Reason: actors.ReasonCustomerLeft}, `{"neiRong":"用户-B-已退出房间","shuiFaDe":"系统"}`},
+		"AgentLeft":       {actors.RoleCustomer, &actors.ConvClosed{By: agent, Other: agent, Reason: actors.ReasonAgentLeft}, `{"neiRong":"客服-A-已退出房间","shuiFaDe":"系统"}`},
+		"OtherEndSilent":  {actors.RoleCustomer, &actors.ConvClosed{Other: agent, Reason: actors.ReasonFailed}, ``},
+		"CloseCommand":    {actors.RoleCustomer, &actors.Kick{Reason: actors.DisconnectAgentLeft}, `{"neiRong":"close","shuiFaDe":"code"}`},
+		"OtherKickSilent": {actors.RoleCustomer, &actors.Kick{Reason: actors.DisconnectRoomGone}, ``},
+		"Error":           {actors.RoleAgent, &actors.FrameError{Code: "bad_frame", Message: "m"}, `{"neiRong":"错误：m (bad_frame)","shuiFaDe":"系统"}`},
+		"WelcomeSilent":   {actors.RoleAgent, &actors.Welcome{You: agent}, ``},
+		"Unknown":         {actors.RoleAgent, struct{}{}, ``},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := string(CompatCodec{}.Encode(tc.msg)); got != tc.want {
+			if got := string(CompatCodec{Role: tc.role}.Encode(tc.msg)); got != tc.want {
 				t.Fatalf("Encode=%s, want %s", got, tc.want)
 			}
 		})
@@ -44,8 +49,8 @@ func TestDecodeCompat(t *testing.T) {
 			if err != nil {
 				t.Fatalf("DecodeCompat(%s): %v", frame, err)
 			}
-			if say.Text != want || say.From != "" {
-				t.Fatalf("DecodeCompat(%s)=%+v, want text %q and no sender", frame, say, want)
+			if say.Text != want {
+				t.Fatalf("DecodeCompat(%s)=%+v, want text %q", frame, say, want)
 			}
 		}
 	})
@@ -77,7 +82,7 @@ func FuzzDecodeCompat(f *testing.F) {
 		if !utf8.Valid(frame) {
 			return // the connection refuses invalid UTF-8 before decoding
 		}
-		out := CompatCodec{}.Encode(&actors.ChatLine{FromName: "n", Text: say.Text})
+		out := CompatCodec{}.Encode(&actors.ConvMessage{From: actors.Party{Name: "n"}, Text: say.Text})
 		var back compatOut
 		if err := json.Unmarshal(out, &back); err != nil || back.NeiRong != say.Text {
 			t.Fatalf("round trip of %q gave %s (%v)", say.Text, out, err)

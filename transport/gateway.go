@@ -19,9 +19,17 @@ type Config struct {
 	Root *actor.RootContext
 	Log  *slog.Logger
 
-	Limits       Limits
-	MaxTextBytes int // longest chat text, in bytes
-	MaxNameRunes int // longest display name, in characters
+	Limits       Limits // compat sockets
+	NativeLimits Limits // native sockets: a shorter PongWait, as clients answer heartbeats
+	MaxTextBytes int    // longest chat text, in bytes
+	MaxNameRunes int    // longest display name, in characters
+
+	// Identity proves who is on a native socket and serves logins.
+	Identity *Identity
+	// Heartbeat is how often native clients get an application-level ping;
+	// HelloTimeout how long a native socket may stay silent at first.
+	Heartbeat    time.Duration
+	HelloTimeout time.Duration
 
 	// Origins guards the main listener's sockets; CompatOrigins the compat
 	// listener's, which must also admit the main listener's pages.
@@ -37,7 +45,17 @@ const (
 	DefaultMaxTextBytes   = 8 << 10
 	DefaultMaxNameRunes   = 64
 	DefaultRequestTimeout = 5 * time.Second
+	DefaultHeartbeat      = 5 * time.Second
+	DefaultHelloTimeout   = 10 * time.Second
 )
+
+// DefaultNativeLimits notice a dead native client within three missed
+// heartbeats: browsers answer every heartbeat with a pong frame.
+var DefaultNativeLimits = func() Limits {
+	l := DefaultLimits
+	l.PongWait = 3 * DefaultHeartbeat
+	return l
+}()
 
 // Gateway turns HTTP requests and WebSocket connections into actor
 // messages. It holds no routing or connection state: each socket belongs to
@@ -58,6 +76,15 @@ func NewGateway(cfg Config) *Gateway {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
 	}
+	if cfg.NativeLimits == (Limits{}) {
+		cfg.NativeLimits = DefaultNativeLimits
+	}
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.HelloTimeout == 0 {
+		cfg.HelloTimeout = DefaultHelloTimeout
+	}
 	if cfg.MaxTextBytes == 0 {
 		cfg.MaxTextBytes = DefaultMaxTextBytes
 	}
@@ -71,6 +98,10 @@ func NewGateway(cfg Config) *Gateway {
 	g.stopping, g.stop = context.WithCancel(context.Background())
 	return g
 }
+
+// SetIdentity sets who vouches for native clients. It is separate from the
+// Config because the identity's name check is the gateway's own.
+func (g *Gateway) SetIdentity(id *Identity) { g.cfg.Identity = id }
 
 // Shutdown tells every connected client the server is going away (close
 // 1001) and waits, until ctx ends, for their sockets to be released. Call it
@@ -99,7 +130,7 @@ func newUpgrader(policy OriginPolicy) *websocket.Upgrader {
 // accept upgrades the request and starts a connection actor for it. If
 // refusal is not nil the socket is opened only to be closed with that reason:
 // a browser can read a close reason, but not the body of a failed upgrade.
-func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.Upgrader, conn actors.ConnConfig, refusal *actors.Disconnect) {
+func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.Upgrader, limits Limits, conn actors.ConnConfig, refusal *actors.Disconnect) {
 	// Count the socket before the upgrade hijacks the connection: until
 	// then http.Server.Shutdown waits for this handler, so by the time
 	// Shutdown here calls Wait every socket that will exist is counted.
@@ -116,7 +147,7 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	}
 	conn.ID = actors.ConnID(actors.NewID())
 	log := g.cfg.Log.With("conn", conn.ID)
-	sock := newSocket(ws, g.cfg.Limits, log)
+	sock := newSocket(ws, limits, log)
 	pid := g.cfg.Dir.PID(actors.KindConn, string(conn.ID))
 	// Set before any goroutine can use it. The reader starts only once the
 	// actor is admitted, so the actor exists before anything is delivered.

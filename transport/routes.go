@@ -5,13 +5,15 @@ import (
 	"net/http"
 )
 
-// Routes returns the main listener's handler: the pages, the tutorial's
-// /getroom, its WebSocket at /compat (so the pages need no second port) and
-// a liveness probe.
+// Routes returns the main listener's handler: the pages, the native
+// protocol at /ws and its login, the tutorial's /getroom and its WebSocket at
+// /compat (so the pages need no second port), and a liveness probe.
 func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /getroom", g.GetRoom())
 	mux.Handle("GET /compat", g.compatSocket(g.cfg.Origins))
+	mux.Handle("GET /ws", g.NativeSocket())
+	mux.Handle("POST /api/login", g.Login())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

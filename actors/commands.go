@@ -1,0 +1,41 @@
+package actors
+
+// Commands a client can send, as its connection's Codec decodes them. They
+// carry only what the client says; who says it is the connection's to add.
+type (
+	// CmdHello opens a native connection: a protocol version and proof of
+	// identity (an agent's login token, a customer's resume token, or a new
+	// customer's display name).
+	CmdHello struct {
+		Version int
+		Role    Role
+		Token   string
+		Name    string
+	}
+	// CmdSay is the tutorial's only frame: text for whoever is in the room.
+	CmdSay struct{ Text string }
+	// CmdPost is a chat message to one conversation.
+	CmdPost struct {
+		Conv     ConvID
+		Text     string
+		ClientID string // the client's id for this message, for its own matching
+	}
+	CmdTyping   struct{ Conv ConvID }
+	CmdEnd      struct{ Conv ConvID }
+	CmdRequest  struct{} // customer: I want an agent
+	CmdCancel   struct{} // customer: I no longer want one
+	CmdStatus   struct{ Status Status }
+	CmdCapacity struct{ Capacity int }
+	// CmdTransfer moves a conversation to another agent, or back to the
+	// head of the queue when To is empty.
+	CmdTransfer struct {
+		Conv ConvID
+		To   string
+	}
+	CmdAgents struct{} // agent: who else is online
+	CmdPing   struct{} // the client checks the server is there
+	CmdPong   struct{} // the client answers a Heartbeat
+)
+
+// ProtocolVersion is the native protocol's current version.
+const ProtocolVersion = 1

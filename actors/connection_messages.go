@@ -1,0 +1,137 @@
+package actors
+
+import "time"
+
+// Messages a connection actor receives. Those the client sees are encoded by
+// the connection's Codec; each protocol shows what it can of them.
+type (
+	// InboundFrame is one frame read from the socket by its read pump.
+	InboundFrame struct {
+		Data   []byte
+		Binary bool
+	}
+	// SocketClosed says the read pump has stopped: the peer closed, the
+	// network failed, or the socket was closed by the server.
+	SocketClosed struct{ Err error }
+
+	// Refused answers AgentConnect or CustomerConnect: the connection must
+	// close with Reason.
+	Refused struct{ Reason Disconnect }
+	// AgentAdmitted answers AgentConnect.
+	AgentAdmitted struct {
+		Status   Status
+		Capacity int
+		Convs    []ConvID // open conversations to sync, oldest first
+	}
+	// CustomerAdmitted answers CustomerConnect.
+	CustomerAdmitted struct {
+		Conv     ConvID // the conversation to sync, if any
+		Queued   bool
+		Position int
+		ETA      time.Duration
+	}
+	// Welcome is what a connection tells its client once admitted.
+	Welcome struct {
+		You       Party
+		Token     string // a customer's resume token; empty for agents
+		Status    Status // agents
+		Capacity  int    // agents
+		State     string // customers: "idle", "queued" or "chatting"
+		Heartbeat time.Duration
+	}
+
+	// Queued is a customer's place in the queue, sent on joining it and
+	// whenever the position or the estimate changes.
+	Queued struct {
+		Position int
+		ETA      time.Duration
+	}
+	// ConvOpened hands a conversation to a party: on assignment, transfer,
+	// or a (re)connection's sync. History is every message so far.
+	ConvOpened struct {
+		Conv     ConvID
+		Customer Party
+		Agent    Party // zero while the conversation waits in the queue
+		Why      string
+		History  []ConvMessage
+	}
+	// ConvMessage is one chat message with its place in the conversation.
+	ConvMessage struct {
+		Conv     ConvID
+		Seq      uint64
+		From     Party
+		Text     string
+		ClientID string // the sender's own id for the message, echoed back
+		At       time.Time
+	}
+	// TypingNotice says From is typing in Conv.
+	TypingNotice struct {
+		Conv ConvID
+		From Party
+	}
+	// AgentChanged tells a customer their conversation has a new agent.
+	AgentChanged struct {
+		Conv  ConvID
+		Agent Party
+	}
+	// Requeued tells a customer their conversation is back in the queue.
+	Requeued struct {
+		Conv   ConvID
+		Reason string
+	}
+	// ConvClosed tells a party a conversation is over for them: ended by
+	// someone, or moved away from this agent.
+	ConvClosed struct {
+		Conv   ConvID
+		By     Party // zero when the system ended it
+		Other  Party // the other side, for protocols that name it
+		Reason string
+	}
+	// AgentState is an agent's own status and capacity, sent to every one
+	// of its connections when either changes.
+	AgentState struct {
+		Status   Status
+		Capacity int
+	}
+	// AgentList answers ListAgents.
+	AgentList struct{ Agents []AgentInfo }
+	// Kick tells a connection to leave: its protocol may say goodbye (the
+	// tutorial's "close" frame), then the socket closes with Reason.
+	Kick struct{ Reason Disconnect }
+	// Heartbeat is the application-level ping a browser can see; Pong the
+	// answer to the client's.
+	Heartbeat struct{}
+	Pong      struct{}
+
+	// heartbeatTick is the connection's own timer.
+	heartbeatTick struct{}
+	// helloTimeout ends a native connection that never said hello.
+	helloTimeout struct{}
+	// convGone is the connection's note that a conversation actor stopped.
+	convGone struct{ Conv ConvID }
+)
+
+// AgentInfo is one agent as a colleague sees it.
+type AgentInfo struct {
+	ID       string
+	Name     string
+	Status   Status
+	Load     int
+	Capacity int
+}
+
+// Why a conversation opened for a party, and why it closed.
+const (
+	WhyAssigned    = "assigned"
+	WhyTransferred = "transferred"
+	WhySync        = "sync"
+
+	ReasonAgentEnded    = "agent_ended"
+	ReasonCustomerEnded = "customer_ended"
+	ReasonCustomerLeft  = "customer_left" // the customer's grace ran out
+	ReasonAgentLeft     = "agent_left"    // a compat agent went away
+	ReasonTransferred   = "transferred"   // moved to another agent
+	ReasonRequeued      = "requeued"      // moved back to the queue
+	ReasonAgentLost     = "agent_lost"    // the agent's grace ran out
+	ReasonFailed        = "failed"        // the conversation's actor stopped
+)

@@ -1,0 +1,233 @@
+package actors
+
+import (
+	"sort"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// agentRec is the dispatcher's record of one agent: online, or within the
+// grace after its last connection dropped.
+type agentRec struct {
+	Party
+	pool     Pool
+	status   Status
+	capacity int
+	convs    map[ConvID]*convRec
+	reserved string // compat: the customer name holding a /getroom offer
+
+	actorID string     // the agent actor's id in the Directory
+	pid     *actor.PID // the agent actor, which fans events out to its connections
+	conns   int        // live connections; 0 means gone, within grace
+
+	lastAssigned uint64 // the dispatcher's tick at the last assignment
+	heapIndex    int    // position in its pool's eligible heap, or -1
+	graceGen     uint64
+}
+
+func (a *agentRec) load() int {
+	n := len(a.convs)
+	if a.reserved != "" {
+		n++
+	}
+	return n
+}
+
+// canTake says whether the agent may be given a customer now.
+func (a *agentRec) canTake() bool {
+	return a.conns > 0 && a.status == StatusAvailable && a.load() < a.capacity
+}
+
+// convsInOrder returns the agent's conversations oldest arrival first.
+func (a *agentRec) convsInOrder() []*convRec {
+	out := make([]*convRec, 0, len(a.convs))
+	for _, c := range a.convs {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ticket < out[j].ticket })
+	return out
+}
+
+func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
+	a := d.agents[msg.Agent.ID]
+	if msg.Pool == PoolCompat {
+		if _, taken := d.compatNames[msg.Agent.Name]; taken {
+			ctx.Respond(&Refused{Reason: DisconnectNameTaken})
+			return
+		}
+	}
+	if a == nil {
+		var err error
+		if a, err = d.newAgent(ctx, msg); err != nil {
+			d.Log.Error("cannot start agent actor", "agent", msg.Agent.ID, "err", err)
+			ctx.Respond(&Refused{Reason: DisconnectInternal})
+			return
+		}
+	}
+	conn := d.Dir.PID(KindConn, string(msg.Conn))
+	d.agentConns[pidKey(conn)] = a
+	ctx.Watch(conn)
+	ctx.Send(a.pid, &AttachConn{Conn: msg.Conn})
+	a.conns++
+	a.graceGen = d.nextGen() // a pending grace timer is now stale
+	d.pool(a.pool).refresh(a)
+
+	convs := make([]ConvID, 0, len(a.convs))
+	for _, c := range a.convsInOrder() {
+		convs = append(convs, c.id)
+	}
+	ctx.Respond(&AgentAdmitted{Status: a.status, Capacity: a.capacity, Convs: convs})
+	d.Log.Info("agent connected", "agent", a.ID, "name", a.Name, "conns", a.conns)
+	d.assignWaiting(ctx)
+}
+
+func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, error) {
+	capacity := msg.Capacity
+	if capacity <= 0 {
+		capacity = DefaultCapacity
+	}
+	if msg.Pool == PoolCompat {
+		capacity = 1 // the tutorial's rooms hold one customer
+	}
+	a := &agentRec{
+		Party:        msg.Agent,
+		pool:         msg.Pool,
+		status:       StatusAvailable,
+		capacity:     capacity,
+		convs:        map[ConvID]*convRec{},
+		heapIndex:    -1,
+		lastAssigned: d.tick,
+		// A fresh actor id per incarnation: the previous one may still be
+		// stopping under the old name.
+		actorID: msg.Agent.ID + "." + NewID(),
+	}
+	pid, err := d.Dir.Spawn(KindAgent, a.actorID, NewAgentProps(AgentConfig{Agent: a.Party, Dir: d.Dir}))
+	if err != nil {
+		return nil, err
+	}
+	a.pid = pid
+	ctx.Watch(pid)
+	d.agents[a.ID] = a
+	d.agentActors[pidKey(pid)] = a
+	if a.pool == PoolCompat {
+		d.compatNames[a.Name] = a
+	}
+	return a, nil
+}
+
+// agentConnGone handles one of an agent's connections ending. When it was
+// the last, a compat agent is gone at once (the tutorial's rule); a native
+// one keeps its conversations for the grace period.
+func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec) {
+	a.conns--
+	if a.conns > 0 || d.agents[a.ID] != a {
+		return
+	}
+	d.pool(a.pool).refresh(a)
+	if a.pool == PoolCompat || d.AgentGrace <= 0 {
+		d.retire(ctx, a, ReasonAgentLeft)
+		return
+	}
+	a.graceGen = d.nextGen()
+	d.after(ctx, d.AgentGrace, &agentGraceExpired{Agent: a.ID, Gen: a.graceGen})
+	d.Log.Info("agent disconnected; grace started", "agent", a.ID, "conversations", len(a.convs))
+}
+
+// retire removes an agent for good. A compat agent's customer is told and
+// sent away, as in the tutorial; a native agent's customers go back to the
+// head of the queue in their original order, keeping their conversations.
+func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
+	delete(d.agents, a.ID)
+	if d.compatNames[a.Name] == a {
+		delete(d.compatNames, a.Name)
+	}
+	a.conns = 0
+	d.pool(a.pool).refresh(a)
+	if a.reserved != "" {
+		delete(d.reserved, a.reserved)
+		a.reserved = ""
+	}
+	convs := a.convsInOrder()
+	a.convs = map[ConvID]*convRec{}
+	if a.pool == PoolCompat {
+		for _, c := range convs {
+			ctx.Send(c.pid, &Finish{By: a.Party, Reason: ReasonAgentLeft})
+		}
+	} else {
+		for i := len(convs) - 1; i >= 0; i-- {
+			d.requeue(ctx, convs[i], ReasonAgentLost)
+		}
+	}
+	ctx.Stop(a.pid)
+	d.Log.Info("agent gone", "agent", a.ID, "name", a.Name, "reason", reason, "conversations", len(convs))
+	d.assignWaiting(ctx)
+}
+
+func (d *dispatcher) setStatus(ctx actor.Context, msg *SetAgentStatus) {
+	a := d.agents[msg.Agent]
+	if a == nil {
+		return
+	}
+	a.status = msg.Status
+	d.agentChanged(ctx, a)
+}
+
+func (d *dispatcher) setCapacity(ctx actor.Context, msg *SetAgentCapacity) {
+	a := d.agents[msg.Agent]
+	if a == nil || a.pool == PoolCompat {
+		return
+	}
+	// Lowering it below the current load ends nothing: the agent just gets
+	// no one new until enough conversations end.
+	a.capacity = msg.Capacity
+	d.agentChanged(ctx, a)
+}
+
+func (d *dispatcher) agentChanged(ctx actor.Context, a *agentRec) {
+	d.pool(a.pool).refresh(a)
+	ctx.Send(a.pid, &AgentState{Status: a.status, Capacity: a.capacity})
+	d.assignWaiting(ctx)
+}
+
+func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
+	c := d.convs[msg.Conv]
+	if c == nil || c.agent == nil || c.agent.ID != msg.By {
+		ctx.Respond(&FrameError{Code: ErrCodeForbidden, Message: "not your conversation"})
+		return
+	}
+	from := c.agent
+	if msg.To == "" {
+		delete(from.convs, c.id)
+		d.pool(from.pool).refresh(from)
+		d.requeue(ctx, c, ReasonRequeued)
+		d.assignWaiting(ctx)
+		return
+	}
+	to := d.agents[msg.To]
+	switch {
+	case msg.To == msg.By:
+		ctx.Respond(&FrameError{Code: ErrCodeBadValue, Message: "already your conversation"})
+		return
+	case to == nil || to.pool != from.pool || !to.canTake():
+		ctx.Respond(&FrameError{Code: ErrCodeUnavailable, Message: "that agent is offline, away or at capacity"})
+		return
+	}
+	delete(from.convs, c.id)
+	d.seat(c, to)
+	d.pool(from.pool).refresh(from)
+	ctx.Send(c.pid, &Reassign{Agent: to.Party, AgentActor: to.actorID, Why: WhyTransferred})
+	d.publish(ctx, RoutingTransferred, c, to)
+	d.assignWaiting(ctx)
+}
+
+func (d *dispatcher) listAgents() *AgentList {
+	out := &AgentList{}
+	for _, a := range d.agents {
+		if a.pool != PoolNative || a.conns == 0 {
+			continue
+		}
+		out.Agents = append(out.Agents, AgentInfo{ID: a.ID, Name: a.Name, Status: a.status, Load: len(a.convs), Capacity: a.capacity})
+	}
+	sort.Slice(out.Agents, func(i, j int) bool { return out.Agents[i].Name < out.Agents[j].Name })
+	return out
+}

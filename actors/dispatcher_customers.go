@@ -1,0 +1,215 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// customerRec is the dispatcher's record of a customer who is connected,
+// waiting, or in a conversation.
+type customerRec struct {
+	Party
+	pool     Pool
+	conn     ConnID // "" while disconnected
+	wait     *waiting
+	conv     *convRec
+	graceGen uint64
+}
+
+func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
+	if msg.Pool == PoolCompat {
+		d.compatCustomerConnect(ctx, msg)
+		return
+	}
+	c := d.customers[msg.Customer.ID]
+	if c == nil {
+		c = &customerRec{Party: msg.Customer, pool: PoolNative}
+		d.customers[c.ID] = c
+	}
+	if c.conn != "" {
+		// The same customer in a second tab: the newest wins, and the
+		// old one is told why it lost the chat.
+		ctx.Send(d.Dir.PID(KindConn, string(c.conn)), &Kick{Reason: DisconnectReplaced})
+	}
+	d.attachCustomer(ctx, c, msg.Conn)
+	res := &CustomerAdmitted{}
+	switch {
+	case c.wait != nil:
+		res.Queued = true
+		slots := d.slots()
+		d.queue.each(func(w *waiting, pos int) {
+			if w == c.wait {
+				res.Position, res.ETA = pos, d.eta(pos, slots)
+				w.toldPosition, w.toldETA = pos, int64(res.ETA.Seconds())
+			}
+		})
+		if c.wait.conv != nil {
+			res.Conv = c.wait.conv.id
+		}
+	case c.conv != nil:
+		res.Conv = c.conv.id
+	}
+	ctx.Respond(res)
+}
+
+func (d *dispatcher) attachCustomer(ctx actor.Context, c *customerRec, conn ConnID) {
+	c.conn = conn
+	c.graceGen = d.nextGen() // a pending grace timer is now stale
+	pid := d.Dir.PID(KindConn, string(conn))
+	d.custConns[pidKey(pid)] = c
+	ctx.Watch(pid)
+}
+
+// compatCustomerConnect seats a tutorial customer: in the agent reserved
+// for its name, or any free compat agent, or nowhere (no queue in compat).
+func (d *dispatcher) compatCustomerConnect(ctx actor.Context, msg *CustomerConnect) {
+	if _, taken := d.compatCusts[msg.Customer.Name]; taken {
+		ctx.Respond(&Refused{Reason: DisconnectNameTaken})
+		return
+	}
+	var a *agentRec
+	if r := d.reserved[msg.Customer.Name]; r != nil {
+		delete(d.reserved, msg.Customer.Name)
+		a = r.agent
+		a.reserved = ""
+	} else if a = d.compat.best(); a == nil {
+		ctx.Respond(&Refused{Reason: DisconnectNoAgent})
+		return
+	}
+	c := &customerRec{Party: msg.Customer, pool: PoolCompat}
+	d.customers[c.ID] = c
+	d.compatCusts[c.Name] = c
+	d.attachCustomer(ctx, c, msg.Conn)
+	conv := d.newConv(c)
+	// Answer first, so the connection knows its conversation before the
+	// conversation's greeting reaches it.
+	ctx.Respond(&CustomerAdmitted{Conv: conv.id})
+	d.start(ctx, conv, a)
+}
+
+// customerConnGone handles a customer's connection ending. A compat
+// customer is gone at once; a native one keeps its place in the queue for
+// the grace period (its conversation keeps itself).
+func (d *dispatcher) customerConnGone(ctx actor.Context, c *customerRec, conn *actor.PID) {
+	if d.Dir.PID(KindConn, string(c.conn)).Id != conn.Id {
+		return // an older connection, already replaced
+	}
+	c.conn = ""
+	switch {
+	case c.pool == PoolCompat:
+		if c.conv == nil {
+			d.forgetCustomer(c)
+		}
+	case c.wait != nil:
+		c.graceGen = d.nextGen()
+		d.after(ctx, d.CustomerGrace, &customerGraceExpired{Customer: c.ID, Gen: c.graceGen})
+	case c.conv == nil:
+		d.forgetCustomer(c)
+	}
+}
+
+func (d *dispatcher) customerGraceExpired(ctx actor.Context, msg *customerGraceExpired) {
+	c := d.customers[msg.Customer]
+	if c == nil || c.graceGen != msg.Gen || c.conn != "" || c.wait == nil {
+		return
+	}
+	w := c.wait
+	d.leaveQueue(ctx, c)
+	if w.conv != nil {
+		// A conversation waiting for a new agent ends with its customer.
+		ctx.Send(w.conv.pid, &Finish{Reason: ReasonCustomerLeft})
+		return
+	}
+	d.forgetCustomer(c)
+}
+
+func (d *dispatcher) forgetCustomer(c *customerRec) {
+	delete(d.customers, c.ID)
+	if d.compatCusts[c.Name] == c {
+		delete(d.compatCusts, c.Name)
+	}
+}
+
+func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
+	c := d.customers[msg.Customer]
+	switch {
+	case c == nil || c.pool != PoolNative:
+		ctx.Respond(&FrameError{Code: ErrCodeForbidden, Message: "not a customer here"})
+		return
+	case c.wait != nil:
+		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "already waiting"})
+		return
+	case c.conv != nil:
+		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "already in a conversation"})
+		return
+	}
+	d.ticket++
+	c.wait = &waiting{customer: c, ticket: d.ticket}
+	d.queue.pushBack(c.wait)
+	d.publish(ctx, RoutingQueued, &convRec{customer: c, ticket: d.ticket}, nil)
+	d.assignWaiting(ctx)
+}
+
+func (d *dispatcher) cancelRequest(ctx actor.Context, msg *CancelRequest) {
+	c := d.customers[msg.Customer]
+	if c == nil || c.wait == nil {
+		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "not waiting"})
+		return
+	}
+	w := c.wait
+	d.leaveQueue(ctx, c)
+	if w.conv != nil {
+		ctx.Send(w.conv.pid, &Finish{By: c.Party, Reason: ReasonCustomerEnded})
+		return
+	}
+	if c.conn != "" {
+		ctx.Send(d.Dir.PID(KindConn, string(c.conn)), &Dequeued{})
+	}
+}
+
+// leaveQueue takes a customer out of the queue at once.
+func (d *dispatcher) leaveQueue(ctx actor.Context, c *customerRec) {
+	d.queue.remove(c.wait)
+	if c.wait.conv != nil {
+		c.wait.conv.wait = nil
+	}
+	d.publish(ctx, RoutingLeftQueue, &convRec{customer: c, ticket: c.wait.ticket}, nil)
+	c.wait = nil
+	d.positionsChanged(ctx)
+}
+
+// getRoom is the tutorial's /getroom on the compat pool.
+func (d *dispatcher) getRoom(ctx actor.Context, customer string) *RoomOffer {
+	if _, online := d.compatCusts[customer]; online {
+		return &RoomOffer{} // that name is chatting already
+	}
+	if r := d.reserved[customer]; r != nil {
+		// Asked twice (a double click, a retry): same agent, fresh expiry.
+		d.reserve(ctx, customer, r.agent)
+		return &RoomOffer{Granted: true, AgentName: r.agent.Name}
+	}
+	a := d.compat.best()
+	if a == nil {
+		return &RoomOffer{}
+	}
+	d.reserve(ctx, customer, a)
+	return &RoomOffer{Granted: true, AgentName: a.Name}
+}
+
+func (d *dispatcher) reserve(ctx actor.Context, customer string, a *agentRec) {
+	r := &reservation{agent: a, gen: d.nextGen()}
+	d.reserved[customer] = r
+	a.reserved = customer
+	d.compat.refresh(a)
+	d.after(ctx, d.ReservationTTL, &reservationExpired{Customer: customer, Gen: r.gen})
+}
+
+func (d *dispatcher) reservationExpired(ctx actor.Context, msg *reservationExpired) {
+	r := d.reserved[msg.Customer]
+	if r == nil || r.gen != msg.Gen {
+		return // used, renewed or its agent left: a stale timer
+	}
+	delete(d.reserved, msg.Customer)
+	r.agent.reserved = ""
+	d.compat.refresh(r.agent)
+	d.Log.Info("reservation expired", "customer", msg.Customer, "agent", r.agent.Name)
+}

@@ -1,0 +1,195 @@
+package actors
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// convRec is the dispatcher's record of one open conversation.
+type convRec struct {
+	id       ConvID
+	pid      *actor.PID
+	customer *customerRec
+	agent    *agentRec // nil while it waits in the queue
+	wait     *waiting  // set while it waits in the queue
+	ticket   uint64    // the customer's arrival number: its place if re-queued
+	started  time.Time
+}
+
+// Dequeued tells a customer it is no longer waiting.
+type Dequeued struct{}
+
+// assignWaiting gives waiting customers to free agents, strictly in queue
+// order: only the head is ever considered, so no later customer is served
+// while an earlier one waits.
+func (d *dispatcher) assignWaiting(ctx actor.Context) {
+	for {
+		w := d.queue.head()
+		a := d.native.best()
+		if w == nil || a == nil {
+			return
+		}
+		d.queue.remove(w)
+		w.customer.wait = nil
+		if w.conv != nil {
+			c := w.conv
+			c.wait = nil
+			d.seat(c, a)
+			ctx.Send(c.pid, &Reassign{Agent: a.Party, AgentActor: a.actorID, Why: WhyAssigned})
+			d.publish(ctx, RoutingAssigned, c, a)
+		} else {
+			d.start(ctx, d.newConv(w.customer), a)
+		}
+		d.positionsChanged(ctx)
+	}
+}
+
+func (d *dispatcher) newConv(c *customerRec) *convRec {
+	conv := &convRec{id: ConvID(PrefixConv + NewID()), customer: c, started: d.Now()}
+	if c.wait != nil {
+		conv.ticket = c.wait.ticket
+	} else {
+		d.ticket++
+		conv.ticket = d.ticket
+	}
+	c.conv = conv
+	d.convs[conv.id] = conv
+	return conv
+}
+
+// seat gives conversation c to agent a.
+func (d *dispatcher) seat(c *convRec, a *agentRec) {
+	d.tick++
+	a.lastAssigned = d.tick
+	a.convs[c.id] = c
+	c.agent = a
+	c.customer.conv = c
+	d.pool(a.pool).refresh(a)
+}
+
+// start opens a new conversation between its customer and agent a.
+func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec) {
+	d.seat(c, a)
+	grace := d.CustomerGrace
+	if a.pool == PoolCompat {
+		grace = 0 // the tutorial's customer who leaves is gone
+	}
+	pid, err := d.Dir.Spawn(KindConv, string(c.id), NewConversationProps(ConversationConfig{
+		ID:            c.id,
+		Customer:      c.customer.Party,
+		CustomerConn:  c.customer.conn,
+		Agent:         a.Party,
+		AgentActor:    a.actorID,
+		CustomerGrace: grace,
+		Dir:           d.Dir,
+		Log:           d.Log,
+		Now:           d.Now,
+	}))
+	if err != nil {
+		d.Log.Error("cannot start conversation", "conv", c.id, "err", err)
+		d.drop(c)
+		return
+	}
+	c.pid = pid
+	d.convPIDs[pidKey(pid)] = c
+	ctx.Watch(pid)
+	d.publish(ctx, RoutingAssigned, c, a)
+}
+
+// requeue puts conversation c at the head of the queue, keeping it.
+func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string) {
+	c.agent = nil
+	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket}
+	c.customer.wait = c.wait
+	d.queue.pushFront(c.wait)
+	ctx.Send(c.pid, &Unassign{Reason: reason})
+	d.publish(ctx, RoutingRequeued, c, nil)
+	d.positionsChanged(ctx)
+}
+
+// convFinished forgets a conversation that ended (or whose actor died) and
+// frees its agent's slot.
+func (d *dispatcher) convFinished(ctx actor.Context, id ConvID, reason string) {
+	c := d.convs[id]
+	if c == nil {
+		return
+	}
+	if reason == ReasonFailed {
+		d.Log.Error("conversation actor stopped unexpectedly", "conv", id)
+	}
+	a := c.agent
+	d.drop(c)
+	if c.pid != nil {
+		delete(d.convPIDs, pidKey(c.pid))
+	}
+	if a != nil {
+		// Seed the wait estimate with how long conversations really last.
+		d.avgDuration = (4*d.avgDuration + d.Now().Sub(c.started)) / 5
+	}
+	d.publish(ctx, RoutingEnded, c, a)
+	d.assignWaiting(ctx)
+}
+
+func (d *dispatcher) drop(c *convRec) {
+	delete(d.convs, c.id)
+	if c.agent != nil {
+		delete(c.agent.convs, c.id)
+		d.pool(c.agent.pool).refresh(c.agent)
+	}
+	if c.wait != nil {
+		d.queue.remove(c.wait)
+		c.customer.wait = nil
+	}
+	if c.customer.conv == c {
+		c.customer.conv = nil
+	}
+	if c.customer.conn == "" && c.customer.wait == nil {
+		d.forgetCustomer(c.customer)
+	}
+}
+
+// positionsChanged schedules one update of every waiting customer. Bursts
+// of changes (a thousand arrivals) coalesce into one pass, sent after the
+// messages already in the mailbox.
+func (d *dispatcher) positionsChanged(ctx actor.Context) {
+	if !d.flushPending {
+		d.flushPending = true
+		ctx.Send(ctx.Self(), &flushPositions{})
+	}
+}
+
+// tellPositions tells each waiting customer whose position or estimate
+// changed.
+func (d *dispatcher) tellPositions(ctx actor.Context) {
+	slots := d.slots()
+	d.queue.each(func(w *waiting, pos int) {
+		eta := d.eta(pos, slots)
+		secs := int64(eta.Seconds())
+		if w.toldPosition == pos && w.toldETA == secs {
+			return
+		}
+		w.toldPosition, w.toldETA = pos, secs
+		if w.customer.conn != "" {
+			ctx.Send(d.Dir.PID(KindConn, string(w.customer.conn)), &Queued{Position: pos, ETA: eta})
+		}
+	})
+}
+
+// eta estimates the wait of the customer at pos: the conversations ahead
+// of it, each lasting the recent average, shared among the slots of the
+// agents who are available. An estimate, said to be one.
+func (d *dispatcher) eta(pos, slots int) time.Duration {
+	return (time.Duration(pos) * d.avgDuration / time.Duration(max(slots, 1))).Round(time.Second)
+}
+
+// slots counts the conversations available native agents can hold.
+func (d *dispatcher) slots() int {
+	n := 0
+	for _, a := range d.agents {
+		if a.pool == PoolNative && a.conns > 0 && a.status == StatusAvailable {
+			n += a.capacity
+		}
+	}
+	return n
+}

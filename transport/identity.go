@@ -1,0 +1,88 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"kefu/actors"
+	"kefu/auth"
+	"kefu/store"
+)
+
+// Token lifetimes. An agent logs in once a shift; a customer may come back
+// to a conversation the next day.
+const (
+	AgentTokenTTL    = 12 * time.Hour
+	CustomerTokenTTL = 24 * time.Hour
+	storeTimeout     = 5 * time.Second
+)
+
+// Identity proves who is on a native connection, from tokens this server
+// signed and accounts in the store. It implements actors.Authenticator and
+// holds no state of its own.
+type Identity struct {
+	Store  store.Store
+	Signer *auth.Signer
+	// CheckName validates a new customer's display name.
+	CheckName func(string) (string, string)
+}
+
+var _ actors.Authenticator = (*Identity)(nil)
+
+// Agent implements actors.Authenticator. The account is read afresh, so a
+// removed agent's token stops working at once.
+func (i *Identity) Agent(token string) (actors.Party, int, error) {
+	c, err := i.Signer.Verify(token)
+	if err != nil || (c.Role != auth.RoleAgent && c.Role != auth.RoleSupervisor) {
+		return actors.Party{}, 0, tokenError(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	a, err := i.Store.AgentByID(ctx, c.Subject)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return actors.Party{}, 0, &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason("unauthorized: account removed")}
+	case err != nil:
+		return actors.Party{}, 0, &actors.AuthError{Reason: actors.DisconnectInternal}
+	}
+	return actors.Party{Role: actors.RoleAgent, ID: a.ID, Name: a.Name}, a.Capacity, nil
+}
+
+// Customer implements actors.Authenticator. A resuming customer gets a
+// fresh token (a sliding expiry); a new one gets an id and its first.
+func (i *Identity) Customer(token, name string) (actors.Party, string, error) {
+	var p actors.Party
+	if token != "" {
+		c, err := i.Signer.Verify(token)
+		if err != nil || c.Role != auth.RoleCustomer {
+			return p, "", tokenError(err)
+		}
+		p = actors.Party{Role: actors.RoleCustomer, ID: c.Subject, Name: c.Name}
+	} else {
+		valid, problem := i.CheckName(name)
+		if problem != "" {
+			return p, "", &actors.AuthError{Reason: actors.DisconnectBadRequest.WithReason("name: " + problem)}
+		}
+		p = actors.Party{Role: actors.RoleCustomer, ID: actors.PrefixCustomer + actors.NewID(), Name: valid}
+	}
+	resume, err := i.Signer.Issue(auth.Claims{Subject: p.ID, Role: auth.RoleCustomer, Name: p.Name, ExpiresAt: time.Now().Add(CustomerTokenTTL)})
+	if err != nil {
+		return actors.Party{}, "", &actors.AuthError{Reason: actors.DisconnectInternal}
+	}
+	return p, resume, nil
+}
+
+// SaveCapacity implements actors.Authenticator.
+func (i *Identity) SaveCapacity(agentID string, capacity int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	return i.Store.SetCapacity(ctx, agentID, capacity)
+}
+
+func tokenError(err error) error {
+	if errors.Is(err, auth.ErrTokenExpired) {
+		return &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason("unauthorized: token expired")}
+	}
+	return &actors.AuthError{Reason: actors.DisconnectUnauthorized}
+}

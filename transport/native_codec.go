@@ -1,0 +1,290 @@
+package transport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"kefu/actors"
+)
+
+// The native protocol: one JSON object per text frame, always with a
+// "type". docs/protocol.md shows every frame; this file is the one place
+// they are decoded and encoded.
+
+// nativeIn holds every field any client frame may carry. Decoding into one
+// struct keeps the envelope in one place; DecodeNative then checks that the
+// fields the type needs are there.
+type nativeIn struct {
+	Type     string  `json:"type"`
+	V        *int    `json:"v"`
+	Role     string  `json:"role"`
+	Token    string  `json:"token"`
+	Name     string  `json:"name"`
+	Conv     string  `json:"conv"`
+	Text     *string `json:"text"`
+	CID      string  `json:"cid"`
+	Status   string  `json:"status"`
+	Capacity *int    `json:"capacity"`
+	To       *string `json:"to"`
+}
+
+// NativeCodec speaks the native protocol.
+type NativeCodec struct{}
+
+var _ actors.Codec = NativeCodec{}
+
+// Decode implements actors.Codec.
+func (NativeCodec) Decode(frame []byte) (any, error) { return DecodeNative(frame) }
+
+// DecodeNative parses one client frame into a command, or a FrameError that
+// says what is wrong with it. Unknown fields are ignored, so newer clients
+// can add some.
+func DecodeNative(frame []byte) (any, error) {
+	var in nativeIn
+	dec := json.NewDecoder(bytes.NewReader(frame))
+	if err := dec.Decode(&in); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return nil, badFrame(actors.ErrCodeBadFrame, "field "+typeErr.Field+" has the wrong type")
+		}
+		return nil, badFrame(actors.ErrCodeBadFrame, "expected one JSON object with a \"type\"")
+	}
+	if dec.More() {
+		return nil, badFrame(actors.ErrCodeBadFrame, "expected one JSON object per frame")
+	}
+	switch in.Type {
+	case "":
+		return nil, badFrame(actors.ErrCodeMissingField, `missing field "type"`)
+	case "hello":
+		return decodeHello(&in)
+	case "msg":
+		if in.Conv == "" || in.Text == nil {
+			return nil, badFrame(actors.ErrCodeMissingField, `msg needs "conv" and "text"`)
+		}
+		return &actors.CmdPost{Conv: actors.ConvID(in.Conv), Text: *in.Text, ClientID: in.CID}, nil
+	case "typing":
+		if in.Conv == "" {
+			return nil, badFrame(actors.ErrCodeMissingField, `typing needs "conv"`)
+		}
+		return &actors.CmdTyping{Conv: actors.ConvID(in.Conv)}, nil
+	case "end":
+		if in.Conv == "" {
+			return nil, badFrame(actors.ErrCodeMissingField, `end needs "conv"`)
+		}
+		return &actors.CmdEnd{Conv: actors.ConvID(in.Conv)}, nil
+	case "request":
+		return &actors.CmdRequest{}, nil
+	case "cancel":
+		return &actors.CmdCancel{}, nil
+	case "status":
+		switch s := actors.Status(in.Status); s {
+		case actors.StatusAvailable, actors.StatusAway:
+			return &actors.CmdStatus{Status: s}, nil
+		case "":
+			return nil, badFrame(actors.ErrCodeMissingField, `status needs "status"`)
+		default:
+			return nil, badFrame(actors.ErrCodeBadValue, `status must be "available" or "away"`)
+		}
+	case "capacity":
+		if in.Capacity == nil {
+			return nil, badFrame(actors.ErrCodeMissingField, `capacity needs "capacity"`)
+		}
+		return &actors.CmdCapacity{Capacity: *in.Capacity}, nil
+	case "transfer":
+		if in.Conv == "" || in.To == nil || *in.To == "" {
+			return nil, badFrame(actors.ErrCodeMissingField, `transfer needs "conv" and "to" (an agent id, or "queue")`)
+		}
+		to := *in.To
+		if to == "queue" {
+			to = ""
+		}
+		return &actors.CmdTransfer{Conv: actors.ConvID(in.Conv), To: to}, nil
+	case "agents":
+		return &actors.CmdAgents{}, nil
+	case "ping":
+		return &actors.CmdPing{}, nil
+	case "pong":
+		return &actors.CmdPong{}, nil
+	}
+	return nil, badFrame(actors.ErrCodeUnknownType, "unknown type "+quote(in.Type))
+}
+
+func decodeHello(in *nativeIn) (any, error) {
+	if in.V == nil {
+		return nil, badFrame(actors.ErrCodeMissingField, `hello needs "v" (the protocol version, 1)`)
+	}
+	h := &actors.CmdHello{Version: *in.V, Token: in.Token, Name: in.Name}
+	switch in.Role {
+	case "agent":
+		h.Role = actors.RoleAgent
+		if in.Token == "" {
+			return nil, badFrame(actors.ErrCodeMissingField, `an agent's hello needs "token" (from POST /api/login)`)
+		}
+	case "customer":
+		h.Role = actors.RoleCustomer
+		if in.Token == "" && in.Name == "" {
+			return nil, badFrame(actors.ErrCodeMissingField, `a customer's hello needs "name" (new) or "token" (resume)`)
+		}
+	case "":
+		return nil, badFrame(actors.ErrCodeMissingField, `hello needs "role"`)
+	default:
+		return nil, badFrame(actors.ErrCodeBadValue, `role must be "agent" or "customer"`)
+	}
+	return h, nil
+}
+
+func badFrame(code, message string) error { return &actors.FrameError{Code: code, Message: message} }
+
+func quote(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// Frames the server sends.
+type (
+	partyOut struct {
+		ID   string `json:"id"`
+		Role string `json:"role,omitempty"`
+		Name string `json:"name"`
+	}
+	msgOut struct {
+		Type string    `json:"type"`
+		Conv string    `json:"conv,omitempty"`
+		Seq  uint64    `json:"seq,omitempty"`
+		From partyOut  `json:"from"`
+		Text string    `json:"text"`
+		CID  string    `json:"cid,omitempty"`
+		At   time.Time `json:"at"`
+	}
+)
+
+func party(p actors.Party) *partyOut {
+	if p.ID == "" {
+		return nil
+	}
+	return &partyOut{ID: p.ID, Role: p.Role.String(), Name: p.Name}
+}
+
+func message(m *actors.ConvMessage) msgOut {
+	return msgOut{Type: "msg", Conv: string(m.Conv), Seq: m.Seq, From: *party(m.From), Text: m.Text, CID: m.ClientID, At: m.At.UTC()}
+}
+
+// Encode implements actors.Codec.
+func (NativeCodec) Encode(msg any) []byte {
+	var out any
+	switch m := msg.(type) {
+	case *actors.Welcome:
+		w := struct {
+			Type      string    `json:"type"`
+			V         int       `json:"v"`
+			You       *partyOut `json:"you"`
+			Token     string    `json:"token,omitempty"`
+			Status    string    `json:"status,omitempty"`
+			Capacity  int       `json:"capacity,omitempty"`
+			State     string    `json:"state,omitempty"`
+			Heartbeat int64     `json:"heartbeatMs"`
+		}{"welcome", actors.ProtocolVersion, party(m.You), m.Token, string(m.Status), m.Capacity, m.State, m.Heartbeat.Milliseconds()}
+		out = w
+	case *actors.Queued:
+		out = struct {
+			Type     string `json:"type"`
+			Position int    `json:"position"`
+			ETA      int64  `json:"eta"`
+		}{"queued", m.Position, int64(m.ETA.Seconds())}
+	case *actors.Dequeued:
+		out = struct {
+			Type string `json:"type"`
+		}{"dequeued"}
+	case *actors.ConvOpened:
+		history := make([]msgOut, len(m.History))
+		for i := range m.History {
+			history[i] = message(&m.History[i])
+		}
+		out = struct {
+			Type     string    `json:"type"`
+			Conv     string    `json:"conv"`
+			Why      string    `json:"why"`
+			Customer *partyOut `json:"customer"`
+			Agent    *partyOut `json:"agent"`
+			History  []msgOut  `json:"history"`
+		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), history}
+	case *actors.ConvMessage:
+		if m.Conv == "" {
+			return nil // a compat-only echo
+		}
+		out = message(m)
+	case *actors.TypingNotice:
+		out = struct {
+			Type string    `json:"type"`
+			Conv string    `json:"conv"`
+			From *partyOut `json:"from"`
+		}{"typing", string(m.Conv), party(m.From)}
+	case *actors.AgentChanged:
+		out = struct {
+			Type  string    `json:"type"`
+			Conv  string    `json:"conv"`
+			Agent *partyOut `json:"agent"`
+		}{"agent", string(m.Conv), party(m.Agent)}
+	case *actors.Requeued:
+		out = struct {
+			Type   string `json:"type"`
+			Conv   string `json:"conv"`
+			Reason string `json:"reason"`
+		}{"requeued", string(m.Conv), m.Reason}
+	case *actors.ConvClosed:
+		out = struct {
+			Type   string    `json:"type"`
+			Conv   string    `json:"conv"`
+			By     *partyOut `json:"by"`
+			Reason string    `json:"reason"`
+		}{"ended", string(m.Conv), party(m.By), m.Reason}
+	case *actors.AgentState:
+		out = struct {
+			Type     string `json:"type"`
+			Status   string `json:"status"`
+			Capacity int    `json:"capacity"`
+		}{"state", string(m.Status), m.Capacity}
+	case *actors.AgentList:
+		type agentOut struct {
+			ID       string `json:"id"`
+			Name     string `json:"name"`
+			Status   string `json:"status"`
+			Load     int    `json:"load"`
+			Capacity int    `json:"capacity"`
+		}
+		list := make([]agentOut, 0, len(m.Agents))
+		for _, a := range m.Agents {
+			list = append(list, agentOut{a.ID, a.Name, string(a.Status), a.Load, a.Capacity})
+		}
+		out = struct {
+			Type   string     `json:"type"`
+			Agents []agentOut `json:"agents"`
+		}{"agents", list}
+	case *actors.FrameError:
+		out = struct {
+			Type    string `json:"type"`
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		}{"error", m.Code, m.Message}
+	case *actors.Heartbeat:
+		out = struct {
+			Type string `json:"type"`
+		}{"ping"}
+	case *actors.Pong:
+		out = struct {
+			Type string `json:"type"`
+		}{"pong"}
+	default:
+		return nil // *Kick: the close frame says it all
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil // unreachable: these types always marshal
+	}
+	return b
+}
