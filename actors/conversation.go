@@ -39,7 +39,7 @@ type (
 		Why        string
 	}
 	// Unassign sends the conversation back to the queue (from the
-	// dispatcher); its customer stays.
+	// dispatcher, which tells the customer); its customer stays.
 	Unassign struct{ Reason string }
 	// Finish ends the conversation (from the dispatcher).
 	Finish struct {
@@ -121,8 +121,8 @@ func (c *conversation) Receive(ctx actor.Context) {
 		if c.agent != nil {
 			ctx.Send(c.agent, &ConvClosed{Conv: c.ID, Other: c.Customer, Reason: msg.Reason})
 		}
+		// The dispatcher tells the customer, in order with its position.
 		c.agent, c.Agent, c.AgentActor = nil, Party{}, ""
-		c.toCustomer(ctx, &Requeued{Conv: c.ID, Reason: msg.Reason})
 	case *Finish:
 		c.finish(ctx, msg.By, msg.Reason)
 	case *actor.Terminated:

@@ -124,6 +124,7 @@ func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec) {
 		return
 	}
 	d.pool(a.pool).refresh(a)
+	d.positionsChanged(ctx) // fewer slots: longer estimates
 	if a.pool == PoolCompat || d.AgentGrace <= 0 {
 		d.retire(ctx, a, ReasonAgentLeft)
 		return

@@ -22,8 +22,10 @@ type Dequeued struct{}
 
 // assignWaiting gives waiting customers to free agents, strictly in queue
 // order: only the head is ever considered, so no later customer is served
-// while an earlier one waits.
+// while an earlier one waits. Every routing change ends here, so it is also
+// where waiting customers get their new position and estimate.
 func (d *dispatcher) assignWaiting(ctx actor.Context) {
+	defer d.positionsChanged(ctx)
 	for {
 		w := d.queue.head()
 		a := d.native.best()
@@ -41,7 +43,6 @@ func (d *dispatcher) assignWaiting(ctx actor.Context) {
 		} else {
 			d.start(ctx, d.newConv(w.customer), a)
 		}
-		d.positionsChanged(ctx)
 	}
 }
 
@@ -104,6 +105,11 @@ func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string) {
 	c.customer.wait = c.wait
 	d.queue.pushFront(c.wait)
 	ctx.Send(c.pid, &Unassign{Reason: reason})
+	if c.customer.conn != "" {
+		// Told here rather than by the conversation, so it always reaches
+		// the customer before the queue position that follows.
+		ctx.Send(d.Dir.PID(KindConn, string(c.customer.conn)), &Requeued{Conv: c.id, Reason: reason})
+	}
 	d.publish(ctx, RoutingRequeued, c, nil)
 	d.positionsChanged(ctx)
 }
