@@ -8,9 +8,6 @@ type (
 	// AttachConn adds one of the agent's connections. Sent by the
 	// dispatcher when it admits the connection.
 	AttachConn struct{ Conn ConnID }
-	// watchedGone is the agent actor's note that a connection or a
-	// conversation it watched has stopped.
-	watchedGone struct{ Who *actor.PID }
 )
 
 // AgentConfig is everything an agent actor starts with.
@@ -24,9 +21,10 @@ type AgentConfig struct {
 // sees the same chats. It holds no routing state; the dispatcher decides
 // what the agent serves and when it is gone.
 //
-// It watches the agent's conversations, not the connections: events reach
-// connections through here, so only here can a conversation's end be told
-// apart from its last messages still on their way.
+// It watches its connections (to stop sending to closed ones) and the
+// agent's conversations: events reach connections through here, so only here
+// can a conversation's end be told apart from its last messages still on
+// their way.
 type agentActor struct {
 	AgentConfig
 	conns map[string]*actor.PID // by pidKey

@@ -261,6 +261,7 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 		c.send(ctx, &FrameError{Code: ErrCodeState, Message: "already said hello"})
 		return
 	case h.Version != ProtocolVersion:
+		c.send(ctx, &FrameError{Code: ErrCodeBadValue, Message: "unsupported protocol version"})
 		c.leave(ctx, DisconnectBadRequest.WithReason("unsupported protocol version"))
 		return
 	}
@@ -282,6 +283,9 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 			reason = ae.Reason
 		}
 		c.Log.Info("hello refused", "reason", reason.Reason)
+		// A frame first, for clients that show errors but not close
+		// reasons; the close code says the same.
+		c.send(ctx, &FrameError{Code: ErrCodeUnauthorized, Message: reason.Reason})
 		c.leave(ctx, reason)
 		return
 	}

@@ -77,6 +77,8 @@ type (
 		Gen      uint64
 	}
 	flushPositions struct{}
+	// watchedGone is the dispatcher's note that a watched actor stopped.
+	watchedGone struct{ Who *actor.PID }
 )
 
 // RoomOffer answers GetRoom.
@@ -215,7 +217,7 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 	case *reservationExpired:
 		d.reservationExpired(ctx, msg)
 	case *agentGraceExpired:
-		if a := d.agents[msg.Agent]; a != nil && a.graceGen == msg.Gen && a.conns == 0 {
+		if a := d.agents[msg.Agent]; a != nil && a.graceGen == msg.Gen && len(a.conns) == 0 {
 			d.retire(ctx, a, ReasonAgentLost)
 		}
 	case *customerGraceExpired:
@@ -224,6 +226,10 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		d.flushPending = false
 		d.tellPositions(ctx)
 	case *actor.Terminated:
+		// Terminated overtakes user messages still queued, such as a
+		// conversation's own ConvFinished; handle it behind them.
+		ctx.Send(ctx.Self(), &watchedGone{Who: msg.Who})
+	case *watchedGone:
 		d.terminated(ctx, msg.Who)
 	case *GetStats:
 		ctx.Respond(d.stats())
@@ -252,7 +258,7 @@ func (d *dispatcher) terminated(ctx actor.Context, who *actor.PID) {
 	key := pidKey(who)
 	if a := d.agentConns[key]; a != nil {
 		delete(d.agentConns, key)
-		d.agentConnGone(ctx, a)
+		d.agentConnGone(ctx, a, key)
 		return
 	}
 	if c := d.custConns[key]; c != nil {
@@ -268,7 +274,7 @@ func (d *dispatcher) terminated(ctx actor.Context, who *actor.PID) {
 		delete(d.agentActors, key)
 		if d.agents[a.ID] == a {
 			d.Log.Error("agent actor stopped unexpectedly", "agent", a.ID)
-			d.retire(ctx, a, ReasonAgentLost)
+			d.retire(ctx, a, ReasonFailed)
 		}
 	}
 }

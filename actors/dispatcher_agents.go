@@ -16,9 +16,9 @@ type agentRec struct {
 	convs    map[ConvID]*convRec
 	reserved string // compat: the customer name holding a /getroom offer
 
-	actorID string     // the agent actor's id in the Directory
-	pid     *actor.PID // the agent actor, which fans events out to its connections
-	conns   int        // live connections; 0 means gone, within grace
+	actorID string                // the agent actor's id in the Directory
+	pid     *actor.PID            // the agent actor, which fans events out to its connections
+	conns   map[string]*actor.PID // live connections by pidKey; none means gone, within grace
 
 	lastAssigned uint64 // the dispatcher's tick at the last assignment
 	heapIndex    int    // position in its pool's eligible heap, or -1
@@ -35,7 +35,7 @@ func (a *agentRec) load() int {
 
 // canTake says whether the agent may be given a customer now.
 func (a *agentRec) canTake() bool {
-	return a.conns > 0 && a.status == StatusAvailable && a.load() < a.capacity
+	return len(a.conns) > 0 && a.status == StatusAvailable && a.load() < a.capacity
 }
 
 // convsInOrder returns the agent's conversations oldest arrival first.
@@ -66,9 +66,9 @@ func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 	}
 	conn := d.Dir.PID(KindConn, string(msg.Conn))
 	d.agentConns[pidKey(conn)] = a
+	a.conns[pidKey(conn)] = conn
 	ctx.Watch(conn)
 	ctx.Send(a.pid, &AttachConn{Conn: msg.Conn})
-	a.conns++
 	a.graceGen = d.nextGen() // a pending grace timer is now stale
 	d.pool(a.pool).refresh(a)
 
@@ -77,7 +77,7 @@ func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 		convs = append(convs, c.id)
 	}
 	ctx.Respond(&AgentAdmitted{Status: a.status, Capacity: a.capacity, Convs: convs})
-	d.Log.Info("agent connected", "agent", a.ID, "name", a.Name, "conns", a.conns)
+	d.Log.Info("agent connected", "agent", a.ID, "name", a.Name, "conns", len(a.conns))
 	d.assignWaiting(ctx)
 }
 
@@ -95,6 +95,7 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 		status:       StatusAvailable,
 		capacity:     capacity,
 		convs:        map[ConvID]*convRec{},
+		conns:        map[string]*actor.PID{},
 		heapIndex:    -1,
 		lastAssigned: d.tick,
 		// A fresh actor id per incarnation: the previous one may still be
@@ -118,9 +119,9 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 // agentConnGone handles one of an agent's connections ending. When it was
 // the last, a compat agent is gone at once (the tutorial's rule); a native
 // one keeps its conversations for the grace period.
-func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec) {
-	a.conns--
-	if a.conns > 0 || d.agents[a.ID] != a {
+func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec, key string) {
+	delete(a.conns, key)
+	if len(a.conns) > 0 || d.agents[a.ID] != a {
 		return
 	}
 	d.pool(a.pool).refresh(a)
@@ -142,7 +143,7 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 	if d.compatNames[a.Name] == a {
 		delete(d.compatNames, a.Name)
 	}
-	a.conns = 0
+	a.status = StatusAway // out of the eligible heap for good
 	d.pool(a.pool).refresh(a)
 	if a.reserved != "" {
 		delete(d.reserved, a.reserved)
@@ -160,6 +161,12 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 		}
 	}
 	ctx.Stop(a.pid)
+	for key, pid := range a.conns {
+		// Only when its actor failed are tabs still open: they would hear
+		// nothing more, so they are told to reconnect.
+		delete(d.agentConns, key)
+		ctx.Send(pid, &Kick{Reason: DisconnectInternal})
+	}
 	d.Log.Info("agent gone", "agent", a.ID, "name", a.Name, "reason", reason, "conversations", len(convs))
 	d.assignWaiting(ctx)
 }
@@ -224,7 +231,7 @@ func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
 func (d *dispatcher) listAgents() *AgentList {
 	out := &AgentList{}
 	for _, a := range d.agents {
-		if a.pool != PoolNative || a.conns == 0 {
+		if a.pool != PoolNative || len(a.conns) == 0 {
 			continue
 		}
 		out.Agents = append(out.Agents, AgentInfo{ID: a.ID, Name: a.Name, Status: a.status, Load: len(a.convs), Capacity: a.capacity})

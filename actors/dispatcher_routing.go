@@ -32,6 +32,12 @@ func (d *dispatcher) assignWaiting(ctx actor.Context) {
 		if w == nil || a == nil {
 			return
 		}
+		if w.notTo == a.ID {
+			// Handed back by this agent: someone else, if anyone can.
+			if other := d.native.second(); other != nil {
+				a = other
+			}
+		}
 		d.queue.remove(w)
 		w.customer.wait = nil
 		if w.conv != nil {
@@ -98,10 +104,16 @@ func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec) {
 	d.publish(ctx, RoutingAssigned, c, a)
 }
 
-// requeue puts conversation c at the head of the queue, keeping it.
+// requeue puts conversation c at the head of the queue, keeping it. An
+// agent who hands a conversation back is not offered it again while another
+// can take it.
 func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string) {
+	var notTo string
+	if c.agent != nil && reason == ReasonRequeued {
+		notTo = c.agent.ID
+	}
 	c.agent = nil
-	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket}
+	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket, notTo: notTo}
 	c.customer.wait = c.wait
 	d.queue.pushFront(c.wait)
 	ctx.Send(c.pid, &Unassign{Reason: reason})
@@ -185,15 +197,19 @@ func (d *dispatcher) tellPositions(ctx actor.Context) {
 // eta estimates the wait of the customer at pos: the conversations ahead
 // of it, each lasting the recent average, shared among the slots of the
 // agents who are available. An estimate, said to be one.
+// With no agent available there is no honest estimate: it is -1, unknown.
 func (d *dispatcher) eta(pos, slots int) time.Duration {
-	return (time.Duration(pos) * d.avgDuration / time.Duration(max(slots, 1))).Round(time.Second)
+	if slots == 0 {
+		return -1
+	}
+	return (time.Duration(pos) * d.avgDuration / time.Duration(slots)).Round(time.Second)
 }
 
 // slots counts the conversations available native agents can hold.
 func (d *dispatcher) slots() int {
 	n := 0
 	for _, a := range d.agents {
-		if a.pool == PoolNative && a.conns > 0 && a.status == StatusAvailable {
+		if a.pool == PoolNative && len(a.conns) > 0 && a.status == StatusAvailable {
 			n += a.capacity
 		}
 	}

@@ -69,3 +69,18 @@ func (e *eligible) best() *agentRec {
 	}
 	return e.agents[0]
 }
+
+// second is the agent the policy would offer after best, or nil: the
+// better of the root's children.
+func (e *eligible) second() *agentRec {
+	switch len(e.agents) {
+	case 0, 1:
+		return nil
+	case 2:
+		return e.agents[1]
+	}
+	if e.before(e.agents[2], e.agents[1]) {
+		return e.agents[2]
+	}
+	return e.agents[1]
+}

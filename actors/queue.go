@@ -9,6 +9,7 @@ type waiting struct {
 	customer *customerRec
 	conv     *convRec
 	ticket   uint64
+	notTo    string // an agent who handed it back, offered it only if nobody else can take it
 	elem     *list.Element
 
 	// What the customer was last told, so updates go only on a change.

@@ -56,4 +56,5 @@ const (
 	ErrCodeUnavailable  = "agent_unavailable" // transfer target away, offline or full
 	ErrCodeState        = "wrong_state"       // e.g. leaving a queue one is not in
 	ErrCodeNotHello     = "hello_required"    // anything before hello
+	ErrCodeUnauthorized = "unauthorized"      // a bad, expired or revoked token; the socket closes
 )

@@ -191,11 +191,16 @@ func (NativeCodec) Encode(msg any) []byte {
 		}{"welcome", actors.ProtocolVersion, party(m.You), m.Token, string(m.Status), m.Capacity, m.State, m.Heartbeat.Milliseconds()}
 		out = w
 	case *actors.Queued:
+		var eta *int64 // null: no agent is available, so no honest estimate
+		if m.ETA >= 0 {
+			secs := int64(m.ETA.Seconds())
+			eta = &secs
+		}
 		out = struct {
 			Type     string `json:"type"`
 			Position int    `json:"position"`
-			ETA      int64  `json:"eta"`
-		}{"queued", m.Position, int64(m.ETA.Seconds())}
+			ETA      *int64 `json:"eta"`
+		}{"queued", m.Position, eta}
 	case *actors.Dequeued:
 		out = struct {
 			Type string `json:"type"`
