@@ -30,6 +30,86 @@ var migrations = []string{
 		name  TEXT PRIMARY KEY,
 		value BLOB NOT NULL
 	) STRICT;`,
+
+	// 3: conversations, their messages, who served them, read marks and
+	// routing events for reports. Times are Unix milliseconds, UTC; ended_at
+	// is NULL while a conversation is open. The CHECKs mirror validBatch.
+	// Messages, events and read marks name a stored conversation (foreign
+	// keys: Apply writes the conversations of a batch first).
+	`CREATE TABLE conversations (
+		id            TEXT    PRIMARY KEY CHECK (id <> ''),
+		customer_id   TEXT    NOT NULL,
+		customer_name TEXT    NOT NULL,
+		agent_id      TEXT    NOT NULL,
+		agent_name    TEXT    NOT NULL,
+		ticket        INTEGER NOT NULL CHECK (ticket >= 0),
+		started_at    INTEGER NOT NULL,
+		ended_at      INTEGER,
+		ended_by      TEXT    NOT NULL,
+		end_reason    TEXT    NOT NULL,
+		rating        INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 5)
+	) STRICT;
+	-- OpenConversations: only the open ones, already in queue order.
+	CREATE INDEX conversations_open ON conversations (ticket, id) WHERE ended_at IS NULL;
+	-- MaxTicket.
+	CREATE INDEX conversations_ticket ON conversations (ticket);
+	-- ListConversations: newest first, keyset paging on (started_at, id).
+	CREATE INDEX conversations_started ON conversations (started_at, id);
+	-- ListConversations for one agent: the current agent.
+	CREATE INDEX conversations_agent ON conversations (agent_id, started_at, id);
+
+	-- The primary key is the clustered "messages by conversation" index: a
+	-- replay reads one contiguous range of it. WITHOUT ROWID stores each
+	-- message once, in that order, instead of a row plus an index entry.
+	CREATE TABLE messages (
+		conv_id     TEXT    NOT NULL REFERENCES conversations (id),
+		seq         INTEGER NOT NULL CHECK (seq >= 1),
+		sender_id   TEXT    NOT NULL,
+		sender_role TEXT    NOT NULL CHECK (sender_role IN ('agent', 'customer')),
+		sender_name TEXT    NOT NULL,
+		text        TEXT    NOT NULL,
+		client_id   TEXT    NOT NULL,
+		at          INTEGER NOT NULL,
+		PRIMARY KEY (conv_id, seq)
+	) STRICT, WITHOUT ROWID;
+
+	-- id keeps the order events were applied in.
+	CREATE TABLE conv_events (
+		id         INTEGER PRIMARY KEY,
+		conv_id    TEXT    NOT NULL REFERENCES conversations (id),
+		kind       TEXT    NOT NULL CHECK (kind IN ('assigned', 'transferred', 'requeued', 'ended')),
+		agent_id   TEXT    NOT NULL,
+		agent_name TEXT    NOT NULL,
+		reason     TEXT    NOT NULL,
+		at         INTEGER NOT NULL
+	) STRICT;
+	-- ConvEvents by conversation; unique so that a re-applied event is skipped.
+	CREATE UNIQUE INDEX conv_events_conv ON conv_events (conv_id, at, kind, agent_id, agent_name, reason);
+	-- ListConversations for one agent: every conversation the agent served.
+	CREATE INDEX conv_events_agent ON conv_events (agent_id, conv_id);
+
+	-- No foreign key: a report row outlives anything it names, and a
+	-- customer may queue and leave before a conversation is stored.
+	CREATE TABLE routing_events (
+		id          INTEGER PRIMARY KEY AUTOINCREMENT,
+		kind        TEXT    NOT NULL CHECK (kind IN ('queued', 'left_queue', 'assigned', 'transferred', 'requeued', 'ended')),
+		customer_id TEXT    NOT NULL,
+		agent_id    TEXT    NOT NULL,
+		conv_id     TEXT    NOT NULL,
+		ticket      INTEGER NOT NULL CHECK (ticket >= 0),
+		at          INTEGER NOT NULL
+	) STRICT;
+	-- Reports by time; unique so that a re-applied event is skipped.
+	CREATE UNIQUE INDEX routing_events_at ON routing_events (at, kind, customer_id, agent_id, conv_id, ticket);
+	-- MaxTicket.
+	CREATE INDEX routing_events_ticket ON routing_events (ticket);
+
+	CREATE TABLE read_marks (
+		conv_id  TEXT    NOT NULL REFERENCES conversations (id),
+		party_id TEXT    NOT NULL CHECK (party_id <> ''),
+		seq      INTEGER NOT NULL CHECK (seq >= 0),
+		PRIMARY KEY (conv_id, party_id)
+	) STRICT, WITHOUT ROWID;`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

@@ -11,7 +11,7 @@ import (
 // openRaw opens a bare database in a temp dir, with no migrations applied.
 func openRaw(tb testing.TB) *sql.DB {
 	tb.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(tb.TempDir(), FileName)+"?"+dsnParams())
+	db, err := sql.Open("sqlite", filepath.Join(tb.TempDir(), FileName)+"?"+dsnParams(sqliteOptions{}))
 	if err != nil {
 		tb.Fatal(err)
 	}

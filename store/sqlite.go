@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -28,13 +29,45 @@ const busyTimeout = 5 * time.Second
 type SQLite struct {
 	db  *sql.DB
 	now func() time.Time // clock for created_at; tests in this package replace it
+
+	// applyMu serializes Apply within this process. SQLite has one writer at
+	// a time anyway; waiting on a mutex hands the turn over at once, where
+	// waiting under busy_timeout polls with sleeps of up to 100ms.
+	applyMu sync.Mutex
+	apply   applyStmts
 }
 
 var _ Store = (*SQLite)(nil)
 
+// Option changes how OpenSQLite opens the database.
+type Option func(*sqliteOptions)
+
+// sqliteOptions are what the Options given to OpenSQLite set.
+type sqliteOptions struct {
+	syncFull bool
+}
+
+// WithSyncFull makes every commit wait for an fsync of the write-ahead log
+// (PRAGMA synchronous=FULL). The default, NORMAL, fsyncs only at checkpoints:
+// committed transactions survive a crash of the process (kill -9, panic, OOM)
+// because they are in the operating system's page cache, but an OS crash or a
+// power cut may lose the last ones (never corrupting the file). FULL closes
+// that window at the cost of one fsync per commit, which bounds the commit
+// rate to what the disk can fsync (from hundreds to thousands a second);
+// group commit (many messages per Apply) keeps the message rate high either
+// way. BenchmarkApply measures both.
+func WithSyncFull() Option {
+	return func(o *sqliteOptions) { o.syncFull = true }
+}
+
 // OpenSQLite opens (creating if needed) dir/kefu.db and applies the schema
-// migrations this binary knows.
-func OpenSQLite(dir string) (*SQLite, error) {
+// migrations this binary knows. Without options it uses synchronous=NORMAL;
+// see WithSyncFull.
+func OpenSQLite(dir string, opts ...Option) (*SQLite, error) {
+	var o sqliteOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if strings.ContainsRune(dir, '?') {
 		// The driver splits its DSN at the first '?'.
 		return nil, fmt.Errorf("open store: data directory %q must not contain '?'", dir)
@@ -43,26 +76,37 @@ func OpenSQLite(dir string) (*SQLite, error) {
 		return nil, fmt.Errorf("open store: create data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := sql.Open("sqlite", path+"?"+dsnParams())
+	db, err := sql.Open("sqlite", path+"?"+dsnParams(o))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if err := migrate(context.Background(), db, migrations); err != nil {
+	ctx := context.Background()
+	if err := migrate(ctx, db, migrations); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return &SQLite{db: db, now: time.Now}, nil
+	s := &SQLite{db: db, now: time.Now}
+	if err := s.apply.prepare(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // dsnParams are applied by the driver to every new pooled connection.
-func dsnParams() string {
+func dsnParams(o sqliteOptions) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	// WAL: readers never block the writer nor the writer readers.
 	q.Add("_pragma", "journal_mode(WAL)")
 	// NORMAL under WAL still never corrupts the file; a power cut (not a
 	// process crash) may lose the last commits. FULL fsyncs every commit.
-	q.Add("_pragma", "synchronous(NORMAL)")
+	// See WithSyncFull.
+	if o.syncFull {
+		q.Add("_pragma", "synchronous(FULL)")
+	} else {
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
 	q.Add("_pragma", "foreign_keys(1)")
 	// BEGIN IMMEDIATE takes the write lock up front: a read-then-write
 	// transaction that started deferred could fail with SQLITE_BUSY mid-way,
@@ -73,6 +117,7 @@ func dsnParams() string {
 
 // Close closes the database. A WAL checkpoint runs as the last connection closes.
 func (s *SQLite) Close() error {
+	s.apply.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
@@ -110,6 +155,13 @@ func (s *SQLite) readSecret(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("read secret: %w", err)
 	}
 	return key, nil
+}
+
+// isForeignKeyViolation reports whether err is SQLite refusing a row that
+// names a parent row that does not exist (for conversations: an unknown id).
+func isForeignKeyViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // isUniqueViolation reports whether err is SQLite refusing a duplicate in a

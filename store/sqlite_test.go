@@ -79,6 +79,20 @@ func TestOpenSQLite(t *testing.T) {
 			t.Fatal("secret changed across reopen: tokens would not survive a restart")
 		}
 	})
+	t.Run("OKReopenKeepsConversations", func(t *testing.T) {
+		for _, opts := range [][]store.Option{nil, {store.WithSyncFull()}} {
+			dir := t.TempDir()
+			first, err := store.OpenSQLite(dir, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			storetest.CheckFullBatch(t, first)
+			if err := first.Close(); err != nil {
+				t.Fatal(err)
+			}
+			storetest.CheckFullBatchStored(t, openSQLite(t, dir))
+		}
+	})
 	t.Run("ErrDirIsFile", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "file")
 		if err := os.WriteFile(file, nil, 0o600); err != nil {

@@ -73,6 +73,7 @@ type Accounts interface {
 // Store is everything kefu keeps. It is safe for concurrent use.
 type Store interface {
 	Accounts
+	Conversations
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,15 @@ import (
 
 // racers is how many goroutines contend in each concurrency test.
 const racers = 20
+
+// Concurrent Apply: appliers goroutines, each writing its own conversation
+// in applyBatches batches of applyBatchLen messages.
+const (
+	appliers       = 8
+	applyBatches   = 25
+	applyBatchLen  = 8
+	applyPerWriter = applyBatches * applyBatchLen
+)
 
 func testConcurrent(t *testing.T, open Opener) {
 	ctx := context.Background()
@@ -63,6 +73,62 @@ func testConcurrent(t *testing.T, open Opener) {
 			if !bytes.Equal(k, keys[0]) {
 				t.Fatalf("racer %d got another secret than racer 0", i)
 			}
+		}
+	})
+	t.Run("Apply", func(t *testing.T) {
+		// Every batch lands, whichever goroutine sends it; all writers also
+		// touch one shared conversation's read marks.
+		st := open(t)
+		mustApply(t, st, &store.Batch{Conversations: []store.Conversation{newConv("shared", 1, at(0))}})
+		var wg sync.WaitGroup
+		for i := range appliers {
+			wg.Go(func() {
+				conv := fmt.Sprint("w", i)
+				party := fmt.Sprint("p", i)
+				b := &store.Batch{Conversations: []store.Conversation{newConv(conv, uint64(i+2), at(i))}}
+				seq := uint64(0)
+				for range applyBatches {
+					for range applyBatchLen {
+						seq++
+						b.Messages = append(b.Messages, newMsg(conv, seq))
+					}
+					b.Reads = append(b.Reads, store.ReadMark{Conv: "shared", PartyID: party, Seq: seq})
+					b.Routing = append(b.Routing, store.RoutingEvent{Kind: "assigned", Conv: conv, Ticket: uint64(i + 2), At: at(int(seq))})
+					if err := st.Apply(ctx, b); err != nil {
+						t.Errorf("writer %d: %v", i, err)
+						return
+					}
+					b.Reset()
+				}
+			})
+		}
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+		for i := range appliers {
+			conv := fmt.Sprint("w", i)
+			msgs := mustMessages(t, st, conv, 0, 0)
+			if got, want := len(msgs), applyPerWriter; got != want {
+				t.Fatalf("%s: len(messages)=%d, want %d", conv, got, want)
+			}
+			for j, m := range msgs {
+				if got, want := m.Seq, uint64(j+1); got != want {
+					t.Fatalf("%s: message %d has seq %d, want %d", conv, j, got, want)
+				}
+			}
+		}
+		marks := mustReads(t, st, "shared")
+		if got, want := len(marks), appliers; got != want {
+			t.Fatalf("len(read marks)=%d, want %d", got, want)
+		}
+		for _, r := range marks {
+			if got, want := r.Seq, uint64(applyPerWriter); got != want {
+				t.Fatalf("read mark of %s=%d, want %d", r.PartyID, got, want)
+			}
+		}
+		if got, err := st.MaxTicket(ctx); err != nil || got != appliers+1 {
+			t.Fatalf("MaxTicket=%d, %v, want %d", got, err, appliers+1)
 		}
 	})
 }

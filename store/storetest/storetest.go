@@ -24,6 +24,14 @@ func Run(t *testing.T, open Opener) {
 	t.Run("SetCapacity", func(t *testing.T) { testSetCapacity(t, open) })
 	t.Run("CountAgents", func(t *testing.T) { testCountAgents(t, open) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, open) })
+	t.Run("Apply", func(t *testing.T) { testApply(t, open) })
+	t.Run("Conversation", func(t *testing.T) { testConversation(t, open) })
+	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
+	t.Run("OpenConversations", func(t *testing.T) { testOpenConversations(t, open) })
+	t.Run("ListConversations", func(t *testing.T) { testListConversations(t, open) })
+	t.Run("ReadMarks", func(t *testing.T) { testReadMarks(t, open) })
+	t.Run("SetRating", func(t *testing.T) { testSetRating(t, open) })
+	t.Run("MaxTicket", func(t *testing.T) { testMaxTicket(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
 }
 

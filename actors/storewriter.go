@@ -1,0 +1,123 @@
+package actors
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/store"
+)
+
+// Messages the store writer receives.
+type (
+	// StoreWrite asks for Batch to be stored. The writer answers ReplyTo
+	// with *Stored or *StoreFailed carrying Token; with no ReplyTo the
+	// write is fire-and-forget (routing events for reports).
+	StoreWrite struct {
+		Batch   store.Batch
+		ReplyTo *actor.PID
+		Token   uint64
+	}
+	// flushWrites is the writer's note to commit what has gathered.
+	flushWrites struct{}
+)
+
+// Stored says the write with Token is durable.
+type Stored struct{ Token uint64 }
+
+// StoreFailed says the write with Token was not stored; nothing of it was.
+type StoreFailed struct {
+	Token uint64
+	Err   error
+}
+
+// StoreWriterConfig is everything the store writer starts with.
+type StoreWriterConfig struct {
+	Store store.Conversations
+	Log   *slog.Logger
+	// MaxBatch bounds one transaction, in entries.
+	MaxBatch int
+	// Observe, if set, is told the size and duration of each commit.
+	Observe func(entries int, took time.Duration, err error)
+}
+
+// StoreWriterID is the id of the one store writer.
+const StoreWriterID = "main"
+
+// storeWriteTimeout bounds one commit; a store slower than this is failing.
+const storeWriteTimeout = 10 * time.Second
+
+// storeWriter is the group commit. Writes from every conversation gather in
+// its mailbox while a commit runs; the next commit takes all of them in one
+// transaction, so the cost of a commit is shared by however many messages
+// arrived meanwhile, and nothing on the chat path opens a transaction of
+// its own. Blocking on the store is this actor's whole job, and only its.
+type storeWriter struct {
+	StoreWriterConfig
+	pending   []*StoreWrite
+	scheduled bool
+	batch     store.Batch
+}
+
+// NewStoreWriterProps returns the props of the store writer.
+func NewStoreWriterProps(cfg StoreWriterConfig) *actor.Props {
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 4096
+	}
+	return actor.PropsFromProducer(func() actor.Actor { return &storeWriter{StoreWriterConfig: cfg} })
+}
+
+// Receive handles one message; state changes only here.
+func (w *storeWriter) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *StoreWrite:
+		w.pending = append(w.pending, msg)
+		if !w.scheduled {
+			// Behind everything already in the mailbox: all of it joins
+			// this commit.
+			w.scheduled = true
+			ctx.Send(ctx.Self(), &flushWrites{})
+		}
+	case *flushWrites:
+		w.scheduled = false
+		w.flush(ctx)
+	case *actor.Stopping:
+		w.flush(ctx) // what was asked before the stop is still stored
+	}
+}
+
+func (w *storeWriter) flush(ctx actor.Context) {
+	for len(w.pending) > 0 {
+		n := 0
+		w.batch.Reset()
+		for n < len(w.pending) && (n == 0 || w.batch.Len()+w.pending[n].Batch.Len() <= w.MaxBatch) {
+			w.batch.Append(&w.pending[n].Batch)
+			n++
+		}
+		start := time.Now()
+		cctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+		err := w.Store.Apply(cctx, &w.batch)
+		cancel()
+		if w.Observe != nil {
+			w.Observe(w.batch.Len(), time.Since(start), err)
+		}
+		if err != nil {
+			w.Log.Error("store write failed", "entries", w.batch.Len(), "err", err)
+		}
+		for _, write := range w.pending[:n] {
+			if write.ReplyTo == nil {
+				continue
+			}
+			if err != nil {
+				ctx.Send(write.ReplyTo, &StoreFailed{Token: write.Token, Err: err})
+			} else {
+				ctx.Send(write.ReplyTo, &Stored{Token: write.Token})
+			}
+		}
+		clear(w.pending[:n])
+		w.pending = w.pending[n:]
+	}
+	w.pending = w.pending[:0:0]
+}

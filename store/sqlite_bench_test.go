@@ -1,0 +1,151 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"kefu/store"
+)
+
+// benchConvs is how many conversations the benchmark's messages interleave
+// over, as a busy server's would.
+const benchConvs = 100
+
+// benchText is a typical chat line.
+var benchText = strings.Repeat("x", 80)
+
+// BenchmarkApply measures the store alone: messages/s through Apply for
+// several batch sizes, on a real file, with synchronous=NORMAL (the default)
+// and FULL. One op is one batch (one transaction).
+//
+//	go test -run=NONE -bench=Apply -benchtime=2s ./store
+func BenchmarkApply(b *testing.B) {
+	for _, sync := range []struct {
+		name string
+		opts []store.Option
+	}{
+		{"normal", nil},
+		{"full", []store.Option{store.WithSyncFull()}},
+	} {
+		for _, size := range []int{1, 16, 128, 1024} {
+			b.Run(fmt.Sprintf("%s/batch=%d", sync.name, size), func(b *testing.B) {
+				benchApply(b, size, sync.opts...)
+			})
+		}
+	}
+}
+
+// benchApply applies batches of size messages, round-robin over benchConvs
+// conversations, each message the next Seq of its conversation. The context
+// has a deadline, as the store writer's does.
+func benchApply(b *testing.B, size int, opts ...store.Option) {
+	st, err := store.OpenSQLite(b.TempDir(), opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+
+	start := time.Now()
+	var batch store.Batch
+	for i := range benchConvs {
+		batch.Conversations = append(batch.Conversations, store.Conversation{
+			ID:           benchIDs[i],
+			CustomerID:   fmt.Sprintf("cu_%04d", i),
+			CustomerName: "Customer",
+			AgentID:      "ag_bench",
+			AgentName:    "Agent",
+			Ticket:       uint64(i + 1),
+			StartedAt:    start,
+		})
+	}
+	if err := st.Apply(ctx, &batch); err != nil {
+		b.Fatal(err)
+	}
+
+	var (
+		seqs = make([]uint64, benchConvs)
+		next int // conversation of the next message
+		msgs int
+	)
+	for b.Loop() {
+		batch.Reset()
+		for range size {
+			seqs[next]++
+			batch.Messages = append(batch.Messages, store.Message{
+				Conv:       benchIDs[next],
+				Seq:        seqs[next],
+				SenderID:   "cu_bench",
+				SenderRole: "customer",
+				SenderName: "Customer",
+				Text:       benchText,
+				ClientID:   "m",
+				At:         start,
+			})
+			next = (next + 1) % benchConvs
+		}
+		if err := st.Apply(ctx, &batch); err != nil {
+			b.Fatal(err)
+		}
+		msgs += size
+	}
+	b.ReportMetric(float64(msgs)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// benchIDs are the conversation ids, made once so that the loop measures
+// the store rather than fmt.
+var benchIDs = func() []string {
+	ids := make([]string, benchConvs)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("cv_%04d", i)
+	}
+	return ids
+}()
+
+// BenchmarkApplyMixed measures one small batch holding one entry of every
+// kind, as when an agent takes a conversation and answers at once: the fixed
+// cost of an Apply that uses all five statements.
+func BenchmarkApplyMixed(b *testing.B) {
+	st, err := store.OpenSQLite(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	start := time.Now()
+	var (
+		batch store.Batch
+		seqs  = make([]uint64, benchConvs)
+		i     int
+	)
+	for b.Loop() {
+		conv := i % benchConvs
+		seqs[conv]++
+		at := start.Add(time.Duration(i) * time.Millisecond)
+		agent := fmt.Sprint("ag_", i%7)
+		batch.Reset()
+		batch.Conversations = append(batch.Conversations, store.Conversation{
+			ID: benchIDs[conv], CustomerID: "cu_bench", CustomerName: "Customer",
+			AgentID: agent, AgentName: "Agent", Ticket: uint64(conv + 1), StartedAt: start,
+		})
+		batch.Messages = append(batch.Messages, store.Message{
+			Conv: benchIDs[conv], Seq: seqs[conv], SenderID: agent, SenderRole: "agent",
+			SenderName: "Agent", Text: benchText, ClientID: "m", At: at,
+		})
+		batch.ConvEvents = append(batch.ConvEvents, store.ConvEvent{
+			Conv: benchIDs[conv], Kind: "transferred", AgentID: agent, AgentName: "Agent", At: at,
+		})
+		batch.Routing = append(batch.Routing, store.RoutingEvent{
+			Kind: "transferred", Customer: "cu_bench", Agent: agent, Conv: benchIDs[conv], Ticket: uint64(conv + 1), At: at,
+		})
+		batch.Reads = append(batch.Reads, store.ReadMark{Conv: benchIDs[conv], PartyID: agent, Seq: seqs[conv]})
+		if err := st.Apply(ctx, &batch); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
