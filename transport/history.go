@@ -1,0 +1,232 @@
+package transport
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"kefu/auth"
+	"kefu/store"
+)
+
+// The history API: past and open conversations for agents, over HTTP with
+// the login token as a bearer token.
+//
+//	GET /api/conversations?before=CURSOR&limit=N&all=1
+//	GET /api/conversations/{id}
+//	GET /api/conversations/{id}/messages?after=SEQ&limit=N
+
+type convOut struct {
+	ID        string     `json:"id"`
+	Customer  partyOut   `json:"customer"`
+	Agent     *partyOut  `json:"agent"`
+	StartedAt time.Time  `json:"startedAt"`
+	EndedAt   *time.Time `json:"endedAt"`
+	EndedBy   string     `json:"endedBy,omitempty"`
+	EndReason string     `json:"endReason,omitempty"`
+	Rating    int        `json:"rating,omitempty"`
+}
+
+type convEventOut struct {
+	Kind   string    `json:"kind"`
+	Agent  *partyOut `json:"agent"`
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+func conversationOut(c store.Conversation) convOut {
+	out := convOut{
+		ID:        c.ID,
+		Customer:  partyOut{ID: c.CustomerID, Role: "customer", Name: c.CustomerName},
+		StartedAt: c.StartedAt.UTC(),
+		EndedBy:   c.EndedBy,
+		EndReason: c.EndReason,
+		Rating:    c.Rating,
+	}
+	if c.AgentID != "" {
+		out.Agent = &partyOut{ID: c.AgentID, Role: "agent", Name: c.AgentName}
+	}
+	if !c.EndedAt.IsZero() {
+		t := c.EndedAt.UTC()
+		out.EndedAt = &t
+	}
+	return out
+}
+
+// caller is who a bearer token says is asking.
+type caller struct {
+	id         string
+	supervisor bool
+}
+
+// agentCaller checks the bearer token: only agents and supervisors read
+// history.
+func (g *Gateway) agentCaller(w http.ResponseWriter, r *http.Request) (caller, bool) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kefu"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "send the login token as 'Authorization: Bearer TOKEN'")
+		return caller{}, false
+	}
+	c, err := g.cfg.Identity.Signer.Verify(token)
+	if err != nil || (c.Role != auth.RoleAgent && c.Role != auth.RoleSupervisor) {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "invalid or expired token")
+		return caller{}, false
+	}
+	return caller{id: c.Subject, supervisor: c.Role == auth.RoleSupervisor}, true
+}
+
+// ListConversations serves GET /api/conversations: the caller's
+// conversations, newest first, a page at a time; a supervisor may ask for
+// everyone's with all=1.
+func (g *Gateway) ListConversations() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		who, ok := g.agentCaller(w, r)
+		if !ok {
+			return
+		}
+		q := r.URL.Query()
+		f := store.ConversationFilter{AgentID: who.id, Before: q.Get("before")}
+		if q.Get("all") == "1" {
+			if !who.supervisor {
+				writeError(w, http.StatusForbidden, "forbidden", "only supervisors may list everyone's conversations")
+				return
+			}
+			f.AgentID = ""
+		}
+		if v := q.Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "bad_value", "limit must be a number from 1 to 200")
+				return
+			}
+			f.Limit = n
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+		defer cancel()
+		page, next, err := g.cfg.Identity.Store.ListConversations(ctx, f)
+		if errors.Is(err, store.ErrInvalid) {
+			writeError(w, http.StatusBadRequest, "bad_value", "bad cursor or limit (1 to 200)")
+			return
+		}
+		if err != nil {
+			g.storeFailed(w, "list conversations", err)
+			return
+		}
+		out := struct {
+			Conversations []convOut `json:"conversations"`
+			Next          string    `json:"next,omitempty"`
+		}{Conversations: make([]convOut, 0, len(page)), Next: next}
+		for _, c := range page {
+			out.Conversations = append(out.Conversations, conversationOut(c))
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// GetConversation serves GET /api/conversations/{id}: the record and who
+// served it when.
+func (g *Gateway) GetConversation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conv, events, ok := g.readableConversation(w, r)
+		if !ok {
+			return
+		}
+		out := struct {
+			convOut
+			Events []convEventOut `json:"events"`
+		}{convOut: conversationOut(conv), Events: make([]convEventOut, 0, len(events))}
+		for _, e := range events {
+			ev := convEventOut{Kind: e.Kind, Reason: e.Reason, At: e.At.UTC()}
+			if e.AgentID != "" {
+				ev.Agent = &partyOut{ID: e.AgentID, Role: "agent", Name: e.AgentName}
+			}
+			out.Events = append(out.Events, ev)
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// ConversationMessages serves GET /api/conversations/{id}/messages: the
+// messages after a sequence number, oldest first, a page at a time.
+func (g *Gateway) ConversationMessages() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conv, _, ok := g.readableConversation(w, r)
+		if !ok {
+			return
+		}
+		q := r.URL.Query()
+		after, err1 := strconv.ParseUint(cmp.Or(q.Get("after"), "0"), 10, 64)
+		limit, err2 := strconv.Atoi(cmp.Or(q.Get("limit"), "200"))
+		if err1 != nil || err2 != nil || limit < 1 || limit > store.MaxPageLimit*5 {
+			writeError(w, http.StatusBadRequest, "bad_value", "after must be a sequence number and limit 1 to 1000")
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+		defer cancel()
+		msgs, err := g.cfg.Identity.Store.Messages(ctx, conv.ID, after, limit+1)
+		if err != nil {
+			g.storeFailed(w, "read messages", err)
+			return
+		}
+		out := struct {
+			Messages []msgOut `json:"messages"`
+			More     bool     `json:"more"`
+		}{Messages: make([]msgOut, 0, len(msgs))}
+		if len(msgs) > limit {
+			msgs, out.More = msgs[:limit], true
+		}
+		for _, m := range msgs {
+			out.Messages = append(out.Messages, storedMessage(m))
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// readableConversation loads the conversation named in the path if the
+// caller may read it: a supervisor any, an agent only one they served. A
+// conversation the caller may not read is "not found", so ids cannot be
+// probed.
+func (g *Gateway) readableConversation(w http.ResponseWriter, r *http.Request) (store.Conversation, []store.ConvEvent, bool) {
+	who, ok := g.agentCaller(w, r)
+	if !ok {
+		return store.Conversation{}, nil, false
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	id := r.PathValue("id")
+	conv, err := g.cfg.Identity.Store.Conversation(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no such conversation")
+		return conv, nil, false
+	}
+	if err != nil {
+		g.storeFailed(w, "read conversation", err)
+		return conv, nil, false
+	}
+	events, err := g.cfg.Identity.Store.ConvEvents(ctx, id)
+	if err != nil {
+		g.storeFailed(w, "read conversation events", err)
+		return conv, nil, false
+	}
+	served := conv.AgentID == who.id || slices.ContainsFunc(events, func(e store.ConvEvent) bool { return e.AgentID == who.id })
+	if !who.supervisor && !served {
+		writeError(w, http.StatusNotFound, "not_found", "no such conversation")
+		return conv, nil, false
+	}
+	return conv, events, true
+}
+
+func (g *Gateway) storeFailed(w http.ResponseWriter, what string, err error) {
+	g.cfg.Log.Error("history: "+what, "err", err)
+	writeError(w, http.StatusServiceUnavailable, "unavailable", "the store did not answer; try again")
+}
+
+func storedMessage(m store.Message) msgOut {
+	return msgOut{Type: "msg", Conv: m.Conv, Seq: m.Seq, From: partyOut{ID: m.SenderID, Role: m.SenderRole, Name: m.SenderName}, Text: m.Text, CID: m.ClientID, At: m.At.UTC()}
+}
