@@ -11,6 +11,9 @@ type (
 		Role    Role
 		Token   string
 		Name    string
+		// Resume is, per conversation, the last sequence number the
+		// client has; the server sends only what comes after.
+		Resume map[ConvID]uint64
 	}
 	// CmdSay is the tutorial's only frame: text for whoever is in the room.
 	CmdSay struct{ Text string }
@@ -20,7 +23,12 @@ type (
 		Text     string
 		ClientID string // the client's id for this message, for its own matching
 	}
-	CmdTyping   struct{ Conv ConvID }
+	CmdTyping struct{ Conv ConvID }
+	// CmdRead marks Conv read up to Seq.
+	CmdRead struct {
+		Conv ConvID
+		Seq  uint64
+	}
 	CmdEnd      struct{ Conv ConvID }
 	CmdRequest  struct{} // customer: I want an agent
 	CmdCancel   struct{} // customer: I no longer want one

@@ -55,21 +55,24 @@ type ConnConfig struct {
 // their events back. It is the only thing that talks to its Socket.
 type connection struct {
 	ConnConfig
-	me     Party // zero until identified
-	resume string
+	me    Party  // zero until identified
+	token string // a customer's resume token, to hand back in welcome
 	// capacityHint is the account's stored capacity, for the dispatcher's
 	// record when this is the agent's first connection.
 	capacityHint int
 	admitted     bool
-	convs        map[ConvID]*actor.PID // conversations this client takes part in
-	timers       *scheduler.TimerScheduler
-	stopBeat     scheduler.CancelFunc
+	convs        map[ConvID]*convView // conversations this client takes part in
+	// resume is, per conversation, the last sequence number the client had
+	// when it said hello.
+	resume   map[ConvID]uint64
+	timers   *scheduler.TimerScheduler
+	stopBeat scheduler.CancelFunc
 }
 
 // NewConnectionProps returns the props of a connection actor.
 func NewConnectionProps(cfg ConnConfig) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &connection{ConnConfig: cfg, convs: map[ConvID]*actor.PID{}}
+		return &connection{ConnConfig: cfg, convs: map[ConvID]*convView{}}
 	})
 }
 
@@ -98,20 +101,12 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.Log.Info("connection refused", "role", c.me.Role, "name", c.me.Name, "reason", msg.Reason.Reason)
 		c.leave(ctx, msg.Reason)
 	case *ConvOpened:
-		if _, known := c.convs[msg.Conv]; !known {
-			pid := c.Dir.PID(KindConv, string(msg.Conv))
-			c.convs[msg.Conv] = pid
-			if c.me.Role == RoleCustomer {
-				// A customer hears from its conversation directly, so it
-				// can tell the end from a failure itself. An agent hears
-				// through its agent actor, which watches for it.
-				ctx.Watch(pid)
-			}
-		}
-		c.send(ctx, msg)
+		c.opened(ctx, msg)
+	case *ConvMessage:
+		c.message(ctx, msg)
 	case *ConvClosed:
 		c.convClosed(ctx, msg)
-	case *ConvMessage, *TypingNotice, *AgentChanged, *Requeued, *Queued, *Dequeued,
+	case *TypingNotice, *AgentChanged, *Requeued, *Queued, *Dequeued, *Ack, *ReadNotice,
 		*AgentState, *AgentList, *FrameError, *Pong:
 		c.send(ctx, msg)
 	case *Kick:
@@ -127,8 +122,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		ctx.Stop(ctx.Self())
 	case *actor.Terminated:
 		// Behind the conversation's last messages, still queued.
-		for id, pid := range c.convs {
-			if pid.Equal(msg.Who) {
+		for id, v := range c.convs {
+			if v.pid.Equal(msg.Who) {
 				ctx.Send(ctx.Self(), &convGone{Conv: id})
 			}
 		}
@@ -161,9 +156,7 @@ func (c *connection) identified(ctx actor.Context, p Party) {
 func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 	c.admitted = true
 	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, Heartbeat: c.Heartbeat})
-	for _, id := range a.Convs {
-		ctx.Send(c.Dir.PID(KindConv, string(id)), &Sync{Conn: c.ID, Party: c.me})
-	}
+	c.syncAll(ctx, a.Convs)
 	c.startBeating(ctx)
 	if c.Pool == PoolCompat {
 		c.Socket.StartReading()
@@ -179,11 +172,15 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	case a.Conv != "":
 		state = "chatting"
 	}
-	c.send(ctx, &Welcome{You: c.me, Token: c.resume, State: state, Heartbeat: c.Heartbeat})
-	if a.Conv != "" && c.Pool == PoolNative {
+	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat})
+	if c.Pool == PoolNative {
 		// A compat conversation greets its customer itself; a native one
-		// is asked for everything so far.
-		ctx.Send(c.Dir.PID(KindConv, string(a.Conv)), &Sync{Conn: c.ID, Party: c.me})
+		// is asked for what the client has not seen.
+		var convs []ConvID
+		if a.Conv != "" {
+			convs = append(convs, a.Conv)
+		}
+		c.syncAll(ctx, convs)
 	}
 	if a.Queued {
 		c.send(ctx, &Queued{Position: a.Position, ETA: a.ETA})
@@ -194,6 +191,71 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	}
 }
 
+// syncAll asks each open conversation for what the client has not seen,
+// and tells the client which of those it remembered are over.
+func (c *connection) syncAll(ctx actor.Context, open []ConvID) {
+	for _, id := range open {
+		c.view(ctx, id).last = c.resume[id]
+		ctx.Send(c.Dir.PID(KindConv, string(id)), &Sync{Conn: c.ID, Party: c.me, After: c.resume[id]})
+		delete(c.resume, id)
+	}
+	for id := range c.resume {
+		c.send(ctx, &ConvClosed{Conv: id, Reason: ReasonGone})
+	}
+	c.resume = nil
+}
+
+// view returns what this connection knows of a conversation, creating it.
+func (c *connection) view(ctx actor.Context, id ConvID) *convView {
+	v := c.convs[id]
+	if v == nil {
+		v = &convView{pid: c.Dir.PID(KindConv, string(id))}
+		c.convs[id] = v
+		if c.me.Role == RoleCustomer {
+			// A customer hears from its conversation directly, so it can
+			// tell the end from a failure itself. An agent hears through
+			// its agent actor, which watches for it.
+			ctx.Watch(v.pid)
+		}
+	}
+	return v
+}
+
+// opened delivers a conversation's opening, or a resync of it, with only
+// the history the client lacks.
+func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
+	v := c.view(ctx, o.Conv)
+	out := *o
+	for len(out.History) > 0 && out.History[0].Seq <= v.last {
+		out.History = out.History[1:]
+	}
+	if n := len(out.History); n > 0 {
+		v.last = out.History[n-1].Seq
+	}
+	out.After = v.last - uint64(len(out.History))
+	v.synced = true
+	c.send(ctx, &out)
+}
+
+// message delivers one live message exactly once and in order. Until the
+// conversation has answered this connection's sync, live messages are left
+// out: the sync's history will carry them.
+func (c *connection) message(ctx actor.Context, m *ConvMessage) {
+	if m.Conv == "" {
+		c.send(ctx, m) // the tutorial's agent talking to an empty room
+		return
+	}
+	v := c.convs[m.Conv]
+	if v == nil || !v.synced || m.Seq <= v.last {
+		return
+	}
+	if m.Seq != v.last+1 {
+		c.Log.Error("sequence gap", "conv", m.Conv, "have", v.last, "got", m.Seq)
+	}
+	v.last = m.Seq
+	c.send(ctx, m)
+}
+
 func (c *connection) startBeating(ctx actor.Context) {
 	if c.Heartbeat > 0 && c.stopBeat == nil {
 		c.stopBeat = c.timers.SendRepeatedly(c.Heartbeat, c.Heartbeat, ctx.Self(), &heartbeatTick{})
@@ -201,10 +263,10 @@ func (c *connection) startBeating(ctx actor.Context) {
 }
 
 func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
-	if pid, ok := c.convs[msg.Conv]; ok {
+	if v, ok := c.convs[msg.Conv]; ok {
 		delete(c.convs, msg.Conv)
 		if c.me.Role == RoleCustomer {
-			ctx.Unwatch(pid)
+			ctx.Unwatch(v.pid)
 		}
 	}
 	c.send(ctx, msg)
@@ -273,10 +335,11 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 	case RoleAgent:
 		p, c.capacityHint, err = c.Auth.Agent(h.Token)
 	case RoleCustomer:
-		p, c.resume, err = c.Auth.Customer(h.Token, h.Name)
+		p, c.token, err = c.Auth.Customer(h.Token, h.Name)
 	default:
 		err = &AuthError{Reason: DisconnectBadRequest.WithReason("role must be agent or customer")}
 	}
+	c.resume = h.Resume
 	if err != nil {
 		reason := DisconnectUnauthorized
 		if ae, ok := err.(*AuthError); ok {
@@ -305,6 +368,10 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 	case *CmdTyping:
 		if conv := c.conv(ctx, cmd.Conv); conv != nil {
 			ctx.Send(conv, &Typing{From: c.me})
+		}
+	case *CmdRead:
+		if conv := c.conv(ctx, cmd.Conv); conv != nil {
+			ctx.Send(conv, &Read{From: c.me, Seq: cmd.Seq})
 		}
 	case *CmdEnd:
 		if conv := c.conv(ctx, cmd.Conv); conv != nil {
@@ -345,8 +412,8 @@ func (c *connection) say(ctx actor.Context, s *CmdSay) {
 	if !c.textOK(ctx, s.Text) {
 		return
 	}
-	for _, conv := range c.convs {
-		ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: s.Text})
+	for _, v := range c.convs {
+		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: s.Text})
 		return // a compat connection has at most one
 	}
 	c.send(ctx, &ConvMessage{From: c.me, Text: s.Text})
@@ -371,8 +438,8 @@ func (c *connection) setCapacity(ctx actor.Context, n int) {
 // conv returns the conversation if this client is in it, or tells the
 // client it is not.
 func (c *connection) conv(ctx actor.Context, id ConvID) *actor.PID {
-	if pid, ok := c.convs[id]; ok {
-		return pid
+	if v, ok := c.convs[id]; ok {
+		return v.pid
 	}
 	c.send(ctx, &FrameError{Code: ErrCodeUnknownConv, Message: "no such conversation here"})
 	return nil
@@ -414,4 +481,13 @@ func (c *connection) send(ctx actor.Context, msg any) {
 func (c *connection) leave(ctx actor.Context, d Disconnect) {
 	c.Socket.Close(d)
 	ctx.Stop(ctx.Self())
+}
+
+// convView is what a connection knows of one conversation: whether the
+// conversation has answered its sync, and the last sequence number sent to
+// the client.
+type convView struct {
+	pid    *actor.PID
+	synced bool
+	last   uint64
 }

@@ -47,13 +47,28 @@ type (
 		ETA      time.Duration
 	}
 	// ConvOpened hands a conversation to a party: on assignment, transfer,
-	// or a (re)connection's sync. History is every message so far.
+	// or a (re)connection's sync. History is every stored message after
+	// sequence number After (0: all of them).
 	ConvOpened struct {
 		Conv     ConvID
 		Customer Party
 		Agent    Party // zero while the conversation waits in the queue
 		Why      string
+		After    uint64
 		History  []ConvMessage
+	}
+	// Ack tells a sender its message is stored, and where it stands.
+	Ack struct {
+		Conv     ConvID
+		ClientID string
+		Seq      uint64
+		At       time.Time
+	}
+	// ReadNotice says By has read Conv up to Seq.
+	ReadNotice struct {
+		Conv ConvID
+		By   Party
+		Seq  uint64
 	}
 	// ConvMessage is one chat message with its place in the conversation.
 	ConvMessage struct {
@@ -134,4 +149,5 @@ const (
 	ReasonRequeued      = "requeued"      // moved back to the queue
 	ReasonAgentLost     = "agent_lost"    // the agent's grace ran out
 	ReasonFailed        = "failed"        // the conversation's actor stopped
+	ReasonGone          = "gone"          // it ended while this client was away
 )

@@ -1,12 +1,14 @@
 package actors
 
 import (
+	"context"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
+
+	"kefu/store"
 )
 
 // Messages a conversation receives.
@@ -21,16 +23,23 @@ type (
 	}
 	// Typing says From is typing; forwarded to the other side, throttled.
 	Typing struct{ From Party }
+	// Read says From has read up to Seq.
+	Read struct {
+		From Party
+		Seq  uint64
+	}
 	// End is a member ending the conversation.
 	End struct {
 		By   Party
 		Conn ConnID
 	}
-	// Sync asks for the whole conversation on one connection: a customer
-	// resuming, an agent's new tab. A customer's connection is attached.
+	// Sync asks for the conversation on one connection, from sequence
+	// number After on: a customer resuming, an agent's new tab. A
+	// customer's connection is attached.
 	Sync struct {
 		Conn  ConnID
 		Party Party
+		After uint64
 	}
 	// Reassign gives the conversation to Agent (from the dispatcher).
 	Reassign struct {
@@ -52,60 +61,109 @@ type (
 	memberGone struct{ Who *actor.PID }
 	// customerGraceOver is the conversation's own timer.
 	customerGraceOver struct{ Gen uint64 }
+	// retryStore is the conversation's timer after a failed write.
+	retryStore struct{}
 )
 
 // typingEvery is the most often one side's typing reaches the other.
 const typingEvery = time.Second
 
+// storeRetry is how long a conversation waits before writing again after
+// the store failed.
+const storeRetry = time.Second
+
 // ConversationConfig is everything a conversation starts with.
 type ConversationConfig struct {
 	ID            ConvID
+	Ticket        uint64
 	Customer      Party
 	CustomerConn  ConnID // "" if the customer is away at the start
 	Agent         Party
 	AgentActor    string
 	CustomerGrace time.Duration // 0: the conversation ends when the customer leaves
-	Dir           Directory
-	Log           *slog.Logger
-	Now           func() time.Time
+	// Restore says the conversation was open before a restart: its
+	// messages are loaded from Store instead of starting empty.
+	Restore bool
+	Store   store.Conversations
+	Dir     Directory
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// accepted is a message given its sequence number, waiting to be stored.
+type accepted struct {
+	msg  ConvMessage
+	conn ConnID // the sender's connection, to acknowledge
 }
 
 // conversation owns one conversation: its members, its messages in order,
-// and its end. Chat goes connection → conversation → connections (the
-// agent's through the agent actor), never through the dispatcher.
+// and its end. It numbers messages without gaps and delivers each only once
+// it is stored, so what anyone has seen survives a crash. Chat goes
+// connection → conversation → connections (the agent's through the agent
+// actor), never through the dispatcher.
+//
+// One write is in flight at a time: messages that arrive meanwhile wait in
+// pending and go together in the next, so a failed write can never leave a
+// gap behind a later one that succeeded.
 type conversation struct {
 	ConversationConfig
 	timers    *scheduler.TimerScheduler
 	agent     *actor.PID            // the agent actor; nil while queued
 	custConns map[string]*actor.PID // the customer's live connections
-	messages  []ConvMessage         // every message, seq 1..n
 	typedAt   map[string]time.Time  // last typing forwarded, by party id
-	graceGen  uint64
-	over      bool
+
+	messages []ConvMessage       // stored, seq 1..n
+	pending  []accepted          // numbered, not yet sent to the store
+	writing  []accepted          // in the write now in flight
+	token    uint64              // of the write in flight; 0 when none
+	cids     map[string]uint64   // sender id + client id → seq, for resends
+	waiters  map[uint64][]ConnID // resends waiting for their original's ack
+	reads    map[string]uint64   // last read seq by party id
+
+	record      store.Conversation
+	recordDirty bool
+	events      []store.ConvEvent
+	readMarks   []store.ReadMark
+	inFlight    store.Batch // the non-message part of the write in flight
+
+	graceGen uint64
+	ending   *ConvClosed // set once the end is decided; sent when stored
 }
 
 // NewConversationProps returns the props of a conversation actor.
 func NewConversationProps(cfg ConversationConfig) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &conversation{ConversationConfig: cfg, custConns: map[string]*actor.PID{}, typedAt: map[string]time.Time{}}
+		return &conversation{
+			ConversationConfig: cfg,
+			custConns:          map[string]*actor.PID{},
+			typedAt:            map[string]time.Time{},
+			cids:               map[string]uint64{},
+			waiters:            map[uint64][]ConnID{},
+			reads:              map[string]uint64{},
+		}
 	})
 }
 
 // Receive handles one message; state changes only here.
 func (c *conversation) Receive(ctx actor.Context) {
-	if c.over {
-		return // finishing: nothing more is accepted
-	}
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		c.started(ctx)
+	case *Stored:
+		c.stored(ctx, msg.Token)
+	case *StoreFailed:
+		c.storeFailed(ctx, msg)
+	case *retryStore:
+		c.flush(ctx)
 	case *Post:
 		c.post(ctx, msg)
 	case *Typing:
 		c.typing(ctx, msg)
+	case *Read:
+		c.read(ctx, msg)
 	case *End:
 		if !c.isMember(msg.By) {
-			c.refuse(ctx, msg.Conn, ErrCodeForbidden, "not your conversation")
+			c.refuse(ctx, msg.Conn, ErrCodeForbidden, "not your conversation", "")
 			return
 		}
 		reason := ReasonCustomerEnded
@@ -123,6 +181,8 @@ func (c *conversation) Receive(ctx actor.Context) {
 		}
 		// The dispatcher tells the customer, in order with its position.
 		c.agent, c.Agent, c.AgentActor = nil, Party{}, ""
+		c.record.AgentID, c.record.AgentName = "", ""
+		c.change(ctx, "requeued", Party{}, msg.Reason)
 	case *Finish:
 		c.finish(ctx, msg.By, msg.Reason)
 	case *actor.Terminated:
@@ -143,20 +203,64 @@ func (c *conversation) started(ctx actor.Context) {
 	if c.AgentActor != "" {
 		c.agent = c.Dir.PID(KindAgent, c.AgentActor)
 	}
-	opened := c.opened(WhyAssigned)
+	c.record = store.Conversation{
+		ID: string(c.ID), CustomerID: c.Customer.ID, CustomerName: c.Customer.Name,
+		AgentID: c.Agent.ID, AgentName: c.Agent.Name, Ticket: c.Ticket, StartedAt: c.Now(),
+	}
+	if c.Restore {
+		c.load()
+	} else {
+		c.recordDirty = true
+		if c.agent != nil {
+			c.events = append(c.events, store.ConvEvent{Conv: string(c.ID), Kind: "assigned", AgentID: c.Agent.ID, AgentName: c.Agent.Name, At: c.Now()})
+		}
+		c.flush(ctx)
+	}
 	if c.CustomerConn != "" {
 		c.attach(ctx, c.CustomerConn)
 	} else {
 		c.customerAway(ctx)
 	}
-	c.toCustomer(ctx, opened)
+	why := WhyAssigned
+	if c.Restore {
+		why = WhySync
+	}
+	c.toCustomer(ctx, c.opened(why, 0))
 	if c.agent != nil {
-		ctx.Send(c.agent, opened)
+		ctx.Send(c.agent, c.opened(why, 0))
 	}
 }
 
-func (c *conversation) opened(why string) *ConvOpened {
-	return &ConvOpened{Conv: c.ID, Customer: c.Customer, Agent: c.Agent, Why: why, History: slices.Clone(c.messages)}
+// load reads back a conversation that was open before a restart.
+func (c *conversation) load() {
+	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	stored, err := c.Store.Messages(ctx, string(c.ID), 0, 0)
+	if err != nil {
+		// The conversation goes on; what it had is still in the store.
+		c.Log.Error("cannot load conversation", "conv", c.ID, "err", err)
+	}
+	for _, m := range stored {
+		role := RoleCustomer
+		if m.SenderRole == RoleAgent.String() {
+			role = RoleAgent
+		}
+		cm := ConvMessage{Conv: c.ID, Seq: m.Seq, From: Party{Role: role, ID: m.SenderID, Name: m.SenderName}, Text: m.Text, ClientID: m.ClientID, At: m.At}
+		c.messages = append(c.messages, cm)
+		if m.ClientID != "" {
+			c.cids[m.SenderID+"\x00"+m.ClientID] = m.Seq
+		}
+	}
+	if rec, err := c.Store.Conversation(ctx, string(c.ID)); err == nil {
+		c.record = rec
+	}
+}
+
+func (c *conversation) opened(why string, after uint64) *ConvOpened {
+	after = min(after, uint64(len(c.messages)))
+	history := make([]ConvMessage, len(c.messages)-int(after))
+	copy(history, c.messages[after:])
+	return &ConvOpened{Conv: c.ID, Customer: c.Customer, Agent: c.Agent, Why: why, After: after, History: history}
 }
 
 func (c *conversation) isMember(p Party) bool {
@@ -169,23 +273,136 @@ func (c *conversation) isMember(p Party) bool {
 	return false
 }
 
-// post gives the message the next sequence number and delivers it to
-// both sides, the sender's own connections included (their echo).
+// post numbers a new message and asks for it to be stored. A resend of a
+// message already taken (same sender, same client id) is not taken again:
+// it gets the original's acknowledgement, now or when it is stored.
 func (c *conversation) post(ctx actor.Context, p *Post) {
-	if !c.isMember(p.From) {
-		c.refuse(ctx, p.Conn, ErrCodeForbidden, "not your conversation")
+	switch {
+	case !c.isMember(p.From):
+		c.refuse(ctx, p.Conn, ErrCodeForbidden, "not your conversation", p.ClientID)
+		return
+	case c.ending != nil:
+		c.refuse(ctx, p.Conn, ErrCodeEnded, "the conversation has ended", p.ClientID)
 		return
 	}
-	m := ConvMessage{Conv: c.ID, Seq: uint64(len(c.messages)) + 1, From: p.From, Text: p.Text, ClientID: p.ClientID, At: c.Now()}
-	c.messages = append(c.messages, m)
-	c.toCustomer(ctx, &m)
-	if c.agent != nil {
-		ctx.Send(c.agent, &m)
+	key := p.From.ID + "\x00" + p.ClientID
+	if p.ClientID != "" {
+		if seq, seen := c.cids[key]; seen {
+			if seq <= uint64(len(c.messages)) {
+				c.ack(ctx, p.Conn, &c.messages[seq-1])
+			} else {
+				c.waiters[seq] = append(c.waiters[seq], p.Conn)
+			}
+			return
+		}
+	}
+	seq := uint64(len(c.messages) + len(c.writing) + len(c.pending) + 1)
+	c.pending = append(c.pending, accepted{conn: p.Conn, msg: ConvMessage{
+		Conv: c.ID, Seq: seq, From: p.From, Text: p.Text, ClientID: p.ClientID, At: c.Now(),
+	}})
+	if p.ClientID != "" {
+		c.cids[key] = seq
+	}
+	c.flush(ctx)
+}
+
+// flush sends what waits to the store writer, unless a write is already in
+// flight: then it goes with the next.
+func (c *conversation) flush(ctx actor.Context) {
+	if c.token != 0 || (len(c.pending) == 0 && !c.recordDirty && len(c.events) == 0 && len(c.readMarks) == 0) {
+		return
+	}
+	var b store.Batch
+	if c.recordDirty {
+		b.Conversations = []store.Conversation{c.record}
+	}
+	b.ConvEvents, b.Reads = c.events, c.readMarks
+	for _, a := range c.pending {
+		m := a.msg
+		b.Messages = append(b.Messages, store.Message{
+			Conv: string(m.Conv), Seq: m.Seq, SenderID: m.From.ID, SenderRole: m.From.Role.String(),
+			SenderName: m.From.Name, Text: m.Text, ClientID: m.ClientID, At: m.At,
+		})
+	}
+	c.inFlight = store.Batch{Conversations: b.Conversations, ConvEvents: b.ConvEvents, Reads: b.Reads}
+	c.recordDirty, c.events, c.readMarks = false, nil, nil
+	c.writing, c.pending = c.pending, nil
+	c.token++
+	ctx.Send(c.Dir.PID(KindStore, StoreWriterID), &StoreWrite{Batch: b, ReplyTo: ctx.Self(), Token: c.token})
+}
+
+// stored delivers what the write made durable: to both sides in order, and
+// an acknowledgement to each sender.
+func (c *conversation) stored(ctx actor.Context, token uint64) {
+	if token != c.token {
+		return
+	}
+	c.token = 0
+	for i := range c.writing {
+		m := c.writing[i].msg
+		c.messages = append(c.messages, m)
+		c.toCustomer(ctx, &m)
+		if c.agent != nil {
+			ctx.Send(c.agent, &m)
+		}
+		c.ack(ctx, c.writing[i].conn, &m)
+		for _, conn := range c.waiters[m.Seq] {
+			c.ack(ctx, conn, &m)
+		}
+		delete(c.waiters, m.Seq)
+	}
+	c.writing = nil
+	if c.ending != nil && len(c.pending) == 0 {
+		c.closed(ctx)
+		return
+	}
+	c.flush(ctx)
+}
+
+// storeFailed refuses what the write carried: nothing of it was stored, so
+// its senders are told to send again and the messages behind it move up,
+// keeping the numbers without gaps. The rest of the write is tried again.
+func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
+	if f.Token != c.token {
+		return
+	}
+	c.token = 0
+	for _, a := range c.writing {
+		c.refuse(ctx, a.conn, ErrCodeNotStored, "the message was not stored; send it again", a.msg.ClientID)
+		for _, conn := range c.waiters[a.msg.Seq] {
+			c.refuse(ctx, conn, ErrCodeNotStored, "the message was not stored; send it again", a.msg.ClientID)
+		}
+		delete(c.waiters, a.msg.Seq)
+		delete(c.cids, a.msg.From.ID+"\x00"+a.msg.ClientID)
+	}
+	c.writing = nil
+	for i := range c.pending {
+		c.pending[i].msg.Seq = uint64(len(c.messages) + i + 1)
+		if id := c.pending[i].msg.ClientID; id != "" {
+			c.cids[c.pending[i].msg.From.ID+"\x00"+id] = c.pending[i].msg.Seq
+		}
+	}
+	if len(c.inFlight.Conversations) > 0 {
+		c.recordDirty = true
+	}
+	c.events = append(c.inFlight.ConvEvents, c.events...)
+	c.readMarks = append(c.inFlight.Reads, c.readMarks...)
+	c.timers.SendOnce(storeRetry, ctx.Self(), &retryStore{})
+	if c.ending != nil && len(c.pending) == 0 {
+		// Ending must not wait on a broken store: the parties are told,
+		// and the end record is retried while the actor lives no more.
+		c.closed(ctx)
+	}
+}
+
+func (c *conversation) ack(ctx actor.Context, conn ConnID, m *ConvMessage) {
+	if conn != "" && m.ClientID != "" {
+		ctx.Send(c.Dir.PID(KindConn, string(conn)), &Ack{Conv: c.ID, ClientID: m.ClientID, Seq: m.Seq, At: m.At})
 	}
 }
 
 func (c *conversation) typing(ctx actor.Context, t *Typing) {
-	if !c.isMember(t.From) {
+	if !c.isMember(t.From) || c.ending != nil {
 		return // ephemeral: not worth an error
 	}
 	now := c.Now()
@@ -193,14 +410,29 @@ func (c *conversation) typing(ctx actor.Context, t *Typing) {
 		return
 	}
 	c.typedAt[t.From.ID] = now
-	n := &TypingNotice{Conv: c.ID, From: t.From}
-	if t.From.Role == RoleCustomer {
+	c.toOther(ctx, t.From, &TypingNotice{Conv: c.ID, From: t.From})
+}
+
+// read records a read mark and tells the other side. Marks only move
+// forward, and only over stored messages.
+func (c *conversation) read(ctx actor.Context, r *Read) {
+	if !c.isMember(r.From) || r.Seq > uint64(len(c.messages)) || r.Seq <= c.reads[r.From.ID] {
+		return
+	}
+	c.reads[r.From.ID] = r.Seq
+	c.readMarks = append(c.readMarks, store.ReadMark{Conv: string(c.ID), PartyID: r.From.ID, Seq: r.Seq})
+	c.toOther(ctx, r.From, &ReadNotice{Conv: c.ID, By: r.From, Seq: r.Seq})
+	c.flush(ctx)
+}
+
+func (c *conversation) toOther(ctx actor.Context, from Party, msg any) {
+	if from.Role == RoleCustomer {
 		if c.agent != nil {
-			ctx.Send(c.agent, n)
+			ctx.Send(c.agent, msg)
 		}
 		return
 	}
-	c.toCustomer(ctx, n)
+	c.toCustomer(ctx, msg)
 }
 
 func (c *conversation) sync(ctx actor.Context, s *Sync) {
@@ -213,7 +445,7 @@ func (c *conversation) sync(ctx actor.Context, s *Sync) {
 	if s.Party.Role == RoleCustomer {
 		c.attach(ctx, s.Conn)
 	}
-	ctx.Send(conn, c.opened(WhySync))
+	ctx.Send(conn, c.opened(WhySync, s.After))
 }
 
 func (c *conversation) reassign(ctx actor.Context, r *Reassign) {
@@ -222,8 +454,21 @@ func (c *conversation) reassign(ctx actor.Context, r *Reassign) {
 	}
 	c.Agent, c.AgentActor = r.Agent, r.AgentActor
 	c.agent = c.Dir.PID(KindAgent, r.AgentActor)
-	ctx.Send(c.agent, c.opened(r.Why))
+	c.record.AgentID, c.record.AgentName = r.Agent.ID, r.Agent.Name
+	kind := "assigned"
+	if r.Why == WhyTransferred {
+		kind = "transferred"
+	}
+	c.change(ctx, kind, r.Agent, "")
+	ctx.Send(c.agent, c.opened(r.Why, 0))
 	c.toCustomer(ctx, &AgentChanged{Conv: c.ID, Agent: r.Agent})
+}
+
+// change records who serves the conversation now.
+func (c *conversation) change(ctx actor.Context, kind string, agent Party, reason string) {
+	c.recordDirty = true
+	c.events = append(c.events, store.ConvEvent{Conv: string(c.ID), Kind: kind, AgentID: agent.ID, AgentName: agent.Name, Reason: reason, At: c.Now()})
+	c.flush(ctx)
 }
 
 func (c *conversation) attach(ctx actor.Context, conn ConnID) {
@@ -239,7 +484,7 @@ func (c *conversation) customerConnGone(ctx actor.Context, who *actor.PID) {
 		return
 	}
 	delete(c.custConns, key)
-	if len(c.custConns) == 0 {
+	if len(c.custConns) == 0 && c.ending == nil {
 		c.customerAway(ctx)
 	}
 }
@@ -255,14 +500,34 @@ func (c *conversation) customerAway(ctx actor.Context) {
 	c.timers.SendOnce(c.CustomerGrace, ctx.Self(), &customerGraceOver{Gen: c.graceGen})
 }
 
-// finish tells both sides and the dispatcher, then stops.
+// finish decides the end. Messages already taken are stored and delivered
+// first; then both sides and the dispatcher are told.
 func (c *conversation) finish(ctx actor.Context, by Party, reason string) {
-	c.over = true
-	c.toCustomer(ctx, &ConvClosed{Conv: c.ID, By: by, Other: c.Agent, Reason: reason})
-	if c.agent != nil {
-		ctx.Send(c.agent, &ConvClosed{Conv: c.ID, By: by, Other: c.Customer, Reason: reason})
+	if c.ending != nil {
+		return
 	}
-	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID), &ConvFinished{Conv: c.ID, Reason: reason})
+	c.ending = &ConvClosed{Conv: c.ID, By: by, Reason: reason}
+	c.record.EndedAt, c.record.EndedBy, c.record.EndReason = c.Now(), by.ID, reason
+	c.change(ctx, "ended", c.Agent, reason)
+	if c.token == 0 && len(c.pending) == 0 {
+		c.closed(ctx) // nothing to wait for (the end record is on its way)
+	}
+}
+
+// closed tells both sides and the dispatcher, then stops. The end record
+// goes to the store on its own: it needs no answer.
+func (c *conversation) closed(ctx actor.Context) {
+	c.flush(ctx)
+	end := *c.ending
+	toCustomer := end
+	toCustomer.Other = c.Agent
+	c.toCustomer(ctx, &toCustomer)
+	if c.agent != nil {
+		toAgent := end
+		toAgent.Other = c.Customer
+		ctx.Send(c.agent, &toAgent)
+	}
+	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID), &ConvFinished{Conv: c.ID, Reason: end.Reason})
 	ctx.Stop(ctx.Self())
 }
 
@@ -272,8 +537,8 @@ func (c *conversation) toCustomer(ctx actor.Context, msg any) {
 	}
 }
 
-func (c *conversation) refuse(ctx actor.Context, conn ConnID, code, message string) {
+func (c *conversation) refuse(ctx actor.Context, conn ConnID, code, message, ref string) {
 	if conn != "" {
-		ctx.Send(c.Dir.PID(KindConn, string(conn)), &FrameError{Code: code, Message: message})
+		ctx.Send(c.Dir.PID(KindConn, string(conn)), &FrameError{Code: code, Message: message, Ref: ref})
 	}
 }

@@ -15,6 +15,7 @@ const (
 	KindAgent      Kind = "agent"
 	KindConv       Kind = "conv"
 	KindConn       Kind = "conn"
+	KindStore      Kind = "store"
 )
 
 // DispatcherID is the id of the one dispatcher.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
+
+	"kefu/store"
 )
 
 // Messages the dispatcher receives.
@@ -62,6 +64,12 @@ type (
 	}
 	// GetStats asks for a snapshot. Answered with *Stats.
 	GetStats struct{}
+	// Restore brings back the conversations that were open before a
+	// restart, oldest arrival first. Sent once, before any connection.
+	Restore struct {
+		Convs  []store.Conversation
+		Ticket uint64 // the highest arrival number ever issued
+	}
 
 	// The dispatcher's own timers and notes.
 	reservationExpired struct {
@@ -104,8 +112,11 @@ type DispatcherConfig struct {
 	ReservationTTL time.Duration // compat: how long an unused /getroom offer holds an agent
 	AgentGrace     time.Duration // how long a vanished agent's conversations wait for them
 	CustomerGrace  time.Duration // how long a vanished customer keeps its place or conversation
-	Log            *slog.Logger
-	Now            func() time.Time // nil: time.Now
+	// Store is where conversations restored after a restart read their
+	// messages from; writes go through the store writer.
+	Store store.Conversations
+	Log   *slog.Logger
+	Now   func() time.Time // nil: time.Now
 }
 
 // Defaults for DispatcherConfig.
@@ -233,6 +244,9 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		d.terminated(ctx, msg.Who)
 	case *GetStats:
 		ctx.Respond(d.stats())
+	case *Restore:
+		d.ticket = max(d.ticket, msg.Ticket)
+		d.restore(ctx, msg.Convs)
 	}
 }
 

@@ -64,6 +64,9 @@ func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 			return
 		}
 	}
+	if msg.Capacity > 0 && a.pool == PoolNative {
+		a.capacity = msg.Capacity // the account's, as stored: it wins over a restored guess
+	}
 	conn := d.Dir.PID(KindConn, string(msg.Conn))
 	d.agentConns[pidKey(conn)] = a
 	a.conns[pidKey(conn)] = conn

@@ -78,21 +78,34 @@ func (d *dispatcher) seat(c *convRec, a *agentRec) {
 // start opens a new conversation between its customer and agent a.
 func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec) {
 	d.seat(c, a)
-	grace := d.CustomerGrace
-	if a.pool == PoolCompat {
-		grace = 0 // the tutorial's customer who leaves is gone
+	d.spawnConv(ctx, c, a, false)
+	if c.pid != nil {
+		d.publish(ctx, RoutingAssigned, c, a)
 	}
-	pid, err := d.Dir.Spawn(KindConv, string(c.id), NewConversationProps(ConversationConfig{
+}
+
+// spawnConv starts the actor of conversation c, with agent a or none;
+// restored conversations read their messages back from the store.
+func (d *dispatcher) spawnConv(ctx actor.Context, c *convRec, a *agentRec, restore bool) {
+	cfg := ConversationConfig{
 		ID:            c.id,
+		Ticket:        c.ticket,
+		Restore:       restore,
+		Store:         d.Store,
 		Customer:      c.customer.Party,
 		CustomerConn:  c.customer.conn,
-		Agent:         a.Party,
-		AgentActor:    a.actorID,
-		CustomerGrace: grace,
+		CustomerGrace: d.CustomerGrace,
 		Dir:           d.Dir,
 		Log:           d.Log,
 		Now:           d.Now,
-	}))
+	}
+	if a != nil {
+		cfg.Agent, cfg.AgentActor = a.Party, a.actorID
+		if a.pool == PoolCompat {
+			cfg.CustomerGrace = 0 // the tutorial's customer who leaves is gone
+		}
+	}
+	pid, err := d.Dir.Spawn(KindConv, string(c.id), NewConversationProps(cfg))
 	if err != nil {
 		d.Log.Error("cannot start conversation", "conv", c.id, "err", err)
 		d.drop(c)
@@ -101,7 +114,6 @@ func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec) {
 	c.pid = pid
 	d.convPIDs[pidKey(pid)] = c
 	ctx.Watch(pid)
-	d.publish(ctx, RoutingAssigned, c, a)
 }
 
 // requeue puts conversation c at the head of the queue, keeping it. An

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/store"
 )
 
 const testWait = 5 * time.Second
@@ -33,6 +35,12 @@ func newFixture(t *testing.T, cfg DispatcherConfig) *fixture {
 		}
 	})
 	cfg.Dir, cfg.Log = f.dir, log
+	if cfg.Store == nil {
+		cfg.Store = store.Discard{}
+	}
+	if _, err := f.dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: cfg.Store, Log: log})); err != nil {
+		t.Fatal(err)
+	}
 	pid, err := f.dir.Spawn(KindDispatcher, DispatcherID, NewDispatcherProps(cfg))
 	if err != nil {
 		t.Fatal(err)

@@ -135,6 +135,7 @@ func TestTransfer(t *testing.T) {
 	c, cp, conv := seatCustomer(t, f, "c")
 	b, bp := f.agent("b", 1)
 	f.send(f.dir.PID(KindConv, string(conv)), &Post{From: c, Conn: cp.id, Text: "help"})
+	waitFor[*ConvMessage](t, ap, nil) // stored and delivered
 
 	t.Run("ErrNotYours", func(t *testing.T) {
 		if fe, ok := f.ask(&TransferConv{Conv: conv, By: b.ID, To: a.ID}).(*FrameError); !ok || fe.Code != ErrCodeForbidden {

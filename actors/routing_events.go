@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/store"
 )
 
 // RoutingEvent is published on the actor system's event stream each time
@@ -31,10 +33,14 @@ const (
 	RoutingEnded       RoutingKind = "ended"
 )
 
+// publish tells the event stream and stores the event for reports.
 func (d *dispatcher) publish(ctx actor.Context, kind RoutingKind, c *convRec, a *agentRec) {
 	ev := &RoutingEvent{Kind: kind, Customer: c.customer.ID, Conv: c.id, Ticket: c.ticket, At: d.Now()}
 	if a != nil {
 		ev.Agent = a.ID
 	}
 	ctx.ActorSystem().EventStream.Publish(ev)
+	ctx.Send(d.Dir.PID(KindStore, StoreWriterID), &StoreWrite{Batch: store.Batch{Routing: []store.RoutingEvent{{
+		Kind: string(ev.Kind), Customer: ev.Customer, Agent: ev.Agent, Conv: string(ev.Conv), Ticket: ev.Ticket, At: ev.At,
+	}}}})
 }

@@ -37,6 +37,7 @@ type Codec interface {
 type FrameError struct {
 	Code    string // stable, machine-readable: "bad_frame", "empty_text", ...
 	Message string // safe to show a user
+	Ref     string // the client message id it concerns, if any
 }
 
 func (e *FrameError) Error() string { return e.Code + ": " + e.Message }
@@ -57,4 +58,6 @@ const (
 	ErrCodeState        = "wrong_state"       // e.g. leaving a queue one is not in
 	ErrCodeNotHello     = "hello_required"    // anything before hello
 	ErrCodeUnauthorized = "unauthorized"      // a bad, expired or revoked token; the socket closes
+	ErrCodeNotStored    = "not_stored"        // the store failed; nothing was kept, send it again
+	ErrCodeEnded        = "conversation_ended"
 )

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -37,7 +38,11 @@ type Config struct {
 	Sockets       transport.Limits
 	NativeSockets transport.Limits
 	Heartbeat     time.Duration // native application-level ping; zero: the default
-	Log           *slog.Logger
+	// StoreOff keeps conversations in memory only: every write succeeds at
+	// once and nothing survives a restart. For measuring what the store
+	// costs, never for production.
+	StoreOff bool
+	Log      *slog.Logger
 }
 
 // Defaults for Config.
@@ -55,6 +60,7 @@ type Server struct {
 	store      store.Store
 	system     *actor.ActorSystem
 	dispatcher *actor.PID
+	writer     *actor.PID
 	gateway    *transport.Gateway
 	http       *http.Server
 	compat     *http.Server // nil when CompatAddr is ""
@@ -108,8 +114,21 @@ func New(cfg Config) (*Server, error) {
 		return slog.New(minLevel{Handler: cfg.Log.Handler(), min: slog.LevelWarn}).With("lib", "protoactor")
 	}))
 	dir := actors.NewLocalDirectory(s.system)
+	var convStore store.Conversations = s.store
+	if cfg.StoreOff {
+		convStore = store.Discard{}
+	}
+	s.writer, err = dir.Spawn(actors.KindStore, actors.StoreWriterID, actors.NewStoreWriterProps(actors.StoreWriterConfig{
+		Store: convStore, Log: cfg.Log,
+	}))
+	if err != nil {
+		s.closeListeners()
+		s.store.Close()
+		return nil, fmt.Errorf("cannot start store writer: %w", err)
+	}
 	s.dispatcher, err = dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
 		Dir:            dir,
+		Store:          convStore,
 		ReservationTTL: cfg.ReservationTTL,
 		AgentGrace:     cfg.Grace,
 		CustomerGrace:  cfg.Grace,
@@ -119,6 +138,11 @@ func New(cfg Config) (*Server, error) {
 		s.closeListeners()
 		s.store.Close()
 		return nil, fmt.Errorf("cannot start dispatcher: %w", err)
+	}
+	if err := s.restore(convStore); err != nil {
+		s.closeListeners()
+		s.store.Close()
+		return nil, err
 	}
 	s.dispatcherDown = make(chan struct{})
 	s.system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
@@ -216,6 +240,11 @@ func (s *Server) shutdown() error {
 	if err := s.system.Root.PoisonFuture(s.dispatcher).Wait(); err != nil {
 		errs = append(errs, fmt.Errorf("stopping dispatcher: %w", err))
 	}
+	// Last: what the conversations asked to store before the sockets
+	// closed is committed before the store closes.
+	if err := s.system.Root.PoisonFuture(s.writer).Wait(); err != nil {
+		errs = append(errs, fmt.Errorf("stopping store writer: %w", err))
+	}
 	s.system.Shutdown()
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("closing store: %w", err))
@@ -244,6 +273,40 @@ func (s *Server) prepareStore() (*auth.Signer, error) {
 		return nil, fmt.Errorf("cannot read the token key: %w", err)
 	}
 	return auth.NewSigner(key, nil), nil
+}
+
+// restore hands the conversations open at the last stop back to the
+// dispatcher. The tutorial's have no way to resume (no tokens), so they are
+// closed instead.
+func (s *Server) restore(convs store.Conversations) error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	open, err := convs.OpenConversations(ctx)
+	if err != nil {
+		return fmt.Errorf("cannot read open conversations: %w", err)
+	}
+	var native []store.Conversation
+	var ended store.Batch
+	now := time.Now()
+	for _, c := range open {
+		if strings.HasPrefix(c.AgentID, actors.PrefixCompat) {
+			c.EndedAt, c.EndReason = now, "server_restart"
+			ended.Conversations = append(ended.Conversations, c)
+			continue
+		}
+		native = append(native, c)
+	}
+	if ended.Len() > 0 {
+		if err := convs.Apply(ctx, &ended); err != nil {
+			return fmt.Errorf("cannot close the tutorial's open conversations: %w", err)
+		}
+	}
+	ticket, err := convs.MaxTicket(ctx)
+	if err != nil {
+		return fmt.Errorf("cannot read the last ticket: %w", err)
+	}
+	s.system.Root.Send(s.dispatcher, &actors.Restore{Convs: native, Ticket: ticket})
+	return nil
 }
 
 // Store returns the server's store, for tests that provision accounts.

@@ -28,7 +28,17 @@ type nativeIn struct {
 	Status   string  `json:"status"`
 	Capacity *int    `json:"capacity"`
 	To       *string `json:"to"`
+	Seq      *uint64 `json:"seq"`
+	// Resume maps a conversation id to the last sequence number the client
+	// has of it.
+	Resume map[string]uint64 `json:"resume"`
 }
+
+// Bounds on what a client may ask for in one frame.
+const (
+	maxCIDLen = 64
+	maxResume = 1000
+)
 
 // NativeCodec speaks the native protocol.
 type NativeCodec struct{}
@@ -60,8 +70,11 @@ func DecodeNative(frame []byte) (any, error) {
 	case "hello":
 		return decodeHello(&in)
 	case "msg":
-		if in.Conv == "" || in.Text == nil {
-			return nil, badFrame(actors.ErrCodeMissingField, `msg needs "conv" and "text"`)
+		if in.Conv == "" || in.Text == nil || in.CID == "" {
+			return nil, badFrame(actors.ErrCodeMissingField, `msg needs "conv", "text" and "cid" (your id for the message, reused if you send it again)`)
+		}
+		if len(in.CID) > maxCIDLen {
+			return nil, badFrame(actors.ErrCodeBadValue, "cid is longer than 64 bytes")
 		}
 		return &actors.CmdPost{Conv: actors.ConvID(in.Conv), Text: *in.Text, ClientID: in.CID}, nil
 	case "typing":
@@ -69,6 +82,11 @@ func DecodeNative(frame []byte) (any, error) {
 			return nil, badFrame(actors.ErrCodeMissingField, `typing needs "conv"`)
 		}
 		return &actors.CmdTyping{Conv: actors.ConvID(in.Conv)}, nil
+	case "read":
+		if in.Conv == "" || in.Seq == nil {
+			return nil, badFrame(actors.ErrCodeMissingField, `read needs "conv" and "seq"`)
+		}
+		return &actors.CmdRead{Conv: actors.ConvID(in.Conv), Seq: *in.Seq}, nil
 	case "end":
 		if in.Conv == "" {
 			return nil, badFrame(actors.ErrCodeMissingField, `end needs "conv"`)
@@ -116,6 +134,15 @@ func decodeHello(in *nativeIn) (any, error) {
 		return nil, badFrame(actors.ErrCodeMissingField, `hello needs "v" (the protocol version, 1)`)
 	}
 	h := &actors.CmdHello{Version: *in.V, Token: in.Token, Name: in.Name}
+	if len(in.Resume) > maxResume {
+		return nil, badFrame(actors.ErrCodeBadValue, "resume names too many conversations")
+	}
+	if len(in.Resume) > 0 {
+		h.Resume = make(map[actors.ConvID]uint64, len(in.Resume))
+		for conv, seq := range in.Resume {
+			h.Resume[actors.ConvID(conv)] = seq
+		}
+	}
 	switch in.Role {
 	case "agent":
 		h.Role = actors.RoleAgent
@@ -216,8 +243,24 @@ func (NativeCodec) Encode(msg any) []byte {
 			Why      string    `json:"why"`
 			Customer *partyOut `json:"customer"`
 			Agent    *partyOut `json:"agent"`
+			After    uint64    `json:"after"`
 			History  []msgOut  `json:"history"`
-		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), history}
+		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, history}
+	case *actors.Ack:
+		out = struct {
+			Type string    `json:"type"`
+			Conv string    `json:"conv"`
+			CID  string    `json:"cid"`
+			Seq  uint64    `json:"seq"`
+			At   time.Time `json:"at"`
+		}{"ack", string(m.Conv), m.ClientID, m.Seq, m.At.UTC()}
+	case *actors.ReadNotice:
+		out = struct {
+			Type string    `json:"type"`
+			Conv string    `json:"conv"`
+			By   *partyOut `json:"by"`
+			Seq  uint64    `json:"seq"`
+		}{"read", string(m.Conv), party(m.By), m.Seq}
 	case *actors.ConvMessage:
 		if m.Conv == "" {
 			return nil // a compat-only echo
@@ -275,7 +318,8 @@ func (NativeCodec) Encode(msg any) []byte {
 			Type    string `json:"type"`
 			Code    string `json:"code"`
 			Message string `json:"message"`
-		}{"error", m.Code, m.Message}
+			CID     string `json:"cid,omitempty"`
+		}{"error", m.Code, m.Message, m.Ref}
 	case *actors.Heartbeat:
 		out = struct {
 			Type string `json:"type"`
