@@ -3,7 +3,8 @@ package actors
 import "github.com/asynkron/protoactor-go/actor"
 
 // Messages an agent actor receives, besides the events it fans out
-// (*ConvOpened, *ConvMessage, *TypingNotice, *ConvClosed, *AgentState).
+// (*ConvOpened, *ConvMessage, *TypingNotice, *ReadNotice, *ConvClosed,
+// *AgentState).
 type (
 	// AttachConn adds one of the agent's connections. Sent by the
 	// dispatcher when it admits the connection.
@@ -58,7 +59,7 @@ func (a *agentActor) Receive(ctx actor.Context) {
 			ctx.Unwatch(pid)
 		}
 		a.fanOut(ctx, msg)
-	case *ConvMessage, *TypingNotice, *AgentState:
+	case *ConvMessage, *TypingNotice, *ReadNotice, *AgentState:
 		a.fanOut(ctx, msg)
 	case *actor.Terminated:
 		// Terminated overtakes user messages still queued (a

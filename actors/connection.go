@@ -67,7 +67,11 @@ type connection struct {
 	resume   map[ConvID]uint64
 	timers   *scheduler.TimerScheduler
 	stopBeat scheduler.CancelFunc
+	early    []any // commands sent between hello and admission
 }
+
+// maxEarly bounds the commands a client may send before it is admitted.
+const maxEarly = 16
 
 // NewConnectionProps returns the props of a connection actor.
 func NewConnectionProps(cfg ConnConfig) *actor.Props {
@@ -157,10 +161,20 @@ func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 	c.admitted = true
 	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, Heartbeat: c.Heartbeat})
 	c.syncAll(ctx, a.Convs)
+	c.admittedNow(ctx)
+}
+
+// admittedNow starts what waits for admission: heartbeats, reading (on
+// the compat protocol) and the commands that arrived early.
+func (c *connection) admittedNow(ctx actor.Context) {
 	c.startBeating(ctx)
 	if c.Pool == PoolCompat {
 		c.Socket.StartReading()
 	}
+	for _, cmd := range c.early {
+		c.command(ctx, cmd)
+	}
+	c.early = nil
 }
 
 func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
@@ -185,10 +199,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	if a.Queued {
 		c.send(ctx, &Queued{Position: a.Position, ETA: a.ETA})
 	}
-	c.startBeating(ctx)
-	if c.Pool == PoolCompat {
-		c.Socket.StartReading()
-	}
+	c.admittedNow(ctx)
 }
 
 // syncAll asks each open conversation for what the client has not seen,
@@ -307,14 +318,18 @@ func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
 		c.hello(ctx, hello)
 		return
 	}
-	if !c.admitted {
-		if c.me.ID == "" && c.Pool == PoolNative {
-			c.send(ctx, &FrameError{Code: ErrCodeNotHello, Message: "send hello first"})
-			c.leave(ctx, DisconnectNoHello)
-		}
-		return // admission is a moment away; the client spoke too soon
+	switch {
+	case c.admitted:
+		c.command(ctx, cmd)
+	case c.me.ID == "" && c.Pool == PoolNative:
+		c.send(ctx, &FrameError{Code: ErrCodeNotHello, Message: "send hello first"})
+		c.leave(ctx, DisconnectNoHello)
+	case len(c.early) < maxEarly:
+		// Sent right behind hello: admission is a moment away.
+		c.early = append(c.early, cmd)
+	default:
+		c.send(ctx, &FrameError{Code: ErrCodeState, Message: "wait for welcome before sending more"})
 	}
-	c.command(ctx, cmd)
 }
 
 func (c *connection) hello(ctx actor.Context, h *CmdHello) {
@@ -348,7 +363,11 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 		c.Log.Info("hello refused", "reason", reason.Reason)
 		// A frame first, for clients that show errors but not close
 		// reasons; the close code says the same.
-		c.send(ctx, &FrameError{Code: ErrCodeUnauthorized, Message: reason.Reason})
+		code := ErrCodeUnauthorized
+		if reason.Code == DisconnectBadRequest.Code {
+			code = ErrCodeBadValue
+		}
+		c.send(ctx, &FrameError{Code: code, Message: reason.Reason})
 		c.leave(ctx, reason)
 		return
 	}
@@ -362,7 +381,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 	case *CmdSay:
 		c.say(ctx, cmd)
 	case *CmdPost:
-		if conv := c.conv(ctx, cmd.Conv); conv != nil && c.textOK(ctx, cmd.Text) {
+		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
 			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
 		}
 	case *CmdTyping:
@@ -437,12 +456,20 @@ func (c *connection) setCapacity(ctx actor.Context, n int) {
 
 // conv returns the conversation if this client is in it, or tells the
 // client it is not.
-func (c *connection) conv(ctx actor.Context, id ConvID) *actor.PID {
+// ref, if any, is the client id of the message the error is about.
+func (c *connection) conv(ctx actor.Context, id ConvID, ref ...string) *actor.PID {
 	if v, ok := c.convs[id]; ok {
 		return v.pid
 	}
-	c.send(ctx, &FrameError{Code: ErrCodeUnknownConv, Message: "no such conversation here"})
+	c.send(ctx, &FrameError{Code: ErrCodeUnknownConv, Message: "no such conversation here", Ref: first(ref)})
 	return nil
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }
 
 func (c *connection) must(ctx actor.Context, role Role) bool {
@@ -453,13 +480,13 @@ func (c *connection) must(ctx actor.Context, role Role) bool {
 	return false
 }
 
-func (c *connection) textOK(ctx actor.Context, text string) bool {
+func (c *connection) textOK(ctx actor.Context, text string, ref ...string) bool {
 	switch {
 	case strings.TrimSpace(text) == "":
-		c.send(ctx, &FrameError{Code: ErrCodeEmptyText, Message: "message is empty"})
+		c.send(ctx, &FrameError{Code: ErrCodeEmptyText, Message: "message is empty", Ref: first(ref)})
 		return false
 	case len(text) > c.MaxTextBytes:
-		c.send(ctx, &FrameError{Code: ErrCodeTooLong, Message: "message is too long"})
+		c.send(ctx, &FrameError{Code: ErrCodeTooLong, Message: "message is too long", Ref: first(ref)})
 		return false
 	}
 	return true

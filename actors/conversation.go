@@ -33,6 +33,10 @@ type (
 		By   Party
 		Conn ConnID
 	}
+	// Attach adds a customer's new connection before its old one is sent
+	// away (from the dispatcher), so the conversation never sees the
+	// customer without one and ends for nothing.
+	Attach struct{ Conn ConnID }
 	// Sync asks for the conversation on one connection, from sequence
 	// number After on: a customer resuming, an agent's new tab. A
 	// customer's connection is attached.
@@ -173,6 +177,8 @@ func (c *conversation) Receive(ctx actor.Context) {
 		c.finish(ctx, msg.By, reason)
 	case *Sync:
 		c.sync(ctx, msg)
+	case *Attach:
+		c.attach(ctx, msg.Conn)
 	case *Reassign:
 		c.reassign(ctx, msg)
 	case *Unassign:
@@ -282,7 +288,9 @@ func (c *conversation) post(ctx actor.Context, p *Post) {
 		c.refuse(ctx, p.Conn, ErrCodeForbidden, "not your conversation", p.ClientID)
 		return
 	case c.ending != nil:
-		c.refuse(ctx, p.Conn, ErrCodeEnded, "the conversation has ended", p.ClientID)
+		if p.ClientID != "" { // the tutorial's pages have no words for it
+			c.refuse(ctx, p.Conn, ErrCodeEnded, "the conversation has ended", p.ClientID)
+		}
 		return
 	}
 	key := p.From.ID + "\x00" + p.ClientID

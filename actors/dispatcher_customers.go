@@ -27,7 +27,11 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 	}
 	if c.conn != "" {
 		// The same customer in a second tab: the newest wins, and the
-		// old one is told why it lost the chat.
+		// old one is told why it lost the chat, once the conversation has
+		// the new one.
+		if c.conv != nil && c.conv.pid != nil {
+			ctx.Send(c.conv.pid, &Attach{Conn: msg.Conn})
+		}
 		ctx.Send(d.Dir.PID(KindConn, string(c.conn)), &Kick{Reason: DisconnectReplaced})
 	}
 	d.attachCustomer(ctx, c, msg.Conn)

@@ -38,6 +38,7 @@ type Config struct {
 	Sockets       transport.Limits
 	NativeSockets transport.Limits
 	Heartbeat     time.Duration // native application-level ping; zero: the default
+	HelloTimeout  time.Duration // how long a native socket may wait before hello; zero: the default
 	// StoreOff keeps conversations in memory only: every write succeeds at
 	// once and nothing survives a restart. For measuring what the store
 	// costs, never for production.
@@ -162,6 +163,7 @@ func New(cfg Config) (*Server, error) {
 		Limits:        cfg.Sockets,
 		NativeLimits:  cfg.NativeSockets,
 		Heartbeat:     cfg.Heartbeat,
+		HelloTimeout:  cfg.HelloTimeout,
 		Origins:       transport.OriginPolicy{Allowed: cfg.AllowedOrigins},
 		CompatOrigins: transport.OriginPolicy{Allowed: cfg.AllowedOrigins, PagesPort: pagesPort},
 	})

@@ -76,11 +76,13 @@ func NewGateway(cfg Config) *Gateway {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
 	}
-	if cfg.NativeLimits == (Limits{}) {
-		cfg.NativeLimits = DefaultNativeLimits
-	}
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.NativeLimits == (Limits{}) {
+		cfg.NativeLimits = DefaultNativeLimits
+		// Three missed heartbeats, whatever the heartbeat.
+		cfg.NativeLimits.PongWait = 3 * cfg.Heartbeat
 	}
 	if cfg.HelloTimeout == 0 {
 		cfg.HelloTimeout = DefaultHelloTimeout

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"kefu/auth"
@@ -16,8 +17,12 @@ import (
 const maxLoginBody = 4 << 10
 
 // dummyHash is compared against when the name is unknown, so a failed login
-// takes as long whether or not the name exists.
-var dummyHash, _ = auth.HashPassword("kefu-no-such-agent")
+// takes as long whether or not the name exists. Made on first use, at the
+// cost then in force.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := auth.HashPassword("kefu-no-such-agent")
+	return h
+})
 
 type loginRequest struct {
 	Name     string `json:"name"`
@@ -52,7 +57,7 @@ func (g *Gateway) Login() http.Handler {
 		a, hash, err := g.cfg.Identity.Store.AgentByName(ctx, strings.TrimSpace(req.Name))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			auth.CheckPassword(dummyHash, req.Password)
+			auth.CheckPassword(dummyHash(), req.Password)
 			writeError(w, http.StatusUnauthorized, "bad_credentials", "wrong name or password")
 			return
 		case err != nil:
