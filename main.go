@@ -15,7 +15,10 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"kefu/accounts"
+	"kefu/auth"
 	"kefu/server"
 )
 
@@ -71,6 +74,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	grace := fs.Duration("grace", server.DefaultGrace, "how long a disconnected agent or customer keeps its conversations and queue place")
 	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	cost := fs.Int("password-cost", auth.BcryptCost, "bcrypt cost of new password hashes; lower only for load tests")
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
 		return err
 	}
@@ -79,6 +83,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("-log-level: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	if *cost < bcrypt.MinCost || *cost > bcrypt.MaxCost {
+		return fmt.Errorf("-password-cost: must be %d to %d", bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	if *cost < bcrypt.DefaultCost {
+		log.Warn("weak password hashing: -password-cost below the default is for load tests only", "cost", *cost)
+	}
+	auth.BcryptCost = *cost
 
 	srv, err := server.New(server.Config{
 		Addr:           *addr,

@@ -14,6 +14,8 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("GET /compat", g.compatSocket(g.cfg.Origins))
 	mux.Handle("GET /ws", g.NativeSocket())
 	mux.Handle("POST /api/login", g.Login())
+	mux.Handle("POST /api/agents", g.CreateAgent())
+	mux.Handle("GET /api/agents", g.ListAgentAccounts())
 	mux.Handle("GET /api/conversations", g.ListConversations())
 	mux.Handle("GET /api/conversations/{id}", g.GetConversation())
 	mux.Handle("GET /api/conversations/{id}/messages", g.ConversationMessages())
