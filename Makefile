@@ -1,7 +1,7 @@
 # kefu: two commands on a fresh machine with Go: `make run`, `make test`.
 GO ?= go
 
-.PHONY: run test build vet browser-deps
+.PHONY: run test build vet browser-deps bench
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
 # its pages work: open http://localhost:3001/kefu.html and /yonghu.html.
@@ -21,3 +21,9 @@ test: vet browser-deps
 
 browser-deps:
 	@sh .ci/install-chromium.sh
+
+# The hot-path benchmarks and the five load scenarios (docs/benchmarks.md),
+# each against a fresh server on loopback: tables to stdout, JSON and HTML
+# reports in bench-out/. Takes about six minutes.
+bench:
+	@bash .ci/bench.sh

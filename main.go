@@ -75,6 +75,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cost := fs.Int("password-cost", auth.BcryptCost, "bcrypt cost of new password hashes; lower only for load tests")
+	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
 		return err
 	}
@@ -90,6 +91,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Warn("weak password hashing: -password-cost below the default is for load tests only", "cost", *cost)
 	}
 	auth.BcryptCost = *cost
+	if *storeOff {
+		log.Warn("-store-off: conversations are not stored and will not survive a restart")
+	}
 
 	srv, err := server.New(server.Config{
 		Addr:           *addr,
@@ -97,6 +101,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		DataDir:        *data,
 		ReservationTTL: *ttl,
 		Grace:          *grace,
+		StoreOff:       *storeOff,
 		AllowedOrigins: splitList(*origins),
 		Log:            log,
 	})
