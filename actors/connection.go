@@ -187,6 +187,10 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 		state = "chatting"
 	}
 	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat})
+	if c.Pool == PoolCompat && a.Conv != "" {
+		// Known now, so a line sent before the greeting has somewhere to go.
+		c.view(ctx, a.Conv)
+	}
 	if c.Pool == PoolNative {
 		// A compat conversation greets its customer itself; a native one
 		// is asked for what the client has not seen.

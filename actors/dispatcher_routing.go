@@ -39,15 +39,17 @@ func (d *dispatcher) assignWaiting(ctx actor.Context) {
 			}
 		}
 		d.queue.remove(w)
-		w.customer.wait = nil
 		if w.conv != nil {
+			w.customer.wait = nil
 			c := w.conv
 			c.wait = nil
 			d.seat(c, a)
 			ctx.Send(c.pid, &Reassign{Agent: a.Party, AgentActor: a.actorID, Why: WhyAssigned})
 			d.publish(ctx, RoutingAssigned, c, a)
 		} else {
-			d.start(ctx, d.newConv(w.customer), a)
+			conv := d.newConv(w.customer) // keeps the arrival ticket
+			w.customer.wait = nil
+			d.start(ctx, conv, a)
 		}
 	}
 }

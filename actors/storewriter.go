@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -96,28 +97,45 @@ func (w *storeWriter) flush(ctx actor.Context) {
 			w.batch.Append(&w.pending[n].Batch)
 			n++
 		}
-		start := time.Now()
-		cctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
-		err := w.Store.Apply(cctx, &w.batch)
-		cancel()
-		if w.Observe != nil {
-			w.Observe(w.batch.Len(), time.Since(start), err)
-		}
-		if err != nil {
-			w.Log.Error("store write failed", "entries", w.batch.Len(), "err", err)
-		}
-		for _, write := range w.pending[:n] {
-			if write.ReplyTo == nil {
-				continue
+		err := w.apply(&w.batch)
+		if errors.Is(err, store.ErrInvalid) && n > 1 {
+			// One write the store refuses must not fail the others it was
+			// grouped with: take them one at a time.
+			for _, write := range w.pending[:n] {
+				w.reply(ctx, write, w.apply(&write.Batch))
 			}
-			if err != nil {
-				ctx.Send(write.ReplyTo, &StoreFailed{Token: write.Token, Err: err})
-			} else {
-				ctx.Send(write.ReplyTo, &Stored{Token: write.Token})
+		} else {
+			for _, write := range w.pending[:n] {
+				w.reply(ctx, write, err)
 			}
 		}
 		clear(w.pending[:n])
 		w.pending = w.pending[n:]
 	}
 	w.pending = w.pending[:0:0]
+}
+
+// apply commits one batch, bounded in time.
+func (w *storeWriter) apply(b *store.Batch) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	err := w.Store.Apply(ctx, b)
+	if w.Observe != nil {
+		w.Observe(b.Len(), time.Since(start), err)
+	}
+	if err != nil {
+		w.Log.Error("store write failed", "entries", b.Len(), "err", err)
+	}
+	return err
+}
+
+func (w *storeWriter) reply(ctx actor.Context, write *StoreWrite, err error) {
+	switch {
+	case write.ReplyTo == nil:
+	case err != nil:
+		ctx.Send(write.ReplyTo, &StoreFailed{Token: write.Token, Err: err})
+	default:
+		ctx.Send(write.ReplyTo, &Stored{Token: write.Token})
+	}
 }

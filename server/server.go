@@ -68,9 +68,10 @@ type Server struct {
 	ln         net.Listener
 	compatLn   net.Listener
 
-	// dispatcherDown is closed if the dispatcher stops on its own. Routing
-	// is impossible without it, so Run fails rather than serve a zombie.
-	dispatcherDown chan struct{}
+	// down names the dispatcher or the store writer if one stops on its
+	// own. Nothing can be routed or stored without them, so Run fails
+	// rather than serve a zombie.
+	down chan string
 }
 
 // New binds the listeners and starts the actors; Run serves.
@@ -145,13 +146,21 @@ func New(cfg Config) (*Server, error) {
 		s.store.Close()
 		return nil, err
 	}
-	s.dispatcherDown = make(chan struct{})
+	s.down = make(chan string, 1)
 	s.system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
-		switch ctx.Message().(type) {
+		switch msg := ctx.Message().(type) {
 		case *actor.Started:
 			ctx.Watch(s.dispatcher)
+			ctx.Watch(s.writer)
 		case *actor.Terminated:
-			close(s.dispatcherDown)
+			who := "dispatcher"
+			if msg.Who.Equal(s.writer) {
+				who = "store writer"
+			}
+			select {
+			case s.down <- who:
+			default: // one is enough to stop
+			}
 		}
 	}))
 
@@ -215,8 +224,8 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case err = <-errc:
 		err = fmt.Errorf("listener failed: %w", err)
-	case <-s.dispatcherDown:
-		err = errors.New("dispatcher stopped unexpectedly")
+	case who := <-s.down:
+		err = fmt.Errorf("%s stopped unexpectedly", who)
 	}
 	return errors.Join(err, s.shutdown())
 }

@@ -78,7 +78,20 @@ func (g *Gateway) agentCaller(w http.ResponseWriter, r *http.Request) (caller, b
 		writeError(w, http.StatusUnauthorized, "unauthorized", "invalid or expired token")
 		return caller{}, false
 	}
-	return caller{id: c.Subject, supervisor: c.Role == auth.RoleSupervisor}, true
+	// The account as it is now: a removed one's token stops working at
+	// once, and a role changed since the login counts.
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	a, err := g.cfg.Identity.Store.AgentByID(ctx, c.Subject)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "account removed")
+		return caller{}, false
+	}
+	if err != nil {
+		g.storeFailed(w, "check account", err)
+		return caller{}, false
+	}
+	return caller{id: a.ID, supervisor: a.Role == store.RoleSupervisor}, true
 }
 
 // ListConversations serves GET /api/conversations: the caller's
