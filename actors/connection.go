@@ -1,13 +1,17 @@
 package actors
 
 import (
+	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
+
+	"kefu/store"
 )
 
 // Authenticator proves who is on a native connection. The transport
@@ -39,10 +43,13 @@ type ConnConfig struct {
 	Role Role
 	Name string
 
-	Socket       Socket
-	Codec        Codec
-	Dir          Directory
-	Auth         Authenticator // native only
+	Socket Socket
+	Codec  Codec
+	Dir    Directory
+	Auth   Authenticator // native only
+	// History reads back conversations that ended while a native client
+	// was away, so it can be given what it missed.
+	History      store.Conversations
 	MaxTextBytes int
 	Heartbeat    time.Duration // native: how often the client is pinged; 0 for none
 	HelloTimeout time.Duration // native: how long to wait for hello
@@ -214,10 +221,60 @@ func (c *connection) syncAll(ctx actor.Context, open []ConvID) {
 		ctx.Send(c.Dir.PID(KindConv, string(id)), &Sync{Conn: c.ID, Party: c.me, After: c.resume[id]})
 		delete(c.resume, id)
 	}
-	for id := range c.resume {
-		c.send(ctx, &ConvClosed{Conv: id, Reason: ReasonGone})
+	for id, after := range c.resume {
+		c.replayEnded(ctx, id, after)
 	}
 	c.resume = nil
+}
+
+// replayEnded gives a returning client what it missed of a conversation
+// that ended while it was away, then its end: resume works however long
+// the client was gone. Someone who was never in the conversation learns
+// only that it is gone.
+func (c *connection) replayEnded(ctx actor.Context, id ConvID, after uint64) {
+	gone := &ConvClosed{Conv: id, Reason: ReasonGone}
+	if c.History == nil {
+		c.send(ctx, gone)
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	rec, err := c.History.Conversation(sctx, string(id))
+	if err != nil || !c.tookPart(sctx, rec) {
+		c.send(ctx, gone)
+		return
+	}
+	stored, err := c.History.Messages(sctx, string(id), after, 0)
+	if err != nil {
+		c.Log.Error("cannot replay ended conversation", "conv", id, "err", err)
+		c.send(ctx, gone)
+		return
+	}
+	opened := &ConvOpened{
+		Conv:     id,
+		Customer: Party{Role: RoleCustomer, ID: rec.CustomerID, Name: rec.CustomerName},
+		Agent:    Party{Role: RoleAgent, ID: rec.AgentID, Name: rec.AgentName},
+		Why:      WhyEnded,
+		After:    after,
+	}
+	for _, m := range stored {
+		opened.History = append(opened.History, fromStored(id, m))
+	}
+	c.send(ctx, opened)
+	c.send(ctx, gone)
+}
+
+// tookPart says whether this client was a party to the conversation: its
+// customer, or an agent who served it.
+func (c *connection) tookPart(ctx context.Context, rec store.Conversation) bool {
+	if c.me.Role == RoleCustomer {
+		return rec.CustomerID == c.me.ID
+	}
+	if rec.AgentID == c.me.ID {
+		return true
+	}
+	events, err := c.History.ConvEvents(ctx, rec.ID)
+	return err == nil && slices.ContainsFunc(events, func(e store.ConvEvent) bool { return e.AgentID == c.me.ID })
 }
 
 // view returns what this connection knows of a conversation, creating it.

@@ -56,6 +56,7 @@ type (
 		Why      string
 		After    uint64
 		History  []ConvMessage
+		Reads    map[string]uint64 // each party's read mark, by party id
 	}
 	// Ack tells a sender its message is stored, and where it stands.
 	Ack struct {
@@ -140,6 +141,7 @@ const (
 	WhyAssigned    = "assigned"
 	WhyTransferred = "transferred"
 	WhySync        = "sync"
+	WhyEnded       = "ended" // a replay of what a returning client missed before the end
 
 	ReasonAgentEnded    = "agent_ended"
 	ReasonCustomerEnded = "customer_ended"

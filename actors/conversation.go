@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -247,12 +248,7 @@ func (c *conversation) load() {
 		c.Log.Error("cannot load conversation", "conv", c.ID, "err", err)
 	}
 	for _, m := range stored {
-		role := RoleCustomer
-		if m.SenderRole == RoleAgent.String() {
-			role = RoleAgent
-		}
-		cm := ConvMessage{Conv: c.ID, Seq: m.Seq, From: Party{Role: role, ID: m.SenderID, Name: m.SenderName}, Text: m.Text, ClientID: m.ClientID, At: m.At}
-		c.messages = append(c.messages, cm)
+		c.messages = append(c.messages, fromStored(c.ID, m))
 		if m.ClientID != "" {
 			c.cids[m.SenderID+"\x00"+m.ClientID] = m.Seq
 		}
@@ -260,13 +256,20 @@ func (c *conversation) load() {
 	if rec, err := c.Store.Conversation(ctx, string(c.ID)); err == nil {
 		c.record = rec
 	}
+	marks, err := c.Store.ReadMarks(ctx, string(c.ID))
+	if err != nil {
+		c.Log.Error("cannot load read marks", "conv", c.ID, "err", err)
+	}
+	for _, m := range marks {
+		c.reads[m.PartyID] = m.Seq
+	}
 }
 
 func (c *conversation) opened(why string, after uint64) *ConvOpened {
 	after = min(after, uint64(len(c.messages)))
 	history := make([]ConvMessage, len(c.messages)-int(after))
 	copy(history, c.messages[after:])
-	return &ConvOpened{Conv: c.ID, Customer: c.Customer, Agent: c.Agent, Why: why, After: after, History: history}
+	return &ConvOpened{Conv: c.ID, Customer: c.Customer, Agent: c.Agent, Why: why, After: after, History: history, Reads: maps.Clone(c.reads)}
 }
 
 func (c *conversation) isMember(p Party) bool {
@@ -549,4 +552,13 @@ func (c *conversation) refuse(ctx actor.Context, conn ConnID, code, message, ref
 	if conn != "" {
 		ctx.Send(c.Dir.PID(KindConn, string(conn)), &FrameError{Code: code, Message: message, Ref: ref})
 	}
+}
+
+// fromStored turns a stored message back into the one the actors pass on.
+func fromStored(conv ConvID, m store.Message) ConvMessage {
+	role := RoleCustomer
+	if m.SenderRole == RoleAgent.String() {
+		role = RoleAgent
+	}
+	return ConvMessage{Conv: conv, Seq: m.Seq, From: Party{Role: role, ID: m.SenderID, Name: m.SenderName}, Text: m.Text, ClientID: m.ClientID, At: m.At}
 }

@@ -1051,16 +1051,21 @@ func TestNativeCustomerGrace(t *testing.T) {
 		cust := ts.customerOnline(t, "Bob")
 		conv := assign(t, agent, cust)
 		cust.ws.Close()
-		e := agent.expect("ended")
+		agent.post(conv, "are you there?", "")
+		e := agent.expect("ended", "msg", "ack")
 		if e.Conv != conv || e.Reason != "customer_left" || e.By == nil || *e.By != cust.me {
 			t.Fatalf("agent got %s, want ended customer_left by %+v", e.raw, cust.me)
 		}
 		ts.waitStats(t, "agent free", func(s actors.Stats) bool { return s.FreeAgents == 1 && s.Conversations == 0 })
-		// A conversation the client remembers but that ended meanwhile
-		// is reported gone.
+		// A conversation the client remembers but that ended meanwhile:
+		// what it missed, then that it is gone, however long it was away.
 		back, w := ts.hello(t, obj{"type": "hello", "v": 1, "role": "customer", "token": cust.token, "resume": obj{conv: 0}})
 		if w.State != "idle" {
 			t.Fatalf("welcome=%s, want state idle", w.raw)
+		}
+		replay := back.expect("conv")
+		if replay.Conv != conv || replay.Why != "ended" || len(replay.History) != 1 || replay.History[0].Text != "are you there?" {
+			t.Fatalf("got %s, want the missed message replayed", replay.raw)
 		}
 		if e := back.expect("ended"); e.Conv != conv || e.Reason != "gone" || e.By != nil {
 			t.Fatalf("got %s, want ended gone, by null", e.raw)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"kefu/actors"
@@ -190,6 +192,21 @@ type (
 	}
 )
 
+type readOut struct {
+	By  string `json:"by"`
+	Seq uint64 `json:"seq"`
+}
+
+// reads lists read marks in a stable order.
+func reads(marks map[string]uint64) []readOut {
+	out := make([]readOut, 0, len(marks))
+	for by, seq := range marks {
+		out = append(out, readOut{By: by, Seq: seq})
+	}
+	slices.SortFunc(out, func(a, b readOut) int { return strings.Compare(a.By, b.By) })
+	return out
+}
+
 func party(p actors.Party) *partyOut {
 	if p.ID == "" {
 		return nil
@@ -245,7 +262,8 @@ func (NativeCodec) Encode(msg any) []byte {
 			Agent    *partyOut `json:"agent"`
 			After    uint64    `json:"after"`
 			History  []msgOut  `json:"history"`
-		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, history}
+			Reads    []readOut `json:"reads,omitempty"`
+		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, history, reads(m.Reads)}
 	case *actors.Ack:
 		out = struct {
 			Type string    `json:"type"`
