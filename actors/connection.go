@@ -36,7 +36,11 @@ func (e *AuthError) Error() string { return e.Reason.Reason }
 
 // ConnConfig is everything a connection actor starts with.
 type ConnConfig struct {
-	ID   ConnID
+	ID ConnID
+	// Seq orders connections by when they were accepted: of two
+	// connections of the same customer, the later one wins, whichever's
+	// hello reaches the dispatcher first.
+	Seq  uint64
 	Pool Pool
 	// Role and Name are known at start on the compat protocol (from the
 	// query); a native connection learns them from its hello.
@@ -160,7 +164,7 @@ func (c *connection) identified(ctx actor.Context, p Party) {
 	case RoleAgent:
 		ctx.Request(dispatcher, &AgentConnect{Agent: p, Capacity: c.capacityHint, Conn: c.ID, Pool: c.Pool})
 	case RoleCustomer:
-		ctx.Request(dispatcher, &CustomerConnect{Customer: p, Conn: c.ID, Pool: c.Pool})
+		ctx.Request(dispatcher, &CustomerConnect{Customer: p, Conn: c.ID, Seq: c.Seq, Pool: c.Pool})
 	}
 }
 

@@ -28,6 +28,7 @@ type (
 	CustomerConnect struct {
 		Customer Party
 		Conn     ConnID
+		Seq      uint64 // when the connection was accepted (ConnConfig.Seq)
 		Pool     Pool
 	}
 	// GetRoom is the tutorial's /getroom: reserve a free compat agent for a

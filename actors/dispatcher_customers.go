@@ -10,6 +10,7 @@ type customerRec struct {
 	Party
 	pool     Pool
 	conn     ConnID // "" while disconnected
+	connSeq  uint64 // Seq of conn: a connection accepted earlier never replaces it
 	wait     *waiting
 	conv     *convRec
 	graceGen uint64
@@ -25,6 +26,13 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 		c = &customerRec{Party: msg.Customer, pool: PoolNative}
 		d.customers[c.ID] = c
 	}
+	if c.conn != "" && msg.Seq < c.connSeq {
+		// An older attempt whose hello arrived late (the client gave up on
+		// it and connected again): it must not push out the newer one.
+		ctx.Respond(&Refused{Reason: DisconnectReplaced})
+		return
+	}
+	c.connSeq = msg.Seq
 	if c.conn != "" {
 		// The same customer in a second tab: the newest wins, and the
 		// old one is told why it lost the chat, once the conversation has

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -62,8 +63,9 @@ var DefaultNativeLimits = func() Limits {
 // its connection actor, and the gateway only counts live sockets so that
 // shutdown can wait for them.
 type Gateway struct {
-	cfg     Config
-	sockets sync.WaitGroup // one per live socket, for Shutdown
+	cfg      Config
+	sockets  sync.WaitGroup // one per live socket, for Shutdown
+	accepted atomic.Uint64  // numbers connections in the order they were accepted
 
 	// stopping ends when the server shuts down; every socket's writer
 	// watches it and closes with DisconnectShutdown.
@@ -145,6 +147,9 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	// then http.Server.Shutdown waits for this handler, so by the time
 	// Shutdown here calls Wait every socket that will exist is counted.
 	g.sockets.Add(1)
+	// Numbered before the handshake completes: a client cannot have given
+	// up on this connection and opened another before this line ran.
+	conn.Seq = g.accepted.Add(1)
 	if g.stopping.Err() != nil {
 		g.sockets.Done()
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
