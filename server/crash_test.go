@@ -1,0 +1,250 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"kefu/store"
+)
+
+// TestChurnCrash runs the real binary, has six conversations exchange
+// numbered messages, kills the server with SIGKILL while messages are on
+// their way, restarts it on the same data and lets the clients resume: they
+// reconnect with their tokens and the last seq they have, send again what
+// was not acknowledged, and carry on to the end. Every message acknowledged
+// before the kill must be there exactly once at the seq it was acknowledged
+// with; every client must have received its conversation exactly once and in
+// order across both lifetimes; the store must hold the same.
+func TestChurnCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	const (
+		conversations = 6
+		perSide       = 50
+		killAfter     = 200 // acknowledged messages, all conversations together
+		password      = "crash test password"
+	)
+	plan := durPlan{Count: perSide, Total: 2 * perSide, Pace: 10 * time.Millisecond}
+
+	bin := filepath.Join(t.TempDir(), "kefu")
+	if out, err := exec.Command("go", "build", "-race", "-o", bin, "kefu").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	srv := &durServer{}
+	var acked atomic.Int64
+	agents := make([]*chatter, conversations)
+	customers := make([]*chatter, conversations)
+	for i := range conversations {
+		name := fmt.Sprintf("Crash%02d", i)
+		add := exec.Command(bin, "agent", "add", name, "-capacity", "1", "-password-stdin", "-data", dir)
+		add.Stdin = strings.NewReader(password + "\n")
+		if out, err := add.CombinedOutput(); err != nil {
+			t.Fatalf("kefu agent add %s: %v\n%s", name, err, out)
+		}
+		// The random sources are unused: this test drops no sockets itself.
+		agents[i] = newChatter(fmt.Sprintf("a%d", i), "agent", name, password, srv, rand.New(rand.NewPCG(0, 0)))
+		customers[i] = newChatter(fmt.Sprintf("c%d", i), "customer", fmt.Sprintf("Customer%02d", i), "", srv, rand.New(rand.NewPCG(0, 0)))
+	}
+	all := slices.Concat(customers, agents)
+	// Far above the few seconds the traffic takes under -race: only a hang
+	// reaches it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, c := range all {
+		c.lossOK, c.acked = true, &acked
+	}
+	t.Cleanup(func() {
+		for _, c := range all {
+			c.close()
+		}
+	})
+
+	first := startKefu(t, bin, dir)
+	srv.set(first.addr)
+	partners, err := durPairUp(ctx, agents, customers)
+	if err != nil {
+		t.Fatalf("%v\nserver log:\n%s", err, first.log)
+	}
+	start := time.Now()
+	results := make(chan []error, 1)
+	go func() { results <- durRun(ctx, all, plan) }()
+
+	// Mid-traffic: the clients keep sending at their pace all along.
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for acked.Load() < killAfter {
+		select {
+		case <-tick.C:
+		case errs := <-results:
+			t.Fatalf("the clients stopped before the kill: %v\nserver log:\n%s", errs, first.log)
+		}
+	}
+	ackedAtKill := acked.Load()
+	first.kill(t)
+	second := startKefu(t, bin, dir)
+	srv.set(second.addr)
+
+	for _, err := range <-results {
+		t.Error(err)
+	}
+	took := time.Since(start)
+	second.stop(t)
+	for i, p := range []*kefuProc{first, second} {
+		if races := strings.Count(p.log.String(), "WARNING: DATA RACE"); races > 0 {
+			t.Errorf("server lifetime %d: %d data races", i+1, races)
+		}
+		if errs := durServerErrors.FindAllString(p.log.String(), -1); len(errs) > 0 {
+			t.Errorf("server lifetime %d logged errors:\n%s", i+1, strings.Join(errs, "\n"))
+		}
+	}
+	if t.Failed() {
+		t.Logf("first server's log:\n%s\nsecond server's log:\n%s", first.log, second.log)
+		return
+	}
+
+	// The server has exited: what it left on disk is final.
+	st, err := store.OpenSQLite(dir)
+	if err != nil {
+		t.Fatalf("open the store: %v", err)
+	}
+	defer st.Close()
+	var before, resent int
+	for i, c := range customers {
+		msgs, err := st.Messages(ctx, c.conv, 0, 0)
+		if err != nil {
+			t.Fatalf("messages of %s: %v", c.conv, err)
+		}
+		stored := durStored(msgs)
+		if err := durCheckPair(c, partners[i], stored, plan); err != nil {
+			t.Error(err)
+			continue
+		}
+		for _, p := range []*chatter{c, partners[i]} {
+			resent += p.resent[2]
+			for cid, a := range p.acks {
+				if a.Gen != 1 {
+					continue
+				}
+				before++
+				if got := stored[a.Seq-1].CID; got != cid {
+					t.Errorf("%s: %q was acknowledged before the kill as seq %d, which now holds %q", c.conv, cid, a.Seq, got)
+				}
+			}
+		}
+	}
+	t.Logf("acked before kill: %d (%d when SIGKILL was sent), resent after restart: %d, total: %d messages in %d conversations, in %v",
+		before, ackedAtKill, resent, conversations*plan.Total, conversations, took.Round(time.Millisecond))
+}
+
+// kefuProc is one lifetime of the binary.
+type kefuProc struct {
+	cmd    *exec.Cmd
+	addr   string
+	log    *procLog
+	exited chan struct{} // closed once err is set
+	err    error
+}
+
+// processWait bounds the binary's start and its exit.
+const processWait = 30 * time.Second
+
+// startKefu starts kefu serve on dir with a port of the kernel's choosing and
+// waits for its "kefu serving" line.
+func startKefu(t *testing.T, bin, dir string) *kefuProc {
+	t.Helper()
+	p := &kefuProc{log: &procLog{addr: make(chan string, 1)}, exited: make(chan struct{})}
+	p.cmd = exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-compat-addr", "", "-data", dir, "-grace", "20s")
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	})
+	select {
+	case p.addr = <-p.log.addr:
+	case <-p.exited:
+		t.Fatalf("kefu exited before serving: %v\n%s", p.err, p.log)
+	case <-time.After(processWait):
+		t.Fatalf("no 'kefu serving' line in the log:\n%s", p.log)
+	}
+	return p
+}
+
+// kill ends the process with SIGKILL: no shutdown, no last write.
+func (p *kefuProc) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("SIGKILL: %v", err)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(processWait):
+		t.Fatal("kefu still running after SIGKILL")
+	}
+}
+
+// stop ends the process with SIGTERM and checks it exits cleanly.
+func (p *kefuProc) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM: %v", err)
+	}
+	select {
+	case <-p.exited:
+		if p.err != nil {
+			t.Errorf("kefu exited with %v after SIGTERM, want status 0", p.err)
+		}
+	case <-time.After(processWait):
+		t.Fatal("kefu still running after SIGTERM")
+	}
+}
+
+// serving is the start-up line that names the port the kernel chose.
+var serving = regexp.MustCompile(`msg="kefu serving" addr=(\S+)`)
+
+// procLog keeps a process's output, and passes on the address it serves on.
+type procLog struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	addr  chan string // gets the address, once
+	found bool
+}
+
+func (l *procLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, err := l.buf.Write(p)
+	if !l.found {
+		if m := serving.FindSubmatch(l.buf.Bytes()); m != nil {
+			l.addr <- string(m[1])
+			l.found = true
+		}
+	}
+	return n, err
+}
+
+func (l *procLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
