@@ -19,6 +19,7 @@ import (
 
 	"kefu/accounts"
 	"kefu/auth"
+	"kefu/loadtest"
 	"kefu/server"
 )
 
@@ -37,8 +38,9 @@ func main() {
 const usage = `usage: kefu <command> [flags]
 
 commands:
-  serve   run the chat server (the default when no command is given)
-  agent   manage agent accounts: add, list, remove, passwd
+  serve     run the chat server (the default when no command is given)
+  agent     manage agent accounts: add, list, remove, passwd
+  loadtest  drive a running server with simulated clients and report (kefu loadtest -h)
 
 run 'kefu serve -h' for the server's flags.
 `
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return serve(ctx, args, stderr)
 	case "agent":
 		return accounts.Command(ctx, args, os.Stdin, os.Stdout, stderr)
+	case "loadtest":
+		return loadtest.Command(ctx, args, os.Stdout, stderr)
 	case "help":
 		fmt.Fprint(stderr, usage)
 		return nil

@@ -122,6 +122,9 @@ type Rates struct {
 	SentPerSec      float64 `json:"sentPerSec"`
 	DeliveredPerSec float64 `json:"deliveredPerSec"`
 	AckedPerSec     float64 `json:"ackedPerSec"`
+	// RoundTripsPerSec is, on the compat protocol, the customers' lines
+	// answered by their agent a second.
+	RoundTripsPerSec float64 `json:"roundTripsPerSec,omitempty"`
 }
 
 // Sample is one second of the run.
@@ -135,6 +138,9 @@ type Sample struct {
 	DeliveryP99Ms   float64 `json:"deliveryP99Ms"` // of this second's deliveries
 	Errors          int64   `json:"errors"`
 	ServerRSSMiB    float64 `json:"serverRssMiB,omitempty"`
+	// ServerCPUPct is the server's CPU use in this second, in percent of
+	// one core (200 is two cores busy).
+	ServerCPUPct float64 `json:"serverCpuPct,omitempty"`
 }
 
 // ServerUsage is what the harness saw of the server process, when it was

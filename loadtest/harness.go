@@ -1,0 +1,114 @@
+package loadtest
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Timing of the clients' own retries.
+const (
+	connectTries   = 3                      // a client's first connection, before it gives up
+	retryEvery     = 250 * time.Millisecond // between connection attempts
+	dialParallel   = 256                    // first connections in flight at once
+	roomRetryEvery = 200 * time.Millisecond // compat: /getroom found no free agent
+)
+
+// harness is what every client of one run shares: read-only settings, the
+// metrics they report into, and the run's phases.
+type harness struct {
+	cfg     *Config
+	run     string // this run's id, in every name and text
+	m       *metrics
+	started time.Time
+
+	// The phases, each a channel closed once by Run: begin opens the
+	// window (customers start talking), stop ends it (nobody starts a new
+	// message), finish sends everyone home.
+	begin, stop, finish chan struct{}
+
+	// dialSlots bounds the first connections in flight, so that thousands
+	// of clients starting at once do not overflow the server's accept
+	// backlog and measure the kernel's SYN retries instead of the server.
+	dialSlots chan struct{}
+
+	phaseMu   sync.Mutex
+	phaseName string    // for the progress line
+	windowAt  time.Time // when the window opened
+
+	// stale counts conversations of earlier runs that agents ended.
+	stale atomic.Int64
+
+	wg sync.WaitGroup // every client goroutine
+}
+
+func newHarness(cfg *Config) *harness {
+	return &harness{
+		cfg:       cfg,
+		run:       newRunID(),
+		m:         newMetrics(),
+		started:   time.Now(),
+		phaseName: phaseRampUp,
+		begin:     make(chan struct{}),
+		stop:      make(chan struct{}),
+		finish:    make(chan struct{}),
+		dialSlots: make(chan struct{}, dialParallel),
+	}
+}
+
+// customerName is customer i's display name: the run id lets agents tell
+// this run's customers from conversations left by an earlier one.
+func (h *harness) customerName(i int) string { return "lt-" + h.run + "-c" + itoa(i) }
+
+// ours says whether a customer name belongs to this run.
+func (h *harness) ours(name string) bool {
+	p := "lt-" + h.run + "-c"
+	return len(name) > len(p) && name[:len(p)] == p
+}
+
+// closed says whether a phase channel is closed, without blocking.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// slot waits for a first-connection slot; it returns false when the run
+// ends first. The caller gives the slot back with release.
+func (h *harness) slot(ctx context.Context) bool {
+	select {
+	case h.dialSlots <- struct{}{}:
+		return true
+	case <-h.finish:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+func (h *harness) release() { <-h.dialSlots }
+
+// departing is deferred by every customer's goroutine: one that stops
+// before the run ends has left (budget spent, or failed), and when all
+// have, the window closes early.
+func (h *harness) departing() {
+	if !closed(h.finish) {
+		h.m.departed.Add(1)
+	}
+}
+
+// pause waits d, or less when the run ends; it returns false then.
+func (h *harness) pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-h.finish:
+	case <-ctx.Done():
+	}
+	return false
+}

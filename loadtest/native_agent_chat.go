@@ -1,0 +1,178 @@
+package loadtest
+
+import (
+	"context"
+	"time"
+)
+
+// What a native agent does with the frames it receives, and how it
+// answers. Everything here runs on the agent's goroutine.
+
+func (a *agent) handle(ctx context.Context, f *nFrame) {
+	m := a.h.m
+	switch f.Type {
+	case "welcome":
+		a.welcome(ctx, f)
+	case "state":
+		if f.Capacity == a.h.cfg.Capacity && f.Status == "available" {
+			a.tell(true)
+		}
+	case "conv":
+		a.onConv(ctx, f)
+	case "msg":
+		a.onMsg(ctx, f)
+	case "ack":
+		a.onAck(f)
+	case "error":
+		a.onError(ctx, f)
+	case "ended":
+		a.onEnded(f)
+	case "ping":
+		a.write(ctx, framePong)
+	case "pong", "typing", "read", "agents":
+	default:
+		m.errs.add("agent:unexpected:" + f.Type)
+	}
+}
+
+func (a *agent) welcome(ctx context.Context, f *nFrame) {
+	m := a.h.m
+	a.welcomed = true
+	m.up()
+	m.connect.record(a.idx, time.Since(a.dialedAt))
+	if f.You != nil {
+		a.me = f.You.ID
+	}
+	if !a.told {
+		// The account may hold another capacity from an earlier run, or
+		// the status a tab set within the grace: this run's are set here,
+		// and the agent is ready once the server's state says so.
+		a.write(ctx, frameCapacity(a.h.cfg.Capacity))
+		a.write(ctx, frameAvail)
+	}
+	for _, p := range a.out {
+		if !a.write(ctx, frameMsg(p.conv, p.text, p.cid)) {
+			return
+		}
+	}
+}
+
+func (a *agent) onConv(ctx context.Context, f *nFrame) {
+	st := a.convs[f.Conv]
+	if st == nil {
+		if f.Customer == nil || !a.h.ours(f.Customer.Name) {
+			// Left open by an earlier run: end it, so its slot is free.
+			a.h.stale.Add(1)
+			a.write(ctx, frameEnd(f.Conv))
+			return
+		}
+		st = newStream(f.Conv, f.Conv, 'a')
+		a.convs[f.Conv] = st
+	}
+	for i := range f.History {
+		a.onMsg(ctx, &f.History[i])
+	}
+}
+
+func (a *agent) onMsg(ctx context.Context, f *nFrame) {
+	st := a.convs[f.Conv]
+	if st == nil {
+		return // a stale conversation's, or one that just ended
+	}
+	p, ok := parseText(a.h.run, f.Text)
+	if !ok {
+		p.id = foreignMsg
+	}
+	if !st.receive(f.Seq, p.id) || f.From == nil || f.From.Role != "customer" {
+		return
+	}
+	a.h.m.deliveredAt(a.idx, p.sentAt)
+	if a.stopped {
+		return
+	}
+	a.replies = append(a.replies, answer{conv: f.Conv, due: time.Now().Add(a.h.cfg.Think)})
+	a.answerDue(ctx)
+}
+
+func (a *agent) answerDue(ctx context.Context) {
+	now := time.Now()
+	for len(a.replies) > 0 && !a.replies[0].due.After(now) {
+		r := a.replies[0]
+		a.replies = a.replies[1:]
+		a.reply(ctx, r.conv)
+	}
+	if len(a.replies) > 0 && a.timer == nil {
+		a.timer = time.NewTimer(time.Until(a.replies[0].due))
+	}
+}
+
+func (a *agent) reply(ctx context.Context, conv string) {
+	st := a.convs[conv]
+	if st == nil || a.stopped {
+		return
+	}
+	a.n++
+	now := time.Now()
+	p := pending{
+		conv: conv, cid: msgCID(a.h.run, true, a.idx, a.n),
+		text: msgText(a.h.run, true, a.idx, a.n, now, time.Time{}),
+		id:   newMsgID(true, a.idx, a.n), sentAt: now, st: st,
+	}
+	a.out = append(a.out, p)
+	a.h.m.sent.Add(1)
+	a.h.m.outstanding.Add(1)
+	a.write(ctx, frameMsg(p.conv, p.text, p.cid))
+}
+
+func (a *agent) onAck(f *nFrame) {
+	p, ok := a.out.take(f.CID)
+	if !ok {
+		return
+	}
+	m := a.h.m
+	m.acked.Add(1)
+	m.outstanding.Add(-1)
+	m.ack.record(a.idx, time.Since(p.sentAt))
+	p.st.owned(f.Seq, p.id)
+}
+
+func (a *agent) onError(ctx context.Context, f *nFrame) {
+	a.h.m.errs.add("agent:error_frame:" + f.Code)
+	if f.CID == "" || !a.out.has(f.CID) {
+		return
+	}
+	if f.Code == "not_stored" {
+		for _, p := range a.out {
+			if p.cid == f.CID {
+				a.write(ctx, frameMsg(p.conv, p.text, p.cid))
+			}
+		}
+		return
+	}
+	a.out.take(f.CID)
+	a.h.m.outstanding.Add(-1)
+}
+
+func (a *agent) onEnded(f *nFrame) {
+	st := a.convs[f.Conv]
+	if st == nil {
+		return
+	}
+	delete(a.convs, f.Conv)
+	a.done = append(a.done, st)
+	switch f.Reason {
+	case "customer_ended", "agent_ended":
+	default:
+		a.h.m.errs.add("agent:ended:" + f.Reason)
+		st.cut = true
+	}
+	// Its answers not yet acknowledged never will be.
+	for i := 0; i < len(a.out); {
+		if a.out[i].conv == f.Conv {
+			a.out.take(a.out[i].cid)
+			a.h.m.outstanding.Add(-1)
+			continue
+		}
+		i++
+	}
+}

@@ -1,0 +1,231 @@
+package loadtest
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// What a native customer does with the frames it receives, and how it
+// sends its messages. Everything here runs on the customer's goroutine.
+
+func (c *customer) handle(ctx context.Context, f *nFrame) {
+	m := c.h.m
+	switch f.Type {
+	case "welcome":
+		c.welcome(ctx, f)
+	case "queued":
+		if c.conv != "" && !c.agentless {
+			return // a late position update, overtaken by the conv
+		}
+		if !c.waiting {
+			c.waiting = true
+			m.waiting.Add(1)
+		}
+		if !c.everQueued {
+			c.everQueued = true
+			m.queued.Add(1)
+		}
+	case "conv":
+		c.onConv(ctx, f)
+	case "agent":
+		c.agentless = false
+		c.unqueue()
+	case "requeued":
+		c.agentless = true
+		m.errs.add("customer:requeued:" + f.Reason)
+	case "msg":
+		c.onMsg(ctx, f)
+	case "ack":
+		c.onAck(ctx, f)
+	case "error":
+		c.onError(ctx, f)
+	case "ended":
+		c.onEnded(f)
+	case "ping":
+		c.write(ctx, framePong)
+	case "pong", "typing", "read", "dequeued", "state":
+	default:
+		m.errs.add("customer:unexpected:" + f.Type)
+	}
+}
+
+func (c *customer) welcome(ctx context.Context, f *nFrame) {
+	m := c.h.m
+	c.welcomed = true
+	m.up()
+	m.connect.record(c.idx, time.Since(c.dialedAt))
+	if f.Token != "" {
+		c.token = f.Token // the newest, as the protocol asks
+	}
+	if f.You != nil {
+		c.me = f.You.ID
+	}
+	switch {
+	case !c.requested:
+		c.requested, c.requestAt = true, time.Now()
+		c.write(ctx, frameRequest)
+	case f.State == "idle" && c.conv == "" && !c.waiting:
+		// The request was written just before the socket dropped and never
+		// read: ask again.
+		c.requestAt = time.Now()
+		c.write(ctx, frameRequest)
+	case f.State == "idle" && !c.ending:
+		// The server forgot the queue place or the conversation.
+		m.errs.add("customer:resumed_idle")
+		c.done = true
+		return
+	}
+	for _, p := range c.out {
+		if !c.write(ctx, frameMsg(p.conv, p.text, p.cid)) {
+			return
+		}
+	}
+}
+
+func (c *customer) unqueue() {
+	if c.waiting {
+		c.waiting = false
+		c.h.m.waiting.Add(-1)
+	}
+}
+
+func (c *customer) onConv(ctx context.Context, f *nFrame) {
+	m := c.h.m
+	switch {
+	case c.conv == "":
+		c.conv, c.st = f.Conv, newStream(f.Conv, f.Conv, 'c')
+		m.assigned.Add(1)
+		m.assign.record(c.idx, time.Since(c.requestAt))
+	case f.Conv != c.conv:
+		m.errs.add("customer:second_conv")
+		return
+	}
+	c.agentless = f.Agent == nil
+	if !c.agentless {
+		c.unqueue()
+	}
+	for i := range f.History {
+		c.onMsg(ctx, &f.History[i])
+	}
+	if c.begun {
+		c.startSending(ctx)
+	}
+}
+
+func (c *customer) onMsg(ctx context.Context, f *nFrame) {
+	if f.Conv != c.conv || c.st == nil {
+		c.h.m.errs.add("customer:msg_elsewhere")
+		return
+	}
+	p, ok := parseText(c.h.run, f.Text)
+	if !ok {
+		p.id = foreignMsg
+	}
+	if !c.st.receive(f.Seq, p.id) || f.From == nil || f.From.ID == c.me {
+		return
+	}
+	c.h.m.deliveredAt(c.idx, p.sentAt)
+	c.answered++
+	c.maybeEnd(ctx)
+}
+
+func (c *customer) onAck(ctx context.Context, f *nFrame) {
+	p, ok := c.out.take(f.CID)
+	if !ok {
+		return // a resend's second ack
+	}
+	m := c.h.m
+	m.acked.Add(1)
+	m.outstanding.Add(-1)
+	m.ack.record(c.idx, time.Since(p.sentAt))
+	c.st.owned(f.Seq, p.id)
+	if c.h.cfg.MessageEvery == 0 {
+		c.send(ctx)
+	}
+	c.maybeEnd(ctx)
+}
+
+func (c *customer) onError(ctx context.Context, f *nFrame) {
+	c.h.m.errs.add("customer:error_frame:" + f.Code)
+	if f.CID == "" || !c.out.has(f.CID) {
+		return
+	}
+	if f.Code == "not_stored" {
+		for _, p := range c.out {
+			if p.cid == f.CID {
+				c.write(ctx, frameMsg(p.conv, p.text, p.cid))
+			}
+		}
+		return
+	}
+	// Refused for good: it will never be acknowledged.
+	c.out.take(f.CID)
+	c.h.m.outstanding.Add(-1)
+}
+
+func (c *customer) onEnded(f *nFrame) {
+	if f.Conv != c.conv || c.conv == "" {
+		return
+	}
+	if c.ending && f.Reason == "customer_ended" {
+		c.h.m.finished.Add(1)
+	} else {
+		c.h.m.errs.add("customer:ended:" + f.Reason)
+		c.st.cut = true
+	}
+	c.h.m.outstanding.Add(-int64(len(c.out)))
+	c.out = nil
+	c.conv, c.ending = "", false
+	c.done = true
+}
+
+func (c *customer) startSending(ctx context.Context) {
+	if c.conv == "" || c.stopped {
+		return
+	}
+	every := c.h.cfg.MessageEvery
+	switch {
+	case every > 0 && c.sendTimer == nil:
+		// A random phase, so that thousands of customers do not all send
+		// in the same millisecond.
+		c.sendTimer = time.NewTimer(rand.N(every))
+	case every == 0 && len(c.out) == 0:
+		c.send(ctx)
+	}
+}
+
+func (c *customer) stopTimer() {
+	if c.sendTimer != nil {
+		c.sendTimer.Stop()
+		c.sendTimer = nil
+	}
+}
+
+func (c *customer) send(ctx context.Context) {
+	cfg := c.h.cfg
+	if !c.begun || c.stopped || c.conv == "" || !c.welcomed || c.ending || (cfg.Messages > 0 && c.n >= cfg.Messages) {
+		return
+	}
+	c.n++
+	now := time.Now()
+	p := pending{
+		conv: c.conv, cid: msgCID(c.h.run, false, c.idx, c.n),
+		text: msgText(c.h.run, false, c.idx, c.n, now, time.Time{}),
+		id:   newMsgID(false, c.idx, c.n), sentAt: now, st: c.st,
+	}
+	c.out = append(c.out, p)
+	c.h.m.sent.Add(1)
+	c.h.m.outstanding.Add(1)
+	c.write(ctx, frameMsg(p.conv, p.text, p.cid))
+}
+
+func (c *customer) maybeEnd(ctx context.Context) {
+	budget := c.h.cfg.Messages
+	if budget == 0 || c.ending || c.n < budget || len(c.out) > 0 || c.answered < budget {
+		return
+	}
+	c.ending = true
+	c.stopTimer()
+	c.write(ctx, frameEnd(c.conv))
+}

@@ -1,0 +1,126 @@
+package loadtest
+
+// stream is what one party received of one conversation, by position, and
+// what it knows the conversation holds. On the native protocol the position
+// is the server's seq; on the compat protocol, which has none, each sender's
+// messages form their own stream numbered by the sender (see compat_*.go).
+//
+// A stream belongs to one client's goroutine while the run goes on, and is
+// read by the verification only after every client has stopped.
+type stream struct {
+	conv string  // the conversation (compat: the customer's name)
+	key  string  // what is checked together: conv, and on compat the sender
+	got  []msgID // got[i] is the message at position i+1; 0: not received
+	own  map[uint64]msgID
+	top  uint64 // the highest position this party knows exists
+	cut  bool   // the party left before the end: only what it had is checked
+	side byte   // 'c' customer or 'a' agent, to spot a one-sided conversation
+
+	dups, reorders int64
+}
+
+func newStream(conv, key string, side byte) *stream {
+	return &stream{conv: conv, key: key, side: side}
+}
+
+// last is the highest position received in order, for resume.
+func (s *stream) last() uint64 {
+	for i, id := range s.got {
+		if id == 0 {
+			return uint64(i)
+		}
+	}
+	return uint64(len(s.got))
+}
+
+// receive records that position pos holds id and says whether this is the
+// first time it arrived. A position past the next leaves a gap, which is
+// lost unless it arrives later (then out of order); one that arrived
+// before is a duplicate.
+func (s *stream) receive(pos uint64, id msgID) bool {
+	n := uint64(len(s.got))
+	switch {
+	case pos == 0:
+		return false
+	case pos == n+1:
+		s.got = append(s.got, id)
+	case pos > n+1:
+		s.got = append(s.got, make([]msgID, pos-n-1)...)
+		s.got = append(s.got, id)
+	case s.got[pos-1] == 0:
+		s.got[pos-1] = id
+		s.reorders++
+	default:
+		s.dups++
+		return false
+	}
+	s.top = max(s.top, pos)
+	return true
+}
+
+// owned records that the server put one of this party's own messages at
+// pos (an ack); the other side must have it there.
+func (s *stream) owned(pos uint64, id msgID) {
+	if s.own == nil {
+		s.own = map[uint64]msgID{}
+	}
+	s.own[pos] = id
+	s.top = max(s.top, pos)
+}
+
+// verdict is the delivery check over every stream of a run.
+type verdict struct {
+	Verify
+	mismatched int64 // positions holding another message than the one acknowledged there
+	oneSided   int64 // conversations only one side ever saw
+}
+
+// verify checks that every party of every conversation received every
+// position the conversation is known to hold, exactly once, in order, and
+// that each acknowledged position holds the acknowledged message.
+func verify(streams []*stream) verdict {
+	var v verdict
+	byKey := map[string][]*stream{}
+	convs := map[string]bool{}
+	for _, s := range streams {
+		byKey[s.key] = append(byKey[s.key], s)
+		convs[s.conv] = true
+	}
+	v.Conversations = len(convs)
+	for _, group := range byKey {
+		var top uint64
+		truth := map[uint64]msgID{}
+		sides := map[byte]bool{}
+		for _, s := range group {
+			top = max(top, s.top)
+			for pos, id := range s.own {
+				truth[pos] = id
+			}
+			sides[s.side] = true
+		}
+		if !sides['c'] || !sides['a'] {
+			// Everything in it should have reached the side that is
+			// missing.
+			v.oneSided++
+			v.Lost += int64(top)
+		}
+		for _, s := range group {
+			v.Duplicated += s.dups
+			v.OutOfOrder += s.reorders
+			limit := top
+			if s.cut {
+				limit = uint64(len(s.got))
+			}
+			for pos := uint64(1); pos <= limit; pos++ {
+				switch {
+				case pos > uint64(len(s.got)) || s.got[pos-1] == 0:
+					v.Lost++
+				case truth[pos] != 0 && truth[pos] != s.got[pos-1]:
+					v.mismatched++
+					v.Lost++
+				}
+			}
+		}
+	}
+	return v
+}
