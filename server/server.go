@@ -31,7 +31,7 @@ type Config struct {
 	CompatAddr     string        // the tutorial's WebSocket port; "" for none
 	DataDir        string        // where the store will live; created if missing
 	ReservationTTL time.Duration // how long an unused /getroom offer holds an agent
-	Grace          time.Duration // how long a vanished agent or customer keeps its conversations
+	Grace          time.Duration // how long a vanished agent or customer keeps its conversations; zero: none (kefu serve defaults to 30 s)
 	AllowedOrigins []string      // extra page origins allowed to open sockets
 	// Sockets and NativeSockets bound each compat and native WebSocket;
 	// zero means the transport's defaults.
