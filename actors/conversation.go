@@ -95,6 +95,16 @@ type ConversationConfig struct {
 	Now     func() time.Time
 }
 
+// keepInMemory is how many of its newest messages a conversation keeps;
+// it trims back to this when it holds twice as many.
+const keepInMemory = 256
+
+// sentMsg is what a resend is answered with.
+type sentMsg struct {
+	seq uint64
+	at  time.Time // zero until stored
+}
+
 // accepted is a message given its sequence number, waiting to be stored.
 type accepted struct {
 	msg  ConvMessage
@@ -117,11 +127,15 @@ type conversation struct {
 	custConns map[string]*actor.PID // the customer's live connections
 	typedAt   map[string]time.Time  // last typing forwarded, by party id
 
-	messages []ConvMessage       // stored, seq 1..n
+	// messages are the newest stored messages, seq base+1..last(): a
+	// window, so a long conversation costs bounded memory; older ones are
+	// read back from the store on the rare sync that reaches that far.
+	messages []ConvMessage
+	base     uint64
 	pending  []accepted          // numbered, not yet sent to the store
 	writing  []accepted          // in the write now in flight
 	token    uint64              // of the write in flight; 0 when none
-	cids     map[string]uint64   // sender id + client id → seq, for resends
+	cids     map[string]sentMsg  // sender id + client id → its place, for resends
 	waiters  map[uint64][]ConnID // resends waiting for their original's ack
 	reads    map[string]uint64   // last read seq by party id
 
@@ -142,7 +156,7 @@ func NewConversationProps(cfg ConversationConfig) *actor.Props {
 			ConversationConfig: cfg,
 			custConns:          map[string]*actor.PID{},
 			typedAt:            map[string]time.Time{},
-			cids:               map[string]uint64{},
+			cids:               map[string]sentMsg{},
 			waiters:            map[uint64][]ConnID{},
 			reads:              map[string]uint64{},
 		}
@@ -215,7 +229,13 @@ func (c *conversation) started(ctx actor.Context) {
 		AgentID: c.Agent.ID, AgentName: c.Agent.Name, Ticket: c.Ticket, StartedAt: c.Now(),
 	}
 	if c.Restore {
-		c.load()
+		if err := c.load(); err != nil {
+			// Numbering from 1 again would clash with what is stored: this
+			// conversation cannot go on. Its parties are told it failed.
+			c.Log.Error("cannot load conversation", "conv", c.ID, "err", err)
+			ctx.Stop(ctx.Self())
+			return
+		}
 	} else {
 		c.recordDirty = true
 		if c.agent != nil {
@@ -239,20 +259,20 @@ func (c *conversation) started(ctx actor.Context) {
 }
 
 // load reads back a conversation that was open before a restart.
-func (c *conversation) load() {
+func (c *conversation) load() error {
 	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
 	defer cancel()
 	stored, err := c.Store.Messages(ctx, string(c.ID), 0, 0)
 	if err != nil {
-		// The conversation goes on; what it had is still in the store.
-		c.Log.Error("cannot load conversation", "conv", c.ID, "err", err)
+		return err
 	}
 	for _, m := range stored {
 		c.messages = append(c.messages, fromStored(c.ID, m))
 		if m.ClientID != "" {
-			c.cids[m.SenderID+"\x00"+m.ClientID] = m.Seq
+			c.cids[m.SenderID+"\x00"+m.ClientID] = sentMsg{seq: m.Seq, at: m.At}
 		}
 	}
+	c.trim()
 	if rec, err := c.Store.Conversation(ctx, string(c.ID)); err == nil {
 		c.record = rec
 	}
@@ -263,12 +283,42 @@ func (c *conversation) load() {
 	for _, m := range marks {
 		c.reads[m.PartyID] = m.Seq
 	}
+	return nil
+}
+
+// last is the sequence number of the newest stored message.
+func (c *conversation) last() uint64 { return c.base + uint64(len(c.messages)) }
+
+// trim drops the oldest messages from memory once there are twice the
+// window, into a fresh slice so the old array is freed.
+func (c *conversation) trim() {
+	if len(c.messages) < 2*keepInMemory {
+		return
+	}
+	drop := len(c.messages) - keepInMemory
+	c.messages = append([]ConvMessage(nil), c.messages[drop:]...)
+	c.base += uint64(drop)
 }
 
 func (c *conversation) opened(why string, after uint64) *ConvOpened {
-	after = min(after, uint64(len(c.messages)))
-	history := make([]ConvMessage, len(c.messages)-int(after))
-	copy(history, c.messages[after:])
+	after = min(after, c.last())
+	var history []ConvMessage
+	from := after // the first in-memory index to take, once the store's part is in
+	if after < c.base {
+		from = c.base
+		// Further back than memory: the store has it.
+		ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+		older, err := c.Store.Messages(ctx, string(c.ID), after, int(c.base-after))
+		cancel()
+		if err != nil || len(older) != int(c.base-after) {
+			c.Log.Error("cannot read older messages", "conv", c.ID, "after", after, "err", err)
+			after, older = c.base, nil // what memory has, rather than a gap
+		}
+		for _, m := range older {
+			history = append(history, fromStored(c.ID, m))
+		}
+	}
+	history = append(history, c.messages[from-c.base:]...)
 	return &ConvOpened{Conv: c.ID, Customer: c.Customer, Agent: c.Agent, Why: why, After: after, History: history, Reads: maps.Clone(c.reads)}
 }
 
@@ -298,21 +348,21 @@ func (c *conversation) post(ctx actor.Context, p *Post) {
 	}
 	key := p.From.ID + "\x00" + p.ClientID
 	if p.ClientID != "" {
-		if seq, seen := c.cids[key]; seen {
-			if seq <= uint64(len(c.messages)) {
-				c.ack(ctx, p.Conn, &c.messages[seq-1])
+		if sent, seen := c.cids[key]; seen {
+			if sent.seq <= c.last() {
+				c.ack(ctx, p.Conn, &ConvMessage{Seq: sent.seq, ClientID: p.ClientID, At: sent.at})
 			} else {
-				c.waiters[seq] = append(c.waiters[seq], p.Conn)
+				c.waiters[sent.seq] = append(c.waiters[sent.seq], p.Conn)
 			}
 			return
 		}
 	}
-	seq := uint64(len(c.messages) + len(c.writing) + len(c.pending) + 1)
+	seq := c.last() + uint64(len(c.writing)+len(c.pending)) + 1
 	c.pending = append(c.pending, accepted{conn: p.Conn, msg: ConvMessage{
 		Conv: c.ID, Seq: seq, From: p.From, Text: p.Text, ClientID: p.ClientID, At: c.Now(),
 	}})
 	if p.ClientID != "" {
-		c.cids[key] = seq
+		c.cids[key] = sentMsg{seq: seq}
 	}
 	c.flush(ctx)
 }
@@ -352,6 +402,9 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 	for i := range c.writing {
 		m := c.writing[i].msg
 		c.messages = append(c.messages, m)
+		if m.ClientID != "" {
+			c.cids[m.From.ID+"\x00"+m.ClientID] = sentMsg{seq: m.Seq, at: m.At}
+		}
 		c.toCustomer(ctx, &m)
 		if c.agent != nil {
 			ctx.Send(c.agent, &m)
@@ -363,6 +416,7 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		delete(c.waiters, m.Seq)
 	}
 	c.writing = nil
+	c.trim()
 	if c.ending != nil && len(c.pending) == 0 {
 		c.closed(ctx)
 		return
@@ -388,9 +442,9 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 	}
 	c.writing = nil
 	for i := range c.pending {
-		c.pending[i].msg.Seq = uint64(len(c.messages) + i + 1)
+		c.pending[i].msg.Seq = c.last() + uint64(i) + 1
 		if id := c.pending[i].msg.ClientID; id != "" {
-			c.cids[c.pending[i].msg.From.ID+"\x00"+id] = c.pending[i].msg.Seq
+			c.cids[c.pending[i].msg.From.ID+"\x00"+id] = sentMsg{seq: c.pending[i].msg.Seq}
 		}
 	}
 	if len(c.inFlight.Conversations) > 0 {
@@ -427,7 +481,7 @@ func (c *conversation) typing(ctx actor.Context, t *Typing) {
 // read records a read mark and tells the other side. Marks only move
 // forward, and only over stored messages.
 func (c *conversation) read(ctx actor.Context, r *Read) {
-	if !c.isMember(r.From) || r.Seq > uint64(len(c.messages)) || r.Seq <= c.reads[r.From.ID] {
+	if !c.isMember(r.From) || r.Seq > c.last() || r.Seq <= c.reads[r.From.ID] {
 		return
 	}
 	c.reads[r.From.ID] = r.Seq

@@ -1,0 +1,54 @@
+package actors
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"kefu/store"
+)
+
+// TestLongConversationSyncsFromStore: a conversation keeps only its newest
+// messages in memory; a sync from further back reads the rest from the
+// store, still whole and in order.
+func TestLongConversationSyncsFromStore(t *testing.T) {
+	st, err := store.OpenSQLite(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := newFixture(t, DispatcherConfig{Store: st, AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	_, ap := f.agent("a", 1)
+	c, cp, conv := seatCustomer(t, f, "c")
+	const n = 3*keepInMemory + 7
+	pid := f.dir.PID(KindConv, string(conv))
+	for i := range n {
+		f.send(pid, &Post{From: c, Conn: cp.id, Text: fmt.Sprint(i + 1), ClientID: fmt.Sprint("m", i)})
+	}
+	for i := range n {
+		if got := waitFor[*ConvMessage](t, ap, nil); got.Seq != uint64(i+1) {
+			t.Fatalf("agent got seq %d, want %d", got.Seq, i+1)
+		}
+	}
+	for _, after := range []uint64{0, 100, n - 3} {
+		t.Run(fmt.Sprint("After", after), func(t *testing.T) {
+			tab := f.probe()
+			f.send(pid, &Sync{Conn: tab.id, Party: c, After: after})
+			opened := waitFor[*ConvOpened](t, tab, nil)
+			if got, want := len(opened.History), int(n-after); got != want {
+				t.Fatalf("history of %d messages, want %d", got, want)
+			}
+			for i, m := range opened.History {
+				if want := after + uint64(i) + 1; m.Seq != want || m.Text != fmt.Sprint(want) {
+					t.Fatalf("history[%d] = seq %d %q, want seq %d", i, m.Seq, m.Text, want)
+				}
+			}
+		})
+	}
+	t.Run("OldResendAnsweredOnce", func(t *testing.T) {
+		f.send(pid, &Post{From: c, Conn: cp.id, Text: "1", ClientID: "m0"})
+		if ack := waitFor[*Ack](t, cp, func(a *Ack) bool { return a.ClientID == "m0" }); ack.Seq != 1 || ack.At.IsZero() {
+			t.Fatalf("resend of the first message acked %+v, want seq 1 with its time", ack)
+		}
+	})
+}
