@@ -79,6 +79,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cost := fs.Int("password-cost", auth.BcryptCost, "bcrypt cost of new password hashes; lower only for load tests")
+	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty. Never expose it")
 	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
 		return err
@@ -99,6 +100,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Warn("-store-off: conversations are not stored and will not survive a restart")
 	}
 
+	if *pprofAddr != "" {
+		go server.ServePprof(*pprofAddr, log)
+	}
 	srv, err := server.New(server.Config{
 		Addr:           *addr,
 		CompatAddr:     *compatAddr,
