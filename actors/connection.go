@@ -200,7 +200,9 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat})
 	if c.Pool == PoolCompat && a.Conv != "" {
 		// Known now, so a line sent before the greeting has somewhere to go.
-		c.view(ctx, a.Conv)
+		// Not watched yet: the dispatcher starts the conversation just
+		// after this answer, and a watch before that would report it dead.
+		c.convs[a.Conv] = &convView{pid: c.Dir.PID(KindConv, string(a.Conv))}
 	}
 	if c.Pool == PoolNative {
 		// A compat conversation greets its customer itself; a native one
@@ -287,12 +289,13 @@ func (c *connection) view(ctx actor.Context, id ConvID) *convView {
 	if v == nil {
 		v = &convView{pid: c.Dir.PID(KindConv, string(id))}
 		c.convs[id] = v
-		if c.me.Role == RoleCustomer {
-			// A customer hears from its conversation directly, so it can
-			// tell the end from a failure itself. An agent hears through
-			// its agent actor, which watches for it.
-			ctx.Watch(v.pid)
-		}
+	}
+	if c.me.Role == RoleCustomer && !v.watched {
+		// A customer hears from its conversation directly, so it can tell
+		// the end from a failure itself. An agent hears through its agent
+		// actor, which watches for it.
+		v.watched = true
+		ctx.Watch(v.pid)
 	}
 	return v
 }
@@ -579,7 +582,8 @@ func (c *connection) leave(ctx actor.Context, d Disconnect) {
 // conversation has answered its sync, and the last sequence number sent to
 // the client.
 type convView struct {
-	pid    *actor.PID
-	synced bool
-	last   uint64
+	pid     *actor.PID
+	synced  bool
+	watched bool
+	last    uint64
 }

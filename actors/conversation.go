@@ -97,7 +97,12 @@ type ConversationConfig struct {
 
 // keepInMemory is how many of its newest messages a conversation keeps;
 // it trims back to this when it holds twice as many.
-const keepInMemory = 256
+const keepInMemory = 64
+
+// rememberCIDs is how many of its newest client message ids a
+// conversation remembers to answer resends. A client resends what was not
+// acknowledged; by the time a thousand later messages were, it has its ack.
+const rememberCIDs = 1024
 
 // sentMsg is what a resend is answered with.
 type sentMsg struct {
@@ -136,6 +141,7 @@ type conversation struct {
 	writing  []accepted          // in the write now in flight
 	token    uint64              // of the write in flight; 0 when none
 	cids     map[string]sentMsg  // sender id + client id → its place, for resends
+	cidOrder []string            // cids keys, oldest first, to forget beyond rememberCIDs
 	waiters  map[uint64][]ConnID // resends waiting for their original's ack
 	reads    map[string]uint64   // last read seq by party id
 
@@ -269,7 +275,7 @@ func (c *conversation) load() error {
 	for _, m := range stored {
 		c.messages = append(c.messages, fromStored(c.ID, m))
 		if m.ClientID != "" {
-			c.cids[m.SenderID+"\x00"+m.ClientID] = sentMsg{seq: m.Seq, at: m.At}
+			c.remember(m.SenderID+"\x00"+m.ClientID, sentMsg{seq: m.Seq, at: m.At})
 		}
 	}
 	c.trim()
@@ -284,6 +290,21 @@ func (c *conversation) load() error {
 		c.reads[m.PartyID] = m.Seq
 	}
 	return nil
+}
+
+// remember records where a client message id went, forgetting the oldest
+// beyond rememberCIDs. Updating a key already known keeps its place.
+func (c *conversation) remember(key string, m sentMsg) {
+	if _, known := c.cids[key]; !known {
+		c.cidOrder = append(c.cidOrder, key)
+		if len(c.cidOrder) >= 2*rememberCIDs {
+			for _, old := range c.cidOrder[:rememberCIDs] {
+				delete(c.cids, old)
+			}
+			c.cidOrder = append([]string(nil), c.cidOrder[rememberCIDs:]...)
+		}
+	}
+	c.cids[key] = m
 }
 
 // last is the sequence number of the newest stored message.
@@ -362,7 +383,7 @@ func (c *conversation) post(ctx actor.Context, p *Post) {
 		Conv: c.ID, Seq: seq, From: p.From, Text: p.Text, ClientID: p.ClientID, At: c.Now(),
 	}})
 	if p.ClientID != "" {
-		c.cids[key] = sentMsg{seq: seq}
+		c.remember(key, sentMsg{seq: seq})
 	}
 	c.flush(ctx)
 }
@@ -403,7 +424,7 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		m := c.writing[i].msg
 		c.messages = append(c.messages, m)
 		if m.ClientID != "" {
-			c.cids[m.From.ID+"\x00"+m.ClientID] = sentMsg{seq: m.Seq, at: m.At}
+			c.remember(m.From.ID+"\x00"+m.ClientID, sentMsg{seq: m.Seq, at: m.At})
 		}
 		c.toCustomer(ctx, &m)
 		if c.agent != nil {
@@ -444,7 +465,7 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 	for i := range c.pending {
 		c.pending[i].msg.Seq = c.last() + uint64(i) + 1
 		if id := c.pending[i].msg.ClientID; id != "" {
-			c.cids[c.pending[i].msg.From.ID+"\x00"+id] = sentMsg{seq: c.pending[i].msg.Seq}
+			c.remember(c.pending[i].msg.From.ID+"\x00"+id, sentMsg{seq: c.pending[i].msg.Seq})
 		}
 	}
 	if len(c.inFlight.Conversations) > 0 {
