@@ -97,12 +97,13 @@ type ConversationConfig struct {
 
 // keepInMemory is how many of its newest messages a conversation keeps;
 // it trims back to this when it holds twice as many.
-const keepInMemory = 64
+const keepInMemory = 16
 
 // rememberCIDs is how many of its newest client message ids a
-// conversation remembers to answer resends. A client resends what was not
-// acknowledged; by the time a thousand later messages were, it has its ack.
-const rememberCIDs = 1024
+// conversation remembers (and at most twice as many) to answer resends. A
+// client resends only what it sent since the last acknowledgement it
+// received: a chat client has a handful in flight, not dozens.
+const rememberCIDs = 32
 
 // sentMsg is what a resend is answered with.
 type sentMsg struct {

@@ -30,7 +30,7 @@ func TestLongConversationSyncsFromStore(t *testing.T) {
 			t.Fatalf("agent got seq %d, want %d", got.Seq, i+1)
 		}
 	}
-	for _, after := range []uint64{0, 100, n - 3} {
+	for _, after := range []uint64{0, keepInMemory, n - 3} {
 		t.Run(fmt.Sprint("After", after), func(t *testing.T) {
 			tab := f.probe()
 			f.send(pid, &Sync{Conn: tab.id, Party: c, After: after})
@@ -45,10 +45,13 @@ func TestLongConversationSyncsFromStore(t *testing.T) {
 			}
 		})
 	}
-	t.Run("OldResendAnsweredOnce", func(t *testing.T) {
-		f.send(pid, &Post{From: c, Conn: cp.id, Text: "1", ClientID: "m0"})
-		if ack := waitFor[*Ack](t, cp, func(a *Ack) bool { return a.ClientID == "m0" }); ack.Seq != 1 || ack.At.IsZero() {
-			t.Fatalf("resend of the first message acked %+v, want seq 1 with its time", ack)
+	t.Run("ResendOutsideTheWindowAnsweredOnce", func(t *testing.T) {
+		// Older than the messages kept in memory, within the ids kept.
+		i := n - rememberCIDs
+		cid := fmt.Sprint("m", i)
+		f.send(pid, &Post{From: c, Conn: cp.id, Text: fmt.Sprint(i + 1), ClientID: cid})
+		if ack := waitFor[*Ack](t, cp, func(a *Ack) bool { return a.ClientID == cid }); ack.Seq != uint64(i+1) || ack.At.IsZero() {
+			t.Fatalf("resend acked %+v, want seq %d with its time", ack, i+1)
 		}
 	})
 }
