@@ -170,10 +170,7 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	if refusal != nil {
 		sock.deliver = func(any) {} // no actor will exist
 	}
-	go func() {
-		defer g.sockets.Done()
-		sock.run(g.stopping)
-	}()
+	sock.start(g.stopping, g.sockets.Done)
 	if refusal != nil {
 		log.Info("connection refused", "remote", r.RemoteAddr, "reason", refusal.Reason)
 		sock.Close(*refusal)

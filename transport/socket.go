@@ -50,14 +50,14 @@ var DefaultLimits = Limits{
 func (l Limits) pingPeriod() time.Duration { return l.PongWait * 9 / 10 }
 
 // socket is one WebSocket connection. readLoop is its only reader and
-// writeLoop its only writer; the connection actor reaches it through the
+// writeSome its only writer; the connection actor reaches it through the
 // non-blocking methods of actors.Socket.
 type socket struct {
 	ws     *websocket.Conn
 	limits Limits
 	log    *slog.Logger
 
-	send      chan []byte   // bounded outbound queue, drained only by writeLoop
+	send      chan []byte   // bounded outbound queue, drained only by the writer
 	closeReq  chan struct{} // closed once, by Close
 	closeOnce sync.Once
 	reason    actors.Disconnect // written once before closeReq is closed
@@ -65,6 +65,13 @@ type socket struct {
 	readOnce   sync.Once
 	reading    atomic.Bool
 	readerDone chan struct{} // closed when readLoop returns
+
+	running     atomic.Bool // a writer goroutine holds the writer's role
+	pingDue     atomic.Bool
+	pingTimer   atomic.Pointer[time.Timer]
+	stopWatch   func() bool // stops the shutdown watch
+	releaseOnce sync.Once
+	released    func()
 
 	// deliver hands inbound frames and the end of the stream to the actor.
 	deliver func(msg any)
@@ -92,6 +99,7 @@ func (s *socket) Send(frame []byte) bool {
 	}
 	select {
 	case s.send <- frame:
+		s.kick()
 		return true
 	default:
 		s.Close(actors.DisconnectSlow)
@@ -99,12 +107,13 @@ func (s *socket) Send(frame []byte) bool {
 	}
 }
 
-// Close implements actors.Socket. It never blocks; writeLoop does the work.
+// Close implements actors.Socket. It never blocks; the writer does the work.
 func (s *socket) Close(d actors.Disconnect) {
 	s.closeOnce.Do(func() {
 		s.reason = d
 		close(s.closeReq)
 	})
+	s.kick()
 }
 
 // StartReading implements actors.Socket.
@@ -118,6 +127,7 @@ func (s *socket) StartReading() {
 // readLoop is the only reader of the socket. It runs in its own goroutine
 // from StartReading until the peer goes, and reports that end exactly once.
 func (s *socket) readLoop() {
+	defer s.kick() // the writer releases the socket
 	defer close(s.readerDone)
 	_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.PongWait))
 	s.ws.SetPongHandler(func(string) error {
@@ -179,34 +189,78 @@ func (s *socket) discardUntilClosed() {
 	}
 }
 
-// writeLoop is the only writer of the socket (gorilla allows close replies
-// and pings from WriteControl beside it). It runs in its own goroutine for
-// the socket's whole life and is the one place the connection is released.
-// shutdown ending means the server is stopping.
-func (s *socket) writeLoop(shutdown <-chan struct{}) {
-	ticker := time.NewTicker(s.limits.pingPeriod())
-	defer ticker.Stop()
-	defer s.ws.Close()
+// kick makes sure a writer is running if there is work: at most one at a
+// time, so the socket still has exactly one writer, but none while idle. A
+// chat socket is idle nearly always, and a parked goroutine per socket is
+// most of what ten thousand idle sockets cost.
+func (s *socket) kick() {
+	if s.running.CompareAndSwap(false, true) {
+		go s.writeSome()
+	}
+}
+
+// writeSome is the socket's writer (gorilla allows close replies from the
+// reader beside it). It runs in its own goroutine only while there is work:
+// queued frames, a due ping, a close, or a peer gone. The goroutine that
+// finds the socket closed or gone releases it and keeps the writer's role
+// for good, so nothing is written after.
+func (s *socket) writeSome() {
 	for {
+		switch {
+		case isClosed(s.closeReq):
+			s.finish()
+			s.release()
+			return
+		case isClosed(s.readerDone):
+			// The peer closed or vanished; gorilla has answered its close.
+			s.release()
+			return
+		}
+		if s.pingDue.Swap(false) {
+			if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.limits.WriteWait)); err != nil {
+				s.release()
+				return
+			}
+			s.armPing()
+			continue
+		}
 		select {
 		case frame := <-s.send:
 			if err := s.write(websocket.TextMessage, frame); err != nil {
+				s.release()
 				return
 			}
-		case <-ticker.C:
-			if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.limits.WriteWait)); err != nil {
-				return
-			}
-		case <-s.readerDone:
-			// The peer closed or vanished; gorilla has answered its close.
-			return
-		case <-shutdown:
-			s.Close(actors.DisconnectShutdown)
-			shutdown = nil // handled; wait for closeReq
-		case <-s.closeReq:
-			s.finish()
+			continue
+		default:
+		}
+		// Nothing to do: give the role up, then look once more, since work
+		// queued just before the flag dropped saw it still set and left
+		// it to us.
+		s.running.Store(false)
+		if !s.hasWork() || !s.running.CompareAndSwap(false, true) {
 			return
 		}
+	}
+}
+
+func (s *socket) hasWork() bool {
+	return len(s.send) > 0 || s.pingDue.Load() || isClosed(s.closeReq) || isClosed(s.readerDone)
+}
+
+// armPing schedules the next keep-alive ping.
+func (s *socket) armPing() {
+	s.pingTimer.Store(time.AfterFunc(s.limits.pingPeriod(), func() {
+		s.pingDue.Store(true)
+		s.kick()
+	}))
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -244,16 +298,31 @@ func (s *socket) write(kind int, data []byte) error {
 	return err
 }
 
-// run starts the socket's writer, waits until the socket is released and
-// then tells the actor, if the reader never started to do so. ctx ending is
-// the server shutting down.
-func (s *socket) run(ctx context.Context) {
-	s.writeLoop(ctx.Done())
-	// Claim the reader's once: if no reader ever ran, none will now, and
-	// the end of the socket is ours to report.
-	neverRead := false
-	s.readOnce.Do(func() { neverRead = true })
-	if neverRead {
-		s.deliver(&actors.SocketClosed{})
-	}
+// start arms the socket's keep-alive and its shutdown watch; writers come
+// and go with the work. released is called once the connection is gone.
+// ctx ending is the server shutting down.
+func (s *socket) start(ctx context.Context, released func()) {
+	s.released = released
+	s.stopWatch = context.AfterFunc(ctx, func() { s.Close(actors.DisconnectShutdown) })
+	s.armPing()
+}
+
+// release frees the connection, once, and tells the actor if the reader
+// never started to do so.
+func (s *socket) release() {
+	s.releaseOnce.Do(func() {
+		s.ws.Close()
+		if t := s.pingTimer.Load(); t != nil {
+			t.Stop()
+		}
+		s.stopWatch()
+		// Claim the reader's once: if no reader ever ran, none will now,
+		// and the end of the socket is ours to report.
+		neverRead := false
+		s.readOnce.Do(func() { neverRead = true })
+		if neverRead {
+			s.deliver(&actors.SocketClosed{})
+		}
+		s.released()
+	})
 }
