@@ -103,7 +103,7 @@ const keepInMemory = 16
 // conversation remembers (and at most twice as many) to answer resends. A
 // client resends only what it sent since the last acknowledgement it
 // received: a chat client has a handful in flight, not dozens.
-const rememberCIDs = 32
+const rememberCIDs = 16
 
 // sentMsg is what a resend is answered with.
 type sentMsg struct {
