@@ -121,8 +121,13 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.message(ctx, msg)
 	case *ConvClosed:
 		c.convClosed(ctx, msg)
-	case *TypingNotice, *AgentChanged, *Requeued, *Queued, *Dequeued, *Ack, *ReadNotice,
-		*AgentState, *AgentList, *FrameError, *Pong:
+	case *TypingNotice, *AgentChanged, *Ack, *ReadNotice:
+		// About a conversation: only once the client has been welcomed
+		// (a second tab can hear from its conversation a moment before).
+		if c.admitted {
+			c.send(ctx, msg)
+		}
+	case *Requeued, *Queued, *Dequeued, *AgentState, *AgentList, *FrameError, *Pong:
 		c.send(ctx, msg)
 	case *Kick:
 		c.send(ctx, msg)
@@ -304,6 +309,11 @@ func (c *connection) view(ctx actor.Context, id ConvID) *convView {
 // the history the client lacks.
 func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	v := c.view(ctx, o.Conv)
+	if o.After < v.last {
+		// The client claimed more than the conversation has (a stale
+		// resume number): the conversation's count is the truth.
+		v.last = o.After
+	}
 	out := *o
 	for len(out.History) > 0 && out.History[0].Seq <= v.last {
 		out.History = out.History[1:]

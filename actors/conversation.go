@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -99,7 +100,7 @@ type ConversationConfig struct {
 // it trims back to this when it holds twice as many.
 const keepInMemory = 16
 
-// rememberCIDs is how many of its newest client message ids a
+// rememberCIDs is how many of each sender's newest client message ids a
 // conversation remembers (and at most twice as many) to answer resends. A
 // client resends only what it sent since the last acknowledgement it
 // received: a chat client has a handful in flight, not dozens.
@@ -142,7 +143,7 @@ type conversation struct {
 	writing  []accepted          // in the write now in flight
 	token    uint64              // of the write in flight; 0 when none
 	cids     map[string]sentMsg  // sender id + client id → its place, for resends
-	cidOrder []string            // cids keys, oldest first, to forget beyond rememberCIDs
+	cidOrder map[string][]string // per sender, its cids keys oldest first, to forget beyond rememberCIDs
 	waiters  map[uint64][]ConnID // resends waiting for their original's ack
 	reads    map[string]uint64   // last read seq by party id
 
@@ -164,6 +165,7 @@ func NewConversationProps(cfg ConversationConfig) *actor.Props {
 			custConns:          map[string]*actor.PID{},
 			typedAt:            map[string]time.Time{},
 			cids:               map[string]sentMsg{},
+			cidOrder:           map[string][]string{},
 			waiters:            map[uint64][]ConnID{},
 			reads:              map[string]uint64{},
 		}
@@ -276,7 +278,7 @@ func (c *conversation) load() error {
 	for _, m := range stored {
 		c.messages = append(c.messages, fromStored(c.ID, m))
 		if m.ClientID != "" {
-			c.remember(m.SenderID+"\x00"+m.ClientID, sentMsg{seq: m.Seq, at: m.At})
+			c.remember(m.SenderID, m.SenderID+"\x00"+m.ClientID, sentMsg{seq: m.Seq, at: m.At})
 		}
 	}
 	c.trim()
@@ -293,19 +295,34 @@ func (c *conversation) load() error {
 	return nil
 }
 
-// remember records where a client message id went, forgetting the oldest
-// beyond rememberCIDs. Updating a key already known keeps its place.
-func (c *conversation) remember(key string, m sentMsg) {
+// remember records where a client message id went. Each sender's newest
+// rememberCIDs ids are kept (up to twice as many): a sender resends only
+// what it sent since its own last ack, however much the other side said
+// meanwhile. An id whose message is not stored yet is never forgotten.
+// Updating a key already known keeps its place.
+func (c *conversation) remember(sender, key string, m sentMsg) {
 	if _, known := c.cids[key]; !known {
-		c.cidOrder = append(c.cidOrder, key)
-		if len(c.cidOrder) >= 2*rememberCIDs {
-			for _, old := range c.cidOrder[:rememberCIDs] {
-				delete(c.cids, old)
+		order := append(c.cidOrder[sender], key)
+		if len(order) >= 2*rememberCIDs {
+			keep := make([]string, 0, len(order))
+			for i, old := range order {
+				if i < rememberCIDs && old != key && c.cids[old].seq <= c.last() {
+					delete(c.cids, old)
+					continue
+				}
+				keep = append(keep, old)
 			}
-			c.cidOrder = append([]string(nil), c.cidOrder[rememberCIDs:]...)
+			order = keep
 		}
+		c.cidOrder[sender] = order
 	}
 	c.cids[key] = m
+}
+
+// forget drops a client id whose message was not stored after all.
+func (c *conversation) forget(sender, key string) {
+	delete(c.cids, key)
+	c.cidOrder[sender] = slices.DeleteFunc(c.cidOrder[sender], func(k string) bool { return k == key })
 }
 
 // last is the sequence number of the newest stored message.
@@ -384,7 +401,7 @@ func (c *conversation) post(ctx actor.Context, p *Post) {
 		Conv: c.ID, Seq: seq, From: p.From, Text: p.Text, ClientID: p.ClientID, At: c.Now(),
 	}})
 	if p.ClientID != "" {
-		c.remember(key, sentMsg{seq: seq})
+		c.remember(p.From.ID, key, sentMsg{seq: seq})
 	}
 	c.flush(ctx)
 }
@@ -425,7 +442,7 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		m := c.writing[i].msg
 		c.messages = append(c.messages, m)
 		if m.ClientID != "" {
-			c.remember(m.From.ID+"\x00"+m.ClientID, sentMsg{seq: m.Seq, at: m.At})
+			c.remember(m.From.ID, m.From.ID+"\x00"+m.ClientID, sentMsg{seq: m.Seq, at: m.At})
 		}
 		c.toCustomer(ctx, &m)
 		if c.agent != nil {
@@ -460,13 +477,23 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 			c.refuse(ctx, conn, ErrCodeNotStored, "the message was not stored; send it again", a.msg.ClientID)
 		}
 		delete(c.waiters, a.msg.Seq)
-		delete(c.cids, a.msg.From.ID+"\x00"+a.msg.ClientID)
+		c.forget(a.msg.From.ID, a.msg.From.ID+"\x00"+a.msg.ClientID)
 	}
 	c.writing = nil
+	// Move up what waits behind, waiters included: resends wait under
+	// their message's number, which changes here.
+	moved := make([][]ConnID, len(c.pending))
+	for i := range c.pending {
+		moved[i] = c.waiters[c.pending[i].msg.Seq]
+		delete(c.waiters, c.pending[i].msg.Seq)
+	}
 	for i := range c.pending {
 		c.pending[i].msg.Seq = c.last() + uint64(i) + 1
+		if moved[i] != nil {
+			c.waiters[c.pending[i].msg.Seq] = moved[i]
+		}
 		if id := c.pending[i].msg.ClientID; id != "" {
-			c.remember(c.pending[i].msg.From.ID+"\x00"+id, sentMsg{seq: c.pending[i].msg.Seq})
+			c.remember(c.pending[i].msg.From.ID, c.pending[i].msg.From.ID+"\x00"+id, sentMsg{seq: c.pending[i].msg.Seq})
 		}
 	}
 	if len(c.inFlight.Conversations) > 0 {

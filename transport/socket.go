@@ -69,7 +69,8 @@ type socket struct {
 	running     atomic.Bool // a writer goroutine holds the writer's role
 	pingDue     atomic.Bool
 	pingTimer   atomic.Pointer[time.Timer]
-	stopWatch   func() bool // stops the shutdown watch
+	stopWatch   atomic.Pointer[func() bool] // stops the shutdown watch
+	isReleased  atomic.Bool
 	releaseOnce sync.Once
 	released    func()
 
@@ -249,10 +250,14 @@ func (s *socket) hasWork() bool {
 
 // armPing schedules the next keep-alive ping.
 func (s *socket) armPing() {
-	s.pingTimer.Store(time.AfterFunc(s.limits.pingPeriod(), func() {
+	t := time.AfterFunc(s.limits.pingPeriod(), func() {
 		s.pingDue.Store(true)
 		s.kick()
-	}))
+	})
+	s.pingTimer.Store(t)
+	if s.isReleased.Load() {
+		t.Stop() // released meanwhile: release may have missed this timer
+	}
 }
 
 func isClosed(c <-chan struct{}) bool {
@@ -303,19 +308,28 @@ func (s *socket) write(kind int, data []byte) error {
 // ctx ending is the server shutting down.
 func (s *socket) start(ctx context.Context, released func()) {
 	s.released = released
-	s.stopWatch = context.AfterFunc(ctx, func() { s.Close(actors.DisconnectShutdown) })
 	s.armPing()
+	// If the server is already stopping, the watch runs at once and may
+	// release the socket before stopWatch is stored: hence the check after.
+	stop := context.AfterFunc(ctx, func() { s.Close(actors.DisconnectShutdown) })
+	s.stopWatch.Store(&stop)
+	if s.isReleased.Load() {
+		stop()
+	}
 }
 
 // release frees the connection, once, and tells the actor if the reader
 // never started to do so.
 func (s *socket) release() {
 	s.releaseOnce.Do(func() {
+		s.isReleased.Store(true)
 		s.ws.Close()
 		if t := s.pingTimer.Load(); t != nil {
 			t.Stop()
 		}
-		s.stopWatch()
+		if stop := s.stopWatch.Load(); stop != nil {
+			(*stop)()
+		}
 		// Claim the reader's once: if no reader ever ran, none will now,
 		// and the end of the socket is ours to report.
 		neverRead := false
