@@ -45,19 +45,7 @@ func newCompatCustomer(h *harness, idx int, client *http.Client) *compatCustomer
 }
 
 func (c *compatCustomer) run(ctx context.Context, startAt time.Time) {
-	defer c.h.wg.Done()
-	defer c.h.departing()
-	if !c.h.pause(ctx, time.Until(startAt)) || !c.h.slot(ctx) {
-		return
-	}
-	ok := c.enter(ctx)
-	c.h.release()
-	if !ok {
-		c.h.m.gaveUp.Add(1)
-		return
-	}
-	defer c.leave()
-	c.loop(ctx)
+	c.h.arrive(ctx, startAt, c.enter, c.leave, c.loop)
 }
 
 // enter reserves an agent with /getroom, waiting while none is free, and

@@ -91,6 +91,25 @@ func (h *harness) slot(ctx context.Context) bool {
 
 func (h *harness) release() { <-h.dialSlots }
 
+// arrive is a customer's life on either protocol: wait for its arrival
+// time and a dial slot, get in (or give up, counted), then chat until the
+// end and leave.
+func (h *harness) arrive(ctx context.Context, startAt time.Time, enter func(context.Context) bool, leave func(), loop func(context.Context)) {
+	defer h.wg.Done()
+	defer h.departing()
+	if !h.pause(ctx, time.Until(startAt)) || !h.slot(ctx) {
+		return
+	}
+	ok := enter(ctx)
+	h.release()
+	if !ok {
+		h.m.gaveUp.Add(1)
+		return
+	}
+	defer leave()
+	loop(ctx)
+}
+
 // departing is deferred by every customer's goroutine: one that stops
 // before the run ends has left (budget spent, or failed), and when all
 // have, the window closes early.

@@ -51,19 +51,7 @@ func newCustomer(h *harness, idx int) *customer {
 
 // run is the customer's goroutine, from its arrival at startAt to the end.
 func (c *customer) run(ctx context.Context, startAt time.Time) {
-	defer c.h.wg.Done()
-	defer c.h.departing()
-	if !c.h.pause(ctx, time.Until(startAt)) || !c.h.slot(ctx) {
-		return
-	}
-	ok := c.firstConnect(ctx)
-	c.h.release()
-	if !ok {
-		c.h.m.gaveUp.Add(1)
-		return
-	}
-	defer c.leave()
-	c.loop(ctx)
+	c.h.arrive(ctx, startAt, c.firstConnect, c.leave, c.loop)
 }
 
 // firstConnect tries a few times: a client that never gets in is counted
