@@ -148,7 +148,15 @@ func (c *connection) Receive(ctx actor.Context) {
 			}
 		}
 	case *convGone:
-		if _, open := c.convs[msg.Conv]; open {
+		v, open := c.convs[msg.Conv]
+		switch {
+		case !open:
+		case !v.synced && c.History != nil:
+			// It ended just as this client came back, before answering
+			// its sync: what it missed and its end are in the store.
+			delete(c.convs, msg.Conv)
+			c.replayEnded(ctx, msg.Conv, v.last)
+		default:
 			c.convClosed(ctx, &ConvClosed{Conv: msg.Conv, Reason: ReasonFailed})
 		}
 	case *actor.Stopped:
