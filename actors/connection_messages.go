@@ -150,6 +150,7 @@ const (
 	ReasonTransferred   = "transferred"   // moved to another agent
 	ReasonRequeued      = "requeued"      // moved back to the queue
 	ReasonAgentLost     = "agent_lost"    // the agent's grace ran out
+	ReasonRemoved       = "agent_removed" // the agent's account was removed
 	ReasonFailed        = "failed"        // the conversation's actor stopped
 	ReasonGone          = "gone"          // it ended while this client was away
 )

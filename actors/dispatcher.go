@@ -58,6 +58,8 @@ type (
 	}
 	// ListAgents asks who is online. Answered with *AgentList.
 	ListAgents struct{}
+	// RemoveAgent says an agent's account was removed.
+	RemoveAgent struct{ Agent string }
 	// ConvFinished is a conversation reporting its end.
 	ConvFinished struct {
 		Conv   ConvID
@@ -224,6 +226,8 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		d.transfer(ctx, msg)
 	case *ListAgents:
 		ctx.Respond(d.listAgents())
+	case *RemoveAgent:
+		d.removeAgent(ctx, msg)
 	case *ConvFinished:
 		d.convFinished(ctx, msg.Conv, msg.Reason)
 	case *reservationExpired:

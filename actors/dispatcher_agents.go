@@ -164,14 +164,27 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 		}
 	}
 	ctx.Stop(a.pid)
+	kick := DisconnectInternal // its actor failed: the tabs should reconnect
+	if reason == ReasonRemoved {
+		kick = DisconnectUnauthorized.WithReason("unauthorized: account removed")
+	}
 	for key, pid := range a.conns {
-		// Only when its actor failed are tabs still open: they would hear
-		// nothing more, so they are told to reconnect.
+		// Tabs are still open only when the actor failed or the account
+		// was removed: either way they must go.
 		delete(d.agentConns, key)
-		ctx.Send(pid, &Kick{Reason: DisconnectInternal})
+		ctx.Send(pid, &Kick{Reason: kick})
 	}
 	d.Log.Info("agent gone", "agent", a.ID, "name", a.Name, "reason", reason, "conversations", len(convs))
 	d.assignWaiting(ctx)
+}
+
+// removeAgent takes an agent whose account was removed off the desk at
+// once: its tabs are closed and its customers go back to the head of the
+// queue, as when an agent vanishes past its grace.
+func (d *dispatcher) removeAgent(ctx actor.Context, msg *RemoveAgent) {
+	if a := d.agents[msg.Agent]; a != nil && a.pool == PoolNative {
+		d.retire(ctx, a, ReasonRemoved)
+	}
 }
 
 func (d *dispatcher) setStatus(ctx actor.Context, msg *SetAgentStatus) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"kefu/auth"
 	"kefu/store"
@@ -86,6 +87,47 @@ func TestAgentsAPI(t *testing.T) {
 	t.Run("ErrListNotBoss", func(t *testing.T) {
 		if status, _ := ts.api(t, "GET", "/api/agents", agent.Token, ""); status != http.StatusForbidden {
 			t.Fatalf("list by an agent=%d, want 403", status)
+		}
+	})
+}
+
+// TestRemoveOnlineAgent: removing the account of an agent who is chatting
+// closes its sockets and puts its customer back at the head of the queue,
+// at once, not after a grace period.
+func TestRemoveOnlineAgent(t *testing.T) {
+	ts := startServer(t, Config{Grace: time.Minute})
+	boss := ts.supervisorToken(t)
+	acct := ts.addAgent(t, "leaving", 1)
+	agent := ts.agentOnline(t, acct)
+	cust := ts.customerOnline(t, "Bob")
+	conv := assign(t, agent, cust)
+
+	t.Run("ErrSelf", func(t *testing.T) {
+		if status, body := ts.api(t, "DELETE", "/api/agents/boss", boss, ""); status != http.StatusConflict {
+			t.Fatalf("remove self=%d %v, want 409", status, body)
+		}
+	})
+	t.Run("ErrNotBoss", func(t *testing.T) {
+		if status, _ := ts.api(t, "DELETE", "/api/agents/boss", acct.Token, ""); status != http.StatusForbidden {
+			t.Fatalf("remove by an agent=%d, want 403", status)
+		}
+	})
+	t.Run("ErrUnknown", func(t *testing.T) {
+		if status, _ := ts.api(t, "DELETE", "/api/agents/nobody", boss, ""); status != http.StatusNotFound {
+			t.Fatalf("remove unknown=%d, want 404", status)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		if status, body := ts.api(t, "DELETE", "/api/agents/leaving", boss, ""); status != http.StatusNoContent {
+			t.Fatalf("remove=%d %v, want 204", status, body)
+		}
+		agent.expectClosed(4003, "unauthorized: account removed")
+		if f := cust.expect("requeued"); f.Conv != conv {
+			t.Fatalf("customer got %s, want requeued %s", f.raw, conv)
+		}
+		cust.expectQueued(1)
+		if status, _ := ts.login(t, encodeJSON(t, obj{"name": "leaving", "password": testPassword})); status != http.StatusUnauthorized {
+			t.Fatalf("login after removal=%d, want 401", status)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"kefu/actors"
 	"kefu/auth"
 	"kefu/store"
 )
@@ -23,13 +24,47 @@ type newAgentRequest struct {
 }
 
 // supervisor checks the bearer token belongs to a supervisor.
-func (g *Gateway) supervisor(w http.ResponseWriter, r *http.Request) bool {
+func (g *Gateway) supervisor(w http.ResponseWriter, r *http.Request) (caller, bool) {
 	who, ok := g.agentCaller(w, r)
 	if ok && !who.supervisor {
 		writeError(w, http.StatusForbidden, "forbidden", "only supervisors manage accounts")
-		return false
+		return who, false
 	}
-	return ok
+	return who, ok
+}
+
+// RemoveAgentAccount serves DELETE /api/agents/{name}: the account goes,
+// and if the agent is online its tabs are closed (4003) and its customers
+// go back to the head of the queue at once. `kefu agent remove` works on
+// the data directory and cannot reach a running server's sockets.
+func (g *Gateway) RemoveAgentAccount() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		who, ok := g.supervisor(w, r)
+		if !ok {
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+		defer cancel()
+		a, _, err := g.cfg.Identity.Store.AgentByName(ctx, r.PathValue("name"))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			writeError(w, http.StatusNotFound, "not_found", "no such account")
+			return
+		case err != nil:
+			g.storeFailed(w, "find agent", err)
+			return
+		case a.ID == who.id:
+			writeError(w, http.StatusConflict, "self", "a supervisor cannot remove their own account")
+			return
+		}
+		if err := g.cfg.Identity.Store.RemoveAgent(ctx, a.Name); err != nil && !errors.Is(err, store.ErrNotFound) {
+			g.storeFailed(w, "remove agent", err)
+			return
+		}
+		g.cfg.Root.Send(g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID), &actors.RemoveAgent{Agent: a.ID})
+		g.cfg.Log.Info("agent account removed over HTTP", "agent", a.ID, "name", a.Name, "by", who.id)
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 // CreateAgent serves POST /api/agents: a supervisor adds an agent account,
@@ -37,7 +72,7 @@ func (g *Gateway) supervisor(w http.ResponseWriter, r *http.Request) bool {
 // harness that provision accounts on a running server.
 func (g *Gateway) CreateAgent() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !g.supervisor(w, r) {
+		if _, ok := g.supervisor(w, r); !ok {
 			return
 		}
 		var req newAgentRequest
@@ -79,7 +114,7 @@ func (g *Gateway) CreateAgent() http.Handler {
 // ListAgentAccounts serves GET /api/agents: every account, for supervisors.
 func (g *Gateway) ListAgentAccounts() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !g.supervisor(w, r) {
+		if _, ok := g.supervisor(w, r); !ok {
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)

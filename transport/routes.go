@@ -16,6 +16,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("POST /api/login", g.Login())
 	mux.Handle("POST /api/agents", g.CreateAgent())
 	mux.Handle("GET /api/agents", g.ListAgentAccounts())
+	mux.Handle("DELETE /api/agents/{name}", g.RemoveAgentAccount())
 	mux.Handle("GET /api/conversations", g.ListConversations())
 	mux.Handle("GET /api/conversations/{id}", g.GetConversation())
 	mux.Handle("GET /api/conversations/{id}/messages", g.ConversationMessages())
