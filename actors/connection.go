@@ -471,15 +471,15 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
 		}
 	case *CmdTyping:
-		if conv := c.conv(ctx, cmd.Conv); conv != nil {
+		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
 			ctx.Send(conv, &Typing{From: c.me})
 		}
 	case *CmdRead:
-		if conv := c.conv(ctx, cmd.Conv); conv != nil {
+		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
 			ctx.Send(conv, &Read{From: c.me, Seq: cmd.Seq})
 		}
 	case *CmdEnd:
-		if conv := c.conv(ctx, cmd.Conv); conv != nil {
+		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
 			ctx.Send(conv, &End{By: c.me, Conn: c.ID})
 		}
 	case *CmdRequest:
@@ -497,7 +497,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 	case *CmdCapacity:
 		c.setCapacity(ctx, cmd.Capacity)
 	case *CmdTransfer:
-		if c.must(ctx, RoleAgent) && c.conv(ctx, cmd.Conv) != nil {
+		if c.must(ctx, RoleAgent) && c.conv(ctx, cmd.Conv, "") != nil {
 			ctx.Request(dispatcher, &TransferConv{Conv: cmd.Conv, By: c.me.ID, To: cmd.To})
 		}
 	case *CmdAgents:
@@ -514,7 +514,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 // say is the tutorial's one command: text for whoever is in the room. An
 // agent alone in its room sees its own line, as in the tutorial.
 func (c *connection) say(ctx actor.Context, s *CmdSay) {
-	if !c.textOK(ctx, s.Text) {
+	if !c.textOK(ctx, s.Text, "") {
 		return
 	}
 	for _, v := range c.convs {
@@ -542,20 +542,13 @@ func (c *connection) setCapacity(ctx actor.Context, n int) {
 
 // conv returns the conversation if this client is in it, or tells the
 // client it is not.
-// ref, if any, is the client id of the message the error is about.
-func (c *connection) conv(ctx actor.Context, id ConvID, ref ...string) *actor.PID {
+// ref is the client id of the message the error is about, or "".
+func (c *connection) conv(ctx actor.Context, id ConvID, ref string) *actor.PID {
 	if v, ok := c.convs[id]; ok {
 		return v.pid
 	}
-	c.send(ctx, &FrameError{Code: ErrCodeUnknownConv, Message: "no such conversation here", Ref: first(ref)})
+	c.send(ctx, &FrameError{Code: ErrCodeUnknownConv, Message: "no such conversation here", Ref: ref})
 	return nil
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
 }
 
 func (c *connection) must(ctx actor.Context, role Role) bool {
@@ -566,13 +559,13 @@ func (c *connection) must(ctx actor.Context, role Role) bool {
 	return false
 }
 
-func (c *connection) textOK(ctx actor.Context, text string, ref ...string) bool {
+func (c *connection) textOK(ctx actor.Context, text string, ref string) bool {
 	switch {
 	case strings.TrimSpace(text) == "":
-		c.send(ctx, &FrameError{Code: ErrCodeEmptyText, Message: "message is empty", Ref: first(ref)})
+		c.send(ctx, &FrameError{Code: ErrCodeEmptyText, Message: "message is empty", Ref: ref})
 		return false
 	case len(text) > c.MaxTextBytes:
-		c.send(ctx, &FrameError{Code: ErrCodeTooLong, Message: "message is too long", Ref: first(ref)})
+		c.send(ctx, &FrameError{Code: ErrCodeTooLong, Message: "message is too long", Ref: ref})
 		return false
 	}
 	return true

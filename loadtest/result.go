@@ -28,7 +28,6 @@ type Result struct {
 	Server_ *ServerUsage       `json:"serverUsage,omitempty"`
 	Targets []Target           `json:"targets,omitempty"` // the scenario's targets, met or not
 	Notes   []string           `json:"notes,omitempty"`   // anything the reader must know (fd limit raised, ...)
-	Extra   map[string]Latency `json:"-"`
 	_       struct{}           `json:"-"`
 }
 

@@ -171,12 +171,12 @@ func New(cfg Config) (*Server, error) {
 		Log:           cfg.Log,
 		Limits:        cfg.Sockets,
 		NativeLimits:  cfg.NativeSockets,
+		Identity:      &transport.Identity{Store: s.store, Signer: signer},
 		Heartbeat:     cfg.Heartbeat,
 		HelloTimeout:  cfg.HelloTimeout,
 		Origins:       transport.OriginPolicy{Allowed: cfg.AllowedOrigins},
 		CompatOrigins: transport.OriginPolicy{Allowed: cfg.AllowedOrigins, PagesPort: pagesPort},
 	})
-	s.gateway.SetIdentity(&transport.Identity{Store: s.store, Signer: signer, CheckName: s.gateway.CheckName})
 	s.http = newHTTPServer(s.gateway.Routes(static.FS), cfg.Log)
 	if s.compatLn != nil {
 		s.compat = newHTTPServer(s.gateway.CompatRoutes(), cfg.Log)

@@ -41,7 +41,7 @@ func (g *Gateway) compatSocket(policy OriginPolicy) http.Handler {
 			d := actors.DisconnectBadRequest.WithReason("type must be kefu or yonghu")
 			refusal = &d
 		}
-		name, problem := g.CheckName(q.Get("name"))
+		name, problem := checkName(q.Get("name"), g.cfg.MaxNameRunes)
 		if refusal == nil && problem != "" {
 			d := actors.DisconnectBadRequest.WithReason(problem)
 			refusal = &d
@@ -70,7 +70,7 @@ func (g *Gateway) GetRoom() http.Handler {
 			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
 			return
 		}
-		name, problem := g.CheckName(r.URL.Query().Get("userName"))
+		name, problem := checkName(r.URL.Query().Get("userName"), g.cfg.MaxNameRunes)
 		if problem != "" {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "userName: " + problem})
 			return
@@ -87,10 +87,11 @@ func (g *Gateway) GetRoom() http.Handler {
 	})
 }
 
-// CheckName returns a display name fit to show others, or what is wrong
-// with it. The name is kept exactly as given: the tutorial's pages tell
-// their own lines by comparing the sender with what was typed.
-func (g *Gateway) CheckName(name string) (valid, problem string) {
+// checkName returns a display name fit to show others, or what is wrong
+// with it; both protocols use it. The name is kept exactly as given: the
+// tutorial's pages tell their own lines by comparing the sender with what
+// was typed.
+func checkName(name string, maxRunes int) (valid, problem string) {
 	switch {
 	case strings.TrimSpace(name) == "":
 		return "", "name is required"
@@ -100,7 +101,7 @@ func (g *Gateway) CheckName(name string) (valid, problem string) {
 		return "", "name is reserved"
 	case !utf8.ValidString(name):
 		return "", "name is not valid UTF-8"
-	case utf8.RuneCountInString(name) > g.cfg.MaxNameRunes:
+	case utf8.RuneCountInString(name) > maxRunes:
 		return "", "name is too long"
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return "", "name contains control characters"

@@ -103,10 +103,6 @@ func NewGateway(cfg Config) *Gateway {
 	return g
 }
 
-// SetIdentity sets who vouches for native clients. It is separate from the
-// Config because the identity's name check is the gateway's own.
-func (g *Gateway) SetIdentity(id *Identity) { g.cfg.Identity = id }
-
 // Shutdown tells every connected client the server is going away (close
 // 1001) and waits, until ctx ends, for their sockets to be released. Call it
 // after the HTTP servers' own Shutdown, so no upgrade is still in flight.

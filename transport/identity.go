@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -24,8 +25,9 @@ const (
 type Identity struct {
 	Store  store.Store
 	Signer *auth.Signer
-	// CheckName validates a new customer's display name.
-	CheckName func(string) (string, string)
+	// MaxNameRunes bounds a new customer's display name; zero means
+	// DefaultMaxNameRunes.
+	MaxNameRunes int
 }
 
 var _ actors.Authenticator = (*Identity)(nil)
@@ -60,7 +62,7 @@ func (i *Identity) Customer(token, name string) (actors.Party, string, error) {
 		}
 		p = actors.Party{Role: actors.RoleCustomer, ID: c.Subject, Name: c.Name}
 	} else {
-		valid, problem := i.CheckName(name)
+		valid, problem := checkName(name, cmp.Or(i.MaxNameRunes, DefaultMaxNameRunes))
 		if problem != "" {
 			return p, "", &actors.AuthError{Reason: actors.DisconnectBadRequest.WithReason("name: " + problem)}
 		}
