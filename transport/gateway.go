@@ -151,14 +151,15 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	ws, err := up.Upgrade(w, r, nil)
+	bw := &batchingWriter{ResponseWriter: w}
+	ws, err := up.Upgrade(bw, r, nil)
 	if err != nil {
 		g.sockets.Done()
 		return // the upgrader has answered with an HTTP error
 	}
 	conn.ID = actors.ConnID(actors.NewID())
 	log := g.cfg.Log.With("conn", conn.ID)
-	sock := newSocket(ws, limits, log)
+	sock := newSocket(ws, bw.conn, limits, log)
 	pid := g.cfg.Dir.PID(actors.KindConn, string(conn.ID))
 	// Set before any goroutine can use it. The reader starts only once the
 	// actor is admitted, so the actor exists before anything is delivered.

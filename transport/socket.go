@@ -54,10 +54,15 @@ func (l Limits) pingPeriod() time.Duration { return l.PongWait * 9 / 10 }
 // non-blocking methods of actors.Socket.
 type socket struct {
 	ws     *websocket.Conn
+	conn   *batchConn // ws's connection, to write several frames at once; nil in some tests
 	limits Limits
 	log    *slog.Logger
 
-	send      chan []byte   // bounded outbound queue, drained only by the writer
+	// queue holds outbound frames, at most limits.SendQueue, until the
+	// writer takes them all at once. It is nil while empty, so an idle
+	// socket holds no queue memory.
+	queueMu   sync.Mutex
+	queue     [][]byte
 	closeReq  chan struct{} // closed once, by Close
 	closeOnce sync.Once
 	reason    actors.Disconnect // written once before closeReq is closed
@@ -80,12 +85,12 @@ type socket struct {
 
 var _ actors.Socket = (*socket)(nil)
 
-func newSocket(ws *websocket.Conn, limits Limits, log *slog.Logger) *socket {
+func newSocket(ws *websocket.Conn, conn *batchConn, limits Limits, log *slog.Logger) *socket {
 	return &socket{
 		ws:         ws,
+		conn:       conn,
 		limits:     limits,
 		log:        log,
-		send:       make(chan []byte, limits.SendQueue),
 		closeReq:   make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
@@ -93,19 +98,36 @@ func newSocket(ws *websocket.Conn, limits Limits, log *slog.Logger) *socket {
 
 // Send implements actors.Socket. It never blocks.
 func (s *socket) Send(frame []byte) bool {
-	select {
-	case <-s.closeReq:
+	if isClosed(s.closeReq) {
 		return false
-	default:
 	}
-	select {
-	case s.send <- frame:
-		s.kick()
-		return true
-	default:
+	s.queueMu.Lock()
+	full := len(s.queue) >= s.limits.SendQueue
+	if !full {
+		s.queue = append(s.queue, frame)
+	}
+	s.queueMu.Unlock()
+	if full {
 		s.Close(actors.DisconnectSlow)
 		return false
 	}
+	s.kick()
+	return true
+}
+
+// takeQueue hands the writer every queued frame.
+func (s *socket) takeQueue() [][]byte {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	q := s.queue
+	s.queue = nil
+	return q
+}
+
+func (s *socket) queued() int {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	return len(s.queue)
 }
 
 // Close implements actors.Socket. It never blocks; the writer does the work.
@@ -225,14 +247,12 @@ func (s *socket) writeSome() {
 			s.armPing()
 			continue
 		}
-		select {
-		case frame := <-s.send:
-			if err := s.write(websocket.TextMessage, frame); err != nil {
+		if frames := s.takeQueue(); len(frames) > 0 {
+			if err := s.writeFrames(frames); err != nil {
 				s.release()
 				return
 			}
 			continue
-		default:
 		}
 		// Nothing to do: give the role up, then look once more, since work
 		// queued just before the flag dropped saw it still set and left
@@ -245,7 +265,7 @@ func (s *socket) writeSome() {
 }
 
 func (s *socket) hasWork() bool {
-	return len(s.send) > 0 || s.pingDue.Load() || isClosed(s.closeReq) || isClosed(s.readerDone)
+	return s.queued() > 0 || s.pingDue.Load() || isClosed(s.closeReq) || isClosed(s.readerDone)
 }
 
 // armPing schedules the next keep-alive ping.
@@ -275,10 +295,8 @@ func isClosed(c <-chan struct{}) bool {
 // reason rather than a reset connection.
 func (s *socket) finish() {
 	if s.reason != actors.DisconnectSlow {
-		for n := len(s.send); n > 0; n-- {
-			if err := s.write(websocket.TextMessage, <-s.send); err != nil {
-				return
-			}
+		if err := s.writeFrames(s.takeQueue()); err != nil {
+			return
 		}
 	}
 	msg := websocket.FormatCloseMessage(s.reason.Code, s.reason.Reason)
@@ -294,9 +312,26 @@ func (s *socket) finish() {
 	}
 }
 
-func (s *socket) write(kind int, data []byte) error {
-	_ = s.ws.SetWriteDeadline(time.Now().Add(s.limits.WriteWait))
-	err := s.ws.WriteMessage(kind, data)
+// writeFrames writes frames in order, several in one system call when
+// there are several.
+func (s *socket) writeFrames(frames [][]byte) error {
+	deadline := time.Now().Add(s.limits.WriteWait)
+	_ = s.ws.SetWriteDeadline(deadline)
+	batch := len(frames) > 1 && s.conn != nil
+	if batch {
+		s.conn.hold()
+	}
+	var err error
+	for _, f := range frames {
+		if err = s.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+			break
+		}
+	}
+	if batch {
+		if ferr := s.conn.flush(deadline); err == nil {
+			err = ferr
+		}
+	}
 	if err != nil && !errors.Is(err, websocket.ErrCloseSent) {
 		s.log.Debug("write failed", "err", err)
 	}
