@@ -2,9 +2,9 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"maps"
-	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -98,19 +98,7 @@ type ConversationConfig struct {
 
 // keepInMemory is how many of its newest messages a conversation keeps;
 // it trims back to this when it holds twice as many.
-const keepInMemory = 16
-
-// rememberCIDs is how many of each sender's newest client message ids a
-// conversation remembers (and at most twice as many) to answer resends. A
-// client resends only what it sent since the last acknowledgement it
-// received: a chat client has a handful in flight, not dozens.
-const rememberCIDs = 16
-
-// sentMsg is what a resend is answered with.
-type sentMsg struct {
-	seq uint64
-	at  time.Time // zero until stored
-}
+const keepInMemory = 8
 
 // accepted is a message given its sequence number, waiting to be stored.
 type accepted struct {
@@ -142,8 +130,7 @@ type conversation struct {
 	pending  []accepted          // numbered, not yet sent to the store
 	writing  []accepted          // in the write now in flight
 	token    uint64              // of the write in flight; 0 when none
-	cids     map[string]sentMsg  // sender id + client id → its place, for resends
-	cidOrder map[string][]string // per sender, its cids keys oldest first, to forget beyond rememberCIDs
+	cids     clientIDs           // where each sender's client ids went, for resends
 	waiters  map[uint64][]ConnID // resends waiting for their original's ack
 	reads    map[string]uint64   // last read seq by party id
 
@@ -164,8 +151,6 @@ func NewConversationProps(cfg ConversationConfig) *actor.Props {
 			ConversationConfig: cfg,
 			custConns:          map[string]*actor.PID{},
 			typedAt:            map[string]time.Time{},
-			cids:               map[string]sentMsg{},
-			cidOrder:           map[string][]string{},
 			waiters:            map[uint64][]ConnID{},
 			reads:              map[string]uint64{},
 		}
@@ -278,7 +263,7 @@ func (c *conversation) load() error {
 	for _, m := range stored {
 		c.messages = append(c.messages, fromStored(c.ID, m))
 		if m.ClientID != "" {
-			c.remember(m.SenderID, m.SenderID+"\x00"+m.ClientID, sentMsg{seq: m.Seq, at: m.At})
+			c.cids.put(m.SenderID, sentID{cid: m.ClientID, seq: m.Seq, at: m.At}, c.last())
 		}
 	}
 	c.trim()
@@ -295,47 +280,20 @@ func (c *conversation) load() error {
 	return nil
 }
 
-// remember records where a client message id went. Each sender's newest
-// rememberCIDs ids are kept (up to twice as many): a sender resends only
-// what it sent since its own last ack, however much the other side said
-// meanwhile. An id whose message is not stored yet is never forgotten.
-// Updating a key already known keeps its place.
-func (c *conversation) remember(sender, key string, m sentMsg) {
-	if _, known := c.cids[key]; !known {
-		order := append(c.cidOrder[sender], key)
-		if len(order) >= 2*rememberCIDs {
-			keep := make([]string, 0, len(order))
-			for i, old := range order {
-				if i < rememberCIDs && old != key && c.cids[old].seq <= c.last() {
-					delete(c.cids, old)
-					continue
-				}
-				keep = append(keep, old)
-			}
-			order = keep
-		}
-		c.cidOrder[sender] = order
-	}
-	c.cids[key] = m
-}
-
-// forget drops a client id whose message was not stored after all.
-func (c *conversation) forget(sender, key string) {
-	delete(c.cids, key)
-	c.cidOrder[sender] = slices.DeleteFunc(c.cidOrder[sender], func(k string) bool { return k == key })
-}
-
 // last is the sequence number of the newest stored message.
 func (c *conversation) last() uint64 { return c.base + uint64(len(c.messages)) }
 
 // trim drops the oldest messages from memory once there are twice the
-// window, into a fresh slice so the old array is freed.
+// window, moving the newest to the front of the same array: its capacity
+// stays about twice the window, whatever the conversation's length.
 func (c *conversation) trim() {
 	if len(c.messages) < 2*keepInMemory {
 		return
 	}
 	drop := len(c.messages) - keepInMemory
-	c.messages = append([]ConvMessage(nil), c.messages[drop:]...)
+	n := copy(c.messages, c.messages[drop:])
+	clear(c.messages[n:]) // let the dropped texts go
+	c.messages = c.messages[:n]
 	c.base += uint64(drop)
 }
 
@@ -385,14 +343,16 @@ func (c *conversation) post(ctx actor.Context, p *Post) {
 		}
 		return
 	}
-	key := p.From.ID + "\x00" + p.ClientID
 	if p.ClientID != "" {
-		if sent, seen := c.cids[key]; seen {
+		if sent, seen := c.cids.find(p.From.ID, p.ClientID); seen {
 			if sent.seq <= c.last() {
 				c.ack(ctx, p.Conn, &ConvMessage{Seq: sent.seq, ClientID: p.ClientID, At: sent.at})
 			} else {
 				c.waiters[sent.seq] = append(c.waiters[sent.seq], p.Conn)
 			}
+			return
+		}
+		if c.cids.maybeSeen(p.From.ID, p.ClientID) && c.answerOldResend(ctx, p) {
 			return
 		}
 	}
@@ -401,9 +361,29 @@ func (c *conversation) post(ctx actor.Context, p *Post) {
 		Conv: c.ID, Seq: seq, From: p.From, Text: p.Text, ClientID: p.ClientID, At: c.Now(),
 	}})
 	if p.ClientID != "" {
-		c.remember(p.From.ID, key, sentMsg{seq: seq})
+		c.cids.put(p.From.ID, sentID{cid: p.ClientID, seq: seq}, c.last())
 	}
 	c.flush(ctx)
+}
+
+// answerOldResend acknowledges again a resend older than the client ids
+// kept in memory, from the store. It reports whether p was answered: false
+// means p is a new message after all. A store that cannot be read gets the
+// sender's retry (not_stored) rather than risk storing the message twice.
+func (c *conversation) answerOldResend(ctx actor.Context, p *Post) bool {
+	rctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	m, err := c.Store.MessageByClientID(rctx, string(c.ID), p.From.ID, p.ClientID)
+	cancel()
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return false
+	case err != nil:
+		c.Log.Error("cannot look up a resend", "conv", c.ID, "err", err)
+		c.refuse(ctx, p.Conn, ErrCodeNotStored, "the message was not stored; send it again", p.ClientID)
+		return true
+	}
+	c.ack(ctx, p.Conn, &ConvMessage{Seq: m.Seq, ClientID: p.ClientID, At: m.At})
+	return true
 }
 
 // flush sends what waits to the store writer, unless a write is already in
@@ -442,7 +422,7 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		m := c.writing[i].msg
 		c.messages = append(c.messages, m)
 		if m.ClientID != "" {
-			c.remember(m.From.ID, m.From.ID+"\x00"+m.ClientID, sentMsg{seq: m.Seq, at: m.At})
+			c.cids.put(m.From.ID, sentID{cid: m.ClientID, seq: m.Seq, at: m.At}, c.last())
 		}
 		c.toCustomer(ctx, &m)
 		if c.agent != nil {
@@ -477,7 +457,7 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 			c.refuse(ctx, conn, ErrCodeNotStored, "the message was not stored; send it again", a.msg.ClientID)
 		}
 		delete(c.waiters, a.msg.Seq)
-		c.forget(a.msg.From.ID, a.msg.From.ID+"\x00"+a.msg.ClientID)
+		c.cids.drop(a.msg.From.ID, a.msg.ClientID)
 	}
 	c.writing = nil
 	// Move up what waits behind, waiters included: resends wait under
@@ -493,7 +473,7 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 			c.waiters[c.pending[i].msg.Seq] = moved[i]
 		}
 		if id := c.pending[i].msg.ClientID; id != "" {
-			c.remember(c.pending[i].msg.From.ID, c.pending[i].msg.From.ID+"\x00"+id, sentMsg{seq: c.pending[i].msg.Seq})
+			c.cids.put(c.pending[i].msg.From.ID, sentID{cid: id, seq: c.pending[i].msg.Seq}, c.last())
 		}
 	}
 	if len(c.inFlight.Conversations) > 0 {
@@ -633,15 +613,19 @@ func (c *conversation) finish(ctx actor.Context, by Party, reason string) {
 func (c *conversation) closed(ctx actor.Context) {
 	c.flush(ctx)
 	end := *c.ending
-	toCustomer := end
-	toCustomer.Other = c.Agent
-	c.toCustomer(ctx, &toCustomer)
+	// The order is causal: the agent hears the end before the dispatcher
+	// can give it a new conversation, and the dispatcher hears it before
+	// the customer can ask for an agent again (else "already in a
+	// conversation").
 	if c.agent != nil {
 		toAgent := end
 		toAgent.Other = c.Customer
 		ctx.Send(c.agent, &toAgent)
 	}
 	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID), &ConvFinished{Conv: c.ID, Reason: end.Reason})
+	toCustomer := end
+	toCustomer.Other = c.Agent
+	c.toCustomer(ctx, &toCustomer)
 	ctx.Stop(ctx.Self())
 }
 

@@ -20,7 +20,7 @@ func TestLongConversationSyncsFromStore(t *testing.T) {
 	f := newFixture(t, DispatcherConfig{Store: st, AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	_, ap := f.agent("a", 1)
 	c, cp, conv := seatCustomer(t, f, "c")
-	const n = 3*keepInMemory + 7
+	const n = 3*max(keepInMemory, rememberCIDs) + 7
 	pid := f.dir.PID(KindConv, string(conv))
 	for i := range n {
 		f.send(pid, &Post{From: c, Conn: cp.id, Text: fmt.Sprint(i + 1), ClientID: fmt.Sprint("m", i)})
@@ -52,6 +52,26 @@ func TestLongConversationSyncsFromStore(t *testing.T) {
 		f.send(pid, &Post{From: c, Conn: cp.id, Text: fmt.Sprint(i + 1), ClientID: cid})
 		if ack := waitFor[*Ack](t, cp, func(a *Ack) bool { return a.ClientID == cid }); ack.Seq != uint64(i+1) || ack.At.IsZero() {
 			t.Fatalf("resend acked %+v, want seq %d with its time", ack, i+1)
+		}
+	})
+	t.Run("ResendOlderThanTheIDsKeptAnsweredFromStore", func(t *testing.T) {
+		// n is past twice rememberCIDs: the next new message makes the
+		// conversation forget the oldest ids, m0 and m1 among them.
+		f.send(pid, &Post{From: c, Conn: cp.id, Text: "new", ClientID: "x"})
+		if ack := waitFor[*Ack](t, cp, func(a *Ack) bool { return a.ClientID == "x" }); ack.Seq != n+1 {
+			t.Fatalf("new message acked at seq %d, want %d", ack.Seq, n+1)
+		}
+		for _, i := range []int{0, 1} {
+			cid := fmt.Sprint("m", i)
+			f.send(pid, &Post{From: c, Conn: cp.id, Text: "again", ClientID: cid})
+			if ack := waitFor[*Ack](t, cp, func(a *Ack) bool { return a.ClientID == cid }); ack.Seq != uint64(i+1) || ack.At.IsZero() {
+				t.Fatalf("old resend acked %+v, want seq %d with its time", ack, i+1)
+			}
+		}
+		// Nothing was stored again: a new message takes the next number.
+		f.send(pid, &Post{From: c, Conn: cp.id, Text: "new", ClientID: "fresh"})
+		if ack := waitFor[*Ack](t, cp, func(a *Ack) bool { return a.ClientID == "fresh" }); ack.Seq != n+2 {
+			t.Fatalf("new message acked at seq %d, want %d", ack.Seq, n+2)
 		}
 	})
 }

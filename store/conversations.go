@@ -157,6 +157,11 @@ type Conversations interface {
 	// A negative limit is ErrInvalid.
 	Messages(ctx context.Context, conv string, afterSeq uint64, limit int) ([]Message, error)
 
+	// MessageByClientID returns the message of conv that senderID sent with
+	// clientID, or ErrNotFound. It answers a resend the conversation no
+	// longer remembers: rare, so it may scan the conversation.
+	MessageByClientID(ctx context.Context, conv, senderID, clientID string) (Message, error)
+
 	// ConvEvents returns the events of conv in the order they were applied.
 	ConvEvents(ctx context.Context, conv string) ([]ConvEvent, error)
 

@@ -26,6 +26,11 @@ func (Discard) Conversation(_ context.Context, id string) (Conversation, error) 
 // Messages returns none.
 func (Discard) Messages(context.Context, string, uint64, int) ([]Message, error) { return nil, nil }
 
+// MessageByClientID returns ErrNotFound: nothing is stored.
+func (Discard) MessageByClientID(_ context.Context, conv, _, clientID string) (Message, error) {
+	return Message{}, fmt.Errorf("message %q of %q: %w", clientID, conv, ErrNotFound)
+}
+
 // ConvEvents returns none.
 func (Discard) ConvEvents(context.Context, string) ([]ConvEvent, error) { return nil, nil }
 

@@ -378,3 +378,26 @@ func testMaxTicket(t *testing.T, open Opener) {
 		check(12)
 	})
 }
+
+func testMessageByClientID(t *testing.T, open Opener) {
+	ctx := context.Background()
+	st := open(t)
+	mine := newMsg("a", 1)
+	theirs := newMsg("a", 2)
+	theirs.SenderID, theirs.SenderRole, theirs.ClientID = "ag_x", "agent", mine.ClientID // same client id, other sender
+	mustApply(t, st, &store.Batch{
+		Conversations: []store.Conversation{newConv("a", 1, at(0)), newConv("b", 2, at(0))},
+		Messages:      []store.Message{mine, theirs, newMsg("a", 3), newMsg("b", 1)},
+	})
+	for _, want := range []store.Message{mine, theirs} {
+		got, err := st.MessageByClientID(ctx, "a", want.SenderID, want.ClientID)
+		if err != nil || got != want {
+			t.Fatalf("MessageByClientID(a, %s, %s) = %+v, %v; want %+v", want.SenderID, want.ClientID, got, err, want)
+		}
+	}
+	for _, q := range [][3]string{{"a", "cu_a", "nope"}, {"a", "cu_b", "c1"}, {"c", "cu_a", "c1"}} {
+		if _, err := st.MessageByClientID(ctx, q[0], q[1], q[2]); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("MessageByClientID%v err=%v, want ErrNotFound", q, err)
+		}
+	}
+}
