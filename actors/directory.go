@@ -42,8 +42,9 @@ type Directory interface {
 
 // LocalDirectory addresses actors inside one actor system.
 type LocalDirectory struct {
-	system *actor.ActorSystem
-	root   *actor.RootContext
+	system     *actor.ActorSystem
+	root       *actor.RootContext
+	dispatcher actor.Dispatcher // nil: Proto.Actor's default
 }
 
 var _ Directory = (*LocalDirectory)(nil)
@@ -66,6 +67,10 @@ func NewLocalDirectory(system *actor.ActorSystem) *LocalDirectory {
 	}
 }
 
+// UseDispatcher makes every actor spawned from now on run on d. Call it
+// before the first Spawn.
+func (d *LocalDirectory) UseDispatcher(disp actor.Dispatcher) { d.dispatcher = disp }
+
 // PID implements Directory.
 func (d *LocalDirectory) PID(kind Kind, id string) *actor.PID {
 	return d.system.NewLocalPID(localName(kind, id))
@@ -73,6 +78,9 @@ func (d *LocalDirectory) PID(kind Kind, id string) *actor.PID {
 
 // Spawn implements Directory.
 func (d *LocalDirectory) Spawn(kind Kind, id string, props *actor.Props) (*actor.PID, error) {
+	if d.dispatcher != nil {
+		props = props.Configure(actor.WithDispatcher(d.dispatcher))
+	}
 	return d.root.SpawnNamed(props, localName(kind, id))
 }
 

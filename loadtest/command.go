@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 )
 
@@ -19,6 +20,13 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg, err := parseArgs(args, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.CPUProfile != "" {
+		stop, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	res, err := Run(ctx, cfg, progressOutput(cfg.Quiet, stdout, stderr, cfg.Duration))
 	if res == nil {
@@ -70,6 +78,7 @@ func parseArgs(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&c.JSONFile, "json", "", "write the result as JSON to this file")
 	fs.StringVar(&c.HTMLFile, "html", "", "write a self-contained HTML report to this file")
 	fs.BoolVar(&c.Quiet, "quiet", false, "no progress line")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write the harness's own CPU profile to this file (the server has -pprof-addr)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -156,4 +165,18 @@ func writeReports(cfg *Config, res *Result) error {
 	write(cfg.JSONFile, WriteJSON)
 	write(cfg.HTMLFile, WriteHTML)
 	return errors.Join(errs...)
+}
+
+// startCPUProfile profiles the harness itself: on a shared machine its CPU
+// is CPU the server does not get, so it is worth keeping small.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

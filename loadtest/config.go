@@ -39,9 +39,10 @@ type Config struct {
 	AgentPrefix   string // agent account names are AgentPrefix + a 4-digit number
 	ServerPID     int    // sample this process's RSS and CPU when not 0
 
-	JSONFile string
-	HTMLFile string
-	Quiet    bool
+	JSONFile   string
+	HTMLFile   string
+	Quiet      bool
+	CPUProfile string // the harness's own CPU profile; "" for none
 }
 
 // agentPassword is every provisioned agent's password. The accounts exist

@@ -24,25 +24,27 @@ import (
 // closed loop, the next message once the last is acknowledged, while its
 // agent reads everything. The metric is acknowledged messages per second;
 // store=off swaps the store for one that discards, so the difference is
-// what durability costs.
+// what durability costs. goroutines=plain runs the actors on Proto.Actor's
+// default dispatcher instead of the server's pool.
 //
 //	go test -run=NONE -bench=Relay -benchtime=20000x ./server
 func BenchmarkRelay(b *testing.B) {
 	for _, conversations := range []int{1, 50} {
 		for _, off := range []bool{false, true} {
-			name := fmt.Sprintf("convs=%d/store=on", conversations)
+			store := "on"
 			if off {
-				name = fmt.Sprintf("convs=%d/store=off", conversations)
+				store = "off"
 			}
-			b.Run(name, func(b *testing.B) { benchRelay(b, conversations, off) })
+			b.Run(fmt.Sprintf("convs=%d/store=%s", conversations, store), func(b *testing.B) { benchRelay(b, conversations, off, false) })
 		}
+		b.Run(fmt.Sprintf("convs=%d/store=off/goroutines=plain", conversations), func(b *testing.B) { benchRelay(b, conversations, true, true) })
 	}
 }
 
-func benchRelay(b *testing.B, conversations int, storeOff bool) {
+func benchRelay(b *testing.B, conversations int, storeOff, plain bool) {
 	auth.BcryptCost = 4
 	srv, err := New(Config{
-		Addr: "127.0.0.1:0", DataDir: b.TempDir(), StoreOff: storeOff,
+		Addr: "127.0.0.1:0", DataDir: b.TempDir(), StoreOff: storeOff, PlainGoroutines: plain,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

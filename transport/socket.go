@@ -39,7 +39,7 @@ type Limits struct {
 // DefaultLimits are the limits used unless configured otherwise.
 var DefaultLimits = Limits{
 	MaxFrameBytes: 64 << 10, // a chat text is at most a few KiB; leave room for JSON escaping
-	SendQueue:     64,       // a burst of a busy chat; every slot costs memory on every socket
+	SendQueue:     256,      // a reconnection's burst (a sync, an ack per resend, the peer's news); slots cost nothing until used
 	WriteWait:     10 * time.Second,
 	PongWait:      60 * time.Second,
 	CloseGrace:    time.Second,
