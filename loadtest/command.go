@@ -113,7 +113,7 @@ func overlay(preset scenario, given *Config, fs *flag.FlagSet) *Config {
 	cfg.Server, cfg.CompatServer = given.Server, given.CompatServer
 	cfg.StoreOff, cfg.Admin, cfg.AdminPassword = given.StoreOff, given.Admin, given.AdminPassword
 	cfg.AgentPrefix, cfg.ServerPID = given.AgentPrefix, given.ServerPID
-	cfg.JSONFile, cfg.HTMLFile, cfg.Quiet = given.JSONFile, given.HTMLFile, given.Quiet
+	cfg.JSONFile, cfg.HTMLFile, cfg.Quiet, cfg.CPUProfile = given.JSONFile, given.HTMLFile, given.Quiet, given.CPUProfile
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "protocol":
