@@ -48,6 +48,10 @@ type Config struct {
 	// pool of reused ones. For measuring what the pool saves.
 	PlainGoroutines bool
 	Log             *slog.Logger
+
+	// wrapDirectory, when set, wraps the actors' directory: tests use it
+	// to inject faults (a panicking actor) into a real server.
+	wrapDirectory func(actors.Directory) actors.Directory
 }
 
 // Defaults for Config.
@@ -129,10 +133,14 @@ func New(cfg Config) (*Server, error) {
 		// only its warnings belong in our log.
 		return slog.New(minLevel{Handler: cfg.Log.Handler(), min: slog.LevelWarn}).With("lib", "protoactor")
 	}))
-	dir := actors.NewLocalDirectory(s.system)
+	local := actors.NewLocalDirectory(s.system)
 	if !cfg.PlainGoroutines {
 		s.pool = actors.NewPooledDispatcher(actorThroughput, actorIdle)
-		dir.UseDispatcher(s.pool)
+		local.UseDispatcher(s.pool)
+	}
+	var dir actors.Directory = local
+	if cfg.wrapDirectory != nil {
+		dir = cfg.wrapDirectory(local)
 	}
 	var convStore store.Conversations = s.store
 	if cfg.StoreOff {
