@@ -52,6 +52,9 @@ type Config struct {
 	// wrapDirectory, when set, wraps the actors' directory: tests use it
 	// to inject faults (a panicking actor) into a real server.
 	wrapDirectory func(actors.Directory) actors.Directory
+	// wrapConversations, when set, wraps the conversation store the
+	// actors write to: tests use it to make the disk "fill up".
+	wrapConversations func(store.Conversations) store.Conversations
 }
 
 // Defaults for Config.
@@ -145,6 +148,9 @@ func New(cfg Config) (*Server, error) {
 	var convStore store.Conversations = s.store
 	if cfg.StoreOff {
 		convStore = store.Discard{}
+	}
+	if cfg.wrapConversations != nil {
+		convStore = cfg.wrapConversations(convStore)
 	}
 	s.writer, err = dir.Spawn(actors.KindStore, actors.StoreWriterID, actors.NewStoreWriterProps(actors.StoreWriterConfig{
 		Store: convStore, Log: cfg.Log,
