@@ -28,6 +28,18 @@ import (
 // with; every client must have received its conversation exactly once and in
 // order across both lifetimes; the store must hold the same.
 func TestChurnCrash(t *testing.T) {
+	churnRestart(t, "SIGKILL", (*kefuProc).kill)
+}
+
+// TestChurnDrain is TestChurnCrash with a graceful stop (SIGTERM) for the
+// first server: it must exit 0 having stored, acknowledged or refused
+// what was in flight, and told its clients to reconnect (1001); the same
+// checks then hold after the restart.
+func TestChurnDrain(t *testing.T) {
+	churnRestart(t, "SIGTERM", (*kefuProc).stop)
+}
+
+func churnRestart(t *testing.T, signal string, stopFirst func(*kefuProc, *testing.T)) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -94,7 +106,7 @@ func TestChurnCrash(t *testing.T) {
 		}
 	}
 	ackedAtKill := acked.Load()
-	first.kill(t)
+	stopFirst(first, t)
 	second := startKefu(t, bin, dir)
 	srv.set(second.addr)
 
@@ -146,8 +158,8 @@ func TestChurnCrash(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("acked before kill: %d (%d when SIGKILL was sent), resent after restart: %d, total: %d messages in %d conversations, in %v",
-		before, ackedAtKill, resent, conversations*plan.Total, conversations, took.Round(time.Millisecond))
+	t.Logf("acked before the stop: %d (%d when %s was sent), resent after restart: %d, total: %d messages in %d conversations, in %v",
+		before, ackedAtKill, signal, resent, conversations*plan.Total, conversations, took.Round(time.Millisecond))
 }
 
 // kefuProc is one lifetime of the binary.

@@ -264,12 +264,19 @@ func (s *Server) shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	var errs []error
-	if err := s.http.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("main listener: %w", err))
-	}
-	if s.compat != nil {
-		if err := s.compat.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("compat listener: %w", err))
+	// A request still running at the deadline (a login hashing its
+	// password on a loaded machine) is cut off, not waited for: the
+	// client retries against the next server, and the stop stays clean.
+	for _, l := range []struct {
+		name string
+		srv  *http.Server
+	}{{"main listener", s.http}, {"compat listener", s.compat}} {
+		if l.srv == nil {
+			continue
+		}
+		if err := l.srv.Shutdown(ctx); err != nil {
+			s.cfg.Log.Warn("requests cut off at shutdown", "listener", l.name, "err", err)
+			l.srv.Close()
 		}
 	}
 	if err := s.gateway.Shutdown(ctx); err != nil {
