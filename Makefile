@@ -1,7 +1,7 @@
 # kefu: two commands on a fresh machine with Go: `make run`, `make test`.
 GO ?= go
 
-.PHONY: run test build vet browser-deps bench
+.PHONY: run test build vet browser-deps bench soak
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
 # its pages work: open http://localhost:3001/kefu.html and /yonghu.html.
@@ -27,3 +27,8 @@ browser-deps:
 # reports in bench-out/. Takes about six minutes.
 bench:
 	@bash .ci/bench.sh
+
+# The soak scenario: S1's shape for ten minutes against a fresh server;
+# memory and goroutine counts must stay flat (docs/reliability.md).
+soak:
+	@bash .ci/soak.sh

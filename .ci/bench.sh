@@ -12,39 +12,7 @@ go build -o "$bin" .
 echo "== hot path (go test -bench, allocations per op)"
 go test -run=NONE -bench=. -benchmem ./transport ./actors ./store | tee "$out/hotpath.txt"
 
-addr=127.0.0.1:3101
-compat=127.0.0.1:3100
-admin_pw=loadtest-admin-password
-pid=
-stop_server() {
-	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi
-}
-trap stop_server EXIT
-
-# start_server ARGS...: a fresh data directory with a supervisor for the
-# harness, and a server with cheap password hashing (2,000 agents log in).
-start_server() {
-	data=$(mktemp -d)
-	echo "$admin_pw" | "$bin" agent add lt-admin -role supervisor -password-stdin -data "$data" >/dev/null
-	"$bin" serve -addr "$addr" -compat-addr "$compat" -data "$data" -password-cost 4 -log-level warn "$@" 2>>"$out/server.log" &
-	pid=$!
-	for _ in $(seq 100); do
-		curl -fs "http://$addr/healthz" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "server did not start; see $out/server.log" >&2
-	return 1
-}
-
-# scenario NAME FILE [loadtest args...]
-scenario() {
-	name=$1 file=$2
-	shift 2
-	echo
-	echo "== $name"
-	"$bin" loadtest -server "http://$addr" -compat-server "ws://$compat" -admin lt-admin -admin-password "$admin_pw" \
-		-server-pid "$pid" -quiet -json "$out/$file.json" -html "$out/$file.html" "$@"
-}
+source .ci/loadtest-server.sh
 
 for s in S1 S3 S4 S5; do
 	start_server

@@ -140,6 +140,8 @@ type Sample struct {
 	// ServerCPUPct is the server's CPU use in this second, in percent of
 	// one core (200 is two cores busy).
 	ServerCPUPct float64 `json:"serverCpuPct,omitempty"`
+	// ServerGoroutines is from the server's /metrics, when it has one.
+	ServerGoroutines int64 `json:"serverGoroutines,omitempty"`
 }
 
 // ServerUsage is what the harness saw of the server process, when it was

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"context"
 	"time"
 )
 
@@ -20,6 +21,7 @@ type sampler struct {
 	usage                   *ServerUsage
 	cpuStart, cpuLast       float64
 	procErr                 error
+	metrics                 *serverMetrics // nil when the server has no /metrics
 }
 
 // run samples until quit closes, then hands its series over on done.
@@ -32,6 +34,10 @@ func (s *sampler) run(quit <-chan struct{}, done chan<- *sampler) {
 			s.usage = &ServerUsage{PeakRSSMiB: u.RSSMiB}
 			s.cpuStart, s.cpuLast = u.CPUSeconds, u.CPUSeconds
 		}
+	}
+	s.metrics = newServerMetrics(s.h.cfg.Server)
+	if _, err := s.metrics.goroutines(context.Background()); err != nil {
+		s.metrics = nil
 	}
 	t := time.NewTicker(sampleEvery)
 	defer t.Stop()
@@ -72,6 +78,13 @@ func (s *sampler) take(now time.Time) {
 		} else if s.procErr == nil {
 			s.procErr = err // the server exited?
 		}
+	}
+	if s.metrics != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sampleEvery/2)
+		if n, err := s.metrics.goroutines(ctx); err == nil {
+			p.ServerGoroutines = n
+		}
+		cancel()
 	}
 	s.series = append(s.series, p)
 	phase, since := s.phase()

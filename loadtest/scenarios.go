@@ -28,6 +28,8 @@ var scenarios = []scenario{
 		Config: Config{Protocol: ProtocolNative, Agents: 500, Capacity: 5, Customers: 2500, MessageEvery: 2 * time.Second, Churn: 0.2, ChurnEvery: 10 * time.Second, Duration: 60 * time.Second}},
 	{Name: "S5", About: "compat: 1,000 agent/customer pairs of the tutorial's protocol, closed loop, 30 s",
 		Config: Config{Protocol: ProtocolCompat, Agents: 1000, Capacity: 1, Customers: 1000, Duration: 30 * time.Second}},
+	{Name: "soak", About: "S1's shape for 10 minutes: memory and goroutine counts must stay flat (give -server-pid for memory)",
+		Config: Config{Protocol: ProtocolNative, Agents: 2000, Capacity: 5, Customers: 10000, MessageEvery: 2 * time.Second, Duration: 10 * time.Minute}},
 	{Name: "custom", About: "a small native run (20 agents, 50 customers, a message a second, 10 s) to shape with the knobs",
 		Config: Config{Protocol: ProtocolNative, Agents: 20, Capacity: 5, Customers: 50, MessageEvery: time.Second, Duration: 10 * time.Second}},
 }

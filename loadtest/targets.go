@@ -2,6 +2,8 @@ package loadtest
 
 import (
 	"fmt"
+	"slices"
+	"time"
 )
 
 // The targets of issue 5, for the presets that have them.
@@ -9,6 +11,12 @@ const (
 	s1DeliveryP99Ms = 100
 	s1ServerRSSMiB  = 250
 	s3AssignP99Ms   = 20
+
+	// The soak's flatness: the second minute at full load against the
+	// last. The first minute is left out: caches, pools and the GC's
+	// heap goal are still settling.
+	soakRSSGrowth       = 0.10
+	soakGoroutineGrowth = 0.05
 )
 
 // targets measures the run against its scenario's targets. A custom run
@@ -39,10 +47,56 @@ func targets(res *Result, cfg *Config) []Target {
 		add("every customer assigned", fmt.Sprintf("%d of %d", res.Counts.Assigned, cfg.Customers), res.Counts.Assigned >= int64(cfg.Customers))
 	case "S4":
 		verified()
+	case "soak":
+		verified()
+		early, late, ok := soakEnds(res.Series, int64(cfg.Agents+cfg.Customers))
+		if !ok {
+			add("flat memory and goroutines", "too short to tell (needs 3 minutes at full load)", false)
+			break
+		}
+		if early.ServerRSSMiB > 0 {
+			growth := late.ServerRSSMiB/early.ServerRSSMiB - 1
+			add(fmt.Sprintf("server RSS flat (grows ≤ %.0f %% from minute 2 to the last)", 100*soakRSSGrowth),
+				fmt.Sprintf("%.0f → %.0f MiB (%+.1f %%)", early.ServerRSSMiB, late.ServerRSSMiB, 100*growth), growth <= soakRSSGrowth)
+		}
+		if early.ServerGoroutines > 0 {
+			growth := float64(late.ServerGoroutines)/float64(early.ServerGoroutines) - 1
+			add(fmt.Sprintf("server goroutines flat (grow ≤ %.0f %%)", 100*soakGoroutineGrowth),
+				fmt.Sprintf("%d → %d (%+.1f %%)", early.ServerGoroutines, late.ServerGoroutines, 100*growth), growth <= soakGoroutineGrowth)
+		}
 	case "S5":
 		rt := res.Latency["roundtrip"]
 		add("round trips recorded", fmt.Sprintf("%.0f/s, p99 %.1f ms", res.Rates.RoundTripsPerSec, rt.P99), rt.Count > 0)
 		verified()
 	}
 	return out
+}
+
+// soakEnds returns the medians of the second minute at full load (every
+// client connected) and of the last minute at full load, by server RSS
+// and goroutines; ok is false for a run shorter than three such minutes.
+func soakEnds(series []Sample, clients int64) (early, late Sample, ok bool) {
+	var full []Sample
+	for _, s := range series {
+		if s.Connected >= clients {
+			full = append(full, s)
+		}
+	}
+	perMinute := int(time.Minute / sampleEvery)
+	if len(full) < 3*perMinute {
+		return Sample{}, Sample{}, false
+	}
+	return medianUsage(full[perMinute : 2*perMinute]), medianUsage(full[len(full)-perMinute:]), true
+}
+
+// medianUsage is the median server RSS and goroutine count of samples.
+func medianUsage(samples []Sample) Sample {
+	rss := make([]float64, len(samples))
+	gs := make([]int64, len(samples))
+	for i, s := range samples {
+		rss[i], gs[i] = s.ServerRSSMiB, s.ServerGoroutines
+	}
+	slices.Sort(rss)
+	slices.Sort(gs)
+	return Sample{ServerRSSMiB: rss[len(rss)/2], ServerGoroutines: gs[len(gs)/2]}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"kefu/actors"
 )
@@ -71,6 +72,8 @@ type Gateway struct {
 	// watches it and closes with DisconnectShutdown.
 	stopping context.Context
 	stop     context.CancelFunc
+
+	metrics *prometheus.Registry // served at /metrics
 }
 
 // NewGateway returns a gateway; zero limits take their defaults.
@@ -98,7 +101,7 @@ func NewGateway(cfg Config) *Gateway {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
-	g := &Gateway{cfg: cfg}
+	g := &Gateway{cfg: cfg, metrics: newMetrics()}
 	g.stopping, g.stop = context.WithCancel(context.Background())
 	return g
 }

@@ -20,6 +20,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("GET /api/conversations", g.ListConversations())
 	mux.Handle("GET /api/conversations/{id}", g.GetConversation())
 	mux.Handle("GET /api/conversations/{id}/messages", g.ConversationMessages())
+	mux.Handle("GET /metrics", metricsHandler(g.metrics))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
