@@ -356,3 +356,23 @@ func TestAccessResume(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessCompat: the tutorial's protocol names people by display name
+// only, so its callers must never reach the native ones who share a name:
+// a compat agent "Xavier" and a compat customer "Ann" chat between
+// themselves, and the native Xavier and Ann hear nothing.
+func TestAccessCompat(t *testing.T) {
+	w := newWorld(t)
+	agent := onlineAgent(t, w.ts, "Xavier")
+	cust := seat(t, w.ts, agent, "Xavier", "Ann")
+	cust.say("is this Xavier?")
+	cust.expect("Ann", "is this Xavier?")
+	agent.expect("Ann", "is this Xavier?")
+	agent.say("the other one")
+	agent.expect("Xavier", "the other one")
+	cust.expect("Xavier", "the other one")
+	w.expectOutcome(t, custA, nil)
+	if got, want := w.ts.getRoom(t, "Guest"), (roomReply{}); got != want {
+		t.Fatalf("getroom=%+v, want %+v: only the tutorial's agents, and Xavier is busy", got, want)
+	}
+}

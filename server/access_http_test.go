@@ -184,6 +184,7 @@ func httpTable() []httpRow {
 		{name: "GetLogin", method: "GET", path: fixed("/api/login"), rest: method},
 		{name: "GetAgent", method: "GET", path: fixed("/api/agents/Xavier"), rest: method},
 		{name: "PostHealthz", method: "POST", path: fixed("/healthz"), rest: method},
+		{name: "PostGetRoom", method: "POST", path: fixed("/getroom?userName=Guest"), rest: method},
 	}
 }
 
