@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 )
@@ -97,7 +98,9 @@ func frameTable() []frameRow {
 			want: merge(answer(forbidden, customers...), answer("state", desk...))},
 		{name: "Capacity",
 			frame: func(_ *world, who string) obj {
-				return obj{"type": "capacity", "capacity": map[string]int{agentX: 1, agentY: 2, super: 3}[who] + map[string]int{custA: 9, custB: 9}[who]}
+				// Each agent's own, so nothing changes; any for customers.
+				own := map[string]int{custA: 9, custB: 9, agentX: 1, agentY: 2, super: 3}
+				return obj{"type": "capacity", "capacity": own[who]}
 			},
 			want: merge(answer(forbidden, customers...), answer("state", desk...))},
 		{name: "TransferToQueue", senders: []string{custA, custB, agentY, super},
@@ -252,11 +255,13 @@ func TestAccessRefusedHello(t *testing.T) {
 		}
 	})
 
-	custTokens := w.customerForgeries(t)
-	hellos := map[string]struct {
+	type refusal struct {
 		hello  obj
 		reason string
-	}{}
+	}
+	hellos := map[string]refusal{
+		"Agent/customerToken": {obj{"type": "hello", "v": 1, "role": "agent", "token": w.tokens[custA]}, invalid},
+	}
 	for _, who := range badTokens {
 		reason := invalid
 		switch who {
@@ -265,33 +270,17 @@ func TestAccessRefusedHello(t *testing.T) {
 		case removed:
 			reason = "unauthorized: account removed"
 		}
-		hellos["Agent/"+who] = struct {
-			hello  obj
-			reason string
-		}{obj{"type": "hello", "v": 1, "role": "agent", "token": w.tokens[who]}, reason}
+		hellos["Agent/"+who] = refusal{obj{"type": "hello", "v": 1, "role": "agent", "token": w.tokens[who]}, reason}
 	}
-	for name, tok := range custTokens {
+	for name, tok := range w.customerForgeries(t) {
 		reason := invalid
 		if name == expired {
 			reason = expiredReason
 		}
-		hellos["Customer/"+name] = struct {
-			hello  obj
-			reason string
-		}{obj{"type": "hello", "v": 1, "role": "customer", "token": tok, "resume": obj{w.convA: 0}}, reason}
+		// Asking for A's conversation back, as A would.
+		hellos["Customer/"+name] = refusal{obj{"type": "hello", "v": 1, "role": "customer", "token": tok, "resume": obj{w.convA: 0}}, reason}
 	}
-	hellos["Agent/customerToken"] = struct {
-		hello  obj
-		reason string
-	}{obj{"type": "hello", "v": 1, "role": "agent", "token": w.tokens[custA]}, invalid}
-
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range hellos {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(maps.Keys(hellos))
 	for _, name := range names {
 		tc := hellos[name]
 		t.Run(name, func(t *testing.T) {

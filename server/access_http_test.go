@@ -39,11 +39,13 @@ func TestAccessHTTP(t *testing.T) {
 					if !ok {
 						want = row.rest
 					}
+					path := row.path(w, who)
 					if status != want {
-						t.Fatalf("%s %s as %s: status=%d, want %d: %s", row.method, row.path(w, who), who, status, want, body)
+						t.Fatalf("%s %s as %s: status=%d, want %d: %s", row.method, path, who, status, want, body)
 					}
 					noSecrets(t, w, body, header, row.name == "LoginRight")
-					if status == http.StatusUnauthorized && strings.HasPrefix(row.path(w, who), "/api/") && !bytes.Contains(body, []byte(`"code":"unauthorized"`)) && row.path(w, who) != "/api/login" {
+					// A login's refusal is bad_credentials; a token's, unauthorized.
+					if status == http.StatusUnauthorized && path != "/api/login" && !bytes.Contains(body, []byte(`"code":"unauthorized"`)) {
 						t.Fatalf("401 body=%s, want code unauthorized", body)
 					}
 					if row.check != nil {

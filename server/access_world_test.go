@@ -33,7 +33,7 @@ const (
 	wrongKey = "forgedKey"
 	algNone  = "algNone"
 	hs512    = "algHS512"
-	issuerX  = "wrongIssuer"
+	otherIss = "wrongIssuer"
 	tampered = "tamperedRole"
 	removed  = "removedAccount"
 )
@@ -43,7 +43,7 @@ const (
 var onlineCallers = []string{custA, custB, agentX, agentY, super}
 
 // badTokens are the callers whose token must be refused everywhere.
-var badTokens = []string{expired, wrongKey, algNone, hs512, issuerX, tampered, removed}
+var badTokens = []string{expired, wrongKey, algNone, hs512, otherIss, tampered, removed}
 
 // world is the fixture every access test starts from.
 type world struct {
@@ -63,6 +63,11 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{logs: &durLog{}, accts: map[string]account{}, conns: map[string]*nclient{}, tokens: map[string]string{}}
 	w.ts = startServer(t, Config{Log: slog.New(slog.NewTextHandler(w.logs, nil))})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", w.logs)
+		}
+	})
 	ts := w.ts
 
 	// Arrival order decides routing: X is alone when A asks, Y when B does.
@@ -117,7 +122,7 @@ func (w *world) forge(t *testing.T) {
 	w.tokens[algNone] = mustSign(t, jwt.NewWithClaims(jwt.SigningMethodNone, claims), jwt.UnsafeAllowNoneSignatureType)
 	w.tokens[hs512] = mustSign(t, jwt.NewWithClaims(jwt.SigningMethodHS512, claims), key)
 	otherIssuer := jwt.MapClaims{"iss": "someone-else", "sub": x.ID, "role": "agent", "exp": hour.Unix()}
-	w.tokens[issuerX] = mustSign(t, jwt.NewWithClaims(jwt.SigningMethodHS256, otherIssuer), key)
+	w.tokens[otherIss] = mustSign(t, jwt.NewWithClaims(jwt.SigningMethodHS256, otherIssuer), key)
 	w.tokens[tampered] = withPayload(t, x.Token, func(c map[string]any) { c["role"] = "supervisor" })
 
 	gone := w.ts.addAgent(t, "Gone", 1)
@@ -222,7 +227,7 @@ func (w *world) customerForgeries(t *testing.T) map[string]string {
 		wrongKey: mustIssue(t, other, auth.Claims{Subject: a.ID, Role: auth.RoleCustomer, Name: a.Name, ExpiresAt: hour}),
 		algNone:  mustSign(t, jwt.NewWithClaims(jwt.SigningMethodNone, claims), jwt.UnsafeAllowNoneSignatureType),
 		hs512:    mustSign(t, jwt.NewWithClaims(jwt.SigningMethodHS512, claims), key),
-		issuerX: mustSign(t, jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		otherIss: mustSign(t, jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
 			"iss": "someone-else", "sub": a.ID, "role": "customer", "exp": hour.Unix(),
 		}), key),
 		// B's genuine token, rewritten to say it is A.
