@@ -42,7 +42,8 @@ func HashPassword(pw string) ([]byte, error) {
 }
 
 // CheckPassword reports whether pw matches hash, in time that does not depend
-// on how much of it matches. A pw longer than MaxPasswordLen never matches:
+// on how much of it matches: bcrypt compares the two hashes with
+// subtle.ConstantTimeCompare. A pw longer than MaxPasswordLen never matches:
 // bcrypt would compare only its first 72 bytes, so any suffix would pass.
 func CheckPassword(hash []byte, pw string) bool {
 	if len(pw) > MaxPasswordLen {

@@ -25,7 +25,12 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.Handle("GET /", http.FileServerFS(pages))
+	// The pages are one level deep. Serving them at "GET /" would also
+	// answer GET on every API path meant for another method (GET
+	// /api/login) with the pages' 404, where the mux says 405.
+	files := http.FileServerFS(pages)
+	mux.Handle("GET /{$}", files)
+	mux.Handle("GET /{file}", files)
 	return securityHeaders(mux)
 }
 

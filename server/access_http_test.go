@@ -1,0 +1,238 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"kefu/auth"
+	"kefu/store"
+)
+
+// TestAccessHTTP sends every HTTP endpoint from every kind of caller and
+// checks each gets exactly its status and no more: no other caller's
+// conversations, no password or hash, no cookie. docs/reliability.md,
+// "Access control", has the table in words.
+func TestAccessHTTP(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for _, who := range httpCallers() {
+		// Accounts for DELETE to aim at, one per caller.
+		hash, err := auth.HashPassword(testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.ts.Store().CreateAgent(ctx, "victim-"+who, hash, store.RoleAgent, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, row := range httpTable() {
+		t.Run(row.name, func(t *testing.T) {
+			for _, who := range httpCallers() {
+				t.Run(who, func(t *testing.T) {
+					status, body, header := w.call(t, row, who)
+					want, ok := row.want[who]
+					if !ok {
+						want = row.rest
+					}
+					path := row.path(w, who)
+					if status != want {
+						t.Fatalf("%s %s as %s: status=%d, want %d: %s", row.method, path, who, status, want, body)
+					}
+					noSecrets(t, w, body, header, row.name == "LoginRight")
+					// A login's refusal is bad_credentials; a token's, unauthorized.
+					if status == http.StatusUnauthorized && path != "/api/login" && !bytes.Contains(body, []byte(`"code":"unauthorized"`)) {
+						t.Fatalf("401 body=%s, want code unauthorized", body)
+					}
+					if row.check != nil {
+						row.check(t, w, who, status, body)
+					}
+				})
+			}
+		})
+	}
+
+	// A conversation the caller did not serve is answered exactly as one
+	// that does not exist, so ids cannot be probed.
+	t.Run("NotServedLooksUnknown", func(t *testing.T) {
+		for _, suffix := range []string{"", "/messages"} {
+			_, notServed, _ := w.call(t, httpRow{method: "GET", path: fixed("/api/conversations/" + w.convA + suffix)}, agentY)
+			_, unknown, _ := w.call(t, httpRow{method: "GET", path: fixed("/api/conversations/cv_nosuch" + suffix)}, agentY)
+			if !bytes.Equal(notServed, unknown) {
+				t.Fatalf("not served=%s, unknown=%s: want the same", notServed, unknown)
+			}
+		}
+	})
+	// Refused callers changed nothing.
+	t.Run("RefusedChangedNothing", func(t *testing.T) {
+		for _, who := range httpCallers() {
+			_, _, err := w.ts.Store().AgentByName(ctx, "new-"+who)
+			if created := err == nil; created != (who == super) {
+				t.Errorf("POST /api/agents as %s: account created=%v (err %v)", who, created, err)
+			}
+			_, _, err = w.ts.Store().AgentByName(ctx, "victim-"+who)
+			if gone := errors.Is(err, store.ErrNotFound); gone != (who == super) {
+				t.Errorf("DELETE /api/agents as %s: account removed=%v (err %v)", who, gone, err)
+			}
+		}
+	})
+}
+
+// httpRow is one endpoint: the status each caller gets (rest for those not
+// named) and, optionally, a look at the body.
+type httpRow struct {
+	name, method string
+	path, body   func(w *world, who string) string
+	want         map[string]int
+	rest         int
+	check        func(t *testing.T, w *world, who string, status int, body []byte)
+}
+
+func httpCallers() []string {
+	return append(append([]string{anon}, onlineCallers...), badTokens...)
+}
+
+func fixed(s string) func(*world, string) string { return func(*world, string) string { return s } }
+
+// onlySupervisor: a supervisor gets ok, agents 403, everyone else 401.
+func onlySupervisor(ok int) map[string]int {
+	return map[string]int{super: ok, agentX: http.StatusForbidden, agentY: http.StatusForbidden}
+}
+
+func httpTable() []httpRow {
+	const (
+		ok, created, gone = http.StatusOK, http.StatusCreated, http.StatusNoContent
+		bad, unauth       = http.StatusBadRequest, http.StatusUnauthorized
+		notFound, method  = http.StatusNotFound, http.StatusMethodNotAllowed
+	)
+	agents := map[string]int{agentX: ok, agentY: ok, super: ok}
+	convA := func(suffix string) func(*world, string) string {
+		return func(w *world, _ string) string { return "/api/conversations/" + w.convA + suffix }
+	}
+	return []httpRow{
+		// Public: the token, good or bad, changes nothing.
+		{name: "Healthz", method: "GET", path: fixed("/healthz"), rest: ok},
+		{name: "Index", method: "GET", path: fixed("/"), rest: ok},
+		{name: "Pages", method: "GET", path: fixed("/kefu.html"), rest: ok},
+		{name: "NoSuchAPI", method: "GET", path: fixed("/api/secrets"), rest: notFound},
+		// It offers only the tutorial's agents: never a native one's name.
+		{name: "GetRoom", method: "GET", path: fixed("/getroom?userName=Guest"), rest: ok,
+			check: func(t *testing.T, _ *world, _ string, _ int, body []byte) {
+				if got, want := string(body), `{"room":false}`+"\n"; got != want {
+					t.Fatalf("body=%s, want %s", got, want)
+				}
+			}},
+		{name: "WSNotUpgrade", method: "GET", path: fixed("/ws"), rest: bad},
+		{name: "CompatNotUpgrade", method: "GET", path: fixed("/compat?type=yonghu&name=G"), rest: bad},
+		{name: "LoginWrongPassword", method: "POST", path: fixed("/api/login"),
+			body: fixed(`{"name":"Xavier","password":"not the password"}`), rest: unauth},
+		{name: "LoginRight", method: "POST", path: fixed("/api/login"),
+			body: fixed(`{"name":"Xavier","password":"` + testPassword + `"}`), rest: ok},
+
+		// Accounts: supervisors only.
+		{name: "CreateAgent", method: "POST", path: fixed("/api/agents"),
+			body: func(_ *world, who string) string {
+				return `{"name":"new-` + who + `","password":"another long password"}`
+			},
+			want: onlySupervisor(created), rest: unauth},
+		{name: "ListAgents", method: "GET", path: fixed("/api/agents"), want: onlySupervisor(ok), rest: unauth},
+		{name: "RemoveAgent", method: "DELETE", path: func(_ *world, who string) string { return "/api/agents/victim-" + who },
+			want: onlySupervisor(gone), rest: unauth},
+		// An agent cannot learn which names exist.
+		{name: "RemoveUnknownAgent", method: "DELETE", path: fixed("/api/agents/nobody"),
+			want: onlySupervisor(notFound), rest: unauth},
+
+		// History: agents see what they served, supervisors everything.
+		{name: "ListOwn", method: "GET", path: fixed("/api/conversations"), want: agents, rest: unauth,
+			check: func(t *testing.T, w *world, who string, status int, body []byte) {
+				if status == ok {
+					if got, want := bytes.Contains(body, []byte(w.convA)), who == agentX; got != want {
+						t.Fatalf("%s's list holds convA=%v, want %v: %s", who, got, want, body)
+					}
+				}
+			}},
+		{name: "ListAll", method: "GET", path: fixed("/api/conversations?all=1"), want: onlySupervisor(ok), rest: unauth,
+			check: func(t *testing.T, w *world, who string, status int, body []byte) {
+				if status == ok && !bytes.Contains(body, []byte(w.convA)) {
+					t.Fatalf("everyone's list lacks convA: %s", body)
+				}
+			}},
+		{name: "GetServed", method: "GET", path: convA(""),
+			want: map[string]int{agentX: ok, super: ok, agentY: notFound}, rest: unauth},
+		{name: "MessagesServed", method: "GET", path: convA("/messages"),
+			want: map[string]int{agentX: ok, super: ok, agentY: notFound}, rest: unauth,
+			check: func(t *testing.T, w *world, who string, status int, body []byte) {
+				if got, want := bytes.Contains(body, []byte("4111")), status == ok; got != want {
+					t.Fatalf("%s: body holds the message=%v, want %v: %s", who, got, want, body)
+				}
+			}},
+		{name: "GetOther", method: "GET", path: func(w *world, _ string) string { return "/api/conversations/" + w.convB },
+			want: map[string]int{agentY: ok, super: ok, agentX: notFound}, rest: unauth},
+		{name: "GetUnknown", method: "GET", path: fixed("/api/conversations/cv_nosuch"),
+			want: map[string]int{agentX: notFound, agentY: notFound, super: notFound}, rest: unauth},
+		{name: "MessagesUnknown", method: "GET", path: fixed("/api/conversations/cv_nosuch/messages"),
+			want: map[string]int{agentX: notFound, agentY: notFound, super: notFound}, rest: unauth},
+
+		// Methods no route has: refused before anyone is asked who they are.
+		{name: "PutAgents", method: "PUT", path: fixed("/api/agents"), rest: method},
+		{name: "PatchAgent", method: "PATCH", path: fixed("/api/agents/Xavier"), rest: method},
+		{name: "PostConversations", method: "POST", path: fixed("/api/conversations"), rest: method},
+		{name: "DeleteConversation", method: "DELETE", path: convA(""), rest: method},
+		{name: "PutLogin", method: "PUT", path: fixed("/api/login"), rest: method},
+		{name: "GetLogin", method: "GET", path: fixed("/api/login"), rest: method},
+		{name: "GetAgent", method: "GET", path: fixed("/api/agents/Xavier"), rest: method},
+		{name: "PostHealthz", method: "POST", path: fixed("/healthz"), rest: method},
+		{name: "PostGetRoom", method: "POST", path: fixed("/getroom?userName=Guest"), rest: method},
+	}
+}
+
+// call sends row as who: with who's token as a bearer token, none for
+// the anonymous caller.
+func (w *world) call(t *testing.T, row httpRow, who string) (int, []byte, http.Header) {
+	t.Helper()
+	var body io.Reader
+	if row.body != nil {
+		body = strings.NewReader(row.body(w, who))
+	}
+	req, err := http.NewRequest(row.method, "http://"+w.ts.Addr()+row.path(w, who), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok := w.tokens[who]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, out, res.Header
+}
+
+// noSecrets checks a response carries no cookie, no password hash, no
+// password and, but for a login, no token.
+func noSecrets(t *testing.T, w *world, body []byte, h http.Header, login bool) {
+	t.Helper()
+	if c := h.Values("Set-Cookie"); len(c) > 0 {
+		t.Fatalf("Set-Cookie %q: kefu sets no cookies", c)
+	}
+	for _, s := range []string{"$2a$", "$2b$", "$2y$", testPassword, "another long password", `"password"`, "password_hash"} {
+		if bytes.Contains(body, []byte(s)) {
+			t.Fatalf("body holds %q: %s", s, body)
+		}
+	}
+	for who, tok := range w.tokens {
+		// A login's token may equal an earlier one of the same second.
+		if tok != "" && !login && bytes.Contains(body, []byte(tok)) {
+			t.Fatalf("body holds %s's token: %s", who, body)
+		}
+	}
+}
