@@ -192,7 +192,8 @@ func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 // the compat protocol) and the commands that arrived early.
 func (c *connection) admittedNow(ctx actor.Context) {
 	c.startBeating(ctx)
-	if c.Pool == PoolCompat {
+	if c.Pool == PoolCompat && c.me.Role == RoleAgent {
+		// A compat customer reads from its greeting on (see opened).
 		c.Socket.StartReading()
 	}
 	for _, cmd := range c.early {
@@ -212,9 +213,9 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	}
 	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat})
 	if c.Pool == PoolCompat && a.Conv != "" {
-		// Known now, so a line sent before the greeting has somewhere to go.
-		// Not watched yet: the dispatcher starts the conversation just
-		// after this answer, and a watch before that would report it dead.
+		// Known now, though not watched yet: the dispatcher starts the
+		// conversation just after this answer, and a watch before that
+		// would report it dead.
 		c.convs[a.Conv] = &convView{pid: c.Dir.PID(KindConv, string(a.Conv))}
 	}
 	if c.Pool == PoolNative {
@@ -332,6 +333,12 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	out.After = v.last - uint64(len(out.History))
 	v.synced = true
 	c.send(ctx, &out)
+	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
+		// Not on admission: the dispatcher answers before it starts the
+		// conversation, and a line read in between went to a conversation
+		// not there yet. The greeting comes from the running conversation.
+		c.Socket.StartReading()
+	}
 }
 
 // message delivers one live message exactly once and in order. Until the
