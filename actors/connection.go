@@ -155,6 +155,7 @@ func (c *connection) Receive(ctx actor.Context) {
 			// It ended just as this client came back, before answering
 			// its sync: what it missed and its end are in the store.
 			delete(c.convs, msg.Conv)
+			c.unanswered(ctx, v, ReasonGone)
 			c.replayEnded(ctx, msg.Conv, v.last)
 		default:
 			c.convClosed(ctx, &ConvClosed{Conv: msg.Conv, Reason: ReasonFailed})
@@ -369,6 +370,7 @@ func (c *connection) startBeating(ctx actor.Context) {
 func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 	if v, ok := c.convs[msg.Conv]; ok {
 		delete(c.convs, msg.Conv)
+		c.unanswered(ctx, v, msg.Reason)
 		if c.me.Role == RoleCustomer {
 			ctx.Unwatch(v.pid)
 		}
@@ -476,6 +478,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 	case *CmdPost:
 		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
 			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
+			c.convs[cmd.Conv].posted(cmd.ClientID)
 		}
 	case *CmdTyping:
 		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
@@ -582,6 +585,7 @@ func (c *connection) textOK(ctx actor.Context, text string, ref string) bool {
 // queue means the client cannot keep up: the socket is already closing with
 // DisconnectSlow, so the actor goes too rather than buffer without bound.
 func (c *connection) send(ctx actor.Context, msg any) {
+	c.answered(msg)
 	frame := c.Codec.Encode(msg)
 	if frame == nil {
 		return
@@ -597,11 +601,12 @@ func (c *connection) leave(ctx actor.Context, d Disconnect) {
 }
 
 // convView is what a connection knows of one conversation: whether the
-// conversation has answered its sync, and the last sequence number sent to
-// the client.
+// conversation has answered its sync, the last sequence number sent to the
+// client, and the client's messages on their way to it.
 type convView struct {
-	pid     *actor.PID
-	synced  bool
-	watched bool
-	last    uint64
+	pid      *actor.PID
+	synced   bool
+	watched  bool
+	last     uint64
+	inflight []string // client ids posted, not yet answered (connection_inflight.go)
 }
