@@ -423,7 +423,7 @@ func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
 		// Sent right behind hello: admission is a moment away.
 		c.early = append(c.early, cmd)
 	default:
-		c.send(ctx, &FrameError{Code: ErrCodeState, Message: "wait for welcome before sending more"})
+		c.send(ctx, &FrameError{Code: ErrCodeState, Message: "wait for welcome before sending more", Ref: clientID(cmd)})
 	}
 }
 
