@@ -23,7 +23,8 @@ import (
 // bad_text, the decoder's error, hello_required, empty_text,
 // text_too_long). Throughout, it checks that every frame the server sends
 // is well-formed for its protocol and relays no text the server must
-// refuse. At the end: every msg got an ack or an error carrying its cid,
+// refuse, and that each native client gets every msg once, in order,
+// without gaps. At the end: every msg got an ack or an error carrying its cid,
 // no ack went to a message whose text was refused, no actor panicked,
 // every actor stopped once its socket ended, the dispatcher is left
 // holding nobody, and fresh clients still complete a chat round trip.

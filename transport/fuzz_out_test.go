@@ -50,10 +50,13 @@ func (c *client) decodeOut(frame []byte) outFrame {
 		Conv    string `json:"conv"`
 		Token   string `json:"token"`
 		Text    string `json:"text"`
+		Seq     uint64 `json:"seq"`
+		After   uint64 `json:"after"`
 		From    *struct {
 			Name string `json:"name"`
 		} `json:"from"`
 		History []struct {
+			Seq  uint64 `json:"seq"`
 			Text string `json:"text"`
 		} `json:"history"`
 	}
@@ -72,10 +75,22 @@ func (c *client) decodeOut(frame []byte) outFrame {
 		}
 		f.From = in.From.Name
 		c.checkRelayed(in.Text)
+		// Exactly once and in order on each connection, without gaps
+		// (docs/reliability.md): the next after what it was last given.
+		if want := c.seqs[in.Conv] + 1; in.Seq != want {
+			c.s.t.Fatalf("%s got msg %d of %s, want %d: %.300s", c.name, in.Seq, in.Conv, want, frame)
+		}
+		c.seqs[in.Conv] = in.Seq
 	case "conv":
+		last := in.After
 		for _, m := range in.History {
 			c.checkRelayed(m.Text)
+			if m.Seq != last+1 {
+				c.s.t.Fatalf("%s got a history with %d after %d: %.300s", c.name, m.Seq, last, frame)
+			}
+			last = m.Seq
 		}
+		c.seqs[in.Conv] = last
 	}
 	return f
 }

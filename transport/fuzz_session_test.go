@@ -149,8 +149,9 @@ type client struct {
 	codec actors.Codec
 	sock  *fakeSocket
 	pid   *actor.PID
-	gone  chan struct{} // closed when the actor has stopped
-	read  int           // frames the test has looked at
+	gone  chan struct{}     // closed when the actor has stopped
+	read  int               // frames the test has looked at
+	seqs  map[string]uint64 // native: the last seq the client has, by conversation
 }
 
 // connectNative starts a connection as NativeSocket does.
@@ -186,7 +187,7 @@ func (s *session) connect(name string, conn actors.ConnConfig) *client {
 	if err != nil {
 		s.t.Fatalf("spawn %s: %v", name, err)
 	}
-	c := &client{s: s, name: name, pool: conn.Pool, codec: conn.Codec, sock: sock, pid: pid, gone: s.dir.find(pid).gone}
+	c := &client{s: s, name: name, pool: conn.Pool, codec: conn.Codec, sock: sock, pid: pid, gone: s.dir.find(pid).gone, seqs: map[string]uint64{}}
 	s.clients = append(s.clients, c)
 	return c
 }
