@@ -30,8 +30,9 @@ import (
 // holding nobody, and fresh clients still complete a chat round trip.
 // Every wait has a deadline.
 //
-// Heartbeats and the hello timeout are timing, not frames, so they are an
-// hour here and never fire. Seeds: testdata/fuzz/FuzzConnection.
+// Heartbeats and the hello timeout are timing, not frames, so they never
+// fire within a session (see connectNative). Seeds:
+// testdata/fuzz/FuzzConnection.
 func FuzzConnection(f *testing.F) {
 	w := newFuzzWorld(f)
 	f.Fuzz(func(t *testing.T, script []byte) {

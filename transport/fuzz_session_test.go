@@ -157,12 +157,16 @@ type client struct {
 // connectNative starts a connection as NativeSocket does.
 func (s *session) connectNative(name string) *client {
 	return s.connect(name, actors.ConnConfig{
-		Pool:         actors.PoolNative,
-		Codec:        NativeCodec{},
-		Auth:         s.w.identity,
-		History:      s.w.store,
-		Heartbeat:    time.Hour, // heartbeats are timing, not frames
-		HelloTimeout: time.Hour, // likewise
+		Pool:    actors.PoolNative,
+		Codec:   NativeCodec{},
+		Auth:    s.w.identity,
+		History: s.w.store,
+		// Heartbeats and the hello timeout are timing, not frames: they
+		// must not fire within a session. A hello timer is never stopped,
+		// and holds the actor system until it fires, so it is not an hour
+		// either: a long fuzz run would keep millions of them.
+		Heartbeat:    time.Hour,
+		HelloTimeout: time.Minute,
 	})
 }
 
