@@ -1,7 +1,7 @@
 # kefu: two commands on a fresh machine with Go: `make run`, `make test`.
 GO ?= go
 
-.PHONY: run test build vet browser-deps bench soak
+.PHONY: run test build vet browser-deps bench soak fuzz
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
 # its pages work: open http://localhost:3001/kefu.html and /yonghu.html.
@@ -32,3 +32,16 @@ bench:
 # memory and goroutine counts must stay flat (docs/reliability.md).
 soak:
 	@bash .ci/soak.sh
+
+# Each fuzz target for FUZZTIME, one after another (go test fuzzes one
+# target per run); the first failure stops it, and go test has saved the
+# input under testdata/fuzz/<Target>/. docs/reliability.md, "Fuzzing".
+# FuzzConnection's coverage of a running actor system varies from run to run,
+# so most of its "new" inputs are noise: minimizing each for go's default
+# minute would leave it no time to fuzz.
+FUZZTIME ?= 30s
+
+fuzz:
+	$(GO) test ./transport -run '^$$' -fuzz '^FuzzDecodeNative$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transport -run '^$$' -fuzz '^FuzzDecodeCompat$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transport -run '^$$' -fuzz '^FuzzConnection$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10x

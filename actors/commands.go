@@ -47,3 +47,12 @@ type (
 
 // ProtocolVersion is the native protocol's current version.
 const ProtocolVersion = 1
+
+// clientID is the client's own id for the message cmd carries, for a
+// refusal to name it; "" for any other command.
+func clientID(cmd any) string {
+	if p, ok := cmd.(*CmdPost); ok {
+		return p.ClientID
+	}
+	return ""
+}

@@ -155,6 +155,7 @@ func (c *connection) Receive(ctx actor.Context) {
 			// It ended just as this client came back, before answering
 			// its sync: what it missed and its end are in the store.
 			delete(c.convs, msg.Conv)
+			c.unanswered(ctx, v, ReasonGone)
 			c.replayEnded(ctx, msg.Conv, v.last)
 		default:
 			c.convClosed(ctx, &ConvClosed{Conv: msg.Conv, Reason: ReasonFailed})
@@ -192,7 +193,8 @@ func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 // the compat protocol) and the commands that arrived early.
 func (c *connection) admittedNow(ctx actor.Context) {
 	c.startBeating(ctx)
-	if c.Pool == PoolCompat {
+	if c.Pool == PoolCompat && c.me.Role == RoleAgent {
+		// A compat customer reads from its greeting on (see opened).
 		c.Socket.StartReading()
 	}
 	for _, cmd := range c.early {
@@ -212,9 +214,9 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	}
 	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat})
 	if c.Pool == PoolCompat && a.Conv != "" {
-		// Known now, so a line sent before the greeting has somewhere to go.
-		// Not watched yet: the dispatcher starts the conversation just
-		// after this answer, and a watch before that would report it dead.
+		// Known now, though not watched yet: the dispatcher starts the
+		// conversation just after this answer, and a watch before that
+		// would report it dead.
 		c.convs[a.Conv] = &convView{pid: c.Dir.PID(KindConv, string(a.Conv))}
 	}
 	if c.Pool == PoolNative {
@@ -332,6 +334,12 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	out.After = v.last - uint64(len(out.History))
 	v.synced = true
 	c.send(ctx, &out)
+	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
+		// Not on admission: the dispatcher answers before it starts the
+		// conversation, and a line read in between went to a conversation
+		// not there yet. The greeting comes from the running conversation.
+		c.Socket.StartReading()
+	}
 }
 
 // message delivers one live message exactly once and in order. Until the
@@ -362,6 +370,7 @@ func (c *connection) startBeating(ctx actor.Context) {
 func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 	if v, ok := c.convs[msg.Conv]; ok {
 		delete(c.convs, msg.Conv)
+		c.unanswered(ctx, v, msg.Reason)
 		if c.me.Role == RoleCustomer {
 			ctx.Unwatch(v.pid)
 		}
@@ -414,7 +423,7 @@ func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
 		// Sent right behind hello: admission is a moment away.
 		c.early = append(c.early, cmd)
 	default:
-		c.send(ctx, &FrameError{Code: ErrCodeState, Message: "wait for welcome before sending more"})
+		c.send(ctx, &FrameError{Code: ErrCodeState, Message: "wait for welcome before sending more", Ref: clientID(cmd)})
 	}
 }
 
@@ -469,6 +478,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 	case *CmdPost:
 		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
 			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
+			c.convs[cmd.Conv].posted(cmd.ClientID)
 		}
 	case *CmdTyping:
 		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
@@ -575,6 +585,7 @@ func (c *connection) textOK(ctx actor.Context, text string, ref string) bool {
 // queue means the client cannot keep up: the socket is already closing with
 // DisconnectSlow, so the actor goes too rather than buffer without bound.
 func (c *connection) send(ctx actor.Context, msg any) {
+	c.answered(msg)
 	frame := c.Codec.Encode(msg)
 	if frame == nil {
 		return
@@ -590,11 +601,12 @@ func (c *connection) leave(ctx actor.Context, d Disconnect) {
 }
 
 // convView is what a connection knows of one conversation: whether the
-// conversation has answered its sync, and the last sequence number sent to
-// the client.
+// conversation has answered its sync, the last sequence number sent to the
+// client, and the client's messages on their way to it.
 type convView struct {
-	pid     *actor.PID
-	synced  bool
-	watched bool
-	last    uint64
+	pid      *actor.PID
+	synced   bool
+	watched  bool
+	last     uint64
+	inflight []string // client ids posted, not yet answered (connection_inflight.go)
 }

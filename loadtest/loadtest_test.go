@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"kefu/auth"
+	"kefu/internal/leaktest"
 	"kefu/server"
 	"kefu/store"
 )
@@ -23,7 +24,9 @@ func TestMain(m *testing.M) {
 	// The harness logs in every agent; the cheapest bcrypt cost keeps the
 	// runs about the harness, not the hashing.
 	auth.BcryptCost = bcrypt.MinCost
-	os.Exit(m.Run())
+	// The harness runs real servers and thousands of client goroutines;
+	// all of them must be gone when the tests are.
+	leaktest.VerifyTestMain(m)
 }
 
 const (

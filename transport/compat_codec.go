@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 
 	"kefu/actors"
 )
@@ -40,12 +41,11 @@ var _ actors.Codec = CompatCodec{}
 // not a JSON object with a string neiRong is refused.
 func DecodeCompat(frame []byte) (*actors.CmdSay, error) {
 	var in compatIn
-	dec := json.NewDecoder(bytes.NewReader(frame))
-	if err := dec.Decode(&in); err != nil {
+	if err := decodeObject(frame, &in); err != nil {
+		if errors.Is(err, errTrailing) {
+			return nil, &actors.FrameError{Code: actors.ErrCodeBadFrame, Message: "expected one JSON object per frame"}
+		}
 		return nil, &actors.FrameError{Code: actors.ErrCodeBadFrame, Message: `expected JSON {"neiRong":"text"}`}
-	}
-	if dec.More() {
-		return nil, &actors.FrameError{Code: actors.ErrCodeBadFrame, Message: "expected one JSON object per frame"}
 	}
 	if in.NeiRong == nil {
 		return nil, &actors.FrameError{Code: actors.ErrCodeBadFrame, Message: `missing field "neiRong"`}

@@ -1,7 +1,10 @@
 package transport
 
 import (
+	"bytes"
 	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -55,7 +58,7 @@ func TestDecodeCompat(t *testing.T) {
 		}
 	})
 	t.Run("ErrBadFrame", func(t *testing.T) {
-		for _, frame := range []string{``, `null`, `"x"`, `[]`, `{}`, `{"neiRong":1}`, `{"neiRong":null}`, `{"neiRong":"a"} x`, `{"neiRong":"a"`} {
+		for _, frame := range []string{``, `null`, `"x"`, `[]`, `{}`, `{"neiRong":1}`, `{"neiRong":null}`, `{"neiRong":"a"} x`, `{"neiRong":"a"`, `{"neiRong":"a"}]`, `{"neiRong":"a"}}`, ` null `} {
 			_, err := DecodeCompat([]byte(frame))
 			fe, ok := err.(*actors.FrameError)
 			if !ok || fe.Code != actors.ErrCodeBadFrame {
@@ -65,27 +68,66 @@ func TestDecodeCompat(t *testing.T) {
 	})
 }
 
-// FuzzDecodeCompat checks the decoder never panics, refuses only with a
-// FrameError, and that whatever it accepts re-encodes to an equal text.
+// compatDecodeErrors are DecodeCompat's refusals, word for word as
+// docs/protocol.md lists them under "Error lines".
+var compatDecodeErrors = map[string]bool{
+	`expected JSON {"neiRong":"text"}`:   true,
+	"expected one JSON object per frame": true,
+	`missing field "neiRong"`:            true,
+}
+
+// FuzzDecodeCompat checks that the decoder never panics and refuses only
+// with one of the documented bad_frame errors; that it accepts nothing but
+// a single JSON object; that what it accepts is valid UTF-8 whatever the
+// frame held; and that an accepted text survives both trips unchanged: the
+// server's relay of it, byte for byte in the tutorial's form, and a
+// client's canonical frame of it decoded again. Seeds: testdata/fuzz/
+// FuzzDecodeCompat, written by TestWriteSeedCorpora.
 func FuzzDecodeCompat(f *testing.F) {
-	for _, seed := range []string{`{"neiRong":"你好"}`, `{"neiRong":""}`, `{"neiRong":1}`, `{}`, `{"neiRong":"a"}{"neiRong":"b"}`, `{"neiRong":"\u0000"}`, "\xff"} {
-		f.Add([]byte(seed))
-	}
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		say, err := DecodeCompat(frame)
 		if err != nil {
-			if _, ok := err.(*actors.FrameError); !ok {
+			fe, ok := err.(*actors.FrameError)
+			switch {
+			case !ok:
 				t.Fatalf("error %T, want *FrameError", err)
+			case say != nil:
+				t.Fatalf("both %#v and %v", say, err)
+			case fe.Code != actors.ErrCodeBadFrame || !compatDecodeErrors[fe.Message]:
+				t.Fatalf("error %q (%s) is not a documented refusal", fe.Message, fe.Code)
 			}
 			return
 		}
-		if !utf8.Valid(frame) {
-			return // the connection refuses invalid UTF-8 before decoding
+		if !json.Valid(frame) || !bytes.HasPrefix(bytes.TrimLeft(frame, " \t\r\n"), []byte("{")) {
+			t.Fatalf("accepted %q, which is not one JSON object", frame)
 		}
+		if !utf8.ValidString(say.Text) {
+			t.Fatalf("decoded text %q is not valid UTF-8", say.Text)
+		}
+		again, err := (CompatCodec{}).Decode(frame)
+		if err != nil || !reflect.DeepEqual(again, any(say)) {
+			t.Fatalf("CompatCodec.Decode=%#v, %v; DecodeCompat=%#v", again, err, say)
+		}
+
 		out := CompatCodec{}.Encode(&actors.ConvMessage{From: actors.Party{Name: "n"}, Text: say.Text})
+		// The tutorial's JSON.stringify: its field order, no HTML
+		// escaping, no newline.
+		quoted := new(bytes.Buffer)
+		enc := json.NewEncoder(quoted)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(say.Text)
+		want := `{"neiRong":` + strings.TrimSuffix(quoted.String(), "\n") + `,"shuiFaDe":"n"}`
+		if string(out) != want {
+			t.Fatalf("relay of %q is %s, want %s", say.Text, out, want)
+		}
 		var back compatOut
 		if err := json.Unmarshal(out, &back); err != nil || back.NeiRong != say.Text {
 			t.Fatalf("round trip of %q gave %s (%v)", say.Text, out, err)
+		}
+
+		canonical, _ := json.Marshal(compatIn{NeiRong: &say.Text})
+		if again, err := DecodeCompat(canonical); err != nil || again.Text != say.Text {
+			t.Fatalf("%s decodes to %#v, %v; want text %q", canonical, again, err, say.Text)
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -55,16 +54,15 @@ func (NativeCodec) Decode(frame []byte) (any, error) { return DecodeNative(frame
 // can add some.
 func DecodeNative(frame []byte) (any, error) {
 	var in nativeIn
-	dec := json.NewDecoder(bytes.NewReader(frame))
-	if err := dec.Decode(&in); err != nil {
+	if err := decodeObject(frame, &in); err != nil {
 		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
+		switch {
+		case errors.Is(err, errTrailing):
+			return nil, badFrame(actors.ErrCodeBadFrame, "expected one JSON object per frame")
+		case errors.As(err, &typeErr) && typeErr.Field != "":
 			return nil, badFrame(actors.ErrCodeBadFrame, "field "+typeErr.Field+" has the wrong type")
 		}
 		return nil, badFrame(actors.ErrCodeBadFrame, "expected one JSON object with a \"type\"")
-	}
-	if dec.More() {
-		return nil, badFrame(actors.ErrCodeBadFrame, "expected one JSON object per frame")
 	}
 	switch in.Type {
 	case "":
