@@ -25,7 +25,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /", http.FileServerFS(pages))
-	return securityHeaders(mux)
+	return securityHeaders(g.limitRequests(mux))
 }
 
 // CompatRoutes returns the compat listener's handler: the tutorial's
