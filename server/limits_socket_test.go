@@ -256,4 +256,3 @@ func TestCapacityCap(t *testing.T) {
 		}
 	})
 }
-
