@@ -145,8 +145,12 @@ func provision(ctx context.Context, cfg *Config, client *http.Client) ([]string,
 	err = parallel(ctx, cfg.Agents, func(i int) error {
 		name := agentName(cfg.AgentPrefix, i)
 		token, err := login(ctx, client, base, name, agentPassword)
-		if err != nil {
+		var refused *apiError
+		if errors.As(err, &refused) && refused.Status == http.StatusUnauthorized {
 			return fmt.Errorf("%w (an account of that name with another password? use another -agent-prefix)", err)
+		}
+		if err != nil {
+			return err
 		}
 		tokens[i] = token
 		return nil
