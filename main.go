@@ -81,6 +81,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cost := fs.Int("password-cost", auth.BcryptCost, "bcrypt cost of new password hashes; lower only for load tests")
 	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty. Never expose it")
 	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
+	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if *pprofAddr != "" {
 		go server.ServePprof(*pprofAddr, log)
 	}
-	srv, err := server.New(server.Config{
+	cfg := server.Config{
 		Addr:           *addr,
 		CompatAddr:     *compatAddr,
 		DataDir:        *data,
@@ -112,7 +113,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		StoreOff:       *storeOff,
 		AllowedOrigins: splitList(*origins),
 		Log:            log,
-	})
+	}
+	if err := limits.apply(&cfg); err != nil {
+		return err
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}

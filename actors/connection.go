@@ -1,9 +1,11 @@
 package actors
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,6 +13,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
 
+	"kefu/limit"
 	"kefu/store"
 )
 
@@ -58,6 +61,11 @@ type ConnConfig struct {
 	Heartbeat    time.Duration // native: how often the client is pinged; 0 for none
 	HelloTimeout time.Duration // native: how long to wait for hello
 	Log          *slog.Logger
+
+	// MaxCapacity is the most an agent may set (0: MaxCapacity). Offences
+	// counts and logs the limits the client crosses; nil for none.
+	MaxCapacity int
+	Offences    *limit.Offences
 }
 
 // connection is the actor behind one WebSocket, on either protocol. It
@@ -538,8 +546,12 @@ func (c *connection) setCapacity(ctx actor.Context, n int) {
 	if !c.must(ctx, RoleAgent) {
 		return
 	}
-	if n < 1 || n > MaxCapacity {
-		c.send(ctx, &FrameError{Code: ErrCodeBadValue, Message: "capacity must be between 1 and 50"})
+	top := cmp.Or(c.MaxCapacity, MaxCapacity)
+	if n > top {
+		c.Offences.Record(limit.Capacity, "conn", c.ID, "agent", c.me.ID, "capacity", n)
+	}
+	if n < 1 || n > top {
+		c.send(ctx, &FrameError{Code: ErrCodeBadValue, Message: "capacity must be between 1 and " + strconv.Itoa(top)})
 		return
 	}
 	if err := c.Auth.SaveCapacity(c.me.ID, n); err != nil {
@@ -575,6 +587,7 @@ func (c *connection) textOK(ctx actor.Context, text string, ref string) bool {
 		c.send(ctx, &FrameError{Code: ErrCodeEmptyText, Message: "message is empty", Ref: ref})
 		return false
 	case len(text) > c.MaxTextBytes:
+		c.Offences.Record(limit.TextLength, "conn", c.ID, "bytes", len(text))
 		c.send(ctx, &FrameError{Code: ErrCodeTooLong, Message: "message is too long", Ref: ref})
 		return false
 	}

@@ -14,6 +14,7 @@ var (
 	DisconnectNormal       = Disconnect{Code: 1000, Reason: "bye"}
 	DisconnectShutdown     = Disconnect{Code: 1001, Reason: "server shutting down"}
 	DisconnectInternal     = Disconnect{Code: 1011, Reason: "internal error"}
+	DisconnectRateLimited  = Disconnect{Code: 1008, Reason: "too many frames: rate limit exceeded"}
 	DisconnectBadRequest   = Disconnect{Code: 4000, Reason: "bad request"}
 	DisconnectAgentLeft    = Disconnect{Code: 4001, Reason: "agent left"}
 	DisconnectNoHello      = Disconnect{Code: 4002, Reason: "expected a hello frame first"}

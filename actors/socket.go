@@ -60,4 +60,5 @@ const (
 	ErrCodeUnauthorized = "unauthorized"      // a bad, expired or revoked token; the socket closes
 	ErrCodeNotStored    = "not_stored"        // the store failed; nothing was kept, send it again
 	ErrCodeEnded        = "conversation_ended"
+	ErrCodeRateLimited  = "rate_limited" // over the socket's frame rate; the frame was dropped
 )

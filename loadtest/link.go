@@ -54,7 +54,7 @@ func dial[F any](ctx context.Context, url string, decode func([]byte, *F) error)
 	ws, res, err := dialer.DialContext(ctx, url, nil)
 	if err != nil {
 		if res != nil && res.StatusCode != http.StatusSwitchingProtocols {
-			return nil, fmt.Errorf("dial %s: HTTP %d: %w", url, res.StatusCode, err)
+			return nil, fmt.Errorf("dial %s: HTTP %d: %w%s", url, res.StatusCode, err, limitsHint(res.StatusCode))
 		}
 		return nil, fmt.Errorf("dial %s: %w", url, err)
 	}

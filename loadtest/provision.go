@@ -76,7 +76,19 @@ type apiError struct {
 	Body   string
 }
 
-func (e *apiError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.Status, e.Body) }
+func (e *apiError) Error() string {
+	return fmt.Sprintf("HTTP %d: %s%s", e.Status, e.Body, limitsHint(e.Status))
+}
+
+// limitsHint explains a 429: the server's abuse limits fit the internet,
+// not a harness that opens every socket and logs every agent in from one
+// address.
+func limitsHint(status int) string {
+	if status != http.StatusTooManyRequests {
+		return ""
+	}
+	return " (the server's abuse limits: serve with them raised as .ci/bench.sh does; docs/operations.md)"
+}
 
 // login returns an account's token.
 func login(ctx context.Context, client *http.Client, base, name, password string) (string, error) {
@@ -133,8 +145,12 @@ func provision(ctx context.Context, cfg *Config, client *http.Client) ([]string,
 	err = parallel(ctx, cfg.Agents, func(i int) error {
 		name := agentName(cfg.AgentPrefix, i)
 		token, err := login(ctx, client, base, name, agentPassword)
-		if err != nil {
+		var refused *apiError
+		if errors.As(err, &refused) && refused.Status == http.StatusUnauthorized {
 			return fmt.Errorf("%w (an account of that name with another password? use another -agent-prefix)", err)
+		}
+		if err != nil {
+			return err
 		}
 		tokens[i] = token
 		return nil

@@ -19,6 +19,7 @@ import (
 	"kefu/accounts"
 	"kefu/actors"
 	"kefu/auth"
+	"kefu/limit"
 	"kefu/static"
 	"kefu/store"
 	"kefu/transport"
@@ -39,6 +40,16 @@ type Config struct {
 	NativeSockets transport.Limits
 	Heartbeat     time.Duration // native application-level ping; zero: the default
 	HelloTimeout  time.Duration // how long a native socket may wait before hello; zero: the default
+	// Abuse bounds what one client or address may ask: frame rates,
+	// sockets and requests per address, logins. Zero fields: the defaults,
+	// fit for the internet; tests that open thousands of sockets from one
+	// address pass transport.NoAbuseLimits.
+	Abuse transport.AbuseLimits
+	// MaxTextBytes is the longest chat text (zero: 8192; at most
+	// MaxTextBytesCap); MaxCapacity the most conversations an agent may
+	// take at once (zero: 50, which is also the most it can be).
+	MaxTextBytes int
+	MaxCapacity  int
 	// StoreOff keeps conversations in memory only: every write succeeds at
 	// once and nothing survives a restart. For measuring what the store
 	// costs, never for production.
@@ -71,6 +82,10 @@ const actorThroughput = 300
 // before it exits: long enough to outlast the gaps of a busy server, short
 // enough that a burst's goroutines do not linger.
 const actorIdle = 5 * time.Second
+
+// MaxTextBytesCap is the largest Config.MaxTextBytes: a text must fit in a
+// frame (64 KiB) with room for JSON escaping.
+const MaxTextBytesCap = 32 << 10
 
 // shutdownGrace bounds each step of a graceful stop.
 const shutdownGrace = 5 * time.Second
@@ -105,6 +120,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Grace < 0 {
 		cfg.Grace = 0
+	}
+	if cfg.MaxTextBytes < 0 || cfg.MaxTextBytes > MaxTextBytesCap {
+		return nil, fmt.Errorf("text limit %d bytes: want 1 to %d, the most a frame holds", cfg.MaxTextBytes, MaxTextBytesCap)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("cannot create data directory: %w", err)
@@ -200,11 +218,14 @@ func New(cfg Config) (*Server, error) {
 		Log:           cfg.Log,
 		Limits:        cfg.Sockets,
 		NativeLimits:  cfg.NativeSockets,
-		Identity:      &transport.Identity{Store: s.store, Signer: signer},
+		Identity:      &transport.Identity{Store: s.store, Signer: signer, MaxCapacity: cfg.MaxCapacity},
 		Heartbeat:     cfg.Heartbeat,
 		HelloTimeout:  cfg.HelloTimeout,
 		Origins:       transport.OriginPolicy{Allowed: cfg.AllowedOrigins},
 		CompatOrigins: transport.OriginPolicy{Allowed: cfg.AllowedOrigins, PagesPort: pagesPort},
+		Abuse:         cfg.Abuse,
+		MaxTextBytes:  cfg.MaxTextBytes,
+		MaxCapacity:   cfg.MaxCapacity,
 	})
 	s.http = newHTTPServer(s.gateway.Routes(static.FS), cfg.Log)
 	if s.compatLn != nil {
@@ -359,6 +380,10 @@ func (s *Server) restore(convs store.Conversations) error {
 
 // Store returns the server's store, for tests that provision accounts.
 func (s *Server) Store() store.Store { return s.store }
+
+// Offences counts, by kind, the limits clients have crossed since the
+// server started: what a /metrics endpoint would read.
+func (s *Server) Offences() *limit.Counters { return s.gateway.Offences() }
 
 // Dispatcher returns the dispatcher's address, for tests that inspect the
 // routing state.

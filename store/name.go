@@ -34,6 +34,11 @@ func ValidName(name string) error {
 	return nil
 }
 
+// NameKey is the form in which the store compares account names: trimmed
+// and case-folded (see nameKey). Anything kept per account name outside the
+// store, such as a login rate limit, should key on it.
+func NameKey(name string) string { return nameKey(strings.TrimSpace(name)) }
+
 // nameKey folds name so that names equal under Unicode simple case folding
 // (strings.EqualFold) get the same key. The store keeps a unique index on it:
 // SQLite's COLLATE NOCASE folds ASCII only, and PostgreSQL has no NOCASE, so

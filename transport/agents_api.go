@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -87,7 +88,11 @@ func (g *Gateway) CreateAgent() http.Handler {
 		}
 		capacity := req.Capacity
 		if capacity == 0 {
-			capacity = store.DefaultCapacity
+			capacity = min(store.DefaultCapacity, g.cfg.MaxCapacity)
+		}
+		if capacity > g.cfg.MaxCapacity {
+			writeError(w, http.StatusBadRequest, "bad_value", fmt.Sprintf("capacity must be between %d and %d", store.MinCapacity, g.cfg.MaxCapacity))
+			return
 		}
 		hash, err := auth.HashPassword(req.Password)
 		if err != nil {

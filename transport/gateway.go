@@ -40,6 +40,11 @@ type Config struct {
 
 	// RequestTimeout bounds an HTTP request's wait for an actor's answer.
 	RequestTimeout time.Duration
+
+	// Abuse bounds what one client or address may ask (limits.go);
+	// MaxCapacity caps the capacity an agent may have. Zero: the defaults.
+	Abuse       AbuseLimits
+	MaxCapacity int
 }
 
 // Defaults for the Config fields that have one.
@@ -74,6 +79,7 @@ type Gateway struct {
 	stop     context.CancelFunc
 
 	metrics *prometheus.Registry // served at /metrics
+	guards *guards // the abuse limits' state (guards.go)
 }
 
 // NewGateway returns a gateway; zero limits take their defaults.
@@ -101,7 +107,8 @@ func NewGateway(cfg Config) *Gateway {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
-	g := &Gateway{cfg: cfg, metrics: newMetrics()}
+	cfg = cfg.withLimitDefaults()
+	g := &Gateway{cfg: cfg, metrics: newMetrics(), guards: newGuards(cfg.Abuse, cfg.Log)}
 	g.stopping, g.stop = context.WithCancel(context.Background())
 	return g
 }
@@ -111,6 +118,7 @@ func NewGateway(cfg Config) *Gateway {
 // after the HTTP servers' own Shutdown, so no upgrade is still in flight.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.stop()
+	defer g.guards.offences.Close()
 	done := make(chan struct{})
 	go func() { g.sockets.Wait(); close(done) }()
 	select {
@@ -142,27 +150,33 @@ func newUpgrader(policy OriginPolicy) *websocket.Upgrader {
 // refusal is not nil the socket is opened only to be closed with that reason:
 // a browser can read a close reason, but not the body of a failed upgrade.
 func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.Upgrader, limits Limits, conn actors.ConnConfig, refusal *actors.Disconnect) {
+	leave, ok := g.admitSocket(w, r) // per-address limits (ip_limits.go)
+	if !ok {
+		return
+	}
 	// Count the socket before the upgrade hijacks the connection: until
 	// then http.Server.Shutdown waits for this handler, so by the time
 	// Shutdown here calls Wait every socket that will exist is counted.
 	g.sockets.Add(1)
+	done := func() { g.sockets.Done(); leave() }
 	// Numbered before the handshake completes: a client cannot have given
 	// up on this connection and opened another before this line ran.
 	conn.Seq = g.accepted.Add(1)
 	if g.stopping.Err() != nil {
-		g.sockets.Done()
+		done()
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	bw := &batchingWriter{ResponseWriter: w}
 	ws, err := up.Upgrade(bw, r, nil)
 	if err != nil {
-		g.sockets.Done()
+		done()
 		return // the upgrader has answered with an HTTP error
 	}
 	conn.ID = actors.ConnID(actors.NewID())
 	log := g.cfg.Log.With("conn", conn.ID)
 	sock := newSocket(ws, bw.conn, limits, log)
+	sock.frames = g.newFrameGuard(conn, clientKey(r, g.cfg.Abuse.TrustProxy))
 	pid := g.cfg.Dir.PID(actors.KindConn, string(conn.ID))
 	// Set before any goroutine can use it. The reader starts only once the
 	// actor is admitted, so the actor exists before anything is delivered.
@@ -170,7 +184,7 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	if refusal != nil {
 		sock.deliver = func(any) {} // no actor will exist
 	}
-	sock.start(g.stopping, g.sockets.Done)
+	sock.start(g.stopping, done)
 	if refusal != nil {
 		log.Info("connection refused", "remote", r.RemoteAddr, "reason", refusal.Reason)
 		sock.Close(*refusal)
@@ -180,6 +194,8 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	conn.Socket = sock
 	conn.Dir = g.cfg.Dir
 	conn.MaxTextBytes = g.cfg.MaxTextBytes
+	conn.MaxCapacity = g.cfg.MaxCapacity
+	conn.Offences = g.guards.offences
 	conn.Log = log
 	if _, err := g.cfg.Dir.Spawn(actors.KindConn, string(conn.ID), actors.NewConnectionProps(conn)); err != nil {
 		log.Error("cannot start connection actor", "err", err)

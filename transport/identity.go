@@ -28,6 +28,9 @@ type Identity struct {
 	// MaxNameRunes bounds a new customer's display name; zero means
 	// DefaultMaxNameRunes.
 	MaxNameRunes int
+	// MaxCapacity caps an agent's stored capacity, for an account stored
+	// with more before the cap was lowered; zero means store.MaxCapacity.
+	MaxCapacity int
 }
 
 var _ actors.Authenticator = (*Identity)(nil)
@@ -48,7 +51,7 @@ func (i *Identity) Agent(token string) (actors.Party, int, error) {
 	case err != nil:
 		return actors.Party{}, 0, &actors.AuthError{Reason: actors.DisconnectInternal}
 	}
-	return actors.Party{Role: actors.RoleAgent, ID: a.ID, Name: a.Name}, a.Capacity, nil
+	return actors.Party{Role: actors.RoleAgent, ID: a.ID, Name: a.Name}, min(a.Capacity, cmp.Or(i.MaxCapacity, store.MaxCapacity)), nil
 }
 
 // Customer implements actors.Authenticator. A resuming customer gets a

@@ -52,6 +52,9 @@ func (g *Gateway) Login() http.Handler {
 			writeError(w, http.StatusBadRequest, "bad_request", `expected JSON {"name":"…","password":"…"}`)
 			return
 		}
+		if !g.loginAllowed(w, r, req.Name) {
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
 		defer cancel()
 		a, hash, err := g.cfg.Identity.Store.AgentByName(ctx, strings.TrimSpace(req.Name))
@@ -68,6 +71,7 @@ func (g *Gateway) Login() http.Handler {
 			writeError(w, http.StatusUnauthorized, "bad_credentials", "wrong name or password")
 			return
 		}
+		g.loggedIn(req.Name)
 		expires := time.Now().Add(AgentTokenTTL)
 		token, err := g.cfg.Identity.Signer.Issue(auth.Claims{Subject: a.ID, Role: string(a.Role), Name: a.Name, ExpiresAt: expires})
 		if err != nil {
@@ -76,7 +80,7 @@ func (g *Gateway) Login() http.Handler {
 			return
 		}
 		g.cfg.Log.Info("agent logged in", "agent", a.ID, "name", a.Name)
-		writeJSON(w, http.StatusOK, loginReply{Token: token, ExpiresAt: expires.UTC().Truncate(time.Second), Agent: agentOut{a.ID, a.Name, string(a.Role), a.Capacity}})
+		writeJSON(w, http.StatusOK, loginReply{Token: token, ExpiresAt: expires.UTC().Truncate(time.Second), Agent: agentOut{a.ID, a.Name, string(a.Role), min(a.Capacity, g.cfg.MaxCapacity)}})
 	})
 }
 

@@ -31,7 +31,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	files := http.FileServerFS(pages)
 	mux.Handle("GET /{$}", files)
 	mux.Handle("GET /{file}", files)
-	return securityHeaders(mux)
+	return securityHeaders(g.limitRequests(mux))
 }
 
 // CompatRoutes returns the compat listener's handler: the tutorial's

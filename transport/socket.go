@@ -81,6 +81,8 @@ type socket struct {
 
 	// deliver hands inbound frames and the end of the stream to the actor.
 	deliver func(msg any)
+	// frames is the inbound frame budget (frame_limit.go); nil for none.
+	frames *frameGuard
 }
 
 var _ actors.Socket = (*socket)(nil)
@@ -172,6 +174,13 @@ func (s *socket) readLoop() {
 		}
 		// Any frame proves the peer alive, not only pongs.
 		_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.PongWait))
+		if refused, hangUp := s.overRate(data); hangUp {
+			s.discardUntilClosed()
+			s.deliver(&actors.SocketClosed{Err: errTooManyFrames})
+			return
+		} else if refused {
+			continue
+		}
 		s.deliver(&actors.InboundFrame{Data: data, Binary: kind == websocket.BinaryMessage})
 	}
 }

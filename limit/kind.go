@@ -1,0 +1,66 @@
+package limit
+
+import "sync/atomic"
+
+// Kind names a limit, in the log and in Counters.
+type Kind int
+
+const (
+	FrameRate    Kind = iota // an inbound frame over its socket's rate, refused
+	FrameFlood               // a socket closed (1008) for sending on past its refusals
+	UpgradeRate              // a WebSocket upgrade over its address's rate (429)
+	SocketsPerIP             // a WebSocket upgrade over its address's open sockets (429)
+	APIRate                  // an HTTP API request over its address's rate (429)
+	LoginIP                  // a login over its address's rate (429)
+	LoginName                // a login over its account name's rate (429)
+	TextLength               // a chat text over the length limit
+	Capacity                 // an agent's capacity over the cap
+	numKinds
+)
+
+var kindNames = [numKinds]string{
+	FrameRate:    "frame_rate",
+	FrameFlood:   "frame_flood",
+	UpgradeRate:  "upgrade_rate",
+	SocketsPerIP: "sockets_per_ip",
+	APIRate:      "api_rate",
+	LoginIP:      "login_ip",
+	LoginName:    "login_name",
+	TextLength:   "text_length",
+	Capacity:     "capacity",
+}
+
+func (k Kind) String() string {
+	if k < 0 || k >= numKinds {
+		return "unknown"
+	}
+	return kindNames[k]
+}
+
+// Counters counts offences by kind since the server started, for a
+// /metrics endpoint to read. Safe for concurrent use; the zero value is
+// ready.
+type Counters struct{ n [numKinds]atomic.Uint64 }
+
+// Get returns how many offences of kind k were counted.
+func (c *Counters) Get(k Kind) uint64 {
+	if c == nil || k < 0 || k >= numKinds {
+		return 0
+	}
+	return c.n[k].Load()
+}
+
+// Snapshot returns every count by kind name, zeros included.
+func (c *Counters) Snapshot() map[string]uint64 {
+	out := make(map[string]uint64, numKinds)
+	for k := range numKinds {
+		out[k.String()] = c.Get(k)
+	}
+	return out
+}
+
+func (c *Counters) inc(k Kind) {
+	if k >= 0 && k < numKinds {
+		c.n[k].Add(1)
+	}
+}

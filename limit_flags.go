@@ -1,0 +1,74 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"kefu/limit"
+	"kefu/server"
+	"kefu/store"
+	"kefu/transport"
+)
+
+// limitFlags are serve's flags for the abuse limits, with
+// docs/operations.md's table of them. Rates read as 20/s, 5/m, 100/h or
+// inf (no limit); counts of 0 mean no limit.
+type limitFlags struct {
+	abuse       transport.AbuseLimits
+	maxText     int
+	maxCapacity int
+}
+
+func addLimitFlags(fs *flag.FlagSet) *limitFlags {
+	d := transport.DefaultAbuseLimits
+	f := &limitFlags{abuse: d}
+	a := &f.abuse
+	fs.Var(limit.LimitFlag{L: &a.Frames.Limit}, "frame-rate", "the `rate` of frames, of any kind, one socket may send (over: a rate_limited error), e.g. 20/s; inf: no limit")
+	fs.IntVar(&a.Frames.Burst, "frame-burst", d.Frames.Burst, "frames one socket may send at once beyond -frame-rate")
+	fs.IntVar(&a.FrameRefusals, "frame-refusals", d.FrameRefusals, "refused frames after which a socket is closed with 1008, the allowance refilling at -frame-rate; 0: never closed")
+	fs.Var(limit.LimitFlag{L: &a.Upgrades.Limit}, "conn-rate", "the `rate` of new WebSocket connections per client address (over: 429), e.g. 20/s; inf: no limit")
+	fs.IntVar(&a.Upgrades.Burst, "conn-burst", d.Upgrades.Burst, "new WebSocket connections per client address at once beyond -conn-rate")
+	fs.IntVar(&a.SocketsPerIP, "conns-per-ip", d.SocketsPerIP, "WebSocket connections open at once per client address (over: 429); 0: no limit")
+	fs.Var(limit.LimitFlag{L: &a.API.Limit}, "api-rate", "the `rate` of requests to /api/* and /getroom per client address (over: 429); inf: no limit")
+	fs.IntVar(&a.API.Burst, "api-burst", d.API.Burst, "requests per client address at once beyond -api-rate")
+	fs.Var(limit.LimitFlag{L: &a.LoginIP.Limit}, "login-rate", "the `rate` of POST /api/login per client address (over: 429); inf: no limit")
+	fs.IntVar(&a.LoginIP.Burst, "login-burst", d.LoginIP.Burst, "logins per client address at once beyond -login-rate")
+	fs.Var(limit.LimitFlag{L: &a.LoginName.Limit}, "login-name-rate", "the `rate` of POST /api/login per account name, from any address (over: 429), e.g. 5/m; inf: no limit")
+	fs.IntVar(&a.LoginName.Burst, "login-name-burst", d.LoginName.Burst, "logins per account name at once beyond -login-name-rate; a login with the right password refills it")
+	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
+	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
+	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
+	return f
+}
+
+// apply checks the values and puts them in cfg.
+func (f *limitFlags) apply(cfg *server.Config) error {
+	a := f.abuse
+	for _, b := range []struct {
+		name string
+		n    int
+	}{{"-frame-burst", a.Frames.Burst}, {"-conn-burst", a.Upgrades.Burst}, {"-api-burst", a.API.Burst}, {"-login-burst", a.LoginIP.Burst}, {"-login-name-burst", a.LoginName.Burst}} {
+		if b.n < 1 {
+			return fmt.Errorf("%s: must be at least 1", b.name)
+		}
+	}
+	switch {
+	case a.FrameRefusals < 0:
+		return fmt.Errorf("-frame-refusals: must be 0 (never close) or more")
+	case a.SocketsPerIP < 0:
+		return fmt.Errorf("-conns-per-ip: must be 0 (no limit) or more")
+	case f.maxText < 1 || f.maxText > server.MaxTextBytesCap:
+		return fmt.Errorf("-max-text-bytes: must be 1 to %d", server.MaxTextBytesCap)
+	case f.maxCapacity < 1 || f.maxCapacity > store.MaxCapacity:
+		return fmt.Errorf("-max-capacity: must be 1 to %d", store.MaxCapacity)
+	}
+	// On the command line 0 is "no limit"; in the config, negative is.
+	if a.FrameRefusals == 0 {
+		a.FrameRefusals = -1
+	}
+	if a.SocketsPerIP == 0 {
+		a.SocketsPerIP = -1
+	}
+	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity = a, f.maxText, f.maxCapacity
+	return nil
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+
+	"golang.org/x/time/rate"
+
+	"kefu/server"
+	"kefu/transport"
+)
+
+// parseLimits parses args (and the KEFU_ environment) as serve does and
+// returns the limits it would give the server.
+func parseLimits(t *testing.T, args ...string) (server.Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := addLimitFlags(fs)
+	var cfg server.Config
+	if err := parseFlags(fs, args, "KEFU_"); err != nil {
+		return cfg, err
+	}
+	return cfg, f.apply(&cfg)
+}
+
+func TestLimitFlags(t *testing.T) {
+	t.Run("OKDefaults", func(t *testing.T) {
+		cfg, err := parseLimits(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := cfg.Abuse, transport.DefaultAbuseLimits; got != want {
+			t.Fatalf("Abuse=%+v, want the defaults %+v", got, want)
+		}
+		if got, want := cfg.MaxTextBytes, transport.DefaultMaxTextBytes; got != want {
+			t.Fatalf("MaxTextBytes=%d, want %d", got, want)
+		}
+		if got, want := cfg.MaxCapacity, 50; got != want {
+			t.Fatalf("MaxCapacity=%d, want %d", got, want)
+		}
+	})
+	t.Run("OKEnvAndFlags", func(t *testing.T) {
+		t.Setenv("KEFU_FRAME_RATE", "5/s")
+		t.Setenv("KEFU_CONNS_PER_IP", "0")
+		t.Setenv("KEFU_TRUST_PROXY", "true")
+		t.Setenv("KEFU_LOGIN_NAME_RATE", "1/h") // the flag below wins
+		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := cfg.Abuse
+		for _, c := range []struct {
+			name      string
+			got, want rate.Limit
+		}{
+			{"Frames", a.Frames.Limit, 5},
+			{"LoginName", a.LoginName.Limit, 3.0 / 60},
+			{"API", a.API.Limit, rate.Inf},
+		} {
+			if c.got != c.want {
+				t.Errorf("%s.Limit=%v, want %v", c.name, c.got, c.want)
+			}
+		}
+		if got, want := a.SocketsPerIP, -1; got != want {
+			t.Errorf("SocketsPerIP=%d, want %d (no limit)", got, want)
+		}
+		if !a.TrustProxy {
+			t.Error("TrustProxy=false, want true from KEFU_TRUST_PROXY")
+		}
+		if cfg.MaxCapacity != 7 || cfg.MaxTextBytes != 100 {
+			t.Errorf("MaxCapacity=%d MaxTextBytes=%d, want 7 and 100", cfg.MaxCapacity, cfg.MaxTextBytes)
+		}
+	})
+	t.Run("ErrBadEnvRate", func(t *testing.T) {
+		t.Setenv("KEFU_API_RATE", "fast")
+		_, err := parseLimits(t)
+		if err == nil || !strings.Contains(err.Error(), `KEFU_API_RATE="fast"`) {
+			t.Fatalf("err=%v, want one naming KEFU_API_RATE", err)
+		}
+	})
+	t.Run("ErrOutOfRange", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"-max-capacity", "51"},
+			{"-max-capacity", "0"},
+			{"-max-text-bytes", "40000"},
+			{"-max-text-bytes", "0"},
+			{"-frame-burst", "0"},
+			{"-conns-per-ip", "-1"},
+			{"-login-rate", "0/s"},
+		} {
+			if _, err := parseLimits(t, args...); err == nil {
+				t.Errorf("%v: no error, want one", args)
+			}
+		}
+	})
+}

@@ -1,0 +1,93 @@
+package transport
+
+import (
+	"golang.org/x/time/rate"
+
+	"kefu/limit"
+)
+
+// AbuseLimits bound what one client may ask of the server: how fast a
+// socket may send, how many sockets and requests an address may open, how
+// fast logins may be tried. A zero field takes its default below; a Rate of
+// limit.Unlimited, or a negative count, turns that limit off (load tests).
+// docs/operations.md lists each with its flag; docs/protocol.md the answer
+// a client gets.
+type AbuseLimits struct {
+	// Frames is each socket's budget of inbound frames, of every kind: one
+	// bucket, as every frame costs a decode and an actor message alike.
+	// Typing notices need no bucket of their own: conversations already
+	// pass on at most one a second per sender.
+	Frames limit.Rate
+	// FrameRefusals is how many frames a socket may have refused before it
+	// is closed with 1008; the allowance refills at the Frames rate, so
+	// only a client that keeps sending well past its limit is closed.
+	FrameRefusals int
+
+	// Upgrades is each client address's budget of new WebSocket upgrades;
+	// SocketsPerIP bounds its sockets open at once. Over either, the
+	// upgrade is refused with 429 before it happens.
+	Upgrades     limit.Rate
+	SocketsPerIP int
+
+	// API is each client address's budget of requests to /api/* and
+	// /getroom. Login adds two stricter ones for POST /api/login: per
+	// address, and per account name (to slow guessing one account's
+	// password from many addresses).
+	API       limit.Rate
+	LoginIP   limit.Rate
+	LoginName limit.Rate
+
+	// TrustProxy takes the client's address from the last entry of
+	// X-Forwarded-For, the one the proxy in front added. Only behind such a
+	// proxy: anyone else can write the header.
+	TrustProxy bool
+
+	// TrackedKeys bounds the addresses (and names) each per-key limit
+	// remembers; see limit.Keyed.
+	TrackedKeys int
+}
+
+// DefaultAbuseLimits suit a server on the internet: a person typing, a
+// page reconnecting, an office of agents behind one address at the start
+// of a shift. Load tests from one address must raise them.
+var DefaultAbuseLimits = AbuseLimits{
+	Frames:        limit.Rate{Limit: 20, Burst: 40},                    // nobody types 20 messages a second; a resend after reconnecting fits the burst
+	FrameRefusals: 50,                                                  // a slip costs a few refusals; a flood is closed within seconds
+	Upgrades:      limit.Rate{Limit: 20, Burst: 50},                    // tabs of an office behind one NAT reconnecting at once after a blip
+	SocketsPerIP:  200,                                                 // that office's agents and customers, a few tabs each
+	API:           limit.Rate{Limit: 20, Burst: 100},                   // history pages and logins of that office
+	LoginIP:       limit.Rate{Limit: rate.Limit(20.0 / 60), Burst: 20}, // a shift logging in at once, then one every 3 s
+	LoginName:     limit.Rate{Limit: rate.Limit(5.0 / 60), Burst: 10},  // a person mistyping; a guesser gets 5 tries a minute
+	TrackedKeys:   50_000,                                              // ~250 bytes each: about 12 MB at most per limit
+}
+
+// NoAbuseLimits turns every abuse limit off, for tests and load tests that
+// open thousands of sockets from one address.
+var NoAbuseLimits = AbuseLimits{
+	Frames:       limit.Unlimited,
+	Upgrades:     limit.Unlimited,
+	SocketsPerIP: -1,
+	API:          limit.Unlimited,
+	LoginIP:      limit.Unlimited,
+	LoginName:    limit.Unlimited,
+}
+
+// withDefaults fills the zero fields of l from DefaultAbuseLimits.
+func (l AbuseLimits) withDefaults() AbuseLimits {
+	d := DefaultAbuseLimits
+	l.Frames = l.Frames.Or(d.Frames)
+	l.Upgrades = l.Upgrades.Or(d.Upgrades)
+	l.API = l.API.Or(d.API)
+	l.LoginIP = l.LoginIP.Or(d.LoginIP)
+	l.LoginName = l.LoginName.Or(d.LoginName)
+	if l.FrameRefusals == 0 {
+		l.FrameRefusals = d.FrameRefusals
+	}
+	if l.SocketsPerIP == 0 {
+		l.SocketsPerIP = d.SocketsPerIP
+	}
+	if l.TrackedKeys <= 0 {
+		l.TrackedKeys = d.TrackedKeys
+	}
+	return l
+}
