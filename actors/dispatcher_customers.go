@@ -125,6 +125,12 @@ func (d *dispatcher) customerGraceExpired(ctx actor.Context, msg *customerGraceE
 		return
 	}
 	w := c.wait
+	if d.flushPending && w.toldPosition == 0 {
+		// Its request is answered (queued) before its cancel (dequeued),
+		// even when the cancel overtakes the coalesced position update.
+		d.flushPending = false
+		d.tellPositions(ctx)
+	}
 	d.leaveQueue(ctx, c)
 	if w.conv != nil {
 		// A conversation waiting for a new agent ends with its customer.
@@ -168,6 +174,12 @@ func (d *dispatcher) cancelRequest(ctx actor.Context, msg *CancelRequest) {
 		return
 	}
 	w := c.wait
+	if d.flushPending && w.toldPosition == 0 {
+		// Its request is answered (queued) before its cancel (dequeued),
+		// even when the cancel overtakes the coalesced position update.
+		d.flushPending = false
+		d.tellPositions(ctx)
+	}
 	d.leaveQueue(ctx, c)
 	if w.conv != nil {
 		ctx.Send(w.conv.pid, &Finish{By: c.Party, Reason: ReasonCustomerEnded})
