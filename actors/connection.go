@@ -397,15 +397,23 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 	}
 }
 
+// refuseFrame answers a frame the protocol cannot take, and counts and
+// logs the offence (the log is rate-limited: a client sending garbage in a
+// loop costs one line in many).
+func (c *connection) refuseFrame(ctx actor.Context, fe *FrameError) {
+	c.Offences.Record(limit.BadFrame, "conn", c.ID, "code", fe.Code)
+	c.send(ctx, fe)
+}
+
 func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
 	if f.Binary {
-		c.send(ctx, &FrameError{Code: ErrCodeBinary, Message: "binary frames are not supported; send JSON text"})
+		c.refuseFrame(ctx, &FrameError{Code: ErrCodeBinary, Message: "binary frames are not supported; send JSON text"})
 		return
 	}
 	if !utf8.Valid(f.Data) {
 		// RFC 6455 requires UTF-8 text; decoders would silently turn the
 		// bad bytes into U+FFFD and relay a garbled line.
-		c.send(ctx, &FrameError{Code: ErrCodeBadText, Message: "frame is not valid UTF-8"})
+		c.refuseFrame(ctx, &FrameError{Code: ErrCodeBadText, Message: "frame is not valid UTF-8"})
 		return
 	}
 	cmd, err := c.Codec.Decode(f.Data)
@@ -414,7 +422,7 @@ func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
 		if !ok {
 			fe = &FrameError{Code: ErrCodeBadFrame, Message: "malformed frame"}
 		}
-		c.send(ctx, fe)
+		c.refuseFrame(ctx, fe)
 		return
 	}
 	if hello, ok := cmd.(*CmdHello); ok {

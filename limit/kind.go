@@ -15,6 +15,7 @@ const (
 	LoginName                // a login over its account name's rate (429)
 	TextLength               // a chat text over the length limit
 	Capacity                 // an agent's capacity over the cap
+	BadFrame                 // an inbound frame refused as malformed: not JSON, wrong fields, not UTF-8, binary
 	numKinds
 )
 
@@ -28,6 +29,7 @@ var kindNames = [numKinds]string{
 	LoginName:    "login_name",
 	TextLength:   "text_length",
 	Capacity:     "capacity",
+	BadFrame:     "bad_frame",
 }
 
 func (k Kind) String() string {

@@ -13,6 +13,7 @@ import (
 
 	"kefu/actors"
 	"kefu/auth"
+	"kefu/limit"
 	"kefu/transport"
 )
 
@@ -775,6 +776,15 @@ func TestNativeBadFrames(t *testing.T) {
 		other := ts.customerOnline(t, "Big")
 		other.sendRaw(`{"type":"ping","pad":"` + strings.Repeat("x", 64<<10) + `"}`)
 		other.expectClosed(websocket.CloseMessageTooBig, "frame too large: limit 65536 bytes")
+	})
+	t.Run("CountedAndLogged", func(t *testing.T) {
+		// The 15 refused frames above and the binary one, but for the
+		// empty text (not an offence) and the long one (counted as
+		// text_length). The log line per offence is limit.Offences'
+		// (rate-limited, tested in limit/).
+		if got := ts.Offences().Get(limit.BadFrame); got != 14 {
+			t.Fatalf("%d bad frames counted, want 14", got)
+		}
 	})
 	t.Run("ConversationUnharmed", func(t *testing.T) {
 		agent.post(conv, "still here", "")
