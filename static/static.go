@@ -6,5 +6,5 @@ import "embed"
 
 // FS is the pages and their assets, served at the root of the main listener.
 //
-//go:embed *.html *.css *.js
+//go:embed *.html *.css *.js i18n
 var FS embed.FS
