@@ -44,6 +44,7 @@ func TestAccessHTTP(t *testing.T) {
 						t.Fatalf("%s %s as %s: status=%d, want %d: %s", row.method, path, who, status, want, body)
 					}
 					noSecrets(t, w, body, header, row.name == "LoginRight")
+					securityHeadersSet(t, header)
 					// A login's refusal is bad_credentials; a token's, unauthorized.
 					if status == http.StatusUnauthorized && path != "/api/login" && !bytes.Contains(body, []byte(`"code":"unauthorized"`)) {
 						t.Fatalf("401 body=%s, want code unauthorized", body)
@@ -80,6 +81,22 @@ func TestAccessHTTP(t *testing.T) {
 			}
 		}
 	})
+}
+
+// securityHeadersSet checks the headers every response carries, refusals
+// included: no inline script may run in anything served, nothing is
+// sniffed into another type, and no address leaks in a Referer.
+func securityHeadersSet(t *testing.T, h http.Header) {
+	t.Helper()
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Fatalf("Content-Security-Policy %q, want script-src 'self' and no unsafe-inline", csp)
+	}
+	if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Fatalf("X-Content-Type-Options %q, want nosniff", got)
+	}
+	if got := h.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Fatalf("Referrer-Policy %q, want no-referrer", got)
+	}
 }
 
 // httpRow is one endpoint: the status each caller gets (rest for those not
