@@ -34,8 +34,8 @@ type SQLite struct {
 	// a time anyway; waiting on a mutex hands the turn over at once, where
 	// waiting under busy_timeout polls with sleeps of up to 100ms.
 	applyMu sync.Mutex
-	apply   applyStmts
-	msgArgs []any // insertChunk's arguments, reused by every Apply; applyMu guards it
+	writer  *writer // applyMu guards its use
+	msgArgs []any   // insertChunk's arguments, reused by every Apply; applyMu guards it
 }
 
 var _ Store = (*SQLite)(nil)
@@ -86,12 +86,12 @@ func OpenSQLite(dir string, opts ...Option) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &SQLite{db: db, now: time.Now}
-	if err := s.apply.prepare(ctx, db); err != nil {
+	w, err := openWriter(ctx, db)
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return s, nil
+	return &SQLite{db: db, now: time.Now, writer: w}, nil
 }
 
 // dsnParams are applied by the driver to every new pooled connection.
@@ -130,7 +130,7 @@ func dsnParams(o sqliteOptions) string {
 
 // Close closes the database. A WAL checkpoint runs as the last connection closes.
 func (s *SQLite) Close() error {
-	s.apply.close()
+	s.writer.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}

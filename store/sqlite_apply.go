@@ -36,22 +36,29 @@ const (
 		ON CONFLICT (conv_id, party_id) DO UPDATE SET seq = MAX(read_marks.seq, excluded.seq)`
 )
 
-// applyStmts are Apply's statements, prepared once at open rather than in
-// every Apply. Each Apply binds them to its transaction with tx.StmtContext;
-// database/sql prepares a statement on a pooled connection the first time it
-// runs there and keeps it, so after warm-up no Apply parses SQL. Preparing
-// the five per Apply instead (tx.PrepareContext) made BenchmarkApplyMixed,
-// one small batch of every kind, 45% slower: about 195µs instead of 133µs.
-type applyStmts struct {
+// writer is the connection Apply writes on, held for the life of the
+// store, and Apply's statements, prepared on it once at open. (Preparing
+// them per Apply made BenchmarkApplyMixed, one small batch of every kind,
+// 45% slower.)
+//
+// Apply runs BEGIN IMMEDIATE and COMMIT as statements of its own on this
+// connection rather than through a database/sql transaction, which costs a
+// goroutine per transaction that has to be woken to end it, and a BEGIN
+// and COMMIT parsed anew each time. Under load most commits hold one or two
+// messages, so those fixed costs are most of what a message costs: a
+// one-message commit went from 27 to 19 µs of CPU.
+type writer struct {
+	conn                       *sql.Conn
+	begin, commit, rollback    *sql.Stmt
 	conv, event, routing, read *sql.Stmt
 	msgs                       [msgStmts]*sql.Stmt // msgs[k] inserts 1<<k messages
 }
 
 // Messages go in by multi-row INSERTs, many to a statement. Each statement
-// run has a cost of its own, whatever it writes: database/sql's
-// bookkeeping, the driver's goroutine that watches the context, a VDBE
-// start and reset. One statement per message made that cost about half
-// of what a message took outside the commit. The statements insert 1, 2, 4,
+// run has a cost of its own, whatever it writes (database/sql's
+// bookkeeping, the driver's, a VDBE start and reset): with one statement
+// per message that was about half of what a message took outside the
+// commit. The statements insert 1, 2, 4,
 // ... 256 rows, so that a few prepared ones cover any batch, largest
 // first: 300 messages are 256 + 32 + 8 + 4. 256 rows are 2,048
 // parameters, far under SQLite's limit of 32,766; larger statements
@@ -74,44 +81,54 @@ func insertMessagesSQL(rows int) string {
 	return q.String()
 }
 
-// prepare prepares every statement on db, or none.
-func (a *applyStmts) prepare(ctx context.Context, db *sql.DB) error {
+// openWriter takes a connection from db for good and prepares the
+// statements on it.
+func openWriter(ctx context.Context, db *sql.DB) (*writer, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("take the writer's connection: %w", err)
+	}
+	w := &writer{conn: conn}
 	type statement struct {
 		stmt **sql.Stmt
 		sql  string
 	}
 	all := []statement{
-		{&a.conv, upsertConversationSQL},
-		{&a.event, insertConvEventSQL},
-		{&a.routing, insertRoutingEventSQL},
-		{&a.read, upsertReadMarkSQL},
+		{&w.begin, "BEGIN IMMEDIATE"}, // the write lock up front, see dsnParams
+		{&w.commit, "COMMIT"},
+		{&w.rollback, "ROLLBACK"},
+		{&w.conv, upsertConversationSQL},
+		{&w.event, insertConvEventSQL},
+		{&w.routing, insertRoutingEventSQL},
+		{&w.read, upsertReadMarkSQL},
 	}
-	for k := range a.msgs {
-		all = append(all, statement{&a.msgs[k], insertMessagesSQL(1 << k)})
+	for k := range w.msgs {
+		all = append(all, statement{&w.msgs[k], insertMessagesSQL(1 << k)})
 	}
 	for _, p := range all {
-		st, err := db.PrepareContext(ctx, p.sql)
+		st, err := conn.PrepareContext(ctx, p.sql)
 		if err != nil {
-			a.close()
-			return fmt.Errorf("prepare: %w", err)
+			w.close()
+			return nil, fmt.Errorf("prepare: %w", err)
 		}
 		*p.stmt = st
 	}
-	return nil
+	return w, nil
 }
 
-// close closes the prepared statements.
-func (a *applyStmts) close() {
-	for _, st := range append([]*sql.Stmt{a.conv, a.event, a.routing, a.read}, a.msgs[:]...) {
+// close closes the statements, then gives the connection back to the pool.
+func (w *writer) close() {
+	for _, st := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.conv, w.event, w.routing, w.read}, w.msgs[:]...) {
 		if st != nil {
 			st.Close()
 		}
 	}
+	w.conn.Close()
 }
 
 // Apply implements Conversations. It runs one BEGIN IMMEDIATE transaction
-// (see dsnParams) and, per kind of entry, one prepared statement executed
-// once per entry, but for messages, which go in many at a time.
+// on the writer's connection and, per kind of entry, one prepared statement
+// executed once per entry, but for messages, which go in many at a time.
 func (s *SQLite) Apply(ctx context.Context, b *Batch) error {
 	if b.Len() == 0 {
 		return nil
@@ -126,69 +143,70 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) error {
 	// cannot be cancelled, and Apply checks ctx itself before BEGIN and
 	// before COMMIT. Given a context that can be cancelled, the driver
 	// starts a goroutine to watch it for every statement, BEGIN and COMMIT
-	// included: about a tenth of the CPU of a one-message commit, and most
-	// commits under load hold one or two messages. A statement once started
-	// runs to its end: they are short, and a wait for another process's
-	// write lock ends at busy_timeout.
+	// included: about a tenth of the CPU of a one-message commit. A
+	// statement once started runs to its end: they are short, and a wait
+	// for another process's write lock ends at busy_timeout.
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("apply batch: %w", err)
 	}
 	run := context.WithoutCancel(ctx)
-	tx, err := s.db.BeginTx(run, nil)
-	if err != nil {
+	w := s.writer
+	if _, err := w.begin.ExecContext(run); err != nil {
 		return fmt.Errorf("apply batch: begin: %w", err)
 	}
-	defer tx.Rollback() // no-op after Commit
-	if err := s.applyTx(run, tx, b); err != nil {
-		return fmt.Errorf("apply batch: %w", err)
+	err := s.applyTx(run, b)
+	if err == nil {
+		err = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("apply batch: %w", err)
+	if err == nil {
+		if _, err = w.commit.ExecContext(run); err != nil {
+			err = fmt.Errorf("commit: %w", err)
+		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("apply batch: commit: %w", err)
+	if err != nil {
+		// Nothing of b is stored. The ROLLBACK fails, harmlessly, when
+		// SQLite has rolled back already (as it does on some I/O errors).
+		w.rollback.ExecContext(run)
+		return fmt.Errorf("apply batch: %w", err)
 	}
 	return nil
 }
 
-// applyTx writes b inside tx, conversations first so that the other entries
-// may name a conversation that b creates.
-func (s *SQLite) applyTx(ctx context.Context, tx *sql.Tx, b *Batch) error {
+// applyTx writes b in the writer's open transaction, conversations first
+// so that the other entries may name a conversation that b creates.
+func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
+	w := s.writer
 	if len(b.Conversations) > 0 {
-		st := tx.StmtContext(ctx, s.apply.conv)
 		for _, c := range b.Conversations {
-			_, err := st.ExecContext(ctx, c.ID, c.CustomerID, c.CustomerName, c.AgentID, c.AgentName,
+			_, err := w.conv.ExecContext(ctx, c.ID, c.CustomerID, c.CustomerName, c.AgentID, c.AgentName,
 				int64(c.Ticket), c.StartedAt.UnixMilli(), nullMillis(c.EndedAt), c.EndedBy, c.EndReason, c.Rating)
 			if err != nil {
 				return fmt.Errorf("conversation %q: %w", c.ID, err)
 			}
 		}
 	}
-	if err := s.insertMessages(ctx, tx, b.Messages); err != nil {
+	if err := s.insertMessages(ctx, b.Messages); err != nil {
 		return err
 	}
 	if len(b.ConvEvents) > 0 {
-		st := tx.StmtContext(ctx, s.apply.event)
 		for i, e := range b.ConvEvents {
-			_, err := st.ExecContext(ctx, e.Conv, e.Kind, e.AgentID, e.AgentName, e.Reason, e.At.UnixMilli())
+			_, err := w.event.ExecContext(ctx, e.Conv, e.Kind, e.AgentID, e.AgentName, e.Reason, e.At.UnixMilli())
 			if err != nil {
 				return fmt.Errorf("conversation event %d of %q: %w", i, e.Conv, unknownConv(err, e.Conv))
 			}
 		}
 	}
 	if len(b.Routing) > 0 {
-		st := tx.StmtContext(ctx, s.apply.routing)
 		for i, e := range b.Routing {
-			_, err := st.ExecContext(ctx, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), e.At.UnixMilli())
+			_, err := w.routing.ExecContext(ctx, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), e.At.UnixMilli())
 			if err != nil {
 				return fmt.Errorf("routing event %d: %w", i, err)
 			}
 		}
 	}
 	if len(b.Reads) > 0 {
-		st := tx.StmtContext(ctx, s.apply.read)
 		for _, r := range b.Reads {
-			if _, err := st.ExecContext(ctx, r.Conv, r.PartyID, int64(r.Seq)); err != nil {
+			if _, err := w.read.ExecContext(ctx, r.Conv, r.PartyID, int64(r.Seq)); err != nil {
 				return fmt.Errorf("read mark %q/%q: %w", r.Conv, r.PartyID, unknownConv(err, r.Conv))
 			}
 		}
@@ -198,12 +216,12 @@ func (s *SQLite) applyTx(ctx context.Context, tx *sql.Tx, b *Batch) error {
 
 // insertMessages inserts msgs in order, by the largest prepared statements
 // that fit.
-func (s *SQLite) insertMessages(ctx context.Context, tx *sql.Tx, msgs []Message) error {
+func (s *SQLite) insertMessages(ctx context.Context, msgs []Message) error {
 	for len(msgs) > 0 {
 		k := min(bits.Len(uint(len(msgs))), msgStmts) - 1
 		chunk := msgs[:1<<k]
 		msgs = msgs[1<<k:]
-		if err := s.insertChunk(ctx, tx, tx.StmtContext(ctx, s.apply.msgs[k]), chunk); err != nil {
+		if err := s.insertChunk(ctx, s.writer.msgs[k], chunk); err != nil {
 			return err
 		}
 	}
@@ -214,7 +232,7 @@ func (s *SQLite) insertMessages(ctx context.Context, tx *sql.Tx, msgs []Message)
 // skipped any (stored before, or twice in the batch), every message of the
 // chunk is checked against what is stored, since the count does not say
 // which ones were skipped.
-func (s *SQLite) insertChunk(ctx context.Context, tx *sql.Tx, st *sql.Stmt, chunk []Message) error {
+func (s *SQLite) insertChunk(ctx context.Context, st *sql.Stmt, chunk []Message) error {
 	args := s.msgArgs[:0]
 	for _, m := range chunk {
 		args = append(args, m.Conv, int64(m.Seq), m.SenderID, m.SenderRole, m.SenderName,
@@ -226,7 +244,7 @@ func (s *SQLite) insertChunk(ctx context.Context, tx *sql.Tx, st *sql.Stmt, chun
 	first := chunk[0]
 	res, err := st.ExecContext(ctx, args...)
 	if isForeignKeyViolation(err) {
-		return unknownMessageConv(ctx, tx, chunk)
+		return unknownMessageConv(ctx, s.writer.conn, chunk)
 	}
 	if err != nil {
 		return fmt.Errorf("messages %q/%d and %d after: %w", first.Conv, first.Seq, len(chunk)-1, err)
@@ -239,7 +257,7 @@ func (s *SQLite) insertChunk(ctx context.Context, tx *sql.Tx, st *sql.Stmt, chun
 		return nil
 	}
 	for _, m := range chunk {
-		if err := sameMessage(ctx, tx, m); err != nil {
+		if err := sameMessage(ctx, s.writer.conn, m); err != nil {
 			return fmt.Errorf("message %q/%d: %w", m.Conv, m.Seq, err)
 		}
 	}
@@ -249,10 +267,10 @@ func (s *SQLite) insertChunk(ctx context.Context, tx *sql.Tx, st *sql.Stmt, chun
 // unknownMessageConv returns ErrInvalid naming the first message of chunk
 // whose conversation is not stored, once inserting chunk broke the foreign
 // key: SQLite's error does not say which row did.
-func unknownMessageConv(ctx context.Context, tx *sql.Tx, chunk []Message) error {
+func unknownMessageConv(ctx context.Context, q querier, chunk []Message) error {
 	for _, m := range chunk {
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, m.Conv).Scan(&one)
+		err := q.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, m.Conv).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("message %q/%d: %w: conversation %q is not stored", m.Conv, m.Seq, ErrInvalid, m.Conv)
 		}
@@ -275,12 +293,12 @@ func unknownConv(err error, conv string) error {
 // sameMessage checks, after an insert skipped m, that the stored message
 // with m's (Conv, Seq) is m itself (a re-applied batch) and not another
 // message given the same number, which would otherwise vanish silently.
-func sameMessage(ctx context.Context, tx *sql.Tx, m Message) error {
-	const q = `SELECT sender_id, sender_role, sender_name, text, client_id, at
+func sameMessage(ctx context.Context, q querier, m Message) error {
+	const query = `SELECT sender_id, sender_role, sender_name, text, client_id, at
 		FROM messages WHERE conv_id = ? AND seq = ?`
 	var got Message
 	var at int64
-	err := tx.QueryRowContext(ctx, q, m.Conv, int64(m.Seq)).
+	err := q.QueryRowContext(ctx, query, m.Conv, int64(m.Seq)).
 		Scan(&got.SenderID, &got.SenderRole, &got.SenderName, &got.Text, &got.ClientID, &at)
 	if err != nil {
 		return fmt.Errorf("read stored message: %w", err)

@@ -273,6 +273,19 @@ func testApply(t *testing.T, open Opener) {
 		}
 		checkFullBatch(t, st) // seq 3 was not stored either
 	})
+	t.Run("ErrContextDone", func(t *testing.T) {
+		// A context that ends before the commit fails the batch whole.
+		st := open(t)
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := st.Apply(done, fullBatch()); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Apply err=%v, want context.Canceled", err)
+		}
+		if _, err := st.Conversation(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Conversation after a cancelled batch: err=%v, want ErrNotFound", err)
+		}
+		CheckFullBatch(t, st)
+	})
 	t.Run("ErrSeqTakenInBatch", func(t *testing.T) {
 		// Two messages under one (Conv, Seq) in the same batch: the second
 		// is not a copy of the first, so the batch is refused.
@@ -503,4 +516,6 @@ func testAtomic(t *testing.T, st store.Conversations, mutate func(*store.Batch))
 	if got, err := st.MaxTicket(ctx); err != nil || got != 0 {
 		t.Fatalf("MaxTicket after a refused batch=%d, %v, want 0 (routing events stored?)", got, err)
 	}
+	// The refusal left nothing behind that blocks the next batch.
+	CheckFullBatch(t, st)
 }
