@@ -176,39 +176,31 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) error {
 // so that the other entries may name a conversation that b creates.
 func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 	w := s.writer
-	if len(b.Conversations) > 0 {
-		for _, c := range b.Conversations {
-			_, err := w.conv.ExecContext(ctx, c.ID, c.CustomerID, c.CustomerName, c.AgentID, c.AgentName,
-				int64(c.Ticket), c.StartedAt.UnixMilli(), nullMillis(c.EndedAt), c.EndedBy, c.EndReason, c.Rating)
-			if err != nil {
-				return fmt.Errorf("conversation %q: %w", c.ID, err)
-			}
+	for _, c := range b.Conversations {
+		_, err := w.conv.ExecContext(ctx, c.ID, c.CustomerID, c.CustomerName, c.AgentID, c.AgentName,
+			int64(c.Ticket), c.StartedAt.UnixMilli(), nullMillis(c.EndedAt), c.EndedBy, c.EndReason, c.Rating)
+		if err != nil {
+			return fmt.Errorf("conversation %q: %w", c.ID, err)
 		}
 	}
 	if err := s.insertMessages(ctx, b.Messages); err != nil {
 		return err
 	}
-	if len(b.ConvEvents) > 0 {
-		for i, e := range b.ConvEvents {
-			_, err := w.event.ExecContext(ctx, e.Conv, e.Kind, e.AgentID, e.AgentName, e.Reason, e.At.UnixMilli())
-			if err != nil {
-				return fmt.Errorf("conversation event %d of %q: %w", i, e.Conv, unknownConv(err, e.Conv))
-			}
+	for i, e := range b.ConvEvents {
+		_, err := w.event.ExecContext(ctx, e.Conv, e.Kind, e.AgentID, e.AgentName, e.Reason, e.At.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("conversation event %d of %q: %w", i, e.Conv, unknownConv(err, e.Conv))
 		}
 	}
-	if len(b.Routing) > 0 {
-		for i, e := range b.Routing {
-			_, err := w.routing.ExecContext(ctx, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), e.At.UnixMilli())
-			if err != nil {
-				return fmt.Errorf("routing event %d: %w", i, err)
-			}
+	for i, e := range b.Routing {
+		_, err := w.routing.ExecContext(ctx, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), e.At.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("routing event %d: %w", i, err)
 		}
 	}
-	if len(b.Reads) > 0 {
-		for _, r := range b.Reads {
-			if _, err := w.read.ExecContext(ctx, r.Conv, r.PartyID, int64(r.Seq)); err != nil {
-				return fmt.Errorf("read mark %q/%q: %w", r.Conv, r.PartyID, unknownConv(err, r.Conv))
-			}
+	for _, r := range b.Reads {
+		if _, err := w.read.ExecContext(ctx, r.Conv, r.PartyID, int64(r.Seq)); err != nil {
+			return fmt.Errorf("read mark %q/%q: %w", r.Conv, r.PartyID, unknownConv(err, r.Conv))
 		}
 	}
 	return nil
