@@ -162,7 +162,7 @@ func applyStep(ctx context.Context, db *sql.DB, version int, step string, latest
 	return tx.Commit()
 }
 
-// querier is what *sql.DB and *sql.Tx share for reading.
+// querier is what *sql.DB, *sql.Conn and *sql.Tx share for reading.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

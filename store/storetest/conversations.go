@@ -247,6 +247,7 @@ func testApply(t *testing.T, open Opener) {
 		mustApply(t, st, b)
 		checkFullBatch(t, st)
 	})
+	t.Run("LargeBatch", func(t *testing.T) { testLargeBatch(t, open) })
 	t.Run("ErrInvalid", func(t *testing.T) { testApplyInvalid(t, open) })
 	t.Run("ErrUnknownConversation", func(t *testing.T) {
 		for name, mutate := range map[string]func(*store.Batch){
@@ -271,6 +272,131 @@ func testApply(t *testing.T, open Opener) {
 			t.Fatalf("Apply err=%v, want ErrInvalid", err)
 		}
 		checkFullBatch(t, st) // seq 3 was not stored either
+	})
+	t.Run("ErrContextDone", func(t *testing.T) {
+		// A context that ends before the commit fails the batch whole.
+		st := open(t)
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := st.Apply(done, fullBatch()); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Apply err=%v, want context.Canceled", err)
+		}
+		if _, err := st.Conversation(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Conversation after a cancelled batch: err=%v, want ErrNotFound", err)
+		}
+		CheckFullBatch(t, st)
+	})
+	t.Run("ErrSeqTakenInBatch", func(t *testing.T) {
+		// Two messages under one (Conv, Seq) in the same batch: the second
+		// is not a copy of the first, so the batch is refused.
+		other := newMsg("c1", 2)
+		other.Text = "another text"
+		testAtomic(t, open(t), func(b *store.Batch) { b.Messages = append(b.Messages, other) })
+	})
+}
+
+// largeBatchLen is more messages than a store is likely to write with one
+// statement, and not a round number, so that a store that splits a batch
+// into statements of some sizes uses several of them.
+const largeBatchLen = 1000 + 300 + 30 + 3
+
+// largeBatch returns largeBatchLen messages interleaved over conversations
+// "l0".."l6" (which it creates), each conversation's in Seq order.
+func largeBatch() (b *store.Batch, byConv map[string][]store.Message) {
+	const convs = 7
+	b = &store.Batch{}
+	byConv = make(map[string][]store.Message)
+	for i := range convs {
+		b.Conversations = append(b.Conversations, newConv(fmt.Sprint("l", i), uint64(i+1), at(0)))
+	}
+	for i := range largeBatchLen {
+		conv := fmt.Sprint("l", i%convs)
+		m := newMsg(conv, uint64(len(byConv[conv])+1))
+		b.Messages = append(b.Messages, m)
+		byConv[conv] = append(byConv[conv], m)
+	}
+	return b, byConv
+}
+
+// testLargeBatch checks the rules of Apply on a batch too large to be one
+// statement: whatever way a store cuts it, the rules hold for every entry.
+func testLargeBatch(t *testing.T, open Opener) {
+	ctx := context.Background()
+	check := func(t *testing.T, st store.Conversations, byConv map[string][]store.Message) {
+		t.Helper()
+		for conv, want := range byConv {
+			checkMessages(t, mustMessages(t, st, conv, 0, 0), want)
+		}
+	}
+	t.Run("OK", func(t *testing.T) {
+		st := open(t)
+		b, byConv := largeBatch()
+		mustApply(t, st, b)
+		check(t, st, byConv)
+	})
+	t.Run("OKReapplyPart", func(t *testing.T) {
+		// Every other message is stored already: those are skipped, the
+		// rest go in.
+		st := open(t)
+		b, byConv := largeBatch()
+		half := &store.Batch{Conversations: b.Conversations}
+		for i, m := range b.Messages {
+			if i%2 == 0 {
+				half.Messages = append(half.Messages, m)
+			}
+		}
+		mustApply(t, st, half)
+		mustApply(t, st, b)
+		mustApply(t, st, b)
+		check(t, st, byConv)
+	})
+	for _, tc := range []struct {
+		name   string
+		mutate func(b *store.Batch)
+	}{
+		{"ErrUnknownConversation", func(b *store.Batch) {
+			b.Messages[largeBatchLen-40].Conv = "nope"
+		}},
+		{"ErrSeqTakenInBatch", func(b *store.Batch) {
+			m := b.Messages[3]
+			m.Text = "another text"
+			b.Messages = append(b.Messages, m)
+		}},
+		{"ErrInvalid", func(b *store.Batch) { b.Messages[largeBatchLen-1].SenderRole = "system" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Refused whole: nothing of the batch is stored.
+			st := open(t)
+			b, _ := largeBatch()
+			tc.mutate(b)
+			if err := st.Apply(ctx, b); !errors.Is(err, store.ErrInvalid) {
+				t.Fatalf("Apply err=%v, want ErrInvalid", err)
+			}
+			for _, c := range b.Conversations {
+				if _, err := st.Conversation(ctx, c.ID); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("Conversation(%q) after a refused batch: err=%v, want ErrNotFound", c.ID, err)
+				}
+				if got := mustMessages(t, st, c.ID, 0, 0); len(got) != 0 {
+					t.Fatalf("%d messages of %q after a refused batch", len(got), c.ID)
+				}
+			}
+		})
+	}
+	t.Run("ErrSeqTaken", func(t *testing.T) {
+		// A message numbered like a stored one, with other content, late in
+		// a batch that is otherwise a re-apply: refused, and nothing new of
+		// the batch is stored.
+		st := open(t)
+		b, byConv := largeBatch()
+		mustApply(t, st, b)
+		next := newMsg("l0", uint64(len(byConv["l0"])+1))
+		other := byConv["l3"][5]
+		other.Text = "another text"
+		b.Messages = append(b.Messages, next, other)
+		if err := st.Apply(ctx, b); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("Apply err=%v, want ErrInvalid", err)
+		}
+		check(t, st, byConv)
 	})
 }
 
@@ -390,4 +516,6 @@ func testAtomic(t *testing.T, st store.Conversations, mutate func(*store.Batch))
 	if got, err := st.MaxTicket(ctx); err != nil || got != 0 {
 		t.Fatalf("MaxTicket after a refused batch=%d, %v, want 0 (routing events stored?)", got, err)
 	}
+	// The refusal left nothing behind that blocks the next batch.
+	CheckFullBatch(t, st)
 }
