@@ -66,10 +66,11 @@ export class KefuClient {
   // role: 'customer' or 'agent'. token: an agent's login token, or a
   // customer's resume token (a new customer gives name instead). storage
   // (localStorage, sessionStorage or alike) and key keep the token, the
-  // outbox and the open conversations across reloads. WebSocket, timers
-  // and random are for tests.
+  // outbox and the open conversations across reloads. replay names ended
+  // conversations to be given again (a reloaded page that still shows
+  // one). WebSocket, timers and random are for tests.
   constructor({
-    url, role, token = '', name = '', storage = null, key = 'kefu.client',
+    url, role, token = '', name = '', storage = null, key = 'kefu.client', replay = [],
     WebSocket = globalThis.WebSocket, timers = globalThis, random = Math.random,
     now = () => Date.now(),
   }) {
@@ -100,7 +101,7 @@ export class KefuClient {
 
     const saved = this.load();
     this.token = token || saved.token || '';
-    for (const id of saved.open || []) this.conversation(id);
+    for (const id of [...(saved.open || []), ...replay]) if (typeof id === 'string') this.conversation(id);
     for (const m of saved.outbox || []) {
       if (m && typeof m.conv === 'string' && typeof m.cid === 'string' && typeof m.text === 'string') {
         this.outbox.push({ conv: m.conv, cid: m.cid, text: m.text, sent: false });
@@ -507,6 +508,16 @@ export class KefuClient {
       this.timers.clearTimeout(this.timer[name]);
       this.timer[name] = null;
     }
+  }
+}
+
+// savedToken is the resume token a client with this storage and key
+// would present, '' for none: a page can tell a returning customer.
+export function savedToken(storage, key) {
+  try {
+    return JSON.parse(storage?.getItem(key) || '{}')?.token || '';
+  } catch {
+    return '';
   }
 }
 
