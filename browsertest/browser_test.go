@@ -182,7 +182,15 @@ type tab struct {
 // dialogs.
 func (b *browser) newTab(name string, opts ...chromedp.ContextOption) *tab {
 	b.t.Helper()
-	ctx, cancel := chromedp.NewContext(b.root, opts...)
+	return b.attach(name, b.root, opts...)
+}
+
+// attach opens a context under parent (a new tab, or with WithTargetID an
+// existing target such as another site's iframe) and watches it as newTab
+// says.
+func (b *browser) attach(name string, parent context.Context, opts ...chromedp.ContextOption) *tab {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(parent, opts...)
 	b.closers = append(b.closers, cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		b.t.Fatalf("%s: cannot open a tab: %v", name, err)
