@@ -119,5 +119,11 @@ func TestConsoleTransfer(t *testing.T) {
 	alice.waitLines(deskLines, "I need a refund", "Of course", "Bea here, I'll do it")
 	alice.say("Back with me")
 	ann.waitLines(widgetLines, "I need a refund", "Of course", "Bea here, I'll do it", "Back with me")
+
+	// Bea steps away: she is no longer a transfer target.
+	bea.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("status"); s.value = "away"; s.dispatchEvent(new Event("change")); })()`))
+	alice.do(chromedp.Click(chromedp.ID("transfer-open")))
+	alice.waitUntil("Bea offered but away", fmt.Sprintf(`!!document.querySelector('#transfer-to option[value=%s][disabled]')`, jsString(beaID)))
+	alice.waitText(fmt.Sprintf(`#transfer-to option[value=%s]`, jsString(beaID)), "Bea (Away, 0/2)")
 	b.check()
 }

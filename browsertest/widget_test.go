@@ -100,10 +100,16 @@ func TestWidgetReloadAndRate(t *testing.T) {
 	alice.signIn(base, "Alice")
 	ann.startChat(base, "Ann")
 	ann.waitText("#agent-line", "You are chatting with Alice")
-	ann.say("one")
-	alice.waitLines(deskLines, "one")
+	// Shift+Enter starts a new line; Enter sends.
+	ann.do(
+		chromedp.SendKeys(chromedp.ID("text"), "one"),
+		pressEnter(chromedp.ModifierShift),
+		chromedp.SendKeys(chromedp.ID("text"), "line"),
+		pressEnter(),
+	)
+	alice.waitLines(deskLines, "one\nline")
 	alice.say("two")
-	ann.waitLines(widgetLines, "one", "two")
+	ann.waitLines(widgetLines, "one\nline", "two")
 
 	// Reload right behind a send: whether or not the server had the
 	// message, it is there once afterwards.
@@ -112,19 +118,19 @@ func TestWidgetReloadAndRate(t *testing.T) {
 		pressEnter(),
 		chromedp.Reload(),
 	)
-	ann.waitLines(widgetLines, "one", "two", "three")
-	alice.waitLines(deskLines, "one", "two", "three")
+	ann.waitLines(widgetLines, "one\nline", "two", "three")
+	alice.waitLines(deskLines, "one\nline", "two", "three")
 	ann.waitText("#agent-line", "You are chatting with Alice")
 	ann.say("four")
-	alice.waitLines(deskLines, "one", "two", "three", "four")
-	ann.waitLines(widgetLines, "one", "two", "three", "four")
+	alice.waitLines(deskLines, "one\nline", "two", "three", "four")
+	ann.waitLines(widgetLines, "one\nline", "two", "three", "four")
 
 	// The customer ends the chat and reloads before rating it.
 	ann.do(chromedp.Click(chromedp.ID("end")))
 	ann.waitText("#ended-why", "You ended the chat.")
 	alice.waitText("#threads ol:not([hidden]) .msg.system .text", "The customer ended the chat.")
 	ann.do(chromedp.Reload())
-	ann.waitLines(widgetLines, "one", "two", "three", "four")
+	ann.waitLines(widgetLines, "one\nline", "two", "three", "four")
 	ann.waitText("#ended-why", "This chat has ended.")
 	ann.do(
 		chromedp.Click(chromedp.CSS(`label[for="star-4"]`)),
