@@ -124,12 +124,17 @@ export class KefuClient {
     if (!this.stopped) return;
     this.stopped = false;
     this.attempt = 0;
+    // The browser knows when the network is back before any timer does.
+    globalThis.addEventListener?.('online', this.onOnline);
     this.connect();
   }
+
+  onOnline = () => this.reconnectNow();
 
   // stop closes the socket for good; forget also drops what is saved.
   stop({ forget = false } = {}) {
     this.stopped = true;
+    globalThis.removeEventListener?.('online', this.onOnline);
     for (const name of Object.keys(this.timer)) this.clear(name);
     const ws = this.ws;
     this.ws = null;
@@ -258,6 +263,7 @@ export class KefuClient {
     const final = FINAL_CLOSES.get(code);
     if (final) {
       this.stopped = true;
+      globalThis.removeEventListener?.('online', this.onOnline);
       if (final === 'unauthorized' && this.role === 'customer') this.token = '';
       this.save();
       this.setConnection('closed', { code, reason, why: final });
