@@ -191,6 +191,15 @@ function drawTransferTargets() {
   el['transfer-to'].replaceChildren(...options);
 }
 
+// online says whether a frame sent now would reach the server, and tells
+// the agent to wait when it would not: messages wait in the outbox, but
+// other frames sent while reconnecting are lost.
+function online() {
+  if (client?.connection === 'online') return true;
+  toast(t('conn.notNow'));
+  return false;
+}
+
 function toast(text) {
   el.toast.textContent = text;
   el.toast.hidden = false;
@@ -215,7 +224,7 @@ el['login-form'].addEventListener('submit', async (e) => {
     : error.code === 'rate_limited' ? t('login.limited', { s: error.retryAfter })
       : t('login.failed', { message: error.message });
 });
-el.status.addEventListener('change', () => client?.status(el.status.value));
+el.status.addEventListener('change', () => online() && client.status(el.status.value));
 el.sound.checked = alerts.sound;
 el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
 el.logout.addEventListener('click', () => {
@@ -223,7 +232,7 @@ el.logout.addEventListener('click', () => {
   forgetLogin(session);
   location.reload();
 });
-el.end.addEventListener('click', () => desk.active && client.end(desk.active.id));
+el.end.addEventListener('click', () => desk.active && online() && client.end(desk.active.id));
 el.dismiss.addEventListener('click', () => {
   if (!desk.active) return;
   desk.remove(desk.active.id);
@@ -243,7 +252,7 @@ el['transfer-cancel'].addEventListener('click', () => {
 });
 el.transfer.addEventListener('submit', (e) => {
   e.preventDefault();
-  if (desk.active && el['transfer-to'].value) client.transfer(desk.active.id, el['transfer-to'].value);
+  if (desk.active && el['transfer-to'].value && online()) client.transfer(desk.active.id, el['transfer-to'].value);
   el.transfer.hidden = true;
 });
 composer(el.compose, el.text, {

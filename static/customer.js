@@ -29,7 +29,7 @@ const thread = new Thread(el.messages);
 
 // What the page shows, changed only by the handlers below; render() draws it.
 const view = {
-  screen: 'start', // start | chat
+  screen: 'start', // start | chat | '' (a returning customer, until welcome)
   me: null, // the customer, from welcome
   conv: null, // the conversation shown
   agent: null, // its agent, or null while it waits
@@ -186,7 +186,7 @@ function render() {
   const { screen, conv, agent, queued, ended, rated } = view;
   el.start.hidden = screen !== 'start';
   el.chat.hidden = screen !== 'chat';
-  el['agent-line'].textContent = agent && !ended ? t('chat.with', { name: agent.name }) : (ended ? '' : t('chat.waiting'));
+  el['agent-line'].textContent = !agent ? (ended ? '' : t('chat.waiting')) : t(ended ? 'chat.was' : 'chat.with', { name: agent.name });
   el.end.hidden = !conv || !!ended;
   el.queue.hidden = !!ended || !(queued || view.waiting);
   el['queue-position'].textContent = queued ? t('queue.position', { position: queued.position }) : '';
@@ -196,7 +196,10 @@ function render() {
   el.ended.hidden = !ended;
   el['ended-why'].textContent = ended ? t('ended.' + ended) : '';
   el['rate-form'].hidden = !!rated;
+  // Frames sent while reconnecting would be lost: wait for the socket.
   el['rate-send'].disabled = !view.online;
+  el.end.disabled = !view.online;
+  el.cancel.disabled = !view.online;
   el['rate-thanks'].hidden = !rated;
   el['rate-thanks'].textContent = rated ? t('rate.thanks', { n: rated }) : '';
 }
@@ -280,4 +283,7 @@ el.name.value = page().name ?? '';
 render();
 // A returning customer (a reload, a new visit within a day) comes back as
 // itself, to its place in the queue or its conversation.
-if (savedToken(local, CLIENT_KEY)) connect(page().name ?? '');
+if (savedToken(local, CLIENT_KEY)) {
+  set({ screen: '' });
+  connect(page().name ?? '');
+}

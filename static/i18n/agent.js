@@ -55,6 +55,7 @@ export default {
     'ended.gone': '对话已结束。',
     'conn.connecting': '正在连接…',
     'conn.reconnecting': '连接中断，正在重新连接…',
+    'conn.notNow': '正在重新连接，请稍后再试。',
     'error.generic': '操作失败：{message}',
   },
   en: {
@@ -112,6 +113,7 @@ export default {
     'ended.gone': 'This chat has ended.',
     'conn.connecting': 'Connecting…',
     'conn.reconnecting': 'Connection lost. Reconnecting…',
+    'conn.notNow': 'Reconnecting: try again in a moment.',
     'error.generic': 'That did not work: {message}',
   },
 };
