@@ -30,6 +30,7 @@ const desk = new Desk({ list: el['conv-list'], threads: el.threads, empty: el['n
 let client = null;
 let me = null; // the agent, from welcome
 let capacity = 0;
+let status = 'available'; // as the server last said
 let colleagues = []; // the latest agents frame
 const typingTimers = new Map();
 let toastTimer = null;
@@ -89,6 +90,7 @@ function onConnection(e) {
 }
 
 function setState(f) {
+  status = f.status;
   el.status.value = f.status;
   capacity = f.capacity;
   drawLoad();
@@ -224,7 +226,10 @@ el['login-form'].addEventListener('submit', async (e) => {
     : error.code === 'rate_limited' ? t('login.limited', { s: error.retryAfter })
       : t('login.failed', { message: error.message });
 });
-el.status.addEventListener('change', () => online() && client.status(el.status.value));
+el.status.addEventListener('change', () => {
+  if (online()) client.status(el.status.value);
+  else el.status.value = status; // as the server last said
+});
 el.sound.checked = alerts.sound;
 el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
 el.logout.addEventListener('click', () => {
