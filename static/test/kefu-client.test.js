@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  KefuClient, MAX_IN_FLIGHT, DEAD_AFTER_BEATS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_MS, READ_DELAY_MS,
+  KefuClient, savedToken, MAX_IN_FLIGHT, DEAD_AFTER_BEATS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_MS, READ_DELAY_MS,
 } from '../kefu-client.js';
 import { FakeSocket, FakeClock, MemoryStorage } from './fakes.js';
 
@@ -252,4 +252,21 @@ test('the other frames reach the page as they are', () => {
   ws.serve({ type: 'queued', position: 2, eta: null }, { type: 'rated', conv: 'cv_1', rating: 5 });
   assert.deepEqual(of('queued')[0].eta, null);
   assert.equal(of('rated')[0].rating, 5);
+});
+
+test('a page names a conversation it still shows, to get it again after its end', () => {
+  const storage = new MemoryStorage();
+  const first = setup({ storage });
+  online(first.c);
+  first.c.stop();
+  assert.equal(savedToken(storage, 'k'), 'tok-bob');
+  assert.equal(savedToken(new MemoryStorage(), 'k'), '');
+
+  const { c, of } = setup({ storage, replay: ['cv_old'] });
+  const { ws, hello } = online(c);
+  assert.deepEqual(hello.resume, { cv_old: 0 });
+  ws.serve(conv('cv_old', 'ended', [msg('cv_old', 1, BOB, 'thanks')]), { type: 'ended', conv: 'cv_old', by: null, reason: 'gone' });
+  assert.deepEqual(of('msg').map((m) => m.text), ['thanks']);
+  assert.equal(c.isOpen('cv_old'), false);
+  assert.deepEqual(JSON.parse(storage.getItem('k')).open, [], 'not named again at the next hello');
 });
