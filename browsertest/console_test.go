@@ -18,17 +18,18 @@ const dropHeartbeat = time.Second
 // heartbeats and says it is reconnecting; the customer goes on writing and
 // the agent answers into the void. When the network comes back, the
 // console catches up and its answer goes out: every line once, in order,
-// on both sides.
+// on both sides. Then the same happens to the customer's widget.
 func TestConsoleNetworkDrop(t *testing.T) {
-	srv, base := nativeServer(t, dropHeartbeat)
+	srv, _ := nativeServer(t, dropHeartbeat)
 	addAgent(t, srv, "Alice", 2)
 	gate := startNetGate(t, srv.Addr())
+	annGate := startNetGate(t, srv.Addr())
 	b := newBrowser(t)
 	alice := b.newPerson("agent Alice").laptop()
 	ann := b.newPerson("customer Ann").phone()
 
 	alice.signIn("http://"+gate.Addr(), "Alice")
-	ann.startChat(base, "Ann")
+	ann.startChat("http://"+annGate.Addr(), "Ann")
 	ann.waitText("#agent-line", "You are chatting with Alice")
 	ann.say("hello")
 	alice.waitLines(deskLines, "hello")
@@ -50,6 +51,16 @@ func TestConsoleNetworkDrop(t *testing.T) {
 	alice.waitLines(deskLines, want...)
 	ann.waitLines(widgetLines, want...)
 	alice.waitUntil("nothing pending", `document.querySelectorAll("#threads .msg.pending").length === 0`)
+
+	annGate.shut()
+	ann.waitText("#banner-text", "Connection lost. Reconnecting…")
+	ann.screenshot("widget-reconnecting")
+	alice.say("still there?")
+	annGate.reopen()
+	ann.waitUntil("online again", `document.getElementById("banner").hidden`)
+	want = append(want, "still there?")
+	ann.waitLines(widgetLines, want...)
+	alice.waitLines(deskLines, want...)
 	b.check()
 }
 
