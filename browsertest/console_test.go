@@ -79,6 +79,9 @@ func TestConsoleTransfer(t *testing.T) {
 	ann := b.newPerson("customer Ann").phone()
 	bob := b.newPerson("customer Bob").phone()
 
+	alice.do(chromedp.Navigate(base + "/agent"))
+	alice.waitUntil("login form", visible("login-form"))
+	alice.screenshot("agent-login")
 	alice.signIn(base, "Alice")
 	ann.startChat(base, "Ann")
 	alice.waitText("#thread-title", "Chat with Ann")
