@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -139,5 +140,26 @@ func TestConsoleTransfer(t *testing.T) {
 	alice.do(chromedp.Click(chromedp.ID("transfer-open")))
 	alice.waitUntil("Bea offered but away", fmt.Sprintf(`!!document.querySelector('#transfer-to option[value=%s][disabled]')`, jsString(beaID)))
 	alice.waitText(fmt.Sprintf(`#transfer-to option[value=%s]`, jsString(beaID)), "Bea (Away, 0/2)")
+	b.check()
+}
+
+// TestConsoleSignedOut: the agent's account is removed while the console
+// is open; the next reconnect is refused (4003), and the console goes back
+// to its sign-in form and says why, instead of retrying for ever.
+func TestConsoleSignedOut(t *testing.T) {
+	srv, _ := nativeServer(t, 0)
+	addAgent(t, srv, "Alice", 2)
+	gate := startNetGate(t, srv.Addr())
+	b := newBrowser(t)
+	alice := b.newPerson("agent Alice").laptop()
+	alice.signIn("http://"+gate.Addr(), "Alice")
+
+	if err := srv.Store().RemoveAgent(context.Background(), "Alice"); err != nil {
+		t.Fatal(err)
+	}
+	gate.cut()
+	alice.waitUntil("sign-in form", visible("login-form"))
+	alice.waitText("#login-error", "Your sign-in has expired. Please sign in again.")
+	alice.waitUntil("desk gone", `document.getElementById("console").hidden && document.querySelectorAll("#conv-list li").length === 0`)
 	b.check()
 }

@@ -77,6 +77,17 @@ func (g *netGate) reopen() {
 	}
 }
 
+// cut drops every open connection at once, as a network that resets
+// them would; new ones are carried as before.
+func (g *netGate) cut() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for c := range g.conns {
+		c.Close()
+		delete(g.conns, c)
+	}
+}
+
 // accept runs in its own goroutine until the listener closes.
 func (g *netGate) accept() {
 	defer g.wg.Done()

@@ -98,6 +98,11 @@ export class Desk {
       h('span', { class: 'last', text: last }));
   }
 
+  // clear forgets every conversation (the agent signed out).
+  clear() {
+    for (const id of [...this.recs.keys()]) this.remove(id);
+  }
+
   relabel() {
     for (const r of this.recs.values()) {
       r.ol.setAttribute('aria-label', t('thread.messages'));

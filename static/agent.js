@@ -81,7 +81,10 @@ function onConnection(e) {
     // The token expired or the account went: only a new login helps.
     client.stop({ forget: true });
     forgetLogin(session);
-    location.reload();
+    client = null;
+    desk.clear();
+    showActive(null);
+    showLogin(t('login.expired'));
     return;
   }
   const text = connectionText(e);
