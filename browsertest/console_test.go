@@ -95,6 +95,11 @@ func TestConsoleTransfer(t *testing.T) {
 	bob.waitText("#agent-line", "You are chatting with Alice")
 	alice.waitUntil("count in the title", `document.title === "(1) kefu agent console"`)
 	alice.waitText("#conv-list .conv-item .badge", "New")
+	// Bob writes while Ann's chat is open: his entry counts it and shows it.
+	bob.say("Anyone there?")
+	alice.waitText("#conv-list .conv-item .last", "Anyone there?")
+	alice.waitText("#conv-list .conv-item .badge", "1 1 unread")
+	alice.waitUntil("still one in the title", `document.title === "(1) kefu agent console"`)
 
 	// Sound on, then a reload: the choice stays, and so does every line.
 	alice.do(chromedp.Click(chromedp.ID("sound")))
