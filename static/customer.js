@@ -159,6 +159,7 @@ function onEnded(f) {
   hideTyping();
   remember({ ended: true });
   set({ ended: f.reason, queued: null, agent: view.agent });
+  thread.scrollToEnd(); // the rating took room from the lines
   el['rate-form'].querySelector('input')?.focus();
 }
 
