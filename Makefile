@@ -4,7 +4,8 @@ GO ?= go
 .PHONY: run test build vet browser-deps bench soak fuzz
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
-# its pages work: open http://localhost:3001/kefu.html and /yonghu.html.
+# its pages work too. It prints the pages' URLs: the agent console at
+# http://localhost:3001/agent, the customer widget at http://localhost:3001/.
 run:
 	$(GO) run . serve -compat-addr :3000
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -121,7 +122,22 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	base := pagesURL(srv.Addr())
+	log.Info("pages", "customer", base+"/", "agent", base+"/agent", "embed", base+"/widget.js")
 	return srv.Run(ctx)
+}
+
+// pagesURL is where a browser on this machine finds the pages: a listener
+// on every interface (":3001") is reached at localhost.
+func pagesURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // parseFlags sets each flag from its environment variable (prefix plus the

@@ -41,8 +41,14 @@ type (
 		To   string
 	}
 	CmdAgents struct{} // agent: who else is online
-	CmdPing   struct{} // the client checks the server is there
-	CmdPong   struct{} // the client answers a Heartbeat
+	// CmdRate is a customer's rating (1 to 5) of a conversation it was in,
+	// open or ended.
+	CmdRate struct {
+		Conv   ConvID
+		Rating int
+	}
+	CmdPing struct{} // the client checks the server is there
+	CmdPong struct{} // the client answers a Heartbeat
 )
 
 // ProtocolVersion is the native protocol's current version.

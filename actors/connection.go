@@ -530,6 +530,8 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		if c.must(ctx, RoleAgent) {
 			ctx.Request(dispatcher, &ListAgents{})
 		}
+	case *CmdRate:
+		c.rate(ctx, cmd)
 	case *CmdPing:
 		c.send(ctx, &Pong{})
 	case *CmdPong:

@@ -125,6 +125,9 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// The pages pick their language from the browser's; the tests
+		// read English.
+		chromedp.Flag("lang", "en-US"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(900, 700),
 	)
@@ -177,9 +180,17 @@ type tab struct {
 // newTab opens a tab in its own window (a hidden tab gets no animation
 // frames, and Poll waits on them) and starts watching its console and
 // dialogs.
-func (b *browser) newTab(name string) *tab {
+func (b *browser) newTab(name string, opts ...chromedp.ContextOption) *tab {
 	b.t.Helper()
-	ctx, cancel := chromedp.NewContext(b.root)
+	return b.attach(name, b.root, opts...)
+}
+
+// attach opens a context under parent (a new tab, or with WithTargetID an
+// existing target such as another site's iframe) and watches it as newTab
+// says.
+func (b *browser) attach(name string, parent context.Context, opts ...chromedp.ContextOption) *tab {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(parent, opts...)
 	b.closers = append(b.closers, cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		b.t.Fatalf("%s: cannot open a tab: %v", name, err)
@@ -209,6 +220,14 @@ func (b *browser) newTab(name string) *tab {
 		}
 	}()
 	return &tab{t: b.t, name: name, ctx: ctx}
+}
+
+// newPerson opens a tab with storage of its own, as another person's
+// browser would have: the native pages keep who they are in localStorage,
+// which tabs of one profile share.
+func (b *browser) newPerson(name string) *tab {
+	b.t.Helper()
+	return b.newTab(name, chromedp.WithNewBrowserContext())
 }
 
 // do runs actions in the tab and fails the test if one fails.

@@ -57,7 +57,7 @@ func TestOurPages(t *testing.T) {
 		)
 	}
 
-	first.do(chromedp.Navigate(base + "/"))
+	first.do(chromedp.Navigate(base + "/tutorial.html"))
 	first.screenshot("compat-start")
 
 	// No agent online yet: the customer is told so and stays on the start view.

@@ -118,6 +118,9 @@ func frameTable() []frameRow {
 				return obj{"type": "transfer", "conv": w.convB, "to": w.conns[who].me.ID}
 			},
 			want: merge(answer(forbidden, customers...), answer(unknownConv, agentX, super))},
+		// Only the conversation's customer; others' are answered as unknown.
+		{name: "Rate", frame: func(w *world, _ string) obj { return obj{"type": "rate", "conv": w.convA, "rating": 4} },
+			want: merge(answer("rated", custA), answer(unknownConv, custB), answer(forbidden, desk...))},
 		{name: "Agents", frame: same(obj{"type": "agents"}),
 			want: merge(answer(forbidden, customers...), answer("agents", desk...))},
 		{name: "Ping", frame: same(obj{"type": "ping"}), want: answer("pong", onlineCallers...)},

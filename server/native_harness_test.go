@@ -122,6 +122,7 @@ type nframe struct {
 	Agents      []nagent  `json:"agents"`
 	Code        string    `json:"code"`
 	Message     string    `json:"message"`
+	Rating      int       `json:"rating"`
 
 	raw string
 }

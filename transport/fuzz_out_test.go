@@ -28,7 +28,7 @@ type outFrame struct {
 var nativeServerTypes = map[string]bool{
 	"welcome": true, "queued": true, "dequeued": true, "conv": true, "ack": true,
 	"read": true, "msg": true, "typing": true, "agent": true, "requeued": true,
-	"ended": true, "state": true, "agents": true, "error": true, "ping": true, "pong": true,
+	"ended": true, "state": true, "agents": true, "error": true, "ping": true, "pong": true, "rated": true,
 }
 
 // decodeOut parses and checks one server frame: it must be what the

@@ -30,6 +30,7 @@ type nativeIn struct {
 	Capacity *int    `json:"capacity"`
 	To       *string `json:"to"`
 	Seq      *uint64 `json:"seq"`
+	Rating   *int    `json:"rating"`
 	// Resume maps a conversation id to the last sequence number the client
 	// has of it.
 	Resume map[string]uint64 `json:"resume"`
@@ -121,6 +122,14 @@ func DecodeNative(frame []byte) (any, error) {
 		return &actors.CmdTransfer{Conv: actors.ConvID(in.Conv), To: to}, nil
 	case "agents":
 		return &actors.CmdAgents{}, nil
+	case "rate":
+		if in.Conv == "" || in.Rating == nil {
+			return nil, badFrame(actors.ErrCodeMissingField, `rate needs "conv" and "rating" (1 to 5)`)
+		}
+		if *in.Rating < actors.MinRating || *in.Rating > actors.MaxRating {
+			return nil, badFrame(actors.ErrCodeBadValue, "rating must be between 1 and 5")
+		}
+		return &actors.CmdRate{Conv: actors.ConvID(in.Conv), Rating: *in.Rating}, nil
 	case "ping":
 		return &actors.CmdPing{}, nil
 	case "pong":
@@ -336,6 +345,12 @@ func (NativeCodec) Encode(msg any) []byte {
 			Message string `json:"message"`
 			CID     string `json:"cid,omitempty"`
 		}{"error", m.Code, m.Message, m.Ref}
+	case *actors.Rated:
+		out = struct {
+			Type   string `json:"type"`
+			Conv   string `json:"conv"`
+			Rating int    `json:"rating"`
+		}{"rated", string(m.Conv), m.Rating}
 	case *actors.Heartbeat:
 		out = struct {
 			Type string `json:"type"`

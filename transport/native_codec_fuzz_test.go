@@ -121,6 +121,11 @@ func checkCommand(t *testing.T, cmd any) {
 		if c.To == "queue" {
 			t.Fatal(`transfer to "queue" must mean the queue (To ""), not an agent named queue`)
 		}
+	case *actors.CmdRate:
+		strs = append(strs, nonEmpty(t, "rate conv", string(c.Conv)))
+		if c.Rating < actors.MinRating || c.Rating > actors.MaxRating {
+			t.Fatalf("rating %d outside 1..5", c.Rating)
+		}
 	case *actors.CmdCapacity, *actors.CmdRequest, *actors.CmdCancel, *actors.CmdAgents, *actors.CmdPing, *actors.CmdPong:
 	default:
 		t.Fatalf("decoded to %T, not a command", cmd)
@@ -183,6 +188,8 @@ func nativeFrameOf(t *testing.T, cmd any) []byte {
 		out = map[string]any{"type": "cancel"}
 	case *actors.CmdAgents:
 		out = map[string]any{"type": "agents"}
+	case *actors.CmdRate:
+		out = map[string]any{"type": "rate", "conv": c.Conv, "rating": c.Rating}
 	case *actors.CmdPing:
 		out = map[string]any{"type": "ping"}
 	case *actors.CmdPong:

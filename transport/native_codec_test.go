@@ -14,6 +14,7 @@ func TestDecodeNative(t *testing.T) {
 			`{"type":"msg","conv":"cv_c1","text":"hi","cid":"b-1","from":"forged"}`: &actors.CmdPost{Conv: "cv_c1", Text: "hi", ClientID: "b-1"},
 			` {"type":"transfer","conv":"cv_c1","to":"queue"} `:                     &actors.CmdTransfer{Conv: "cv_c1"},
 			"{\"type\":\"ping\"}\r\n":                                               &actors.CmdPing{},
+			`{"type":"rate","conv":"cv_c1","rating":5}`:                             &actors.CmdRate{Conv: "cv_c1", Rating: 5},
 		} {
 			got, err := DecodeNative([]byte(frame))
 			if err != nil || !reflect.DeepEqual(got, want) {
@@ -43,6 +44,21 @@ func TestDecodeNative(t *testing.T) {
 		_, err := DecodeNative([]byte(`{"conv":"cv_1","text":"hi"}`))
 		if fe, ok := err.(*actors.FrameError); !ok || fe.Code != actors.ErrCodeMissingField {
 			t.Fatalf("err=%v, want %s", err, actors.ErrCodeMissingField)
+		}
+	})
+	t.Run("ErrRate", func(t *testing.T) {
+		for frame, code := range map[string]string{
+			`{"type":"rate","conv":"cv_c1"}`:              actors.ErrCodeMissingField,
+			`{"type":"rate","rating":3}`:                  actors.ErrCodeMissingField,
+			`{"type":"rate","conv":"cv_c1","rating":0}`:   actors.ErrCodeBadValue,
+			`{"type":"rate","conv":"cv_c1","rating":6}`:   actors.ErrCodeBadValue,
+			`{"type":"rate","conv":"cv_c1","rating":2.5}`: actors.ErrCodeBadFrame,
+			`{"type":"rate","conv":"cv_c1","rating":"5"}`: actors.ErrCodeBadFrame,
+		} {
+			_, err := DecodeNative([]byte(frame))
+			if fe, ok := err.(*actors.FrameError); !ok || fe.Code != code {
+				t.Errorf("DecodeNative(%s) err=%v, want %s", frame, err, code)
+			}
 		}
 	})
 	t.Run("ErrUnknownType", func(t *testing.T) {

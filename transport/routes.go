@@ -28,9 +28,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	// The pages are one level deep. Serving them at "GET /" would also
 	// answer GET on every API path meant for another method (GET
 	// /api/login) with the pages' 404, where the mux says 405.
-	files := http.FileServerFS(pages)
-	mux.Handle("GET /{$}", files)
-	mux.Handle("GET /{file}", files)
+	pageRoutes(mux, pages, embedAncestors(g.cfg.Origins.Allowed))
 	return securityHeaders(g.limitRequests(mux))
 }
 
@@ -46,7 +44,7 @@ func (g *Gateway) CompatRoutes() http.Handler {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+		h.Set("Content-Security-Policy", contentPolicy("'self'"))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "SAMEORIGIN")

@@ -1,0 +1,294 @@
+// The agent console (/agent): sign in, go available or away, serve several
+// customers at once, transfer, end. The protocol is kefu-client.js's; the
+// conversations and their list are agent-convs.js's; this file turns the
+// client's events into the page and the agent's actions into frames.
+
+import { KefuClient } from './kefu-client.js';
+import { t, useDictionary } from './i18n.js';
+import dict from './i18n/agent.js';
+import { byId, composer, connectionText, h, languageButton, storage } from './ui.js';
+import { Desk } from './agent-convs.js';
+import { Alerts } from './agent-alerts.js';
+import { forgetLogin, logIn, savedLogin } from './agent-login.js';
+
+useDictionary(dict);
+
+const CLIENT_KEY = 'kefu.agent.client'; // the client's outbox and open conversations, per tab
+const TYPING_SHOWN_MS = 4000; // the protocol has no "stopped typing"
+const TOAST_MS = 6000;
+
+const session = storage('sessionStorage');
+const alerts = new Alerts(storage('localStorage'));
+const el = Object.fromEntries([
+  'lang', 'who', 'controls', 'status', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
+  'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
+  'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
+  'text', 'toast',
+].map((id) => [id, byId(id)]));
+const desk = new Desk({ list: el['conv-list'], threads: el.threads, empty: el['no-convs'], onSelect: showActive });
+
+let client = null;
+let me = null; // the agent, from welcome
+let capacity = 0;
+let status = 'available'; // as the server last said
+let colleagues = []; // the latest agents frame
+const typingTimers = new Map();
+let toastTimer = null;
+
+function visible() {
+  return document.visibilityState === 'visible';
+}
+
+function start(login) {
+  el.login.hidden = true;
+  el.console.hidden = false;
+  el.controls.hidden = false;
+  el.who.textContent = login.agent?.name ?? '';
+  client = new KefuClient({ role: 'agent', token: login.token, storage: session, key: CLIENT_KEY });
+  client.on('connection', onConnection);
+  client.on('welcome', (f) => {
+    me = f.you;
+    el.who.textContent = me.name;
+    setState(f);
+  });
+  client.on('state', setState);
+  client.on('conv', onConv);
+  client.on('msg', onMessage);
+  client.on('ack', (f) => desk.get(f.conv)?.thread.acked(f.cid));
+  client.on('failed', (f) => desk.get(f.conv)?.thread.failed(f.cid, f.message));
+  client.on('typing', onTyping);
+  client.on('read', (f) => f.by?.id !== me?.id && desk.get(f.conv)?.thread.read(f.seq));
+  client.on('ended', onEnded);
+  client.on('agents', (f) => {
+    colleagues = f.agents ?? [];
+    drawTransferTargets();
+  });
+  client.on('error', (f) => toast(t('error.generic', { message: f.message })));
+  client.start();
+}
+
+function showLogin(message = '') {
+  el.console.hidden = true;
+  el.controls.hidden = true;
+  el.login.hidden = false;
+  el.who.textContent = '';
+  el['login-error'].textContent = message;
+  el['login-name'].focus();
+}
+
+function onConnection(e) {
+  if (e.state === 'closed' && e.why) {
+    // The token expired or the account went: only a new login helps.
+    client.stop({ forget: true });
+    forgetLogin(session);
+    client = null;
+    desk.clear();
+    showActive(null);
+    showLogin(t('login.expired'));
+    return;
+  }
+  const text = connectionText(e);
+  el.banner.textContent = text;
+  el.banner.hidden = text === '';
+}
+
+function setState(f) {
+  status = f.status;
+  el.status.value = f.status;
+  capacity = f.capacity;
+  drawLoad();
+}
+
+function drawLoad() {
+  let load = 0;
+  for (const r of desk.recs.values()) if (!r.ended) load++;
+  el.load.textContent = capacity ? t('bar.load', { load, capacity }) : '';
+  alerts.title(desk.attention());
+}
+
+function onConv(f) {
+  const known = desk.get(f.conv) !== null;
+  const rec = desk.open(f);
+  if (!known) {
+    for (const m of client.pending(f.conv)) rec.thread.pending(m.cid, m.text, me?.name ?? '');
+  }
+  if (f.why === 'assigned' || f.why === 'transferred') {
+    rec.thread.notice(t(f.why === 'assigned' ? 'thread.assigned' : 'thread.transferredIn', { name: f.customer?.name ?? '' }));
+    rec.isNew = !(rec === desk.active && visible());
+    alerts.chime();
+  }
+  for (const r of f.reads ?? []) if (r.by !== me?.id) rec.thread.read(r.seq);
+  if (!desk.active) desk.select(f.conv);
+  else if (rec === desk.active) showActive(rec);
+  desk.draw(rec);
+  drawLoad();
+}
+
+function onMessage(m) {
+  const rec = desk.get(m.conv);
+  if (!rec) return;
+  rec.thread.message(m);
+  rec.last = m.text;
+  if (!m.mine) {
+    stopTyping(rec);
+    if (rec === desk.active && visible()) client.read(rec.id, m.seq);
+    else rec.unread++;
+  }
+  if (rec === desk.active) rec.thread.scrollToEnd();
+  desk.draw(rec);
+  drawLoad();
+}
+
+function onTyping(f) {
+  const rec = desk.get(f.conv);
+  if (!rec || f.from?.id === me?.id) return;
+  rec.typing = true;
+  desk.draw(rec);
+  if (rec === desk.active) el.typing.textContent = t('thread.typing', { name: f.from?.name ?? '' });
+  clearTimeout(typingTimers.get(rec.id));
+  typingTimers.set(rec.id, setTimeout(() => stopTyping(rec), TYPING_SHOWN_MS));
+}
+
+function stopTyping(rec) {
+  clearTimeout(typingTimers.get(rec.id));
+  typingTimers.delete(rec.id);
+  rec.typing = false;
+  desk.draw(rec);
+  if (rec === desk.active) el.typing.textContent = '';
+}
+
+function onEnded(f) {
+  const rec = desk.get(f.conv);
+  if (!rec) return;
+  stopTyping(rec);
+  rec.ended = f.reason;
+  rec.thread.notice(t('ended.' + f.reason));
+  desk.draw(rec);
+  if (rec === desk.active) showActive(rec);
+  drawLoad();
+}
+
+// showActive draws the thread pane for the selected conversation and
+// marks what the agent can now see as read.
+function showActive(rec) {
+  el['thread-empty'].hidden = !!rec;
+  el['transfer'].hidden = true;
+  el['thread-title'].textContent = rec ? t('thread.with', { name: rec.customer?.name ?? '' }) : '';
+  el['transfer-open'].hidden = !rec || !!rec.ended;
+  el.end.hidden = !rec || !!rec.ended;
+  el.dismiss.hidden = !rec || !rec.ended;
+  el.compose.hidden = !rec || !!rec.ended;
+  el.typing.textContent = rec?.typing ? t('thread.typing', { name: rec.customer?.name ?? '' }) : '';
+  if (rec && !rec.ended && visible() && rec.thread.lastSeq > 0) client.read(rec.id, rec.thread.lastSeq);
+  drawLoad();
+}
+
+function drawTransferTargets() {
+  const options = [h('option', { value: 'queue', text: t('thread.queue') })];
+  for (const a of colleagues) {
+    if (a.id === me?.id) continue;
+    const free = a.status === 'available' && a.load < a.capacity;
+    options.push(h('option', {
+      value: a.id, disabled: !free,
+      text: t('thread.agentOption', { name: a.name, status: t('status.' + a.status), load: a.load, capacity: a.capacity }),
+    }));
+  }
+  el['transfer-to'].replaceChildren(...options);
+}
+
+// online says whether a frame sent now would reach the server, and tells
+// the agent to wait when it would not: messages wait in the outbox, but
+// other frames sent while reconnecting are lost.
+function online() {
+  if (client?.connection === 'online') return true;
+  toast(t('conn.notNow'));
+  return false;
+}
+
+function toast(text) {
+  el.toast.textContent = text;
+  el.toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.toast.hidden = true; }, TOAST_MS);
+}
+
+// --- the agent's actions ---
+
+el['login-form'].addEventListener('submit', async (e) => {
+  e.preventDefault();
+  el['login-go'].disabled = true;
+  el['login-error'].textContent = '';
+  const { login, error } = await logIn(session, el['login-name'].value.trim(), el['login-password'].value);
+  el['login-go'].disabled = false;
+  if (login) {
+    el['login-password'].value = '';
+    start(login);
+    return;
+  }
+  el['login-error'].textContent = error.code === 'bad_credentials' ? t('login.bad')
+    : error.code === 'rate_limited' ? t('login.limited', { s: error.retryAfter })
+      : t('login.failed', { message: error.message });
+});
+el.status.addEventListener('change', () => {
+  if (online()) client.status(el.status.value);
+  else el.status.value = status; // as the server last said
+});
+el.sound.checked = alerts.sound;
+el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
+el.logout.addEventListener('click', () => {
+  client?.stop({ forget: true });
+  forgetLogin(session);
+  location.reload();
+});
+el.end.addEventListener('click', () => desk.active && online() && client.end(desk.active.id));
+el.dismiss.addEventListener('click', () => {
+  if (!desk.active) return;
+  desk.remove(desk.active.id);
+  const next = desk.recs.keys().next();
+  if (next.done) showActive(null);
+  else desk.select(next.value);
+});
+el['transfer-open'].addEventListener('click', () => {
+  drawTransferTargets();
+  client.agents();
+  el.transfer.hidden = false;
+  el['transfer-to'].focus();
+});
+el['transfer-cancel'].addEventListener('click', () => {
+  el.transfer.hidden = true;
+  el['transfer-open'].focus();
+});
+el.transfer.addEventListener('submit', (e) => {
+  e.preventDefault();
+  if (desk.active && el['transfer-to'].value && online()) client.transfer(desk.active.id, el['transfer-to'].value);
+  el.transfer.hidden = true;
+});
+composer(el.compose, el.text, {
+  onSend(text) {
+    const rec = desk.active;
+    if (!rec || rec.ended) return false;
+    const cid = client.send(rec.id, text);
+    if (cid) rec.thread.pending(cid, text, me?.name ?? '');
+    rec.thread.scrollToEnd();
+    return true;
+  },
+  onInput: () => desk.active && !desk.active.ended && client.typing(desk.active.id),
+});
+document.addEventListener('visibilitychange', () => {
+  if (visible() && desk.active) {
+    desk.active.unread = 0;
+    desk.active.isNew = false;
+    desk.draw(desk.active);
+    showActive(desk.active);
+  }
+});
+
+languageButton(el.lang, () => {
+  desk.relabel();
+  drawTransferTargets();
+  showActive(desk.active);
+});
+showActive(null);
+const login = savedLogin(session);
+if (login) start(login);
+else showLogin();

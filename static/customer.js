@@ -1,0 +1,290 @@
+// The customer widget (index.html at / and, for other sites' iframes,
+// /embed): give a name, wait in the queue with a live position and
+// estimate, chat, end and rate. The protocol is kefu-client.js's; this file
+// only turns its events into the page. Reloading keeps everything: the
+// client keeps the resume token and the unsent messages, and this page
+// keeps which conversation it showed, to ask for a rating after a reload.
+
+import { KefuClient, savedToken } from './kefu-client.js';
+import { t, useDictionary } from './i18n.js';
+import dict from './i18n/customer.js';
+import { byId, composer, connectionText, languageButton, storage } from './ui.js';
+import { Thread } from './thread.js';
+import { drawStars, chosenStars, waitText } from './customer-parts.js';
+
+useDictionary(dict);
+
+const CLIENT_KEY = 'kefu.customer'; // the client's token, outbox, open conversations
+const PAGE_KEY = 'kefu.widget'; // {name, conv, ended, rated}: what this page showed
+const TYPING_SHOWN_MS = 4000; // the protocol has no "stopped typing"
+
+const local = storage('localStorage');
+const embedded = location.pathname === '/embed';
+const el = Object.fromEntries([
+  'lang', 'minimise', 'banner', 'banner-text', 'use-here', 'start', 'start-form', 'name', 'start-error',
+  'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'cancel', 'messages', 'typing',
+  'compose', 'text', 'ended', 'ended-why', 'rate-form', 'stars', 'rate-send', 'rate-thanks', 'again',
+].map((id) => [id, byId(id)]));
+const thread = new Thread(el.messages);
+
+// What the page shows, changed only by the handlers below; render() draws it.
+const view = {
+  screen: 'start', // start | chat | '' (a returning customer, until welcome)
+  me: null, // the customer, from welcome
+  conv: null, // the conversation shown
+  agent: null, // its agent, or null while it waits
+  queued: null, // {position, eta} while in the queue
+  waiting: false, // asked for an agent, no answer yet
+  ended: null, // the reason, once the conversation is over
+  rated: 0,
+  online: false,
+};
+let client = null;
+let typingTimer = null;
+let visible = embedded ? false : document.visibilityState === 'visible';
+let unseen = 0; // agent lines the customer has not seen (embedded and hidden)
+
+function page() {
+  try {
+    return JSON.parse(local?.getItem(PAGE_KEY) || '{}') || {};
+  } catch {
+    return {};
+  }
+}
+
+function remember(patch) {
+  try {
+    local?.setItem(PAGE_KEY, JSON.stringify({ ...page(), ...patch }));
+  } catch { /* storage refused: a reload starts afresh */ }
+}
+
+function connect(name) {
+  const p = page();
+  client = new KefuClient({
+    role: 'customer', name, storage: local, key: CLIENT_KEY,
+    replay: p.conv && p.ended && !p.rated ? [p.conv] : [],
+  });
+  client.on('connection', onConnection);
+  client.on('welcome', onWelcome);
+  client.on('queued', (f) => set({ queued: f, waiting: false }));
+  client.on('dequeued', () => {
+    set({ queued: null, waiting: false, screen: 'start' });
+    el['start-error'].textContent = t('queue.left');
+  });
+  client.on('conv', onConv);
+  client.on('msg', onMessage);
+  client.on('ack', (f) => thread.acked(f.cid));
+  client.on('failed', (f) => thread.failed(f.cid, f.message));
+  client.on('typing', (f) => showTyping(f.from?.name));
+  client.on('read', (f) => f.conv === view.conv && f.by?.id !== view.me?.id && thread.read(f.seq));
+  client.on('agent', (f) => {
+    if (f.conv !== view.conv) return;
+    thread.notice(t('chat.agentJoined', { name: f.agent?.name ?? '' }));
+    set({ agent: f.agent, queued: null });
+  });
+  client.on('requeued', (f) => {
+    if (f.conv !== view.conv) return;
+    thread.notice(t('chat.requeued'));
+    set({ agent: null });
+  });
+  client.on('ended', onEnded);
+  client.on('rated', (f) => {
+    remember({ rated: f.rating });
+    set({ rated: f.rating });
+  });
+  client.on('error', (f) => {
+    if (view.screen === 'start') el['start-error'].textContent = f.message;
+    else thread.notice(t('error.generic', { message: f.message }));
+  });
+  client.start();
+}
+
+function onConnection(e) {
+  view.online = e.state === 'online';
+  el['use-here'].hidden = true;
+  let text = connectionText(e);
+  if (e.state === 'closed' && e.why === 'replaced') {
+    text = t('conn.replaced');
+    el['use-here'].hidden = false;
+  } else if (e.state === 'closed' && e.why) {
+    // The token or the name was refused: start again as someone new.
+    client.stop({ forget: true });
+    client = null;
+    remember({ conv: null });
+    thread.clear();
+    set({ screen: 'start', conv: null, agent: null, queued: null, ended: null, waiting: false });
+    el['start-error'].textContent = t('conn.refused', { reason: e.reason || e.code });
+  }
+  el['banner-text'].textContent = text;
+  el.banner.hidden = text === '';
+  render();
+}
+
+function onWelcome(f) {
+  view.me = f.you;
+  remember({ name: f.you.name });
+  if (f.state === 'idle' && view.waiting) {
+    client.request();
+  } else if (f.state === 'idle' && !view.conv) {
+    set({ screen: 'start' });
+  } else {
+    set({ screen: 'chat' });
+  }
+}
+
+function onConv(f) {
+  if (f.conv !== view.conv) {
+    thread.clear();
+    for (const m of client.pending(f.conv)) thread.pending(m.cid, m.text, view.me?.name ?? '');
+  }
+  const p = page();
+  const rated = p.conv === f.conv ? p.rated || 0 : 0;
+  remember({ conv: f.conv, ended: false, rated });
+  for (const r of f.reads || []) if (r.by !== view.me?.id) thread.read(r.seq);
+  set({ screen: 'chat', conv: f.conv, agent: f.agent, ended: null, rated, waiting: false, queued: f.agent ? null : view.queued });
+}
+
+function onMessage(m) {
+  if (m.conv !== view.conv) return;
+  thread.message(m);
+  thread.scrollToEnd();
+  if (m.mine) return;
+  hideTyping();
+  if (visible) markRead();
+  else tellHost(++unseen);
+}
+
+function onEnded(f) {
+  if (f.conv !== view.conv) return;
+  hideTyping();
+  remember({ ended: true });
+  set({ ended: f.reason, queued: null, agent: view.agent });
+  thread.scrollToEnd(); // the rating took room from the lines
+  el['rate-form'].querySelector('input')?.focus();
+}
+
+function markRead() {
+  if (view.conv && thread.lastSeq > 0) client?.read(view.conv, thread.lastSeq);
+}
+
+function showTyping(name) {
+  el.typing.textContent = t('chat.typing', { name: name ?? '' });
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(hideTyping, TYPING_SHOWN_MS);
+}
+
+function hideTyping() {
+  clearTimeout(typingTimer);
+  el.typing.textContent = '';
+}
+
+function set(patch) {
+  Object.assign(view, patch);
+  render();
+}
+
+function render() {
+  const { screen, conv, agent, queued, ended, rated } = view;
+  el.start.hidden = screen !== 'start';
+  el.chat.hidden = screen !== 'chat';
+  el['agent-line'].textContent = !agent ? (ended ? '' : t('chat.waiting')) : t(ended ? 'chat.was' : 'chat.with', { name: agent.name });
+  el.end.hidden = !conv || !!ended;
+  el.queue.hidden = !!ended || !(queued || view.waiting);
+  el['queue-position'].textContent = queued ? t('queue.position', { position: queued.position }) : '';
+  el['queue-eta'].textContent = queued ? (queued.eta === null ? t('queue.noAgent') : t('queue.eta', { wait: waitText(queued.eta) })) : '';
+  el.cancel.hidden = !queued;
+  el.compose.hidden = !conv || !!ended;
+  el.ended.hidden = !ended;
+  el['ended-why'].textContent = ended ? t('ended.' + ended) : '';
+  el['rate-form'].hidden = !!rated;
+  // Frames sent while reconnecting would be lost: wait for the socket.
+  el['rate-send'].disabled = !view.online;
+  el.end.disabled = !view.online;
+  el.cancel.disabled = !view.online;
+  el['rate-thanks'].hidden = !rated;
+  el['rate-thanks'].textContent = rated ? t('rate.thanks', { n: rated }) : '';
+}
+
+// tellHost shows the count of unseen lines on widget.js's button.
+function tellHost(count) {
+  if (embedded) window.parent.postMessage({ kefu: 'unread', count }, '*');
+}
+
+// --- the user's actions ---
+
+el['start-form'].addEventListener('submit', (e) => {
+  e.preventDefault();
+  const name = el.name.value.trim();
+  if (name === '') return;
+  el['start-error'].textContent = '';
+  remember({ name, conv: null, ended: false, rated: 0 });
+  thread.clear();
+  set({ screen: 'chat', conv: null, agent: null, ended: null, rated: 0, queued: null, waiting: true });
+  if (client && view.me?.name === name) {
+    client.request();
+    return;
+  }
+  client?.stop({ forget: true });
+  connect(name);
+});
+el.cancel.addEventListener('click', () => client?.cancel());
+el.end.addEventListener('click', () => view.conv && client?.end(view.conv));
+el['rate-form'].addEventListener('submit', (e) => {
+  e.preventDefault();
+  const n = chosenStars(el.stars);
+  if (n > 0 && view.conv) client?.rate(view.conv, n);
+});
+el.again.addEventListener('click', () => {
+  remember({ conv: null, ended: false, rated: 0 });
+  thread.clear();
+  set({ conv: null, agent: null, ended: null, rated: 0, waiting: true });
+  client?.request();
+});
+el['use-here'].addEventListener('click', () => client?.start());
+composer(el.compose, el.text, {
+  onSend(text) {
+    if (!view.conv || view.ended) return false;
+    const cid = client.send(view.conv, text);
+    if (cid) thread.pending(cid, text, view.me?.name ?? '');
+    thread.scrollToEnd();
+    return true;
+  },
+  onInput: () => view.conv && !view.ended && client?.typing(view.conv),
+});
+
+// The page reads what it shows only while someone can see it.
+document.addEventListener('visibilitychange', () => {
+  if (embedded) return;
+  visible = document.visibilityState === 'visible';
+  if (visible) markRead();
+});
+if (embedded) {
+  document.body.classList.add('embedded');
+  el.minimise.hidden = false;
+  el.minimise.addEventListener('click', () => window.parent.postMessage({ kefu: 'minimise' }, '*'));
+  // widget.js says when its panel opens or closes.
+  window.addEventListener('message', (e) => {
+    if (e.source !== window.parent || e.data?.kefu !== 'visible') return;
+    visible = !!e.data.visible;
+    if (!visible) return;
+    unseen = 0;
+    tellHost(0);
+    markRead();
+    el.text.focus();
+  });
+}
+
+languageButton(el.lang, () => {
+  thread.relabel();
+  drawStars(el.stars);
+  render();
+});
+drawStars(el.stars);
+el.name.value = page().name ?? '';
+render();
+// A returning customer (a reload, a new visit within a day) comes back as
+// itself, to its place in the queue or its conversation.
+if (savedToken(local, CLIENT_KEY)) {
+  set({ screen: '' });
+  connect(page().name ?? '');
+}
