@@ -79,6 +79,9 @@ type (
 		Text     string
 		ClientID string // the sender's own id for the message, echoed back
 		At       time.Time
+		// StoredAt is when its commit came back, on live deliveries only:
+		// the delivery latency metric starts there.
+		StoredAt time.Time
 	}
 	// TypingNotice says From is typing in Conv.
 	TypingNotice struct {
