@@ -176,7 +176,7 @@ func (c *connection) Receive(ctx actor.Context) {
 			c.stopBeat()
 		}
 		if c.admitted {
-			c.Metrics.ConnectionClosed(c.me.Role.metric(), c.Pool.metric())
+			c.Metrics.ConnectionClosed(c.me.Role.Metric(), c.Pool.Metric())
 		}
 		// Whatever stopped us, the socket goes too. A no-op if it is
 		// already closing with a more specific reason.
@@ -206,7 +206,7 @@ func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 // admittedNow starts what waits for admission: heartbeats, reading (on
 // the compat protocol) and the commands that arrived early.
 func (c *connection) admittedNow(ctx actor.Context) {
-	c.Metrics.ConnectionOpened(c.me.Role.metric(), c.Pool.metric())
+	c.Metrics.ConnectionOpened(c.me.Role.Metric(), c.Pool.Metric())
 	c.startBeating(ctx)
 	if c.Pool == PoolCompat && c.me.Role == RoleAgent {
 		// A compat customer reads from its greeting on (see opened).
@@ -374,7 +374,7 @@ func (c *connection) message(ctx actor.Context, m *ConvMessage) {
 	}
 	v.last = m.Seq
 	if c.send(ctx, m) {
-		c.Metrics.Delivered(c.Pool.metric(), m.StoredAt)
+		c.Metrics.Delivered(c.Pool.Metric(), m.StoredAt)
 	}
 }
 
@@ -504,7 +504,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
 			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
 			c.convs[cmd.Conv].posted(cmd.ClientID)
-			c.Metrics.Received(c.Pool.metric())
+			c.Metrics.Received(c.Pool.Metric())
 		}
 	case *CmdTyping:
 		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
@@ -555,7 +555,7 @@ func (c *connection) say(ctx actor.Context, s *CmdSay) {
 	}
 	for _, v := range c.convs {
 		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: s.Text})
-		c.Metrics.Received(c.Pool.metric())
+		c.Metrics.Received(c.Pool.Metric())
 		return // a compat connection has at most one
 	}
 	c.send(ctx, &ConvMessage{From: c.me, Text: s.Text})

@@ -176,11 +176,13 @@ func (m *Metrics) Delivered(p Protocol, storedAt time.Time) {
 	}
 }
 
-// SlowClientDropped counts a socket closed for a full outbound queue.
-func (m *Metrics) SlowClientDropped(p Protocol) {
-	if m != nil && valid(p) {
-		m.slowDropped[p].Inc()
+// SlowClients returns the counter of protocol p's sockets closed for a full
+// outbound queue, for a socket to keep; nil for none.
+func (m *Metrics) SlowClients(p Protocol) prometheus.Counter {
+	if m == nil || !valid(p) {
+		return nil
 	}
+	return m.slowDropped[p]
 }
 
 // RoutingEvent counts one routing change of kind. Routing changes are per

@@ -116,6 +116,11 @@ func httpTable() []httpRow {
 	return []httpRow{
 		// Public: the token, good or bad, changes nothing.
 		{name: "Healthz", method: "GET", path: fixed("/healthz"), rest: ok},
+		{name: "Readyz", method: "GET", path: fixed("/readyz"), rest: ok},
+		// Metrics show how busy the desk is: not on the customers' listener.
+		{name: "MetricsNotPublic", method: "GET", path: fixed("/metrics"), rest: notFound},
+		{name: "SupervisorPage", method: "GET", path: fixed("/supervisor"), rest: ok},
+		{name: "Dictionary", method: "GET", path: fixed("/i18n/supervisor.js"), rest: ok},
 		{name: "Index", method: "GET", path: fixed("/"), rest: ok},
 		{name: "Pages", method: "GET", path: fixed("/kefu.html"), rest: ok},
 		{name: "NoSuchAPI", method: "GET", path: fixed("/api/secrets"), rest: notFound},
@@ -145,6 +150,14 @@ func httpTable() []httpRow {
 		// An agent cannot learn which names exist.
 		{name: "RemoveUnknownAgent", method: "DELETE", path: fixed("/api/agents/nobody"),
 			want: onlySupervisor(notFound), rest: unauth},
+
+		// The live statistics: supervisors only.
+		{name: "SupervisorStats", method: "GET", path: fixed("/api/supervisor/stats"), want: onlySupervisor(ok), rest: unauth,
+			check: func(t *testing.T, _ *world, _ string, status int, body []byte) {
+				if status == ok && (!bytes.Contains(body, []byte(`"agents":[`)) || !bytes.Contains(body, []byte(`"history":[`))) {
+					t.Fatalf("stats lack agents or history: %s", body)
+				}
+			}},
 
 		// History: agents see what they served, supervisors everything.
 		{name: "ListOwn", method: "GET", path: fixed("/api/conversations"), want: agents, rest: unauth,
@@ -186,6 +199,8 @@ func httpTable() []httpRow {
 		{name: "GetLogin", method: "GET", path: fixed("/api/login"), rest: method},
 		{name: "GetAgent", method: "GET", path: fixed("/api/agents/Xavier"), rest: method},
 		{name: "PostHealthz", method: "POST", path: fixed("/healthz"), rest: method},
+		{name: "PostReadyz", method: "POST", path: fixed("/readyz"), rest: method},
+		{name: "PostSupervisorStats", method: "POST", path: fixed("/api/supervisor/stats"), rest: method},
 		{name: "PostGetRoom", method: "POST", path: fixed("/getroom?userName=Guest"), rest: method},
 	}
 }
