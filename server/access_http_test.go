@@ -239,7 +239,12 @@ func noSecrets(t *testing.T, w *world, body []byte, h http.Header, login bool) {
 	if c := h.Values("Set-Cookie"); len(c) > 0 {
 		t.Fatalf("Set-Cookie %q: kefu sets no cookies", c)
 	}
-	for _, s := range []string{"$2a$", "$2b$", "$2y$", testPassword, "another long password", `"password"`, "password_hash"} {
+	leaks := []string{"$2a$", "$2b$", "$2y$", testPassword, "another long password"}
+	if strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+		// A page may have a password field; an answer may not have one.
+		leaks = append(leaks, `"password"`, "password_hash")
+	}
+	for _, s := range leaks {
 		if bytes.Contains(body, []byte(s)) {
 			t.Fatalf("body holds %q: %s", s, body)
 		}
