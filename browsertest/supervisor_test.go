@@ -17,7 +17,10 @@ import (
 func TestSupervisorView(t *testing.T) {
 	srv := startServer(t, server.Config{
 		StatsSampleEvery: 100 * time.Millisecond,
-		StatsPointEvery:  300 * time.Millisecond, // points for the charts within the test
+		// Messages per second are over the last point's span: longer than
+		// the page's 2 s poll, so a poll sees the message; short enough for
+		// history points within the test.
+		StatsPointEvery: 4 * time.Second,
 	})
 	base := "http://" + srv.Addr()
 	account(t, srv, "boss", store.RoleSupervisor)
