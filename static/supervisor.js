@@ -215,16 +215,23 @@ function render(s) {
   $('tta-count').textContent = String(tta ? tta.count : 0);
 
   // The charts end with the current sample, so they move between points.
+  // They span the last hour, or less while the server has not been up
+  // that long (but at least six points), so a fresh start is not a sliver
+  // at the right edge.
   const points = s.sampledAt ? [...history, { ...now, at: s.sampledAt }] : history;
-  chart('chart-queue', 'tile.queue', points, [['line', (p) => p.queued]]);
-  chart('chart-wait', 'tile.wait', points, [['line', (p) => p.oldestWaitSeconds]], duration);
-  chart('chart-agents', 'tile.agents', points, [
+  const end = points.length ? Date.parse(points[points.length - 1].at) : Date.now();
+  const first = points.length ? Date.parse(points[0].at) : end;
+  const span = Math.min(HOUR_MS, Math.max(end - first, 6000 * (s.pointEverySeconds || 10)));
+  const axis = { start: end - span, span };
+  chart('chart-queue', 'tile.queue', axis, points, [['line', (p) => p.queued]]);
+  chart('chart-wait', 'tile.wait', axis, points, [['line', (p) => p.oldestWaitSeconds]], duration);
+  chart('chart-agents', 'tile.agents', axis, points, [
     ['line online', (p) => p.agentsOnline],
     ['line free', (p) => p.agentsFree],
   ]);
-  chart('chart-serving', 'tile.serving', points, [['line', (p) => p.serving]]);
-  chart('chart-rate', 'tile.rate', points, [['line', (p) => p.messagesPerSecond]], (v) => v.toFixed(1));
-  chart('chart-tta', 'tile.ttaChart', history, [
+  chart('chart-serving', 'tile.serving', axis, points, [['line', (p) => p.serving]]);
+  chart('chart-rate', 'tile.rate', axis, points, [['line', (p) => p.messagesPerSecond]], (v) => v.toFixed(1));
+  chart('chart-tta', 'tile.ttaChart', axis, history, [
     ['line p50', (p) => p.timeToAssignment?.p50],
     ['line p90', (p) => p.timeToAssignment?.p90],
     ['line p99', (p) => p.timeToAssignment?.p99],
@@ -251,13 +258,11 @@ function duration(secs) {
   return t('dur.hm', { h: Math.floor(m / 60), m: String(m % 60).padStart(2, '0') });
 }
 
-// chart draws each series as a polyline over the last hour, scaled to the
-// highest value, and says in words what it shows. A missing value (no
-// assignment in that interval) breaks the line.
-function chart(id, labelKey, points, series, format = String) {
+// chart draws each series as a polyline over the axis's span of time,
+// scaled to the highest value, and says in words what it shows. A missing
+// value (no assignment in that interval) breaks the line.
+function chart(id, labelKey, axis, points, series, format = String) {
   const svg = $(id);
-  const end = points.length ? Date.parse(points[points.length - 1].at) : Date.now();
-  const start = end - HOUR_MS;
   let top = 0;
   for (const [, get] of series) {
     for (const p of points) {
@@ -266,11 +271,12 @@ function chart(id, labelKey, points, series, format = String) {
     }
   }
   const scale = top > 0 ? top : 1;
-  const x = (p) => (((Date.parse(p.at) - start) / HOUR_MS) * W).toFixed(1);
+  const x = (p) => (((Date.parse(p.at) - axis.start) / axis.span) * W).toFixed(1);
   const y = (v) => (H - PAD - (v / scale) * (H - 2 * PAD)).toFixed(1);
 
   const title = document.createElementNS(SVG, 'title');
-  const label = t('chart.label', { what: t(labelKey), top: format(top) });
+  const since = new Date(axis.start).toLocaleTimeString(tag(), { hour: '2-digit', minute: '2-digit' });
+  const label = t('chart.label', { what: t(labelKey), since, top: format(top) });
   title.textContent = label;
   const base = document.createElementNS(SVG, 'line');
   base.setAttribute('class', 'axis');

@@ -43,7 +43,7 @@ export default {
     'tile.assigned': '已分配',
     'legend.online': '在线',
     'legend.free': '可接待',
-    'chart.label': '{what}，近一小时，最高 {top}',
+    'chart.label': '{what}，自 {since} 起，最高 {top}',
 
     'agents.title': '客服状态',
     'agents.none': '目前没有客服在线。',
@@ -109,7 +109,7 @@ export default {
     'tile.assigned': 'Assigned:',
     'legend.online': 'online',
     'legend.free': 'free',
-    'chart.label': '{what}, last hour, highest {top}',
+    'chart.label': '{what} since {since}, highest {top}',
 
     'agents.title': 'Agents',
     'agents.none': 'No agent is online.',
