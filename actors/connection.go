@@ -374,7 +374,7 @@ func (c *connection) message(ctx actor.Context, m *ConvMessage) {
 	}
 	v.last = m.Seq
 	if c.send(ctx, m) {
-		c.Metrics.Delivered(c.Pool.Metric(), m.StoredAt)
+		c.Metrics.Delivered(c.Pool.Metric(), m.Stored)
 	}
 }
 

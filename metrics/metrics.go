@@ -164,17 +164,27 @@ func (m *Metrics) Received(p Protocol) {
 	}
 }
 
-// Delivered counts one message handed to a socket, stored at storedAt
+// Delivered counts one message handed to a socket, stored at stored
 // (zero for a line that was never stored: not timed).
-func (m *Metrics) Delivered(p Protocol, storedAt time.Time) {
+func (m *Metrics) Delivered(p Protocol, stored Stamp) {
 	if m == nil || !valid(p) {
 		return
 	}
 	m.delivered[p].Inc()
-	if !storedAt.IsZero() {
-		m.delivery.Observe(time.Since(storedAt).Seconds())
+	if stored != 0 {
+		m.delivery.Observe(time.Duration(Now() - stored).Seconds())
 	}
 }
+
+// Stamp is a moment on the process's monotonic clock. It rides on every
+// delivered message, and takes 8 bytes where a time.Time takes 24: enough
+// to push a message into a larger allocation class.
+type Stamp int64
+
+var epoch = time.Now()
+
+// Now returns the current Stamp, never zero (zero means "not stamped").
+func Now() Stamp { return Stamp(max(time.Since(epoch), 1)) }
 
 // SlowClients returns the counter of protocol p's sockets closed for a full
 // outbound queue, for a socket to keep; nil for none.
