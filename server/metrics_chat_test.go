@@ -145,4 +145,12 @@ func TestMetricsMove(t *testing.T) {
 			t.Errorf("%s count=%v, want a commit per stored message at least", name, got)
 		}
 	}
+
+	// The tutorial's /getroom holds its agent for a customer to come.
+	if r := ts.getRoom(t, "Comes later"); !r.Room {
+		t.Fatalf("getroom=%+v, want the tutorial agent", r)
+	}
+	ts.waitMetrics(t, "the reservation", func(m map[string]*dto.MetricFamily) bool {
+		return is(m, 1, "kefu_reservations") && is(m, 1, "kefu_agents_free")
+	})
 }
