@@ -36,6 +36,11 @@ func main() {
 	}
 }
 
+// DefaultMetricsAddr keeps the metrics on the machine itself unless the
+// operator opens them to the monitoring network: the main listener faces
+// customers, and the metrics show how busy the desk is.
+const DefaultMetricsAddr = "127.0.0.1:9464"
+
 const usage = `usage: kefu <command> [flags]
 
 commands:
@@ -81,6 +86,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cost := fs.Int("password-cost", auth.BcryptCost, "bcrypt cost of new password hashes; lower only for load tests")
 	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty. Never expose it")
+	metricsAddr := fs.String("metrics-addr", DefaultMetricsAddr, "serve /metrics (and /healthz, /readyz) on this address, apart from the customers' listener; off when empty")
+	metricsOnMain := fs.Bool("metrics-on-main", false, "also serve /metrics on -addr, which customers reach; only where that listener is private")
 	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
 	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
@@ -113,6 +120,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Grace:          *grace,
 		StoreOff:       *storeOff,
 		AllowedOrigins: splitList(*origins),
+		MetricsAddr:    *metricsAddr,
+		MetricsOnMain:  *metricsOnMain,
 		Log:            log,
 	}
 	if err := limits.apply(&cfg); err != nil {

@@ -15,12 +15,16 @@ trap stop_server EXIT
 # answered, all from 127.0.0.1: every one is off for the scenarios.
 limits_off=(-frame-rate inf -conn-rate inf -conns-per-ip 0 -api-rate inf -login-rate inf -login-name-rate inf)
 
+# The harness reads the server's goroutines from /metrics at the URL it
+# drives, so the metrics go on the main listener here, and no second port.
+metrics_on_main=(-metrics-on-main -metrics-addr "")
+
 # start_server ARGS...: a fresh data directory with a supervisor for the
 # harness, and a server with cheap password hashing (2,000 agents log in).
 start_server() {
 	data=$(mktemp -d)
 	echo "$admin_pw" | "$bin" agent add lt-admin -role supervisor -password-stdin -data "$data" >/dev/null
-	"$bin" serve -addr "$addr" -compat-addr "$compat" -data "$data" -password-cost 4 -log-level warn "${limits_off[@]}" "$@" 2>>"$out/server.log" &
+	"$bin" serve -addr "$addr" -compat-addr "$compat" -data "$data" -password-cost 4 -log-level warn "${limits_off[@]}" "${metrics_on_main[@]}" "$@" 2>>"$out/server.log" &
 	pid=$!
 	for _ in $(seq 100); do
 		curl -fs "http://$addr/healthz" >/dev/null 2>&1 && return 0

@@ -14,6 +14,7 @@ import (
 	"github.com/asynkron/protoactor-go/scheduler"
 
 	"kefu/limit"
+	"kefu/metrics"
 	"kefu/store"
 )
 
@@ -66,6 +67,8 @@ type ConnConfig struct {
 	// counts and logs the limits the client crosses; nil for none.
 	MaxCapacity int
 	Offences    *limit.Offences
+	// Metrics counts this connection and its chat; nil for none.
+	Metrics *metrics.Metrics
 }
 
 // connection is the actor behind one WebSocket, on either protocol. It
@@ -172,6 +175,9 @@ func (c *connection) Receive(ctx actor.Context) {
 		if c.stopBeat != nil {
 			c.stopBeat()
 		}
+		if c.admitted {
+			c.Metrics.ConnectionClosed(c.me.Role.Metric(), c.Pool.Metric())
+		}
 		// Whatever stopped us, the socket goes too. A no-op if it is
 		// already closing with a more specific reason.
 		c.Socket.Close(DisconnectNormal)
@@ -200,6 +206,7 @@ func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 // admittedNow starts what waits for admission: heartbeats, reading (on
 // the compat protocol) and the commands that arrived early.
 func (c *connection) admittedNow(ctx actor.Context) {
+	c.Metrics.ConnectionOpened(c.me.Role.Metric(), c.Pool.Metric())
 	c.startBeating(ctx)
 	if c.Pool == PoolCompat && c.me.Role == RoleAgent {
 		// A compat customer reads from its greeting on (see opened).
@@ -366,7 +373,9 @@ func (c *connection) message(ctx actor.Context, m *ConvMessage) {
 		c.Log.Error("sequence gap", "conv", m.Conv, "have", v.last, "got", m.Seq)
 	}
 	v.last = m.Seq
-	c.send(ctx, m)
+	if c.send(ctx, m) {
+		c.Metrics.Delivered(c.Pool.Metric(), m.Stored)
+	}
 }
 
 func (c *connection) startBeating(ctx actor.Context) {
@@ -495,6 +504,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
 			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
 			c.convs[cmd.Conv].posted(cmd.ClientID)
+			c.Metrics.Received(c.Pool.Metric())
 		}
 	case *CmdTyping:
 		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
@@ -547,6 +557,7 @@ func (c *connection) say(ctx actor.Context, s *CmdSay) {
 	}
 	for _, v := range c.convs {
 		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: s.Text})
+		c.Metrics.Received(c.Pool.Metric())
 		return // a compat connection has at most one
 	}
 	c.send(ctx, &ConvMessage{From: c.me, Text: s.Text})
@@ -604,18 +615,21 @@ func (c *connection) textOK(ctx actor.Context, text string, ref string) bool {
 	return true
 }
 
-// send encodes msg for this connection's protocol and queues it. A full
-// queue means the client cannot keep up: the socket is already closing with
-// DisconnectSlow, so the actor goes too rather than buffer without bound.
-func (c *connection) send(ctx actor.Context, msg any) {
+// send encodes msg for this connection's protocol and queues it, and says
+// whether the socket took it. A full queue means the client cannot keep up:
+// the socket is already closing with DisconnectSlow, so the actor goes too
+// rather than buffer without bound.
+func (c *connection) send(ctx actor.Context, msg any) bool {
 	c.answered(msg)
 	frame := c.Codec.Encode(msg)
 	if frame == nil {
-		return
+		return false
 	}
 	if !c.Socket.Send(frame) {
 		ctx.Stop(ctx.Self())
+		return false
 	}
+	return true
 }
 
 func (c *connection) leave(ctx actor.Context, d Disconnect) {

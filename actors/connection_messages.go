@@ -1,6 +1,10 @@
 package actors
 
-import "time"
+import (
+	"time"
+
+	"kefu/metrics"
+)
 
 // Messages a connection actor receives. Those the client sees are encoded by
 // the connection's Codec; each protocol shows what it can of them.
@@ -79,6 +83,9 @@ type (
 		Text     string
 		ClientID string // the sender's own id for the message, echoed back
 		At       time.Time
+		// Stored is when its commit came back, on live deliveries only:
+		// the delivery latency metric starts there.
+		Stored metrics.Stamp
 	}
 	// TypingNotice says From is typing in Conv.
 	TypingNotice struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
 
+	"kefu/metrics"
 	"kefu/store"
 )
 
@@ -418,9 +419,11 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		return
 	}
 	c.token = 0
+	stored := metrics.Now() // the real clock, not c.Now: it times delivery
 	for i := range c.writing {
 		m := c.writing[i].msg
 		c.messages = append(c.messages, m)
+		m.Stored = stored
 		if m.ClientID != "" {
 			c.cids.put(m.From.ID, sentID{cid: m.ClientID, seq: m.Seq, at: m.At}, c.last())
 		}

@@ -16,6 +16,7 @@ const (
 	KindConv       Kind = "conv"
 	KindConn       Kind = "conn"
 	KindStore      Kind = "store"
+	KindMonitor    Kind = "monitor"
 )
 
 // DispatcherID is the id of the one dispatcher.

@@ -1,12 +1,15 @@
 package actors
 
 import (
+	"cmp"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
 
+	"kefu/metrics"
 	"kefu/store"
 )
 
@@ -65,8 +68,11 @@ type (
 		Conv   ConvID
 		Reason string
 	}
-	// GetStats asks for a snapshot. Answered with *Stats.
+	// GetStats asks for a snapshot of the counts. Answered with *Stats.
 	GetStats struct{}
+	// GetSnapshot asks for the counts and every agent's record, for the
+	// supervisor's view. Answered with *Snapshot.
+	GetSnapshot struct{}
 	// Restore brings back the conversations that were open before a
 	// restart, oldest arrival first. Sent once, before any connection.
 	Restore struct {
@@ -101,11 +107,34 @@ type RoomOffer struct {
 // Stats is a snapshot of the routing state.
 type Stats struct {
 	Agents        int // agents with a record: online, or within their grace
+	AgentsOnline  int // agents with a live connection
 	FreeAgents    int // able to take a customer now
 	Reservations  int // compat /getroom offers not yet used
 	Customers     int // customers with a live connection
 	Queued        int
-	Conversations int
+	Conversations int // open: with an agent, or sent back to the queue
+	Serving       int // open and with an agent now
+	// OldestQueued is when the customer at the head of the queue joined
+	// it (or was sent back to it); zero when nobody waits.
+	OldestQueued time.Time
+}
+
+// Snapshot answers GetSnapshot: the counts, and each agent with a record,
+// ordered by name.
+type Snapshot struct {
+	Stats  Stats
+	Agents []AgentStat
+}
+
+// AgentStat is one agent as a supervisor sees it.
+type AgentStat struct {
+	ID       string
+	Name     string
+	Pool     Pool
+	Status   Status
+	Online   bool // has a live connection; false within the grace period
+	Load     int  // conversations, plus a compat reservation
+	Capacity int
 }
 
 // DispatcherConfig is everything the dispatcher starts with.
@@ -120,6 +149,8 @@ type DispatcherConfig struct {
 	Store store.Conversations
 	Log   *slog.Logger
 	Now   func() time.Time // nil: time.Now
+	// Metrics counts routing events and times assignments; nil for none.
+	Metrics *metrics.Metrics
 }
 
 // Defaults for DispatcherConfig.
@@ -249,6 +280,8 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		d.terminated(ctx, msg.Who)
 	case *GetStats:
 		ctx.Respond(d.stats())
+	case *GetSnapshot:
+		ctx.Respond(&Snapshot{Stats: *d.stats(), Agents: d.agentStats()})
 	case *Restore:
 		d.ticket = max(d.ticket, msg.Ticket)
 		d.restore(ctx, msg.Convs)
@@ -268,7 +301,28 @@ func (d *dispatcher) stats() *Stats {
 			s.Customers++
 		}
 	}
+	for _, a := range d.agents {
+		if len(a.conns) > 0 {
+			s.AgentsOnline++
+		}
+		s.Serving += len(a.convs)
+	}
+	if w := d.queue.head(); w != nil {
+		s.OldestQueued = w.since
+	}
 	return s
+}
+
+func (d *dispatcher) agentStats() []AgentStat {
+	out := make([]AgentStat, 0, len(d.agents))
+	for _, a := range d.agents {
+		out = append(out, AgentStat{
+			ID: a.ID, Name: a.Name, Pool: a.pool, Status: a.status, Online: len(a.conns) > 0,
+			Load: a.load(), Capacity: a.capacity,
+		})
+	}
+	slices.SortFunc(out, func(x, y AgentStat) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
+	return out
 }
 
 // terminated forgets whatever the dead actor held. Watching is how entries

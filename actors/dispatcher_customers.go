@@ -95,7 +95,7 @@ func (d *dispatcher) compatCustomerConnect(ctx actor.Context, msg *CustomerConne
 	// Answer first, so the connection knows its conversation before the
 	// conversation's greeting reaches it.
 	ctx.Respond(&CustomerAdmitted{Conv: conv.id})
-	d.start(ctx, conv, a)
+	d.start(ctx, conv, a, 0)
 }
 
 // customerConnGone handles a customer's connection ending. A compat
@@ -161,7 +161,7 @@ func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 		return
 	}
 	d.ticket++
-	c.wait = &waiting{customer: c, ticket: d.ticket}
+	c.wait = &waiting{customer: c, ticket: d.ticket, since: d.Now()}
 	d.queue.pushBack(c.wait)
 	d.publish(ctx, RoutingQueued, &convRec{customer: c, ticket: d.ticket}, nil)
 	d.assignWaiting(ctx)

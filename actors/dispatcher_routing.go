@@ -39,17 +39,18 @@ func (d *dispatcher) assignWaiting(ctx actor.Context) {
 			}
 		}
 		d.queue.remove(w)
+		waited := d.Now().Sub(w.since)
 		if w.conv != nil {
 			w.customer.wait = nil
 			c := w.conv
 			c.wait = nil
 			d.seat(c, a)
 			ctx.Send(c.pid, &Reassign{Agent: a.Party, AgentActor: a.actorID, Why: WhyAssigned})
-			d.publish(ctx, RoutingAssigned, c, a)
+			d.publishAssigned(ctx, c, a, waited)
 		} else {
 			conv := d.newConv(w.customer) // keeps the arrival ticket
 			w.customer.wait = nil
-			d.start(ctx, conv, a)
+			d.start(ctx, conv, a, waited)
 		}
 	}
 }
@@ -77,12 +78,13 @@ func (d *dispatcher) seat(c *convRec, a *agentRec) {
 	d.pool(a.pool).refresh(a)
 }
 
-// start opens a new conversation between its customer and agent a.
-func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec) {
+// start opens a new conversation between its customer and agent a, after
+// the customer waited that long in the queue.
+func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec, waited time.Duration) {
 	d.seat(c, a)
 	d.spawnConv(ctx, c, a, false)
 	if c.pid != nil {
-		d.publish(ctx, RoutingAssigned, c, a)
+		d.publishAssigned(ctx, c, a, waited)
 	}
 }
 
@@ -127,7 +129,7 @@ func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string) {
 		notTo = c.agent.ID
 	}
 	c.agent = nil
-	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket, notTo: notTo}
+	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket, notTo: notTo, since: d.Now()}
 	c.customer.wait = c.wait
 	d.queue.pushFront(c.wait)
 	ctx.Send(c.pid, &Unassign{Reason: reason})

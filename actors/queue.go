@@ -1,6 +1,9 @@
 package actors
 
-import "container/list"
+import (
+	"container/list"
+	"time"
+)
 
 // waiting is one customer in the queue. Conv is set when a conversation was
 // sent back (its agent vanished, or transferred it to the queue), so the
@@ -9,7 +12,8 @@ type waiting struct {
 	customer *customerRec
 	conv     *convRec
 	ticket   uint64
-	notTo    string // an agent who handed it back, offered it only if nobody else can take it
+	notTo    string    // an agent who handed it back, offered it only if nobody else can take it
+	since    time.Time // when it joined the queue (or was sent back): its wait so far
 	elem     *list.Element
 
 	// What the customer was last told, so updates go only on a change.

@@ -23,7 +23,7 @@ func (d *dispatcher) restore(ctx actor.Context, convs []store.Conversation) {
 		d.convs[c.id] = c
 		cust.conv = c
 		if rc.AgentID == "" {
-			c.wait = &waiting{customer: cust, conv: c, ticket: c.ticket}
+			c.wait = &waiting{customer: cust, conv: c, ticket: c.ticket, since: d.Now()}
 			cust.wait = c.wait
 			d.queue.pushBack(c.wait)
 			cust.graceGen = d.nextGen()

@@ -10,8 +10,8 @@ import (
 
 // RoutingEvent is published on the actor system's event stream each time
 // the dispatcher changes who waits or who serves whom, in the order it
-// happened. Tests check the routing guarantees from it; the store's reports
-// and the supervisor's view will read it too.
+// happened. Tests check the routing guarantees from it; the monitor (the
+// supervisor's view) reads it too, and it is stored for reports.
 type RoutingEvent struct {
 	Kind     RoutingKind
 	Customer string
@@ -19,6 +19,11 @@ type RoutingEvent struct {
 	Conv     ConvID // "" for a customer who never got one
 	Ticket   uint64 // the customer's arrival number
 	At       time.Time
+	Pool     Pool // the customer's protocol
+	// Waited is, for an assignment out of the queue, how long the customer
+	// waited in it: since joining it, or since being sent back to it. Zero
+	// otherwise (compat customers never queue).
+	Waited time.Duration
 }
 
 // RoutingKind names a routing change.
@@ -35,10 +40,30 @@ const (
 
 // publish tells the event stream and stores the event for reports.
 func (d *dispatcher) publish(ctx actor.Context, kind RoutingKind, c *convRec, a *agentRec) {
-	ev := &RoutingEvent{Kind: kind, Customer: c.customer.ID, Conv: c.id, Ticket: c.ticket, At: d.Now()}
+	d.emit(ctx, d.event(kind, c, a))
+}
+
+// publishAssigned publishes an assignment of a customer who waited that
+// long in the queue.
+func (d *dispatcher) publishAssigned(ctx actor.Context, c *convRec, a *agentRec, waited time.Duration) {
+	ev := d.event(RoutingAssigned, c, a)
+	ev.Waited = waited
+	if ev.Pool == PoolNative {
+		d.Metrics.Assigned(waited)
+	}
+	d.emit(ctx, ev)
+}
+
+func (d *dispatcher) event(kind RoutingKind, c *convRec, a *agentRec) *RoutingEvent {
+	ev := &RoutingEvent{Kind: kind, Customer: c.customer.ID, Conv: c.id, Ticket: c.ticket, At: d.Now(), Pool: c.customer.pool}
 	if a != nil {
 		ev.Agent = a.ID
 	}
+	return ev
+}
+
+func (d *dispatcher) emit(ctx actor.Context, ev *RoutingEvent) {
+	d.Metrics.RoutingEvent(string(ev.Kind))
 	ctx.ActorSystem().EventStream.Publish(ev)
 	ctx.Send(d.Dir.PID(KindStore, StoreWriterID), &StoreWrite{Batch: store.Batch{Routing: []store.RoutingEvent{{
 		Kind: string(ev.Kind), Customer: ev.Customer, Agent: ev.Agent, Conv: string(ev.Conv), Ticket: ev.Ticket, At: ev.At,

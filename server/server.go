@@ -20,6 +20,7 @@ import (
 	"kefu/actors"
 	"kefu/auth"
 	"kefu/limit"
+	"kefu/metrics"
 	"kefu/static"
 	"kefu/store"
 	"kefu/transport"
@@ -60,6 +61,18 @@ type Config struct {
 	PlainGoroutines bool
 	Log             *slog.Logger
 
+	// MetricsAddr is the metrics listener's address: /metrics, /healthz
+	// and /readyz, for the monitoring network only; "" for none.
+	// MetricsOnMain serves /metrics on the main listener too, which
+	// customers reach: only where that listener is private.
+	MetricsAddr   string
+	MetricsOnMain bool
+	// StatsSampleEvery is how often the supervisor's numbers are sampled
+	// from the dispatcher, StatsPointEvery how often they become a point of
+	// the hour of history. Zero: 2 s and 10 s; tests shorten them.
+	StatsSampleEvery time.Duration
+	StatsPointEvery  time.Duration
+
 	// wrapDirectory, when set, wraps the actors' directory: tests use it
 	// to inject faults (a panicking actor) into a real server.
 	wrapDirectory func(actors.Directory) actors.Directory
@@ -98,11 +111,15 @@ type Server struct {
 	pool       *actors.PooledDispatcher // nil with PlainGoroutines
 	dispatcher *actor.PID
 	writer     *actor.PID
+	monitor    *actor.PID
+	metrics    *metrics.Metrics
 	gateway    *transport.Gateway
 	http       *http.Server
 	compat     *http.Server // nil when CompatAddr is ""
+	metricsSrv *http.Server // nil when MetricsAddr is ""
 	ln         net.Listener
 	compatLn   net.Listener
+	metricsLn  net.Listener
 
 	// down names the dispatcher or the store writer if one stops on its
 	// own. Nothing can be routed or stored without them, so Run fails
@@ -148,6 +165,14 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("cannot listen on -compat-addr: %w", err)
 		}
 	}
+	if cfg.MetricsAddr != "" {
+		if s.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			s.closeListeners()
+			s.store.Close()
+			return nil, fmt.Errorf("cannot listen on -metrics-addr: %w", err)
+		}
+	}
+	s.metrics = metrics.New()
 
 	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		// The library logs every dead letter and lifecycle step at Info;
@@ -171,7 +196,7 @@ func New(cfg Config) (*Server, error) {
 		convStore = cfg.wrapConversations(convStore)
 	}
 	s.writer, err = dir.Spawn(actors.KindStore, actors.StoreWriterID, actors.NewStoreWriterProps(actors.StoreWriterConfig{
-		Store: convStore, Log: cfg.Log,
+		Store: convStore, Log: cfg.Log, Observe: s.metrics.Commit,
 	}))
 	if err != nil {
 		s.abandon()
@@ -184,10 +209,22 @@ func New(cfg Config) (*Server, error) {
 		AgentGrace:     cfg.Grace,
 		CustomerGrace:  cfg.Grace,
 		Log:            cfg.Log,
+		Metrics:        s.metrics,
 	}))
 	if err != nil {
 		s.abandon()
 		return nil, fmt.Errorf("cannot start dispatcher: %w", err)
+	}
+	s.monitor, err = dir.Spawn(actors.KindMonitor, actors.MonitorID, actors.NewMonitorProps(actors.MonitorConfig{
+		Dir:         dir,
+		SampleEvery: cfg.StatsSampleEvery,
+		PointEvery:  cfg.StatsPointEvery,
+		Messages:    s.metrics.MessagesReceived,
+		Log:         cfg.Log,
+	}))
+	if err != nil {
+		s.abandon()
+		return nil, fmt.Errorf("cannot start monitor: %w", err)
 	}
 	if err := s.restore(convStore); err != nil {
 		s.abandon()
@@ -226,10 +263,15 @@ func New(cfg Config) (*Server, error) {
 		Abuse:         cfg.Abuse,
 		MaxTextBytes:  cfg.MaxTextBytes,
 		MaxCapacity:   cfg.MaxCapacity,
+		Metrics:       s.metrics,
+		MetricsOnMain: cfg.MetricsOnMain,
 	})
 	s.http = newHTTPServer(s.gateway.Routes(static.FS), cfg.Log)
 	if s.compatLn != nil {
 		s.compat = newHTTPServer(s.gateway.CompatRoutes(), cfg.Log)
+	}
+	if s.metricsLn != nil {
+		s.metricsSrv = newHTTPServer(s.gateway.MetricsRoutes(), cfg.Log)
 	}
 	return s, nil
 }
@@ -254,10 +296,18 @@ func (s *Server) CompatAddr() string {
 	return s.compatLn.Addr().String()
 }
 
+// MetricsAddr is the metrics listener's address, or "" when it is off.
+func (s *Server) MetricsAddr() string {
+	if s.metricsLn == nil {
+		return ""
+	}
+	return s.metricsLn.Addr().String()
+}
+
 // Run serves until ctx ends or a listener fails, then shuts down: listeners
 // first, then every client is told to go (close 1001), then the actors.
 func (s *Server) Run(ctx context.Context) error {
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	serve := func(srv *http.Server, ln net.Listener) {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
@@ -267,7 +317,10 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.compat != nil {
 		go serve(s.compat, s.compatLn)
 	}
-	s.cfg.Log.Info("kefu serving", "addr", s.Addr(), "compat_addr", s.CompatAddr(), "data", s.cfg.DataDir)
+	if s.metricsSrv != nil {
+		go serve(s.metricsSrv, s.metricsLn)
+	}
+	s.cfg.Log.Info("kefu serving", "addr", s.Addr(), "compat_addr", s.CompatAddr(), "data", s.cfg.DataDir, "metrics_addr", s.MetricsAddr())
 
 	var err error
 	select {
@@ -291,7 +344,7 @@ func (s *Server) shutdown() error {
 	for _, l := range []struct {
 		name string
 		srv  *http.Server
-	}{{"main listener", s.http}, {"compat listener", s.compat}} {
+	}{{"main listener", s.http}, {"compat listener", s.compat}, {"metrics listener", s.metricsSrv}} {
 		if l.srv == nil {
 			continue
 		}
@@ -304,6 +357,11 @@ func (s *Server) shutdown() error {
 		// Only a client that stopped reading can hold its socket past the
 		// grace; its write deadline releases it. Not a failed shutdown.
 		s.cfg.Log.Warn("some sockets still closing at exit", "err", err)
+	}
+	// The monitor first: it asks the dispatcher, and its timer would
+	// outlive the actor system.
+	if err := s.system.Root.PoisonFuture(s.monitor).Wait(); err != nil {
+		errs = append(errs, fmt.Errorf("stopping monitor: %w", err))
 	}
 	if err := s.system.Root.PoisonFuture(s.dispatcher).Wait(); err != nil {
 		errs = append(errs, fmt.Errorf("stopping dispatcher: %w", err))
@@ -326,6 +384,9 @@ func (s *Server) closeListeners() {
 	s.ln.Close()
 	if s.compatLn != nil {
 		s.compatLn.Close()
+	}
+	if s.metricsLn != nil {
+		s.metricsLn.Close()
 	}
 }
 
@@ -394,6 +455,9 @@ func (s *Server) Root() *actor.RootContext { return s.system.Root }
 
 // abandon undoes a New that failed after the actors started.
 func (s *Server) abandon() {
+	if s.monitor != nil {
+		_ = s.system.Root.PoisonFuture(s.monitor).Wait() // its timer outlives the system
+	}
 	s.closeListeners()
 	s.system.Shutdown()
 	s.releasePool()

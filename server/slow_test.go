@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"kefu/actors"
 	"kefu/transport"
 )
@@ -15,7 +17,7 @@ func TestSlowClientDropped(t *testing.T) {
 	limits := transport.DefaultLimits
 	limits.SendQueue = 8
 	limits.WriteWait = 200 * time.Millisecond // the stuck write gives up quickly
-	ts := startServer(t, Config{Sockets: limits})
+	ts := startServer(t, Config{Sockets: limits, MetricsAddr: "127.0.0.1:0"})
 
 	agent := onlineAgent(t, ts, "A")
 	stuck := seat(t, ts, agent, "A", "Stuck") // never reads again
@@ -40,6 +42,9 @@ func TestSlowClientDropped(t *testing.T) {
 	}
 	ts.waitStats(t, "stuck customer gone", func(s actors.Stats) bool { return s.Customers == 1 && s.FreeAgents == 1 })
 	_ = stuck
+	ts.waitMetrics(t, "the drop counted", func(m map[string]*dto.MetricFamily) bool {
+		return is(m, 1, "kefu_slow_clients_dropped_total", "protocol", "compat")
+	})
 
 	// The other conversation never noticed.
 	cust2.say("still fast")

@@ -10,9 +10,9 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/gorilla/websocket"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"kefu/actors"
+	"kefu/metrics"
 )
 
 // Config is what the gateway needs from the rest of the server.
@@ -45,6 +45,12 @@ type Config struct {
 	// MaxCapacity caps the capacity an agent may have. Zero: the defaults.
 	Abuse       AbuseLimits
 	MaxCapacity int
+
+	// Metrics is where the gateway and its connections count; nil: a
+	// registry of the gateway's own. MetricsOnMain serves /metrics on the
+	// main listener too, not only through MetricsRoutes.
+	Metrics       *metrics.Metrics
+	MetricsOnMain bool
 }
 
 // Defaults for the Config fields that have one.
@@ -78,8 +84,8 @@ type Gateway struct {
 	stopping context.Context
 	stop     context.CancelFunc
 
-	metrics *prometheus.Registry // served at /metrics
-	guards *guards // the abuse limits' state (guards.go)
+	metrics *metrics.Metrics // served at /metrics
+	guards  *guards          // the abuse limits' state (guards.go)
 }
 
 // NewGateway returns a gateway; zero limits take their defaults.
@@ -108,7 +114,12 @@ func NewGateway(cfg Config) *Gateway {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	cfg = cfg.withLimitDefaults()
-	g := &Gateway{cfg: cfg, metrics: newMetrics(), guards: newGuards(cfg.Abuse, cfg.Log)}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
+	g := &Gateway{cfg: cfg, metrics: cfg.Metrics, guards: newGuards(cfg.Abuse, cfg.Log)}
+	g.metrics.RegisterOffences(&g.guards.offences.Counters)
+	g.metrics.Registry().MustRegister(newRoutingCollector(g))
 	g.stopping, g.stop = context.WithCancel(context.Background())
 	return g
 }
@@ -177,6 +188,7 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	log := g.cfg.Log.With("conn", conn.ID)
 	sock := newSocket(ws, bw.conn, limits, log)
 	sock.frames = g.newFrameGuard(conn, clientKey(r, g.cfg.Abuse.TrustProxy))
+	sock.slow = g.metrics.SlowClients(conn.Pool.Metric())
 	pid := g.cfg.Dir.PID(actors.KindConn, string(conn.ID))
 	// Set before any goroutine can use it. The reader starts only once the
 	// actor is admitted, so the actor exists before anything is delivered.
@@ -196,6 +208,7 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	conn.MaxTextBytes = g.cfg.MaxTextBytes
 	conn.MaxCapacity = g.cfg.MaxCapacity
 	conn.Offences = g.guards.offences
+	conn.Metrics = g.metrics
 	conn.Log = log
 	if _, err := g.cfg.Dir.Spawn(actors.KindConn, string(conn.ID), actors.NewConnectionProps(conn)); err != nil {
 		log.Error("cannot start connection actor", "err", err)

@@ -2,28 +2,82 @@ package transport
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"kefu/actors"
+	"kefu/metrics"
 )
 
-// newMetrics returns the server's metric registry: its own, not the
-// library's global one, so only what kefu means to publish is published
-// (and tests can run several servers in one process). It starts with the
-// Go runtime's and the process's metrics: goroutines, heap, resident
-// memory, CPU, open files. The load harness reads goroutines and memory
-// from here to show a soak run stays flat.
-func newMetrics() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
-	return reg
+// scrapeTimeout bounds a scrape's wait for the dispatcher's counts. A
+// dispatcher slower than this is stuck; /readyz says so, and the scrape
+// goes on without the routing gauges rather than fail whole.
+const scrapeTimeout = time.Second
+
+// metricsHandler serves the registry in the Prometheus text format.
+func metricsHandler(m *metrics.Metrics) http.Handler {
+	reg := m.Registry()
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
-// metricsHandler serves reg in the Prometheus text format.
-func metricsHandler(reg *prometheus.Registry) http.Handler {
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+// routingCollector publishes the dispatcher's counts as gauges. They are
+// asked for at scrape time, like anyone asks (GetStats), so the dispatcher
+// keeps its state to itself and pays nothing between scrapes.
+type routingCollector struct {
+	g                                         *Gateway
+	queue, oldest                             *prometheus.Desc
+	agents, online, free, customers, reserved *prometheus.Desc
+	convs                                     *prometheus.Desc
+}
+
+func newRoutingCollector(g *Gateway) *routingCollector {
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, nil)
+	}
+	return &routingCollector{
+		g:         g,
+		queue:     d("kefu_queue_length", "Native customers waiting in the queue."),
+		oldest:    d("kefu_queue_oldest_wait_seconds", "How long the customer at the head of the queue has waited; 0 when nobody waits."),
+		agents:    d("kefu_agents", "Agents with a record: online, or within their grace period."),
+		online:    d("kefu_agents_online", "Agents with at least one live connection."),
+		free:      d("kefu_agents_free", "Agents who could take a customer now: online, available, below capacity."),
+		customers: d("kefu_customers_connected", "Customers with a live connection."),
+		reserved:  d("kefu_reservations", "Compat /getroom offers not yet used."),
+		convs:     d("kefu_conversations", "Open conversations: serving (with an agent) or queued (sent back to the queue).", "state"),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *routingCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.queue, c.oldest, c.agents, c.online, c.free, c.customers, c.reserved, c.convs} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *routingCollector) Collect(ch chan<- prometheus.Metric) {
+	res, err := c.g.cfg.Root.RequestFuture(c.g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID), &actors.GetStats{}, scrapeTimeout).Result()
+	s, ok := res.(*actors.Stats)
+	if err != nil || !ok {
+		c.g.cfg.Log.Warn("metrics: the dispatcher did not answer; routing gauges left out", "err", err)
+		return
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	gauge(c.queue, float64(s.Queued))
+	var oldest time.Duration
+	if !s.OldestQueued.IsZero() {
+		oldest = max(time.Since(s.OldestQueued), 0)
+	}
+	gauge(c.oldest, oldest.Seconds())
+	gauge(c.agents, float64(s.Agents))
+	gauge(c.online, float64(s.AgentsOnline))
+	gauge(c.free, float64(s.FreeAgents))
+	gauge(c.customers, float64(s.Customers))
+	gauge(c.reserved, float64(s.Reservations))
+	gauge(c.convs, float64(s.Serving), "serving")
+	gauge(c.convs, float64(s.Conversations-s.Serving), "queued")
 }

@@ -20,6 +20,7 @@ func pageRoutes(mux *http.ServeMux, pages fs.FS, embedAncestors string) {
 	mux.Handle("GET /{file}", files)
 	mux.Handle("GET /i18n/{file}", files)
 	mux.Handle("GET /agent", page(pages, "agent.html"))
+	mux.Handle("GET /supervisor", page(pages, "supervisor.html"))
 	mux.Handle("GET /embed", frameable(embedAncestors, page(pages, "index.html")))
 }
 

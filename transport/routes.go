@@ -7,7 +7,10 @@ import (
 
 // Routes returns the main listener's handler: the pages, the native
 // protocol at /ws and its login, the tutorial's /getroom and its WebSocket at
-// /compat (so the pages need no second port), and a liveness probe.
+// /compat (so the pages need no second port), the HTTP API, and the
+// liveness and readiness probes. /metrics is here only with
+// Config.MetricsOnMain: the main listener faces customers, and the metrics
+// show how busy the desk is (MetricsRoutes serves them apart).
 func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /getroom", g.GetRoom())
@@ -20,16 +23,27 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("GET /api/conversations", g.ListConversations())
 	mux.Handle("GET /api/conversations/{id}", g.GetConversation())
 	mux.Handle("GET /api/conversations/{id}/messages", g.ConversationMessages())
-	mux.Handle("GET /metrics", metricsHandler(g.metrics))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	// The pages are one level deep. Serving them at "GET /" would also
-	// answer GET on every API path meant for another method (GET
-	// /api/login) with the pages' 404, where the mux says 405.
+	mux.Handle("GET /api/supervisor/stats", g.SupervisorStats())
+	if g.cfg.MetricsOnMain {
+		mux.Handle("GET /metrics", metricsHandler(g.metrics))
+	}
+	mux.Handle("GET /healthz", Healthz())
+	mux.Handle("GET /readyz", g.Ready())
+	// The pages are one level deep, plus their dictionaries. Serving them
+	// at "GET /" would also answer GET on every API path meant for another
+	// method (GET /api/login) with the pages' 404, where the mux says 405.
 	pageRoutes(mux, pages, embedAncestors(g.cfg.Origins.Allowed))
 	return securityHeaders(g.limitRequests(mux))
+}
+
+// MetricsRoutes returns the metrics listener's handler: /metrics and the
+// two probes, for a port that only the monitoring network reaches.
+func (g *Gateway) MetricsRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metricsHandler(g.metrics))
+	mux.Handle("GET /healthz", Healthz())
+	mux.Handle("GET /readyz", g.Ready())
+	return securityHeaders(mux)
 }
 
 // CompatRoutes returns the compat listener's handler: the tutorial's

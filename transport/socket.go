@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"kefu/actors"
 )
@@ -83,6 +84,8 @@ type socket struct {
 	deliver func(msg any)
 	// frames is the inbound frame budget (frame_limit.go); nil for none.
 	frames *frameGuard
+	// slow counts the clients dropped for a full queue; nil for none.
+	slow prometheus.Counter
 }
 
 var _ actors.Socket = (*socket)(nil)
@@ -110,6 +113,9 @@ func (s *socket) Send(frame []byte) bool {
 	}
 	s.queueMu.Unlock()
 	if full {
+		if s.slow != nil && !isClosed(s.closeReq) {
+			s.slow.Inc()
+		}
 		s.Close(actors.DisconnectSlow)
 		return false
 	}

@@ -1,0 +1,208 @@
+package actors
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/eventstream"
+	"github.com/asynkron/protoactor-go/scheduler"
+)
+
+// Messages the monitor receives.
+type (
+	// GetSupervision asks for the supervisor's view. Answered with
+	// *Supervision (monitor_report.go).
+	GetSupervision struct{}
+
+	// monitorTick is the monitor's own timer: time to sample.
+	monitorTick struct{}
+)
+
+// MonitorID is the id of the one monitor.
+const MonitorID = "main"
+
+// MonitorConfig is everything the monitor starts with.
+type MonitorConfig struct {
+	Dir Directory
+	// SampleEvery is how often the dispatcher is asked for a snapshot: how
+	// fresh the supervisor's numbers are. PointEvery is how often the
+	// samples become one point of history, and Keep how much history is
+	// kept. Zero: the defaults below.
+	SampleEvery time.Duration
+	PointEvery  time.Duration
+	Keep        time.Duration
+	// Messages returns how many chat messages clients have sent so far;
+	// nil for none. Messages per second are its differences.
+	Messages func() uint64
+	Log      *slog.Logger
+	Now      func() time.Time // nil: time.Now
+}
+
+// Defaults for MonitorConfig.
+const (
+	DefaultSampleEvery = 2 * time.Second // the page polls as often
+	DefaultPointEvery  = 10 * time.Second
+	DefaultKeep        = time.Hour
+	// ttaWindowPoints is how many points the headline time-to-assignment
+	// percentiles cover: 5 minutes at the default PointEvery.
+	ttaWindowPoints = 30
+	// maxTrackedWait caps a recorded wait: anything longer counts as this.
+	maxTrackedWait = time.Hour
+)
+
+// monitor keeps what the supervisor's view shows: the latest snapshot of
+// the dispatcher's state (sampled, never shared), a ring of history points,
+// and the time customers waited for an agent, from the routing events. It
+// holds no routing state of its own and decides nothing; the dispatcher
+// answers its requests like anyone's.
+type monitor struct {
+	MonitorConfig
+	timers  *scheduler.TimerScheduler
+	stop    scheduler.CancelFunc
+	sub     *eventstream.Subscription
+	latest  *Snapshot // nil until the first answer
+	sampled time.Time // when latest arrived
+
+	ring    ring[SupervisionPoint]
+	point   interval            // the point being gathered
+	recent  ring[messageSample] // the last PointEvery of samples, for messages per second
+	waits   *hdrhistogram.WindowedHistogram
+	waitMax int64 // maxTrackedWait in the histogram's unit
+}
+
+// interval is what happens between two history points.
+type interval struct {
+	start       time.Time
+	messages    uint64 // Messages() at start
+	assignments int
+	arrivals    int
+}
+
+type messageSample struct {
+	at    time.Time
+	count uint64
+}
+
+// NewMonitorProps returns the props of the monitor.
+func NewMonitorProps(cfg MonitorConfig) *actor.Props {
+	if cfg.SampleEvery <= 0 {
+		cfg.SampleEvery = DefaultSampleEvery
+	}
+	if cfg.PointEvery < cfg.SampleEvery {
+		cfg.PointEvery = max(DefaultPointEvery, cfg.SampleEvery)
+	}
+	if cfg.Keep < cfg.PointEvery {
+		cfg.Keep = max(DefaultKeep, cfg.PointEvery)
+	}
+	if cfg.Messages == nil {
+		cfg.Messages = func() uint64 { return 0 }
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return actor.PropsFromProducer(func() actor.Actor {
+		samples := int(cfg.PointEvery/cfg.SampleEvery) + 1
+		return &monitor{
+			MonitorConfig: cfg,
+			ring:          newRing[SupervisionPoint](int(cfg.Keep / cfg.PointEvery)),
+			recent:        newRing[messageSample](samples),
+			// Milliseconds, two significant digits: about 16 KiB a section.
+			waits:   hdrhistogram.NewWindowed(ttaWindowPoints, 1, maxTrackedWait.Milliseconds(), 2),
+			waitMax: maxTrackedWait.Milliseconds(),
+		}
+	})
+}
+
+// Receive handles one message; state changes only here.
+func (m *monitor) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		m.started(ctx)
+	case *monitorTick:
+		ctx.Request(m.Dir.PID(KindDispatcher, DispatcherID), &GetSnapshot{})
+	case *Snapshot:
+		m.sample(msg)
+	case *RoutingEvent:
+		m.routed(msg)
+	case *GetSupervision:
+		ctx.Respond(m.report())
+	case *actor.Stopping:
+		if m.stop != nil {
+			m.stop()
+		}
+		if m.sub != nil {
+			ctx.ActorSystem().EventStream.Unsubscribe(m.sub)
+		}
+	}
+}
+
+func (m *monitor) started(ctx actor.Context) {
+	now := m.Now()
+	m.point = interval{start: now, messages: m.Messages()}
+	m.recent.push(messageSample{at: now, count: m.point.messages})
+	// The event stream calls this from the publisher's goroutine (the
+	// dispatcher's): it only posts to our mailbox, and only what we use.
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	m.sub = ctx.ActorSystem().EventStream.Subscribe(func(ev any) {
+		if re, ok := ev.(*RoutingEvent); ok && (re.Kind == RoutingAssigned || re.Kind == RoutingQueued) {
+			root.Send(self, re)
+		}
+	})
+	m.timers = scheduler.NewTimerScheduler(root)
+	m.stop = m.timers.SendRepeatedly(0, m.SampleEvery, self, &monitorTick{})
+}
+
+// routed counts arrivals and records how long each assigned native
+// customer waited.
+func (m *monitor) routed(ev *RoutingEvent) {
+	switch {
+	case ev.Kind == RoutingQueued:
+		m.point.arrivals++
+	case ev.Kind == RoutingAssigned && ev.Pool == PoolNative:
+		m.point.assignments++
+		ms := min(max(ev.Waited.Milliseconds(), 1), m.waitMax)
+		_ = m.waits.Current.RecordValue(ms) // within range by construction
+	}
+}
+
+// sample keeps the dispatcher's answer, and closes the point when its
+// interval is over.
+func (m *monitor) sample(s *Snapshot) {
+	now := m.Now()
+	m.latest, m.sampled = s, now
+	m.recent.push(messageSample{at: now, count: m.Messages()})
+	if now.Sub(m.point.start) < m.PointEvery-m.SampleEvery/2 {
+		return
+	}
+	count := m.Messages()
+	p := m.current(now)
+	p.MessagesPerSecond = perSecond(count-m.point.messages, now.Sub(m.point.start))
+	p.Assignments, p.Arrivals = m.point.assignments, m.point.arrivals
+	p.TimeToAssignment = percentiles(m.waits.Current)
+	m.ring.push(p)
+	m.waits.Rotate()
+	m.point = interval{start: now, messages: count}
+}
+
+// current is the latest snapshot as a point, at now.
+func (m *monitor) current(now time.Time) SupervisionPoint {
+	p := SupervisionPoint{At: now}
+	if m.latest == nil {
+		return p
+	}
+	s := m.latest.Stats
+	p.Queued, p.AgentsOnline, p.AgentsFree, p.Serving = s.Queued, s.AgentsOnline, s.FreeAgents, s.Serving
+	if !s.OldestQueued.IsZero() {
+		p.OldestWait = max(now.Sub(s.OldestQueued), 0)
+	}
+	return p
+}
+
+func perSecond(n uint64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}

@@ -1,0 +1,93 @@
+package metrics
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"kefu/limit"
+)
+
+// read returns a counter's value, or a histogram's count.
+func read(t *testing.T, m prometheus.Metric) float64 {
+	t.Helper()
+	var out dto.Metric
+	if err := m.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if h := out.GetHistogram(); h != nil {
+		return float64(h.GetSampleCount())
+	}
+	return out.GetCounter().GetValue()
+}
+
+// TestNil: every method is safe on nil metrics, so actors built without
+// them need no stand-in.
+func TestNil(t *testing.T) {
+	var m *Metrics
+	m.ConnectionOpened(Agent, Native)
+	m.ConnectionClosed(Agent, Native)
+	m.Received(Native)
+	m.Delivered(Native, Now())
+	m.RoutingEvent("queued")
+	m.Assigned(time.Second)
+	m.Commit(1, time.Millisecond, nil)
+	m.RegisterOffences(&limit.Counters{})
+	if m.SlowClients(Native) != nil || m.MessagesReceived() != 0 {
+		t.Fatal("nil metrics returned something")
+	}
+}
+
+func TestCounts(t *testing.T) {
+	m := New()
+	t.Run("OK", func(t *testing.T) {
+		m.Received(Native)
+		m.Received(Compat)
+		m.Received(Compat)
+		if got, want := m.MessagesReceived(), uint64(3); got != want {
+			t.Fatalf("MessagesReceived=%d, want %d", got, want)
+		}
+		m.Delivered(Compat, 0) // never stored: counted, not timed
+		m.Delivered(Compat, Now())
+		if got, want := read(t, m.delivered[Compat]), 2.0; got != want {
+			t.Fatalf("delivered=%v, want %v", got, want)
+		}
+		if got, want := read(t, m.delivery), 1.0; got != want {
+			t.Fatalf("delivery latencies=%v, want %v", got, want)
+		}
+		m.Commit(5, time.Millisecond, errors.New("disk full"))
+		if got, want := read(t, m.commitFailures), 1.0; got != want {
+			t.Fatalf("commit failures=%v, want %v", got, want)
+		}
+	})
+	t.Run("ErrOutOfRange", func(t *testing.T) {
+		m.Received(Protocol(7)) // ignored, not a panic
+		m.ConnectionOpened(Role(-1), Native)
+		if got, want := m.MessagesReceived(), uint64(3); got != want {
+			t.Fatalf("MessagesReceived=%d, want %d", got, want)
+		}
+	})
+}
+
+// TestOffences: every limit kind is published, zeros included.
+func TestOffences(t *testing.T) {
+	m := New()
+	var c limit.Counters
+	m.RegisterOffences(&c)
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == "kefu_limit_violations_total" {
+			if got, want := len(f.GetMetric()), len(c.Snapshot()); got != want {
+				t.Fatalf("%d kinds published, want %d", got, want)
+			}
+			return
+		}
+	}
+	t.Fatal("no kefu_limit_violations_total")
+}
