@@ -15,7 +15,6 @@ import (
 	"kefu/store"
 )
 
-// testPassword is every account's password in these tests.
 // account creates an account with role and logs it in; it returns the
 // login token.
 func account(t *testing.T, srv *server.Server, name string, role store.Role) string {
