@@ -132,7 +132,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	base := pagesURL(srv.Addr())
-	log.Info("pages", "customer", base+"/", "agent", base+"/agent", "embed", base+"/widget.js")
+	log.Info("pages", "customer", base+"/", "agent", base+"/agent", "supervisor", base+"/supervisor", "embed", base+"/widget.js")
 	return srv.Run(ctx)
 }
 
