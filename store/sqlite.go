@@ -35,7 +35,9 @@ type SQLite struct {
 	// waiting under busy_timeout polls with sleeps of up to 100ms.
 	applyMu sync.Mutex
 	writer  *writer // applyMu guards its use
-	msgArgs []any   // insertChunk's arguments, reused by every Apply; applyMu guards it
+
+	checkpoints *checkpointer
+	msgArgs     []any // insertChunk's arguments, reused by every Apply; applyMu guards it
 }
 
 var _ Store = (*SQLite)(nil)
@@ -91,7 +93,7 @@ func OpenSQLite(dir string, opts ...Option) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return &SQLite{db: db, now: time.Now, writer: w}, nil
+	return &SQLite{db: db, now: time.Now, writer: w, checkpoints: startCheckpointer(db, checkpointEvery)}, nil
 }
 
 // dsnParams are applied by the driver to every new pooled connection.
@@ -116,11 +118,10 @@ func dsnParams(o sqliteOptions) string {
 	// is a copy. (Only ever a statement's undo: the WAL alone makes commits
 	// durable.)
 	q.Add("_pragma", "temp_store(MEMORY)")
-	// Checkpoint (copy the WAL into the database, with an fsync) every
-	// 10,000 pages, ~40 MB, instead of every 1,000: chat writes are many
-	// small commits, and the default made every few seconds of traffic
-	// pay for a checkpoint. The cost is a larger WAL to replay after a crash.
-	q.Add("_pragma", "wal_autocheckpoint(10000)")
+	// No automatic checkpoints: a commit that crosses the threshold would
+	// copy the whole WAL into the database (with an fsync) before it
+	// returns. The checkpointer does it beside the writer (checkpointer.go).
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	// BEGIN IMMEDIATE takes the write lock up front: a read-then-write
 	// transaction that started deferred could fail with SQLITE_BUSY mid-way,
 	// past the reach of busy_timeout.
@@ -130,6 +131,7 @@ func dsnParams(o sqliteOptions) string {
 
 // Close closes the database. A WAL checkpoint runs as the last connection closes.
 func (s *SQLite) Close() error {
+	s.checkpoints.close()
 	s.writer.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)

@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestCheckpointerEmptiesTheLog: with SQLite's automatic checkpoints off,
+// the checkpointer copies the write-ahead log into the database while the
+// writer goes on, so the log does not grow without bound.
+func TestCheckpointerEmptiesTheLog(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSQLite(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	b := &Batch{Conversations: []Conversation{{ID: "c1", CustomerID: "cu_1", CustomerName: "A", Ticket: 1, StartedAt: start}}}
+	for seq := uint64(1); seq <= 500; seq++ {
+		b.Messages = append(b.Messages, Message{Conv: "c1", Seq: seq, SenderID: "cu_1", SenderRole: "customer",
+			SenderName: "A", Text: fmt.Sprint("line ", seq), ClientID: fmt.Sprint("m", seq), At: start})
+	}
+	if err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	// wal_checkpoint(PASSIVE) reports the log's frames and how many of
+	// them are in the database; a checkpoint that has run leaves none
+	// behind. Polled: the checkpointer runs every checkpointEvery.
+	deadline := time.After(10 * checkpointEvery)
+	tick := time.NewTicker(checkpointEvery / 10)
+	defer tick.Stop()
+	for {
+		var busy, logFrames, done int
+		if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &logFrames, &done); err != nil {
+			t.Fatal(err)
+		}
+		if logFrames > 0 && done == logFrames {
+			return
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("log frames %d, checkpointed %d: the checkpointer did not run", logFrames, done)
+		case <-tick.C:
+		}
+	}
+}
