@@ -40,3 +40,27 @@ func TestClientIDsForgetOnlyOldStored(t *testing.T) {
 		t.Fatal("dropped id still found")
 	}
 }
+
+// TestCIDFilter: the filter never forgets an id it was given, and for a
+// conversation of a few hundred messages rarely claims one it was not.
+func TestCIDFilter(t *testing.T) {
+	var ids clientIDs
+	const n = 600
+	for i := range n {
+		ids.mark("cu_a", fmt.Sprint("c-", i))
+	}
+	for i := range n {
+		if !ids.maybeSeen("cu_a", fmt.Sprint("c-", i)) {
+			t.Fatalf("c-%d forgotten", i)
+		}
+	}
+	claimed := 0
+	for i := range 10_000 {
+		if ids.maybeSeen("cu_a", fmt.Sprint("new-", i)) {
+			claimed++
+		}
+	}
+	if claimed > 300 { // about 1 % expected at 600
+		t.Fatalf("%d of 10,000 new ids taken as seen", claimed)
+	}
+}
