@@ -18,8 +18,9 @@ const checkpointEvery = time.Second
 // waiting on the store writer waited for it: the tail of S1's delivery
 // latency. The writer's connections have wal_autocheckpoint off.
 type checkpointer struct {
-	stop chan struct{}
-	done sync.WaitGroup
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     sync.WaitGroup
 }
 
 func startCheckpointer(db *sql.DB, every time.Duration) *checkpointer {
@@ -46,9 +47,10 @@ func startCheckpointer(db *sql.DB, every time.Duration) *checkpointer {
 	return c
 }
 
-// close stops the checkpointer and waits for a checkpoint in progress.
-// Closing the database's last connection checkpoints what is left.
+// close stops the checkpointer and waits for a checkpoint in progress;
+// closing it again does nothing, like closing the store again. Closing
+// the database's last connection checkpoints what is left.
 func (c *checkpointer) close() {
-	close(c.stop)
+	c.stopOnce.Do(func() { close(c.stop) })
 	c.done.Wait()
 }

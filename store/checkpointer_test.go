@@ -47,3 +47,14 @@ func TestCheckpointerEmptiesTheLog(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseTwice: closing the store again is harmless (the server closes
+// it at shutdown even when a test, or a failure, closed it first).
+func TestCloseTwice(t *testing.T) {
+	s, err := OpenSQLite(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s.Close()
+}
