@@ -4,7 +4,7 @@
 // language, with {name} placeholders filled in. The language is the
 // browser's (navigator.languages) unless the user picked one, which is kept
 // in localStorage. Text only: callers put the result in textContent, never
-// innerHTML.
+// parse it as markup.
 
 const STORAGE_KEY = 'kefu.lang';
 export const LANGUAGES = ['zh', 'en'];

@@ -1,6 +1,6 @@
 // Small DOM helpers the native pages share. Everything from the server or a
 // user goes in as text: h() puts strings in text nodes and sets attributes
-// one by one, and nothing here ever assigns innerHTML.
+// one by one, and nothing here ever parses a string as markup.
 
 import { t, language, setLanguage, onLanguageChange, translatePage } from './i18n.js';
 
