@@ -24,6 +24,10 @@ const FileName = "kefu.db"
 // failing with SQLITE_BUSY: writes are short, so waiting beats failing.
 const busyTimeout = 5 * time.Second
 
+// journalSizeLimit is the size the write-ahead log's file is cut back to
+// when the log starts over: about a second of S1's writes.
+const journalSizeLimit = 64 << 20
+
 // SQLite is the embedded Store: one file, no server to run. Safe for
 // concurrent use; database/sql pools the connections.
 type SQLite struct {
@@ -122,6 +126,9 @@ func dsnParams(o sqliteOptions) string {
 	// copy the whole WAL into the database (with an fsync) before it
 	// returns. The checkpointer does it beside the writer (checkpointer.go).
 	q.Add("_pragma", "wal_autocheckpoint(0)")
+	// When the log starts over, SQLite cuts its file back to this size;
+	// without a limit the file stays as long as the longest it ever was.
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", journalSizeLimit))
 	// BEGIN IMMEDIATE takes the write lock up front: a read-then-write
 	// transaction that started deferred could fail with SQLITE_BUSY mid-way,
 	// past the reach of busy_timeout.

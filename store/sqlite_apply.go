@@ -50,6 +50,7 @@ const (
 type writer struct {
 	conn                       *sql.Conn
 	begin, commit, rollback    *sql.Stmt
+	checkpoint                 *sql.Stmt // see checkpointer
 	conv, event, routing, read *sql.Stmt
 	msgs                       [msgStmts]*sql.Stmt // msgs[k] inserts 1<<k messages
 }
@@ -97,6 +98,7 @@ func openWriter(ctx context.Context, db *sql.DB) (*writer, error) {
 		{&w.begin, "BEGIN IMMEDIATE"}, // the write lock up front, see dsnParams
 		{&w.commit, "COMMIT"},
 		{&w.rollback, "ROLLBACK"},
+		{&w.checkpoint, "PRAGMA wal_checkpoint(PASSIVE)"},
 		{&w.conv, upsertConversationSQL},
 		{&w.event, insertConvEventSQL},
 		{&w.routing, insertRoutingEventSQL},
@@ -118,7 +120,7 @@ func openWriter(ctx context.Context, db *sql.DB) (*writer, error) {
 
 // close closes the statements, then gives the connection back to the pool.
 func (w *writer) close() {
-	for _, st := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.conv, w.event, w.routing, w.read}, w.msgs[:]...) {
+	for _, st := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.checkpoint, w.conv, w.event, w.routing, w.read}, w.msgs[:]...) {
 		if st != nil {
 			st.Close()
 		}
@@ -151,6 +153,7 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) error {
 	}
 	run := context.WithoutCancel(ctx)
 	w := s.writer
+	s.catchUp(run)
 	if _, err := w.begin.ExecContext(run); err != nil {
 		return fmt.Errorf("apply batch: begin: %w", err)
 	}
@@ -170,6 +173,16 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) error {
 		return fmt.Errorf("apply batch: %w", err)
 	}
 	return nil
+}
+
+// catchUp copies into the database the frames the checkpointer's last
+// pass left behind, if it left any, so that the BEGIN that follows starts
+// the log afresh (see checkpointer). A failure is the checkpointer's to
+// retry; the commit does not depend on it.
+func (s *SQLite) catchUp(ctx context.Context) {
+	if s.checkpoints.catchUp.Swap(false) {
+		_, _ = s.writer.checkpoint.ExecContext(ctx)
+	}
 }
 
 // applyTx writes b in the writer's open transaction, conversations first
