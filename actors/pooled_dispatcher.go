@@ -2,6 +2,7 @@ package actors
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -15,18 +16,40 @@ import (
 // (goroutine creation and stack growth were about a tenth of the CPU). A
 // pooled goroutine keeps its grown stack.
 //
-// Written by hand: github.com/panjf2000/ants was tried first, and its
-// pool-wide spin lock (which yields with Gosched) serialised every
+// Idle goroutines wait on a stack, and a mailbox goes to the one that
+// became idle last. The pool thus shrinks back after a burst even under
+// steady load: the goroutines at the bottom of the stack get no work and
+// exit once idle for d.idle. The first version handed mailboxes over one
+// unbuffered channel, whose waiting receivers are served oldest first, so
+// every goroutine a burst had started kept getting work within the idle
+// time and none ever exited while load went on (the soak kept 2,400 extra
+// goroutines for its last eight minutes after one slow spell).
+//
+// Written by hand: github.com/panjf2000/ants keeps the same kind of stack,
+// but its pool-wide spin lock (which yields with Gosched) serialised every
 // schedule; under S1 the server idled at a third of a core while messages
-// waited 25 s. Here an idle goroutine waits on an unbuffered channel, so
-// handing it a mailbox is one channel send, and a schedule that finds none
-// idle starts a goroutine, as Proto.Actor would.
+// waited 25 s. Here the stack is behind a sync.Mutex held for a push or a
+// pop, and a schedule that finds no idle goroutine starts one, as
+// Proto.Actor would.
 type PooledDispatcher struct {
-	work       chan func()
+	mu    sync.Mutex
+	stack []*poolWorker // idle ones, most recently idle last; may hold expired ones
+	dead  int           // expired workers still in stack
+
 	quit       chan struct{}
 	quitOnce   sync.Once
 	idle       time.Duration
 	throughput int
+	live       atomic.Int64 // goroutines of the pool, for tests and metrics
+}
+
+// poolWorker is one pooled goroutine as the stack sees it.
+type poolWorker struct {
+	work chan func() // capacity 1: whoever pops the worker sends it one mailbox
+	// waiting: on the stack and not expired. Guarded by the dispatcher's
+	// mu: a worker that times out leaves only if it is still waiting,
+	// since a Schedule may have popped it, and then its work is coming.
+	waiting bool
 }
 
 var _ actor.Dispatcher = (*PooledDispatcher)(nil)
@@ -36,7 +59,6 @@ var _ actor.Dispatcher = (*PooledDispatcher)(nil)
 // actor may block (a store read), and a bounded pool could deadlock.
 func NewPooledDispatcher(throughput int, idle time.Duration) *PooledDispatcher {
 	return &PooledDispatcher{
-		work:       make(chan func()),
 		quit:       make(chan struct{}),
 		idle:       idle,
 		throughput: throughput,
@@ -45,33 +67,96 @@ func NewPooledDispatcher(throughput int, idle time.Duration) *PooledDispatcher {
 
 // Schedule implements actor.Dispatcher.
 func (d *PooledDispatcher) Schedule(fn func()) {
-	select {
-	case d.work <- fn:
-	default:
-		go d.worker(fn)
+	d.mu.Lock()
+	for n := len(d.stack); n > 0; n = len(d.stack) {
+		w := d.stack[n-1]
+		d.stack[n-1] = nil
+		d.stack = d.stack[:n-1]
+		if !w.waiting { // expired: its goroutine is gone
+			d.dead--
+			continue
+		}
+		w.waiting = false
+		d.mu.Unlock()
+		w.work <- fn // never blocks: nobody else can send to w until it waits again
+		return
 	}
+	d.mu.Unlock()
+	d.live.Add(1)
+	go d.run(fn)
 }
 
-func (d *PooledDispatcher) worker(fn func()) {
-	fn()
+// run is one pooled goroutine: fn, then whatever mailbox it is handed
+// next, until it has waited d.idle for one or the pool is released.
+func (d *PooledDispatcher) run(fn func()) {
+	defer d.live.Add(-1)
+	w := &poolWorker{work: make(chan func(), 1)}
 	t := time.NewTimer(d.idle)
 	defer t.Stop()
 	for {
-		select {
-		case fn = <-d.work:
-			fn()
-			t.Reset(d.idle)
-		case <-t.C:
-			return
-		case <-d.quit:
+		fn()
+		if !d.park(w) {
 			return
 		}
+		t.Reset(d.idle)
+		select {
+		case fn = <-w.work:
+			continue
+		case <-t.C:
+		case <-d.quit:
+		}
+		if d.leave(w) {
+			return
+		}
+		fn = <-w.work // popped just as it gave up: the mailbox is on its way
 	}
+}
+
+// park puts w on top of the idle stack, unless the pool is released.
+func (d *PooledDispatcher) park(w *poolWorker) bool {
+	select {
+	case <-d.quit:
+		return false
+	default:
+	}
+	d.mu.Lock()
+	w.waiting = true
+	d.stack = append(d.stack, w)
+	d.mu.Unlock()
+	return true
+}
+
+// leave marks w expired if nobody has popped it yet. Expired workers stay
+// in the stack (removing one from the middle would cost a copy of the
+// stack per exit, and they leave by thousands after a burst) until
+// Schedule pops them or they are half the stack and are swept.
+func (d *PooledDispatcher) leave(w *poolWorker) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !w.waiting {
+		return false
+	}
+	w.waiting = false
+	d.dead++
+	if d.dead > len(d.stack)/2 {
+		kept := d.stack[:0]
+		for _, o := range d.stack {
+			if o.waiting {
+				kept = append(kept, o)
+			}
+		}
+		clear(d.stack[len(kept):])
+		d.stack, d.dead = kept, 0
+	}
+	return true
 }
 
 // Throughput implements actor.Dispatcher: how many messages a mailbox
 // handles before giving its goroutine up.
 func (d *PooledDispatcher) Throughput() int { return d.throughput }
+
+// Goroutines is how many goroutines the pool has, busy or idle.
+func (d *PooledDispatcher) Goroutines() int { return int(d.live.Load()) }
 
 // Release makes idle goroutines exit at once, and busy ones when their
 // mailbox is done. Schedules after it still run.
