@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 const (
 	benchConvs = 100
 	manyConvs  = 1000
+	s1Convs    = 10000
 )
 
 // benchText is a typical chat line.
@@ -55,10 +57,34 @@ func BenchmarkApplyManyConvs(b *testing.B) {
 	}
 }
 
+// BenchmarkApplyScattered is S1's store load: 10,000 conversations whose
+// messages come in no order of their ids (conversation ids are random), so
+// that every message of a batch dirties a page of its own. Past what the
+// writer's page cache holds, SQLite spills dirty pages to the log in the
+// middle of the transaction and reads them back: under S1 the writer fell
+// into commits of 3,000 messages at 83 µs each, a fourfold cost that kept
+// the batches large and the delivery seconds late.
+func BenchmarkApplyScattered(b *testing.B) {
+	for _, size := range []int{128, 1024, 4096} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+			benchApply(b, size, -s1Convs)
+		})
+	}
+}
+
 // benchApply applies batches of size messages, round-robin over convs
 // conversations, each message the next Seq of its conversation. The context
-// has a deadline, as the store writer's does.
+// has a deadline, as the store writer's does. A negative convs goes round
+// -convs conversations in a random order instead of by id.
 func benchApply(b *testing.B, size, convs int, opts ...store.Option) {
+	order := make([]int, max(convs, -convs))
+	for i := range order {
+		order[i] = i
+	}
+	if convs < 0 {
+		convs = -convs
+		rand.New(rand.NewPCG(1, 2)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
 	st, err := store.OpenSQLite(b.TempDir(), opts...)
 	if err != nil {
 		b.Fatal(err)
@@ -93,10 +119,11 @@ func benchApply(b *testing.B, size, convs int, opts ...store.Option) {
 	for b.Loop() {
 		batch.Reset()
 		for range size {
-			seqs[next]++
+			c := order[next]
+			seqs[c]++
 			batch.Messages = append(batch.Messages, store.Message{
-				Conv:       benchIDs[next],
-				Seq:        seqs[next],
+				Conv:       benchIDs[c],
+				Seq:        seqs[c],
 				SenderID:   "cu_bench",
 				SenderRole: "customer",
 				SenderName: "Customer",
@@ -118,7 +145,7 @@ func benchApply(b *testing.B, size, convs int, opts ...store.Option) {
 // benchIDs are the conversation ids, made once so that the loop measures
 // the store rather than fmt.
 var benchIDs = func() []string {
-	ids := make([]string, manyConvs)
+	ids := make([]string, s1Convs)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("cv_%04d", i)
 	}
