@@ -103,43 +103,37 @@ func parseArgs(args []string, stderr io.Writer) (*Config, error) {
 	return cfg, nil
 }
 
-// overlay returns the preset with every flag the user gave laid over it.
-// Only flags actually set count, so a preset's non-zero value is not reset
-// by a flag's zero default.
+// knobs are the flags a scenario presets, each with how to take its value
+// from the preset. The user's flags are the starting point, so a flag that
+// is not a knob (the server's address, the reports, -cpuprofile) can never
+// be lost; a knob not given takes the preset's value rather than the
+// flag's zero default.
+var knobs = map[string]func(cfg, preset *Config){
+	"protocol":      func(c, p *Config) { c.Protocol = p.Protocol },
+	"agents":        func(c, p *Config) { c.Agents = p.Agents },
+	"capacity":      func(c, p *Config) { c.Capacity = p.Capacity },
+	"customers":     func(c, p *Config) { c.Customers = p.Customers },
+	"arrival":       func(c, p *Config) { c.Arrival = p.Arrival },
+	"message-every": func(c, p *Config) { c.MessageEvery = p.MessageEvery },
+	"messages":      func(c, p *Config) { c.Messages = p.Messages },
+	"think":         func(c, p *Config) { c.Think = p.Think },
+	"churn":         func(c, p *Config) { c.Churn = p.Churn },
+	"churn-every":   func(c, p *Config) { c.ChurnEvery = p.ChurnEvery },
+	"duration":      func(c, p *Config) { c.Duration = p.Duration },
+}
+
+// overlay returns the flags given, with the preset's value for every knob
+// the command line left out.
 func overlay(preset scenario, given *Config, fs *flag.FlagSet) *Config {
-	cfg := preset.Config
+	cfg := *given
 	cfg.Scenario = preset.Name
-	// Not knobs of a preset: always the flags' values.
-	cfg.Server, cfg.CompatServer = given.Server, given.CompatServer
-	cfg.StoreOff, cfg.Admin, cfg.AdminPassword = given.StoreOff, given.Admin, given.AdminPassword
-	cfg.AgentPrefix, cfg.ServerPID = given.AgentPrefix, given.ServerPID
-	cfg.JSONFile, cfg.HTMLFile, cfg.Quiet, cfg.CPUProfile = given.JSONFile, given.HTMLFile, given.Quiet, given.CPUProfile
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "protocol":
-			cfg.Protocol = given.Protocol
-		case "agents":
-			cfg.Agents = given.Agents
-		case "capacity":
-			cfg.Capacity = given.Capacity
-		case "customers":
-			cfg.Customers = given.Customers
-		case "arrival":
-			cfg.Arrival = given.Arrival
-		case "message-every":
-			cfg.MessageEvery = given.MessageEvery
-		case "messages":
-			cfg.Messages = given.Messages
-		case "think":
-			cfg.Think = given.Think
-		case "churn":
-			cfg.Churn = given.Churn
-		case "churn-every":
-			cfg.ChurnEvery = given.ChurnEvery
-		case "duration":
-			cfg.Duration = given.Duration
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, take := range knobs {
+		if !set[name] {
+			take(&cfg, &preset.Config)
 		}
-	})
+	}
 	return &cfg
 }
 

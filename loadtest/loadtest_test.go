@@ -197,6 +197,34 @@ func TestParseArgs(t *testing.T) {
 			t.Errorf("churn=%v, want %v", got, want)
 		}
 	})
+	// Every preset arrives whole when no knob is given, and the flags
+	// that are not knobs come through beside it.
+	t.Run("PresetsAndOtherFlags", func(t *testing.T) {
+		for _, sc := range scenarios {
+			cfg, err := parseArgs([]string{"-scenario", sc.Name, "-admin", "a", "-admin-password", "p",
+				"-server", "http://h:1", "-server-pid", "7", "-json", "r.json", "-html", "r.html",
+				"-quiet", "-cpuprofile", "cpu.out", "-agent-prefix", "x-", "-store-off-label"}, io.Discard)
+			if err != nil {
+				t.Fatalf("%s: %v", sc.Name, err)
+			}
+			want := sc.Config
+			want.Scenario = sc.Name
+			want.Server, want.ServerPID, want.JSONFile, want.HTMLFile = "http://h:1", 7, "r.json", "r.html"
+			want.Quiet, want.CPUProfile, want.AgentPrefix, want.StoreOff = true, "cpu.out", "x-", true
+			want.Admin, want.AdminPassword = "a", "p"
+			if *cfg != want {
+				t.Errorf("%s:\n got %+v\nwant %+v", sc.Name, *cfg, want)
+			}
+		}
+	})
+	t.Run("KnobsAreFlags", func(t *testing.T) {
+		for name := range knobs {
+			_, err := parseArgs([]string{"-" + name + "=not-a-value"}, io.Discard)
+			if err == nil || strings.Contains(err.Error(), "not defined") {
+				t.Errorf("knob %q: %v, want the flag to refuse the value", name, err)
+			}
+		}
+	})
 	t.Run("ErrChurnCompat", func(t *testing.T) {
 		_, err := parseArgs([]string{"-scenario", "S5", "-churn", "0.1", "-churn-every", "1s"}, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "native") {
