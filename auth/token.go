@@ -1,6 +1,9 @@
 package auth
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -39,12 +42,26 @@ type Claims struct {
 	Role      string    // RoleAgent, RoleSupervisor or RoleCustomer
 	Name      string    // display label only; never an identity
 	ExpiresAt time.Time // whole seconds: finer parts are dropped on Issue
+
+	// ID names this one token (the jti claim), so that signing out can
+	// revoke it alone. Issue draws a random one when it is empty; Verify
+	// always returns one (see legacyID).
+	ID string
+	// IssuedAt is when Issue signed the token, in whole seconds; set by
+	// Issue, ignored when given to it.
+	IssuedAt time.Time
+	// Generation is the account's token generation when the token was
+	// issued (the gen claim): revoking an account's sessions raises the
+	// account's, and a token of an older one is refused. Tokens from
+	// before generations existed read as 0, an account's first.
+	Generation int64
 }
 
 // jwtClaims is Claims as encoded in the token.
 type jwtClaims struct {
-	Role string `json:"role"`
-	Name string `json:"name,omitempty"`
+	Role       string `json:"role"`
+	Name       string `json:"name,omitempty"`
+	Generation int64  `json:"gen,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -88,10 +105,15 @@ func (s *Signer) Issue(c Claims) (string, error) {
 	if !c.ExpiresAt.After(now) {
 		return "", fmt.Errorf("issue token: expiry %v is not after now", c.ExpiresAt)
 	}
+	if c.ID == "" {
+		c.ID = newTokenID()
+	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwtClaims{
-		Role: c.Role,
-		Name: c.Name,
+		Role:       c.Role,
+		Name:       c.Name,
+		Generation: c.Generation,
 		RegisteredClaims: jwt.RegisteredClaims{
+			ID:        c.ID,
 			Issuer:    issuer,
 			Subject:   c.Subject,
 			IssuedAt:  jwt.NewNumericDate(now),
@@ -121,11 +143,36 @@ func (s *Signer) Verify(token string) (Claims, error) {
 	if err != nil {
 		return Claims{}, verifyError(err)
 	}
-	c := Claims{Subject: jc.Subject, Role: jc.Role, Name: jc.Name, ExpiresAt: jc.ExpiresAt.Time}
+	c := Claims{Subject: jc.Subject, Role: jc.Role, Name: jc.Name, ExpiresAt: jc.ExpiresAt.Time, ID: jc.ID, Generation: jc.Generation}
+	if jc.IssuedAt != nil {
+		c.IssuedAt = jc.IssuedAt.Time
+	}
+	if c.ID == "" {
+		c.ID = legacyID(token)
+	}
 	if err := checkClaims(c); err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrTokenInvalid, err)
 	}
+	if c.Generation < 0 {
+		return Claims{}, fmt.Errorf("%w: negative generation", ErrTokenInvalid)
+	}
 	return c, nil
+}
+
+// newTokenID returns a random jti: 128 bits, unguessable and unique.
+func newTokenID() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails: it crashes the program rather than return an error
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// legacyID names a token issued before tokens carried a jti, so that it
+// too can be signed out alone. The token's text is its identity: the
+// signature covers the rest and strict decoding allows one encoding of it.
+// The prefix keeps it apart from any random jti.
+func legacyID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "sha256:" + base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
 // checkClaims holds the rules on claims shared by Issue and Verify.

@@ -83,11 +83,59 @@ func TestSigner(t *testing.T) {
 			if !got.ExpiresAt.Equal(want.ExpiresAt) {
 				t.Fatalf("ExpiresAt=%v, want %v", got.ExpiresAt, want.ExpiresAt)
 			}
-			got.ExpiresAt = want.ExpiresAt
+			if !got.IssuedAt.Equal(clk.t) {
+				t.Fatalf("IssuedAt=%v, want %v", got.IssuedAt, clk.t)
+			}
+			if len(got.ID) < 22 {
+				t.Fatalf("ID=%q, want a random jti", got.ID)
+			}
+			got.ExpiresAt, got.IssuedAt, got.ID = want.ExpiresAt, want.IssuedAt, want.ID
 			if got != want {
 				t.Fatalf("Verify=%+v, want %+v", got, want)
 			}
 		}
+	})
+	t.Run("OKIDAndGeneration", func(t *testing.T) {
+		s, _, clk := newSigner(t)
+		a, b := issue(t, s, claims(clk)), issue(t, s, claims(clk))
+		ca, _ := s.Verify(a)
+		cb, _ := s.Verify(b)
+		if ca.ID == cb.ID {
+			t.Fatalf("two tokens share the jti %q", ca.ID)
+		}
+		c := claims(clk)
+		c.ID, c.Generation = "chosen", 7
+		got, err := s.Verify(issue(t, s, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != "chosen" || got.Generation != 7 {
+			t.Fatalf("ID=%q Generation=%d, want chosen and 7", got.ID, got.Generation)
+		}
+	})
+	t.Run("OKLegacyNoJTI", func(t *testing.T) {
+		// A token from before jti and gen: still good, named by its hash
+		// (the same each time), generation 0.
+		s, key, clk := newSigner(t)
+		tok := signRaw(t, jwt.SigningMethodHS256, key, validJWT(clk))
+		first, err := s.Verify(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := s.Verify(tok)
+		if !strings.HasPrefix(first.ID, "sha256:") || first.ID != again.ID || first.Generation != 0 {
+			t.Fatalf("legacy token read as ID=%q (then %q) Generation=%d", first.ID, again.ID, first.Generation)
+		}
+		other, _ := s.Verify(signRaw(t, jwt.SigningMethodHS256, key, &jwtClaims{Role: RoleCustomer, RegisteredClaims: validJWT(clk).RegisteredClaims}))
+		if other.ID == first.ID {
+			t.Fatal("two legacy tokens share an ID")
+		}
+	})
+	t.Run("ErrNegativeGeneration", func(t *testing.T) {
+		s, key, clk := newSigner(t)
+		c := validJWT(clk)
+		c.Generation = -1
+		wantInvalid(t, s, signRaw(t, jwt.SigningMethodHS256, key, c))
 	})
 	t.Run("OKOtherSignerSameKey", func(t *testing.T) {
 		s, key, clk := newSigner(t)

@@ -110,6 +110,21 @@ var migrations = []string{
 		seq      INTEGER NOT NULL CHECK (seq >= 0),
 		PRIMARY KEY (conv_id, party_id)
 	) STRICT, WITHOUT ROWID;`,
+
+	// 4: signing out. token_generation rises when an account's sessions
+	// are revoked (a password change, a supervisor's revoke); a token
+	// carries the generation it was issued under and an older one is
+	// refused. Existing accounts start at 0, which is also what tokens
+	// issued before this step read as, so they keep working.
+	// revoked_tokens holds tokens signed out one at a time, by jti, until
+	// expires_at (Unix milliseconds), their own expiry; older rows are
+	// deleted as new ones come (RevokeToken).
+	`ALTER TABLE agents ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0 CHECK (token_generation >= 0);
+	CREATE TABLE revoked_tokens (
+		id         TEXT    PRIMARY KEY CHECK (id <> ''),
+		expires_at INTEGER NOT NULL
+	) STRICT, WITHOUT ROWID;
+	CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

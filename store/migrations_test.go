@@ -63,6 +63,43 @@ func TestMigrate(t *testing.T) {
 			}
 		}
 	})
+	t.Run("OKTokenGenerationKeepsAccounts", func(t *testing.T) {
+		// An account made under schema 3 logs in as before after step 4,
+		// at generation 0 (what tokens issued before it read as), and its
+		// sessions can be revoked.
+		dir := t.TempDir()
+		db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?"+dsnParams(sqliteOptions{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := migrate(ctx, db, migrations[:3]); err != nil {
+			t.Fatal(err)
+		}
+		const insert = `INSERT INTO agents (id, name, name_key, password_hash, role, capacity, created_at)
+			VALUES ('ag_aaaaaaaaaaaaaaaa', 'Old', 'old', x'01', 'agent', 3, 0)`
+		if _, err := db.Exec(insert); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		st, err := OpenSQLite(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		a, hash, err := st.AgentByName(ctx, "old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.ID != "ag_aaaaaaaaaaaaaaaa" || string(hash) != "\x01" || a.TokenGeneration != 0 {
+			t.Fatalf("migrated account %+v hash %x, want its id, hash 01 and generation 0", a, hash)
+		}
+		if gen, err := st.RevokeSessions(ctx, a.ID); err != nil || gen != 1 {
+			t.Fatalf("RevokeSessions=%d, %v, want 1", gen, err)
+		}
+		if r, err := st.TokenRevoked(ctx, "any"); err != nil || r {
+			t.Fatalf("TokenRevoked=%v, %v on the new table, want false", r, err)
+		}
+	})
 	t.Run("ErrStepRollsBack", func(t *testing.T) {
 		db := openRaw(t)
 		steps := []string{

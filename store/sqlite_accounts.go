@@ -10,7 +10,7 @@ import (
 )
 
 // agentColumns is the column list every agent query selects, in scanAgent's order.
-const agentColumns = `id, name, role, capacity, created_at`
+const agentColumns = `id, name, role, capacity, created_at, token_generation`
 
 // CreateAgent implements Accounts.
 func (s *SQLite) CreateAgent(ctx context.Context, name string, passwordHash []byte, role Role, capacity int) (Agent, error) {
@@ -127,7 +127,10 @@ func (s *SQLite) SetPassword(ctx context.Context, name string, hash []byte) erro
 	if len(hash) == 0 {
 		return fmt.Errorf("set password of agent %q: %w: empty password hash", name, ErrInvalid)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE agents SET password_hash = ? WHERE name_key = ?`, hash, nameKey(name))
+	// One statement: no moment where the new password works and the old
+	// tokens still do.
+	const update = `UPDATE agents SET password_hash = ?, token_generation = token_generation + 1 WHERE name_key = ?`
+	res, err := s.db.ExecContext(ctx, update, hash, nameKey(name))
 	if err := changedOne(res, err); err != nil {
 		return fmt.Errorf("set password of agent %q: %w", name, err)
 	}
@@ -165,7 +168,7 @@ func scanAgent(sc scanner, extra ...any) (Agent, error) {
 		role    string
 		created int64
 	)
-	dest := append([]any{&a.ID, &a.Name, &role, &a.Capacity, &created}, extra...)
+	dest := append([]any{&a.ID, &a.Name, &role, &a.Capacity, &created, &a.TokenGeneration}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return Agent{}, err
 	}

@@ -37,6 +37,11 @@ type Agent struct {
 	Role      Role
 	Capacity  int
 	CreatedAt time.Time // UTC, millisecond precision
+	// TokenGeneration starts at 0 and rises each time the account's
+	// sessions are revoked (RevokeSessions, SetPassword). A login token
+	// carries the generation it was issued under; one from an older
+	// generation no longer works.
+	TokenGeneration int64
 }
 
 // Accounts stores agent accounts. Names are trimmed of surrounding space and
@@ -59,8 +64,15 @@ type Accounts interface {
 	// RemoveAgent deletes the account, or returns ErrNotFound.
 	RemoveAgent(ctx context.Context, name string) error
 
-	// SetPassword replaces the password hash, or returns ErrNotFound.
+	// SetPassword replaces the password hash and, in the same write, raises
+	// TokenGeneration: whoever knew the old password is signed out. It
+	// returns ErrNotFound or ErrInvalid.
 	SetPassword(ctx context.Context, name string, hash []byte) error
+
+	// RevokeSessions raises the account's TokenGeneration by one, so that
+	// every token issued before stops working, and returns the new
+	// generation, or ErrNotFound.
+	RevokeSessions(ctx context.Context, id string) (int64, error)
 
 	// SetCapacity changes the account's capacity (MinCapacity..MaxCapacity),
 	// or returns ErrNotFound or ErrInvalid.
@@ -70,9 +82,24 @@ type Accounts interface {
 	CountAgents(ctx context.Context) (int, error)
 }
 
+// RevokedTokens remembers login tokens signed out one at a time, by their
+// id (the jti), until they would have expired anyway.
+type RevokedTokens interface {
+	// RevokeToken records that the token id is signed out. expires is the
+	// token's own expiry: past it the row serves no purpose, and rows past
+	// theirs are deleted on the way. Revoking a token twice is no error;
+	// an empty id is ErrInvalid.
+	RevokeToken(ctx context.Context, id string, expires time.Time) error
+
+	// TokenRevoked reports whether the token id was signed out and has not
+	// yet expired.
+	TokenRevoked(ctx context.Context, id string) (bool, error)
+}
+
 // Store is everything kefu keeps. It is safe for concurrent use.
 type Store interface {
 	Accounts
+	RevokedTokens
 	Conversations
 
 	// Secret returns the token-signing key: 32 random bytes created on the

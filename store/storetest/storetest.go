@@ -23,6 +23,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("SetPassword", func(t *testing.T) { testSetPassword(t, open) })
 	t.Run("SetCapacity", func(t *testing.T) { testSetCapacity(t, open) })
 	t.Run("CountAgents", func(t *testing.T) { testCountAgents(t, open) })
+	t.Run("RevokeSessions", func(t *testing.T) { testRevokeSessions(t, open) })
+	t.Run("RevokeToken", func(t *testing.T) { testRevokeToken(t, open) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, open) })
 	t.Run("Apply", func(t *testing.T) { testApply(t, open) })
 	t.Run("Conversation", func(t *testing.T) { testConversation(t, open) })
