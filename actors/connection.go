@@ -23,8 +23,9 @@ import (
 // answers.
 type Authenticator interface {
 	// Agent checks an agent's login token and returns the account as it is
-	// now (a removed account's token is refused) with its capacity.
-	Agent(token string) (p Party, capacity int, err error)
+	// now (a removed account's token is refused, as is a signed-out or
+	// revoked one) with its capacity and the token's session.
+	Agent(token string) (p Party, capacity int, s Session, err error)
 	// Customer checks a customer's resume token or, when token is empty,
 	// issues a new customer identity named name. It returns the token the
 	// customer should keep to resume.
@@ -55,6 +56,10 @@ type ConnConfig struct {
 	Codec  Codec
 	Dir    Directory
 	Auth   Authenticator // native only
+	// Sessions is where a native agent connection records the token it
+	// said hello with, so that signing it out closes this socket; nil for
+	// none.
+	Sessions *Sessions
 	// History reads back conversations that ended while a native client
 	// was away, so it can be given what it missed.
 	History      store.Conversations
@@ -82,6 +87,7 @@ type connection struct {
 	// capacityHint is the account's stored capacity, for the dispatcher's
 	// record when this is the agent's first connection.
 	capacityHint int
+	session      Session // an agent's login token, once verified
 	admitted     bool
 	convs        map[ConvID]*convView // conversations this client takes part in
 	// resume is, per conversation, the last sequence number the client had
@@ -174,6 +180,9 @@ func (c *connection) Receive(ctx actor.Context) {
 	case *actor.Stopped:
 		if c.stopBeat != nil {
 			c.stopBeat()
+		}
+		if c.Pool == PoolNative && c.me.Role == RoleAgent {
+			c.Sessions.remove(c.me.ID, c.ID)
 		}
 		if c.admitted {
 			c.Metrics.ConnectionClosed(c.me.Role.Metric(), c.Pool.Metric())
@@ -468,7 +477,7 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 	)
 	switch h.Role {
 	case RoleAgent:
-		p, c.capacityHint, err = c.Auth.Agent(h.Token)
+		p, c.capacityHint, c.session, err = c.Auth.Agent(h.Token)
 	case RoleCustomer:
 		p, c.token, err = c.Auth.Customer(h.Token, h.Name)
 	default:
@@ -490,6 +499,13 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 		c.send(ctx, &FrameError{Code: code, Message: reason.Reason})
 		c.leave(ctx, reason)
 		return
+	}
+	if p.Role == RoleAgent {
+		// Recorded before admission, so a sign-out from now on finds this
+		// socket. One that lands between the token's check just above and
+		// this line misses it: the token is refused everywhere after, and
+		// this socket lasts until it reconnects.
+		c.Sessions.add(p.ID, c.ID, c.session)
 	}
 	c.identified(ctx, p)
 }

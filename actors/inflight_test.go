@@ -50,8 +50,8 @@ func (quietSocket) StartReading()    {}
 // newCustomers admits every customer under the name it gives.
 type newCustomers struct{}
 
-func (newCustomers) Agent(string) (Party, int, error) {
-	return Party{}, 0, &AuthError{Reason: DisconnectUnauthorized}
+func (newCustomers) Agent(string) (Party, int, Session, error) {
+	return Party{}, 0, Session{}, &AuthError{Reason: DisconnectUnauthorized}
 }
 func (newCustomers) Customer(_, name string) (Party, string, error) {
 	return Party{Role: RoleCustomer, ID: PrefixCustomer + NewID(), Name: name}, "token", nil

@@ -272,6 +272,8 @@ func TestAccessRefusedHello(t *testing.T) {
 			reason = expiredReason
 		case removed:
 			reason = "unauthorized: account removed"
+		case out, revoked:
+			reason = "unauthorized: token revoked"
 		}
 		hellos["Agent/"+who] = refusal{obj{"type": "hello", "v": 1, "role": "agent", "token": w.tokens[who]}, reason}
 	}

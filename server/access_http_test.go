@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,6 +28,9 @@ func TestAccessHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := w.ts.Store().CreateAgent(ctx, "victim-"+who, hash, store.RoleAgent, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.ts.Store().CreateAgent(ctx, "revokee-"+who, hash, store.RoleAgent, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,6 +83,10 @@ func TestAccessHTTP(t *testing.T) {
 			if gone := errors.Is(err, store.ErrNotFound); gone != (who == super) {
 				t.Errorf("DELETE /api/agents as %s: account removed=%v (err %v)", who, gone, err)
 			}
+			a, _, err := w.ts.Store().AgentByName(ctx, "revokee-"+who)
+			if err != nil || (a.TokenGeneration == 1) != (who == super) {
+				t.Errorf("POST /api/agents/…/revoke as %s: generation=%d (err %v)", who, a.TokenGeneration, err)
+			}
 		}
 	})
 }
@@ -104,6 +112,8 @@ func securityHeadersSet(t *testing.T, h http.Header) {
 type httpRow struct {
 	name, method string
 	path, body   func(w *world, who string) string
+	// token, when set, is what who presents instead of w.tokens[who].
+	token func(t *testing.T, w *world, who string) string
 	want         map[string]int
 	rest         int
 	check        func(t *testing.T, w *world, who string, status int, body []byte)
@@ -127,6 +137,7 @@ func httpTable() []httpRow {
 		notFound, method  = http.StatusNotFound, http.StatusMethodNotAllowed
 	)
 	agents := map[string]int{agentX: ok, agentY: ok, super: ok}
+	signedOut := map[string]int{agentX: gone, agentY: gone, super: gone}
 	convA := func(suffix string) func(*world, string) string {
 		return func(w *world, _ string) string { return "/api/conversations/" + w.convA + suffix }
 	}
@@ -168,9 +179,30 @@ func httpTable() []httpRow {
 		{name: "ListAgents", method: "GET", path: fixed("/api/agents"), want: onlySupervisor(ok), rest: unauth},
 		{name: "RemoveAgent", method: "DELETE", path: func(_ *world, who string) string { return "/api/agents/victim-" + who },
 			want: onlySupervisor(gone), rest: unauth},
+		{name: "RevokeAgentSessions", method: "POST", path: func(_ *world, who string) string { return "/api/agents/revokee-" + who + "/revoke" },
+			want: onlySupervisor(gone), rest: unauth},
+		{name: "RevokeUnknownAgent", method: "POST", path: fixed("/api/agents/nobody/revoke"),
+			want: onlySupervisor(notFound), rest: unauth},
 		// An agent cannot learn which names exist.
 		{name: "RemoveUnknownAgent", method: "DELETE", path: fixed("/api/agents/nobody"),
 			want: onlySupervisor(notFound), rest: unauth},
+
+		// Signing out: any agent's or supervisor's working token, each with
+		// a login of its own so that the world's tokens keep working.
+		{name: "Logout", method: "POST", path: fixed("/api/logout"), token: spareToken, want: signedOut, rest: unauth,
+			check: func(t *testing.T, w *world, who string, status int, _ []byte) {
+				if status != http.StatusNoContent {
+					return
+				}
+				r := httpRow{method: "GET", path: fixed("/api/conversations")}
+				r.token = spareToken
+				if got, _, _ := w.call(t, r, who); got != unauth {
+					t.Fatalf("the signed-out token then got %d, want 401", got)
+				}
+				if got, _, _ := w.call(t, httpRow{method: "GET", path: fixed("/api/conversations")}, who); got != ok {
+					t.Fatalf("%s's other token then got %d, want 200", who, got)
+				}
+			}},
 
 		// The live statistics: supervisors only.
 		{name: "SupervisorStats", method: "GET", path: fixed("/api/supervisor/stats"), want: onlySupervisor(ok), rest: unauth,
@@ -217,6 +249,8 @@ func httpTable() []httpRow {
 		{name: "PostConversations", method: "POST", path: fixed("/api/conversations"), rest: method},
 		{name: "DeleteConversation", method: "DELETE", path: convA(""), rest: method},
 		{name: "PutLogin", method: "PUT", path: fixed("/api/login"), rest: method},
+		{name: "GetLogout", method: "GET", path: fixed("/api/logout"), rest: method},
+		{name: "DeleteRevoke", method: "DELETE", path: fixed("/api/agents/Xavier/revoke"), rest: method},
 		{name: "GetLogin", method: "GET", path: fixed("/api/login"), rest: method},
 		{name: "GetAgent", method: "GET", path: fixed("/api/agents/Xavier"), rest: method},
 		{name: "PostHealthz", method: "POST", path: fixed("/healthz"), rest: method},
@@ -226,6 +260,19 @@ func httpTable() []httpRow {
 		{name: "PostAgentConsole", method: "POST", path: fixed("/agent"), rest: method},
 		{name: "PostEmbed", method: "POST", path: fixed("/embed"), rest: method},
 	}
+}
+
+// spareToken is a second login of who's account, made once, for rows that
+// sign a token out; anyone else presents their own.
+func spareToken(t *testing.T, w *world, who string) string {
+	t.Helper()
+	if !slices.Contains([]string{agentX, agentY, super}, who) {
+		return w.tokens[who]
+	}
+	if w.spare[who] == "" {
+		w.spare[who] = w.ts.relogin(t, w.accts[who].Name)
+	}
+	return w.spare[who]
 }
 
 // call sends row as who: with who's token as a bearer token, none for
@@ -240,7 +287,11 @@ func (w *world) call(t *testing.T, row httpRow, who string) (int, []byte, http.H
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok := w.tokens[who]; tok != "" {
+	tok := w.tokens[who]
+	if row.token != nil {
+		tok = row.token(t, w, who)
+	}
+	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	res, err := http.DefaultClient.Do(req)

@@ -36,6 +36,8 @@ const (
 	otherIss = "wrongIssuer"
 	tampered = "tamperedRole"
 	removed  = "removedAccount"
+	out      = "signedOut"
+	revoked  = "revokedSessions"
 )
 
 // onlineCallers are the callers who have a socket in the world; the rest
@@ -43,7 +45,7 @@ const (
 var onlineCallers = []string{custA, custB, agentX, agentY, super}
 
 // badTokens are the callers whose token must be refused everywhere.
-var badTokens = []string{expired, wrongKey, algNone, hs512, otherIss, tampered, removed}
+var badTokens = []string{expired, wrongKey, algNone, hs512, otherIss, tampered, removed, out, revoked}
 
 // world is the fixture every access test starts from.
 type world struct {
@@ -55,13 +57,14 @@ type world struct {
 	accts        map[string]account
 	conns        map[string]*nclient
 	tokens       map[string]string // what each caller presents; "" for anon
+	spare        map[string]string // a second login of an account, to sign out (spareToken)
 }
 
 // newWorld starts a server and builds the world. Y has room for one more
 // conversation, so that X can transfer convA to it.
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{logs: &durLog{}, accts: map[string]account{}, conns: map[string]*nclient{}, tokens: map[string]string{}}
+	w := &world{logs: &durLog{}, accts: map[string]account{}, conns: map[string]*nclient{}, tokens: map[string]string{}, spare: map[string]string{}}
 	w.ts = startServer(t, Config{Log: slog.New(slog.NewTextHandler(w.logs, nil))})
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -130,6 +133,19 @@ func (w *world) forge(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.tokens[removed] = gone.Token
+
+	// X's second login, signed out: X's first token must keep working.
+	second := w.ts.relogin(t, x.Name)
+	if status, body := w.ts.api(t, "POST", "/api/logout", second, ""); status != 204 {
+		t.Fatalf("sign out=%d %v, want 204", status, body)
+	}
+	w.tokens[out] = second
+	// An account's token from before its sessions were revoked.
+	old := w.ts.addAgent(t, "Olden", 1)
+	if _, err := w.ts.Store().RevokeSessions(context.Background(), old.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.tokens[revoked] = old.Token
 }
 
 func mustIssue(t *testing.T, s *auth.Signer, c auth.Claims) string {

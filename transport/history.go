@@ -67,31 +67,46 @@ type caller struct {
 // agentCaller checks the bearer token: only agents and supervisors read
 // history.
 func (g *Gateway) agentCaller(w http.ResponseWriter, r *http.Request) (caller, bool) {
+	_, a, ok := g.agentToken(w, r)
+	if !ok {
+		return caller{}, false
+	}
+	return caller{id: a.ID, supervisor: a.Role == store.RoleSupervisor}, true
+}
+
+// agentToken checks the bearer token is a working agent's or supervisor's
+// and returns its claims and the account as it is now, or answers the
+// refusal itself.
+func (g *Gateway) agentToken(w http.ResponseWriter, r *http.Request) (auth.Claims, store.Agent, bool) {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kefu"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized", "send the login token as 'Authorization: Bearer TOKEN'")
-		return caller{}, false
+		return auth.Claims{}, store.Agent{}, false
 	}
 	c, err := g.cfg.Identity.Signer.Verify(token)
 	if err != nil || (c.Role != auth.RoleAgent && c.Role != auth.RoleSupervisor) {
 		writeError(w, http.StatusUnauthorized, "unauthorized", "invalid or expired token")
-		return caller{}, false
+		return auth.Claims{}, store.Agent{}, false
 	}
 	// The account as it is now: a removed one's token stops working at
-	// once, and a role changed since the login counts.
+	// once, as does a signed-out or revoked token, and a role changed
+	// since the login counts.
 	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
 	defer cancel()
-	a, err := g.cfg.Identity.Store.AgentByID(ctx, c.Subject)
-	if errors.Is(err, store.ErrNotFound) {
+	a, err := g.cfg.Identity.agentAccount(ctx, c)
+	switch {
+	case errors.Is(err, errAccountRemoved):
 		writeError(w, http.StatusUnauthorized, "unauthorized", "account removed")
-		return caller{}, false
-	}
-	if err != nil {
+		return auth.Claims{}, store.Agent{}, false
+	case errors.Is(err, errTokenRevoked):
+		writeError(w, http.StatusUnauthorized, "unauthorized", "token revoked: log in again")
+		return auth.Claims{}, store.Agent{}, false
+	case err != nil:
 		g.storeFailed(w, "check account", err)
-		return caller{}, false
+		return auth.Claims{}, store.Agent{}, false
 	}
-	return caller{id: a.ID, supervisor: a.Role == store.RoleSupervisor}, true
+	return c, a, true
 }
 
 // ListConversations serves GET /api/conversations: the caller's

@@ -36,22 +36,63 @@ type Identity struct {
 var _ actors.Authenticator = (*Identity)(nil)
 
 // Agent implements actors.Authenticator. The account is read afresh, so a
-// removed agent's token stops working at once.
-func (i *Identity) Agent(token string) (actors.Party, int, error) {
+// removed agent's token, or a signed-out or revoked one, stops working at
+// once.
+func (i *Identity) Agent(token string) (actors.Party, int, actors.Session, error) {
 	c, err := i.Signer.Verify(token)
 	if err != nil || (c.Role != auth.RoleAgent && c.Role != auth.RoleSupervisor) {
-		return actors.Party{}, 0, tokenError(err)
+		return actors.Party{}, 0, actors.Session{}, tokenError(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
+	a, err := i.agentAccount(ctx, c)
+	switch {
+	case errors.Is(err, errAccountRemoved):
+		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason("unauthorized: account removed")}
+	case errors.Is(err, errTokenRevoked):
+		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason(reasonTokenRevoked)}
+	case err != nil:
+		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectInternal}
+	}
+	p := actors.Party{Role: actors.RoleAgent, ID: a.ID, Name: a.Name}
+	return p, min(a.Capacity, cmp.Or(i.MaxCapacity, store.MaxCapacity)), actors.Session{ID: c.ID, Generation: c.Generation}, nil
+}
+
+// Why an agent's verified token is refused, in agentAccount's errors.
+var (
+	errAccountRemoved = errors.New("account removed")
+	errTokenRevoked   = errors.New("token revoked")
+)
+
+// reasonTokenRevoked closes a socket whose token was signed out or whose
+// account's sessions were revoked, and refuses its next hello.
+const reasonTokenRevoked = "unauthorized: token revoked"
+
+// agentAccount checks an agent's verified token c against the store as it
+// is now: the account still exists (errAccountRemoved), the token is of the
+// account's current generation and was not signed out (errTokenRevoked).
+// Any other error is the store's. The socket's hello and every HTTP API
+// ask here, so a token fails everywhere at once.
+func (i *Identity) agentAccount(ctx context.Context, c auth.Claims) (store.Agent, error) {
 	a, err := i.Store.AgentByID(ctx, c.Subject)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return actors.Party{}, 0, &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason("unauthorized: account removed")}
+		return store.Agent{}, errAccountRemoved
 	case err != nil:
-		return actors.Party{}, 0, &actors.AuthError{Reason: actors.DisconnectInternal}
+		return store.Agent{}, err
+	case c.Generation != a.TokenGeneration:
+		// Older: revoked since. Newer cannot be issued by us unless the
+		// store went back in time (restored from a backup): refused too.
+		return store.Agent{}, errTokenRevoked
 	}
-	return actors.Party{Role: actors.RoleAgent, ID: a.ID, Name: a.Name}, min(a.Capacity, cmp.Or(i.MaxCapacity, store.MaxCapacity)), nil
+	revoked, err := i.Store.TokenRevoked(ctx, c.ID)
+	switch {
+	case err != nil:
+		return store.Agent{}, err
+	case revoked:
+		return store.Agent{}, errTokenRevoked
+	}
+	return a, nil
 }
 
 // Customer implements actors.Authenticator. A resuming customer gets a

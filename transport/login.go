@@ -73,7 +73,10 @@ func (g *Gateway) Login() http.Handler {
 		}
 		g.loggedIn(req.Name)
 		expires := time.Now().Add(AgentTokenTTL)
-		token, err := g.cfg.Identity.Signer.Issue(auth.Claims{Subject: a.ID, Role: string(a.Role), Name: a.Name, ExpiresAt: expires})
+		token, err := g.cfg.Identity.Signer.Issue(auth.Claims{
+			Subject: a.ID, Role: string(a.Role), Name: a.Name, ExpiresAt: expires,
+			Generation: a.TokenGeneration, // revoking the account's sessions outdates it
+		})
 		if err != nil {
 			g.cfg.Log.Error("login: cannot issue token", "err", err)
 			writeError(w, http.StatusInternalServerError, "internal", "internal error")
