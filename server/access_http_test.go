@@ -114,9 +114,9 @@ type httpRow struct {
 	path, body   func(w *world, who string) string
 	// token, when set, is what who presents instead of w.tokens[who].
 	token func(t *testing.T, w *world, who string) string
-	want         map[string]int
-	rest         int
-	check        func(t *testing.T, w *world, who string, status int, body []byte)
+	want  map[string]int
+	rest  int
+	check func(t *testing.T, w *world, who string, status int, body []byte)
 }
 
 func httpCallers() []string {
