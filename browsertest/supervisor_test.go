@@ -102,9 +102,11 @@ func TestSupervisorView(t *testing.T) {
 	tab.do(chromedp.Click(chromedp.ID("lang-en")))
 	tab.waitText("#board-title", "Live statistics")
 
-	// Signing out forgets the token.
+	// Signing out forgets the token, and the server does too.
+	token := eval[string](tab, `JSON.parse(sessionStorage.getItem("kefu.supervisor")).token`)
 	tab.do(chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-form")))
 	if got := eval[string](tab, `sessionStorage.getItem("kefu.supervisor") || ""`); got != "" {
 		t.Fatalf("the token outlived sign-out: %q", got)
 	}
+	tokenRefused(t, srv, token)
 }

@@ -1,5 +1,6 @@
 // The agent's login: POST /api/login (docs/protocol.md), with the token
-// kept in sessionStorage, so it lasts as long as the tab and no longer.
+// kept in sessionStorage, so it lasts as long as the tab and no longer;
+// signing out tells the server too (POST /api/logout).
 
 const LOGIN_KEY = 'kefu.agent.login';
 
@@ -17,6 +18,23 @@ export function forgetLogin(session) {
   try {
     session?.removeItem(LOGIN_KEY);
   } catch { /* nothing was kept */ }
+}
+
+// logOut signs token out on the server, so it stops working at once there
+// and in any tab that was given it. Best effort: it never rejects, and the
+// caller forgets the token whatever the answer. keepalive lets the request
+// outlive the page, which reloads next.
+export async function logOut(token) {
+  if (!token) return;
+  try {
+    await fetch('/api/logout', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + token },
+      cache: 'no-store',
+      keepalive: true,
+      signal: AbortSignal.timeout(3000),
+    });
+  } catch { /* offline or slow: the token lasts until it expires */ }
 }
 
 // logIn asks for a token. It resolves to {login} or {error: {code,

@@ -9,7 +9,7 @@ import dict from './i18n/agent.js';
 import { byId, composer, connectionText, h, languageButton, storage } from './ui.js';
 import { Desk } from './agent-convs.js';
 import { Alerts } from './agent-alerts.js';
-import { forgetLogin, logIn, savedLogin } from './agent-login.js';
+import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
 
 useDictionary(dict);
 
@@ -235,9 +235,12 @@ el.status.addEventListener('change', () => {
 });
 el.sound.checked = alerts.sound;
 el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
-el.logout.addEventListener('click', () => {
+el.logout.addEventListener('click', async () => {
+  const token = savedLogin(session)?.token;
   client?.stop({ forget: true });
   forgetLogin(session);
+  el.logout.disabled = true;
+  await logOut(token);
   location.reload();
 });
 el.end.addEventListener('click', () => desk.active && online() && client.end(desk.active.id));

@@ -43,7 +43,11 @@ $('login-form').addEventListener('submit', (e) => {
   e.preventDefault();
   login();
 });
-$('logout').addEventListener('click', () => logout(''));
+$('logout').addEventListener('click', () => {
+  // The server forgets the token too; the page does not wait for it.
+  if (session) signOut(session.token);
+  logout('');
+});
 
 if (session) showBoard();
 else showLogin('');
@@ -111,6 +115,17 @@ async function login() {
   } finally {
     $('login-button').disabled = false;
   }
+}
+
+// signOut asks the server to revoke token (POST /api/logout), so a copy of
+// it left anywhere stops working. Best effort: never rejects.
+function signOut(token) {
+  fetch('api/logout', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + token },
+    cache: 'no-store',
+    keepalive: true,
+  }).catch(() => { /* offline: the token lasts until it expires */ });
 }
 
 function logout(reason) {
