@@ -96,7 +96,7 @@ func NewSigner(key []byte, now func() time.Time) *Signer {
 }
 
 // Issue signs c. It refuses claims that Verify would refuse: an empty subject,
-// an unknown role, or an expiry not in the future.
+// an unknown role, a negative generation, or an expiry not in the future.
 func (s *Signer) Issue(c Claims) (string, error) {
 	if err := checkClaims(c); err != nil {
 		return "", fmt.Errorf("issue token: %w", err)
@@ -153,9 +153,6 @@ func (s *Signer) Verify(token string) (Claims, error) {
 	if err := checkClaims(c); err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrTokenInvalid, err)
 	}
-	if c.Generation < 0 {
-		return Claims{}, fmt.Errorf("%w: negative generation", ErrTokenInvalid)
-	}
 	return c, nil
 }
 
@@ -179,6 +176,9 @@ func legacyID(token string) string {
 func checkClaims(c Claims) error {
 	if c.Subject == "" {
 		return errors.New("no subject")
+	}
+	if c.Generation < 0 {
+		return errors.New("negative generation")
 	}
 	switch c.Role {
 	case RoleAgent, RoleSupervisor, RoleCustomer:

@@ -234,6 +234,7 @@ func TestIssue(t *testing.T) {
 	for name, mutate := range map[string]func(*Claims){
 		"ErrNoSubject":   func(c *Claims) { c.Subject = "" },
 		"ErrUnknownRole": func(c *Claims) { c.Role = "root" },
+		"ErrNegativeGen": func(c *Claims) { c.Generation = -1 },
 		"ErrNoExpiry":    func(c *Claims) { c.ExpiresAt = time.Time{} },
 		"ErrPastExpiry":  func(c *Claims) { c.ExpiresAt = clk.t.Add(-time.Second) },
 	} {
