@@ -244,9 +244,13 @@ func TestPasswd(t *testing.T) {
 			t.Fatalf("stdout=%q, want prefix %q", got, want)
 		}
 		pw := password(t, r.stdout)
-		_, hash := agent(t, dir, "jack")
+		a, hash := agent(t, dir, "jack")
 		if !auth.CheckPassword(hash, pw) || auth.CheckPassword(hash, old) {
 			t.Fatal("the new password is not the one stored, or the old one still works")
+		}
+		// Whoever logged in with the old password is signed out.
+		if a.TokenGeneration != 1 {
+			t.Fatalf("TokenGeneration=%d after passwd, want 1: earlier tokens would still work", a.TokenGeneration)
 		}
 	})
 	t.Run("OKStdin", func(t *testing.T) {
