@@ -44,9 +44,7 @@ func (o *outbox) acked(m *metrics, idx int, f *nFrame) (p pending, ok bool) {
 	if !ok {
 		return p, false
 	}
-	m.acked.Add(1)
-	m.outstanding.Add(-1)
-	m.ack.record(idx, time.Since(p.sentAt))
+	m.ackedAt(idx, p.sentAt)
 	p.st.owned(f.Seq, p.id)
 	return p, true
 }
