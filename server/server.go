@@ -173,6 +173,9 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.metrics = metrics.New()
+	if wal, ok := s.store.(interface{ WALBytes() int64 }); ok {
+		s.metrics.ObserveWAL(wal.WALBytes)
+	}
 
 	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		// The library logs every dead letter and lifecycle step at Info;
@@ -183,6 +186,7 @@ func New(cfg Config) (*Server, error) {
 	if !cfg.PlainGoroutines {
 		s.pool = actors.NewPooledDispatcher(actorThroughput, actorIdle)
 		local.UseDispatcher(s.pool)
+		s.metrics.ObservePool(s.pool.Goroutines)
 	}
 	var dir actors.Directory = local
 	if cfg.wrapDirectory != nil {
