@@ -14,22 +14,20 @@ import (
 // customer does not return ends; a waiter who does not return leaves the
 // queue.
 //
-// Both lists come in ticket order and are merged, so the queue is rebuilt in
-// the order its customers first arrived, whether or not they had a
-// conversation. Restored waiters are treated exactly like restored queued
+// Conversations come first, then the waiters, each list in ticket order.
+// That is the queue as it stood: a conversation waits in the queue only
+// when it was sent back, which puts it at the head, ahead of every customer
+// still waiting for a first agent; those joined at the back, one ticket
+// after another. Restored waiters are treated exactly like restored queued
 // conversations, and like any waiting customer whose connection dropped:
 // they keep their place while away and may be assigned in that time (the
 // conversation then waits out the customer's grace).
 func (d *dispatcher) restore(ctx actor.Context, convs []store.Conversation, waiters []store.Waiter) {
-	i, j := 0, 0
-	for i < len(convs) || j < len(waiters) {
-		if j == len(waiters) || (i < len(convs) && convs[i].Ticket <= waiters[j].Ticket) {
-			d.restoreConv(ctx, convs[i])
-			i++
-		} else {
-			d.restoreWaiter(ctx, waiters[j])
-			j++
-		}
+	for _, rc := range convs {
+		d.restoreConv(ctx, rc)
+	}
+	for _, w := range waiters {
+		d.restoreWaiter(ctx, w)
 	}
 	d.Log.Info("conversations restored", "count", len(convs), "waiters", len(waiters), "queued", d.queue.len())
 }
