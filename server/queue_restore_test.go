@@ -121,3 +121,28 @@ func waitWaiters(t *testing.T, st store.Conversations, want []string) {
 		}
 	}
 }
+
+// TestQueueRestartTwice: a restore writes nothing that resolves a wait, so
+// waiters restored and not yet back are restored again by the next restart,
+// in the same order; the tickets go on above theirs.
+func TestQueueRestartTwice(t *testing.T) {
+	dir := t.TempDir()
+	cfg := Config{DataDir: dir, Grace: time.Minute}
+	ts := startServer(t, cfg)
+	ann, bob := ts.customerOnline(t, "Ann"), ts.customerOnline(t, "Bob")
+	for i, c := range []*nclient{ann, bob} {
+		c.send(obj{"type": "request"})
+		c.expectQueued(i + 1)
+	}
+	for range 2 {
+		ts = restartServer(t, ts, cfg)
+		ts.waitStats(t, "two restored waiters", func(s actors.Stats) bool { return s.Queued == 2 })
+	}
+	eve := ts.customerOnline(t, "Eve")
+	eve.send(obj{"type": "request"})
+	eve.expectQueued(3)
+	bob, _ = ts.customerResume(t, bob.token)
+	bob.expectQueued(2)
+	ann, _ = ts.customerResume(t, ann.token)
+	ann.expectQueued(1)
+}
