@@ -110,6 +110,14 @@ var migrations = []string{
 		seq      INTEGER NOT NULL CHECK (seq >= 0),
 		PRIMARY KEY (conv_id, party_id)
 	) STRICT, WITHOUT ROWID;`,
+
+	// 4: the queue survives a restart. A waiting customer has no
+	// conversation record, so its routing events are all there is: they
+	// carry the display name (for the conversation it may get before it
+	// comes back), and WaitingCustomers finds a customer's later events
+	// by this index. Rows written before have no name ('').
+	`ALTER TABLE routing_events ADD COLUMN customer_name TEXT NOT NULL DEFAULT '';
+	CREATE INDEX routing_events_customer ON routing_events (customer_id, at);`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed
