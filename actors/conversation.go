@@ -143,6 +143,10 @@ type conversation struct {
 
 	graceGen uint64
 	ending   *ConvClosed // set once the end is decided; sent when stored
+
+	// Addresses used for every message, looked up once (see connPIDs).
+	storePID *actor.PID
+	ackPIDs  connPIDs
 }
 
 // NewConversationProps returns the props of a conversation actor.
@@ -409,7 +413,10 @@ func (c *conversation) flush(ctx actor.Context) {
 	c.recordDirty, c.events, c.readMarks = false, nil, nil
 	c.writing, c.pending = c.pending, nil
 	c.token++
-	ctx.Send(c.Dir.PID(KindStore, StoreWriterID), &StoreWrite{Batch: b, ReplyTo: ctx.Self(), Token: c.token})
+	if c.storePID == nil {
+		c.storePID = c.Dir.PID(KindStore, StoreWriterID)
+	}
+	ctx.Send(c.storePID, &StoreWrite{Batch: b, ReplyTo: ctx.Self(), Token: c.token})
 }
 
 // stored delivers what the write made durable: to both sides in order, and
@@ -494,7 +501,7 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 
 func (c *conversation) ack(ctx actor.Context, conn ConnID, m *ConvMessage) {
 	if conn != "" && m.ClientID != "" {
-		ctx.Send(c.Dir.PID(KindConn, string(conn)), &Ack{Conv: c.ID, ClientID: m.ClientID, Seq: m.Seq, At: m.At})
+		ctx.Send(c.ackPIDs.get(c.Dir, conn), &Ack{Conv: c.ID, ClientID: m.ClientID, Seq: m.Seq, At: m.At})
 	}
 }
 

@@ -74,10 +74,12 @@ type (
 	// supervisor's view. Answered with *Snapshot.
 	GetSnapshot struct{}
 	// Restore brings back the conversations that were open before a
-	// restart, oldest arrival first. Sent once, before any connection.
+	// restart, and the customers who were waiting without one, each
+	// oldest arrival first. Sent once, before any connection.
 	Restore struct {
-		Convs  []store.Conversation
-		Ticket uint64 // the highest arrival number ever issued
+		Convs   []store.Conversation
+		Waiting []store.Waiter
+		Ticket  uint64 // the highest arrival number ever issued
 	}
 
 	// The dispatcher's own timers and notes.
@@ -284,7 +286,7 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		ctx.Respond(&Snapshot{Stats: *d.stats(), Agents: d.agentStats()})
 	case *Restore:
 		d.ticket = max(d.ticket, msg.Ticket)
-		d.restore(ctx, msg.Convs)
+		d.restore(ctx, msg.Convs, msg.Waiting)
 	}
 }
 

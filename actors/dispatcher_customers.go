@@ -33,6 +33,10 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 		return
 	}
 	c.connSeq = msg.Seq
+	if c.Name == "" {
+		// Restored from routing events stored before they carried names.
+		c.Name = msg.Customer.Name
+	}
 	if c.conn != "" {
 		// The same customer in a second tab: the newest wins, and the
 		// old one is told why it lost the chat, once the conversation has

@@ -6,44 +6,85 @@ import (
 	"kefu/store"
 )
 
-// restore brings back conversations that were open before a restart. Their
+// restore brings back what was open before a restart: the conversations,
+// and the customers who were waiting in the queue without one. Their
 // customers and agents are all away now, as if their connections had just
 // dropped: each gets the grace period to come back. A conversation whose
 // agent does not return goes back to the head of the queue; one whose
-// customer does not return ends.
-func (d *dispatcher) restore(ctx actor.Context, convs []store.Conversation) {
+// customer does not return ends; a waiter who does not return leaves the
+// queue.
+//
+// Conversations come first, then the waiters, each list in ticket order.
+// That is the queue as it stood: a conversation waits in the queue only
+// when it was sent back, which puts it at the head, ahead of every customer
+// still waiting for a first agent; those joined at the back, one ticket
+// after another. Restored waiters are treated exactly like restored queued
+// conversations, and like any waiting customer whose connection dropped:
+// they keep their place while away and may be assigned in that time (the
+// conversation then waits out the customer's grace).
+func (d *dispatcher) restore(ctx actor.Context, convs []store.Conversation, waiters []store.Waiter) {
 	for _, rc := range convs {
-		d.ticket = max(d.ticket, rc.Ticket)
-		cust := d.customers[rc.CustomerID]
-		if cust == nil {
-			cust = &customerRec{Party: Party{Role: RoleCustomer, ID: rc.CustomerID, Name: rc.CustomerName}, pool: PoolNative}
-			d.customers[cust.ID] = cust
-		}
-		c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt}
-		d.convs[c.id] = c
-		cust.conv = c
-		if rc.AgentID == "" {
-			c.wait = &waiting{customer: cust, conv: c, ticket: c.ticket, since: d.Now()}
-			cust.wait = c.wait
-			d.queue.pushBack(c.wait)
-			cust.graceGen = d.nextGen()
-			d.after(ctx, d.CustomerGrace, &customerGraceExpired{Customer: cust.ID, Gen: cust.graceGen})
-			d.spawnConv(ctx, c, nil, true)
-			continue
-		}
-		a := d.agents[rc.AgentID]
-		if a == nil {
-			var err error
-			a, err = d.newAgent(ctx, &AgentConnect{Agent: Party{Role: RoleAgent, ID: rc.AgentID, Name: rc.AgentName}, Pool: PoolNative})
-			if err != nil {
-				d.Log.Error("cannot restore agent", "agent", rc.AgentID, "err", err)
-				continue
-			}
-			a.graceGen = d.nextGen()
-			d.after(ctx, d.AgentGrace, &agentGraceExpired{Agent: a.ID, Gen: a.graceGen})
-		}
-		d.seat(c, a)
-		d.spawnConv(ctx, c, a, true)
+		d.restoreConv(ctx, rc)
 	}
-	d.Log.Info("conversations restored", "count", len(convs), "queued", d.queue.len())
+	for _, w := range waiters {
+		d.restoreWaiter(ctx, w)
+	}
+	d.Log.Info("conversations restored", "count", len(convs), "waiters", len(waiters), "queued", d.queue.len())
+}
+
+func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
+	d.ticket = max(d.ticket, rc.Ticket)
+	cust := d.customers[rc.CustomerID]
+	if cust == nil {
+		cust = &customerRec{Party: Party{Role: RoleCustomer, ID: rc.CustomerID, Name: rc.CustomerName}, pool: PoolNative}
+		d.customers[cust.ID] = cust
+	}
+	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt}
+	d.convs[c.id] = c
+	cust.conv = c
+	if rc.AgentID == "" {
+		c.wait = &waiting{customer: cust, conv: c, ticket: c.ticket, since: d.Now()}
+		cust.wait = c.wait
+		d.queue.pushBack(c.wait)
+		d.startCustomerGrace(ctx, cust)
+		d.spawnConv(ctx, c, nil, true)
+		return
+	}
+	a := d.agents[rc.AgentID]
+	if a == nil {
+		var err error
+		a, err = d.newAgent(ctx, &AgentConnect{Agent: Party{Role: RoleAgent, ID: rc.AgentID, Name: rc.AgentName}, Pool: PoolNative})
+		if err != nil {
+			d.Log.Error("cannot restore agent", "agent", rc.AgentID, "err", err)
+			return
+		}
+		a.graceGen = d.nextGen()
+		d.after(ctx, d.AgentGrace, &agentGraceExpired{Agent: a.ID, Gen: a.graceGen})
+	}
+	d.seat(c, a)
+	d.spawnConv(ctx, c, a, true)
+}
+
+// restoreWaiter puts a customer who was waiting without a conversation back
+// in the queue with its ticket, as if it had just disconnected. Its wait
+// counts from when it first queued: the restart is part of its wait.
+func (d *dispatcher) restoreWaiter(ctx actor.Context, w store.Waiter) {
+	d.ticket = max(d.ticket, w.Ticket)
+	if d.customers[w.CustomerID] != nil {
+		// It has an open conversation too (its later events were lost):
+		// the conversation is its place.
+		d.Log.Warn("waiter with an open conversation not restored", "customer", w.CustomerID, "ticket", w.Ticket)
+		return
+	}
+	cust := &customerRec{Party: Party{Role: RoleCustomer, ID: w.CustomerID, Name: w.CustomerName}, pool: PoolNative}
+	d.customers[cust.ID] = cust
+	cust.wait = &waiting{customer: cust, ticket: w.Ticket, since: w.QueuedAt}
+	d.queue.pushBack(cust.wait)
+	d.startCustomerGrace(ctx, cust)
+}
+
+// startCustomerGrace gives an absent customer the grace period to come back.
+func (d *dispatcher) startCustomerGrace(ctx actor.Context, cust *customerRec) {
+	cust.graceGen = d.nextGen()
+	d.after(ctx, d.CustomerGrace, &customerGraceExpired{Customer: cust.ID, Gen: cust.graceGen})
 }

@@ -13,13 +13,14 @@ import (
 // happened. Tests check the routing guarantees from it; the monitor (the
 // supervisor's view) reads it too, and it is stored for reports.
 type RoutingEvent struct {
-	Kind     RoutingKind
-	Customer string
-	Agent    string // "" when no agent is involved
-	Conv     ConvID // "" for a customer who never got one
-	Ticket   uint64 // the customer's arrival number
-	At       time.Time
-	Pool     Pool // the customer's protocol
+	Kind         RoutingKind
+	Customer     string
+	CustomerName string // stored, so a customer waiting at a restart comes back with its name
+	Agent        string // "" when no agent is involved
+	Conv         ConvID // "" for a customer who never got one
+	Ticket       uint64 // the customer's arrival number
+	At           time.Time
+	Pool         Pool // the customer's protocol
 	// Waited is, for an assignment out of the queue, how long the customer
 	// waited in it: since joining it, or since being sent back to it. Zero
 	// otherwise (compat customers never queue).
@@ -55,7 +56,7 @@ func (d *dispatcher) publishAssigned(ctx actor.Context, c *convRec, a *agentRec,
 }
 
 func (d *dispatcher) event(kind RoutingKind, c *convRec, a *agentRec) *RoutingEvent {
-	ev := &RoutingEvent{Kind: kind, Customer: c.customer.ID, Conv: c.id, Ticket: c.ticket, At: d.Now(), Pool: c.customer.pool}
+	ev := &RoutingEvent{Kind: kind, Customer: c.customer.ID, CustomerName: c.customer.Name, Conv: c.id, Ticket: c.ticket, At: d.Now(), Pool: c.customer.pool}
 	if a != nil {
 		ev.Agent = a.ID
 	}
@@ -66,6 +67,6 @@ func (d *dispatcher) emit(ctx actor.Context, ev *RoutingEvent) {
 	d.Metrics.RoutingEvent(string(ev.Kind))
 	ctx.ActorSystem().EventStream.Publish(ev)
 	ctx.Send(d.Dir.PID(KindStore, StoreWriterID), &StoreWrite{Batch: store.Batch{Routing: []store.RoutingEvent{{
-		Kind: string(ev.Kind), Customer: ev.Customer, Agent: ev.Agent, Conv: string(ev.Conv), Ticket: ev.Ticket, At: ev.At,
+		Kind: string(ev.Kind), Customer: ev.Customer, CustomerName: ev.CustomerName, Agent: ev.Agent, Conv: string(ev.Conv), Ticket: ev.Ticket, At: ev.At,
 	}}}})
 }

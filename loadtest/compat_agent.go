@@ -158,10 +158,7 @@ func (a *compatAgent) echo(text string) {
 	if a.ownSt != nil && !a.ownSt.receive(uint64(uint32(p.id)), p.id) {
 		return
 	}
-	m := a.h.m
-	m.acked.Add(1)
-	m.outstanding.Add(-1)
-	m.ack.record(a.idx, time.Since(p.sentAt))
+	a.h.m.ackedAt(a.idx, p.sentAt)
 }
 
 // line takes one of the customer's lines and owes it an answer.

@@ -182,10 +182,7 @@ func (c *compatCustomer) echo(text string) {
 	if !ok || !c.ownSt.receive(uint64(uint32(p.id)), p.id) {
 		return
 	}
-	m := c.h.m
-	m.acked.Add(1)
-	m.outstanding.Add(-1)
-	m.ack.record(c.idx, time.Since(p.sentAt))
+	c.h.m.ackedAt(c.idx, p.sentAt)
 }
 
 func (c *compatCustomer) answer(text string) {

@@ -65,6 +65,14 @@ func (m *metrics) deliveredAt(shard int, sentAt time.Time) {
 	m.window.record(shard, d)
 }
 
+// ackedAt records the acknowledgement of a message sent at sentAt, which
+// no longer waits for one.
+func (m *metrics) ackedAt(shard int, sentAt time.Time) {
+	m.acked.Add(1)
+	m.outstanding.Add(-1)
+	m.ack.record(shard, time.Since(sentAt))
+}
+
 // errorCounts counts errors by kind. Errors are rare, so one mutex is
 // enough; total is an atomic for the per-second samples.
 type errorCounts struct {

@@ -124,33 +124,10 @@ func (a *agent) reply(ctx context.Context, conv string) {
 	a.write(ctx, frameMsg(p.conv, p.text, p.cid))
 }
 
-func (a *agent) onAck(f *nFrame) {
-	p, ok := a.out.take(f.CID)
-	if !ok {
-		return
-	}
-	m := a.h.m
-	m.acked.Add(1)
-	m.outstanding.Add(-1)
-	m.ack.record(a.idx, time.Since(p.sentAt))
-	p.st.owned(f.Seq, p.id)
-}
+func (a *agent) onAck(f *nFrame) { a.out.acked(a.h.m, a.idx, f) }
 
 func (a *agent) onError(ctx context.Context, f *nFrame) {
-	a.h.m.errs.add("agent:error_frame:" + f.Code)
-	if f.CID == "" || !a.out.has(f.CID) {
-		return
-	}
-	if f.Code == "not_stored" {
-		for _, p := range a.out {
-			if p.cid == f.CID {
-				a.write(ctx, frameMsg(p.conv, p.text, p.cid))
-			}
-		}
-		return
-	}
-	a.out.take(f.CID)
-	a.h.m.outstanding.Add(-1)
+	a.out.refused(a.h.m, "agent", f, func(frame []byte) { a.write(ctx, frame) })
 }
 
 func (a *agent) onEnded(f *nFrame) {

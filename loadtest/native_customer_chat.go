@@ -131,15 +131,9 @@ func (c *customer) onMsg(ctx context.Context, f *nFrame) {
 }
 
 func (c *customer) onAck(ctx context.Context, f *nFrame) {
-	p, ok := c.out.take(f.CID)
-	if !ok {
+	if _, ok := c.out.acked(c.h.m, c.idx, f); !ok {
 		return // a resend's second ack
 	}
-	m := c.h.m
-	m.acked.Add(1)
-	m.outstanding.Add(-1)
-	m.ack.record(c.idx, time.Since(p.sentAt))
-	c.st.owned(f.Seq, p.id)
 	if c.h.cfg.MessageEvery == 0 {
 		c.send(ctx)
 	}
@@ -147,21 +141,7 @@ func (c *customer) onAck(ctx context.Context, f *nFrame) {
 }
 
 func (c *customer) onError(ctx context.Context, f *nFrame) {
-	c.h.m.errs.add("customer:error_frame:" + f.Code)
-	if f.CID == "" || !c.out.has(f.CID) {
-		return
-	}
-	if f.Code == "not_stored" {
-		for _, p := range c.out {
-			if p.cid == f.CID {
-				c.write(ctx, frameMsg(p.conv, p.text, p.cid))
-			}
-		}
-		return
-	}
-	// Refused for good: it will never be acknowledged.
-	c.out.take(f.CID)
-	c.h.m.outstanding.Add(-1)
+	c.out.refused(c.h.m, "customer", f, func(frame []byte) { c.write(ctx, frame) })
 }
 
 func (c *customer) onEnded(f *nFrame) {

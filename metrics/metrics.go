@@ -137,6 +137,23 @@ func New() *Metrics {
 	return m
 }
 
+// ObserveWAL publishes the store's write-ahead log size, read at each
+// scrape.
+func (m *Metrics) ObserveWAL(bytes func() int64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "kefu_store_wal_bytes",
+		Help: "Size of the store's write-ahead log file. It stays near 64 MiB under load; growth without end means checkpoints fall behind.",
+	}, func() float64 { return float64(bytes()) }))
+}
+
+// ObservePool publishes how many goroutines the actors' pool has.
+func (m *Metrics) ObservePool(goroutines func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "kefu_actor_goroutines",
+		Help: "Goroutines the actors' pool holds, busy or idle; idle ones exit after 5 s.",
+	}, func() float64 { return float64(goroutines()) }))
+}
+
 // Registry is where the metrics live, for the /metrics handler and for
 // collectors that read state elsewhere (limit offences, routing).
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }

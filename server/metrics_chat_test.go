@@ -145,6 +145,14 @@ func TestMetricsMove(t *testing.T) {
 			t.Errorf("%s count=%v, want a commit per stored message at least", name, got)
 		}
 	}
+	// Messages were committed, so the log has frames; the actors ran on
+	// the pool, so it has goroutines (idle ones stay 5 s).
+	if got := value(t, m, "kefu_store_wal_bytes"); got <= 0 {
+		t.Errorf("kefu_store_wal_bytes=%v, want the log's size after commits", got)
+	}
+	if got := value(t, m, "kefu_actor_goroutines"); got < 1 {
+		t.Errorf("kefu_actor_goroutines=%v, want the pool's", got)
+	}
 
 	// The tutorial's /getroom holds its agent for a customer to come.
 	if r := ts.getRoom(t, "Comes later"); !r.Room {

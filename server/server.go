@@ -173,6 +173,9 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.metrics = metrics.New()
+	if wal, ok := s.store.(interface{ WALBytes() int64 }); ok {
+		s.metrics.ObserveWAL(wal.WALBytes)
+	}
 
 	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		// The library logs every dead letter and lifecycle step at Info;
@@ -183,6 +186,7 @@ func New(cfg Config) (*Server, error) {
 	if !cfg.PlainGoroutines {
 		s.pool = actors.NewPooledDispatcher(actorThroughput, actorIdle)
 		local.UseDispatcher(s.pool)
+		s.metrics.ObservePool(s.pool.Goroutines)
 	}
 	var dir actors.Directory = local
 	if cfg.wrapDirectory != nil {
@@ -405,9 +409,15 @@ func (s *Server) prepareStore() (*auth.Signer, error) {
 	return auth.NewSigner(key, nil), nil
 }
 
-// restore hands the conversations open at the last stop back to the
-// dispatcher. The tutorial's have no way to resume (no tokens), so they are
-// closed instead.
+// restore hands the conversations open at the last stop, and the customers
+// who were waiting without one, back to the dispatcher. The tutorial's have
+// no way to resume (no tokens), so they are closed instead (its customers
+// never queue).
+//
+// Waiters are looked for only as far back as a customer's resume token
+// lives: one who queued before that cannot come back as the same customer,
+// and an old database must not bring back customers whose leaving was never
+// stored (a crash lost the event).
 func (s *Server) restore(convs store.Conversations) error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
@@ -435,7 +445,11 @@ func (s *Server) restore(convs store.Conversations) error {
 	if err != nil {
 		return fmt.Errorf("cannot read the last ticket: %w", err)
 	}
-	s.system.Root.Send(s.dispatcher, &actors.Restore{Convs: native, Ticket: ticket})
+	waiting, err := convs.WaitingCustomers(ctx, now.Add(-transport.CustomerTokenTTL))
+	if err != nil {
+		return fmt.Errorf("cannot read the waiting customers: %w", err)
+	}
+	s.system.Root.Send(s.dispatcher, &actors.Restore{Convs: native, Waiting: waiting, Ticket: ticket})
 	return nil
 }
 

@@ -51,12 +51,22 @@ type ConvEvent struct {
 
 // RoutingEvent is one routing change, for reports.
 type RoutingEvent struct {
-	Kind     string // "queued", "left_queue", "assigned", "transferred", "requeued", "ended"
-	Customer string
-	Agent    string
-	Conv     string
-	Ticket   uint64
-	At       time.Time
+	Kind         string // "queued", "left_queue", "assigned", "transferred", "requeued", "ended"
+	Customer     string
+	CustomerName string // the customer's display name, so a waiter can be restored with it
+	Agent        string
+	Conv         string
+	Ticket       uint64
+	At           time.Time
+}
+
+// Waiter is a customer who was waiting in the queue without a conversation
+// when the server stopped: what WaitingCustomers returns.
+type Waiter struct {
+	CustomerID   string
+	CustomerName string // "" if its routing events predate the name column
+	Ticket       uint64 // its arrival number: its place in the queue
+	QueuedAt     time.Time
 }
 
 // ReadMark says PartyID has read Conv up to Seq.
@@ -177,6 +187,16 @@ type Conversations interface {
 	// SetRating records the customer's rating (1..5) of a conversation, open
 	// or ended. It returns ErrNotFound or ErrInvalid.
 	SetRating(ctx context.Context, conv string, rating int) error
+
+	// WaitingCustomers returns the customers who were waiting in the queue
+	// without a conversation: whose last routing event is a "queued" with
+	// no conversation (Conv ""), at or after since, by Ticket ascending. A
+	// customer whose queued event is followed by any other event of theirs
+	// (left_queue, assigned, a later queued) is not waiting on that ticket.
+	// Since bounds the search so that an old database does not bring back
+	// customers who queued long ago and were never resolved (a crash lost
+	// the event, or they were past the bound at an earlier restart).
+	WaitingCustomers(ctx context.Context, since time.Time) ([]Waiter, error)
 
 	// MaxTicket returns the highest ticket stored (in a conversation or a
 	// routing event), 0 if none: the next arrival takes MaxTicket+1.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Discard is a Conversations that keeps nothing: Apply returns nil at once
@@ -50,6 +51,9 @@ func (Discard) SetRating(_ context.Context, conv string, rating int) error {
 	}
 	return nil
 }
+
+// WaitingCustomers returns none.
+func (Discard) WaitingCustomers(context.Context, time.Time) ([]Waiter, error) { return nil, nil }
 
 // MaxTicket returns 0.
 func (Discard) MaxTicket(context.Context) (uint64, error) { return 0, nil }

@@ -111,7 +111,14 @@ var migrations = []string{
 		PRIMARY KEY (conv_id, party_id)
 	) STRICT, WITHOUT ROWID;`,
 
-	// 4: signing out. token_generation rises when an account's sessions
+	// 4: the queue survives a restart. A waiting customer has no
+	// conversation record, so its routing events are all there is: they
+	// carry the display name (for the conversation it may get before it
+	// comes back), and WaitingCustomers finds a customer's later events
+	// by this index. Rows written before have no name ('').
+	`ALTER TABLE routing_events ADD COLUMN customer_name TEXT NOT NULL DEFAULT '';
+	CREATE INDEX routing_events_customer ON routing_events (customer_id, at);`,
+	// 5: signing out. token_generation rises when an account's sessions
 	// are revoked (a password change, a supervisor's revoke); a token
 	// carries the generation it was issued under and an older one is
 	// refused. Existing accounts start at 0, which is also what tokens

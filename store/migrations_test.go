@@ -64,7 +64,7 @@ func TestMigrate(t *testing.T) {
 		}
 	})
 	t.Run("OKTokenGenerationKeepsAccounts", func(t *testing.T) {
-		// An account made under schema 3 logs in as before after step 4,
+		// An account made under schema 3 logs in as before after step 5,
 		// at generation 0 (what tokens issued before it read as), and its
 		// sessions can be revoked.
 		dir := t.TempDir()

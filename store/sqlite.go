@@ -31,7 +31,8 @@ const journalSizeLimit = 64 << 20
 // SQLite is the embedded Store: one file, no server to run. Safe for
 // concurrent use; database/sql pools the connections.
 type SQLite struct {
-	db  *sql.DB
+	db   *sql.DB
+	path string // the database file
 	now func() time.Time // clock for created_at; tests in this package replace it
 
 	// applyMu serializes Apply within this process. SQLite has one writer at
@@ -97,7 +98,7 @@ func OpenSQLite(dir string, opts ...Option) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return &SQLite{db: db, now: time.Now, writer: w, checkpoints: startCheckpointer(db, checkpointEvery)}, nil
+	return &SQLite{db: db, path: path, now: time.Now, writer: w, checkpoints: startCheckpointer(db, checkpointEvery)}, nil
 }
 
 // dsnParams are applied by the driver to every new pooled connection.
@@ -134,6 +135,17 @@ func dsnParams(o sqliteOptions) string {
 	// past the reach of busy_timeout.
 	q.Set("_txlock", "immediate")
 	return q.Encode()
+}
+
+// WALBytes is the size of the write-ahead log's file now, 0 when there is
+// none. Under steady writes it should stay near journalSizeLimit; one that
+// keeps growing means checkpoints are not keeping up (see checkpointer).
+func (s *SQLite) WALBytes() int64 {
+	fi, err := os.Stat(s.path + "-wal")
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 // Close closes the database. A WAL checkpoint runs as the last connection closes.

@@ -28,8 +28,8 @@ const (
 	insertConvEventSQL = `INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (conv_id, at, kind, agent_id, agent_name, reason) DO NOTHING`
-	insertRoutingEventSQL = `INSERT INTO routing_events (kind, customer_id, agent_id, conv_id, ticket, at)
-		VALUES (?, ?, ?, ?, ?, ?)
+	insertRoutingEventSQL = `INSERT INTO routing_events (kind, customer_id, agent_id, conv_id, ticket, at, customer_name)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (at, kind, customer_id, agent_id, conv_id, ticket) DO NOTHING`
 	upsertReadMarkSQL = `INSERT INTO read_marks (conv_id, party_id, seq)
 		VALUES (?, ?, ?)
@@ -224,7 +224,7 @@ func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 		}
 	}
 	for i, e := range b.Routing {
-		_, err := w.routing.ExecContext(ctx, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), e.At.UnixMilli())
+		_, err := w.routing.ExecContext(ctx, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), e.At.UnixMilli(), e.CustomerName)
 		if err != nil {
 			return fmt.Errorf("routing event %d: %w", i, err)
 		}

@@ -29,6 +29,7 @@ func TestQueryPlans(t *testing.T) {
 		{"ConvEvents", convEventsSQL, []string{"INDEX conv_events_conv (conv_id=?)"}},
 		{"ReadMarks", readMarksSQL, []string{"USING PRIMARY KEY (conv_id=?)"}},
 		{"MaxTicket", maxTicketSQL, []string{"INDEX conversations_ticket", "INDEX routing_events_ticket"}},
+		{"WaitingCustomers", waitingCustomersSQL, []string{"INDEX routing_events_at (at>?)", "INDEX routing_events_customer (customer_id=? AND at>?)"}},
 		{"List", listConversationsSQL(false, false), []string{"USING INDEX conversations_started"}},
 		{"ListAfterCursor", listConversationsSQL(false, true), []string{"USING INDEX conversations_started ((started_at,id)<(?,?))"}},
 		{"ListByAgent", listConversationsSQL(true, false), []string{"INDEX conversations_agent (agent_id=?)", "INDEX conv_events_agent (agent_id=?)"}},
