@@ -56,10 +56,6 @@ type ConnConfig struct {
 	Codec  Codec
 	Dir    Directory
 	Auth   Authenticator // native only
-	// Sessions is where a native agent connection records the token it
-	// said hello with, so that signing it out closes this socket; nil for
-	// none.
-	Sessions *Sessions
 	// History reads back conversations that ended while a native client
 	// was away, so it can be given what it missed.
 	History      store.Conversations
@@ -182,7 +178,7 @@ func (c *connection) Receive(ctx actor.Context) {
 			c.stopBeat()
 		}
 		if c.Pool == PoolNative && c.me.Role == RoleAgent {
-			c.Sessions.remove(c.me.ID, c.ID)
+			ctx.Send(c.Dir.PID(KindSessions, SessionsID), &SessionClosed{Agent: c.me.ID, Conn: c.ID})
 		}
 		if c.admitted {
 			c.Metrics.ConnectionClosed(c.me.Role.Metric(), c.Pool.Metric())
@@ -501,11 +497,10 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 		return
 	}
 	if p.Role == RoleAgent {
-		// Recorded before admission, so a sign-out from now on finds this
-		// socket. One that lands between the token's check just above and
-		// this line misses it: the token is refused everywhere after, and
-		// this socket lasts until it reconnects.
-		c.Sessions.add(p.ID, c.ID, c.session)
+		// Announced before admission, so a sign-out from now on finds this
+		// socket; one that reached the sessions actor first is remembered
+		// there and closes it as it arrives.
+		ctx.Send(c.Dir.PID(KindSessions, SessionsID), &SessionOpened{Agent: p.ID, Conn: c.ID, Session: c.session})
 	}
 	c.identified(ctx, p)
 }

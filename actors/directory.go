@@ -17,6 +17,7 @@ const (
 	KindConn       Kind = "conn"
 	KindStore      Kind = "store"
 	KindMonitor    Kind = "monitor"
+	KindSessions   Kind = "sessions"
 )
 
 // DispatcherID is the id of the one dispatcher.

@@ -19,6 +19,7 @@ var (
 	DisconnectAgentLeft    = Disconnect{Code: 4001, Reason: "agent left"}
 	DisconnectNoHello      = Disconnect{Code: 4002, Reason: "expected a hello frame first"}
 	DisconnectUnauthorized = Disconnect{Code: 4003, Reason: "unauthorized: invalid or expired token"}
+	DisconnectTokenRevoked = Disconnect{Code: 4003, Reason: "unauthorized: token revoked"}
 	DisconnectNoAgent      = Disconnect{Code: 4004, Reason: "no free agent: ask /getroom first"}
 	DisconnectSlow         = Disconnect{Code: 4008, Reason: "too slow: outbound queue full"}
 	DisconnectNameTaken    = Disconnect{Code: 4009, Reason: "name already online"}

@@ -1,37 +1,85 @@
 package actors
 
 import (
-	"slices"
 	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
 )
 
+// TestSessions: a sign-out closes the connections that used its token, a
+// revoke those below its generation, and never another agent's; a
+// connection that announces a refused token after the kick is closed as it
+// arrives, and one that closed is not kicked.
 func TestSessions(t *testing.T) {
-	r := NewSessions()
-	r.add("ag_1", "c1", Session{ID: "t1", Generation: 0})
-	r.add("ag_1", "c2", Session{ID: "t1", Generation: 0})
-	r.add("ag_1", "c3", Session{ID: "t2", Generation: 1})
-	r.add("ag_2", "c4", Session{ID: "t1", Generation: 0}) // another account: never matched
-	byToken := func(s Session) bool { return s.ID == "t1" }
-	if got := r.Conns("ag_1", byToken); !slices.Equal(slices.Sorted(slices.Values(got)), []ConnID{"c1", "c2"}) {
-		t.Fatalf("Conns by token=%v, want c1 c2", got)
+	system := actor.NewActorSystem()
+	defer system.Shutdown()
+	dir := NewLocalDirectory(system)
+	kicked := make(chan ConnID, 16)
+	for _, conn := range []ConnID{"c1", "c2", "c3", "c4", "c5", "c6"} {
+		if _, err := dir.Spawn(KindConn, string(conn), actor.PropsFromFunc(func(ctx actor.Context) {
+			switch m := ctx.Message().(type) {
+			case *Kick:
+				if m.Reason != DisconnectTokenRevoked {
+					t.Errorf("%s kicked with %+v", conn, m.Reason)
+				}
+				kicked <- conn
+			case string: // a barrier: what was sent here before is handled
+				ctx.Respond(m)
+			}
+		})); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if got := r.Conns("ag_1", func(s Session) bool { return s.Generation < 1 }); len(got) != 2 {
-		t.Fatalf("Conns by generation=%v, want c1 c2", got)
+	pid, err := dir.Spawn(KindSessions, SessionsID, NewSessionsProps(dir))
+	if err != nil {
+		t.Fatal(err)
 	}
-	r.remove("ag_1", "c1")
-	r.remove("ag_1", "nosuch")
-	if got := r.Conns("ag_1", byToken); !slices.Equal(got, []ConnID{"c2"}) {
-		t.Fatalf("Conns after remove=%v, want c2", got)
+	send := func(m any) { system.Root.Send(pid, m) }
+
+	send(&SessionOpened{Agent: "ag_1", Conn: "c1", Session: Session{ID: "t1"}})
+	send(&SessionOpened{Agent: "ag_1", Conn: "c2", Session: Session{ID: "t1"}})
+	send(&SessionOpened{Agent: "ag_1", Conn: "c3", Session: Session{ID: "t2", Generation: 1}})
+	send(&SessionOpened{Agent: "ag_2", Conn: "c4", Session: Session{ID: "t1"}}) // another account
+	send(&SessionOpened{Agent: "ag_1", Conn: "c5", Session: Session{ID: "t3", Generation: 1}})
+	send(&SessionClosed{Agent: "ag_1", Conn: "c5"}) // gone before any kick
+	send(&KickSessions{Agent: "ag_1", TokenID: "t1"})
+	kicks(t, kicked, "c1", "c2")
+	send(&KickSessions{Agent: "ag_1", Below: 2})
+	kicks(t, kicked, "c3")
+	// Checked before the revoke, announced after it.
+	send(&SessionOpened{Agent: "ag_1", Conn: "c6", Session: Session{ID: "t4", Generation: 1}})
+	kicks(t, kicked, "c6")
+	// A kick to c4 or c5 would have been sent before c6's: it is in their
+	// mailboxes ahead of this barrier.
+	for _, conn := range []ConnID{"c4", "c5"} {
+		if _, err := system.Root.RequestFuture(dir.PID(KindConn, string(conn)), "barrier", 5*time.Second).Result(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	r.remove("ag_1", "c2")
-	r.remove("ag_1", "c3")
-	if _, left := r.byAgent["ag_1"]; left {
-		t.Fatal("an agent with no connections is still held")
+	select {
+	case c := <-kicked:
+		t.Fatalf("%s kicked too", c)
+	default:
 	}
-	var none *Sessions // a connection with no registry
-	none.add("ag_1", "c1", Session{})
-	none.remove("ag_1", "c1")
-	if got := none.Conns("ag_1", byToken); got != nil {
-		t.Fatalf("nil registry Conns=%v", got)
+}
+
+// kicks waits for exactly the connections want to be kicked, in any order.
+func kicks(t *testing.T, kicked <-chan ConnID, want ...ConnID) {
+	t.Helper()
+	got := map[ConnID]bool{}
+	deadline := time.After(5 * time.Second)
+	for len(got) < len(want) {
+		select {
+		case c := <-kicked:
+			got[c] = true
+		case <-deadline:
+			t.Fatalf("kicked %v, want %v", got, want)
+		}
+	}
+	for _, c := range want {
+		if !got[c] {
+			t.Fatalf("kicked %v, want %v", got, want)
+		}
 	}
 }

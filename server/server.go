@@ -230,6 +230,10 @@ func New(cfg Config) (*Server, error) {
 		s.abandon()
 		return nil, fmt.Errorf("cannot start monitor: %w", err)
 	}
+	if _, err := dir.Spawn(actors.KindSessions, actors.SessionsID, actors.NewSessionsProps(dir)); err != nil {
+		s.abandon()
+		return nil, fmt.Errorf("cannot start sessions: %w", err)
+	}
 	if err := s.restore(convStore); err != nil {
 		s.abandon()
 		return nil, err

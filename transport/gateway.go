@@ -73,8 +73,7 @@ var DefaultNativeLimits = func() Limits {
 // Gateway turns HTTP requests and WebSocket connections into actor
 // messages. It holds no routing or connection state: each socket belongs to
 // its connection actor, and the gateway only counts live sockets so that
-// shutdown can wait for them, and keeps the registry of which agent socket
-// used which login token, which its connections fill (sessions_api.go).
+// shutdown can wait for them.
 type Gateway struct {
 	cfg      Config
 	sockets  sync.WaitGroup // one per live socket, for Shutdown
@@ -85,9 +84,8 @@ type Gateway struct {
 	stopping context.Context
 	stop     context.CancelFunc
 
-	metrics  *metrics.Metrics // served at /metrics
-	guards   *guards          // the abuse limits' state (guards.go)
-	sessions *actors.Sessions // agent sockets by login token, to close on sign-out
+	metrics *metrics.Metrics // served at /metrics
+	guards  *guards          // the abuse limits' state (guards.go)
 }
 
 // NewGateway returns a gateway; zero limits take their defaults.
@@ -119,7 +117,7 @@ func NewGateway(cfg Config) *Gateway {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
-	g := &Gateway{cfg: cfg, metrics: cfg.Metrics, guards: newGuards(cfg.Abuse, cfg.Log), sessions: actors.NewSessions()}
+	g := &Gateway{cfg: cfg, metrics: cfg.Metrics, guards: newGuards(cfg.Abuse, cfg.Log)}
 	g.metrics.RegisterOffences(&g.guards.offences.Counters)
 	g.metrics.Registry().MustRegister(newRoutingCollector(g))
 	g.stopping, g.stop = context.WithCancel(context.Background())

@@ -50,7 +50,7 @@ func (i *Identity) Agent(token string) (actors.Party, int, actors.Session, error
 	case errors.Is(err, errAccountRemoved):
 		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason("unauthorized: account removed")}
 	case errors.Is(err, errTokenRevoked):
-		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason(reasonTokenRevoked)}
+		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectTokenRevoked}
 	case err != nil:
 		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectInternal}
 	}
@@ -63,10 +63,6 @@ var (
 	errAccountRemoved = errors.New("account removed")
 	errTokenRevoked   = errors.New("token revoked")
 )
-
-// reasonTokenRevoked closes a socket whose token was signed out or whose
-// account's sessions were revoked, and refuses its next hello.
-const reasonTokenRevoked = "unauthorized: token revoked"
 
 // agentAccount checks an agent's verified token c against the store as it
 // is now: the account still exists (errAccountRemoved), the token is of the

@@ -21,7 +21,6 @@ func (g *Gateway) NativeSocket() http.Handler {
 			Pool:         actors.PoolNative,
 			Codec:        NativeCodec{},
 			Auth:         g.cfg.Identity,
-			Sessions:     g.sessions,
 			History:      g.cfg.Identity.Store,
 			Heartbeat:    g.cfg.Heartbeat,
 			HelloTimeout: g.cfg.HelloTimeout,

@@ -35,8 +35,8 @@ func (g *Gateway) Logout() http.Handler {
 			g.storeFailed(w, "sign out", err)
 			return
 		}
-		n := g.kickSessions(a.ID, func(s actors.Session) bool { return s.ID == c.ID })
-		g.cfg.Log.Info("agent signed out", "agent", a.ID, "sockets", n)
+		g.kickSessions(actors.KickSessions{Agent: a.ID, TokenID: c.ID})
+		g.cfg.Log.Info("agent signed out", "agent", a.ID)
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
@@ -72,20 +72,16 @@ func (g *Gateway) RevokeAgentSessions() http.Handler {
 			g.storeFailed(w, "revoke sessions", err)
 			return
 		}
-		n := g.kickSessions(a.ID, func(s actors.Session) bool { return s.Generation < gen })
-		g.cfg.Log.Info("agent sessions revoked over HTTP", "agent", a.ID, "name", a.Name, "by", who.id, "sockets", n)
+		g.kickSessions(actors.KickSessions{Agent: a.ID, Below: gen})
+		g.cfg.Log.Info("agent sessions revoked over HTTP", "agent", a.ID, "name", a.Name, "by", who.id)
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
 
-// kickSessions closes the agent's sockets whose session match accepts, and
-// returns how many it asked to close. The agent's conversations stay
-// theirs for the grace period, as when a tab closes: logging in again
-// within it picks them up.
-func (g *Gateway) kickSessions(agent string, match func(actors.Session) bool) int {
-	conns := g.sessions.Conns(agent, match)
-	for _, conn := range conns {
-		g.cfg.Root.Send(g.cfg.Dir.PID(actors.KindConn, string(conn)), &actors.Kick{Reason: actors.DisconnectUnauthorized.WithReason(reasonTokenRevoked)})
-	}
-	return len(conns)
+// kickSessions asks the sessions actor to close the sockets that said
+// hello with the tokens k names. The agent's conversations stay theirs for
+// the grace period, as when a tab closes: logging in again within it picks
+// them up.
+func (g *Gateway) kickSessions(k actors.KickSessions) {
+	g.cfg.Root.Send(g.cfg.Dir.PID(actors.KindSessions, actors.SessionsID), &k)
 }
