@@ -145,6 +145,18 @@ func TestConsoleTransfer(t *testing.T) {
 	alice.do(chromedp.Click(chromedp.ID("transfer-open")))
 	alice.waitUntil("Bea offered but away", fmt.Sprintf(`!!document.querySelector('#transfer-to option[value=%s][disabled]')`, jsString(beaID)))
 	alice.waitText(fmt.Sprintf(`#transfer-to option[value=%s]`, jsString(beaID)), "Bea (Away, 0/2)")
+
+	// Bea takes up to four at once: the server keeps it and Alice sees it.
+	// A number past the server's cap is refused and the field goes back.
+	setCapacity := func(n string) {
+		bea.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const c = document.getElementById("capacity"); c.value = %s; c.dispatchEvent(new Event("change")); })()`, jsString(n))))
+	}
+	setCapacity("4")
+	bea.waitText("#load", "0 of 4 chats")
+	alice.do(chromedp.Click(chromedp.ID("transfer-open")))
+	alice.waitText(fmt.Sprintf(`#transfer-to option[value=%s]`, jsString(beaID)), "Bea (Away, 0/4)")
+	setCapacity("51")
+	bea.waitUntil("the field back at 4", `document.getElementById("capacity").value === "4"`)
 	b.check()
 }
 

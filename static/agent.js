@@ -20,7 +20,7 @@ const TOAST_MS = 6000;
 const session = storage('sessionStorage');
 const alerts = new Alerts(storage('localStorage'));
 const el = Object.fromEntries([
-  'lang', 'who', 'controls', 'status', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
+  'lang', 'who', 'controls', 'status', 'capacity', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
   'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
   'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
   'text', 'toast',
@@ -63,7 +63,12 @@ function start(login) {
     colleagues = f.agents ?? [];
     drawTransferTargets();
   });
-  client.on('error', (f) => toast(t('error.generic', { message: f.message })));
+  client.on('error', (f) => {
+    toast(t('error.generic', { message: f.message }));
+    // A capacity the server refused (over its cap, or not saved) shows
+    // the one it keeps; other errors leave the field as it is.
+    el.capacity.value = String(capacity);
+  });
   client.start();
 }
 
@@ -96,6 +101,7 @@ function setState(f) {
   status = f.status;
   el.status.value = f.status;
   capacity = f.capacity;
+  el.capacity.value = String(capacity);
   drawLoad();
 }
 
@@ -232,6 +238,14 @@ el['login-form'].addEventListener('submit', async (e) => {
 el.status.addEventListener('change', () => {
   if (online()) client.status(el.status.value);
   else el.status.value = status; // as the server last said
+});
+el.capacity.addEventListener('change', () => {
+  const n = Number(el.capacity.value);
+  // The server checks too (its cap may be lower than 50, see -max-capacity)
+  // and answers with a state frame or an error; this only keeps nonsense
+  // off the wire.
+  if (online() && Number.isInteger(n) && n >= 1 && n <= 50) client.capacity(n);
+  else el.capacity.value = String(capacity); // as the server last said
 });
 el.sound.checked = alerts.sound;
 el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
