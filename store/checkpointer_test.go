@@ -12,11 +12,7 @@ import (
 // writer goes on, so the log does not grow without bound.
 func TestCheckpointerEmptiesTheLog(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	start := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	b := &Batch{Conversations: []Conversation{{ID: "c1", CustomerID: "cu_1", CustomerName: "A", Ticket: 1, StartedAt: start}}}
 	for seq := uint64(1); seq <= 500; seq++ {
@@ -66,11 +62,7 @@ func TestCloseTwice(t *testing.T) {
 // log's frame count only rises.
 func TestLogStartsOverUnderSteadyWrites(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	start := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	const convs = 50
 	b := &Batch{}

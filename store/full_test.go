@@ -15,11 +15,7 @@ import (
 // rather than blamed), and writes again once there is room.
 func TestFullDatabase(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	// The quota is set on Apply's own connection, the only one that writes.
 	apply := s.writer.conn
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -42,7 +38,7 @@ func TestFullDatabase(t *testing.T) {
 		return b
 	}
 	full := batch(1)
-	err = s.Apply(ctx, full)
+	err := s.Apply(ctx, full)
 	if err == nil || errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "full") {
 		t.Fatalf("Apply on a full database: %v, want SQLITE_FULL and not ErrInvalid", err)
 	}

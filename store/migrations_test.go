@@ -9,6 +9,17 @@ import (
 )
 
 // openRaw opens a bare database in a temp dir, with no migrations applied.
+// openTemp opens a store in a fresh directory, closed when the test ends.
+func openTemp(tb testing.TB) *SQLite {
+	tb.Helper()
+	s, err := OpenSQLite(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
 func openRaw(tb testing.TB) *sql.DB {
 	tb.Helper()
 	db, err := sql.Open("sqlite", filepath.Join(tb.TempDir(), FileName)+"?"+dsnParams(sqliteOptions{}))
@@ -133,11 +144,7 @@ func TestMigrate(t *testing.T) {
 
 // TestPragmas checks that every pooled connection gets the settings.
 func TestPragmas(t *testing.T) {
-	st, err := OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTemp(t)
 	for _, tc := range []struct{ pragma, want string }{
 		{"journal_mode", "wal"},
 		{"foreign_keys", "1"},

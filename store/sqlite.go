@@ -32,8 +32,8 @@ const journalSizeLimit = 64 << 20
 // concurrent use; database/sql pools the connections.
 type SQLite struct {
 	db   *sql.DB
-	path string // the database file
-	now func() time.Time // clock for created_at; tests in this package replace it
+	path string           // the database file
+	now  func() time.Time // clock for created_at; tests in this package replace it
 
 	// applyMu serializes Apply within this process. SQLite has one writer at
 	// a time anyway; waiting on a mutex hands the turn over at once, where

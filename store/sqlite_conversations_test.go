@@ -13,11 +13,7 @@ import (
 // meant for it, rather than reading a whole table (or a whole index) that
 // grows with every conversation ever held.
 func TestQueryPlans(t *testing.T) {
-	st, err := OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTemp(t)
 	fullScan := regexp.MustCompile(`^SCAN \w+$`)
 	for _, tc := range []struct {
 		name, query string
@@ -90,11 +86,7 @@ func TestPragmasSyncFull(t *testing.T) {
 // stored as given, and not again when the batch is re-applied.
 func TestApplyRouting(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTemp(t)
 	at := time.UnixMilli(1_700_000_000_123).UTC()
 	b := &Batch{Routing: []RoutingEvent{
 		{Kind: "queued", Customer: "cu_1", Ticket: 1, At: at},

@@ -10,11 +10,7 @@ import (
 // deleted as new ones come, so the table holds one token lifetime at most.
 func TestRevokeTokenPrunes(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTemp(t)
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	st.now = func() time.Time { return now }
 	rows := func() int {

@@ -9,11 +9,7 @@ import (
 // (see writerCacheKiB) and the pool's readers the default.
 func TestWriterPageCache(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	var writer, reader int
 	if err := s.writer.conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&writer); err != nil {
 		t.Fatal(err)

@@ -46,15 +46,11 @@ func (g *Gateway) RemoveAgentAccount() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
 		defer cancel()
-		a, _, err := g.cfg.Identity.Store.AgentByName(ctx, r.PathValue("name"))
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			writeError(w, http.StatusNotFound, "not_found", "no such account")
+		a, ok := g.namedAgent(ctx, w, r)
+		if !ok {
 			return
-		case err != nil:
-			g.storeFailed(w, "find agent", err)
-			return
-		case a.ID == who.id:
+		}
+		if a.ID == who.id {
 			writeError(w, http.StatusConflict, "self", "a supervisor cannot remove their own account")
 			return
 		}
@@ -66,6 +62,21 @@ func (g *Gateway) RemoveAgentAccount() http.Handler {
 		g.cfg.Log.Info("agent account removed over HTTP", "agent", a.ID, "name", a.Name, "by", who.id)
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// namedAgent reads the account the request's {name} names; when there is
+// none, or the store fails, it has answered (404, 503) and ok is false.
+func (g *Gateway) namedAgent(ctx context.Context, w http.ResponseWriter, r *http.Request) (a store.Agent, ok bool) {
+	a, _, err := g.cfg.Identity.Store.AgentByName(ctx, r.PathValue("name"))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "no such account")
+		return a, false
+	case err != nil:
+		g.storeFailed(w, "find agent", err)
+		return a, false
+	}
+	return a, true
 }
 
 // CreateAgent serves POST /api/agents: a supervisor adds an agent account,

@@ -54,13 +54,8 @@ func (g *Gateway) RevokeAgentSessions() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
 		defer cancel()
-		a, _, err := g.cfg.Identity.Store.AgentByName(ctx, r.PathValue("name"))
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			writeError(w, http.StatusNotFound, "not_found", "no such account")
-			return
-		case err != nil:
-			g.storeFailed(w, "find agent", err)
+		a, ok := g.namedAgent(ctx, w, r)
+		if !ok {
 			return
 		}
 		gen, err := g.cfg.Identity.Store.RevokeSessions(ctx, a.ID)
