@@ -84,17 +84,21 @@ func insertMessagesSQL(rows int) string {
 
 // writerCacheKiB is the writer's page cache, in KiB. Each message goes on
 // the newest page of its conversation, and conversation ids are random, so
-// a commit of n messages dirties about n pages, and the pages in use are
-// one or two per open conversation: S1's 10,000 conversations need about
-// 40 MiB. SQLite's default of 2 MiB held neither: a commit of more than
-// about 500 messages spilled dirty pages to the log mid-transaction and
-// read them back, so a large commit cost more per message than a small
-// one. Under S1 the writer then fell into commits of 3,000 messages at
-// four times the cost each, which kept the commits large and delivery
-// seconds late, for minutes at a time (BenchmarkApplyScattered: a
-// 1,024-message commit 22 µs a message, 15 with this cache). Only the
-// writer's connection has it; readers keep the default.
-const writerCacheKiB = 64 << 10
+// a commit of n messages dirties about n pages. SQLite's default of 2 MiB
+// (about 500 pages) held too few: a larger commit spilled dirty pages to
+// the log mid-transaction and read them back, so it cost more per message
+// than a small one. Under S1 the writer then fell into commits of 3,000
+// messages at four times the cost each, which kept the commits large and
+// delivery seconds late, for minutes at a time. 24 MiB holds the dirty
+// pages of the largest commit (MaxBatch, 4,096 entries) with room for the
+// tree's inner pages; it need not hold every open conversation's page (S1's
+// 10,000 need about 40 MiB), since a miss is a read from the OS's cache,
+// not a spill. 64 MiB was tried first: the same speed in
+// BenchmarkApplyScattered (a 1,024-message commit 22 µs a message with the
+// default, 13-15 with either), and in the soak a worse tail and 75 MiB
+// more RSS (each 4 KiB page costs nearer 8 in SQLite's allocator). Only
+// the writer's connection has it; readers keep the default.
+const writerCacheKiB = 24 << 10
 
 // openWriter takes a connection from db for good and prepares the
 // statements on it.
