@@ -96,8 +96,8 @@ func insertMessagesSQL(rows int) string {
 // not a spill. 64 MiB was tried first: the same speed in
 // BenchmarkApplyScattered (a 1,024-message commit 22 µs a message with the
 // default, 13-15 with either), and in the soak a worse tail and 75 MiB
-// more RSS (each 4 KiB page costs nearer 8 in SQLite's allocator). Only
-// the writer's connection has it; readers keep the default.
+// more RSS (S1's RSS rose about twice the cache's nominal size). Only the
+// writer's connection has it; readers keep the default.
 const writerCacheKiB = 24 << 10
 
 // openWriter takes a connection from db for good and prepares the
