@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -91,5 +92,23 @@ func (c *native) expect(typ string) frame {
 		if f.Type == "error" {
 			c.t.Fatalf("waiting for %s: error %s", typ, f.Code)
 		}
+	}
+}
+
+// expectClosed reads until the server closes the socket, and checks the
+// close code and reason.
+func (c *native) expectClosed(code int, reason string) {
+	c.t.Helper()
+	_ = c.ws.SetReadDeadline(time.Now().Add(stepTimeout))
+	for {
+		_, _, err := c.ws.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != code || ce.Text != reason {
+			c.t.Fatalf("closed with %v, want %d %q", err, code, reason)
+		}
+		return
 	}
 }

@@ -102,6 +102,17 @@ func TestSupervisorView(t *testing.T) {
 	tab.do(chromedp.Click(chromedp.ID("lang-en")))
 	tab.waitText("#board-title", "Live statistics")
 
+	// The supervisor signs the agent out on every device: its socket is
+	// closed with the reason, its token refused, and the page says so.
+	eval[bool](tab, `(window.confirm = () => true, true)`)
+	tab.do(chromedp.Click(chromedp.CSS(`#agent-rows button.revoke`)))
+	tab.waitText("#notice", evilName+" was signed out on every device.")
+	if n := eval[int](tab, `document.querySelectorAll("#notice *").length`); n != 0 {
+		t.Fatalf("the agent's name became %d elements in the notice", n)
+	}
+	agent.expectClosed(4003, "unauthorized: token revoked")
+	tokenRefused(t, srv, evilToken)
+
 	// Signing out forgets the token, and the server does too.
 	token := eval[string](tab, `JSON.parse(sessionStorage.getItem("kefu.supervisor")).token`)
 	tab.do(chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-form")))

@@ -342,10 +342,51 @@ function agents(list) {
       loadCell(a),
       cell(t(a.online ? 'conn.online' : 'conn.grace')),
       cell(t(a.protocol === 'compat' ? 'proto.compat' : 'proto.native')),
+      revokeCell(a),
     );
     return tr;
   });
   $('agent-rows').replaceChildren(...rows);
+}
+
+// revokeCell holds the button that signs a native agent out on every
+// device (POST /api/agents/{name}/revoke): a lost laptop, a shared
+// computer left signed in. Tutorial-protocol agents have no account.
+function revokeCell(a) {
+  const td = document.createElement('td');
+  if (a.protocol === 'compat') return td;
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'quiet revoke';
+  b.textContent = t('agents.revoke');
+  b.setAttribute('aria-label', t('agents.revokeLabel', { name: String(a.name) }));
+  b.addEventListener('click', () => revoke(String(a.name), b));
+  td.append(b);
+  return td;
+}
+
+async function revoke(name, button) {
+  if (!session || !window.confirm(t('agents.revokeConfirm', { name }))) return;
+  button.disabled = true;
+  let text;
+  try {
+    const res = await fetch('api/agents/' + encodeURIComponent(name) + '/revoke', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + session.token },
+      cache: 'no-store',
+    });
+    if (res.status === 204) {
+      text = t('agents.revoked', { name });
+    } else {
+      const body = await res.json().catch(() => ({}));
+      text = t('agents.revokeFailed', { name, message: body.error || String(res.status) });
+    }
+  } catch (e) {
+    text = t('agents.revokeFailed', { name, message: String(e.message || e) });
+  }
+  $('notice').textContent = text;
+  $('notice').hidden = false;
+  button.disabled = false;
 }
 
 function cell(text, cls) {
