@@ -32,32 +32,7 @@ const (
 	durFrameQueue  = 64                    // frames read ahead of the chatter's loop
 )
 
-// durParty is a party as the native protocol shows it.
-type durParty struct {
-	ID   string `json:"id"`
-	Role string `json:"role"`
-	Name string `json:"name"`
-}
-
-// durFrame holds the fields of the server frames these tests read.
-type durFrame struct {
-	Type     string     `json:"type"`
-	You      *durParty  `json:"you"`
-	Token    string     `json:"token"`
-	State    string     `json:"state"`
-	Conv     string     `json:"conv"`
-	Why      string     `json:"why"`
-	After    uint64     `json:"after"`
-	Customer *durParty  `json:"customer"`
-	Agent    *durParty  `json:"agent"`
-	History  []durFrame `json:"history"`
-	Seq      uint64     `json:"seq"`
-	From     *durParty  `json:"from"`
-	Text     string     `json:"text"`
-	CID      string     `json:"cid"`
-	Code     string     `json:"code"`
-	Message  string     `json:"message"`
-}
+// The frames are read into nframe and nparty (native_harness_test.go).
 
 // durMsg is one chat message as a client received it, or as stored.
 type durMsg struct {
@@ -75,7 +50,7 @@ type durAck struct {
 
 // durIn is one frame from a connection's reader, or the connection's end.
 type durIn struct {
-	f    durFrame
+	f    nframe
 	raw  []byte
 	lost error // the connection ended
 	bad  error // the frame is not JSON
@@ -142,8 +117,8 @@ type chatter struct {
 
 	token    string
 	tokenGen int // the server lifetime an agent's token came from
-	me       durParty
-	peer     durParty
+	me       nparty
+	peer     nparty
 	conv     string
 
 	gen    int // the server lifetime of the current connection
@@ -455,7 +430,7 @@ func (c *chatter) handle(in durIn) error {
 
 // onConv takes a conversation's opening or its re-sending after a
 // reconnection: the history must carry on exactly where the chatter is.
-func (c *chatter) onConv(f durFrame, raw []byte) error {
+func (c *chatter) onConv(f nframe, raw []byte) error {
 	switch {
 	case c.conv == "":
 		if f.Why != "assigned" || f.After != 0 || len(f.History) != 0 || f.Customer == nil || f.Agent == nil {
@@ -487,7 +462,7 @@ func (c *chatter) onConv(f durFrame, raw []byte) error {
 
 // onMsg takes one message: it must be the next in sequence, and one of the
 // chatter's own must be one it sent and has not seen before.
-func (c *chatter) onMsg(f durFrame, raw []byte) error {
+func (c *chatter) onMsg(f nframe, raw []byte) error {
 	switch {
 	case f.Conv != c.conv:
 		return c.errorf("msg for conversation %q, want %q: %s", f.Conv, c.conv, raw)
@@ -527,7 +502,7 @@ func (c *chatter) onMsg(f durFrame, raw []byte) error {
 
 // onAck takes an acknowledgement: of a message the chatter sent, at the seq
 // the message arrived at, and the same every time it is given.
-func (c *chatter) onAck(f durFrame, raw []byte) error {
+func (c *chatter) onAck(f nframe, raw []byte) error {
 	i, mine := c.own[f.CID]
 	switch {
 	case f.Conv != c.conv || !mine:
