@@ -17,6 +17,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"kefu/accounts"
+	"kefu/actorpool"
 	"kefu/actors"
 	"kefu/auth"
 	"kefu/limit"
@@ -108,7 +109,7 @@ type Server struct {
 	cfg        Config
 	store      store.Store
 	system     *actor.ActorSystem
-	pool       *actors.PooledDispatcher // nil with PlainGoroutines
+	pool       *actorpool.Dispatcher // nil with PlainGoroutines
 	dispatcher *actor.PID
 	writer     *actor.PID
 	monitor    *actor.PID
@@ -184,7 +185,7 @@ func New(cfg Config) (*Server, error) {
 	}))
 	local := actors.NewLocalDirectory(s.system)
 	if !cfg.PlainGoroutines {
-		s.pool = actors.NewPooledDispatcher(actorThroughput, actorIdle)
+		s.pool = actorpool.New(actorThroughput, actorIdle)
 		local.UseDispatcher(s.pool)
 		s.metrics.ObservePool(s.pool.Goroutines)
 	}

@@ -1,4 +1,8 @@
-package actors
+// Package actorpool runs Proto.Actor mailboxes on reused goroutines. It is
+// the machinery actors run on, not an actor, and holds no chat state: its
+// one mutex guards the stack of idle goroutines, so it lives outside
+// actors/, where all state belongs to some actor's Receive.
+package actorpool
 
 import (
 	"sync"
@@ -8,7 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// PooledDispatcher runs actors' mailboxes on reused goroutines.
+// Dispatcher runs actors' mailboxes on reused goroutines.
 // Proto.Actor's default starts a goroutine each time an idle actor gets a
 // message; a chat actor is idle between nearly all its messages, so under
 // load the server started tens of thousands of goroutines a second, and
@@ -31,7 +35,7 @@ import (
 // waited 25 s. Here the stack is behind a sync.Mutex held for a push or a
 // pop, and a schedule that finds no idle goroutine starts one, as
 // Proto.Actor would.
-type PooledDispatcher struct {
+type Dispatcher struct {
 	mu    sync.Mutex
 	stack []*poolWorker // idle ones, most recently idle last; may hold expired ones
 	dead  int           // expired workers still in stack
@@ -52,13 +56,13 @@ type poolWorker struct {
 	waiting bool
 }
 
-var _ actor.Dispatcher = (*PooledDispatcher)(nil)
+var _ actor.Dispatcher = (*Dispatcher)(nil)
 
-// NewPooledDispatcher returns a dispatcher whose goroutines exit after idle
+// New returns a dispatcher whose goroutines exit after idle
 // without work. It never makes a mailbox wait for a free goroutine: an
 // actor may block (a store read), and a bounded pool could deadlock.
-func NewPooledDispatcher(throughput int, idle time.Duration) *PooledDispatcher {
-	return &PooledDispatcher{
+func New(throughput int, idle time.Duration) *Dispatcher {
+	return &Dispatcher{
 		quit:       make(chan struct{}),
 		idle:       idle,
 		throughput: throughput,
@@ -66,7 +70,7 @@ func NewPooledDispatcher(throughput int, idle time.Duration) *PooledDispatcher {
 }
 
 // Schedule implements actor.Dispatcher.
-func (d *PooledDispatcher) Schedule(fn func()) {
+func (d *Dispatcher) Schedule(fn func()) {
 	d.mu.Lock()
 	for n := len(d.stack); n > 0; n = len(d.stack) {
 		w := d.stack[n-1]
@@ -88,7 +92,7 @@ func (d *PooledDispatcher) Schedule(fn func()) {
 
 // run is one pooled goroutine: fn, then whatever mailbox it is handed
 // next, until it has waited d.idle for one or the pool is released.
-func (d *PooledDispatcher) run(fn func()) {
+func (d *Dispatcher) run(fn func()) {
 	defer d.live.Add(-1)
 	w := &poolWorker{work: make(chan func(), 1)}
 	t := time.NewTimer(d.idle)
@@ -113,7 +117,7 @@ func (d *PooledDispatcher) run(fn func()) {
 }
 
 // park puts w on top of the idle stack, unless the pool is released.
-func (d *PooledDispatcher) park(w *poolWorker) bool {
+func (d *Dispatcher) park(w *poolWorker) bool {
 	select {
 	case <-d.quit:
 		return false
@@ -130,7 +134,7 @@ func (d *PooledDispatcher) park(w *poolWorker) bool {
 // in the stack (removing one from the middle would cost a copy of the
 // stack per exit, and they leave by thousands after a burst) until
 // Schedule pops them or they are half the stack and are swept.
-func (d *PooledDispatcher) leave(w *poolWorker) bool {
+func (d *Dispatcher) leave(w *poolWorker) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !w.waiting {
@@ -153,13 +157,13 @@ func (d *PooledDispatcher) leave(w *poolWorker) bool {
 
 // Throughput implements actor.Dispatcher: how many messages a mailbox
 // handles before giving its goroutine up.
-func (d *PooledDispatcher) Throughput() int { return d.throughput }
+func (d *Dispatcher) Throughput() int { return d.throughput }
 
 // Goroutines is how many goroutines the pool has, busy or idle.
-func (d *PooledDispatcher) Goroutines() int { return int(d.live.Load()) }
+func (d *Dispatcher) Goroutines() int { return int(d.live.Load()) }
 
 // Release makes idle goroutines exit at once, and busy ones when their
 // mailbox is done. Schedules after it still run.
-func (d *PooledDispatcher) Release() {
+func (d *Dispatcher) Release() {
 	d.quitOnce.Do(func() { close(d.quit) })
 }

@@ -1,4 +1,4 @@
-package actors
+package actorpool
 
 import (
 	"sync"
@@ -23,7 +23,7 @@ func pollUntil(t *testing.T, what string, within time.Duration, cond func() bool
 // TestPoolRunsEverything: every mailbox scheduled runs, from many
 // goroutines at once.
 func TestPoolRunsEverything(t *testing.T) {
-	d := NewPooledDispatcher(10, time.Second)
+	d := New(10, time.Second)
 	defer d.Release()
 	const n = 10_000
 	var wg sync.WaitGroup
@@ -44,7 +44,7 @@ func TestPoolRunsEverything(t *testing.T) {
 // some within its idle time and the pool never shrank while load went on.
 func TestPoolShrinksUnderSteadyLoad(t *testing.T) {
 	const idle = 50 * time.Millisecond
-	d := NewPooledDispatcher(10, idle)
+	d := New(10, idle)
 	defer d.Release()
 
 	// The burst: 200 mailboxes that block until released, each on a
@@ -89,7 +89,7 @@ func TestPoolShrinksUnderSteadyLoad(t *testing.T) {
 // TestPoolRelease: Release ends the idle goroutines, and a mailbox
 // scheduled after it still runs.
 func TestPoolRelease(t *testing.T) {
-	d := NewPooledDispatcher(10, time.Hour)
+	d := New(10, time.Hour)
 	var wg sync.WaitGroup
 	hold := make(chan struct{})
 	wg.Add(20)
