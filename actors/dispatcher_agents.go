@@ -133,8 +133,7 @@ func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec, key string) {
 		d.retire(ctx, a, ReasonAgentLeft)
 		return
 	}
-	a.graceGen = d.nextGen()
-	d.after(ctx, d.AgentGrace, &agentGraceExpired{Agent: a.ID, Gen: a.graceGen})
+	d.startAgentGrace(ctx, a)
 	d.Log.Info("agent disconnected; grace started", "agent", a.ID, "conversations", len(a.convs))
 }
 
@@ -254,4 +253,11 @@ func (d *dispatcher) listAgents() *AgentList {
 	}
 	sort.Slice(out.Agents, func(i, j int) bool { return out.Agents[i].Name < out.Agents[j].Name })
 	return out
+}
+
+// startAgentGrace gives an absent agent the grace period to come back; an
+// earlier grace timer is stale from now on.
+func (d *dispatcher) startAgentGrace(ctx actor.Context, a *agentRec) {
+	a.graceGen = d.nextGen()
+	d.after(ctx, d.AgentGrace, &agentGraceExpired{Agent: a.ID, Gen: a.graceGen})
 }

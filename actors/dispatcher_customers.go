@@ -116,8 +116,7 @@ func (d *dispatcher) customerConnGone(ctx actor.Context, c *customerRec, conn *a
 			d.forgetCustomer(c)
 		}
 	case c.wait != nil:
-		c.graceGen = d.nextGen()
-		d.after(ctx, d.CustomerGrace, &customerGraceExpired{Customer: c.ID, Gen: c.graceGen})
+		d.startCustomerGrace(ctx, c)
 	case c.conv == nil:
 		d.forgetCustomer(c)
 	}
@@ -240,4 +239,11 @@ func (d *dispatcher) reservationExpired(ctx actor.Context, msg *reservationExpir
 	r.agent.reserved = ""
 	d.compat.refresh(r.agent)
 	d.Log.Info("reservation expired", "customer", msg.Customer, "agent", r.agent.Name)
+}
+
+// startCustomerGrace gives an absent customer the grace period to come
+// back; an earlier grace timer is stale from now on.
+func (d *dispatcher) startCustomerGrace(ctx actor.Context, cust *customerRec) {
+	cust.graceGen = d.nextGen()
+	d.after(ctx, d.CustomerGrace, &customerGraceExpired{Customer: cust.ID, Gen: cust.graceGen})
 }

@@ -58,8 +58,7 @@ func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
 			d.Log.Error("cannot restore agent", "agent", rc.AgentID, "err", err)
 			return
 		}
-		a.graceGen = d.nextGen()
-		d.after(ctx, d.AgentGrace, &agentGraceExpired{Agent: a.ID, Gen: a.graceGen})
+		d.startAgentGrace(ctx, a)
 	}
 	d.seat(c, a)
 	d.spawnConv(ctx, c, a, true)
@@ -81,10 +80,4 @@ func (d *dispatcher) restoreWaiter(ctx actor.Context, w store.Waiter) {
 	cust.wait = &waiting{customer: cust, ticket: w.Ticket, since: w.QueuedAt}
 	d.queue.pushBack(cust.wait)
 	d.startCustomerGrace(ctx, cust)
-}
-
-// startCustomerGrace gives an absent customer the grace period to come back.
-func (d *dispatcher) startCustomerGrace(ctx actor.Context, cust *customerRec) {
-	cust.graceGen = d.nextGen()
-	d.after(ctx, d.CustomerGrace, &customerGraceExpired{Customer: cust.ID, Gen: cust.graceGen})
 }
