@@ -41,6 +41,10 @@ func main() {
 // customers, and the metrics show how busy the desk is.
 const DefaultMetricsAddr = "127.0.0.1:9464"
 
+// DefaultAddr is the main listener's address: every interface, as a
+// server for browsers elsewhere needs.
+const DefaultAddr = ":3001"
+
 const usage = `usage: kefu <command> [flags]
 
 commands:
@@ -77,7 +81,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", ":3001", "main listener: pages, /getroom, /compat")
+	addr := fs.String("addr", DefaultAddr, "main listener: the pages, the native protocol's /ws, /api/*, and the tutorial's /getroom and /compat")
 	compatAddr := fs.String("compat-addr", "", "the tutorial's WebSocket listener, e.g. :3000; off when empty")
 	data := fs.String("data", "data", "data directory")
 	ttl := fs.Duration("reservation-ttl", server.DefaultReservationTTL, "how long an unused /getroom offer holds an agent")

@@ -16,6 +16,7 @@ import (
 
 	"kefu/auth"
 	"kefu/internal/leaktest"
+	"kefu/internal/testports"
 	"kefu/server"
 	"kefu/store"
 	"kefu/transport"
@@ -27,6 +28,7 @@ func TestMain(m *testing.M) {
 	auth.BcryptCost = bcrypt.MinCost
 	// The harness runs real servers and thousands of client goroutines;
 	// all of them must be gone when the tests are.
+	testports.Hold()
 	leaktest.VerifyTestMain(m)
 }
 

@@ -179,7 +179,7 @@ const processWait = 30 * time.Second
 func startKefu(t *testing.T, bin, dir string) *kefuProc {
 	t.Helper()
 	p := &kefuProc{log: &procLog{addr: make(chan string, 1)}, exited: make(chan struct{})}
-	p.cmd = exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-compat-addr", "", "-data", dir, "-grace", "20s")
+	p.cmd = exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-compat-addr", "", "-metrics-addr", "127.0.0.1:0", "-data", dir, "-grace", "20s")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"kefu/auth"
 	"kefu/internal/leaktest"
+	"kefu/internal/testports"
 )
 
 func TestMain(m *testing.M) {
@@ -15,5 +16,8 @@ func TestMain(m *testing.M) {
 	auth.BcryptCost = bcrypt.MinCost
 	// Every test stops its server; a goroutine still running after all of
 	// them is a socket, timer or actor the shutdown missed.
+	// A test that leaves a listener on its default port fails here as it
+	// would beside `make run`.
+	testports.Hold()
 	leaktest.VerifyTestMain(m)
 }
