@@ -165,7 +165,7 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 	ctx.Stop(a.pid)
 	kick := DisconnectInternal // its actor failed: the tabs should reconnect
 	if reason == ReasonRemoved {
-		kick = DisconnectUnauthorized.WithReason("unauthorized: account removed")
+		kick = DisconnectAccountRemoved
 	}
 	for key, pid := range a.conns {
 		// Tabs are still open only when the actor failed or the account

@@ -48,7 +48,7 @@ func (i *Identity) Agent(token string) (actors.Party, int, actors.Session, error
 	a, err := i.agentAccount(ctx, c)
 	switch {
 	case errors.Is(err, errAccountRemoved):
-		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason("unauthorized: account removed")}
+		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectAccountRemoved}
 	case errors.Is(err, errTokenRevoked):
 		return actors.Party{}, 0, actors.Session{}, &actors.AuthError{Reason: actors.DisconnectTokenRevoked}
 	case err != nil:
@@ -124,7 +124,7 @@ func (i *Identity) SaveCapacity(agentID string, capacity int) error {
 
 func tokenError(err error) error {
 	if errors.Is(err, auth.ErrTokenExpired) {
-		return &actors.AuthError{Reason: actors.DisconnectUnauthorized.WithReason("unauthorized: token expired")}
+		return &actors.AuthError{Reason: actors.DisconnectTokenExpired}
 	}
 	return &actors.AuthError{Reason: actors.DisconnectUnauthorized}
 }
