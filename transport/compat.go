@@ -3,13 +3,11 @@ package transport
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
 	"kefu/actors"
+	"kefu/store"
 )
 
 // The tutorial's query values for the two roles.
@@ -88,23 +86,19 @@ func (g *Gateway) GetRoom() http.Handler {
 }
 
 // checkName returns a display name fit to show others, or what is wrong
-// with it; both protocols use it. The name is kept exactly as given: the
-// tutorial's pages tell their own lines by comparing the sender with what
-// was typed.
+// with it; both protocols use it. The rule is store.NameProblem, the one
+// every name keeps, plus the tutorial's two sender names. A name is kept
+// exactly as given, never trimmed: the tutorial's pages tell their own
+// lines by comparing the sender with what was typed.
 func checkName(name string, maxRunes int) (valid, problem string) {
-	switch {
-	case strings.TrimSpace(name) == "":
-		return "", "name is required"
-	case name == compatSystemSender || name == compatCodeSender:
+	if problem := store.NameProblem(name, maxRunes); problem != "" {
+		return "", problem
+	}
+	if name == compatSystemSender || name == compatCodeSender {
 		// The tutorial names its notices' sender 系统 and its close
 		// command's "code"; a person with either name could forge them.
+		// Look-alikes (系\u200b统, "系统 ") break the rule above.
 		return "", "name is reserved"
-	case !utf8.ValidString(name):
-		return "", "name is not valid UTF-8"
-	case utf8.RuneCountInString(name) > maxRunes:
-		return "", "name is too long"
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", "name contains control characters"
 	}
 	return name, ""
 }
