@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"kefu/actors"
+	"kefu/limit"
 	"kefu/store"
 )
 
@@ -58,7 +59,9 @@ type roomAnswer struct {
 
 // GetRoom serves the tutorial's GET /getroom?userName=NAME: it reserves a
 // free agent for NAME and answers exactly once, {"room":true,"kefuName":A} or
-// {"room":false}.
+// {"room":false}. An address over its cap of unused reservations gets
+// {"room":false} too, with status 200: the tutorial's pages know no other
+// answer, and its own page drops anything but a 200 without a word.
 func (g *Gateway) GetRoom() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
@@ -74,12 +77,16 @@ func (g *Gateway) GetRoom() http.Handler {
 			return
 		}
 		dispatcher := g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID)
-		res, err := g.cfg.Root.RequestFuture(dispatcher, &actors.GetRoom{Customer: name}, g.cfg.RequestTimeout).Result()
+		ip := clientKey(r, g.guards.limits.TrustProxy)
+		res, err := g.cfg.Root.RequestFuture(dispatcher, &actors.GetRoom{Customer: name, From: ip.String()}, g.cfg.RequestTimeout).Result()
 		offer, ok := res.(*actors.RoomOffer)
 		if err != nil || !ok {
 			g.cfg.Log.Error("getroom: no answer from dispatcher", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "dispatcher unavailable, try again"})
 			return
+		}
+		if offer.Capped {
+			g.guards.offences.Record(limit.Reservations, "remote", ip)
 		}
 		writeJSON(w, http.StatusOK, roomAnswer{Room: offer.Granted, KefuName: offer.AgentName})
 	})
