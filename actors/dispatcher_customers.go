@@ -240,6 +240,9 @@ func (d *dispatcher) reserve(ctx actor.Context, msg *GetRoom, a *agentRec) {
 // the agent's place in its pool, if it has one.
 func (d *dispatcher) unreserve(customer string) {
 	r := d.reserved[customer]
+	if r == nil {
+		return
+	}
 	delete(d.reserved, customer)
 	r.agent.reserved = ""
 	if d.reservedBy[r.from]--; d.reservedBy[r.from] <= 0 {
