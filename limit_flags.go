@@ -35,6 +35,7 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&a.LoginIP.Burst, "login-burst", d.LoginIP.Burst, "logins per client address at once beyond -login-rate")
 	fs.Var(limit.LimitFlag{L: &a.LoginName.Limit}, "login-name-rate", "the `rate` of POST /api/login per account name, from any address (over: 429), e.g. 5/m; inf: no limit")
 	fs.IntVar(&a.LoginName.Burst, "login-name-burst", d.LoginName.Burst, "logins per account name at once beyond -login-name-rate; a login with the right password refills it")
+	fs.IntVar(&a.RoomsPerIP, "reservations-per-ip", d.RoomsPerIP, "unused /getroom reservations one client address may hold at once (over: {\"room\":false}); 0: no limit")
 	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
@@ -57,6 +58,8 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-frame-refusals: must be 0 (never close) or more")
 	case a.SocketsPerIP < 0:
 		return fmt.Errorf("-conns-per-ip: must be 0 (no limit) or more")
+	case a.RoomsPerIP < 0:
+		return fmt.Errorf("-reservations-per-ip: must be 0 (no limit) or more")
 	case f.maxText < 1 || f.maxText > server.MaxTextBytesCap:
 		return fmt.Errorf("-max-text-bytes: must be 1 to %d", server.MaxTextBytesCap)
 	case f.maxCapacity < 1 || f.maxCapacity > store.MaxCapacity:
@@ -68,6 +71,9 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	}
 	if a.SocketsPerIP == 0 {
 		a.SocketsPerIP = -1
+	}
+	if a.RoomsPerIP == 0 {
+		a.RoomsPerIP = -1
 	}
 	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity = a, f.maxText, f.maxCapacity
 	return nil

@@ -45,6 +45,7 @@ func TestLimitFlags(t *testing.T) {
 	t.Run("OKEnvAndFlags", func(t *testing.T) {
 		t.Setenv("KEFU_FRAME_RATE", "5/s")
 		t.Setenv("KEFU_CONNS_PER_IP", "0")
+		t.Setenv("KEFU_RESERVATIONS_PER_IP", "3")
 		t.Setenv("KEFU_TRUST_PROXY", "true")
 		t.Setenv("KEFU_LOGIN_NAME_RATE", "1/h") // the flag below wins
 		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100")
@@ -66,6 +67,9 @@ func TestLimitFlags(t *testing.T) {
 		}
 		if got, want := a.SocketsPerIP, -1; got != want {
 			t.Errorf("SocketsPerIP=%d, want %d (no limit)", got, want)
+		}
+		if got, want := a.RoomsPerIP, 3; got != want {
+			t.Errorf("RoomsPerIP=%d, want %d from KEFU_RESERVATIONS_PER_IP", got, want)
 		}
 		if !a.TrustProxy {
 			t.Error("TrustProxy=false, want true from KEFU_TRUST_PROXY")
@@ -89,6 +93,7 @@ func TestLimitFlags(t *testing.T) {
 			{"-max-text-bytes", "0"},
 			{"-frame-burst", "0"},
 			{"-conns-per-ip", "-1"},
+			{"-reservations-per-ip", "-1"},
 			{"-login-rate", "0/s"},
 		} {
 			if _, err := parseLimits(t, args...); err == nil {

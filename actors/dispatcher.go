@@ -35,8 +35,13 @@ type (
 		Pool     Pool
 	}
 	// GetRoom is the tutorial's /getroom: reserve a free compat agent for a
-	// customer who will connect as Customer. Answered with *RoomOffer.
-	GetRoom struct{ Customer string }
+	// customer who will connect as Customer. From is the asking client's
+	// address, whose unused reservations are capped. Answered with
+	// *RoomOffer.
+	GetRoom struct {
+		Customer string
+		From     string
+	}
 	// RequestAgent puts a native customer in the queue. Answered only on
 	// error, with *FrameError.
 	RequestAgent struct{ Customer string }
@@ -100,10 +105,12 @@ type (
 	watchedGone struct{ Who *actor.PID }
 )
 
-// RoomOffer answers GetRoom.
+// RoomOffer answers GetRoom. Capped says a refusal was for the asking
+// address's cap, not for want of a free agent.
 type RoomOffer struct {
 	Granted   bool
 	AgentName string
+	Capped    bool
 }
 
 // Stats is a snapshot of the routing state.
@@ -144,6 +151,10 @@ type DispatcherConfig struct {
 	Dir            Directory
 	Policy         Policy        // nil: LeastLoaded
 	ReservationTTL time.Duration // compat: how long an unused /getroom offer holds an agent
+	// ReservationCap caps the unused /getroom offers one client address
+	// holds at once; 0: DefaultReservationCap, negative: no cap (load
+	// tests from one address).
+	ReservationCap int
 	AgentGrace     time.Duration // how long a vanished agent's conversations wait for them
 	CustomerGrace  time.Duration // how long a vanished customer keeps its place or conversation
 	// Store is where conversations restored after a restart read their
@@ -159,6 +170,10 @@ type DispatcherConfig struct {
 const (
 	DefaultGrace          = 30 * time.Second
 	DefaultReservationTTL = 30 * time.Second
+	// DefaultReservationCap: a person asks for one room and connects
+	// to it within a second, so one is enough; a second person behind the
+	// same address asking in that second is told to try again.
+	DefaultReservationCap = 1
 	// defaultConvDuration seeds the wait estimate until real conversations
 	// have ended.
 	defaultConvDuration = 2 * time.Minute
@@ -186,6 +201,7 @@ type dispatcher struct {
 	custConns   map[string]*customerRec // by pidKey of the customer's connection
 	compatCusts map[string]*customerRec // compat customers by display name
 	reserved    map[string]*reservation // compat reservations by customer name
+	reservedBy  map[string]int          // how many of them each client address holds
 	convs       map[ConvID]*convRec
 	convPIDs    map[string]*convRec // by pidKey
 	queue       queue
@@ -199,6 +215,7 @@ type dispatcher struct {
 
 type reservation struct {
 	agent *agentRec
+	from  string // the client address that asked
 	gen   uint64
 }
 
@@ -213,6 +230,9 @@ func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
 	if cfg.ReservationTTL <= 0 {
 		cfg.ReservationTTL = DefaultReservationTTL
 	}
+	if cfg.ReservationCap == 0 {
+		cfg.ReservationCap = DefaultReservationCap
+	}
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &dispatcher{
 			DispatcherConfig: cfg,
@@ -226,6 +246,7 @@ func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
 			custConns:        map[string]*customerRec{},
 			compatCusts:      map[string]*customerRec{},
 			reserved:         map[string]*reservation{},
+			reservedBy:       map[string]int{},
 			convs:            map[ConvID]*convRec{},
 			convPIDs:         map[string]*convRec{},
 			avgDuration:      defaultConvDuration,
@@ -246,7 +267,7 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 	case *CustomerConnect:
 		d.customerConnect(ctx, msg)
 	case *GetRoom:
-		ctx.Respond(d.getRoom(ctx, msg.Customer))
+		ctx.Respond(d.getRoom(ctx, msg))
 	case *RequestAgent:
 		d.requestAgent(ctx, msg)
 	case *CancelRequest:

@@ -148,8 +148,7 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 	a.status = StatusAway // out of the eligible heap for good
 	d.pool(a.pool).refresh(a)
 	if a.reserved != "" {
-		delete(d.reserved, a.reserved)
-		a.reserved = ""
+		d.unreserve(a.reserved)
 	}
 	convs := a.convsInOrder()
 	a.convs = map[ConvID]*convRec{}

@@ -84,9 +84,8 @@ func (d *dispatcher) compatCustomerConnect(ctx actor.Context, msg *CustomerConne
 	}
 	var a *agentRec
 	if r := d.reserved[msg.Customer.Name]; r != nil {
-		delete(d.reserved, msg.Customer.Name)
 		a = r.agent
-		a.reserved = ""
+		d.unreserve(msg.Customer.Name)
 	} else if a = d.compat.best(); a == nil {
 		ctx.Respond(&Refused{Reason: DisconnectNoAgent})
 		return
@@ -204,39 +203,59 @@ func (d *dispatcher) leaveQueue(ctx actor.Context, c *customerRec) {
 	d.positionsChanged(ctx)
 }
 
-// getRoom is the tutorial's /getroom on the compat pool.
-func (d *dispatcher) getRoom(ctx actor.Context, customer string) *RoomOffer {
-	if _, online := d.compatCusts[customer]; online {
+// getRoom is the tutorial's /getroom on the compat pool. Each address may
+// hold ReservationCap unused offers, and asking again does not make
+// one last longer: otherwise one address asking every few seconds, for as
+// many names as there are agents, keeps every agent from every customer.
+func (d *dispatcher) getRoom(ctx actor.Context, msg *GetRoom) *RoomOffer {
+	if _, online := d.compatCusts[msg.Customer]; online {
 		return &RoomOffer{} // that name is chatting already
 	}
-	if r := d.reserved[customer]; r != nil {
-		// Asked twice (a double click, a retry): same agent, fresh expiry.
-		d.reserve(ctx, customer, r.agent)
+	if r := d.reserved[msg.Customer]; r != nil {
+		// Asked twice (a double click, a retry): the same agent, until
+		// the first expiry.
 		return &RoomOffer{Granted: true, AgentName: r.agent.Name}
+	}
+	if d.ReservationCap > 0 && d.reservedBy[msg.From] >= d.ReservationCap {
+		return &RoomOffer{Capped: true}
 	}
 	a := d.compat.best()
 	if a == nil {
 		return &RoomOffer{}
 	}
-	d.reserve(ctx, customer, a)
+	d.reserve(ctx, msg, a)
 	return &RoomOffer{Granted: true, AgentName: a.Name}
 }
 
-func (d *dispatcher) reserve(ctx actor.Context, customer string, a *agentRec) {
-	r := &reservation{agent: a, gen: d.nextGen()}
-	d.reserved[customer] = r
-	a.reserved = customer
+func (d *dispatcher) reserve(ctx actor.Context, msg *GetRoom, a *agentRec) {
+	r := &reservation{agent: a, from: msg.From, gen: d.nextGen()}
+	d.reserved[msg.Customer] = r
+	d.reservedBy[msg.From]++
+	a.reserved = msg.Customer
 	d.compat.refresh(a)
-	d.after(ctx, d.ReservationTTL, &reservationExpired{Customer: customer, Gen: r.gen})
+	d.after(ctx, d.ReservationTTL, &reservationExpired{Customer: msg.Customer, Gen: r.gen})
+}
+
+// unreserve ends customer's reservation, used or not; the caller refreshes
+// the agent's place in its pool, if it has one.
+func (d *dispatcher) unreserve(customer string) {
+	r := d.reserved[customer]
+	if r == nil {
+		return
+	}
+	delete(d.reserved, customer)
+	r.agent.reserved = ""
+	if d.reservedBy[r.from]--; d.reservedBy[r.from] <= 0 {
+		delete(d.reservedBy, r.from)
+	}
 }
 
 func (d *dispatcher) reservationExpired(ctx actor.Context, msg *reservationExpired) {
 	r := d.reserved[msg.Customer]
 	if r == nil || r.gen != msg.Gen {
-		return // used, renewed or its agent left: a stale timer
+		return // used, or its agent left: a stale timer
 	}
-	delete(d.reserved, msg.Customer)
-	r.agent.reserved = ""
+	d.unreserve(msg.Customer)
 	d.compat.refresh(r.agent)
 	d.Log.Info("reservation expired", "customer", msg.Customer, "agent", r.agent.Name)
 }

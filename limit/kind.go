@@ -16,6 +16,7 @@ const (
 	TextLength               // a chat text over the length limit
 	Capacity                 // an agent's capacity over the cap
 	BadFrame                 // an inbound frame refused as malformed: not JSON, wrong fields, not UTF-8, binary
+	Reservations             // a /getroom over its address's unused reservations ({"room":false})
 	numKinds
 )
 
@@ -30,6 +31,7 @@ var kindNames = [numKinds]string{
 	TextLength:   "text_length",
 	Capacity:     "capacity",
 	BadFrame:     "bad_frame",
+	Reservations: "reservations_per_ip",
 }
 
 func (k Kind) String() string {

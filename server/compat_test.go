@@ -1,8 +1,10 @@
 package server
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +81,32 @@ func TestGetRoom(t *testing.T) {
 			if got, want := res.StatusCode, http.StatusBadRequest; got != want {
 				t.Errorf("getroom%s status=%d, want %d", q, got, want)
 			}
+		}
+	})
+	t.Run("ErrDisguisedName", func(t *testing.T) {
+		ts := startServer(t, Config{})
+		onlineAgent(t, ts, "A")
+		for name, want := range map[string]string{
+			"evil\u202egnp.exe": "userName: name contains invisible character U+202E",
+			"系\u200b统":          "userName: name contains invisible character U+200B",
+			" B":                "userName: name starts or ends with white space",
+		} {
+			res, err := http.Get("http://" + ts.Addr() + "/getroom?userName=" + url.QueryEscape(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body struct{ Error string }
+			err = json.NewDecoder(res.Body).Decode(&body)
+			res.Body.Close()
+			if got, want := res.StatusCode, http.StatusBadRequest; got != want || err != nil {
+				t.Fatalf("getroom %q status=%d (%v), want %d", name, got, err, want)
+			}
+			if got := body.Error; got != want {
+				t.Errorf("getroom %q error=%q, want %q", name, got, want)
+			}
+		}
+		if got, want := ts.stats(t).Reservations, 0; got != want {
+			t.Fatalf("reservations=%d, want %d", got, want)
 		}
 	})
 	t.Run("TwoCustomersGetDifferentAgents", func(t *testing.T) {
@@ -246,8 +274,16 @@ func TestBadRequests(t *testing.T) {
 		"ErrNoType":    {"", "A", "type must be kefu or yonghu"},
 		"ErrNoName":    {"kefu", "", "name is required"},
 		"ErrBlankName": {"yonghu", "   ", "name is required"},
-		"ErrLongName":  {"kefu", strings.Repeat("长", 65), "name is too long"},
-		"ErrControl":   {"kefu", "a\nb", "name contains control characters"},
+		"ErrLongName":  {"kefu", strings.Repeat("长", 65), "name is longer than 64 characters"},
+		"ErrControl":   {"kefu", "a\nb", "name contains control character U+000A"},
+		"ErrPadded":    {"kefu", " A ", "name starts or ends with white space"},
+		// Names that would disguise themselves (issue 12, item 5): shown
+		// as "evilexe.png", as the system sender 系统, as "Bob".
+		"ErrBidiOverride":  {"yonghu", "evil\u202egnp.exe", "name contains invisible character U+202E"},
+		"ErrZeroWidth":     {"kefu", "系\u200b统", "name contains invisible character U+200B"},
+		"ErrByteOrderMark": {"yonghu", "\ufeffBob", "name contains invisible character U+FEFF"},
+		"ErrTag":           {"kefu", "Bob\U000e0041", "name contains invisible character U+E0041"},
+		"ErrSystemPadded":  {"kefu", "系统 ", "name starts or ends with white space"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -420,8 +456,8 @@ func TestReservedNames(t *testing.T) {
 		c.expectClosed(actors.DisconnectBadRequest.Code, "name is reserved")
 	}
 	t.Run("KeptAsTyped", func(t *testing.T) {
-		agent := onlineAgent(t, ts, " A ")
-		cust := seat(t, ts, agent, " A ", "B")
+		agent := onlineAgent(t, ts, "A  B")
+		cust := seat(t, ts, agent, "A  B", "B")
 		cust.say("hi")
 		cust.expect("B", "hi")
 		agent.expect("B", "hi")

@@ -196,7 +196,28 @@ func TestNativeHello(t *testing.T) {
 		},
 		"ErrNameTooLong": {
 			obj{"type": "hello", "v": 1, "role": "customer", "name": strings.Repeat("名", 65)},
-			"bad_value", 4000, "name: name is too long",
+			"bad_value", 4000, "name: name is longer than 64 characters",
+		},
+		// Names that would disguise themselves (issue 12, item 5).
+		"ErrNameBidiOverride": {
+			obj{"type": "hello", "v": 1, "role": "customer", "name": "evil\u202egnp.exe"},
+			"bad_value", 4000, "name: name contains invisible character U+202E",
+		},
+		"ErrNameZeroWidth": {
+			obj{"type": "hello", "v": 1, "role": "customer", "name": "系\u200b统"},
+			"bad_value", 4000, "name: name contains invisible character U+200B",
+		},
+		"ErrNameByteOrderMark": {
+			obj{"type": "hello", "v": 1, "role": "customer", "name": "Bob\ufeff"},
+			"bad_value", 4000, "name: name contains invisible character U+FEFF",
+		},
+		"ErrNameTag": {
+			obj{"type": "hello", "v": 1, "role": "customer", "name": "Bob\U000e0041"},
+			"bad_value", 4000, "name: name contains invisible character U+E0041",
+		},
+		"ErrNamePadded": {
+			obj{"type": "hello", "v": 1, "role": "customer", "name": "Bob "},
+			"bad_value", 4000, "name: name starts or ends with white space",
 		},
 		"ErrNameReserved": {
 			obj{"type": "hello", "v": 1, "role": "customer", "name": "系统"},

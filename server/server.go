@@ -211,6 +211,7 @@ func New(cfg Config) (*Server, error) {
 		Dir:            dir,
 		Store:          convStore,
 		ReservationTTL: cfg.ReservationTTL,
+		ReservationCap: cfg.Abuse.RoomsPerIP,
 		AgentGrace:     cfg.Grace,
 		CustomerGrace:  cfg.Grace,
 		Log:            cfg.Log,

@@ -3,13 +3,12 @@ package transport
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
 	"kefu/actors"
+	"kefu/limit"
+	"kefu/store"
 )
 
 // The tutorial's query values for the two roles.
@@ -60,7 +59,9 @@ type roomAnswer struct {
 
 // GetRoom serves the tutorial's GET /getroom?userName=NAME: it reserves a
 // free agent for NAME and answers exactly once, {"room":true,"kefuName":A} or
-// {"room":false}.
+// {"room":false}. An address over its cap of unused reservations gets
+// {"room":false} too, with status 200: the tutorial's pages know no other
+// answer, and its own page drops anything but a 200 without a word.
 func (g *Gateway) GetRoom() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
@@ -76,35 +77,35 @@ func (g *Gateway) GetRoom() http.Handler {
 			return
 		}
 		dispatcher := g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID)
-		res, err := g.cfg.Root.RequestFuture(dispatcher, &actors.GetRoom{Customer: name}, g.cfg.RequestTimeout).Result()
+		ip := clientKey(r, g.guards.limits.TrustProxy)
+		res, err := g.cfg.Root.RequestFuture(dispatcher, &actors.GetRoom{Customer: name, From: ip.String()}, g.cfg.RequestTimeout).Result()
 		offer, ok := res.(*actors.RoomOffer)
 		if err != nil || !ok {
 			g.cfg.Log.Error("getroom: no answer from dispatcher", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "dispatcher unavailable, try again"})
 			return
 		}
+		if offer.Capped {
+			g.guards.offences.Record(limit.Reservations, "remote", ip)
+		}
 		writeJSON(w, http.StatusOK, roomAnswer{Room: offer.Granted, KefuName: offer.AgentName})
 	})
 }
 
 // checkName returns a display name fit to show others, or what is wrong
-// with it; both protocols use it. The name is kept exactly as given: the
-// tutorial's pages tell their own lines by comparing the sender with what
-// was typed.
+// with it; both protocols use it. The rule is store.NameProblem, the one
+// every name keeps, plus the tutorial's two sender names. A name is kept
+// exactly as given, never trimmed: the tutorial's pages tell their own
+// lines by comparing the sender with what was typed.
 func checkName(name string, maxRunes int) (valid, problem string) {
-	switch {
-	case strings.TrimSpace(name) == "":
-		return "", "name is required"
-	case name == compatSystemSender || name == compatCodeSender:
+	if problem := store.NameProblem(name, maxRunes); problem != "" {
+		return "", problem
+	}
+	if name == compatSystemSender || name == compatCodeSender {
 		// The tutorial names its notices' sender 系统 and its close
 		// command's "code"; a person with either name could forge them.
+		// Look-alikes (系\u200b统, "系统 ") break the rule above.
 		return "", "name is reserved"
-	case !utf8.ValidString(name):
-		return "", "name is not valid UTF-8"
-	case utf8.RuneCountInString(name) > maxRunes:
-		return "", "name is too long"
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", "name contains control characters"
 	}
 	return name, ""
 }

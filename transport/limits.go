@@ -3,6 +3,7 @@ package transport
 import (
 	"golang.org/x/time/rate"
 
+	"kefu/actors"
 	"kefu/limit"
 )
 
@@ -37,6 +38,11 @@ type AbuseLimits struct {
 	LoginIP   limit.Rate
 	LoginName limit.Rate
 
+	// RoomsPerIP caps the unused /getroom reservations each client address
+	// holds at once; past it /getroom answers {"room":false}. The
+	// dispatcher, which owns reservations, enforces it.
+	RoomsPerIP int
+
 	// TrustProxy takes the client's address from the last entry of
 	// X-Forwarded-For, the one the proxy in front added. Only behind such a
 	// proxy: anyone else can write the header.
@@ -58,6 +64,7 @@ var DefaultAbuseLimits = AbuseLimits{
 	API:           limit.Rate{Limit: 20, Burst: 100},                   // history pages and logins of that office
 	LoginIP:       limit.Rate{Limit: rate.Limit(20.0 / 60), Burst: 20}, // a shift logging in at once, then one every 3 s
 	LoginName:     limit.Rate{Limit: rate.Limit(5.0 / 60), Burst: 10},  // a person mistyping; a guesser gets 5 tries a minute
+	RoomsPerIP:    actors.DefaultReservationCap,                        // a person asks for one room, and uses it within a second
 	TrackedKeys:   50_000,                                              // ~250 bytes each: about 12 MB at most per limit
 }
 
@@ -70,6 +77,7 @@ var NoAbuseLimits = AbuseLimits{
 	API:          limit.Unlimited,
 	LoginIP:      limit.Unlimited,
 	LoginName:    limit.Unlimited,
+	RoomsPerIP:   -1,
 }
 
 // withDefaults fills the zero fields of l from DefaultAbuseLimits.
@@ -85,6 +93,9 @@ func (l AbuseLimits) withDefaults() AbuseLimits {
 	}
 	if l.SocketsPerIP == 0 {
 		l.SocketsPerIP = d.SocketsPerIP
+	}
+	if l.RoomsPerIP == 0 {
+		l.RoomsPerIP = d.RoomsPerIP
 	}
 	if l.TrackedKeys <= 0 {
 		l.TrackedKeys = d.TrackedKeys
