@@ -16,6 +16,9 @@ const (
 	TextLength               // a chat text over the length limit
 	Capacity                 // an agent's capacity over the cap
 	BadFrame                 // an inbound frame refused as malformed: not JSON, wrong fields, not UTF-8, binary
+	HTTPConns                // a connection over its address's open HTTP connections (429, closed)
+	Conns                    // a connection over the listeners' open connections (503, closed)
+	BodyTimeout              // a request body not received in time (408, closed)
 	numKinds
 )
 
@@ -30,6 +33,9 @@ var kindNames = [numKinds]string{
 	TextLength:   "text_length",
 	Capacity:     "capacity",
 	BadFrame:     "bad_frame",
+	HTTPConns:    "http_conns",
+	Conns:        "conns",
+	BodyTimeout:  "body_timeout",
 }
 
 func (k Kind) String() string {

@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"time"
+
 	"golang.org/x/time/rate"
 
 	"kefu/limit"
@@ -9,7 +11,8 @@ import (
 // AbuseLimits bound what one client may ask of the server: how fast a
 // socket may send, how many sockets and requests an address may open, how
 // fast logins may be tried. A zero field takes its default below; a Rate of
-// limit.Unlimited, or a negative count, turns that limit off (load tests).
+// limit.Unlimited, or a negative count or duration, turns that limit off
+// (load tests).
 // docs/operations.md lists each with its flag; docs/protocol.md the answer
 // a client gets.
 type AbuseLimits struct {
@@ -37,6 +40,24 @@ type AbuseLimits struct {
 	LoginIP   limit.Rate
 	LoginName limit.Rate
 
+	// BodyTimeout bounds the time to receive a request's body, on every
+	// route of every listener, once its headers are in (ReadHeaderTimeout
+	// bounds those). Over it: 408, and the connection is closed.
+	BodyTimeout time.Duration
+
+	// HTTPConnsPerIP bounds the connections one TCP peer address holds
+	// open on the main and compat listeners that are not WebSockets (an
+	// upgraded one counts against SocketsPerIP instead): idle, sending a
+	// request or waiting for its answer. Behind a proxy that peer is the
+	// proxy, so with TrustProxy it is not applied. MaxConns bounds those
+	// listeners' connections from everyone together, WebSockets included,
+	// below the process's open-files limit, so that the store, the
+	// metrics listener and the log keep theirs. Over either, the new
+	// connection gets a canned 429 or 503 and is closed before net/http
+	// sees it.
+	HTTPConnsPerIP int
+	MaxConns       int
+
 	// TrustProxy takes the client's address from the last entry of
 	// X-Forwarded-For, the one the proxy in front added. Only behind such a
 	// proxy: anyone else can write the header.
@@ -59,6 +80,10 @@ var DefaultAbuseLimits = AbuseLimits{
 	LoginIP:       limit.Rate{Limit: rate.Limit(20.0 / 60), Burst: 20}, // a shift logging in at once, then one every 3 s
 	LoginName:     limit.Rate{Limit: rate.Limit(5.0 / 60), Burst: 10},  // a person mistyping; a guesser gets 5 tries a minute
 	TrackedKeys:   50_000,                                              // ~250 bytes each: about 12 MB at most per limit
+
+	BodyTimeout:    10 * time.Second,  // the API's bodies are under 4 KiB: seconds even on a poor mobile link
+	HTTPConnsPerIP: 200,               // that office's browsers, each keeping a few idle connections for up to 2 minutes
+	MaxConns:       defaultMaxConns(), // what the open-files limit leaves once reservedFiles are set aside
 }
 
 // NoAbuseLimits turns every abuse limit off, for tests and load tests that
@@ -70,6 +95,9 @@ var NoAbuseLimits = AbuseLimits{
 	API:          limit.Unlimited,
 	LoginIP:      limit.Unlimited,
 	LoginName:    limit.Unlimited,
+	// BodyTimeout keeps its default: no honest client is that slow.
+	HTTPConnsPerIP: -1,
+	MaxConns:       -1,
 }
 
 // withDefaults fills the zero fields of l from DefaultAbuseLimits.
@@ -85,6 +113,15 @@ func (l AbuseLimits) withDefaults() AbuseLimits {
 	}
 	if l.SocketsPerIP == 0 {
 		l.SocketsPerIP = d.SocketsPerIP
+	}
+	if l.BodyTimeout == 0 {
+		l.BodyTimeout = d.BodyTimeout
+	}
+	if l.HTTPConnsPerIP == 0 {
+		l.HTTPConnsPerIP = d.HTTPConnsPerIP
+	}
+	if l.MaxConns == 0 {
+		l.MaxConns = d.MaxConns
 	}
 	if l.TrackedKeys <= 0 {
 		l.TrackedKeys = d.TrackedKeys
