@@ -11,7 +11,8 @@ import (
 // liveness and readiness probes. /metrics is here only with
 // Config.MetricsOnMain: the main listener faces customers, and the metrics
 // show how busy the desk is (MetricsRoutes serves them apart). Every
-// request's body is read within its time and size bounds first.
+// request's body is read within its time and size bounds first, and the
+// API's must be declared JSON before its budgets are spent.
 func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /getroom", g.GetRoom())
@@ -36,7 +37,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	// at "GET /" would also answer GET on every API path meant for another
 	// method (GET /api/login) with the pages' 404, where the mux says 405.
 	pageRoutes(mux, pages, embedAncestors(g.cfg.Origins.Allowed))
-	return securityHeaders(g.limitBody(g.limitRequests(mux)))
+	return securityHeaders(g.limitBody(requireJSON(g.limitRequests(mux))))
 }
 
 // MetricsRoutes returns the metrics listener's handler: /metrics and the
