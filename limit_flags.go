@@ -12,7 +12,7 @@ import (
 
 // limitFlags are serve's flags for the abuse limits, with
 // docs/operations.md's table of them. Rates read as 20/s, 5/m, 100/h or
-// inf (no limit); counts of 0 mean no limit.
+// inf (no limit); counts and durations of 0 mean no limit.
 type limitFlags struct {
 	abuse       transport.AbuseLimits
 	maxText     int
@@ -36,6 +36,9 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.Var(limit.LimitFlag{L: &a.LoginName.Limit}, "login-name-rate", "the `rate` of POST /api/login per account name, from any address (over: 429), e.g. 5/m; inf: no limit")
 	fs.IntVar(&a.LoginName.Burst, "login-name-burst", d.LoginName.Burst, "logins per account name at once beyond -login-name-rate; a login with the right password refills it")
 	fs.IntVar(&a.RoomsPerIP, "reservations-per-ip", d.RoomsPerIP, "unused /getroom reservations one client address may hold at once (over: {\"room\":false}); 0: no limit")
+	fs.DurationVar(&a.BodyTimeout, "body-timeout", d.BodyTimeout, "time to receive a request's body once its headers are in, on every listener (over: 408, connection closed); 0: no limit")
+	fs.IntVar(&a.HTTPConnsPerIP, "http-conns-per-ip", d.HTTPConnsPerIP, "HTTP connections (not WebSockets) open at once per TCP peer address on -addr and -compat-addr (over: 429, connection closed); not applied with -trust-proxy; 0: no limit")
+	fs.IntVar(&a.MaxConns, "max-conns", max(d.MaxConns, 0), "connections open at once on -addr and -compat-addr from everyone, WebSockets included (over: 503, connection closed); default: the open-files limit less 128; 0: no limit")
 	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
@@ -60,6 +63,12 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-conns-per-ip: must be 0 (no limit) or more")
 	case a.RoomsPerIP < 0:
 		return fmt.Errorf("-reservations-per-ip: must be 0 (no limit) or more")
+	case a.BodyTimeout < 0:
+		return fmt.Errorf("-body-timeout: must be 0 (no limit) or more")
+	case a.HTTPConnsPerIP < 0:
+		return fmt.Errorf("-http-conns-per-ip: must be 0 (no limit) or more")
+	case a.MaxConns < 0:
+		return fmt.Errorf("-max-conns: must be 0 (no limit) or more")
 	case f.maxText < 1 || f.maxText > server.MaxTextBytesCap:
 		return fmt.Errorf("-max-text-bytes: must be 1 to %d", server.MaxTextBytesCap)
 	case f.maxCapacity < 1 || f.maxCapacity > store.MaxCapacity:
@@ -74,6 +83,15 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	}
 	if a.RoomsPerIP == 0 {
 		a.RoomsPerIP = -1
+	}
+	if a.BodyTimeout == 0 {
+		a.BodyTimeout = -1
+	}
+	if a.HTTPConnsPerIP == 0 {
+		a.HTTPConnsPerIP = -1
+	}
+	if a.MaxConns == 0 {
+		a.MaxConns = -1
 	}
 	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity = a, f.maxText, f.maxCapacity
 	return nil

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -48,7 +49,9 @@ func TestLimitFlags(t *testing.T) {
 		t.Setenv("KEFU_RESERVATIONS_PER_IP", "3")
 		t.Setenv("KEFU_TRUST_PROXY", "true")
 		t.Setenv("KEFU_LOGIN_NAME_RATE", "1/h") // the flag below wins
-		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100")
+		t.Setenv("KEFU_BODY_TIMEOUT", "3s")
+		t.Setenv("KEFU_HTTP_CONNS_PER_IP", "0")
+		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100", "-max-conns", "500")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,6 +73,9 @@ func TestLimitFlags(t *testing.T) {
 		}
 		if got, want := a.RoomsPerIP, 3; got != want {
 			t.Errorf("RoomsPerIP=%d, want %d from KEFU_RESERVATIONS_PER_IP", got, want)
+		}
+		if a.BodyTimeout != 3*time.Second || a.HTTPConnsPerIP != -1 || a.MaxConns != 500 {
+			t.Errorf("BodyTimeout=%v HTTPConnsPerIP=%d MaxConns=%d, want 3s, -1 (no limit) and 500", a.BodyTimeout, a.HTTPConnsPerIP, a.MaxConns)
 		}
 		if !a.TrustProxy {
 			t.Error("TrustProxy=false, want true from KEFU_TRUST_PROXY")
@@ -94,6 +100,9 @@ func TestLimitFlags(t *testing.T) {
 			{"-frame-burst", "0"},
 			{"-conns-per-ip", "-1"},
 			{"-reservations-per-ip", "-1"},
+			{"-http-conns-per-ip", "-1"},
+			{"-max-conns", "-1"},
+			{"-body-timeout", "-1s"},
 			{"-login-rate", "0/s"},
 		} {
 			if _, err := parseLimits(t, args...); err == nil {

@@ -17,6 +17,9 @@ const (
 	Capacity                 // an agent's capacity over the cap
 	BadFrame                 // an inbound frame refused as malformed: not JSON, wrong fields, not UTF-8, binary
 	Reservations             // a /getroom over its address's unused reservations ({"room":false})
+	HTTPConns                // a connection over its address's open HTTP connections (429, closed)
+	Conns                    // a connection over the listeners' open connections (503, closed)
+	BodyTimeout              // a request body not received in time (408, closed)
 	numKinds
 )
 
@@ -32,6 +35,9 @@ var kindNames = [numKinds]string{
 	Capacity:     "capacity",
 	BadFrame:     "bad_frame",
 	Reservations: "reservations_per_ip",
+	HTTPConns:    "http_conns",
+	Conns:        "conns",
+	BodyTimeout:  "body_timeout",
 }
 
 func (k Kind) String() string {

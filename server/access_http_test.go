@@ -287,6 +287,9 @@ func (w *world) call(t *testing.T, row httpRow, who string) (int, []byte, http.H
 	if err != nil {
 		t.Fatal(err)
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	tok := w.tokens[who]
 	if row.token != nil {
 		tok = row.token(t, w, who)

@@ -2,12 +2,16 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
+	"kefu/auth"
 	"kefu/limit"
+	"kefu/store"
 	"kefu/transport"
 )
 
@@ -23,6 +27,9 @@ func (ts *testServer) do(t *testing.T, method, path, body string) httpAnswer {
 	req, err := http.NewRequest(method, "http://"+ts.Addr()+path, bytes.NewReader([]byte(body)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -134,5 +141,73 @@ func TestLoginLimits(t *testing.T) {
 		if got, want := ts.Offences().Get(limit.LoginIP), uint64(1); got != want {
 			t.Fatalf("login_ip offences=%d, want %d", got, want)
 		}
+	})
+}
+
+// TestJSONOnly: the API answers 415 to a body not declared JSON before any
+// of its budgets is spent. A page on another site can make its visitors'
+// browsers POST text/plain, a form or an untyped Blob without a preflight;
+// were those read, it could spend an account's logins from anywhere.
+func TestJSONOnly(t *testing.T) {
+	ts := startServer(t, Config{Abuse: only(func(l *transport.AbuseLimits) {
+		l.API = limit.Rate{Limit: perHour, Burst: 2}
+		l.LoginIP = limit.Rate{Limit: perHour, Burst: 2}
+		l.LoginName = limit.Rate{Limit: perHour, Burst: 1}
+	})})
+	hash, err := auth.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Store().CreateAgent(context.Background(), "Alice", hash, store.RoleAgent, 3); err != nil {
+		t.Fatal(err)
+	}
+	post := func(method, path, contentType, body string) httpAnswer {
+		t.Helper()
+		req, err := http.NewRequest(method, "http://"+ts.Addr()+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return httpAnswer{status: res.StatusCode, body: string(b)}
+	}
+	wrong := `{"name":"Alice","password":"wrong password"}`
+	t.Run("ErrNotJSON", func(t *testing.T) {
+		const want = `{"code":"unsupported_media_type","error":"send the body as JSON, with Content-Type: application/json"}` + "\n"
+		for _, c := range []struct{ method, path, contentType string }{
+			{"POST", "/api/login", "text/plain"},
+			{"POST", "/api/login", "text/plain;charset=UTF-8"},
+			{"POST", "/api/login", "application/x-www-form-urlencoded"},
+			{"POST", "/api/login", "multipart/form-data; boundary=x"},
+			{"POST", "/api/login", ""}, // an untyped Blob
+			{"POST", "/api/login", "application/jsonp"},
+			{"POST", "/api/login", "text/plain"}, // again: still no budget spent
+			{"POST", "/api/agents", "text/plain"},
+			{"DELETE", "/api/agents/Alice", "text/plain"},
+			{"POST", "/api/agents/Alice/revoke", "text/plain"},
+			{"POST", "/api/logout", "text/plain"},
+		} {
+			if got := post(c.method, c.path, c.contentType, wrong); got.status != http.StatusUnsupportedMediaType || got.body != want {
+				t.Errorf("%s %s as %q: %d %q, want 415 %q", c.method, c.path, c.contentType, got.status, got.body, want)
+			}
+		}
+		for _, k := range []limit.Kind{limit.APIRate, limit.LoginIP, limit.LoginName} {
+			if got := ts.Offences().Get(k); got != 0 {
+				t.Errorf("%s offences=%d, want 0", k, got)
+			}
+		}
+	})
+	t.Run("OKJSON", func(t *testing.T) {
+		// The name's budget (1) and the address's (2) are whole.
+		right := encodeJSON(t, obj{"name": "Alice", "password": testPassword})
+		expectStatus(t, post("POST", "/api/login", "application/json", right), http.StatusOK)
+		expectStatus(t, post("POST", "/api/login", "application/json; charset=utf-8", right), http.StatusOK)
 	})
 }

@@ -4,7 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
-	"time"
+
+	"kefu/transport"
 )
 
 // ServePprof serves the profiler on its own listener, apart from the chat
@@ -17,7 +18,7 @@ func ServePprof(addr string, log *slog.Logger) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: addr, Handler: transport.BoundBody(mux), ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout}
 	log.Warn("profiler listening; keep it off public networks", "addr", addr)
 	if err := srv.ListenAndServe(); err != nil {
 		log.Error("profiler stopped", "err", err)

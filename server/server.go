@@ -104,6 +104,13 @@ const MaxTextBytesCap = 32 << 10
 // shutdownGrace bounds each step of a graceful stop.
 const shutdownGrace = 5 * time.Second
 
+// readHeaderTimeout bounds a request's headers; idleTimeout how long a
+// kept-alive connection may wait for its next request.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
+
 // Server is one running kefu.
 type Server struct {
 	cfg        Config
@@ -276,21 +283,31 @@ func New(cfg Config) (*Server, error) {
 		Metrics:       s.metrics,
 		MetricsOnMain: cfg.MetricsOnMain,
 	})
-	s.http = newHTTPServer(s.gateway.Routes(static.FS), cfg.Log)
+	// The customers' listeners hold each address, and everyone together,
+	// to a number of connections; the metrics listener is for the
+	// monitoring network only.
+	s.ln = s.gateway.LimitConns(s.ln)
+	s.http = newHTTPServer(s.gateway.Routes(static.FS), cfg.Log, s.gateway.ConnState)
 	if s.compatLn != nil {
-		s.compat = newHTTPServer(s.gateway.CompatRoutes(), cfg.Log)
+		s.compatLn = s.gateway.LimitConns(s.compatLn)
+		s.compat = newHTTPServer(s.gateway.CompatRoutes(), cfg.Log, s.gateway.ConnState)
 	}
 	if s.metricsLn != nil {
-		s.metricsSrv = newHTTPServer(s.gateway.MetricsRoutes(), cfg.Log)
+		s.metricsSrv = newHTTPServer(s.gateway.MetricsRoutes(), cfg.Log, nil)
 	}
 	return s, nil
 }
 
-func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+// newHTTPServer bounds a request's headers and an idle connection; the
+// handler bounds the body (transport.AbuseLimits.BodyTimeout). There is no
+// ReadTimeout: it would cancel the context of a handler still running at
+// its deadline.
+func newHTTPServer(h http.Handler, log *slog.Logger, connState func(net.Conn, http.ConnState)) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ConnState:         connState,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }

@@ -21,6 +21,12 @@ func clientKey(r *http.Request, trustProxy bool) netip.Addr {
 			addr = fwd
 		}
 	}
+	return addrKey(addr)
+}
+
+// addrKey is the key per-address limits count addr under: an IPv6 address
+// by its /64.
+func addrKey(addr netip.Addr) netip.Addr {
 	addr = addr.Unmap()
 	if addr.Is6() {
 		if p, err := addr.Prefix(64); err == nil {

@@ -18,8 +18,8 @@ import (
 // guards is the gateway's state for its abuse limits, built once from
 // Config.Abuse. Every per-address and per-name bucket is kept in a
 // limit.Keyed, bounded by TrackedKeys with idle keys dropped first; open
-// holds only the addresses that have sockets open now, so the sockets
-// themselves bound it.
+// and conns hold only the addresses that have sockets or connections open
+// now, so those bound them.
 type guards struct {
 	limits   AbuseLimits
 	offences *limit.Offences
@@ -30,8 +30,10 @@ type guards struct {
 	loginName *limit.Keyed[uint64] // by a hash of the name: an attacker's long names cost no memory
 	nameSeed  maphash.Seed
 
-	mu   sync.Mutex
-	open map[netip.Addr]int // sockets open per address
+	mu    sync.Mutex
+	open  map[netip.Addr]int // sockets open per address
+	conns map[netip.Addr]int // connections not (yet) WebSockets, per TCP peer
+	total int                // connections open on the guarded listeners
 }
 
 func newGuards(l AbuseLimits, log *slog.Logger) *guards {
@@ -44,6 +46,7 @@ func newGuards(l AbuseLimits, log *slog.Logger) *guards {
 		loginName: limit.NewKeyed[uint64](l.LoginName, l.TrackedKeys),
 		nameSeed:  maphash.MakeSeed(),
 		open:      map[netip.Addr]int{},
+		conns:     map[netip.Addr]int{},
 	}
 }
 

@@ -8,8 +8,9 @@ import (
 	"kefu/limit"
 )
 
-// openRetry is the Retry-After of an upgrade refused for the sockets its
-// address has open: a guess, as they close when people close their tabs.
+// openRetry is the Retry-After of an upgrade or a connection refused for
+// the sockets or connections open: a guess, as sockets close when people
+// close their tabs, and idle connections within IdleTimeout.
 const openRetry = 10 * time.Second
 
 // admitSocket is accept's check of a WebSocket upgrade against its

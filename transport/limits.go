@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"time"
+
 	"golang.org/x/time/rate"
 
 	"kefu/actors"
@@ -10,7 +12,8 @@ import (
 // AbuseLimits bound what one client may ask of the server: how fast a
 // socket may send, how many sockets and requests an address may open, how
 // fast logins may be tried. A zero field takes its default below; a Rate of
-// limit.Unlimited, or a negative count, turns that limit off (load tests).
+// limit.Unlimited, or a negative count or duration, turns that limit off
+// (load tests).
 // docs/operations.md lists each with its flag; docs/protocol.md the answer
 // a client gets.
 type AbuseLimits struct {
@@ -43,6 +46,24 @@ type AbuseLimits struct {
 	// dispatcher, which owns reservations, enforces it.
 	RoomsPerIP int
 
+	// BodyTimeout bounds the time to receive a request's body, on every
+	// route of every listener, once its headers are in (ReadHeaderTimeout
+	// bounds those). Over it: 408, and the connection is closed.
+	BodyTimeout time.Duration
+
+	// HTTPConnsPerIP bounds the connections one TCP peer address holds
+	// open on the main and compat listeners that are not WebSockets (an
+	// upgraded one counts against SocketsPerIP instead): idle, sending a
+	// request or waiting for its answer. Behind a proxy that peer is the
+	// proxy, so with TrustProxy it is not applied. MaxConns bounds those
+	// listeners' connections from everyone together, WebSockets included,
+	// below the process's open-files limit, so that the store, the
+	// metrics listener and the log keep theirs. Over either, the new
+	// connection gets a canned 429 or 503 and is closed before net/http
+	// sees it.
+	HTTPConnsPerIP int
+	MaxConns       int
+
 	// TrustProxy takes the client's address from the last entry of
 	// X-Forwarded-For, the one the proxy in front added. Only behind such a
 	// proxy: anyone else can write the header.
@@ -66,6 +87,10 @@ var DefaultAbuseLimits = AbuseLimits{
 	LoginName:     limit.Rate{Limit: rate.Limit(5.0 / 60), Burst: 10},  // a person mistyping; a guesser gets 5 tries a minute
 	RoomsPerIP:    actors.DefaultReservationCap,                        // a person asks for one room, and uses it within a second
 	TrackedKeys:   50_000,                                              // ~250 bytes each: about 12 MB at most per limit
+
+	BodyTimeout:    10 * time.Second,  // the API's bodies are under 4 KiB: seconds even on a poor mobile link
+	HTTPConnsPerIP: 200,               // that office's browsers, each keeping a few idle connections for up to 2 minutes
+	MaxConns:       defaultMaxConns(), // what the open-files limit leaves once reservedFiles are set aside
 }
 
 // NoAbuseLimits turns every abuse limit off, for tests and load tests that
@@ -78,6 +103,9 @@ var NoAbuseLimits = AbuseLimits{
 	LoginIP:      limit.Unlimited,
 	LoginName:    limit.Unlimited,
 	RoomsPerIP:   -1,
+	// BodyTimeout keeps its default: no honest client is that slow.
+	HTTPConnsPerIP: -1,
+	MaxConns:       -1,
 }
 
 // withDefaults fills the zero fields of l from DefaultAbuseLimits.
@@ -96,6 +124,15 @@ func (l AbuseLimits) withDefaults() AbuseLimits {
 	}
 	if l.RoomsPerIP == 0 {
 		l.RoomsPerIP = d.RoomsPerIP
+	}
+	if l.BodyTimeout == 0 {
+		l.BodyTimeout = d.BodyTimeout
+	}
+	if l.HTTPConnsPerIP == 0 {
+		l.HTTPConnsPerIP = d.HTTPConnsPerIP
+	}
+	if l.MaxConns == 0 {
+		l.MaxConns = d.MaxConns
 	}
 	if l.TrackedKeys <= 0 {
 		l.TrackedKeys = d.TrackedKeys

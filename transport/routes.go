@@ -10,7 +10,9 @@ import (
 // /compat (so the pages need no second port), the HTTP API, and the
 // liveness and readiness probes. /metrics is here only with
 // Config.MetricsOnMain: the main listener faces customers, and the metrics
-// show how busy the desk is (MetricsRoutes serves them apart).
+// show how busy the desk is (MetricsRoutes serves them apart). Every
+// request's body is read within its time and size bounds first, and the
+// API's must be declared JSON before its budgets are spent.
 func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /getroom", g.GetRoom())
@@ -35,7 +37,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	// at "GET /" would also answer GET on every API path meant for another
 	// method (GET /api/login) with the pages' 404, where the mux says 405.
 	pageRoutes(mux, pages, embedAncestors(g.cfg.Origins.Allowed))
-	return securityHeaders(g.limitRequests(mux))
+	return securityHeaders(g.limitBody(requireJSON(g.limitRequests(mux))))
 }
 
 // MetricsRoutes returns the metrics listener's handler: /metrics and the
@@ -45,13 +47,13 @@ func (g *Gateway) MetricsRoutes() http.Handler {
 	mux.Handle("GET /metrics", metricsHandler(g.metrics))
 	mux.Handle("GET /healthz", Healthz())
 	mux.Handle("GET /readyz", g.Ready())
-	return securityHeaders(mux)
+	return securityHeaders(g.limitBody(mux))
 }
 
 // CompatRoutes returns the compat listener's handler: the tutorial's
 // WebSocket at any path, as its pages call ws://HOST:3000?type=&name=.
 func (g *Gateway) CompatRoutes() http.Handler {
-	return securityHeaders(g.compatSocket(g.cfg.CompatOrigins))
+	return securityHeaders(g.limitBody(g.compatSocket(g.cfg.CompatOrigins)))
 }
 
 // securityHeaders sets the headers every response carries. The policy
