@@ -33,20 +33,26 @@ func TestFanInBurstArrivesWhole(t *testing.T) {
 	start := time.Now()
 	for conv, i := range convs {
 		for n := 1; n <= perCust; n++ {
-			custs[i].post(conv, fmt.Sprint("m", n), "")
+			custs[i].post(conv, fanInLine(n), "")
 		}
 	}
 	// The agent reads continuously; each conversation's messages must
 	// come whole and in order, and the socket must stay open.
 	next := map[string]int{} // conversation -> messages read from it
 	deadline := time.Now().Add(4 * testWait)
-	for got := 0; got < customers*perCust; {
+	got := 0
+	defer func() {
+		if t.Failed() {
+			t.Logf("the agent had %d of %d messages after %v", got, customers*perCust, time.Since(start))
+		}
+	}()
+	for got < customers*perCust {
 		f := agent.nextBefore(deadline)
 		if f.Type != "msg" {
 			t.Fatalf("agent got %s after %d messages, want msg", f.raw, got)
 		}
 		n := next[f.Conv] + 1
-		if _, ok := convs[f.Conv]; !ok || f.Seq != uint64(n) || f.Text != fmt.Sprint("m", n) {
+		if _, ok := convs[f.Conv]; !ok || f.Seq != uint64(n) || f.Text != fanInLine(n) {
 			t.Fatalf("agent got %s after %d messages, want msg %d of %s", f.raw, got, n, f.Conv)
 		}
 		next[f.Conv] = n
@@ -55,3 +61,6 @@ func TestFanInBurstArrivesWhole(t *testing.T) {
 	t.Logf("%d messages from %d customers reached one agent in %v", customers*perCust, customers, time.Since(start))
 	agent.alive()
 }
+
+// fanInLine is a customer's nth message in TestFanInBurstArrivesWhole.
+func fanInLine(n int) string { return fmt.Sprintf("%d: where is my order?", n) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,6 +38,7 @@ func socketPair(t *testing.T, limits Limits) (*socket, *websocket.Conn) {
 		_ = bw.conn.Conn.(*net.TCPConn).SetWriteBuffer(smallBuffer)
 		s := newSocket(ws, bw.conn, limits, slog.New(slog.DiscardHandler))
 		s.deliver = func(any) {}
+		s.slow = prometheus.NewCounter(prometheus.CounterOpts{Name: "slow"})
 		socks <- s
 	}))
 	t.Cleanup(srv.Close)
@@ -99,10 +101,50 @@ func poll(t *testing.T, what string, ok func() bool) {
 	}
 }
 
+// slowCount reads the socket's count of clients dropped as too slow.
+func slowCount(t *testing.T, s *socket) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := s.slow.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
+
 func TestSocketSlow(t *testing.T) {
+	t.Run("OKBurstWhileReading", func(t *testing.T) {
+		// An agent's fifty customers each sending their frame burst: far
+		// more frames at once than the connection holds, to a client that
+		// reads all the while.
+		const burst = 2000
+		s, ws := socketPair(t, DefaultLimits)
+		got := make(chan error, 1)
+		go func() {
+			_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+			for i := range burst {
+				_, data, err := ws.ReadMessage()
+				if err == nil && !bytes.HasPrefix(data, fmt.Appendf(nil, "%d:", i)) {
+					err = fmt.Errorf("frame %d is %.20q", i, data)
+				}
+				if err != nil {
+					got <- fmt.Errorf("after %d of %d frames: %w", i, burst, err)
+					return
+				}
+			}
+			got <- nil
+		}()
+		line := strings.Repeat("where is my order? ", 50) // about 1 KB
+		for i := range burst {
+			if !s.Send(fmt.Appendf(nil, "%d: %s", i, line)) {
+				t.Fatalf("frame %d of %d refused: closed with %+v", i, burst, s.reason)
+			}
+		}
+		if err := <-got; err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("ErrOverBytes", func(t *testing.T) {
 		s, _ := socketPair(t, testLimits(256<<10, time.Hour))
-		s.slow = prometheus.NewCounter(prometheus.CounterOpts{Name: "slow"})
 		frame := bytes.Repeat([]byte("x"), 8<<10)
 		sent := 0
 		for s.Send(frame) {
@@ -116,11 +158,7 @@ func TestSocketSlow(t *testing.T) {
 		if got := s.queued(); got != 0 {
 			t.Fatalf("%d frames still queued after the slow close, want them dropped at once", got)
 		}
-		var m dto.Metric
-		if err := s.slow.Write(&m); err != nil {
-			t.Fatal(err)
-		}
-		if got, want := m.GetCounter().GetValue(), 1.0; got != want {
+		if got, want := slowCount(t, s), 1.0; got != want {
 			t.Fatalf("slow clients counted=%v, want %v", got, want)
 		}
 	})
@@ -136,6 +174,9 @@ func TestSocketSlow(t *testing.T) {
 		}
 		if took := time.Since(start); took < slowAfter {
 			t.Fatalf("closed after %v, before SlowAfter %v", took, slowAfter)
+		}
+		if got, want := slowCount(t, s), 1.0; got != want {
+			t.Fatalf("slow clients counted=%v, want %v", got, want)
 		}
 	})
 }
