@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"time"
 
 	"kefu/limit"
 	"kefu/server"
@@ -17,7 +18,14 @@ type limitFlags struct {
 	abuse       transport.AbuseLimits
 	maxText     int
 	maxCapacity int
+	// Every socket's, compat and native.
+	sendQueueBytes int
+	slowAfter      time.Duration
 }
+
+// minSendQueueBytes keeps -send-queue-bytes above a frame or two: below,
+// a client would be cut off for a single message with a long history.
+const minSendQueueBytes = 64 << 10
 
 func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	d := transport.DefaultAbuseLimits
@@ -42,6 +50,8 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
+	fs.IntVar(&f.sendQueueBytes, "send-queue-bytes", transport.DefaultLimits.SendQueueBytes, fmt.Sprintf("bytes that may wait to be written to one socket (over: close 4008); at least %d", minSendQueueBytes))
+	fs.DurationVar(&f.slowAfter, "slow-after", transport.DefaultLimits.SlowAfter, "how long frames may wait for a socket that takes none before it is closed 4008 (checked when the next frame is sent)")
 	return f
 }
 
@@ -73,6 +83,10 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-max-text-bytes: must be 1 to %d", server.MaxTextBytesCap)
 	case f.maxCapacity < 1 || f.maxCapacity > store.MaxCapacity:
 		return fmt.Errorf("-max-capacity: must be 1 to %d", store.MaxCapacity)
+	case f.sendQueueBytes < minSendQueueBytes:
+		return fmt.Errorf("-send-queue-bytes: must be at least %d", minSendQueueBytes)
+	case f.slowAfter <= 0:
+		return fmt.Errorf("-slow-after: must be more than 0")
 	}
 	// On the command line 0 is "no limit"; in the config, negative is.
 	if a.FrameRefusals == 0 {
@@ -94,5 +108,8 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		a.MaxConns = -1
 	}
 	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity = a, f.maxText, f.maxCapacity
+	for _, l := range []*transport.Limits{&cfg.Sockets, &cfg.NativeSockets} {
+		l.SendQueueBytes, l.SlowAfter = f.sendQueueBytes, f.slowAfter
+	}
 	return nil
 }

@@ -42,6 +42,14 @@ func TestLimitFlags(t *testing.T) {
 		if got, want := cfg.MaxCapacity, 50; got != want {
 			t.Fatalf("MaxCapacity=%d, want %d", got, want)
 		}
+		for _, l := range []transport.Limits{cfg.Sockets, cfg.NativeSockets} {
+			if got, want := l.SendQueueBytes, transport.DefaultLimits.SendQueueBytes; got != want {
+				t.Fatalf("SendQueueBytes=%d, want %d", got, want)
+			}
+			if got, want := l.SlowAfter, transport.DefaultLimits.SlowAfter; got != want {
+				t.Fatalf("SlowAfter=%v, want %v", got, want)
+			}
+		}
 	})
 	t.Run("OKEnvAndFlags", func(t *testing.T) {
 		t.Setenv("KEFU_FRAME_RATE", "5/s")
@@ -51,7 +59,8 @@ func TestLimitFlags(t *testing.T) {
 		t.Setenv("KEFU_LOGIN_NAME_RATE", "1/h") // the flag below wins
 		t.Setenv("KEFU_BODY_TIMEOUT", "3s")
 		t.Setenv("KEFU_HTTP_CONNS_PER_IP", "0")
-		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100", "-max-conns", "500")
+		t.Setenv("KEFU_SLOW_AFTER", "2s")
+		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100", "-max-conns", "500", "-send-queue-bytes", "1048576")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,6 +92,11 @@ func TestLimitFlags(t *testing.T) {
 		if cfg.MaxCapacity != 7 || cfg.MaxTextBytes != 100 {
 			t.Errorf("MaxCapacity=%d MaxTextBytes=%d, want 7 and 100", cfg.MaxCapacity, cfg.MaxTextBytes)
 		}
+		for _, l := range []transport.Limits{cfg.Sockets, cfg.NativeSockets} {
+			if l.SendQueueBytes != 1<<20 || l.SlowAfter != 2*time.Second {
+				t.Errorf("SendQueueBytes=%d SlowAfter=%v, want 1048576 and 2s", l.SendQueueBytes, l.SlowAfter)
+			}
+		}
 	})
 	t.Run("ErrBadEnvRate", func(t *testing.T) {
 		t.Setenv("KEFU_API_RATE", "fast")
@@ -104,6 +118,8 @@ func TestLimitFlags(t *testing.T) {
 			{"-max-conns", "-1"},
 			{"-body-timeout", "-1s"},
 			{"-login-rate", "0/s"},
+			{"-send-queue-bytes", "1000"},
+			{"-slow-after", "0s"},
 		} {
 			if _, err := parseLimits(t, args...); err == nil {
 				t.Errorf("%v: no error, want one", args)

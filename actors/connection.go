@@ -627,9 +627,9 @@ func (c *connection) textOK(ctx actor.Context, text string, ref string) bool {
 }
 
 // send encodes msg for this connection's protocol and queues it, and says
-// whether the socket took it. A full queue means the client cannot keep up:
-// the socket is already closing with DisconnectSlow, so the actor goes too
-// rather than buffer without bound.
+// whether the socket took it. A refusal means the socket is closing, as a
+// rule because the client cannot keep up (4008): the actor goes too rather
+// than buffer without bound.
 func (c *connection) send(ctx actor.Context, msg any) bool {
 	c.answered(msg)
 	frame := c.Codec.Encode(msg)

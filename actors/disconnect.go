@@ -26,7 +26,8 @@ var (
 	DisconnectTokenRevoked   = Disconnect{Code: 4003, Reason: "unauthorized: token revoked"}
 	DisconnectAccountRemoved = Disconnect{Code: 4003, Reason: "unauthorized: account removed"}
 	DisconnectNoAgent        = Disconnect{Code: 4004, Reason: "no free agent: ask /getroom first"}
-	DisconnectSlow           = Disconnect{Code: 4008, Reason: "too slow: outbound queue full"}
+	DisconnectSlowStalled    = Disconnect{Code: 4008, Reason: "too slow: outbound queue not draining"}
+	DisconnectSlowBytes      = Disconnect{Code: 4008, Reason: "too slow: outbound queue over its byte limit"}
 	DisconnectNameTaken      = Disconnect{Code: 4009, Reason: "name already online"}
 	DisconnectRoomGone       = Disconnect{Code: 4010, Reason: "room closed"}
 	DisconnectReplaced       = Disconnect{Code: 4011, Reason: "connected elsewhere"}

@@ -6,11 +6,14 @@ package actors
 // Receive.
 type Socket interface {
 	// Send queues one encoded frame. It returns false when the frame was not
-	// queued: the socket is closing, or its bounded queue was full, in which
-	// case the socket is being closed with DisconnectSlow.
+	// queued: the socket is closing, or its client is too slow (its queue
+	// stopped draining, or holds too many bytes), in which case the socket
+	// is being closed with DisconnectSlowStalled or DisconnectSlowBytes.
 	Send(frame []byte) bool
 	// Close flushes what is queued, sends a close frame with d and releases
-	// the socket. Only the first call counts.
+	// the socket. Only the first call counts. A slow client's queue, and
+	// that of a socket closed with DisconnectReplaced, is dropped instead:
+	// nobody is there to read it.
 	Close(d Disconnect)
 	// StartReading begins delivering inbound frames. The connection actor
 	// calls it once it has been admitted, so nothing a client sends is read

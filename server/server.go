@@ -37,7 +37,7 @@ type Config struct {
 	Grace          time.Duration // how long a vanished agent or customer keeps its conversations; zero: none (kefu serve defaults to 30 s)
 	AllowedOrigins []string      // extra page origins allowed to open sockets
 	// Sockets and NativeSockets bound each compat and native WebSocket;
-	// zero means the transport's defaults.
+	// zero fields take the transport's defaults.
 	Sockets       transport.Limits
 	NativeSockets transport.Limits
 	Heartbeat     time.Duration // native application-level ping; zero: the default

@@ -17,7 +17,7 @@ import (
 // anything waited on the stuck client, it would.
 func TestStuckClientSlowsNobody(t *testing.T) {
 	limits := transport.DefaultNativeLimits
-	limits.SendQueue = 8
+	limits.SendQueueBytes = 64 << 10 // eight of the 8 KB lines below
 	limits.WriteWait = 3 * time.Second
 	ts := startServer(t, Config{NativeSockets: limits}) // no grace: a cut-off customer has left
 

@@ -59,7 +59,7 @@ func (s *socket) overRate(frame []byte) (refused, hangUp bool) {
 	// Answered only while the client reads what it is sent: one that
 	// floods without reading would otherwise fill its queue and be closed
 	// as slow (4008), not for what it does.
-	if s.queued() < s.limits.SendQueue/2 {
+	if s.waitingBytes() < s.limits.SendQueueBytes/2 {
 		s.Send(fg.codec.Encode(&actors.FrameError{Code: actors.ErrCodeRateLimited, Message: rateLimitedMessage, Ref: clientRef(frame)}))
 	}
 	return true, false

@@ -90,17 +90,13 @@ type Gateway struct {
 
 // NewGateway returns a gateway; zero limits take their defaults.
 func NewGateway(cfg Config) *Gateway {
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.or(DefaultLimits)
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = DefaultHeartbeat
 	}
-	if cfg.NativeLimits == (Limits{}) {
-		cfg.NativeLimits = DefaultNativeLimits
-		// Three missed heartbeats, whatever the heartbeat.
-		cfg.NativeLimits.PongWait = 3 * cfg.Heartbeat
-	}
+	native := DefaultNativeLimits
+	native.PongWait = 3 * cfg.Heartbeat // three missed heartbeats, whatever the heartbeat
+	cfg.NativeLimits = cfg.NativeLimits.or(native)
 	if cfg.HelloTimeout == 0 {
 		cfg.HelloTimeout = DefaultHelloTimeout
 	}

@@ -23,11 +23,20 @@ type Limits struct {
 	// MaxFrameBytes is the largest inbound frame; a bigger one closes the
 	// socket with 1009 (message too big).
 	MaxFrameBytes int64
-	// SendQueue is how many outbound frames may wait for a slow client.
-	// When it is full the client is disconnected with DisconnectSlow.
-	SendQueue int
-	// WriteWait bounds one write; a client that accepts nothing for this
-	// long is gone.
+	// SendQueueBytes bounds the outbound bytes waiting for one client:
+	// queued, or taken by the writer and not yet written, each frame
+	// counted with frameOverhead. A Send when it is reached closes the
+	// socket with DisconnectSlowBytes. It bounds memory, not speed: a
+	// client that reads is not slow because a burst arrived at once.
+	SendQueueBytes int
+	// SlowAfter is how long frames may wait while the writer makes no
+	// progress (writes no frame) before the client counts as slow: a Send
+	// after that closes the socket with DisconnectSlowStalled. Shorter than
+	// WriteWait, so the connection actor hears of it (and its party's
+	// grace starts) before the stuck write is given up on.
+	SlowAfter time.Duration
+	// WriteWait bounds the write of one frame; a client that accepts
+	// nothing for this long is gone.
 	WriteWait time.Duration
 	// PongWait is how long the server waits for any frame, pongs included,
 	// before it calls the peer dead.
@@ -39,11 +48,42 @@ type Limits struct {
 
 // DefaultLimits are the limits used unless configured otherwise.
 var DefaultLimits = Limits{
-	MaxFrameBytes: 64 << 10, // a chat text is at most a few KiB; leave room for JSON escaping
-	SendQueue:     256,      // a reconnection's burst (a sync, an ack per resend, the peer's news); slots cost nothing until used
-	WriteWait:     10 * time.Second,
-	PongWait:      60 * time.Second,
-	CloseGrace:    time.Second,
+	MaxFrameBytes:  64 << 10,        // a chat text is at most a few KiB; leave room for JSON escaping
+	SendQueueBytes: 4 << 20,         // an agent at the top capacity (50) whose customers all send their 40-frame burst at once: 2,000 frames of 2 KiB; memory only while frames wait
+	SlowAfter:      5 * time.Second, // a reading client takes a frame in microseconds; five seconds of none is a stuck one
+	WriteWait:      10 * time.Second,
+	PongWait:       60 * time.Second,
+	CloseGrace:     time.Second,
+}
+
+// frameOverhead is what a queued frame costs beyond its bytes (its slice
+// header and allocation), counted against SendQueueBytes so that many tiny
+// frames are bounded too.
+const frameOverhead = 64
+
+func frameCost(frame []byte) int { return len(frame) + frameOverhead }
+
+// or fills the zero fields of l from d.
+func (l Limits) or(d Limits) Limits {
+	if l.MaxFrameBytes == 0 {
+		l.MaxFrameBytes = d.MaxFrameBytes
+	}
+	if l.SendQueueBytes == 0 {
+		l.SendQueueBytes = d.SendQueueBytes
+	}
+	if l.SlowAfter == 0 {
+		l.SlowAfter = d.SlowAfter
+	}
+	if l.WriteWait == 0 {
+		l.WriteWait = d.WriteWait
+	}
+	if l.PongWait == 0 {
+		l.PongWait = d.PongWait
+	}
+	if l.CloseGrace == 0 {
+		l.CloseGrace = d.CloseGrace
+	}
+	return l
 }
 
 // pingPeriod must be shorter than PongWait so a live peer's pong always
@@ -59,11 +99,19 @@ type socket struct {
 	limits Limits
 	log    *slog.Logger
 
-	// queue holds outbound frames, at most limits.SendQueue, until the
-	// writer takes them all at once. It is nil while empty, so an idle
-	// socket holds no queue memory.
-	queueMu   sync.Mutex
-	queue     [][]byte
+	// queue holds outbound frames until the writer takes them all at once.
+	// It is nil while empty, so an idle socket holds no queue memory.
+	// queueBytes and inFlight are the frameCost of the frames queued and of
+	// those the writer took and has not written yet; together at most
+	// limits.SendQueueBytes (and one frame). progress is when the writer
+	// last wrote a frame, or when frames started waiting, if later: a
+	// client is stalled if frames wait and progress is SlowAfter old.
+	queueMu    sync.Mutex
+	queue      [][]byte
+	queueBytes int
+	inFlight   int
+	progress   time.Time
+
 	closeReq  chan struct{} // closed once, by Close
 	closeOnce sync.Once
 	reason    actors.Disconnect // written once before closeReq is closed
@@ -84,7 +132,7 @@ type socket struct {
 	deliver func(msg any)
 	// frames is the inbound frame budget (frame_limit.go); nil for none.
 	frames *frameGuard
-	// slow counts the clients dropped for a full queue; nil for none.
+	// slow counts the clients dropped as too slow; nil for none.
 	slow prometheus.Counter
 }
 
@@ -102,21 +150,42 @@ func newSocket(ws *websocket.Conn, conn *batchConn, limits Limits, log *slog.Log
 }
 
 // Send implements actors.Socket. It never blocks.
+//
+// A client is slow when what waits for it stops draining, not when a lot
+// arrives at once: an agent's customers may all send together, and the
+// agent reads it all in a moment. So the bound is in bytes, for memory,
+// and slowness is time without progress. Both are checked here, which
+// costs an idle socket no timer: a client that stops reading while
+// nothing more is sent is left to the write deadline.
 func (s *socket) Send(frame []byte) bool {
 	if isClosed(s.closeReq) {
 		return false
 	}
+	now := time.Now()
+	slow := actors.Disconnect{}
 	s.queueMu.Lock()
-	full := len(s.queue) >= s.limits.SendQueue
-	if !full {
+	waiting := s.queueBytes + s.inFlight
+	switch {
+	case isClosed(s.closeReq):
+		// Closed since the check above; Close may have dropped the queue.
+		s.queueMu.Unlock()
+		return false
+	case waiting == 0:
+		s.progress = now // the wait starts with this frame
+	case waiting >= s.limits.SendQueueBytes:
+		slow = actors.DisconnectSlowBytes
+	case now.Sub(s.progress) >= s.limits.SlowAfter:
+		slow = actors.DisconnectSlowStalled
+	}
+	if slow == (actors.Disconnect{}) {
 		s.queue = append(s.queue, frame)
+		s.queueBytes += frameCost(frame)
 	}
 	s.queueMu.Unlock()
-	if full {
-		if s.slow != nil && !isClosed(s.closeReq) {
+	if slow != (actors.Disconnect{}) {
+		if s.closeWith(slow) && s.slow != nil {
 			s.slow.Inc()
 		}
-		s.Close(actors.DisconnectSlow)
 		return false
 	}
 	s.kick()
@@ -129,7 +198,33 @@ func (s *socket) takeQueue() [][]byte {
 	defer s.queueMu.Unlock()
 	q := s.queue
 	s.queue = nil
+	s.inFlight += s.queueBytes
+	s.queueBytes = 0
 	return q
+}
+
+// wrote records that the writer has written a frame of cost bytes at now.
+func (s *socket) wrote(cost int, now time.Time) {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	s.inFlight -= cost
+	s.progress = now
+}
+
+// writeDone forgets what the writer took and did not write: it failed, or
+// it stopped for a close that drops the queue.
+func (s *socket) writeDone() {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	s.inFlight = 0
+}
+
+// dropQueue frees the frames nobody will write.
+func (s *socket) dropQueue() {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	s.queue = nil
+	s.queueBytes = 0
 }
 
 func (s *socket) queued() int {
@@ -138,13 +233,43 @@ func (s *socket) queued() int {
 	return len(s.queue)
 }
 
+// waitingBytes is the frameCost of what is queued or being written.
+func (s *socket) waitingBytes() int {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	return s.queueBytes + s.inFlight
+}
+
 // Close implements actors.Socket. It never blocks; the writer does the work.
-func (s *socket) Close(d actors.Disconnect) {
+func (s *socket) Close(d actors.Disconnect) { s.closeWith(d) }
+
+// closeWith closes the socket with d and says whether d was the first
+// reason, the one that counts. A reason that drops the queue drops it
+// here, at once, not when the writer gets to it.
+func (s *socket) closeWith(d actors.Disconnect) (first bool) {
 	s.closeOnce.Do(func() {
 		s.reason = d
+		first = true
 		close(s.closeReq)
 	})
+	if first && dropsQueue(d) {
+		s.dropQueue()
+	}
 	s.kick()
+	return first
+}
+
+// dropsQueue says whether a socket closed with d drops what waits for it
+// instead of flushing it: a slow client's queue is what it could not take,
+// and a replaced socket's client has the same news on its new socket.
+func dropsQueue(d actors.Disconnect) bool {
+	return d == actors.DisconnectSlowStalled || d == actors.DisconnectSlowBytes || d == actors.DisconnectReplaced
+}
+
+// dropping says whether the writer should stop writing frames: the socket
+// is closing with a reason that drops the queue.
+func (s *socket) dropping() bool {
+	return isClosed(s.closeReq) && dropsQueue(s.reason)
 }
 
 // StartReading implements actors.Socket.
@@ -304,15 +429,15 @@ func isClosed(c <-chan struct{}) bool {
 	}
 }
 
-// finish flushes what the actor queued before it closed (a slow client gets
-// nothing more: its queue is what it could not take), sends the close frame
-// and waits briefly for the peer's reply, so the client sees our code and
-// reason rather than a reset connection.
+// finish flushes what the actor queued before it closed (unless the
+// reason drops the queue: see dropsQueue), sends the close frame and waits
+// briefly for the peer's reply, so the client sees our code and reason
+// rather than a reset connection.
 func (s *socket) finish() {
-	if s.reason != actors.DisconnectSlow {
-		if err := s.writeFrames(s.takeQueue()); err != nil {
-			return
-		}
+	if dropsQueue(s.reason) {
+		s.dropQueue()
+	} else if err := s.writeFrames(s.takeQueue()); err != nil {
+		return
 	}
 	msg := websocket.FormatCloseMessage(s.reason.Code, s.reason.Reason)
 	if err := s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.limits.WriteWait)); err != nil {
@@ -328,22 +453,30 @@ func (s *socket) finish() {
 }
 
 // writeFrames writes frames in order, several in one system call when
-// there are several.
+// there are several, each within WriteWait of the one before: a long
+// batch to a client that reads is not cut off. It stops, dropping the
+// rest, if a close that drops the queue comes meanwhile.
 func (s *socket) writeFrames(frames [][]byte) error {
-	deadline := time.Now().Add(s.limits.WriteWait)
-	_ = s.ws.SetWriteDeadline(deadline)
+	defer s.writeDone()
 	batch := len(frames) > 1 && s.conn != nil
 	if batch {
 		s.conn.hold()
 	}
+	now := time.Now()
 	var err error
 	for _, f := range frames {
+		if s.dropping() {
+			break
+		}
+		_ = s.ws.SetWriteDeadline(now.Add(s.limits.WriteWait))
 		if err = s.ws.WriteMessage(websocket.TextMessage, f); err != nil {
 			break
 		}
+		now = time.Now()
+		s.wrote(frameCost(f), now)
 	}
 	if batch {
-		if ferr := s.conn.flush(deadline); err == nil {
+		if ferr := s.conn.flush(now.Add(s.limits.WriteWait)); err == nil {
 			err = ferr
 		}
 	}
