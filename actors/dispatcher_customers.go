@@ -52,7 +52,7 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 	case c.wait != nil:
 		res.Queued = true
 		slots := d.slots()
-		d.queue.each(func(w *waiting, pos int) {
+		d.eachPresent(func(w *waiting, pos int) {
 			if w == c.wait {
 				res.Position, res.ETA = pos, d.eta(pos, slots)
 				w.toldPosition, w.toldETA = pos, int64(res.ETA.Seconds())
@@ -65,6 +65,11 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 		res.Conv = c.conv.id
 	}
 	ctx.Respond(res)
+	if c.wait != nil {
+		// Back in time: passed over while away, it is served first now,
+		// after this answer, and those behind it move back one.
+		d.assignWaiting(ctx)
+	}
 }
 
 func (d *dispatcher) attachCustomer(ctx actor.Context, c *customerRec, conn ConnID) {
@@ -104,7 +109,8 @@ func (d *dispatcher) compatCustomerConnect(ctx actor.Context, msg *CustomerConne
 
 // customerConnGone handles a customer's connection ending. A compat
 // customer is gone at once; a native one keeps its place in the queue for
-// the grace period (its conversation keeps itself).
+// the grace period, but is given no agent while away, and those behind it
+// move up meanwhile (its conversation keeps itself).
 func (d *dispatcher) customerConnGone(ctx actor.Context, c *customerRec, conn *actor.PID) {
 	if d.Dir.PID(KindConn, string(c.conn)).Id != conn.Id {
 		return // an older connection, already replaced
@@ -117,6 +123,7 @@ func (d *dispatcher) customerConnGone(ctx actor.Context, c *customerRec, conn *a
 		}
 	case c.wait != nil:
 		d.startCustomerGrace(ctx, c)
+		d.positionsChanged(ctx)
 	case c.conv == nil:
 		d.forgetCustomer(c)
 	}
