@@ -35,6 +35,9 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&a.LoginIP.Burst, "login-burst", d.LoginIP.Burst, "logins per client address at once beyond -login-rate")
 	fs.Var(limit.LimitFlag{L: &a.LoginName.Limit}, "login-name-rate", "the `rate` of POST /api/login per account name, from any address (over: 429), e.g. 5/m; inf: no limit")
 	fs.IntVar(&a.LoginName.Burst, "login-name-burst", d.LoginName.Burst, "logins per account name at once beyond -login-name-rate; a login with the right password refills it")
+	fs.IntVar(&a.CustomersPerIP, "customers-per-ip", d.CustomersPerIP, "native customers per client address waiting or in a conversation at once (over: a too_many_customers error); 0: no limit")
+	fs.Var(limit.LimitFlag{L: &a.ConvStarts.Limit}, "conv-start-rate", "the `rate` at which one customer may start conversations, each request counting (over: a rate_limited error), e.g. 3/m; inf: no limit")
+	fs.IntVar(&a.ConvStarts.Burst, "conv-start-burst", d.ConvStarts.Burst, "conversations one customer may start at once beyond -conv-start-rate")
 	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
@@ -47,7 +50,7 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	for _, b := range []struct {
 		name string
 		n    int
-	}{{"-frame-burst", a.Frames.Burst}, {"-conn-burst", a.Upgrades.Burst}, {"-api-burst", a.API.Burst}, {"-login-burst", a.LoginIP.Burst}, {"-login-name-burst", a.LoginName.Burst}} {
+	}{{"-frame-burst", a.Frames.Burst}, {"-conn-burst", a.Upgrades.Burst}, {"-api-burst", a.API.Burst}, {"-login-burst", a.LoginIP.Burst}, {"-login-name-burst", a.LoginName.Burst}, {"-conv-start-burst", a.ConvStarts.Burst}} {
 		if b.n < 1 {
 			return fmt.Errorf("%s: must be at least 1", b.name)
 		}
@@ -57,6 +60,8 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-frame-refusals: must be 0 (never close) or more")
 	case a.SocketsPerIP < 0:
 		return fmt.Errorf("-conns-per-ip: must be 0 (no limit) or more")
+	case a.CustomersPerIP < 0:
+		return fmt.Errorf("-customers-per-ip: must be 0 (no limit) or more")
 	case f.maxText < 1 || f.maxText > server.MaxTextBytesCap:
 		return fmt.Errorf("-max-text-bytes: must be 1 to %d", server.MaxTextBytesCap)
 	case f.maxCapacity < 1 || f.maxCapacity > store.MaxCapacity:
@@ -68,6 +73,9 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	}
 	if a.SocketsPerIP == 0 {
 		a.SocketsPerIP = -1
+	}
+	if a.CustomersPerIP == 0 {
+		a.CustomersPerIP = -1
 	}
 	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity = a, f.maxText, f.maxCapacity
 	return nil

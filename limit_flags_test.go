@@ -46,8 +46,9 @@ func TestLimitFlags(t *testing.T) {
 		t.Setenv("KEFU_FRAME_RATE", "5/s")
 		t.Setenv("KEFU_CONNS_PER_IP", "0")
 		t.Setenv("KEFU_TRUST_PROXY", "true")
+		t.Setenv("KEFU_CUSTOMERS_PER_IP", "0")
 		t.Setenv("KEFU_LOGIN_NAME_RATE", "1/h") // the flag below wins
-		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100")
+		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100", "-conv-start-rate", "1/m")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,6 +60,7 @@ func TestLimitFlags(t *testing.T) {
 			{"Frames", a.Frames.Limit, 5},
 			{"LoginName", a.LoginName.Limit, 3.0 / 60},
 			{"API", a.API.Limit, rate.Inf},
+			{"ConvStarts", a.ConvStarts.Limit, 1.0 / 60},
 		} {
 			if c.got != c.want {
 				t.Errorf("%s.Limit=%v, want %v", c.name, c.got, c.want)
@@ -66,6 +68,9 @@ func TestLimitFlags(t *testing.T) {
 		}
 		if got, want := a.SocketsPerIP, -1; got != want {
 			t.Errorf("SocketsPerIP=%d, want %d (no limit)", got, want)
+		}
+		if got, want := a.CustomersPerIP, -1; got != want {
+			t.Errorf("CustomersPerIP=%d, want %d (no limit)", got, want)
 		}
 		if !a.TrustProxy {
 			t.Error("TrustProxy=false, want true from KEFU_TRUST_PROXY")
@@ -89,6 +94,8 @@ func TestLimitFlags(t *testing.T) {
 			{"-max-text-bytes", "0"},
 			{"-frame-burst", "0"},
 			{"-conns-per-ip", "-1"},
+			{"-customers-per-ip", "-1"},
+			{"-conv-start-burst", "0"},
 			{"-login-rate", "0/s"},
 		} {
 			if _, err := parseLimits(t, args...); err == nil {

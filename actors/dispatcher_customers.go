@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"net/netip"
+
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -14,6 +16,9 @@ type customerRec struct {
 	wait     *waiting
 	conv     *convRec
 	graceGen uint64
+	// addr is the address the customer counts against while it waits or
+	// chats (dispatcher_limits.go); zero when it counts against none.
+	addr netip.Addr
 }
 
 func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
@@ -151,6 +156,7 @@ func (d *dispatcher) customerGraceExpired(ctx actor.Context, msg *customerGraceE
 }
 
 func (d *dispatcher) forgetCustomer(c *customerRec) {
+	d.uncount(c)
 	delete(d.customers, c.ID)
 	if d.compatCusts[c.Name] == c {
 		delete(d.compatCusts, c.Name)
@@ -170,6 +176,11 @@ func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "already in a conversation"})
 		return
 	}
+	if over := d.overLimit(c, msg.Addr); over != nil {
+		ctx.Respond(over)
+		return
+	}
+	d.count(c, msg.Addr)
 	d.ticket++
 	c.wait = &waiting{customer: c, ticket: d.ticket, since: d.Now()}
 	d.queue.pushBack(c.wait)
@@ -208,6 +219,7 @@ func (d *dispatcher) leaveQueue(ctx actor.Context, c *customerRec) {
 	}
 	d.publish(ctx, RoutingLeftQueue, &convRec{customer: c, ticket: c.wait.ticket}, nil)
 	c.wait = nil
+	d.uncount(c)
 	d.positionsChanged(ctx)
 }
 

@@ -186,6 +186,7 @@ func (d *dispatcher) drop(c *convRec) {
 	if c.customer.conv == c {
 		c.customer.conv = nil
 	}
+	d.uncount(c.customer)
 	if c.customer.conn == "" && c.customer.wait == nil {
 		d.forgetCustomer(c.customer)
 	}

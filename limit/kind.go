@@ -16,6 +16,8 @@ const (
 	TextLength               // a chat text over the length limit
 	Capacity                 // an agent's capacity over the cap
 	BadFrame                 // an inbound frame refused as malformed: not JSON, wrong fields, not UTF-8, binary
+	Customers                // a request over its address's customers waiting or chatting
+	ConvStarts               // a request over its customer's rate of starting conversations
 	numKinds
 )
 
@@ -30,6 +32,8 @@ var kindNames = [numKinds]string{
 	TextLength:   "text_length",
 	Capacity:     "capacity",
 	BadFrame:     "bad_frame",
+	Customers:    "customers_per_ip",
+	ConvStarts:   "conv_starts",
 }
 
 func (k Kind) String() string {

@@ -37,6 +37,14 @@ type AbuseLimits struct {
 	LoginIP   limit.Rate
 	LoginName limit.Rate
 
+	// CustomersPerIP bounds the native customers of one address waiting
+	// in the queue or in a conversation at once; ConvStarts is how fast one
+	// customer may start conversations (each request it sends). Both are
+	// kept by the dispatcher, which owns the queue; over them a request is
+	// refused with an error frame.
+	CustomersPerIP int
+	ConvStarts     limit.Rate
+
 	// TrustProxy takes the client's address from the last entry of
 	// X-Forwarded-For, the one the proxy in front added. Only behind such a
 	// proxy: anyone else can write the header.
@@ -59,6 +67,11 @@ var DefaultAbuseLimits = AbuseLimits{
 	LoginIP:       limit.Rate{Limit: rate.Limit(20.0 / 60), Burst: 20}, // a shift logging in at once, then one every 3 s
 	LoginName:     limit.Rate{Limit: rate.Limit(5.0 / 60), Burst: 10},  // a person mistyping; a guesser gets 5 tries a minute
 	TrackedKeys:   50_000,                                              // ~250 bytes each: about 12 MB at most per limit
+	// A family, an office or a carrier's NAT seldom has more than a few
+	// people chatting with one shop at once; one machine cannot hold the
+	// queue or every agent's slots with phantom customers.
+	CustomersPerIP: 20,
+	ConvStarts:     limit.Rate{Limit: rate.Limit(3.0 / 60), Burst: 5}, // a second question, a slip on cancel; cycling request/end gets one every 20 s
 }
 
 // NoAbuseLimits turns every abuse limit off, for tests and load tests that
@@ -70,10 +83,13 @@ var NoAbuseLimits = AbuseLimits{
 	API:          limit.Unlimited,
 	LoginIP:      limit.Unlimited,
 	LoginName:    limit.Unlimited,
+
+	CustomersPerIP: -1, // a harness queues thousands of customers from one address
+	ConvStarts:     limit.Unlimited,
 }
 
-// withDefaults fills the zero fields of l from DefaultAbuseLimits.
-func (l AbuseLimits) withDefaults() AbuseLimits {
+// WithDefaults fills the zero fields of l from DefaultAbuseLimits.
+func (l AbuseLimits) WithDefaults() AbuseLimits {
 	d := DefaultAbuseLimits
 	l.Frames = l.Frames.Or(d.Frames)
 	l.Upgrades = l.Upgrades.Or(d.Upgrades)
@@ -86,6 +102,10 @@ func (l AbuseLimits) withDefaults() AbuseLimits {
 	if l.SocketsPerIP == 0 {
 		l.SocketsPerIP = d.SocketsPerIP
 	}
+	if l.CustomersPerIP == 0 {
+		l.CustomersPerIP = d.CustomersPerIP
+	}
+	l.ConvStarts = l.ConvStarts.Or(d.ConvStarts)
 	if l.TrackedKeys <= 0 {
 		l.TrackedKeys = d.TrackedKeys
 	}
