@@ -22,7 +22,8 @@ func endConv(tb testing.TB, conv string, c, other *nclient) {
 // TestPhantomCustomers is issue #12's phantoms: customers who ask for an
 // agent and vanish keep their place through the grace period, but no agent
 // is given to them while away. The customer present behind them is served
-// at once; a phantom who comes back is served first when a slot frees.
+// at once; a phantom who comes back is served first when a slot frees, or
+// at once if one is free.
 func TestPhantomCustomers(t *testing.T) {
 	ts := startServer(t, Config{Grace: time.Minute})
 	agent := ts.agentOnline(t, ts.addAgent(t, "Alice", 3))
@@ -56,8 +57,8 @@ func TestPhantomCustomers(t *testing.T) {
 
 	// Real customers fill the agent's other two slots at once.
 	real2, real3 := ts.customerOnline(t, "Real2"), ts.customerOnline(t, "Real3")
-	assign(t, agent, real2)
-	assign(t, agent, real3)
+	conv2 := assign(t, agent, real2)
+	conv3 := assign(t, agent, real3)
 	late := ts.customerOnline(t, "Late")
 	late.send(obj{"type": "request"})
 	late.expectQueued(1)
@@ -75,4 +76,19 @@ func TestPhantomCustomers(t *testing.T) {
 	checkConv(t, back.expect("conv", "queued"), "assigned", back.me, agent.me, 0)
 	checkConv(t, agent.expect("conv"), "assigned", back.me, agent.me, 0)
 	late.expectQueued(1)
+
+	// The next slot goes to Late, present; the one after stays free, as
+	// only phantoms away are left. Another coming back takes it at once.
+	endConv(t, conv2, real2, agent)
+	checkConv(t, late.expect("conv", "queued"), "assigned", late.me, agent.me, 0)
+	checkConv(t, agent.expect("conv"), "assigned", late.me, agent.me, 0)
+	endConv(t, conv3, real3, agent)
+	ts.waitStats(t, "a slot free", func(s actors.Stats) bool { return s.FreeAgents == 1 && s.Queued == 4 })
+	second, welcome := ts.customerResume(t, tokens[1])
+	if got, want := welcome.State, "queued"; got != want {
+		t.Fatalf("second back: state %q, want %q", got, want)
+	}
+	second.expectQueued(1)
+	checkConv(t, second.expect("conv", "queued"), "assigned", second.me, agent.me, 0)
+	checkConv(t, agent.expect("conv"), "assigned", second.me, agent.me, 0)
 }
