@@ -47,6 +47,9 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.DurationVar(&a.BodyTimeout, "body-timeout", d.BodyTimeout, "time to receive a request's body once its headers are in, on every listener (over: 408, connection closed); 0: no limit")
 	fs.IntVar(&a.HTTPConnsPerIP, "http-conns-per-ip", d.HTTPConnsPerIP, "HTTP connections (not WebSockets) open at once per TCP peer address on -addr and -compat-addr (over: 429, connection closed); not applied with -trust-proxy; 0: no limit")
 	fs.IntVar(&a.MaxConns, "max-conns", max(d.MaxConns, 0), "connections open at once on -addr and -compat-addr from everyone, WebSockets included (over: 503, connection closed); default: the open-files limit less 128; 0: no limit")
+	fs.IntVar(&a.CustomersPerIP, "customers-per-ip", d.CustomersPerIP, "native customers per client address waiting or in a conversation at once (over: a too_many_customers error); 0: no limit")
+	fs.Var(limit.LimitFlag{L: &a.ConvStarts.Limit}, "conv-start-rate", "the `rate` at which one customer may start conversations, each request counting (over: a rate_limited error), e.g. 3/m; inf: no limit")
+	fs.IntVar(&a.ConvStarts.Burst, "conv-start-burst", d.ConvStarts.Burst, "conversations one customer may start at once beyond -conv-start-rate")
 	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
@@ -61,7 +64,7 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	for _, b := range []struct {
 		name string
 		n    int
-	}{{"-frame-burst", a.Frames.Burst}, {"-conn-burst", a.Upgrades.Burst}, {"-api-burst", a.API.Burst}, {"-login-burst", a.LoginIP.Burst}, {"-login-name-burst", a.LoginName.Burst}} {
+	}{{"-frame-burst", a.Frames.Burst}, {"-conn-burst", a.Upgrades.Burst}, {"-api-burst", a.API.Burst}, {"-login-burst", a.LoginIP.Burst}, {"-login-name-burst", a.LoginName.Burst}, {"-conv-start-burst", a.ConvStarts.Burst}} {
 		if b.n < 1 {
 			return fmt.Errorf("%s: must be at least 1", b.name)
 		}
@@ -79,6 +82,8 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-http-conns-per-ip: must be 0 (no limit) or more")
 	case a.MaxConns < 0:
 		return fmt.Errorf("-max-conns: must be 0 (no limit) or more")
+	case a.CustomersPerIP < 0:
+		return fmt.Errorf("-customers-per-ip: must be 0 (no limit) or more")
 	case f.maxText < 1 || f.maxText > server.MaxTextBytesCap:
 		return fmt.Errorf("-max-text-bytes: must be 1 to %d", server.MaxTextBytesCap)
 	case f.maxCapacity < 1 || f.maxCapacity > store.MaxCapacity:
@@ -106,6 +111,9 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	}
 	if a.MaxConns == 0 {
 		a.MaxConns = -1
+	}
+	if a.CustomersPerIP == 0 {
+		a.CustomersPerIP = -1
 	}
 	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity = a, f.maxText, f.maxCapacity
 	for _, l := range []*transport.Limits{&cfg.Sockets, &cfg.NativeSockets} {

@@ -56,11 +56,12 @@ func TestLimitFlags(t *testing.T) {
 		t.Setenv("KEFU_CONNS_PER_IP", "0")
 		t.Setenv("KEFU_RESERVATIONS_PER_IP", "3")
 		t.Setenv("KEFU_TRUST_PROXY", "true")
+		t.Setenv("KEFU_CUSTOMERS_PER_IP", "0")
 		t.Setenv("KEFU_LOGIN_NAME_RATE", "1/h") // the flag below wins
 		t.Setenv("KEFU_BODY_TIMEOUT", "3s")
 		t.Setenv("KEFU_HTTP_CONNS_PER_IP", "0")
 		t.Setenv("KEFU_SLOW_AFTER", "2s")
-		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100", "-max-conns", "500", "-send-queue-bytes", "1048576")
+		cfg, err := parseLimits(t, "-login-name-rate", "3/m", "-api-rate", "inf", "-max-capacity", "7", "-max-text-bytes", "100", "-max-conns", "500", "-send-queue-bytes", "1048576", "-conv-start-rate", "1/m")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,6 +73,7 @@ func TestLimitFlags(t *testing.T) {
 			{"Frames", a.Frames.Limit, 5},
 			{"LoginName", a.LoginName.Limit, 3.0 / 60},
 			{"API", a.API.Limit, rate.Inf},
+			{"ConvStarts", a.ConvStarts.Limit, 1.0 / 60},
 		} {
 			if c.got != c.want {
 				t.Errorf("%s.Limit=%v, want %v", c.name, c.got, c.want)
@@ -85,6 +87,9 @@ func TestLimitFlags(t *testing.T) {
 		}
 		if a.BodyTimeout != 3*time.Second || a.HTTPConnsPerIP != -1 || a.MaxConns != 500 {
 			t.Errorf("BodyTimeout=%v HTTPConnsPerIP=%d MaxConns=%d, want 3s, -1 (no limit) and 500", a.BodyTimeout, a.HTTPConnsPerIP, a.MaxConns)
+		}
+		if got, want := a.CustomersPerIP, -1; got != want {
+			t.Errorf("CustomersPerIP=%d, want %d (no limit)", got, want)
 		}
 		if !a.TrustProxy {
 			t.Error("TrustProxy=false, want true from KEFU_TRUST_PROXY")
@@ -117,6 +122,8 @@ func TestLimitFlags(t *testing.T) {
 			{"-http-conns-per-ip", "-1"},
 			{"-max-conns", "-1"},
 			{"-body-timeout", "-1s"},
+			{"-customers-per-ip", "-1"},
+			{"-conv-start-burst", "0"},
 			{"-login-rate", "0/s"},
 			{"-send-queue-bytes", "1000"},
 			{"-slow-after", "0s"},

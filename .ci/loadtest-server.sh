@@ -11,9 +11,9 @@ stop_server() {
 trap stop_server EXIT
 
 # The abuse limits' defaults fit the internet, not one harness that opens
-# 12,000 sockets, creates and logs in 2,000 agents and sends as fast as it is
+# 12,000 sockets, creates and logs in 2,000 agents, queues 10,000 customers and sends as fast as it is
 # answered, all from 127.0.0.1: every one is off for the scenarios.
-limits_off=(-frame-rate inf -conn-rate inf -conns-per-ip 0 -http-conns-per-ip 0 -api-rate inf -login-rate inf -login-name-rate inf -reservations-per-ip 0)
+limits_off=(-frame-rate inf -conn-rate inf -conns-per-ip 0 -http-conns-per-ip 0 -api-rate inf -login-rate inf -login-name-rate inf -reservations-per-ip 0 -customers-per-ip 0 -conv-start-rate inf)
 
 # The harness reads the server's goroutines from /metrics at the URL it
 # drives, so the metrics go on the main listener here, and no second port.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,9 @@ type ConnConfig struct {
 	// hello reaches the dispatcher first.
 	Seq  uint64
 	Pool Pool
+	// Addr is the client's address as the per-address limits count it;
+	// the zero Addr when it is not known.
+	Addr netip.Addr
 	// Role and Name are known at start on the compat protocol (from the
 	// query); a native connection learns them from its hello.
 	Role Role
@@ -142,6 +146,9 @@ func (c *connection) Receive(ctx actor.Context) {
 		}
 	case *Requeued, *Queued, *Dequeued, *AgentState, *AgentList, *FrameError, *Pong:
 		c.send(ctx, msg)
+	case *OverLimit:
+		c.Offences.Record(msg.Kind, "conn", c.ID, "customer", c.me.ID, "remote", c.Addr)
+		c.send(ctx, msg.Err)
 	case *Kick:
 		c.send(ctx, msg)
 		c.leave(ctx, msg.Reason)
@@ -531,7 +538,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		}
 	case *CmdRequest:
 		if c.must(ctx, RoleCustomer) {
-			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID})
+			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID, Addr: c.Addr})
 		}
 	case *CmdCancel:
 		if c.must(ctx, RoleCustomer) {

@@ -3,6 +3,7 @@ package actors
 import (
 	"time"
 
+	"kefu/limit"
 	"kefu/metrics"
 )
 
@@ -21,6 +22,12 @@ type (
 	// Refused answers AgentConnect or CustomerConnect: the connection must
 	// close with Reason.
 	Refused struct{ Reason Disconnect }
+	// OverLimit refuses a command for a limit the dispatcher keeps: the
+	// connection counts the offence and gives the client Err.
+	OverLimit struct {
+		Kind limit.Kind
+		Err  *FrameError
+	}
 	// AgentAdmitted answers AgentConnect.
 	AgentAdmitted struct {
 		Status   Status

@@ -3,12 +3,14 @@ package actors
 import (
 	"cmp"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
 
+	"kefu/limit"
 	"kefu/metrics"
 	"kefu/store"
 )
@@ -42,9 +44,14 @@ type (
 		Customer string
 		From     string
 	}
-	// RequestAgent puts a native customer in the queue. Answered only on
-	// error, with *FrameError.
-	RequestAgent struct{ Customer string }
+	// RequestAgent puts a native customer in the queue; Addr is where the
+	// request came from, the address it counts against while it waits or
+	// chats. Answered only on error, with *FrameError, or *OverLimit past
+	// CustomersPerAddr or ConvStarts.
+	RequestAgent struct {
+		Customer string
+		Addr     netip.Addr
+	}
 	// CancelRequest takes a customer out of the queue. Answered only on
 	// error, with *FrameError.
 	CancelRequest struct{ Customer string }
@@ -164,6 +171,15 @@ type DispatcherConfig struct {
 	Now   func() time.Time // nil: time.Now
 	// Metrics counts routing events and times assignments; nil for none.
 	Metrics *metrics.Metrics
+
+	// CustomersPerAddr bounds the customers of one address waiting or in
+	// a conversation at once; 0: no bound. ConvStarts is how fast one
+	// customer may start conversations (each request); the zero Rate: no
+	// limit. TrackedCustomers bounds the customers whose starts are
+	// remembered (limit.Keyed); 0: DefaultTrackedCustomers.
+	CustomersPerAddr int
+	ConvStarts       limit.Rate
+	TrackedCustomers int
 }
 
 // Defaults for DispatcherConfig.
@@ -177,6 +193,9 @@ const (
 	// defaultConvDuration seeds the wait estimate until real conversations
 	// have ended.
 	defaultConvDuration = 2 * time.Minute
+	// DefaultTrackedCustomers is as many as transport.DefaultAbuseLimits
+	// tracks of addresses: about 12 MB of start budgets at most.
+	DefaultTrackedCustomers = 50_000
 )
 
 // dispatcher is the single owner of routing state: which agents are online
@@ -205,6 +224,8 @@ type dispatcher struct {
 	convs       map[ConvID]*convRec
 	convPIDs    map[string]*convRec // by pidKey
 	queue       queue
+	perAddr     map[netip.Addr]int   // customers waiting or chatting, by the address they count against
+	starts      *limit.Keyed[string] // each customer's budget of conversation starts; nil: no limit
 
 	ticket       uint64 // arrival counter: queue order
 	tick         uint64 // assignment counter: "longest idle"
@@ -233,7 +254,14 @@ func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
 	if cfg.ReservationCap == 0 {
 		cfg.ReservationCap = DefaultReservationCap
 	}
+	if cfg.TrackedCustomers <= 0 {
+		cfg.TrackedCustomers = DefaultTrackedCustomers
+	}
 	return actor.PropsFromProducer(func() actor.Actor {
+		var starts *limit.Keyed[string]
+		if cfg.ConvStarts != (limit.Rate{}) && !cfg.ConvStarts.Off() {
+			starts = limit.NewKeyed[string](cfg.ConvStarts, cfg.TrackedCustomers)
+		}
 		return &dispatcher{
 			DispatcherConfig: cfg,
 			agents:           map[string]*agentRec{},
@@ -249,6 +277,8 @@ func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
 			reservedBy:       map[string]int{},
 			convs:            map[ConvID]*convRec{},
 			convPIDs:         map[string]*convRec{},
+			perAddr:          map[netip.Addr]int{},
+			starts:           starts,
 			avgDuration:      defaultConvDuration,
 		}
 	})

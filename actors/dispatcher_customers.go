@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"net/netip"
+
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -14,6 +16,9 @@ type customerRec struct {
 	wait     *waiting
 	conv     *convRec
 	graceGen uint64
+	// addr is the address the customer counts against while it waits or
+	// chats (dispatcher_limits.go); zero when it counts against none.
+	addr netip.Addr
 }
 
 func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
@@ -52,7 +57,7 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 	case c.wait != nil:
 		res.Queued = true
 		slots := d.slots()
-		d.queue.each(func(w *waiting, pos int) {
+		d.eachPresent(func(w *waiting, pos int) {
 			if w == c.wait {
 				res.Position, res.ETA = pos, d.eta(pos, slots)
 				w.toldPosition, w.toldETA = pos, int64(res.ETA.Seconds())
@@ -65,6 +70,11 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 		res.Conv = c.conv.id
 	}
 	ctx.Respond(res)
+	if c.wait != nil {
+		// Back in time: passed over while away, it is served first now,
+		// after this answer, and those behind it move back one.
+		d.assignWaiting(ctx)
+	}
 }
 
 func (d *dispatcher) attachCustomer(ctx actor.Context, c *customerRec, conn ConnID) {
@@ -103,7 +113,8 @@ func (d *dispatcher) compatCustomerConnect(ctx actor.Context, msg *CustomerConne
 
 // customerConnGone handles a customer's connection ending. A compat
 // customer is gone at once; a native one keeps its place in the queue for
-// the grace period (its conversation keeps itself).
+// the grace period, but is given no agent while away, and those behind it
+// move up meanwhile (its conversation keeps itself).
 func (d *dispatcher) customerConnGone(ctx actor.Context, c *customerRec, conn *actor.PID) {
 	if d.Dir.PID(KindConn, string(c.conn)).Id != conn.Id {
 		return // an older connection, already replaced
@@ -116,6 +127,7 @@ func (d *dispatcher) customerConnGone(ctx actor.Context, c *customerRec, conn *a
 		}
 	case c.wait != nil:
 		d.startCustomerGrace(ctx, c)
+		d.positionsChanged(ctx)
 	case c.conv == nil:
 		d.forgetCustomer(c)
 	}
@@ -143,6 +155,7 @@ func (d *dispatcher) customerGraceExpired(ctx actor.Context, msg *customerGraceE
 }
 
 func (d *dispatcher) forgetCustomer(c *customerRec) {
+	d.uncount(c)
 	delete(d.customers, c.ID)
 	if d.compatCusts[c.Name] == c {
 		delete(d.compatCusts, c.Name)
@@ -162,6 +175,11 @@ func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "already in a conversation"})
 		return
 	}
+	if over := d.overLimit(c, msg.Addr); over != nil {
+		ctx.Respond(over)
+		return
+	}
+	d.count(c, msg.Addr)
 	d.ticket++
 	c.wait = &waiting{customer: c, ticket: d.ticket, since: d.Now()}
 	d.queue.pushBack(c.wait)
@@ -200,6 +218,7 @@ func (d *dispatcher) leaveQueue(ctx actor.Context, c *customerRec) {
 	}
 	d.publish(ctx, RoutingLeftQueue, &convRec{customer: c, ticket: c.wait.ticket}, nil)
 	c.wait = nil
+	d.uncount(c)
 	d.positionsChanged(ctx)
 }
 

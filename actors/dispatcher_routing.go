@@ -20,17 +20,24 @@ type convRec struct {
 // Dequeued tells a customer it is no longer waiting.
 type Dequeued struct{}
 
-// assignWaiting gives waiting customers to free agents, strictly in queue
-// order: only the head is ever considered, so no later customer is served
-// while an earlier one waits. Every routing change ends here, so it is also
-// where waiting customers get their new position and estimate.
+// assignWaiting gives waiting customers to free agents in queue order: no
+// later customer is served while an earlier one waits connected. A
+// customer whose connection is gone keeps its place through its grace but
+// is passed over while away, so a customer who asked and left holds no
+// agent; back, it is served before everyone behind it. Every routing
+// change ends here, so it is also where waiting customers get their new
+// position and estimate.
 func (d *dispatcher) assignWaiting(ctx actor.Context) {
 	defer d.positionsChanged(ctx)
-	for {
-		w := d.queue.head()
+	for w := d.queue.head(); w != nil; {
 		a := d.native.best()
-		if w == nil || a == nil {
+		if a == nil {
 			return
+		}
+		next := d.queue.next(w)
+		if w.customer.conn == "" {
+			w = next
+			continue
 		}
 		if w.notTo == a.ID {
 			// Handed back by this agent: someone else, if anyone can.
@@ -52,6 +59,7 @@ func (d *dispatcher) assignWaiting(ctx actor.Context) {
 			w.customer.wait = nil
 			d.start(ctx, conv, a, waited)
 		}
+		w = next
 	}
 }
 
@@ -178,6 +186,7 @@ func (d *dispatcher) drop(c *convRec) {
 	if c.customer.conv == c {
 		c.customer.conv = nil
 	}
+	d.uncount(c.customer)
 	if c.customer.conn == "" && c.customer.wait == nil {
 		d.forgetCustomer(c.customer)
 	}
@@ -197,15 +206,27 @@ func (d *dispatcher) positionsChanged(ctx actor.Context) {
 // changed.
 func (d *dispatcher) tellPositions(ctx actor.Context) {
 	slots := d.slots()
-	d.queue.each(func(w *waiting, pos int) {
+	d.eachPresent(func(w *waiting, pos int) {
 		eta := d.eta(pos, slots)
 		secs := int64(eta.Seconds())
 		if w.toldPosition == pos && w.toldETA == secs {
 			return
 		}
 		w.toldPosition, w.toldETA = pos, secs
+		ctx.Send(d.Dir.PID(KindConn, string(w.customer.conn)), &Queued{Position: pos, ETA: eta})
+	})
+}
+
+// eachPresent calls f with every waiting customer who is connected and its
+// position: one more than the customers connected ahead of it. A customer
+// away keeps its place but is passed over (assignWaiting), so it delays
+// nobody and counts in nobody's position until it is back.
+func (d *dispatcher) eachPresent(f func(w *waiting, position int)) {
+	pos := 0
+	d.queue.each(func(w *waiting) {
 		if w.customer.conn != "" {
-			ctx.Send(d.Dir.PID(KindConn, string(w.customer.conn)), &Queued{Position: pos, ETA: eta})
+			pos++
+			f(w, pos)
 		}
 	})
 }

@@ -47,11 +47,17 @@ func (q *queue) head() *waiting {
 	return nil
 }
 
-// each calls f with every entry and its 1-based position, head first.
-func (q *queue) each(f func(w *waiting, position int)) {
-	pos := 0
+// next is the entry behind w, which must be in the queue, or nil.
+func (q *queue) next(w *waiting) *waiting {
+	if e := w.elem.Next(); e != nil {
+		return e.Value.(*waiting)
+	}
+	return nil
+}
+
+// each calls f with every entry, head first.
+func (q *queue) each(f func(w *waiting)) {
 	for e := q.l.Front(); e != nil; e = e.Next() {
-		pos++
-		f(e.Value.(*waiting), pos)
+		f(e.Value.(*waiting))
 	}
 }

@@ -26,8 +26,10 @@ func waiter(name string, ticket uint64, queuedAt time.Time) store.Waiter {
 
 // TestRestoredWaitersKeepTheirPlace: waiters come back behind the restored
 // queued conversations (which were at the head), in ticket order, ahead of
-// anyone new; a customer back within grace gets its old position; a new
-// arrival takes a ticket above theirs; an agent serves them in that order.
+// anyone new; a customer back within grace is told its position among
+// those present, and those behind it move back; a new arrival takes a
+// ticket above theirs; an agent serves those present in that order, and
+// one who comes back later as it comes back.
 func TestRestoredWaitersKeepTheirPlace(t *testing.T) {
 	f := newFixture(t, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	queuedAt := time.Now().Add(-time.Minute)
@@ -38,17 +40,24 @@ func TestRestoredWaitersKeepTheirPlace(t *testing.T) {
 		t.Fatal("no oldest wait with three restored")
 	}
 
-	for _, tc := range []struct {
-		name string
-		pos  int
-	}{{"b", 3}, {"a", 2}} {
+	back := func(name string) (*probe, *CustomerAdmitted) {
+		t.Helper()
 		p := f.probe()
-		c := Party{Role: RoleCustomer, ID: PrefixCustomer + tc.name, Name: tc.name}
+		c := Party{Role: RoleCustomer, ID: PrefixCustomer + name, Name: name}
 		adm, ok := f.ask(&CustomerConnect{Customer: c, Conn: p.id, Pool: PoolNative}).(*CustomerAdmitted)
-		if !ok || !adm.Queued || adm.Position != tc.pos || adm.Conv != "" {
-			t.Fatalf("%s admitted=%#v, want queued at %d without a conversation", tc.name, adm, tc.pos)
+		if !ok || !adm.Queued {
+			t.Fatalf("%s admitted=%#v, want queued", name, adm)
 		}
+		return p, adm
 	}
+	bp, adm := back("b")
+	if adm.Position != 1 || adm.Conv != "" {
+		t.Fatalf("b admitted=%#v, want queued at 1 (x and a are away) without a conversation", adm)
+	}
+	if _, adm = back("a"); adm.Position != 1 || adm.Conv != "" {
+		t.Fatalf("a admitted=%#v, want queued at 1, ahead of b", adm)
+	}
+	waitFor(t, bp, func(q *Queued) bool { return q.Position == 2 })
 	late, _ := f.customer("late")
 	f.send(f.dispatcher, &RequestAgent{Customer: late.ID})
 	if ev := f.event(RoutingQueued); ev.Customer != late.ID || ev.Ticket != 10 {
@@ -56,18 +65,24 @@ func TestRestoredWaitersKeepTheirPlace(t *testing.T) {
 	}
 
 	f.agent("ag", 4)
-	for _, want := range []struct {
-		customer string
-		ticket   uint64
-	}{{"x", 9}, {"a", 3}, {"b", 5}, {"late", 10}} {
+	assigned := func(customer string, ticket uint64) *RoutingEvent {
+		t.Helper()
 		ev := f.event(RoutingAssigned)
-		if ev.Customer != PrefixCustomer+want.customer || ev.Ticket != want.ticket {
-			t.Fatalf("assigned %s ticket %d, want %s ticket %d", ev.Customer, ev.Ticket, want.customer, want.ticket)
+		if ev.Customer != PrefixCustomer+customer || ev.Ticket != ticket {
+			t.Fatalf("assigned %s ticket %d, want %s ticket %d", ev.Customer, ev.Ticket, customer, ticket)
 		}
-		if want.customer == "a" && ev.Waited < time.Minute {
-			t.Fatalf("a waited %v, want its wait to count from before the restart", ev.Waited)
-		}
+		return ev
 	}
+	if ev := assigned("a", 3); ev.Waited < time.Minute {
+		t.Fatalf("a waited %v, want its wait to count from before the restart", ev.Waited)
+	}
+	assigned("b", 5)
+	assigned("late", 10)
+	// x was passed over while away, and is served as it comes back.
+	if _, adm = back("x"); adm.Position != 1 || adm.Conv != "cv_x" {
+		t.Fatalf("x admitted=%#v, want queued at 1 with its conversation", adm)
+	}
+	assigned("x", 9)
 }
 
 // TestRestoredWaiterGoneAfterGrace: a waiter who does not come back leaves
@@ -89,11 +104,12 @@ func TestRestoredWaiterGoneAfterGrace(t *testing.T) {
 	}
 }
 
-// TestRestoredWaiterAssignedWhileAway: like a restored queued conversation,
-// a restored waiter keeps its place while away, so an agent may take it
-// before it is back; the conversation carries the stored name, or the one
-// the customer brings when the stored events had none.
-func TestRestoredWaiterAssignedWhileAway(t *testing.T) {
+// TestRestoredWaiterServedWhenBack: a restored waiter keeps its place
+// while away but no agent takes it then: the customer present behind it
+// is served first, and it is served as it comes back. The conversation
+// carries the stored name, or the one the customer brings when the stored
+// events had none.
+func TestRestoredWaiterServedWhenBack(t *testing.T) {
 	f := newFixture(t, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	nameless := waiter("b", 4, time.Now())
 	nameless.CustomerName = ""
@@ -103,24 +119,25 @@ func TestRestoredWaiterAssignedWhileAway(t *testing.T) {
 	f.ask(&CustomerConnect{Customer: Party{Role: RoleCustomer, ID: PrefixCustomer + "b", Name: "Bea"}, Conn: bp.id, Pool: PoolNative})
 
 	_, ap := f.agent("ag", 2)
-	for _, want := range []string{"a", "b"} {
-		if ev := f.event(RoutingAssigned); ev.Customer != PrefixCustomer+want {
-			t.Fatalf("assigned %+v, want %s", ev, want)
-		}
+	if ev := f.event(RoutingAssigned); ev.Customer != PrefixCustomer+"b" {
+		t.Fatalf("assigned %+v, want b: a is away", ev)
 	}
-	// Each conversation tells the agent itself: in either order.
-	names := map[string]bool{}
-	for range 2 {
-		got := waitFor[*ConvOpened](t, ap, nil)
-		if got.Why != WhyAssigned {
-			t.Fatalf("agent got %+v, want a new conversation", got)
-		}
-		names[got.Customer.Name] = true
-	}
-	if !names["a"] || !names["Bea"] {
-		t.Fatalf("agent's conversations are with %v, want a and Bea", names)
+	if got := waitFor[*ConvOpened](t, ap, nil); got.Why != WhyAssigned || got.Customer.Name != "Bea" {
+		t.Fatalf("agent got %+v, want a new conversation with Bea", got)
 	}
 	if got := waitFor[*ConvOpened](t, bp, nil); got.Customer.Name != "Bea" {
 		t.Fatalf("Bea got %+v", got)
+	}
+	if got := f.stats(); got.Queued != 1 || got.FreeAgents != 1 {
+		t.Fatalf("stats %+v, want a still queued and the agent free for one more", got)
+	}
+
+	back := f.probe()
+	f.ask(&CustomerConnect{Customer: Party{Role: RoleCustomer, ID: PrefixCustomer + "a", Name: "a"}, Conn: back.id, Pool: PoolNative})
+	if ev := f.event(RoutingAssigned); ev.Customer != PrefixCustomer+"a" {
+		t.Fatalf("assigned %+v, want a, back", ev)
+	}
+	if got := waitFor[*ConvOpened](t, ap, nil); got.Why != WhyAssigned || got.Customer.Name != "a" {
+		t.Fatalf("agent got %+v, want a new conversation with a", got)
 	}
 }

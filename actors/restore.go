@@ -20,8 +20,9 @@ import (
 // still waiting for a first agent; those joined at the back, one ticket
 // after another. Restored waiters are treated exactly like restored queued
 // conversations, and like any waiting customer whose connection dropped:
-// they keep their place while away and may be assigned in that time (the
-// conversation then waits out the customer's grace).
+// they keep their place while away but are passed over until they are back
+// (assignWaiting). They count against no address (dispatcher_limits.go):
+// none is known.
 func (d *dispatcher) restore(ctx actor.Context, convs []store.Conversation, waiters []store.Waiter) {
 	for _, rc := range convs {
 		d.restoreConv(ctx, rc)

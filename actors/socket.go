@@ -64,5 +64,8 @@ const (
 	ErrCodeUnauthorized = "unauthorized"      // a bad, expired or revoked token; the socket closes
 	ErrCodeNotStored    = "not_stored"        // the store failed; nothing was kept, send it again
 	ErrCodeEnded        = "conversation_ended"
-	ErrCodeRateLimited  = "rate_limited" // over the socket's frame rate; the frame was dropped
+	ErrCodeRateLimited  = "rate_limited" // over the socket's frame rate (the frame was dropped), or a customer's conversation starts
+	// ErrCodeTooManyCustomers refuses a request past the customers one
+	// address may have waiting or chatting.
+	ErrCodeTooManyCustomers = "too_many_customers"
 )

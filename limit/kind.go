@@ -20,6 +20,8 @@ const (
 	HTTPConns                // a connection over its address's open HTTP connections (429, closed)
 	Conns                    // a connection over the listeners' open connections (503, closed)
 	BodyTimeout              // a request body not received in time (408, closed)
+	Customers                // a request over its address's customers waiting or chatting
+	ConvStarts               // a request over its customer's rate of starting conversations
 	numKinds
 )
 
@@ -38,6 +40,8 @@ var kindNames = [numKinds]string{
 	HTTPConns:    "http_conns",
 	Conns:        "conns",
 	BodyTimeout:  "body_timeout",
+	Customers:    "customers_per_ip",
+	ConvStarts:   "conv_starts",
 }
 
 func (k Kind) String() string {

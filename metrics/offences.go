@@ -22,7 +22,7 @@ func (m *Metrics) RegisterOffences(c *limit.Counters) {
 	m.reg.MustRegister(&offencesCollector{
 		counters: c,
 		desc: prometheus.NewDesc("kefu_limit_violations_total",
-			"Abuse limits clients crossed, by kind (frame_rate, frame_flood, upgrade_rate, sockets_per_ip, api_rate, login_ip, login_name, text_length, capacity, bad_frame, reservations_per_ip, http_conns, conns, body_timeout).",
+			"Abuse limits clients crossed, by kind (frame_rate, frame_flood, upgrade_rate, sockets_per_ip, api_rate, login_ip, login_name, text_length, capacity, bad_frame, reservations_per_ip, http_conns, conns, body_timeout, customers_per_ip, conv_starts).",
 			[]string{"kind"}, nil),
 	})
 }

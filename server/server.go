@@ -214,15 +214,21 @@ func New(cfg Config) (*Server, error) {
 		s.abandon()
 		return nil, fmt.Errorf("cannot start store writer: %w", err)
 	}
+	// The dispatcher keeps the limits on customers, as it owns the queue;
+	// the gateway keeps the rest.
+	abuse := cfg.Abuse.WithDefaults()
 	s.dispatcher, err = dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
-		Dir:            dir,
-		Store:          convStore,
-		ReservationTTL: cfg.ReservationTTL,
-		ReservationCap: cfg.Abuse.RoomsPerIP,
-		AgentGrace:     cfg.Grace,
-		CustomerGrace:  cfg.Grace,
-		Log:            cfg.Log,
-		Metrics:        s.metrics,
+		Dir:              dir,
+		Store:            convStore,
+		ReservationTTL:   cfg.ReservationTTL,
+		ReservationCap:   cfg.Abuse.RoomsPerIP,
+		AgentGrace:       cfg.Grace,
+		CustomerGrace:    cfg.Grace,
+		Log:              cfg.Log,
+		Metrics:          s.metrics,
+		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
+		ConvStarts:       abuse.ConvStarts,
+		TrackedCustomers: abuse.TrackedKeys,
 	}))
 	if err != nil {
 		s.abandon()

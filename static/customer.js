@@ -93,6 +93,12 @@ function connect(name) {
     set({ rated: f.rating });
   });
   client.on('error', (f) => {
+    if (view.waiting && !view.conv && (f.code === 'too_many_customers' || (f.code === 'rate_limited' && !f.cid))) {
+      // The request was refused: nothing waits. Back to the start, saying why.
+      set({ screen: 'start', queued: null, waiting: false });
+      el['start-error'].textContent = f.message;
+      return;
+    }
     if (view.screen === 'start') el['start-error'].textContent = f.message;
     else thread.notice(t('error.generic', { message: f.message }));
   });

@@ -181,9 +181,10 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 		return // the upgrader has answered with an HTTP error
 	}
 	conn.ID = actors.ConnID(actors.NewID())
+	conn.Addr = clientKey(r, g.cfg.Abuse.TrustProxy)
 	log := g.cfg.Log.With("conn", conn.ID)
 	sock := newSocket(ws, bw.conn, limits, log)
-	sock.frames = g.newFrameGuard(conn, clientKey(r, g.cfg.Abuse.TrustProxy))
+	sock.frames = g.newFrameGuard(conn, conn.Addr)
 	sock.slow = g.metrics.SlowClients(conn.Pool.Metric())
 	pid := g.cfg.Dir.PID(actors.KindConn, string(conn.ID))
 	// Set before any goroutine can use it. The reader starts only once the

@@ -53,7 +53,7 @@ func newGuards(l AbuseLimits, log *slog.Logger) *guards {
 // withLimitDefaults fills the zero limits of cfg: the abuse limits and the
 // capacity cap.
 func (cfg Config) withLimitDefaults() Config {
-	cfg.Abuse = cfg.Abuse.withDefaults()
+	cfg.Abuse = cfg.Abuse.WithDefaults()
 	if cfg.MaxCapacity <= 0 || cfg.MaxCapacity > store.MaxCapacity {
 		cfg.MaxCapacity = store.MaxCapacity
 	}

@@ -64,6 +64,14 @@ type AbuseLimits struct {
 	HTTPConnsPerIP int
 	MaxConns       int
 
+	// CustomersPerIP bounds the native customers of one address waiting
+	// in the queue or in a conversation at once; ConvStarts is how fast one
+	// customer may start conversations (each request it sends). Both are
+	// kept by the dispatcher, which owns the queue; over them a request is
+	// refused with an error frame.
+	CustomersPerIP int
+	ConvStarts     limit.Rate
+
 	// TrustProxy takes the client's address from the last entry of
 	// X-Forwarded-For, the one the proxy in front added. Only behind such a
 	// proxy: anyone else can write the header.
@@ -91,6 +99,11 @@ var DefaultAbuseLimits = AbuseLimits{
 	BodyTimeout:    10 * time.Second,  // the API's bodies are under 4 KiB: seconds even on a poor mobile link
 	HTTPConnsPerIP: 200,               // that office's browsers, each keeping a few idle connections for up to 2 minutes
 	MaxConns:       defaultMaxConns(), // what the open-files limit leaves once reservedFiles are set aside
+	// A family, an office or a carrier's NAT seldom has more than a few
+	// people chatting with one shop at once; one machine cannot hold the
+	// queue or every agent's slots with phantom customers.
+	CustomersPerIP: 20,
+	ConvStarts:     limit.Rate{Limit: rate.Limit(3.0 / 60), Burst: 5}, // a second question, a slip on cancel; cycling request/end gets one every 20 s
 }
 
 // NoAbuseLimits turns every abuse limit off, for tests and load tests that
@@ -106,10 +119,13 @@ var NoAbuseLimits = AbuseLimits{
 	// BodyTimeout keeps its default: no honest client is that slow.
 	HTTPConnsPerIP: -1,
 	MaxConns:       -1,
+
+	CustomersPerIP: -1, // a harness queues thousands of customers from one address
+	ConvStarts:     limit.Unlimited,
 }
 
-// withDefaults fills the zero fields of l from DefaultAbuseLimits.
-func (l AbuseLimits) withDefaults() AbuseLimits {
+// WithDefaults fills the zero fields of l from DefaultAbuseLimits.
+func (l AbuseLimits) WithDefaults() AbuseLimits {
 	d := DefaultAbuseLimits
 	l.Frames = l.Frames.Or(d.Frames)
 	l.Upgrades = l.Upgrades.Or(d.Upgrades)
@@ -134,6 +150,10 @@ func (l AbuseLimits) withDefaults() AbuseLimits {
 	if l.MaxConns == 0 {
 		l.MaxConns = d.MaxConns
 	}
+	if l.CustomersPerIP == 0 {
+		l.CustomersPerIP = d.CustomersPerIP
+	}
+	l.ConvStarts = l.ConvStarts.Or(d.ConvStarts)
 	if l.TrackedKeys <= 0 {
 		l.TrackedKeys = d.TrackedKeys
 	}
