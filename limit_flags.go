@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 
+	"kefu/actors"
 	"kefu/limit"
 	"kefu/server"
 	"kefu/store"
@@ -17,7 +18,12 @@ type limitFlags struct {
 	abuse       transport.AbuseLimits
 	maxText     int
 	maxCapacity int
+	history     actors.HistoryLimits
 }
+
+// maxHistoryMessages caps -history-messages: a conversation reads its
+// newest page from the store when it opens for someone.
+const maxHistoryMessages = 1000
 
 func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	d := transport.DefaultAbuseLimits
@@ -38,6 +44,9 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
+	h := actors.DefaultHistoryLimits
+	fs.IntVar(&f.history.Messages, "history-messages", h.Messages, fmt.Sprintf("most messages of history in one conv or history frame, 1 to %d; older ones come a page at a time", maxHistoryMessages))
+	fs.IntVar(&f.history.Bytes, "history-bytes", h.Bytes, "most bytes those messages may take as JSON in one frame (one message always goes, whatever its size)")
 	return f
 }
 
@@ -61,6 +70,10 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-max-text-bytes: must be 1 to %d", server.MaxTextBytesCap)
 	case f.maxCapacity < 1 || f.maxCapacity > store.MaxCapacity:
 		return fmt.Errorf("-max-capacity: must be 1 to %d", store.MaxCapacity)
+	case f.history.Messages < 1 || f.history.Messages > maxHistoryMessages:
+		return fmt.Errorf("-history-messages: must be 1 to %d", maxHistoryMessages)
+	case f.history.Bytes < 1:
+		return fmt.Errorf("-history-bytes: must be at least 1")
 	}
 	// On the command line 0 is "no limit"; in the config, negative is.
 	if a.FrameRefusals == 0 {
@@ -70,5 +83,6 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		a.SocketsPerIP = -1
 	}
 	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity = a, f.maxText, f.maxCapacity
+	cfg.HistoryPage = f.history
 	return nil
 }

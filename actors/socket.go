@@ -61,4 +61,5 @@ const (
 	ErrCodeNotStored    = "not_stored"        // the store failed; nothing was kept, send it again
 	ErrCodeEnded        = "conversation_ended"
 	ErrCodeRateLimited  = "rate_limited" // over the socket's frame rate; the frame was dropped
+	ErrCodeStoreDown    = "unavailable"  // the store did not answer a read; ask again
 )
