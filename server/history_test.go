@@ -26,6 +26,7 @@ func fill(tb testing.TB, cust, agent *nclient, conv string, first, n int, text f
 		for i := from; i < to; i++ {
 			agent.expectMsg(conv, uint64(i), cust.me, text(i))
 		}
+		agent.send(obj{"type": "pong"}) // a sign of life, for its read deadline
 	}
 }
 
