@@ -175,12 +175,11 @@ type kefuProc struct {
 const processWait = 30 * time.Second
 
 // startKefu starts kefu serve on dir with a port of the kernel's choosing and
-// waits for its "kefu serving" line. Flags in more come last, so they win.
-func startKefu(t *testing.T, bin, dir string, more ...string) *kefuProc {
+// waits for its "kefu serving" line.
+func startKefu(t *testing.T, bin, dir string) *kefuProc {
 	t.Helper()
 	p := &kefuProc{log: &procLog{addr: make(chan string, 1)}, exited: make(chan struct{})}
-	args := append([]string{"serve", "-addr", "127.0.0.1:0", "-compat-addr", "", "-data", dir, "-grace", "20s"}, more...)
-	p.cmd = exec.Command(bin, args...)
+	p.cmd = exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-compat-addr", "", "-data", dir, "-grace", "20s")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
