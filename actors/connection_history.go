@@ -27,7 +27,7 @@ type History struct {
 }
 
 // historyRead is the connection's note with what its read found: a page,
-// or a refusal (Code) or a failure (Err) to answer with.
+// or a refusal (code) or a failure (err) to answer with instead.
 type historyRead struct {
 	page History
 	code string
