@@ -111,9 +111,9 @@ func TestHistoryAttackRSS(t *testing.T) {
 		Type, Conv, Token, Code string
 		Seq                     uint64
 	}
-	// drain reads ws until it closes, answering heartbeats, and reports
-	// each frame to seen.
-	drain := func(ws *websocket.Conn, seen func(frame)) {
+	// drain reads ws until it closes and reports each frame to seen; with
+	// pong, it answers heartbeats (then it must be ws's only writer).
+	drain := func(ws *websocket.Conn, pong bool, seen func(frame)) {
 		for {
 			_, data, err := ws.ReadMessage()
 			if err != nil {
@@ -121,23 +121,24 @@ func TestHistoryAttackRSS(t *testing.T) {
 			}
 			var f frame
 			_ = json.Unmarshal(data, &f)
-			if f.Type == "ping" {
+			if pong && f.Type == "ping" {
 				_ = ws.WriteJSON(map[string]string{"type": "pong"})
 			}
 			seen(f)
 		}
 	}
 	agent := dial(map[string]any{"role": "agent", "token": login.Token})
-	go drain(agent, func(frame) {})
+	go drain(agent, true, func(frame) {})
 
 	// The customer: gets Alice, then fills the conversation at the
-	// default rate, reading its acks as they come.
+	// default rate, reading its acks as they come (its messages keep it
+	// alive: no pongs).
 	cust := dial(map[string]any{"role": "customer", "name": "Filler"})
 	opened := make(chan frame, 1)
 	welcomed := make(chan string, 1)
 	var acked atomic.Int64
 	var refused atomic.Int64
-	go drain(cust, func(f frame) {
+	go drain(cust, false, func(f frame) {
 		switch f.Type {
 		case "welcome":
 			welcomed <- f.Token
