@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"kefu/actors"
 	"kefu/limit"
 	"kefu/server"
 	"kefu/store"
@@ -21,11 +22,17 @@ type limitFlags struct {
 	// Every socket's, compat and native.
 	sendQueueBytes int
 	slowAfter      time.Duration
+
+	history actors.HistoryLimits
 }
 
 // minSendQueueBytes keeps -send-queue-bytes above a frame or two: below,
 // a client would be cut off for a single message with a long history.
 const minSendQueueBytes = 64 << 10
+
+// maxHistoryMessages caps -history-messages: a conversation reads its
+// newest page from the store when it opens for someone.
+const maxHistoryMessages = 1000
 
 func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	d := transport.DefaultAbuseLimits
@@ -55,6 +62,9 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
 	fs.IntVar(&f.sendQueueBytes, "send-queue-bytes", transport.DefaultLimits.SendQueueBytes, fmt.Sprintf("bytes that may wait to be written to one socket (over: close 4008); at least %d", minSendQueueBytes))
 	fs.DurationVar(&f.slowAfter, "slow-after", transport.DefaultLimits.SlowAfter, "how long frames may wait for a socket that takes none before it is closed 4008 (checked when the next frame is sent)")
+	h := actors.DefaultHistoryLimits
+	fs.IntVar(&f.history.Messages, "history-messages", h.Messages, fmt.Sprintf("most messages of history in one conv or history frame, 1 to %d; older ones come a page at a time", maxHistoryMessages))
+	fs.IntVar(&f.history.Bytes, "history-bytes", h.Bytes, "most bytes those messages may take as JSON in one frame (one message always goes, whatever its size)")
 	return f
 }
 
@@ -92,6 +102,10 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-send-queue-bytes: must be at least %d", minSendQueueBytes)
 	case f.slowAfter <= 0:
 		return fmt.Errorf("-slow-after: must be more than 0")
+	case f.history.Messages < 1 || f.history.Messages > maxHistoryMessages:
+		return fmt.Errorf("-history-messages: must be 1 to %d", maxHistoryMessages)
+	case f.history.Bytes < 1:
+		return fmt.Errorf("-history-bytes: must be at least 1")
 	}
 	// On the command line 0 is "no limit"; in the config, negative is.
 	if a.FrameRefusals == 0 {
@@ -119,5 +133,6 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	for _, l := range []*transport.Limits{&cfg.Sockets, &cfg.NativeSockets} {
 		l.SendQueueBytes, l.SlowAfter = f.sendQueueBytes, f.slowAfter
 	}
+	cfg.HistoryPage = f.history
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"kefu/actors"
 	"kefu/server"
 	"kefu/transport"
 )
@@ -108,6 +109,27 @@ func TestLimitFlags(t *testing.T) {
 		_, err := parseLimits(t)
 		if err == nil || !strings.Contains(err.Error(), `KEFU_API_RATE="fast"`) {
 			t.Fatalf("err=%v, want one naming KEFU_API_RATE", err)
+		}
+	})
+	t.Run("OKHistory", func(t *testing.T) {
+		cfg, err := parseLimits(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := cfg.HistoryPage, actors.DefaultHistoryLimits; got != want {
+			t.Fatalf("HistoryPage=%+v, want the defaults %+v", got, want)
+		}
+		t.Setenv("KEFU_HISTORY_MESSAGES", "20")
+		if cfg, err = parseLimits(t, "-history-bytes", "65536"); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := cfg.HistoryPage, (actors.HistoryLimits{Messages: 20, Bytes: 65536}); got != want {
+			t.Fatalf("HistoryPage=%+v, want %+v", got, want)
+		}
+		for _, args := range [][]string{{"-history-messages", "0"}, {"-history-messages", "1001"}, {"-history-bytes", "0"}} {
+			if _, err := parseLimits(t, args...); err == nil {
+				t.Errorf("%v: no error, want one", args)
+			}
 		}
 	})
 	t.Run("ErrOutOfRange", func(t *testing.T) {

@@ -47,6 +47,13 @@ type (
 		Conv   ConvID
 		Rating int
 	}
+	// CmdHistory asks for a page of a conversation's older messages: the
+	// newest Limit (0: a whole page) before seq Before (0: the newest).
+	CmdHistory struct {
+		Conv   ConvID
+		Before uint64
+		Limit  int
+	}
 	CmdPing struct{} // the client checks the server is there
 	CmdPong struct{} // the client answers a Heartbeat
 )

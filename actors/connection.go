@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +61,10 @@ type ConnConfig struct {
 	Auth   Authenticator // native only
 	// History reads back conversations that ended while a native client
 	// was away, so it can be given what it missed.
-	History      store.Conversations
+	History store.Conversations
+	// HistoryPage bounds a page of history: that replay, and each answer
+	// to a history request (zero: the defaults).
+	HistoryPage  HistoryLimits
 	MaxTextBytes int
 	Heartbeat    time.Duration // native: how often the client is pinged; 0 for none
 	HelloTimeout time.Duration // native: how long to wait for hello
@@ -96,6 +98,7 @@ type connection struct {
 	timers   *scheduler.TimerScheduler
 	stopBeat scheduler.CancelFunc
 	early    []any // commands sent between hello and admission
+	reading  bool  // a history request is being read (connection_history.go)
 }
 
 // maxEarly bounds the commands a client may send before it is admitted.
@@ -134,6 +137,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.leave(ctx, msg.Reason)
 	case *ConvOpened:
 		c.opened(ctx, msg)
+	case *historyRead:
+		c.historyDone(ctx, msg)
 	case *ConvMessage:
 		c.message(ctx, msg)
 	case *ConvClosed:
@@ -277,8 +282,9 @@ func (c *connection) syncAll(ctx actor.Context, open []ConvID) {
 
 // replayEnded gives a returning client what it missed of a conversation
 // that ended while it was away, then its end: resume works however long
-// the client was gone. Someone who was never in the conversation learns
-// only that it is gone.
+// the client was gone. Like a sync, it carries the newest page of what was
+// missed; older pages come on request. Someone who was never in the
+// conversation learns only that it is gone.
 func (c *connection) replayEnded(ctx actor.Context, id ConvID, after uint64) {
 	gone := &ConvClosed{Conv: id, Reason: ReasonGone}
 	if c.History == nil {
@@ -288,11 +294,12 @@ func (c *connection) replayEnded(ctx actor.Context, id ConvID, after uint64) {
 	sctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
 	defer cancel()
 	rec, err := c.History.Conversation(sctx, string(id))
-	if err != nil || !c.tookPart(sctx, rec) {
+	if err != nil || !tookPart(sctx, c.History, c.me, rec) {
 		c.send(ctx, gone)
 		return
 	}
-	stored, err := c.History.Messages(sctx, string(id), after, 0)
+	page := c.HistoryPage.OrDefault()
+	stored, err := c.History.MessagesBefore(sctx, string(id), 0, page.Messages)
 	if err != nil {
 		c.Log.Error("cannot replay ended conversation", "conv", id, "err", err)
 		c.send(ctx, gone)
@@ -306,23 +313,19 @@ func (c *connection) replayEnded(ctx actor.Context, id ConvID, after uint64) {
 		After:    after,
 	}
 	for _, m := range stored {
-		opened.History = append(opened.History, fromStored(id, m))
+		if m.Seq > after {
+			opened.History = append(opened.History, fromStored(id, m))
+		}
 	}
+	opened.History = page.newest(opened.History, page.Messages)
+	if len(opened.History) > 0 {
+		opened.After = opened.History[0].Seq - 1
+	} else if n := len(stored); n > 0 {
+		opened.After = min(after, stored[n-1].Seq) // not past the end
+	}
+	opened.More = opened.After > after
 	c.send(ctx, opened)
 	c.send(ctx, gone)
-}
-
-// tookPart says whether this client was a party to the conversation: its
-// customer, or an agent who served it.
-func (c *connection) tookPart(ctx context.Context, rec store.Conversation) bool {
-	if c.me.Role == RoleCustomer {
-		return rec.CustomerID == c.me.ID
-	}
-	if rec.AgentID == c.me.ID {
-		return true
-	}
-	events, err := c.History.ConvEvents(ctx, rec.ID)
-	return err == nil && slices.ContainsFunc(events, func(e store.ConvEvent) bool { return e.AgentID == c.me.ID })
 }
 
 // view returns what this connection knows of a conversation, creating it.
@@ -351,6 +354,7 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 		// resume number): the conversation's count is the truth.
 		v.last = o.After
 	}
+	had := v.last
 	out := *o
 	for len(out.History) > 0 && out.History[0].Seq <= v.last {
 		out.History = out.History[1:]
@@ -359,6 +363,7 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 		v.last = out.History[n-1].Seq
 	}
 	out.After = v.last - uint64(len(out.History))
+	out.More = out.After > had // a page that starts past what the client has
 	v.synced = true
 	c.send(ctx, &out)
 	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
@@ -560,6 +565,8 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		}
 	case *CmdRate:
 		c.rate(ctx, cmd)
+	case *CmdHistory:
+		c.history(ctx, cmd)
 	case *CmdPing:
 		c.send(ctx, &Pong{})
 	case *CmdPong:

@@ -58,8 +58,9 @@ type (
 		ETA      time.Duration
 	}
 	// ConvOpened hands a conversation to a party: on assignment, transfer,
-	// or a (re)connection's sync. History is every stored message after
-	// sequence number After (0: all of them).
+	// or a (re)connection's sync. History is the stored messages after
+	// sequence number After up to the newest: at most a page
+	// (HistoryLimits), so After may be past what the party asked from.
 	ConvOpened struct {
 		Conv     ConvID
 		Customer Party
@@ -68,6 +69,9 @@ type (
 		After    uint64
 		History  []ConvMessage
 		Reads    map[string]uint64 // each party's read mark, by party id
+		// More says the client lacks messages before History: the page
+		// starts past what it has. Set by the connection, which knows.
+		More bool
 	}
 	// Ack tells a sender its message is stored, and where it stands.
 	Ack struct {

@@ -88,6 +88,9 @@ type ConversationConfig struct {
 	Agent         Party
 	AgentActor    string
 	CustomerGrace time.Duration // 0: the conversation ends when the customer leaves
+	// HistoryPage bounds the history a conv frame carries: the newest
+	// page; older ones are read on request (zero: the defaults).
+	HistoryPage HistoryLimits
 	// Restore says the conversation was open before a restart: its
 	// messages are loaded from Store instead of starting empty.
 	Restore bool
@@ -251,9 +254,10 @@ func (c *conversation) started(ctx actor.Context) {
 	if c.Restore {
 		why = WhySync
 	}
-	c.toCustomer(ctx, c.opened(why, 0))
+	opened := c.opened(why, 0) // read-only to those it goes to
+	c.toCustomer(ctx, opened)
 	if c.agent != nil {
-		ctx.Send(c.agent, c.opened(why, 0))
+		ctx.Send(c.agent, opened)
 	}
 }
 
@@ -302,25 +306,35 @@ func (c *conversation) trim() {
 	c.base += uint64(drop)
 }
 
+// opened is the conversation for a party that has it up to seq after: its
+// history is what came after, but only the newest page of it (HistoryPage);
+// the client asks for older pages when it needs them.
 func (c *conversation) opened(why string, after uint64) *ConvOpened {
-	after = min(after, c.last())
+	page := c.HistoryPage.OrDefault()
+	after = max(min(after, c.last()), c.last()-min(c.last(), uint64(page.Messages)))
 	var history []ConvMessage
 	from := after // the first in-memory index to take, once the store's part is in
 	if after < c.base {
 		from = c.base
-		// Further back than memory: the store has it.
+		// Further back than memory: the store has it (a page at most).
 		ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
 		older, err := c.Store.Messages(ctx, string(c.ID), after, int(c.base-after))
 		cancel()
 		if err != nil || len(older) != int(c.base-after) {
 			c.Log.Error("cannot read older messages", "conv", c.ID, "after", after, "err", err)
-			after, older = c.base, nil // what memory has, rather than a gap
+			older = nil // what memory has, rather than a gap
 		}
 		for _, m := range older {
 			history = append(history, fromStored(c.ID, m))
 		}
 	}
 	history = append(history, c.messages[from-c.base:]...)
+	history = page.newest(history, page.Messages)
+	if len(history) > 0 {
+		after = history[0].Seq - 1
+	} else {
+		after = c.last()
+	}
 	return &ConvOpened{Conv: c.ID, Customer: c.Customer, Agent: c.Agent, Why: why, After: after, History: history, Reads: maps.Clone(c.reads)}
 }
 

@@ -164,6 +164,7 @@ type DispatcherConfig struct {
 	ReservationCap int
 	AgentGrace     time.Duration // how long a vanished agent's conversations wait for them
 	CustomerGrace  time.Duration // how long a vanished customer keeps its place or conversation
+	HistoryPage    HistoryLimits // what a conversation's conv frame carries of its history (zero: the defaults)
 	// Store is where conversations restored after a restart read their
 	// messages from; writes go through the store writer.
 	Store store.Conversations

@@ -107,6 +107,7 @@ func (d *dispatcher) spawnConv(ctx actor.Context, c *convRec, a *agentRec, resto
 		Customer:      c.customer.Party,
 		CustomerConn:  c.customer.conn,
 		CustomerGrace: d.CustomerGrace,
+		HistoryPage:   d.HistoryPage,
 		Dir:           d.Dir,
 		Log:           d.Log,
 		Now:           d.Now,

@@ -68,4 +68,5 @@ const (
 	// ErrCodeTooManyCustomers refuses a request past the customers one
 	// address may have waiting or chatting.
 	ErrCodeTooManyCustomers = "too_many_customers"
+	ErrCodeStoreDown        = "unavailable" // the store did not answer a read; ask again
 )

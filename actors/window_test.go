@@ -9,8 +9,8 @@ import (
 )
 
 // TestLongConversationSyncsFromStore: a conversation keeps only its newest
-// messages in memory; a sync from further back reads the rest from the
-// store, still whole and in order.
+// messages in memory; a sync from further back reads the rest of its page
+// from the store, still whole and in order.
 func TestLongConversationSyncsFromStore(t *testing.T) {
 	st, err := store.OpenSQLite(t.TempDir())
 	if err != nil {
@@ -35,11 +35,16 @@ func TestLongConversationSyncsFromStore(t *testing.T) {
 			tab := f.probe()
 			f.send(pid, &Sync{Conn: tab.id, Party: c, After: after})
 			opened := waitFor[*ConvOpened](t, tab, nil)
-			if got, want := len(opened.History), int(n-after); got != want {
+			// The newest page of what came after.
+			page := min(int(n-after), DefaultHistoryLimits.Messages)
+			if got, want := len(opened.History), page; got != want {
 				t.Fatalf("history of %d messages, want %d", got, want)
 			}
+			if got, want := opened.After, uint64(n-page); got != want {
+				t.Fatalf("after=%d, want %d", got, want)
+			}
 			for i, m := range opened.History {
-				if want := after + uint64(i) + 1; m.Seq != want || m.Text != fmt.Sprint(want) {
+				if want := opened.After + uint64(i) + 1; m.Seq != want || m.Text != fmt.Sprint(want) {
 					t.Fatalf("history[%d] = seq %d %q, want seq %d", i, m.Seq, m.Text, want)
 				}
 			}

@@ -121,6 +121,9 @@ func frameTable() []frameRow {
 		// Only the conversation's customer; others' are answered as unknown.
 		{name: "Rate", frame: func(w *world, _ string) obj { return obj{"type": "rate", "conv": w.convA, "rating": 4} },
 			want: merge(answer("rated", custA), answer(unknownConv, custB), answer(forbidden, desk...))},
+		// A's members page back through it; to others it does not exist.
+		{name: "History", frame: onA("history"),
+			want: merge(answer("history", custA, agentX), answer(unknownConv, outsiders...))},
 		{name: "Agents", frame: same(obj{"type": "agents"}),
 			want: merge(answer(forbidden, customers...), answer("agents", desk...))},
 		{name: "Ping", frame: same(obj{"type": "ping"}), want: answer("pong", onlineCallers...)},

@@ -112,6 +112,8 @@ type nframe struct {
 	Customer    *nparty   `json:"customer"`
 	Agent       *nparty   `json:"agent"`
 	History     []nframe  `json:"history"`
+	More        bool      `json:"more"`
+	Before      uint64    `json:"before"`
 	Seq         uint64    `json:"seq"`
 	From        *nparty   `json:"from"`
 	Text        string    `json:"text"`

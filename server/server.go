@@ -52,6 +52,10 @@ type Config struct {
 	// take at once (zero: 50, which is also the most it can be).
 	MaxTextBytes int
 	MaxCapacity  int
+	// HistoryPage bounds the history one frame carries: a conv frame's
+	// newest page, a history frame's older one (zero fields: 50 messages,
+	// 256 KiB).
+	HistoryPage actors.HistoryLimits
 	// StoreOff keeps conversations in memory only: every write succeeds at
 	// once and nothing survives a restart. For measuring what the store
 	// costs, never for production.
@@ -224,6 +228,7 @@ func New(cfg Config) (*Server, error) {
 		ReservationCap:   cfg.Abuse.RoomsPerIP,
 		AgentGrace:       cfg.Grace,
 		CustomerGrace:    cfg.Grace,
+		HistoryPage:      cfg.HistoryPage,
 		Log:              cfg.Log,
 		Metrics:          s.metrics,
 		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
@@ -286,6 +291,7 @@ func New(cfg Config) (*Server, error) {
 		Abuse:         cfg.Abuse,
 		MaxTextBytes:  cfg.MaxTextBytes,
 		MaxCapacity:   cfg.MaxCapacity,
+		HistoryPage:   cfg.HistoryPage,
 		Metrics:       s.metrics,
 		MetricsOnMain: cfg.MetricsOnMain,
 	})

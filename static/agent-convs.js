@@ -8,11 +8,13 @@ import { t } from './i18n.js';
 import { Thread } from './thread.js';
 
 export class Desk {
-  constructor({ list, threads, empty, onSelect }) {
+  // older(conv, before) is the client's: a page of older messages.
+  constructor({ list, threads, empty, onSelect, older }) {
     this.list = list;
     this.threads = threads;
     this.empty = empty;
     this.onSelect = onSelect;
+    this.older = older;
     this.recs = new Map(); // conv id -> record, in the order they came
     this.active = null; // the selected record
   }
@@ -22,7 +24,9 @@ export class Desk {
   }
 
   // open takes a conv event: a new conversation, one given back to this
-  // agent (its old lines go: the history comes whole), or a resync.
+  // agent (its old lines go: its newest page comes, older ones on scroll),
+  // or a resync, which starts afresh too when it does not follow on from
+  // the lines shown.
   open(f) {
     let rec = this.recs.get(f.conv);
     if (!rec) {
@@ -30,12 +34,14 @@ export class Desk {
       this.threads.append(ol);
       const item = h('li', {}, h('button', { type: 'button', class: 'conv-item', 'data-conv': f.conv, onclick: () => this.select(f.conv) }));
       this.list.append(item);
-      rec = { id: f.conv, thread: new Thread(ol), ol, item, unread: 0, last: '', isNew: false, typing: false, ended: null };
+      const thread = new Thread(ol, (before) => this.older(f.conv, before));
+      rec = { id: f.conv, thread, ol, item, unread: 0, last: '', isNew: false, typing: false, ended: null };
       this.recs.set(f.conv, rec);
-    } else if (f.fresh || rec.ended) {
+    } else if (f.fresh || rec.ended || !rec.thread.follows(f)) {
       rec.thread.clear();
       rec.unread = 0;
     }
+    rec.thread.opened(f);
     Object.assign(rec, { customer: f.customer, agent: f.agent, ended: null });
     this.draw(rec);
     return rec;
@@ -51,6 +57,7 @@ export class Desk {
     rec.isNew = false;
     for (const r of this.recs.values()) this.draw(r);
     rec.thread.scrollToEnd();
+    rec.thread.loadOlder(); // a list hidden until now may have room for more
     this.onSelect(rec);
   }
 

@@ -25,7 +25,10 @@ const el = Object.fromEntries([
   'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
   'text', 'toast',
 ].map((id) => [id, byId(id)]));
-const desk = new Desk({ list: el['conv-list'], threads: el.threads, empty: el['no-convs'], onSelect: showActive });
+const desk = new Desk({
+  list: el['conv-list'], threads: el.threads, empty: el['no-convs'], onSelect: showActive,
+  older: (conv, before) => (client ? client.older(conv, before) : Promise.reject(new Error('signed out'))),
+});
 
 let client = null;
 let me = null; // the agent, from welcome
@@ -114,8 +117,9 @@ function drawLoad() {
 
 function onConv(f) {
   const known = desk.get(f.conv) !== null;
+  const restart = known && !desk.get(f.conv).thread.follows(f);
   const rec = desk.open(f);
-  if (!known) {
+  if (!known || restart) {
     for (const m of client.pending(f.conv)) rec.thread.pending(m.cid, m.text, me?.name ?? '');
   }
   if (f.why === 'assigned' || f.why === 'transferred') {

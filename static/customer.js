@@ -25,7 +25,7 @@ const el = Object.fromEntries([
   'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'cancel', 'messages', 'typing',
   'compose', 'text', 'ended', 'ended-why', 'rate-form', 'stars', 'rate-send', 'rate-thanks', 'again',
 ].map((id) => [id, byId(id)]));
-const thread = new Thread(el.messages);
+const thread = new Thread(el.messages, (before) => (client && view.conv ? client.older(view.conv, before) : Promise.reject(new Error('offline'))));
 
 // What the page shows, changed only by the handlers below; render() draws it.
 const view = {
@@ -139,10 +139,11 @@ function onWelcome(f) {
 }
 
 function onConv(f) {
-  if (f.conv !== view.conv) {
+  if (f.conv !== view.conv || !thread.follows(f)) {
     thread.clear();
     for (const m of client.pending(f.conv)) thread.pending(m.cid, m.text, view.me?.name ?? '');
   }
+  thread.opened(f);
   const p = page();
   const rated = p.conv === f.conv ? p.rated || 0 : 0;
   remember({ conv: f.conv, ended: false, rated });

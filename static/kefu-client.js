@@ -14,10 +14,13 @@
 //   customer's token survive a reload too.
 // - It answers ping with pong, takes three heartbeats of silence as a dead
 //   socket, and reconnects with capped exponential backoff and jitter.
+// - A conv frame carries only the newest page of a long history (its
+//   `more` says older messages exist); older(conv, before) asks for the
+//   page before a seq, one request at a time.
 //
 // Events (client.on(type, fn)): connection {state: connecting | online |
 // reconnecting | closed, code, reason, delay}, welcome, queued, dequeued,
-// conv {conv, why, customer, agent, reads, fresh}, msg {conv, seq, from,
+// conv {conv, why, customer, agent, reads, after, more, fresh}, msg {conv, seq, from,
 // text, cid, at, mine}, ack {conv, cid, seq}, failed {conv, cid, code,
 // message}, typing, read, agent, requeued, ended, state, agents, rated,
 // error {code, message}. Frames keep the protocol's field names.
@@ -46,6 +49,10 @@ export const READ_DELAY_MS = 250;
 // RETRY_MS is how long a message refused for now (not stored, rate
 // limited) waits before it is sent again.
 export const RETRY_MS = 2000;
+// HISTORY_WAIT_MS bounds the wait for a page of older messages: a request
+// whose frame was dropped, or whose answer went with a dead socket, is
+// never answered.
+export const HISTORY_WAIT_MS = 10000;
 // The client's own frame budget, under the server's 20 a second, 40 at
 // once, so a burst of resends is spread out instead of refused.
 const SEND_RATE_PER_S = 15;
@@ -61,6 +68,8 @@ const FINAL_CLOSES = new Map([
 // Errors that refuse a message for good; any other one with a cid (not
 // stored, rate limited, wrong state) is sent again after RETRY_MS.
 const RETRYABLE = new Set(['not_stored', 'rate_limited', 'wrong_state']);
+// Errors without a cid that answer a history request while one waits.
+const HISTORY_REFUSALS = new Set(['unknown_conversation', 'unavailable']);
 
 export class KefuClient {
   // role: 'customer' or 'agent'. token: an agent's login token, or a
@@ -98,6 +107,7 @@ export class KefuClient {
     this.tokens = SEND_BURST;
     this.tokensAt = now();
     this.timer = { reconnect: null, dead: null, pump: null, read: null };
+    this.paging = null; // the history request waiting: {conv, resolve, reject, timer}
 
     const saved = this.load();
     this.token = token || saved.token || '';
@@ -142,6 +152,7 @@ export class KefuClient {
       detach(ws);
       ws.close(1000, 'bye');
     }
+    this.paged(new Error('stopped'));
     if (forget) {
       this.token = '';
       this.outbox = [];
@@ -211,6 +222,31 @@ export class KefuClient {
   transfer(conv, to) { this.frame({ type: 'transfer', conv, to }); }
   agents() { this.frame({ type: 'agents' }); }
 
+  // older asks for the page of conv's messages before seq before (the
+  // oldest the page shows), and resolves to {history, more}: messages oldest
+  // first, as msg events are, and whether older ones are left. It rejects
+  // when offline, refused, unanswered, or while another request waits; the
+  // page may ask again later. These messages are older than any msg event,
+  // so they are not counted in what the page has been given.
+  older(conv, before) {
+    if (this.paging) return Promise.reject(new Error('a page is already on its way'));
+    if (!this.frame({ type: 'history', conv, before })) return Promise.reject(new Error('offline'));
+    return new Promise((resolve, reject) => {
+      const timer = this.timers.setTimeout(() => this.paged(new Error('no answer')), HISTORY_WAIT_MS);
+      this.paging = { conv, resolve, reject, timer };
+    });
+  }
+
+  // paged settles the waiting history request with err, or with page.
+  paged(err, page) {
+    const p = this.paging;
+    if (!p) return;
+    this.paging = null;
+    this.timers.clearTimeout(p.timer);
+    if (err) p.reject(err);
+    else p.resolve(page);
+  }
+
   // isOpen says whether conv is one of this client's open conversations.
   isOpen(conv) {
     return this.convs.has(conv);
@@ -259,6 +295,7 @@ export class KefuClient {
     this.clear('dead');
     this.clear('pump');
     for (const m of this.outbox) m.sent = false;
+    this.paged(new Error('disconnected'));
     if (this.stopped) return;
     const final = FINAL_CLOSES.get(code);
     if (final) {
@@ -390,6 +427,12 @@ export class KefuClient {
       case 'ended':
         this.ended(f);
         return;
+      case 'history':
+        if (this.paging?.conv === f.conv) {
+          const history = (f.history || []).map((m) => ({ type: 'msg', conv: f.conv, ...m, mine: this.mine(m) }));
+          this.paged(null, { history, more: !!f.more });
+        }
+        return;
       case 'error':
         this.refused(f);
         return;
@@ -438,10 +481,14 @@ export class KefuClient {
     if (c) this.deliver(c, f);
   }
 
+  mine(m) {
+    return !!this.you && m.from?.id === this.you.id;
+  }
+
   deliver(c, m) {
     if (!(m.seq > c.last)) return; // had it already
     c.last = m.seq;
-    const mine = !!this.you && m.from?.id === this.you.id;
+    const mine = this.mine(m);
     // Our own message back from the server is stored, as good as its ack.
     if (mine && m.cid) this.acked(m.conv, m.cid);
     this.emit('msg', { ...m, mine });
@@ -465,6 +512,10 @@ export class KefuClient {
   }
 
   refused(f) {
+    if (!f.cid && this.paging && HISTORY_REFUSALS.has(f.code)) {
+      this.paged(new Error(f.message));
+      return;
+    }
     const m = f.cid && this.outbox.find((o) => o.cid === f.cid);
     if (!m) {
       this.emit('error', f);

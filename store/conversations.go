@@ -167,6 +167,12 @@ type Conversations interface {
 	// A negative limit is ErrInvalid.
 	Messages(ctx context.Context, conv string, afterSeq uint64, limit int) ([]Message, error)
 
+	// MessagesBefore returns the newest messages of conv with Seq <
+	// beforeSeq (0: no bound, the conversation's newest), at most limit of
+	// them, by Seq ascending: a page of history read backwards. An unknown
+	// conv has none. A limit below 1 is ErrInvalid.
+	MessagesBefore(ctx context.Context, conv string, beforeSeq uint64, limit int) ([]Message, error)
+
 	// MessageByClientID returns the message of conv that senderID sent with
 	// clientID, or ErrNotFound. It answers a resend the conversation no
 	// longer remembers: rare, so it may scan the conversation.

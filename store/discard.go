@@ -27,6 +27,14 @@ func (Discard) Conversation(_ context.Context, id string) (Conversation, error) 
 // Messages returns none.
 func (Discard) Messages(context.Context, string, uint64, int) ([]Message, error) { return nil, nil }
 
+// MessagesBefore returns none, after checking limit as the interface says.
+func (Discard) MessagesBefore(_ context.Context, conv string, _ uint64, limit int) ([]Message, error) {
+	if limit < 1 {
+		return nil, fmt.Errorf("read messages of %q: %w: limit %d", conv, ErrInvalid, limit)
+	}
+	return nil, nil
+}
+
 // MessageByClientID returns ErrNotFound: nothing is stored.
 func (Discard) MessageByClientID(_ context.Context, conv, _, clientID string) (Message, error) {
 	return Message{}, fmt.Errorf("message %q of %q: %w", clientID, conv, ErrNotFound)

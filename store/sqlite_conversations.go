@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,6 +25,10 @@ const (
 	conversationSQL = `SELECT ` + conversationColumns + ` FROM conversations WHERE id = ?`
 	messagesSQL     = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at
 		FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`
+	// messagesBeforeSQL reads a page backwards; MessagesBefore turns it
+	// round.
+	messagesBeforeSQL = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at
+		FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
 	convEventsSQL = `SELECT conv_id, kind, agent_id, agent_name, reason, at
 		FROM conv_events WHERE conv_id = ? ORDER BY id`
 	readMarksSQL = `SELECT conv_id, party_id, seq FROM read_marks WHERE conv_id = ? ORDER BY party_id`
@@ -85,7 +90,31 @@ func (s *SQLite) Messages(ctx context.Context, conv string, afterSeq uint64, lim
 	}
 	// afterSeq past MaxInt64 would not bind; no message has a Seq that large.
 	after := int64(min(afterSeq, uint64(1<<63-1)))
-	rows, err := s.db.QueryContext(ctx, messagesSQL, conv, after, sqlLimit)
+	return s.readMessages(ctx, conv, limit, messagesSQL, conv, after, sqlLimit)
+}
+
+// MessagesBefore implements Conversations.
+func (s *SQLite) MessagesBefore(ctx context.Context, conv string, beforeSeq uint64, limit int) ([]Message, error) {
+	if limit < 1 {
+		return nil, fmt.Errorf("read messages of %q: %w: limit %d", conv, ErrInvalid, limit)
+	}
+	// 0 and anything past MaxInt64 (which would not bind) mean no bound.
+	before := int64(1<<63 - 1)
+	if beforeSeq != 0 && beforeSeq < 1<<63-1 {
+		before = int64(beforeSeq)
+	}
+	msgs, err := s.readMessages(ctx, conv, limit, messagesBeforeSQL, conv, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(msgs)
+	return msgs, nil
+}
+
+// readMessages runs a query of messages and scans its rows; limit (0: none)
+// sizes the first allocation.
+func (s *SQLite) readMessages(ctx context.Context, conv string, limit int, query string, args ...any) ([]Message, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read messages of %q: %w", conv, err)
 	}

@@ -22,6 +22,7 @@ func TestQueryPlans(t *testing.T) {
 		{"OpenConversations", openConversationsSQL, []string{"USING INDEX conversations_open"}},
 		{"Conversation", conversationSQL, []string{"USING INDEX sqlite_autoindex_conversations_1 (id=?)"}},
 		{"Messages", messagesSQL, []string{"USING PRIMARY KEY (conv_id=? AND seq>?)"}},
+		{"MessagesBefore", messagesBeforeSQL, []string{"USING PRIMARY KEY (conv_id=? AND seq<?)"}},
 		{"ConvEvents", convEventsSQL, []string{"INDEX conv_events_conv (conv_id=?)"}},
 		{"ReadMarks", readMarksSQL, []string{"USING PRIMARY KEY (conv_id=?)"}},
 		{"MaxTicket", maxTicketSQL, []string{"INDEX conversations_ticket", "INDEX routing_events_ticket"}},

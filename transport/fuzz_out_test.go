@@ -29,6 +29,7 @@ var nativeServerTypes = map[string]bool{
 	"welcome": true, "queued": true, "dequeued": true, "conv": true, "ack": true,
 	"read": true, "msg": true, "typing": true, "agent": true, "requeued": true,
 	"ended": true, "state": true, "agents": true, "error": true, "ping": true, "pong": true, "rated": true,
+	"history": true,
 }
 
 // decodeOut parses and checks one server frame: it must be what the
@@ -91,6 +92,15 @@ func (c *client) decodeOut(frame []byte) outFrame {
 			last = m.Seq
 		}
 		c.seqs[in.Conv] = last
+	case "history":
+		// Older messages: in order and without gaps, but apart from the
+		// count of what the connection was given.
+		for i, m := range in.History {
+			c.checkRelayed(m.Text)
+			if i > 0 && m.Seq != in.History[i-1].Seq+1 {
+				c.s.t.Fatalf("%s got a history page with %d after %d: %.300s", c.name, m.Seq, in.History[i-1].Seq, frame)
+			}
+		}
 	}
 	return f
 }

@@ -45,6 +45,9 @@ type Config struct {
 	// MaxCapacity caps the capacity an agent may have. Zero: the defaults.
 	Abuse       AbuseLimits
 	MaxCapacity int
+	// HistoryPage bounds each page of history a native socket is sent
+	// (actors.HistoryLimits). Zero: the defaults.
+	HistoryPage actors.HistoryLimits
 
 	// Metrics is where the gateway and its connections count; nil: a
 	// registry of the gateway's own. MetricsOnMain serves /metrics on the
@@ -204,6 +207,7 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	conn.Dir = g.cfg.Dir
 	conn.MaxTextBytes = g.cfg.MaxTextBytes
 	conn.MaxCapacity = g.cfg.MaxCapacity
+	conn.HistoryPage = g.cfg.HistoryPage
 	conn.Offences = g.guards.offences
 	conn.Metrics = g.metrics
 	conn.Log = log

@@ -31,6 +31,8 @@ type nativeIn struct {
 	To       *string `json:"to"`
 	Seq      *uint64 `json:"seq"`
 	Rating   *int    `json:"rating"`
+	Before   uint64  `json:"before"`
+	Limit    *int    `json:"limit"`
 	// Resume maps a conversation id to the last sequence number the client
 	// has of it.
 	Resume map[string]uint64 `json:"resume"`
@@ -130,6 +132,18 @@ func DecodeNative(frame []byte) (any, error) {
 			return nil, badFrame(actors.ErrCodeBadValue, "rating must be between 1 and 5")
 		}
 		return &actors.CmdRate{Conv: actors.ConvID(in.Conv), Rating: *in.Rating}, nil
+	case "history":
+		if in.Conv == "" {
+			return nil, badFrame(actors.ErrCodeMissingField, `history needs "conv"`)
+		}
+		h := &actors.CmdHistory{Conv: actors.ConvID(in.Conv), Before: in.Before}
+		if in.Limit != nil {
+			if *in.Limit < 1 {
+				return nil, badFrame(actors.ErrCodeBadValue, "limit must be 1 or more")
+			}
+			h.Limit = *in.Limit
+		}
+		return h, nil
 	case "ping":
 		return &actors.CmdPing{}, nil
 	case "pong":
@@ -225,6 +239,15 @@ func message(m *actors.ConvMessage) msgOut {
 	return msgOut{Type: "msg", Conv: string(m.Conv), Seq: m.Seq, From: *party(m.From), Text: m.Text, CID: m.ClientID, At: m.At.UTC()}
 }
 
+// messages turns a page of history into msg objects, [] for none.
+func messages(ms []actors.ConvMessage) []msgOut {
+	out := make([]msgOut, len(ms))
+	for i := range ms {
+		out[i] = message(&ms[i])
+	}
+	return out
+}
+
 // Encode implements actors.Codec.
 func (NativeCodec) Encode(msg any) []byte {
 	var out any
@@ -257,10 +280,6 @@ func (NativeCodec) Encode(msg any) []byte {
 			Type string `json:"type"`
 		}{"dequeued"}
 	case *actors.ConvOpened:
-		history := make([]msgOut, len(m.History))
-		for i := range m.History {
-			history[i] = message(&m.History[i])
-		}
 		out = struct {
 			Type     string    `json:"type"`
 			Conv     string    `json:"conv"`
@@ -269,8 +288,17 @@ func (NativeCodec) Encode(msg any) []byte {
 			Agent    *partyOut `json:"agent"`
 			After    uint64    `json:"after"`
 			History  []msgOut  `json:"history"`
+			More     bool      `json:"more,omitempty"`
 			Reads    []readOut `json:"reads,omitempty"`
-		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, history, reads(m.Reads)}
+		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, messages(m.History), m.More, reads(m.Reads)}
+	case *actors.History:
+		out = struct {
+			Type    string   `json:"type"`
+			Conv    string   `json:"conv"`
+			Before  uint64   `json:"before"`
+			History []msgOut `json:"history"`
+			More    bool     `json:"more"`
+		}{"history", string(m.Conv), m.Before, messages(m.Messages), m.More}
 	case *actors.Ack:
 		out = struct {
 			Type string    `json:"type"`

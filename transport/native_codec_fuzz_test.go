@@ -126,6 +126,11 @@ func checkCommand(t *testing.T, cmd any) {
 		if c.Rating < actors.MinRating || c.Rating > actors.MaxRating {
 			t.Fatalf("rating %d outside 1..5", c.Rating)
 		}
+	case *actors.CmdHistory:
+		strs = append(strs, nonEmpty(t, "history conv", string(c.Conv)))
+		if c.Limit < 0 {
+			t.Fatalf("history limit %d", c.Limit)
+		}
 	case *actors.CmdCapacity, *actors.CmdRequest, *actors.CmdCancel, *actors.CmdAgents, *actors.CmdPing, *actors.CmdPong:
 	default:
 		t.Fatalf("decoded to %T, not a command", cmd)
@@ -190,6 +195,14 @@ func nativeFrameOf(t *testing.T, cmd any) []byte {
 		out = map[string]any{"type": "agents"}
 	case *actors.CmdRate:
 		out = map[string]any{"type": "rate", "conv": c.Conv, "rating": c.Rating}
+	case *actors.CmdHistory:
+		out = map[string]any{"type": "history", "conv": c.Conv}
+		if c.Before != 0 {
+			out["before"] = c.Before
+		}
+		if c.Limit != 0 {
+			out["limit"] = c.Limit
+		}
 	case *actors.CmdPing:
 		out = map[string]any{"type": "ping"}
 	case *actors.CmdPong:

@@ -1,8 +1,11 @@
 package transport
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"kefu/actors"
 )
@@ -15,6 +18,8 @@ func TestDecodeNative(t *testing.T) {
 			` {"type":"transfer","conv":"cv_c1","to":"queue"} `:                     &actors.CmdTransfer{Conv: "cv_c1"},
 			"{\"type\":\"ping\"}\r\n":                                               &actors.CmdPing{},
 			`{"type":"rate","conv":"cv_c1","rating":5}`:                             &actors.CmdRate{Conv: "cv_c1", Rating: 5},
+			`{"type":"history","conv":"cv_c1","before":51}`:                         &actors.CmdHistory{Conv: "cv_c1", Before: 51},
+			`{"type":"history","conv":"cv_c1","before":51,"limit":20}`:              &actors.CmdHistory{Conv: "cv_c1", Before: 51, Limit: 20},
 		} {
 			got, err := DecodeNative([]byte(frame))
 			if err != nil || !reflect.DeepEqual(got, want) {
@@ -67,4 +72,53 @@ func TestDecodeNative(t *testing.T) {
 			t.Fatalf("err=%v, want %s", err, actors.ErrCodeUnknownType)
 		}
 	})
+}
+
+func TestDecodeNativeHistory(t *testing.T) {
+	for frame, code := range map[string]string{
+		`{"type":"history"}`:                                      actors.ErrCodeMissingField,
+		`{"type":"history","conv":"cv_c1","limit":0}`:             actors.ErrCodeBadValue,
+		`{"type":"history","conv":"cv_c1","before":-1}`:           actors.ErrCodeBadFrame,
+		`{"type":"history","conv":"cv_c1","before":"5"}`:          actors.ErrCodeBadFrame,
+		`{"type":"history","conv":"cv_c1","before":1,"limit":-3}`: actors.ErrCodeBadValue,
+	} {
+		_, err := DecodeNative([]byte(frame))
+		if fe, ok := err.(*actors.FrameError); !ok || fe.Code != code {
+			t.Errorf("DecodeNative(%s) err=%v, want %s", frame, err, code)
+		}
+	}
+}
+
+// TestEncodeHistoryBound: the actors' estimate of a message's size is never
+// below what the native codec writes for it, so a page they bound is
+// bounded on the wire.
+func TestEncodeHistoryBound(t *testing.T) {
+	at := time.Date(2026, 11, 25, 21, 47, 20, 946651603, time.UTC)
+	var page []actors.ConvMessage
+	for i, text := range []string{"hi", strings.Repeat("\x01", 8192), "<b>&amp;</b>\u2028", strings.Repeat("你", 2000), "\xff\xfe"} {
+		page = append(page, actors.ConvMessage{
+			Conv: "cv_ztqeeoqydn4mx5nk", Seq: 1<<63 + uint64(i), At: at, Text: text, ClientID: strings.Repeat("<", 64),
+			From: actors.Party{Role: actors.RoleCustomer, ID: "cu_hph2cbe4235z2piu", Name: strings.Repeat("&", 64)},
+		})
+	}
+	sum := 0
+	for i := range page {
+		got, bound := len(NativeCodec{}.Encode(&page[i]))+1, page[i].WireSize() // +1: the comma between
+		if got > bound {
+			t.Errorf("message %d takes %d bytes, above its WireSize %d", i, got, bound)
+		}
+		sum += bound
+	}
+	for _, frame := range []any{
+		&actors.ConvOpened{Conv: page[0].Conv, Why: actors.WhySync, Customer: page[0].From, History: page, More: true},
+		&actors.History{Conv: page[0].Conv, Before: 1 << 63, Messages: page, More: true},
+	} {
+		b := NativeCodec{}.Encode(frame)
+		if !json.Valid(b) {
+			t.Fatalf("%T encodes to invalid JSON", frame)
+		}
+		if got, bound := len(b), sum+1024; got > bound { // the frame's own fields: 1 KiB
+			t.Errorf("%T takes %d bytes, above the page's bound %d", frame, got, bound)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 
 import {
   KefuClient, savedToken, MAX_IN_FLIGHT, DEAD_AFTER_BEATS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_MS, READ_DELAY_MS,
+  HISTORY_WAIT_MS,
 } from '../kefu-client.js';
 import { FakeSocket, FakeClock, MemoryStorage } from './fakes.js';
 
@@ -269,4 +270,47 @@ test('a page names a conversation it still shows, to get it again after its end'
   assert.deepEqual(of('msg').map((m) => m.text), ['thanks']);
   assert.equal(c.isOpen('cv_old'), false);
   assert.deepEqual(JSON.parse(storage.getItem('k')).open, [], 'not named again at the next hello');
+});
+
+test('older pages come on request, one at a time, apart from the messages given so far', async () => {
+  const { c, clock, of } = setup();
+  let { ws } = online(c);
+  // The newest page of a long conversation.
+  ws.serve({ ...conv('cv_1', 'sync', [msg('cv_1', 41, ALICE, '41'), msg('cv_1', 42, BOB, '42')], 40), more: true });
+  assert.equal(of('conv')[0].more, true);
+  assert.equal(of('conv')[0].after, 40);
+
+  const page = c.older('cv_1', 41);
+  await assert.rejects(c.older('cv_1', 41), /already/);
+  assert.deepEqual(ws.take(), [{ type: 'history', conv: 'cv_1', before: 41 }]);
+  ws.serve({ type: 'history', conv: 'cv_1', before: 41, history: [msg('cv_1', 39, BOB, '39'), msg('cv_1', 40, ALICE, '40')], more: true });
+  const got = await page;
+  assert.deepEqual(got.history.map((m) => [m.seq, m.text, m.mine, m.conv]), [[39, '39', true, 'cv_1'], [40, '40', false, 'cv_1']]);
+  assert.equal(got.more, true);
+  assert.deepEqual(of('msg').map((m) => m.seq), [41, 42], 'older pages are not msg events');
+
+  // Live messages still count from the newest.
+  ws.serve(msg('cv_1', 42, BOB, '42'), msg('cv_1', 43, ALICE, '43'));
+  assert.deepEqual(of('msg').map((m) => m.seq), [41, 42, 43]);
+
+  // Refused, unanswered, or cut off by a drop: the page may ask again.
+  const refused = c.older('cv_1', 39);
+  ws.serve({ type: 'error', code: 'unavailable', message: 'the history could not be read; ask again' });
+  await assert.rejects(refused, /could not be read/);
+  assert.equal(of('error').length, 0, 'the refusal answers the request');
+  const unanswered = c.older('cv_1', 39);
+  for (let t = 0; t < HISTORY_WAIT_MS; t += 1000) {
+    clock.advance(1000);
+    ws.serve({ type: 'ping' }); // the socket lives on
+  }
+  await assert.rejects(unanswered, /no answer/);
+  const dropped = c.older('cv_1', 39);
+  ws.drop();
+  await assert.rejects(dropped, /disconnected/);
+  await assert.rejects(c.older('cv_1', 39), /offline/);
+  waitOut(clock, of);
+  ({ ws } = online(c));
+  const again = c.older('cv_1', 39);
+  ws.serve({ type: 'history', conv: 'cv_1', before: 39, history: [msg('cv_1', 38, ALICE, '38')], more: false });
+  assert.deepEqual((await again).history.map((m) => m.seq), [38]);
 });

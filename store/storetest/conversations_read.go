@@ -73,6 +73,69 @@ func testMessages(t *testing.T, open Opener) {
 	})
 }
 
+func testMessagesBefore(t *testing.T, open Opener) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		st := open(t)
+		var all []store.Message
+		for seq := uint64(1); seq <= 10; seq++ {
+			all = append(all, newMsg("a", seq))
+		}
+		mustApply(t, st, &store.Batch{
+			Conversations: []store.Conversation{newConv("a", 1, at(0)), newConv("b", 2, at(0))},
+			Messages:      append([]store.Message{newMsg("b", 1), newMsg("b", 2)}, all...),
+		})
+		for _, tc := range []struct {
+			before uint64
+			limit  int
+			lo, hi int // want all[lo:hi]
+		}{
+			{0, 3, 7, 10},       // the newest
+			{0, 100, 0, 10},     // the whole conversation
+			{8, 3, 4, 7},        // seq 5, 6, 7
+			{4, 10, 0, 3},       // fewer than the limit: the oldest
+			{1, 5, 0, 0},        // nothing before the first
+			{11, 1, 9, 10},      // just past the newest
+			{1 << 63, 2, 8, 10}, // too large to bind: no bound
+		} {
+			got, err := st.MessagesBefore(ctx, "a", tc.before, tc.limit)
+			if err != nil {
+				t.Fatalf("MessagesBefore(%d, %d): %v", tc.before, tc.limit, err)
+			}
+			checkMessages(t, got, all[tc.lo:tc.hi])
+		}
+		// Paging backwards from the newest meets every message once, in order.
+		var paged []store.Message
+		for before := uint64(0); ; {
+			page, err := st.MessagesBefore(ctx, "a", before, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			paged = append(page, paged...)
+			before = page[0].Seq
+		}
+		checkMessages(t, paged, all)
+	})
+	t.Run("OKUnknown", func(t *testing.T) {
+		st := open(t)
+		mustApply(t, st, fullBatch())
+		got, err := st.MessagesBefore(ctx, "c2", 0, 10)
+		if err != nil || len(got) != 0 {
+			t.Fatalf("MessagesBefore(unknown)=%+v, %v, want none", got, err)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		for _, limit := range []int{0, -1} {
+			if _, err := open(t).MessagesBefore(ctx, "c1", 0, limit); !errors.Is(err, store.ErrInvalid) {
+				t.Fatalf("MessagesBefore(limit %d) err=%v, want ErrInvalid", limit, err)
+			}
+		}
+	})
+}
+
 func testOpenConversations(t *testing.T, open Opener) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {

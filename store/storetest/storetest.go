@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Apply", func(t *testing.T) { testApply(t, open) })
 	t.Run("Conversation", func(t *testing.T) { testConversation(t, open) })
 	t.Run("Messages", func(t *testing.T) { testMessages(t, open) })
+	t.Run("MessagesBefore", func(t *testing.T) { testMessagesBefore(t, open) })
 	t.Run("MessageByClientID", func(t *testing.T) { testMessageByClientID(t, open) })
 	t.Run("OpenConversations", func(t *testing.T) { testOpenConversations(t, open) })
 	t.Run("ListConversations", func(t *testing.T) { testListConversations(t, open) })
