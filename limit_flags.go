@@ -108,31 +108,22 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-history-bytes: must be at least 1")
 	}
 	// On the command line 0 is "no limit"; in the config, negative is.
-	if a.FrameRefusals == 0 {
-		a.FrameRefusals = -1
+	for _, n := range []*int{&a.FrameRefusals, &a.SocketsPerIP, &a.RoomsPerIP, &a.HTTPConnsPerIP, &a.MaxConns, &a.CustomersPerIP} {
+		*n = zeroIsOff(*n)
 	}
-	if a.SocketsPerIP == 0 {
-		a.SocketsPerIP = -1
-	}
-	if a.RoomsPerIP == 0 {
-		a.RoomsPerIP = -1
-	}
-	if a.BodyTimeout == 0 {
-		a.BodyTimeout = -1
-	}
-	if a.HTTPConnsPerIP == 0 {
-		a.HTTPConnsPerIP = -1
-	}
-	if a.MaxConns == 0 {
-		a.MaxConns = -1
-	}
-	if a.CustomersPerIP == 0 {
-		a.CustomersPerIP = -1
-	}
+	a.BodyTimeout = zeroIsOff(a.BodyTimeout)
 	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity = a, f.maxText, f.maxCapacity
 	for _, l := range []*transport.Limits{&cfg.Sockets, &cfg.NativeSockets} {
 		l.SendQueueBytes, l.SlowAfter = f.sendQueueBytes, f.slowAfter
 	}
 	cfg.HistoryPage = f.history
 	return nil
+}
+
+// zeroIsOff turns a flag's 0 ("no limit") into the config's -1.
+func zeroIsOff[T int | time.Duration](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }

@@ -220,26 +220,5 @@ func TestHistoryAttackRSS(t *testing.T) {
 // so that runs side by side do not fight over its port.
 func startAttacked(t *testing.T, bin, dir string) *kefuProc {
 	t.Helper()
-	p := &kefuProc{log: &procLog{addr: make(chan string, 1)}, exited: make(chan struct{})}
-	p.cmd = exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-compat-addr", "", "-metrics-addr", "", "-data", dir)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	})
-	select {
-	case p.addr = <-p.log.addr:
-	case <-p.exited:
-		t.Fatalf("kefu exited before serving: %v\n%s", p.err, p.log)
-	case <-time.After(processWait):
-		t.Fatalf("no 'kefu serving' line in the log:\n%s", p.log)
-	}
-	return p
+	return startKefuArgs(t, bin, "-addr", "127.0.0.1:0", "-compat-addr", "", "-metrics-addr", "", "-data", dir)
 }

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"cmp"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -132,27 +133,13 @@ func (l AbuseLimits) WithDefaults() AbuseLimits {
 	l.API = l.API.Or(d.API)
 	l.LoginIP = l.LoginIP.Or(d.LoginIP)
 	l.LoginName = l.LoginName.Or(d.LoginName)
-	if l.FrameRefusals == 0 {
-		l.FrameRefusals = d.FrameRefusals
-	}
-	if l.SocketsPerIP == 0 {
-		l.SocketsPerIP = d.SocketsPerIP
-	}
-	if l.RoomsPerIP == 0 {
-		l.RoomsPerIP = d.RoomsPerIP
-	}
-	if l.BodyTimeout == 0 {
-		l.BodyTimeout = d.BodyTimeout
-	}
-	if l.HTTPConnsPerIP == 0 {
-		l.HTTPConnsPerIP = d.HTTPConnsPerIP
-	}
-	if l.MaxConns == 0 {
-		l.MaxConns = d.MaxConns
-	}
-	if l.CustomersPerIP == 0 {
-		l.CustomersPerIP = d.CustomersPerIP
-	}
+	l.FrameRefusals = cmp.Or(l.FrameRefusals, d.FrameRefusals)
+	l.SocketsPerIP = cmp.Or(l.SocketsPerIP, d.SocketsPerIP)
+	l.RoomsPerIP = cmp.Or(l.RoomsPerIP, d.RoomsPerIP)
+	l.BodyTimeout = cmp.Or(l.BodyTimeout, d.BodyTimeout)
+	l.HTTPConnsPerIP = cmp.Or(l.HTTPConnsPerIP, d.HTTPConnsPerIP)
+	l.MaxConns = cmp.Or(l.MaxConns, d.MaxConns)
+	l.CustomersPerIP = cmp.Or(l.CustomersPerIP, d.CustomersPerIP)
 	l.ConvStarts = l.ConvStarts.Or(d.ConvStarts)
 	if l.TrackedKeys <= 0 {
 		l.TrackedKeys = d.TrackedKeys

@@ -3,6 +3,7 @@
 package transport
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,24 +66,12 @@ func frameCost(frame []byte) int { return len(frame) + frameOverhead }
 
 // or fills the zero fields of l from d.
 func (l Limits) or(d Limits) Limits {
-	if l.MaxFrameBytes == 0 {
-		l.MaxFrameBytes = d.MaxFrameBytes
-	}
-	if l.SendQueueBytes == 0 {
-		l.SendQueueBytes = d.SendQueueBytes
-	}
-	if l.SlowAfter == 0 {
-		l.SlowAfter = d.SlowAfter
-	}
-	if l.WriteWait == 0 {
-		l.WriteWait = d.WriteWait
-	}
-	if l.PongWait == 0 {
-		l.PongWait = d.PongWait
-	}
-	if l.CloseGrace == 0 {
-		l.CloseGrace = d.CloseGrace
-	}
+	l.MaxFrameBytes = cmp.Or(l.MaxFrameBytes, d.MaxFrameBytes)
+	l.SendQueueBytes = cmp.Or(l.SendQueueBytes, d.SendQueueBytes)
+	l.SlowAfter = cmp.Or(l.SlowAfter, d.SlowAfter)
+	l.WriteWait = cmp.Or(l.WriteWait, d.WriteWait)
+	l.PongWait = cmp.Or(l.PongWait, d.PongWait)
+	l.CloseGrace = cmp.Or(l.CloseGrace, d.CloseGrace)
 	return l
 }
 
