@@ -171,3 +171,20 @@ func (f *fixture) waitStats(what string, ok func(Stats) bool) {
 func (f *fixture) end(conv ConvID, by Party, conn *probe) {
 	f.send(f.dir.PID(KindConv, string(conv)), &End{By: by, Conn: conn.id})
 }
+
+// awaitSent returns the first message the connection sent to out for which
+// want holds, dropping those before it; none within testWait fails t.
+func awaitSent(t *testing.T, out <-chan any, want func(any) bool) any {
+	t.Helper()
+	deadline := time.After(testWait)
+	for {
+		select {
+		case m := <-out:
+			if want(m) {
+				return m
+			}
+		case <-deadline:
+			t.Fatal("the client was not sent what it waits for")
+		}
+	}
+}

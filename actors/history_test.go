@@ -50,17 +50,7 @@ func TestHistoryReadOffReceive(t *testing.T) {
 	frame := func(s string) { f.send(pid, &InboundFrame{Data: []byte(s)}) }
 	next := func(want func(any) bool) any {
 		t.Helper()
-		deadline := time.After(testWait)
-		for {
-			select {
-			case m := <-codec.out:
-				if want(m) {
-					return m
-				}
-			case <-deadline:
-				t.Fatal("the client was not sent what it waits for")
-			}
-		}
+		return awaitSent(t, codec.out, want)
 	}
 	is := func(m any) bool { _, ok := m.(*History); return ok }
 	frame("hello")

@@ -81,17 +81,7 @@ func TestMsgBehindEnd(t *testing.T) {
 	frame := func(s string) { f.send(pid, &InboundFrame{Data: []byte(s)}) }
 	next := func(want func(any) bool) any {
 		t.Helper()
-		deadline := time.After(testWait)
-		for {
-			select {
-			case m := <-codec.out:
-				if want(m) {
-					return m
-				}
-			case <-deadline:
-				t.Fatal("the client was not sent what it waits for")
-			}
-		}
+		return awaitSent(t, codec.out, want)
 	}
 	frame("hello")
 	frame("request")

@@ -1,10 +1,7 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -18,31 +15,6 @@ const (
 	squatterAddr = "203.0.113.7"
 	customerAddr = "198.51.100.1"
 )
-
-// getRoomFrom calls /getroom as the client at addr, which the server takes
-// from X-Forwarded-For (it must trust the proxy).
-func (ts *testServer) getRoomFrom(t *testing.T, name, addr string) roomReply {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "http://"+ts.Addr()+"/getroom?userName="+url.QueryEscape(name), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Forwarded-For", addr)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("getroom: %v", err)
-	}
-	defer res.Body.Close()
-	// Over the cap too: the tutorial's pages know only a 200.
-	if got, want := res.StatusCode, http.StatusOK; got != want {
-		t.Fatalf("getroom status=%d, want %d", got, want)
-	}
-	var r roomReply
-	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
-		t.Fatalf("getroom body: %v", err)
-	}
-	return r
-}
 
 // roomLimits are the default reservation cap behind a trusted proxy, with
 // every other limit off.

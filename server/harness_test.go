@@ -69,7 +69,22 @@ func startServer(t *testing.T, cfg Config) *testServer {
 // getRoom calls the tutorial's /getroom and decodes its answer.
 func (ts *testServer) getRoom(t *testing.T, name string) roomReply {
 	t.Helper()
-	res, err := http.Get("http://" + ts.Addr() + "/getroom?userName=" + url.QueryEscape(name))
+	return ts.getRoomFrom(t, name, "")
+}
+
+// getRoomFrom calls /getroom as the client at addr, which the server takes
+// from X-Forwarded-For (it must trust the proxy); "" sends no header. Over
+// the cap too the answer is a 200: the tutorial's pages know no other.
+func (ts *testServer) getRoomFrom(t *testing.T, name, addr string) roomReply {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+ts.Addr()+"/getroom?userName="+url.QueryEscape(name), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addr != "" {
+		req.Header.Set("X-Forwarded-For", addr)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("getroom: %v", err)
 	}
