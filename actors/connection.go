@@ -501,8 +501,13 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 		// A frame first, for clients that show errors but not close
 		// reasons; the close code says the same.
 		code := ErrCodeUnauthorized
-		if reason.Code == DisconnectBadRequest.Code {
+		switch reason.Code {
+		case DisconnectBadRequest.Code:
 			code = ErrCodeBadValue
+		case DisconnectInternal.Code:
+			// The store did not answer: the token may be fine, and a
+			// client told "unauthorized" would send its user to log in.
+			code = ErrCodeStoreDown
 		}
 		c.send(ctx, &FrameError{Code: code, Message: reason.Reason})
 		c.leave(ctx, reason)
