@@ -66,7 +66,7 @@ func (a *agent) onConv(ctx context.Context, f *nFrame) {
 			a.write(ctx, frameEnd(f.Conv))
 			return
 		}
-		st = newStream(f.Conv, f.Conv, 'a')
+		st = newStream(f.Conv, f.Conv, 'a').awaited(&a.h.m.unseen)
 		a.convs[f.Conv] = st
 	}
 	for i := range f.History {
@@ -141,7 +141,7 @@ func (a *agent) onEnded(f *nFrame) {
 	case "customer_ended", "agent_ended":
 	default:
 		a.h.m.errs.add("agent:ended:" + f.Reason)
-		st.cut = true
+		st.abandon()
 	}
 	// Its answers not yet acknowledged never will be.
 	for i := 0; i < len(a.out); {

@@ -94,7 +94,7 @@ func (c *customer) onConv(ctx context.Context, f *nFrame) {
 	m := c.h.m
 	switch {
 	case c.conv == "":
-		c.conv, c.st = f.Conv, newStream(f.Conv, f.Conv, 'c')
+		c.conv, c.st = f.Conv, newStream(f.Conv, f.Conv, 'c').awaited(&m.unseen)
 		m.assigned.Add(1)
 		m.assign.record(c.idx, time.Since(c.requestAt))
 	case f.Conv != c.conv:
@@ -152,7 +152,7 @@ func (c *customer) onEnded(f *nFrame) {
 		c.h.m.finished.Add(1)
 	} else {
 		c.h.m.errs.add("customer:ended:" + f.Reason)
-		c.st.cut = true
+		c.st.abandon()
 	}
 	c.h.m.outstanding.Add(-int64(len(c.out)))
 	c.out = nil

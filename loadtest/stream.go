@@ -1,5 +1,7 @@
 package loadtest
 
+import "sync/atomic"
+
 // stream is what one party received of one conversation, by position, and
 // what it knows the conversation holds. On the native protocol the position
 // is the server's seq; on the compat protocol, which has none, each sender's
@@ -17,6 +19,12 @@ type stream struct {
 	side byte   // 'c' customer or 'a' agent, to spot a one-sided conversation
 
 	dups, reorders int64
+
+	// received counts the positions received, each once: top-received
+	// are known to exist and not here (yet). unseen, when set, adds that
+	// up across the run for the drain (see awaited).
+	received uint64
+	unseen   *atomic.Int64
 }
 
 func newStream(conv, key string, side byte) *stream {
@@ -33,12 +41,44 @@ func (s *stream) last() uint64 {
 	return uint64(len(s.got))
 }
 
+// awaited makes the run's drain wait until this party holds every position
+// it knows of (what it lacks is added to unseen), and returns s. Acks and
+// deliveries do not show that: a native agent's own message comes back
+// through its agent actor, while the ack comes straight from the
+// conversation and can arrive first. (On compat the echo is the ack.)
+func (s *stream) awaited(unseen *atomic.Int64) *stream {
+	s.unseen = unseen
+	s.unseen.Add(s.missing())
+	return s
+}
+
+// missing is how many positions this party knows of and has not received.
+func (s *stream) missing() int64 { return int64(s.top - s.received) }
+
+// changed reports to unseen how missing moved from before; a cut stream is
+// no longer waited for.
+func (s *stream) changed(before int64) {
+	if s.unseen != nil && !s.cut {
+		s.unseen.Add(s.missing() - before)
+	}
+}
+
+// abandon marks the stream cut (the party left before the end): only what
+// it had is checked, and the drain stops waiting for the rest.
+func (s *stream) abandon() {
+	if s.unseen != nil && !s.cut {
+		s.unseen.Add(-s.missing())
+	}
+	s.cut = true
+}
+
 // receive records that position pos holds id and says whether this is the
 // first time it arrived. A position past the next leaves a gap, which is
 // lost unless it arrives later (then out of order); one that arrived
 // before is a duplicate.
 func (s *stream) receive(pos uint64, id msgID) bool {
 	n := uint64(len(s.got))
+	before := s.missing()
 	switch {
 	case pos == 0:
 		return false
@@ -54,7 +94,9 @@ func (s *stream) receive(pos uint64, id msgID) bool {
 		s.dups++
 		return false
 	}
+	s.received++
 	s.top = max(s.top, pos)
+	s.changed(before)
 	return true
 }
 
@@ -65,7 +107,9 @@ func (s *stream) owned(pos uint64, id msgID) {
 		s.own = map[uint64]msgID{}
 	}
 	s.own[pos] = id
+	before := s.missing()
 	s.top = max(s.top, pos)
+	s.changed(before)
 }
 
 // verdict is the delivery check over every stream of a run.
