@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"kefu/actors"
 	"kefu/auth"
 	"kefu/internal/leaktest"
 	"kefu/internal/testports"
@@ -42,16 +43,21 @@ type testServer struct {
 	*server.Server
 }
 
-func startServer(tb testing.TB) *testServer {
+// startServer starts it; tune, if given, changes its config first.
+func startServer(tb testing.TB, tune ...func(*server.Config)) *testServer {
 	tb.Helper()
-	srv, err := server.New(server.Config{
+	cfg := server.Config{
 		Addr:       "127.0.0.1:0",
 		CompatAddr: "127.0.0.1:0",
 		DataDir:    tb.TempDir(),
 		Grace:      server.DefaultGrace,     // zero would mean none: churn would end conversations
 		Abuse:      transport.NoAbuseLimits, // a load harness: every socket and login from 127.0.0.1
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		tb.Fatalf("server.New: %v", err)
 	}
@@ -183,6 +189,24 @@ func TestRun(t *testing.T) {
 	})
 }
 
+// TestRunPaged: a client back from a drop that missed more than a page
+// gets only the newest page, with "more"; the harness pages back for the
+// rest, as every client must. Pages of two messages, and customers that
+// send as fast as they are acknowledged (a dropped agent's customers go
+// on), make most resumes miss more than a page.
+func TestRunPaged(t *testing.T) {
+	ts := startServer(t, func(cfg *server.Config) { cfg.HistoryPage = actors.HistoryLimits{Messages: 2} })
+	cfg := ts.config(ProtocolNative)
+	cfg.MessageEvery = 0
+	cfg.Churn, cfg.ChurnEvery = 0.3, 700*time.Millisecond
+	res, err := Run(context.Background(), cfg, noProgress{})
+	checkDelivered(t, res, err)
+	if len(res.Errors) != 0 {
+		t.Errorf("errors=%v, want none", res.Errors)
+	}
+	t.Logf("%d reconnects, %d delivered, verify %+v", res.Counts.Reconnects, res.Counts.Delivered, res.Verify)
+}
+
 func TestParseArgs(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		cfg, err := parseArgs([]string{"-scenario", "S4", "-customers", "10", "-admin", "a", "-admin-password", "p"}, io.Discard)
@@ -254,6 +278,34 @@ func TestVerify(t *testing.T) {
 		agent.owned(2, a)
 		if v := verify([]*stream{cust, agent}); !v.OK() || v.mismatched != 0 {
 			t.Errorf("verdict=%+v, want clean", v)
+		}
+	})
+	t.Run("PagedOK", func(t *testing.T) {
+		// Back from a drop with 1, the client got only the newest page (4)
+		// and "more": 2 and 3 come after 4, in a history page.
+		ids := []msgID{c, a, newMsgID(false, 1, 2), newMsgID(true, 1, 2)}
+		cust, agent := newStream("cv", "cv", 'c'), newStream("cv", "cv", 'a')
+		for i, id := range ids {
+			agent.receive(uint64(i+1), id)
+		}
+		cust.receive(1, ids[0])
+		cust.receive(4, ids[3])
+		cust.leave(2, 3)
+		if got, want := cust.last(), uint64(4); got != want {
+			t.Errorf("resume from %d, want %d: what is being paged is not asked for again", got, want)
+		}
+		before, limit, ok := cust.nextPage()
+		if !ok || before != 4 || limit != 2 {
+			t.Fatalf("next page before %d, limit %d (%v), want before 4, limit 2", before, limit, ok)
+		}
+		cust.receive(2, ids[1])
+		cust.receive(3, ids[2])
+		cust.paged(2, true)
+		if _, _, ok := cust.nextPage(); ok {
+			t.Error("a page still asked for, want none: everything is in")
+		}
+		if v := verify([]*stream{cust, agent}); !v.OK() {
+			t.Errorf("verdict=%+v, want clean: a page is older, not out of order", v.Verify)
 		}
 	})
 	t.Run("ErrLostDupReorder", func(t *testing.T) {

@@ -27,9 +27,11 @@ type metrics struct {
 	gaveUp        atomic.Int64 // customers that never got in
 	departed      atomic.Int64 // customers gone before the run's end, for any reason
 
-	// outstanding is messages written and not yet acknowledged, for the
-	// drain at the end.
+	// outstanding is messages written and not yet acknowledged, and
+	// unseen the positions native parties know their conversations hold
+	// and have not received (stream.awaited), for the drain at the end.
 	outstanding atomic.Int64
+	unseen      atomic.Int64
 
 	connect, assign, delivery, ack, roundTrip *shardedHist
 	window                                    *shardedHist // delivery, the current second

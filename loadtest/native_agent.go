@@ -27,8 +27,9 @@ type agent struct {
 	told     bool // ready has been told
 	me       string
 
-	convs map[string]*stream // open conversations of this run
-	done  []*stream          // conversations over, for the verification
+	convs  map[string]*stream // open conversations of this run
+	asking string             // the conversation whose history request waits for its answer on this connection
+	done   []*stream          // conversations over, for the verification
 
 	out     outbox
 	n       int      // own messages written a first time
@@ -87,7 +88,7 @@ func (a *agent) connect(ctx context.Context) error {
 		a.h.m.errs.add("dial")
 		return err
 	}
-	a.l, a.welcomed = l, false
+	a.l, a.welcomed, a.asking = l, false, ""
 	resume := make(map[string]uint64, len(a.convs))
 	for id, st := range a.convs {
 		resume[id] = st.last()

@@ -19,6 +19,8 @@ func (a *agent) handle(ctx context.Context, f *nFrame) {
 		}
 	case "conv":
 		a.onConv(ctx, f)
+	case "history":
+		a.onHistory(ctx, f)
 	case "msg":
 		a.onMsg(ctx, f)
 	case "ack":
@@ -66,11 +68,48 @@ func (a *agent) onConv(ctx context.Context, f *nFrame) {
 			a.write(ctx, frameEnd(f.Conv))
 			return
 		}
-		st = newStream(f.Conv, f.Conv, 'a')
+		st = newStream(f.Conv, f.Conv, 'a').awaited(&a.h.m.unseen)
 		a.convs[f.Conv] = st
 	}
+	had := st.last()
 	for i := range f.History {
 		a.onMsg(ctx, &f.History[i])
+	}
+	if f.More {
+		st.leave(had+1, f.After)
+		a.page(ctx)
+	}
+}
+
+// onHistory takes a page of what a conv frame left out, and asks for the
+// next.
+func (a *agent) onHistory(ctx context.Context, f *nFrame) {
+	if a.asking == "" || f.Conv != a.asking {
+		return
+	}
+	a.asking = ""
+	if st := a.convs[f.Conv]; st != nil { // else it ended meanwhile
+		for i := range f.History {
+			a.onMsg(ctx, &f.History[i])
+		}
+		st.paged(firstSeq(f.History), f.More)
+	}
+	a.page(ctx)
+}
+
+// page asks for the newest page still left out of one of the agent's
+// conversations, one request at a time on each connection.
+func (a *agent) page(ctx context.Context) {
+	if a.asking != "" {
+		return
+	}
+	for conv, st := range a.convs {
+		if before, limit, ok := st.nextPage(); ok {
+			if a.write(ctx, frameHistory(conv, before, limit)) {
+				a.asking = conv
+			}
+			return
+		}
 	}
 }
 
@@ -128,6 +167,15 @@ func (a *agent) onAck(f *nFrame) { a.out.acked(a.h.m, a.idx, f) }
 
 func (a *agent) onError(ctx context.Context, f *nFrame) {
 	a.out.refused(a.h.m, "agent", f, func(frame []byte) { a.write(ctx, frame) })
+	if a.asking != "" && f.CID == "" {
+		// The history request's answer: ask again if the store did not
+		// answer, else give the page up (counted lost).
+		if st := a.convs[a.asking]; st != nil && f.Code != codeUnavailable {
+			st.paged(0, false)
+		}
+		a.asking = ""
+		a.page(ctx)
+	}
 }
 
 func (a *agent) onEnded(f *nFrame) {
@@ -141,7 +189,7 @@ func (a *agent) onEnded(f *nFrame) {
 	case "customer_ended", "agent_ended":
 	default:
 		a.h.m.errs.add("agent:ended:" + f.Reason)
-		st.cut = true
+		st.abandon()
 	}
 	// Its answers not yet acknowledged never will be.
 	for i := 0; i < len(a.out); {

@@ -34,6 +34,7 @@ type customer struct {
 	everQueued bool
 	conv       string
 	st         *stream
+	asking     bool // a history request waits for its answer on this connection
 	ending     bool // sent end, waiting for ended
 	done       bool // the goroutine should return
 
@@ -77,7 +78,7 @@ func (c *customer) connect(ctx context.Context) error {
 		c.h.m.errs.add("dial")
 		return err
 	}
-	c.l, c.welcomed = l, false
+	c.l, c.welcomed, c.asking = l, false, false
 	var resume map[string]uint64
 	if c.conv != "" {
 		resume = map[string]uint64{c.conv: c.st.last()}

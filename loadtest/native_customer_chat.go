@@ -28,6 +28,8 @@ func (c *customer) handle(ctx context.Context, f *nFrame) {
 		}
 	case "conv":
 		c.onConv(ctx, f)
+	case "history":
+		c.onHistory(ctx, f)
 	case "agent":
 		c.agentless = false
 		c.unqueue()
@@ -94,7 +96,7 @@ func (c *customer) onConv(ctx context.Context, f *nFrame) {
 	m := c.h.m
 	switch {
 	case c.conv == "":
-		c.conv, c.st = f.Conv, newStream(f.Conv, f.Conv, 'c')
+		c.conv, c.st = f.Conv, newStream(f.Conv, f.Conv, 'c').awaited(&m.unseen)
 		m.assigned.Add(1)
 		m.assign.record(c.idx, time.Since(c.requestAt))
 	case f.Conv != c.conv:
@@ -105,8 +107,13 @@ func (c *customer) onConv(ctx context.Context, f *nFrame) {
 	if !c.agentless {
 		c.unqueue()
 	}
+	had := c.st.last()
 	for i := range f.History {
 		c.onMsg(ctx, &f.History[i])
+	}
+	if f.More {
+		c.st.leave(had+1, f.After)
+		c.page(ctx)
 	}
 	if c.begun {
 		c.startSending(ctx)
@@ -130,6 +137,34 @@ func (c *customer) onMsg(ctx context.Context, f *nFrame) {
 	c.maybeEnd(ctx)
 }
 
+// onHistory takes a page of what a conv frame left out, and asks for the
+// next.
+func (c *customer) onHistory(ctx context.Context, f *nFrame) {
+	if !c.asking {
+		return
+	}
+	c.asking = false
+	if f.Conv != c.conv {
+		return // ended meanwhile
+	}
+	for i := range f.History {
+		c.onMsg(ctx, &f.History[i])
+	}
+	c.st.paged(firstSeq(f.History), f.More)
+	c.page(ctx)
+}
+
+// page asks for the newest page still left out, one request at a time on
+// each connection.
+func (c *customer) page(ctx context.Context) {
+	if c.asking || c.st == nil {
+		return
+	}
+	if before, limit, ok := c.st.nextPage(); ok {
+		c.asking = c.write(ctx, frameHistory(c.conv, before, limit))
+	}
+}
+
 func (c *customer) onAck(ctx context.Context, f *nFrame) {
 	if _, ok := c.out.acked(c.h.m, c.idx, f); !ok {
 		return // a resend's second ack
@@ -142,6 +177,15 @@ func (c *customer) onAck(ctx context.Context, f *nFrame) {
 
 func (c *customer) onError(ctx context.Context, f *nFrame) {
 	c.out.refused(c.h.m, "customer", f, func(frame []byte) { c.write(ctx, frame) })
+	if c.asking && f.CID == "" {
+		// The history request's answer: ask again if the store did not
+		// answer, else give the page up (counted lost).
+		c.asking = false
+		if f.Code != codeUnavailable {
+			c.st.paged(0, false)
+		}
+		c.page(ctx)
+	}
 }
 
 func (c *customer) onEnded(f *nFrame) {
@@ -152,7 +196,7 @@ func (c *customer) onEnded(f *nFrame) {
 		c.h.m.finished.Add(1)
 	} else {
 		c.h.m.errs.add("customer:ended:" + f.Reason)
-		c.st.cut = true
+		c.st.abandon()
 	}
 	c.h.m.outstanding.Add(-int64(len(c.out)))
 	c.out = nil

@@ -37,6 +37,7 @@ type nFrame struct {
 	Reason   string   `json:"reason"`
 	Code     string   `json:"code"`
 	Message  string   `json:"message"`
+	More     bool     `json:"more"`
 }
 
 func decodeNative(b []byte, f *nFrame) error { return json.Unmarshal(b, f) }
@@ -80,6 +81,23 @@ func frameCapacity(n int) []byte {
 
 func frameMsg(conv, text, cid string) []byte {
 	return []byte(`{"type":"msg","conv":` + quoteJSON(conv) + `,"text":` + quoteJSON(text) + `,"cid":` + quoteJSON(cid) + `}`)
+}
+
+// codeUnavailable refuses a history request the store did not answer:
+// ask again.
+const codeUnavailable = "unavailable"
+
+// firstSeq is the seq of the first message of a page, 0 for none.
+func firstSeq(page []nFrame) uint64 {
+	if len(page) == 0 {
+		return 0
+	}
+	return page[0].Seq
+}
+
+func frameHistory(conv string, before uint64, limit int) []byte {
+	return []byte(`{"type":"history","conv":` + quoteJSON(conv) + `,"before":` + strconv.FormatUint(before, 10) +
+		`,"limit":` + strconv.Itoa(limit) + `}`)
 }
 
 func frameEnd(conv string) []byte {

@@ -90,8 +90,9 @@ func Run(ctx context.Context, cfg *Config, prog progress) (*Result, error) {
 		if churnDone != nil {
 			<-churnDone
 		}
-		if !h.awaitDrain() {
-			res.Notes = append(res.Notes, fmt.Sprintf("%d messages were still unacknowledged %v after the window", h.m.outstanding.Load(), drainWait))
+		if !h.awaitDrain(drainWait) {
+			res.Notes = append(res.Notes, fmt.Sprintf("%v after the window, %d messages were still unacknowledged and %d known but not received",
+				drainWait, h.m.outstanding.Load(), h.m.unseen.Load()))
 		}
 	}
 	if !windowAt.IsZero() {
@@ -232,12 +233,13 @@ func (h *harness) awaitWindow(ctx context.Context, at time.Time) bool {
 }
 
 // awaitDrain waits until every message written is acknowledged and
-// delivered, or drainWait; it returns false then.
-func (h *harness) awaitDrain() bool {
-	deadline := time.Now().Add(drainWait)
+// delivered, and every native party holds every position it knows of (its
+// own messages' echoes too), or wait; it returns false then.
+func (h *harness) awaitDrain(wait time.Duration) bool {
+	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		m := h.m
-		if m.outstanding.Load() <= 0 && m.delivered.Load() >= m.acked.Load() {
+		if m.outstanding.Load() <= 0 && m.delivered.Load() >= m.acked.Load() && m.unseen.Load() <= 0 {
 			return true
 		}
 		time.Sleep(pollEvery)

@@ -1,5 +1,7 @@
 package loadtest
 
+import "sync/atomic"
+
 // stream is what one party received of one conversation, by position, and
 // what it knows the conversation holds. On the native protocol the position
 // is the server's seq; on the compat protocol, which has none, each sender's
@@ -17,28 +19,122 @@ type stream struct {
 	side byte   // 'c' customer or 'a' agent, to spot a one-sided conversation
 
 	dups, reorders int64
+
+	// received counts the positions received, each once: top-received
+	// are known to exist and not here (yet). unseen, when set, adds that
+	// up across the run for the drain (see awaited).
+	received uint64
+	unseen   *atomic.Int64
+
+	// leftOut are the positions a conv frame said it left out ("more"),
+	// oldest range first: they come back as history pages, older than
+	// what came before them but not out of order.
+	leftOut []span
 }
+
+// span is the positions from lo to hi, both included.
+type span struct{ lo, hi uint64 }
 
 func newStream(conv, key string, side byte) *stream {
 	return &stream{conv: conv, key: key, side: side}
 }
 
-// last is the highest position received in order, for resume.
+// last is the highest position received in order, but for those left
+// out to be paged: the resume number, so that nothing received comes again.
 func (s *stream) last() uint64 {
 	for i, id := range s.got {
-		if id == 0 {
+		if id == 0 && !s.isLeftOut(uint64(i+1)) {
 			return uint64(i)
 		}
 	}
 	return uint64(len(s.got))
 }
 
+// leave records that the positions from lo to hi were left out of a conv
+// frame, to be paged back.
+func (s *stream) leave(lo, hi uint64) {
+	if lo > hi {
+		return
+	}
+	before := s.missing()
+	s.leftOut = append(s.leftOut, span{lo, hi})
+	s.top = max(s.top, hi)
+	s.changed(before)
+}
+
+func (s *stream) isLeftOut(pos uint64) bool {
+	for _, r := range s.leftOut {
+		if r.lo <= pos && pos <= r.hi {
+			return true
+		}
+	}
+	return false
+}
+
+// nextPage is the history request for the newest positions left out:
+// those below before, at most limit of them.
+func (s *stream) nextPage() (before uint64, limit int, ok bool) {
+	if len(s.leftOut) == 0 {
+		return 0, 0, false
+	}
+	r := s.leftOut[len(s.leftOut)-1]
+	return r.hi + 1, int(r.hi - r.lo + 1), true
+}
+
+// paged takes the answer to nextPage's request: a page starting at first
+// (0: empty), and whether older messages are left. What the page did not
+// bring of the range is given up on when nothing older is left: the
+// verification counts it lost.
+func (s *stream) paged(first uint64, more bool) {
+	if len(s.leftOut) == 0 {
+		return
+	}
+	r := &s.leftOut[len(s.leftOut)-1]
+	if first == 0 || !more || first <= r.lo {
+		s.leftOut = s.leftOut[:len(s.leftOut)-1]
+		return
+	}
+	r.hi = min(r.hi, first-1)
+}
+
+// awaited makes the run's drain wait until this party holds every position
+// it knows of (what it lacks is added to unseen), and returns s. Acks and
+// deliveries do not show that: a native agent's own message comes back
+// through its agent actor, while the ack comes straight from the
+// conversation and can arrive first. (On compat the echo is the ack.)
+func (s *stream) awaited(unseen *atomic.Int64) *stream {
+	s.unseen = unseen
+	s.unseen.Add(s.missing())
+	return s
+}
+
+// missing is how many positions this party knows of and has not received.
+func (s *stream) missing() int64 { return int64(s.top - s.received) }
+
+// changed reports to unseen how missing moved from before; a cut stream is
+// no longer waited for.
+func (s *stream) changed(before int64) {
+	if s.unseen != nil && !s.cut {
+		s.unseen.Add(s.missing() - before)
+	}
+}
+
+// abandon marks the stream cut (the party left before the end): only what
+// it had is checked, and the drain stops waiting for the rest.
+func (s *stream) abandon() {
+	if s.unseen != nil && !s.cut {
+		s.unseen.Add(-s.missing())
+	}
+	s.cut = true
+}
+
 // receive records that position pos holds id and says whether this is the
 // first time it arrived. A position past the next leaves a gap, which is
-// lost unless it arrives later (then out of order); one that arrived
-// before is a duplicate.
+// lost unless it arrives later (then out of order, unless it was left out
+// to be paged); one that arrived before is a duplicate.
 func (s *stream) receive(pos uint64, id msgID) bool {
 	n := uint64(len(s.got))
+	before := s.missing()
 	switch {
 	case pos == 0:
 		return false
@@ -49,12 +145,16 @@ func (s *stream) receive(pos uint64, id msgID) bool {
 		s.got = append(s.got, id)
 	case s.got[pos-1] == 0:
 		s.got[pos-1] = id
-		s.reorders++
+		if !s.isLeftOut(pos) {
+			s.reorders++
+		}
 	default:
 		s.dups++
 		return false
 	}
+	s.received++
 	s.top = max(s.top, pos)
+	s.changed(before)
 	return true
 }
 
@@ -65,7 +165,9 @@ func (s *stream) owned(pos uint64, id msgID) {
 		s.own = map[uint64]msgID{}
 	}
 	s.own[pos] = id
+	before := s.missing()
 	s.top = max(s.top, pos)
+	s.changed(before)
 }
 
 // verdict is the delivery check over every stream of a run.
