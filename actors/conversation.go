@@ -250,11 +250,16 @@ func (c *conversation) started(ctx actor.Context) {
 	} else {
 		c.customerAway(ctx)
 	}
-	why := WhyAssigned
 	if c.Restore {
-		why = WhySync
+		// Restored at start: each party's connection asks for what it
+		// lacks (Sync, with its resume) when it is admitted, and that Sync
+		// waits in this mailbox if it came first. A sync from 0 here
+		// reached an agent's tab admitted before this actor started and
+		// gave it the whole history again (TestChurnCrash, once agents
+		// kept their tokens across the restart as the console does).
+		return
 	}
-	opened := c.opened(why, 0) // read-only to those it goes to
+	opened := c.opened(WhyAssigned, 0) // read-only to those it goes to
 	c.toCustomer(ctx, opened)
 	if c.agent != nil {
 		ctx.Send(c.agent, opened)

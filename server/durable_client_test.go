@@ -115,11 +115,12 @@ type chatter struct {
 	lossOK   bool          // reconnect when the server goes away, instead of failing
 	acked    *atomic.Int64 // counts first acks across chatters; may be nil
 
-	token    string
-	tokenGen int // the server lifetime an agent's token came from
-	me       nparty
-	peer     nparty
-	conv     string
+	// token is an agent's login, kept across the server's restarts as the
+	// console keeps it: the signing key is stored, so it stays valid.
+	token string
+	me    nparty
+	peer  nparty
+	conv  string
 
 	gen    int // the server lifetime of the current connection
 	ws     *websocket.Conn
@@ -187,12 +188,12 @@ func (c *chatter) connect(ctx context.Context) error {
 
 func (c *chatter) attempt(ctx context.Context) error {
 	addr, gen := c.srv.get()
-	if c.role == "agent" && c.tokenGen != gen {
+	if c.role == "agent" && c.token == "" {
 		token, err := durLogin(ctx, addr, c.name, c.password)
 		if err != nil {
 			return c.lostf("log in: %w", err)
 		}
-		c.token, c.tokenGen = token, gen
+		c.token = token
 	}
 	dctx, cancel := context.WithTimeout(ctx, durConnectWait)
 	defer cancel()
