@@ -10,19 +10,20 @@ import { t, useDictionary } from './i18n.js';
 import dict from './i18n/customer.js';
 import { byId, composer, connectionText, languageButton, storage } from './ui.js';
 import { Thread } from './thread.js';
-import { drawStars, chosenStars, waitText } from './customer-parts.js';
+import { drawStars, chosenStars, etaText, waitedText } from './customer-parts.js';
 
 useDictionary(dict);
 
 const CLIENT_KEY = 'kefu.customer'; // the client's token, outbox, open conversations
-const PAGE_KEY = 'kefu.widget'; // {name, conv, ended, rated}: what this page showed
+const PAGE_KEY = 'kefu.widget'; // {name, conv, ended, rated, since}: what this page showed
 const TYPING_SHOWN_MS = 4000; // the protocol has no "stopped typing"
+const QUEUE_TICK_MS = 1000; // the time waited shows seconds
 
 const local = storage('localStorage');
 const embedded = location.pathname === '/embed';
 const el = Object.fromEntries([
   'lang', 'minimise', 'banner', 'banner-text', 'use-here', 'start', 'start-form', 'name', 'start-error',
-  'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'cancel', 'messages', 'typing',
+  'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'queue-waited', 'cancel', 'messages', 'typing',
   'compose', 'text', 'ended', 'ended-why', 'rate-form', 'stars', 'rate-send', 'rate-thanks', 'again',
 ].map((id) => [id, byId(id)]));
 const thread = new Thread(el.messages, (before) => (client && view.conv ? client.older(view.conv, before) : Promise.reject(new Error('offline'))));
@@ -33,7 +34,8 @@ const view = {
   me: null, // the customer, from welcome
   conv: null, // the conversation shown
   agent: null, // its agent, or null while it waits
-  queued: null, // {position, eta} while in the queue
+  queued: null, // {position, eta, at} while in the queue: at is when the frame came (ms)
+  since: 0, // when the customer asked for an agent (ms), for the time waited
   waiting: false, // asked for an agent, no answer yet
   ended: null, // the reason, once the conversation is over
   rated: 0,
@@ -41,6 +43,7 @@ const view = {
 };
 let client = null;
 let typingTimer = null;
+let queueTimer = null; // redraws the countdown while in the queue
 let visible = embedded ? false : document.visibilityState === 'visible';
 let unseen = 0; // agent lines the customer has not seen (embedded and hidden)
 
@@ -66,7 +69,8 @@ function connect(name) {
   });
   client.on('connection', onConnection);
   client.on('welcome', onWelcome);
-  client.on('queued', (f) => set({ queued: f, waiting: false }));
+  // The estimate counts down from each frame's arrival.
+  client.on('queued', (f) => set({ queued: { ...f, at: Date.now() }, waiting: false, since: view.since || waitStart() }));
   client.on('dequeued', () => {
     set({ queued: null, waiting: false, screen: 'start' });
     el['start-error'].textContent = t('queue.left');
@@ -85,7 +89,7 @@ function connect(name) {
   client.on('requeued', (f) => {
     if (f.conv !== view.conv) return;
     thread.notice(t('chat.requeued'));
-    set({ agent: null });
+    set({ agent: null, since: waitStart(Date.now()) });
   });
   client.on('ended', onEnded);
   client.on('rated', (f) => {
@@ -198,7 +202,7 @@ function render() {
   el.end.hidden = !conv || !!ended;
   el.queue.hidden = !!ended || !(queued || view.waiting);
   el['queue-position'].textContent = queued ? t('queue.position', { position: queued.position }) : '';
-  el['queue-eta'].textContent = queued ? (queued.eta === null ? t('queue.noAgent') : t('queue.eta', { wait: waitText(queued.eta) })) : '';
+  renderQueue();
   el.cancel.hidden = !queued;
   el.compose.hidden = !conv || !!ended;
   el.ended.hidden = !ended;
@@ -210,6 +214,34 @@ function render() {
   el.cancel.disabled = !view.online;
   el['rate-thanks'].hidden = !rated;
   el['rate-thanks'].textContent = rated ? t('rate.thanks', { n: rated }) : '';
+}
+
+// renderQueue draws the estimate and the time waited, and keeps a timer
+// redrawing them while the customer waits. Text is replaced only when it
+// changes, so that the live region speaks only of real changes.
+function renderQueue() {
+  const { queued, since } = view;
+  const now = Date.now();
+  setText(el['queue-eta'], queued ? etaText(queued, now) : '');
+  setText(el['queue-waited'], queued && since ? waitedText(since, now) : '');
+  const ticking = !!queued && !view.ended;
+  if (ticking && !queueTimer) queueTimer = setInterval(renderQueue, QUEUE_TICK_MS);
+  if (!ticking && queueTimer) {
+    clearInterval(queueTimer);
+    queueTimer = null;
+  }
+}
+
+function setText(e, text) {
+  if (e.textContent !== text) e.textContent = text;
+}
+
+// waitStart is when the current wait began: at, and kept for a reload, or
+// the kept time when at is not given (a reload in the queue).
+function waitStart(at) {
+  const since = at ?? page().since ?? Date.now();
+  remember({ since });
+  return since;
 }
 
 // tellHost shows the count of unseen lines on widget.js's button.
@@ -226,7 +258,7 @@ el['start-form'].addEventListener('submit', (e) => {
   el['start-error'].textContent = '';
   remember({ name, conv: null, ended: false, rated: 0 });
   thread.clear();
-  set({ screen: 'chat', conv: null, agent: null, ended: null, rated: 0, queued: null, waiting: true });
+  set({ screen: 'chat', conv: null, agent: null, ended: null, rated: 0, queued: null, waiting: true, since: waitStart(Date.now()) });
   if (client && view.me?.name === name) {
     client.request();
     return;
@@ -244,7 +276,7 @@ el['rate-form'].addEventListener('submit', (e) => {
 el.again.addEventListener('click', () => {
   remember({ conv: null, ended: false, rated: 0 });
   thread.clear();
-  set({ conv: null, agent: null, ended: null, rated: 0, waiting: true });
+  set({ conv: null, agent: null, ended: null, rated: 0, waiting: true, since: waitStart(Date.now()) });
   client?.request();
 });
 el['use-here'].addEventListener('click', () => client?.start());
