@@ -10,11 +10,13 @@ import { t, useDictionary } from './i18n.js';
 import dict from './i18n/customer.js';
 import { byId, composer, connectionText, languageButton, storage } from './ui.js';
 import { Thread } from './thread.js';
+import { Alerts } from './agent-alerts.js';
 import { drawStars, chosenStars, etaText, waitedText } from './customer-parts.js';
 
 useDictionary(dict);
 
 const CLIENT_KEY = 'kefu.customer'; // the client's token, outbox, open conversations
+const SOUND_KEY = 'kefu.widget.sound'; // 'on' when the customer wants a tone for replies
 const PAGE_KEY = 'kefu.widget'; // {name, conv, ended, rated, since}: what this page showed
 const TYPING_SHOWN_MS = 4000; // the protocol has no "stopped typing"
 const QUEUE_TICK_MS = 1000; // the time waited shows seconds
@@ -22,7 +24,7 @@ const QUEUE_TICK_MS = 1000; // the time waited shows seconds
 const local = storage('localStorage');
 const embedded = location.pathname === '/embed';
 const el = Object.fromEntries([
-  'lang', 'minimise', 'banner', 'banner-text', 'use-here', 'start', 'start-form', 'name', 'start-error',
+  'lang', 'sound', 'minimise', 'banner', 'banner-text', 'use-here', 'start', 'start-form', 'name', 'start-error',
   'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'queue-waited', 'cancel', 'messages', 'typing',
   'compose', 'text', 'ended', 'ended-why', 'rate-form', 'stars', 'rate-send', 'rate-thanks', 'again',
 ].map((id) => [id, byId(id)]));
@@ -44,8 +46,10 @@ const view = {
 let client = null;
 let typingTimer = null;
 let queueTimer = null; // redraws the countdown while in the queue
-let visible = embedded ? false : document.visibilityState === 'visible';
-let unseen = 0; // agent lines the customer has not seen (embedded and hidden)
+let panelOpen = false; // embedded: widget.js's panel is open
+let unseen = 0; // agent lines that came while nobody looked
+let arrived = ''; // the agent who joined while nobody looked
+const alerts = new Alerts(local, SOUND_KEY);
 
 function page() {
   try {
@@ -85,6 +89,7 @@ function connect(name) {
     if (f.conv !== view.conv) return;
     thread.notice(t('chat.agentJoined', { name: f.agent?.name ?? '' }));
     set({ agent: f.agent, queued: null });
+    attention(f.agent?.name ?? '');
   });
   client.on('requeued', (f) => {
     if (f.conv !== view.conv) return;
@@ -152,6 +157,12 @@ function onConv(f) {
   const rated = p.conv === f.conv ? p.rated || 0 : 0;
   remember({ conv: f.conv, ended: false, rated });
   for (const r of f.reads || []) if (r.by !== view.me?.id) thread.read(r.seq);
+  // From the queue to an agent: say who came, as a transfer does.
+  if (f.why === 'assigned' && f.agent && f.agent.id !== view.agent?.id) {
+    thread.notice(t('chat.agentJoined', { name: f.agent.name }));
+    thread.scrollToEnd();
+    attention(f.agent.name);
+  }
   set({ screen: 'chat', conv: f.conv, agent: f.agent, ended: null, rated, waiting: false, queued: f.agent ? null : view.queued });
 }
 
@@ -161,8 +172,8 @@ function onMessage(m) {
   thread.scrollToEnd();
   if (m.mine) return;
   hideTyping();
-  if (visible) markRead();
-  else tellHost(++unseen);
+  if (shown()) markRead();
+  attention();
 }
 
 function onEnded(f) {
@@ -244,6 +255,48 @@ function waitStart(at) {
   return since;
 }
 
+// shown says whether someone can see the chat: the tab is in view and,
+// embedded, widget.js's panel is open. The page reads lines only then.
+function shown() {
+  return document.visibilityState === 'visible' && (!embedded || panelOpen);
+}
+
+// looking says whether the customer is at the chat: shown and, on our own
+// page, its window has the focus (in a frame the host's page has it).
+function looking() {
+  return shown() && (embedded || document.hasFocus());
+}
+
+// attention tells of an agent's line, or of its arrival (joined, its
+// name), that the customer is not looking at: in the tab's title, on
+// widget.js's button, and with a tone if the customer chose one.
+function attention(joined) {
+  if (looking()) return;
+  if (joined === undefined) unseen++;
+  else arrived = joined;
+  showUnseen();
+  alerts.chime();
+}
+
+// seen: the customer came back to the chat; the count goes.
+function seen() {
+  if (shown()) markRead();
+  if (!looking() || (unseen === 0 && !arrived)) return;
+  unseen = 0;
+  arrived = '';
+  showUnseen();
+}
+
+function showUnseen() {
+  if (embedded) {
+    tellHost(unseen + (arrived ? 1 : 0));
+    return;
+  }
+  if (unseen > 0) document.title = t(unseen === 1 ? 'title.unread' : 'title.unreadMany', { n: unseen });
+  else if (arrived) document.title = t('title.joined', { name: arrived });
+  else document.title = t('title');
+}
+
 // tellHost shows the count of unseen lines on widget.js's button.
 function tellHost(count) {
   if (embedded) window.parent.postMessage({ kefu: 'unread', count }, '*');
@@ -291,12 +344,12 @@ composer(el.compose, el.text, {
   onInput: () => view.conv && !view.ended && client?.typing(view.conv),
 });
 
-// The page reads what it shows only while someone can see it.
-document.addEventListener('visibilitychange', () => {
-  if (embedded) return;
-  visible = document.visibilityState === 'visible';
-  if (visible) markRead();
-});
+// The page reads what it shows only while someone can see it, and counts
+// what comes while nobody looks.
+document.addEventListener('visibilitychange', seen);
+window.addEventListener('focus', seen);
+el.sound.checked = alerts.sound;
+el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
 if (embedded) {
   document.body.classList.add('embedded');
   el.minimise.hidden = false;
@@ -304,17 +357,16 @@ if (embedded) {
   // widget.js says when its panel opens or closes.
   window.addEventListener('message', (e) => {
     if (e.source !== window.parent || e.data?.kefu !== 'visible') return;
-    visible = !!e.data.visible;
-    if (!visible) return;
-    unseen = 0;
-    tellHost(0);
-    markRead();
+    panelOpen = !!e.data.visible;
+    if (!panelOpen) return;
+    seen();
     el.text.focus();
   });
 }
 
 languageButton(el.lang, () => {
   thread.relabel();
+  showUnseen();
   drawStars(el.stars);
   render();
 });

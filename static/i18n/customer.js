@@ -2,6 +2,10 @@
 export default {
   zh: {
     'title': 'kefu 在线客服',
+    'title.unread': '({n}) 新回复',
+    'title.unreadMany': '({n}) 条新回复',
+    'title.joined': '{name} 已接入',
+    'sound.label': '提示音',
     'lang.switch': 'English',
     'lang.label': '切换语言：English',
     'start.heading': '在线客服',
@@ -54,6 +58,10 @@ export default {
   },
   en: {
     'title': 'kefu customer service',
+    'title.unread': '({n}) New reply',
+    'title.unreadMany': '({n}) New replies',
+    'title.joined': '{name} joined',
+    'sound.label': 'Sound',
     'lang.switch': '中文',
     'lang.label': 'Switch language: 中文',
     'start.heading': 'Chat with us',
