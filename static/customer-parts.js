@@ -1,5 +1,5 @@
 // Pieces of the customer widget that are not about the protocol: the
-// rating's stars and the wait estimate in words.
+// rating's stars, the wait estimate in words and the tab's title.
 
 import { t } from './i18n.js';
 import { h } from './ui.js';
@@ -62,4 +62,12 @@ export function clockText(ms) {
   const h = Math.floor(s / 3600);
   const m = Math.floor(s / 60) % 60;
   return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+// titleText is the widget tab's title: the count of the agent's lines the
+// customer has not seen, else the agent who joined unseen, else the page's.
+export function titleText(unseen, arrived) {
+  if (unseen > 0) return t(unseen === 1 ? 'title.unread' : 'title.unreadMany', { n: unseen });
+  if (arrived) return t('title.joined', { name: arrived });
+  return t('title');
 }

@@ -11,7 +11,7 @@ import dict from './i18n/customer.js';
 import { byId, composer, connectionText, languageButton, storage } from './ui.js';
 import { Thread } from './thread.js';
 import { Alerts } from './agent-alerts.js';
-import { drawStars, chosenStars, etaText, waitedText } from './customer-parts.js';
+import { drawStars, chosenStars, etaText, titleText, waitedText } from './customer-parts.js';
 
 useDictionary(dict);
 
@@ -292,9 +292,7 @@ function showUnseen() {
     tellHost(unseen + (arrived ? 1 : 0));
     return;
   }
-  if (unseen > 0) document.title = t(unseen === 1 ? 'title.unread' : 'title.unreadMany', { n: unseen });
-  else if (arrived) document.title = t('title.joined', { name: arrived });
-  else document.title = t('title');
+  document.title = titleText(unseen, arrived);
 }
 
 // tellHost shows the count of unseen lines on widget.js's button.

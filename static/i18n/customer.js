@@ -3,7 +3,7 @@ export default {
   zh: {
     'title': 'kefu 在线客服',
     'title.unread': '({n}) 新回复',
-    'title.unreadMany': '({n}) 条新回复',
+    'title.unreadMany': '({n}) 新回复',
     'title.joined': '{name} 已接入',
     'sound.label': '提示音',
     'lang.switch': 'English',

@@ -1,5 +1,5 @@
-// Unit tests of the wait estimate's words (customer-parts.js): the
-// countdown from a queued frame, the time waited, both languages.
+// Unit tests of customer-parts.js's words: the wait estimate counting down
+// from a queued frame, the time waited, the tab's title, both languages.
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,5 +75,19 @@ test('waitedText counts up', () => {
     assert.equal(parts.waitedText(0, 83_400), 'Waiting 1:23');
     assert.equal(parts.waitedText(0, 3_723_000), 'Waiting 1:02:03');
     assert.equal(parts.waitedText(10_000, 0), 'Waiting 0:00'); // a clock that stepped back
+  });
+});
+
+test('titleText: replies, then an arrival, then the page', () => {
+  inLanguage('en', () => {
+    assert.equal(parts.titleText(1, 'Alice'), '(1) New reply');
+    assert.equal(parts.titleText(3, ''), '(3) New replies');
+    assert.equal(parts.titleText(0, 'Alice'), 'Alice joined');
+    assert.equal(parts.titleText(0, ''), 'kefu customer service');
+  });
+  inLanguage('zh', () => {
+    assert.equal(parts.titleText(1, ''), '(1) 新回复');
+    assert.equal(parts.titleText(0, 'Alice'), 'Alice 已接入');
+    assert.equal(parts.titleText(0, ''), 'kefu 在线客服');
   });
 });
