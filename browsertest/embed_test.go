@@ -74,6 +74,21 @@ func TestEmbed(t *testing.T) {
 	host.do(chromedp.Click(chromedp.ID("kefu-widget-button")))
 	host.waitUntil("count gone", `!document.getElementById("kefu-widget-unread").checkVisibility()`)
 	widget.waitLines(widgetLines, "Is this in stock?", "Yes, two left.", "Shall I hold one for you?")
+
+	// The shop's tab hidden, panel open or not: the host's title shows the
+	// count (the frame's own title is nowhere to be seen), and gets the
+	// shop's back when the customer returns (issue #13, item 3).
+	host.lookAway()
+	widget.lookAway()
+	alice.say("It is on hold.")
+	host.waitText("#kefu-widget-unread", "1")
+	host.waitUntil("count in the host's title", `document.title === "(1) A shop"`)
+	alice.say("Until Friday.")
+	host.waitUntil("two in the host's title", `document.title === "(2) A shop"`)
+	host.lookBack()
+	widget.lookBack()
+	host.waitUntil("the shop's title back", `document.title === "A shop"`)
+	host.waitUntil("count gone again", `!document.getElementById("kefu-widget-unread").checkVisibility()`)
 	b.check()
 }
 

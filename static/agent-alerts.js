@@ -8,11 +8,13 @@ import { t } from './i18n.js';
 const SOUND_KEY = 'kefu.agent.sound';
 
 export class Alerts {
-  constructor(local) {
+  // key is where the choice is kept: the widget keeps its own.
+  constructor(local, key = SOUND_KEY) {
     this.local = local;
+    this.key = key;
     this.audio = null;
     this.count = 0;
-    this.sound = local?.getItem(SOUND_KEY) === 'on';
+    this.sound = local?.getItem(key) === 'on';
   }
 
   // setSound is called from the checkbox's click: a user gesture, which
@@ -20,7 +22,7 @@ export class Alerts {
   setSound(on) {
     this.sound = on;
     try {
-      this.local?.setItem(SOUND_KEY, on ? 'on' : 'off');
+      this.local?.setItem(this.key, on ? 'on' : 'off');
     } catch { /* the choice lasts until a reload */ }
     if (on) this.context()?.resume();
   }

@@ -10,19 +10,22 @@ import { t, useDictionary } from './i18n.js';
 import dict from './i18n/customer.js';
 import { byId, composer, connectionText, languageButton, storage } from './ui.js';
 import { Thread } from './thread.js';
-import { drawStars, chosenStars, waitText } from './customer-parts.js';
+import { Alerts } from './agent-alerts.js';
+import { drawStars, chosenStars, etaText, titleText, waitedText } from './customer-parts.js';
 
 useDictionary(dict);
 
 const CLIENT_KEY = 'kefu.customer'; // the client's token, outbox, open conversations
-const PAGE_KEY = 'kefu.widget'; // {name, conv, ended, rated}: what this page showed
+const SOUND_KEY = 'kefu.widget.sound'; // 'on' when the customer wants a tone for replies
+const PAGE_KEY = 'kefu.widget'; // {name, conv, ended, rated, since}: what this page showed
 const TYPING_SHOWN_MS = 4000; // the protocol has no "stopped typing"
+const QUEUE_TICK_MS = 1000; // the time waited shows seconds
 
 const local = storage('localStorage');
 const embedded = location.pathname === '/embed';
 const el = Object.fromEntries([
-  'lang', 'minimise', 'banner', 'banner-text', 'use-here', 'start', 'start-form', 'name', 'start-error',
-  'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'cancel', 'messages', 'typing',
+  'lang', 'sound', 'minimise', 'banner', 'banner-text', 'use-here', 'start', 'start-form', 'name', 'start-error',
+  'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'queue-waited', 'cancel', 'messages', 'typing',
   'compose', 'text', 'ended', 'ended-why', 'rate-form', 'stars', 'rate-send', 'rate-thanks', 'again',
 ].map((id) => [id, byId(id)]));
 const thread = new Thread(el.messages, (before) => (client && view.conv ? client.older(view.conv, before) : Promise.reject(new Error('offline'))));
@@ -33,7 +36,8 @@ const view = {
   me: null, // the customer, from welcome
   conv: null, // the conversation shown
   agent: null, // its agent, or null while it waits
-  queued: null, // {position, eta} while in the queue
+  queued: null, // {position, eta, at} while in the queue: at is when the frame came (ms)
+  since: 0, // when the customer asked for an agent (ms), for the time waited
   waiting: false, // asked for an agent, no answer yet
   ended: null, // the reason, once the conversation is over
   rated: 0,
@@ -41,8 +45,11 @@ const view = {
 };
 let client = null;
 let typingTimer = null;
-let visible = embedded ? false : document.visibilityState === 'visible';
-let unseen = 0; // agent lines the customer has not seen (embedded and hidden)
+let queueTimer = null; // redraws the countdown while in the queue
+let panelOpen = false; // embedded: widget.js's panel is open
+let unseen = 0; // agent lines that came while nobody looked
+let arrived = ''; // the agent who joined while nobody looked
+const alerts = new Alerts(local, SOUND_KEY);
 
 function page() {
   try {
@@ -66,7 +73,8 @@ function connect(name) {
   });
   client.on('connection', onConnection);
   client.on('welcome', onWelcome);
-  client.on('queued', (f) => set({ queued: f, waiting: false }));
+  // The estimate counts down from each frame's arrival.
+  client.on('queued', (f) => set({ queued: { ...f, at: Date.now() }, waiting: false, since: view.since || waitStart() }));
   client.on('dequeued', () => {
     set({ queued: null, waiting: false, screen: 'start' });
     el['start-error'].textContent = t('queue.left');
@@ -81,11 +89,12 @@ function connect(name) {
     if (f.conv !== view.conv) return;
     thread.notice(t('chat.agentJoined', { name: f.agent?.name ?? '' }));
     set({ agent: f.agent, queued: null });
+    attention(f.agent?.name ?? '');
   });
   client.on('requeued', (f) => {
     if (f.conv !== view.conv) return;
     thread.notice(t('chat.requeued'));
-    set({ agent: null });
+    set({ agent: null, since: waitStart(Date.now()) });
   });
   client.on('ended', onEnded);
   client.on('rated', (f) => {
@@ -148,6 +157,12 @@ function onConv(f) {
   const rated = p.conv === f.conv ? p.rated || 0 : 0;
   remember({ conv: f.conv, ended: false, rated });
   for (const r of f.reads || []) if (r.by !== view.me?.id) thread.read(r.seq);
+  // From the queue to an agent: say who came, as a transfer does.
+  if (f.why === 'assigned' && f.agent && f.agent.id !== view.agent?.id) {
+    thread.notice(t('chat.agentJoined', { name: f.agent.name }));
+    thread.scrollToEnd();
+    attention(f.agent.name);
+  }
   set({ screen: 'chat', conv: f.conv, agent: f.agent, ended: null, rated, waiting: false, queued: f.agent ? null : view.queued });
 }
 
@@ -157,8 +172,8 @@ function onMessage(m) {
   thread.scrollToEnd();
   if (m.mine) return;
   hideTyping();
-  if (visible) markRead();
-  else tellHost(++unseen);
+  if (shown()) markRead();
+  attention();
 }
 
 function onEnded(f) {
@@ -198,7 +213,7 @@ function render() {
   el.end.hidden = !conv || !!ended;
   el.queue.hidden = !!ended || !(queued || view.waiting);
   el['queue-position'].textContent = queued ? t('queue.position', { position: queued.position }) : '';
-  el['queue-eta'].textContent = queued ? (queued.eta === null ? t('queue.noAgent') : t('queue.eta', { wait: waitText(queued.eta) })) : '';
+  renderQueue();
   el.cancel.hidden = !queued;
   el.compose.hidden = !conv || !!ended;
   el.ended.hidden = !ended;
@@ -210,6 +225,74 @@ function render() {
   el.cancel.disabled = !view.online;
   el['rate-thanks'].hidden = !rated;
   el['rate-thanks'].textContent = rated ? t('rate.thanks', { n: rated }) : '';
+}
+
+// renderQueue draws the estimate and the time waited, and keeps a timer
+// redrawing them while the customer waits. Text is replaced only when it
+// changes, so that the live region speaks only of real changes.
+function renderQueue() {
+  const { queued, since } = view;
+  const now = Date.now();
+  setText(el['queue-eta'], queued ? etaText(queued, now) : '');
+  setText(el['queue-waited'], queued && since ? waitedText(since, now) : '');
+  const ticking = !!queued && !view.ended;
+  if (ticking && !queueTimer) queueTimer = setInterval(renderQueue, QUEUE_TICK_MS);
+  if (!ticking && queueTimer) {
+    clearInterval(queueTimer);
+    queueTimer = null;
+  }
+}
+
+function setText(e, text) {
+  if (e.textContent !== text) e.textContent = text;
+}
+
+// waitStart is when the current wait began: at, and kept for a reload, or
+// the kept time when at is not given (a reload in the queue).
+function waitStart(at) {
+  const since = at ?? page().since ?? Date.now();
+  remember({ since });
+  return since;
+}
+
+// shown says whether someone can see the chat: the tab is in view and,
+// embedded, widget.js's panel is open. The page reads lines only then.
+function shown() {
+  return document.visibilityState === 'visible' && (!embedded || panelOpen);
+}
+
+// looking says whether the customer is at the chat: shown and, on our own
+// page, its window has the focus (in a frame the host's page has it).
+function looking() {
+  return shown() && (embedded || document.hasFocus());
+}
+
+// attention tells of an agent's line, or of its arrival (joined, its
+// name), that the customer is not looking at: in the tab's title, on
+// widget.js's button, and with a tone if the customer chose one.
+function attention(joined) {
+  if (looking()) return;
+  if (joined === undefined) unseen++;
+  else arrived = joined;
+  showUnseen();
+  alerts.chime();
+}
+
+// seen: the customer came back to the chat; the count goes.
+function seen() {
+  if (shown()) markRead();
+  if (!looking() || (unseen === 0 && !arrived)) return;
+  unseen = 0;
+  arrived = '';
+  showUnseen();
+}
+
+function showUnseen() {
+  if (embedded) {
+    tellHost(unseen + (arrived ? 1 : 0));
+    return;
+  }
+  document.title = titleText(unseen, arrived);
 }
 
 // tellHost shows the count of unseen lines on widget.js's button.
@@ -226,7 +309,7 @@ el['start-form'].addEventListener('submit', (e) => {
   el['start-error'].textContent = '';
   remember({ name, conv: null, ended: false, rated: 0 });
   thread.clear();
-  set({ screen: 'chat', conv: null, agent: null, ended: null, rated: 0, queued: null, waiting: true });
+  set({ screen: 'chat', conv: null, agent: null, ended: null, rated: 0, queued: null, waiting: true, since: waitStart(Date.now()) });
   if (client && view.me?.name === name) {
     client.request();
     return;
@@ -244,7 +327,7 @@ el['rate-form'].addEventListener('submit', (e) => {
 el.again.addEventListener('click', () => {
   remember({ conv: null, ended: false, rated: 0 });
   thread.clear();
-  set({ conv: null, agent: null, ended: null, rated: 0, waiting: true });
+  set({ conv: null, agent: null, ended: null, rated: 0, waiting: true, since: waitStart(Date.now()) });
   client?.request();
 });
 el['use-here'].addEventListener('click', () => client?.start());
@@ -259,12 +342,12 @@ composer(el.compose, el.text, {
   onInput: () => view.conv && !view.ended && client?.typing(view.conv),
 });
 
-// The page reads what it shows only while someone can see it.
-document.addEventListener('visibilitychange', () => {
-  if (embedded) return;
-  visible = document.visibilityState === 'visible';
-  if (visible) markRead();
-});
+// The page reads what it shows only while someone can see it, and counts
+// what comes while nobody looks.
+document.addEventListener('visibilitychange', seen);
+window.addEventListener('focus', seen);
+el.sound.checked = alerts.sound;
+el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
 if (embedded) {
   document.body.classList.add('embedded');
   el.minimise.hidden = false;
@@ -272,17 +355,16 @@ if (embedded) {
   // widget.js says when its panel opens or closes.
   window.addEventListener('message', (e) => {
     if (e.source !== window.parent || e.data?.kefu !== 'visible') return;
-    visible = !!e.data.visible;
-    if (!visible) return;
-    unseen = 0;
-    tellHost(0);
-    markRead();
+    panelOpen = !!e.data.visible;
+    if (!panelOpen) return;
+    seen();
     el.text.focus();
   });
 }
 
 languageButton(el.lang, () => {
   thread.relabel();
+  showUnseen();
   drawStars(el.stars);
   render();
 });

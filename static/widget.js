@@ -55,6 +55,20 @@
   button.appendChild(badge);
 
   var open = false;
+  var hostTitle = null; // the host page's own title, while ours shows a count
+
+  // flagTitle puts the count of unseen lines before the host's title while
+  // its tab is hidden, as the widget's own page does with its title, and
+  // gives the title back when the tab is in view or the count is gone.
+  function flagTitle(n) {
+    if (n > 0 && document.hidden) {
+      if (hostTitle === null) hostTitle = document.title;
+      document.title = '(' + n + ') ' + hostTitle;
+    } else if (hostTitle !== null) {
+      document.title = hostTitle;
+      hostTitle = null;
+    }
+  }
   function show(on) {
     open = on;
     panel.style.display = on ? 'block' : 'none';
@@ -66,6 +80,7 @@
   }
 
   button.addEventListener('click', function () { show(!open); });
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) flagTitle(0); });
   frame.addEventListener('load', function () { show(open); });
   window.addEventListener('message', function (e) {
     if (e.origin !== origin || e.source !== frame.contentWindow || !e.data) return;
@@ -77,6 +92,7 @@
       badge.textContent = String(n);
       badge.setAttribute('aria-label', n + ' ' + text.unread);
       badge.style.display = n > 0 ? 'inline-block' : 'none';
+      flagTitle(n);
     }
   });
 
