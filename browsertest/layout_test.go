@@ -1,0 +1,167 @@
+package browsertest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"kefu/store"
+)
+
+// The phone of issue #13's layout report (an iPhone 12 to 15): narrower
+// than phoneWidth's, and the laptop every page is also made for.
+const layoutPhoneWidth, layoutPhoneHeight = 390, 844
+
+// Text with nowhere to break: a layout that takes its min-content width
+// grows as wide as it.
+var (
+	longX       = strings.Repeat("x", 200)
+	longURL     = "https://shop.example.com/orders/2026/12/02/" + strings.Repeat("a1b2c3d4", 12) + "?track=1"
+	longChinese = strings.Repeat("您好，我的订单已经付款三天了还没有发货，请帮我查一下物流信息。", 4)
+	longNames   = []string{
+		"Maximiliana-Wolfeschlegelsteinhausenbergerdorff",
+		"欧阳娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜",
+		"Christopher Alexander Montgomery-Featherstonehaugh",
+	}
+)
+
+// layoutSize is a viewport the pages must fit.
+type layoutSize struct {
+	name          string
+	width, height int64
+	mobile        bool
+}
+
+var layoutSizes = []layoutSize{
+	{"phone", layoutPhoneWidth, layoutPhoneHeight, true},
+	{"laptop", laptopWidth, laptopHeight, false},
+}
+
+func (tb *tab) resize(size layoutSize) {
+	tb.t.Helper()
+	if size.mobile {
+		tb.do(chromedp.EmulateViewport(size.width, size.height, chromedp.EmulateMobile))
+	} else {
+		tb.do(chromedp.EmulateViewport(size.width, size.height))
+	}
+}
+
+// fits fails the test if the tab's page scrolls sideways at size. It is
+// compared with the width asked for: a mobile viewport widens itself
+// (innerWidth too) to fit a page that overflows.
+func (tb *tab) fits(what string, size layoutSize) {
+	tb.t.Helper()
+	if w := eval[int64](tb, `document.documentElement.scrollWidth`); w > size.width {
+		tb.t.Errorf("%s at %s: the page is %d px wide in a %d px viewport: it scrolls sideways", what, size.name, w, size.width)
+	}
+}
+
+// onScreen fails the test unless the element with id is shown and ends
+// within the viewport's width.
+func (tb *tab) onScreen(id string, size layoutSize) {
+	tb.t.Helper()
+	right := eval[float64](tb, fmt.Sprintf(`(() => { const r = document.getElementById(%s).getBoundingClientRect(); return r.width > 0 ? r.right : 1e9; })()`, jsString(id)))
+	if right > float64(size.width) {
+		tb.t.Errorf("%s at %s: #%s ends at %.0f px, past the %d px viewport (or is not shown)", tb.name, size.name, id, right, size.width)
+	}
+}
+
+// TestLayoutConsole: the agent console with several chats, each with a
+// long unbroken last line and some with long names, and the customer
+// widget with such lines, neither scroll sideways on a 390 px phone nor
+// on a laptop, whichever chat is open; "End chat" and "Send" stay on
+// screen.
+func TestLayoutConsole(t *testing.T) {
+	srv, base := nativeServer(t, 0)
+	addAgent(t, srv, "Alice", 6)
+	b := newBrowser(t)
+	alice := b.newPerson("agent Alice")
+	ann := b.newPerson("customer Ann")
+	alice.resize(layoutSizes[0])
+	ann.resize(layoutSizes[0])
+
+	alice.signIn(base, "Alice")
+	ann.startChat(base, "Ann")
+	ann.waitText("#agent-line", "You are chatting with Alice")
+	ann.say(longX)
+	names := []string{"Ann"}
+	for i, text := range []string{longURL, longChinese, longX} {
+		c := dialNative(t, srv, map[string]any{"role": "customer", "name": longNames[i]})
+		c.send(map[string]any{"type": "request"})
+		conv := c.expect("conv").Conv
+		c.send(map[string]any{"type": "msg", "conv": conv, "text": text, "cid": fmt.Sprint("c", i)})
+		c.expect("ack")
+		names = append(names, longNames[i])
+	}
+	alice.waitUntil("four chats listed", `document.querySelectorAll("#conv-list .conv-item").length === 4`)
+	alice.openConv("Ann")
+	alice.waitLines(deskLines, longX)
+	alice.say(longURL)
+	ann.waitLines(widgetLines, longX, longURL)
+
+	for _, size := range layoutSizes {
+		alice.resize(size)
+		ann.resize(size)
+		ann.fits("widget", size)
+		ann.onScreen("send", size)
+		ann.screenshot("layout-widget-" + size.name)
+		// An open chat has no badge, and its long name and last line
+		// once set the list's width.
+		for _, name := range names {
+			alice.openConv(name)
+			alice.fits("console with "+name+" open", size)
+			alice.onScreen("end", size)
+			alice.onScreen("send", size)
+		}
+		alice.screenshot("layout-console-" + size.name)
+	}
+	b.check()
+}
+
+// TestLayoutPages: the supervisor's view with agents of long names, and
+// the other pages, do not scroll sideways on a 390 px phone nor on a
+// laptop, and the agents table keeps names readable, not one letter a
+// line.
+func TestLayoutPages(t *testing.T) {
+	srv, base := nativeServer(t, 0)
+	account(t, srv, "boss", store.RoleSupervisor)
+	for _, name := range longNames {
+		dialNative(t, srv, map[string]any{"role": "agent", "token": account(t, srv, name, store.RoleAgent)})
+	}
+	b := newBrowser(t)
+	boss := b.newPerson("supervisor")
+	other := b.newPerson("visitor")
+	boss.resize(layoutSizes[0])
+	boss.do(
+		chromedp.Navigate(base+"/supervisor"),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.Click(chromedp.ID("lang-en")),
+		chromedp.SendKeys(chromedp.ID("name"), "boss"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Click(chromedp.ID("login-button")),
+		chromedp.WaitVisible(chromedp.ID("board")),
+	)
+	boss.waitUntil("every agent listed", fmt.Sprintf(`document.querySelectorAll("#agent-rows td.name").length === %d`, len(longNames)))
+
+	for _, size := range layoutSizes {
+		boss.resize(size)
+		boss.fits("supervisor", size)
+		narrow := eval[[]string](boss, `Array.from(document.querySelectorAll("#agent-rows td.name")).filter((td) => td.getBoundingClientRect().width < 96).map((td) => td.textContent)`)
+		if len(narrow) > 0 {
+			t.Errorf("supervisor at %s: names squeezed into cells under 96 px wide: %q", size.name, narrow)
+		}
+		boss.do(chromedp.ScrollIntoView(chromedp.ID("agents")))
+		boss.screenshot("layout-supervisor-" + size.name)
+
+		other.resize(size)
+		for _, page := range []string{"/embed", "/kefu.html", "/yonghu.html", "/tutorial.html"} {
+			other.do(chromedp.Navigate(base + page))
+			other.waitUntil("page loaded", `document.readyState === "complete"`)
+			other.fits(page, size)
+			other.screenshot("layout-" + strings.Trim(strings.ReplaceAll(page, ".html", ""), "/") + "-" + size.name)
+		}
+	}
+	b.check()
+}
