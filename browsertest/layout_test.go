@@ -163,5 +163,44 @@ func TestLayoutPages(t *testing.T) {
 			other.screenshot("layout-" + strings.Trim(strings.ReplaceAll(page, ".html", ""), "/") + "-" + size.name)
 		}
 	}
+
+	b.check()
+}
+
+// TestLayoutCompatChat: the tutorial protocol's pages mid-chat, with a
+// long name and a long unbroken line, fit a 390 px phone.
+func TestLayoutCompatChat(t *testing.T) {
+	srv, base := nativeServer(t, 0)
+	b := newBrowser(t)
+	agent := b.newPerson("compat agent")
+	customer := b.newPerson("compat customer")
+	for _, tb := range []*tab{agent, customer} {
+		tb.resize(layoutSizes[0])
+	}
+	agentName := strings.Repeat("名", 4) + strings.Repeat("w", 60)
+	customerName := strings.Repeat("顾", 4) + strings.Repeat("v", 60)
+	agent.do(
+		chromedp.Navigate(base+"/kefu.html"),
+		chromedp.SetValue(chromedp.ID("name"), agentName),
+		chromedp.Click(chromedp.ID("connect")),
+		chromedp.WaitVisible(chromedp.ID("chat")),
+	)
+	waitAgentsFree(t, srv, 1)
+	customer.do(
+		chromedp.Navigate(base+"/yonghu.html"),
+		chromedp.SetValue(chromedp.ID("name"), customerName),
+		chromedp.Click(chromedp.ID("connect")),
+		chromedp.WaitVisible(chromedp.ID("chat")),
+		chromedp.SetValue(chromedp.ID("text"), longX),
+		chromedp.Click(chromedp.ID("send")),
+	)
+	agent.waitText(theirsText, longX)
+	customer.waitText(mineText, longX)
+	agent.fits("/kefu.html in a chat", layoutSizes[0])
+	customer.fits("/yonghu.html in a chat", layoutSizes[0])
+	agent.onScreen("leave", layoutSizes[0])
+	customer.onScreen("send", layoutSizes[0])
+	agent.screenshot("layout-kefu-chat-phone")
+	customer.screenshot("layout-yonghu-chat-phone")
 	b.check()
 }
