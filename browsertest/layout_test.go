@@ -68,6 +68,20 @@ func (tb *tab) onScreen(id string, size layoutSize) {
 	}
 }
 
+// readableWidth is the least width of a cell or title that holds a name:
+// narrower, a name breaks a letter or two a line.
+const readableWidth = 96
+
+// notSqueezed fails the test if an element matching sel is narrower than
+// readableWidth at size.
+func (tb *tab) notSqueezed(sel string, size layoutSize) {
+	tb.t.Helper()
+	narrow := eval[[]string](tb, fmt.Sprintf(`Array.from(document.querySelectorAll(%s)).filter((e) => e.getBoundingClientRect().width < %d).map((e) => e.textContent)`, jsString(sel), readableWidth))
+	if len(narrow) > 0 {
+		tb.t.Errorf("%s at %s: %s squeezed under %d px wide: %q", tb.name, size.name, sel, readableWidth, narrow)
+	}
+}
+
 // TestLayoutConsole: the agent console with several chats, each with a
 // long unbroken last line and some with long names, and the customer
 // widget with such lines, neither scroll sideways on a 390 px phone nor
@@ -75,16 +89,19 @@ func (tb *tab) onScreen(id string, size layoutSize) {
 // screen.
 func TestLayoutConsole(t *testing.T) {
 	srv, base := nativeServer(t, 0)
-	addAgent(t, srv, "Alice", 6)
+	// A name of 60 letters with no break: the widget's head and the
+	// console's bar show it.
+	agentName := "Alice" + strings.Repeat("z", 55)
+	addAgent(t, srv, agentName, 6)
 	b := newBrowser(t)
-	alice := b.newPerson("agent Alice")
+	desk := b.newPerson("agent Alice")
 	ann := b.newPerson("customer Ann")
-	alice.resize(layoutSizes[0])
+	desk.resize(layoutSizes[0])
 	ann.resize(layoutSizes[0])
 
-	alice.signIn(base, "Alice")
+	desk.signIn(base, agentName)
 	ann.startChat(base, "Ann")
-	ann.waitText("#agent-line", "You are chatting with Alice")
+	ann.waitText("#agent-line", "You are chatting with "+agentName)
 	ann.say(longX)
 	names := []string{"Ann"}
 	for i, text := range []string{longURL, longChinese, longX} {
@@ -95,27 +112,29 @@ func TestLayoutConsole(t *testing.T) {
 		c.expect("ack")
 		names = append(names, longNames[i])
 	}
-	alice.waitUntil("four chats listed", `document.querySelectorAll("#conv-list .conv-item").length === 4`)
-	alice.openConv("Ann")
-	alice.waitLines(deskLines, longX)
-	alice.say(longURL)
+	desk.waitUntil("four chats listed", `document.querySelectorAll("#conv-list .conv-item").length === 4`)
+	desk.openConv("Ann")
+	desk.waitLines(deskLines, longX)
+	desk.say(longURL)
 	ann.waitLines(widgetLines, longX, longURL)
 
 	for _, size := range layoutSizes {
-		alice.resize(size)
+		desk.resize(size)
 		ann.resize(size)
 		ann.fits("widget", size)
 		ann.onScreen("send", size)
+		ann.notSqueezed(".bar .grow", size)
 		ann.screenshot("layout-widget-" + size.name)
 		// An open chat has no badge, and its long name and last line
 		// once set the list's width.
 		for _, name := range names {
-			alice.openConv(name)
-			alice.fits("console with "+name+" open", size)
-			alice.onScreen("end", size)
-			alice.onScreen("send", size)
+			desk.openConv(name)
+			desk.fits("console with "+name+" open", size)
+			desk.onScreen("end", size)
+			desk.onScreen("send", size)
 		}
-		alice.screenshot("layout-console-" + size.name)
+		desk.notSqueezed(".bar .grow", size)
+		desk.screenshot("layout-console-" + size.name)
 	}
 	b.check()
 }
@@ -148,10 +167,7 @@ func TestLayoutPages(t *testing.T) {
 	for _, size := range layoutSizes {
 		boss.resize(size)
 		boss.fits("supervisor", size)
-		narrow := eval[[]string](boss, `Array.from(document.querySelectorAll("#agent-rows td.name")).filter((td) => td.getBoundingClientRect().width < 96).map((td) => td.textContent)`)
-		if len(narrow) > 0 {
-			t.Errorf("supervisor at %s: names squeezed into cells under 96 px wide: %q", size.name, narrow)
-		}
+		boss.notSqueezed("#agent-rows td.name", size)
 		boss.do(chromedp.ScrollIntoView(chromedp.ID("agents")))
 		boss.screenshot("layout-supervisor-" + size.name)
 
