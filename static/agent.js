@@ -9,6 +9,7 @@ import dict from './i18n/agent.js';
 import { byId, composer, connectionText, h, languageButton, storage } from './ui.js';
 import { Desk } from './agent-convs.js';
 import { Alerts } from './agent-alerts.js';
+import { Drafts } from './agent-drafts.js';
 import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
 
 useDictionary(dict);
@@ -19,6 +20,7 @@ const TOAST_MS = 6000;
 
 const session = storage('sessionStorage');
 const alerts = new Alerts(storage('localStorage'));
+const drafts = new Drafts(session);
 const el = Object.fromEntries([
   'lang', 'who', 'controls', 'status', 'capacity', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
   'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
@@ -92,6 +94,7 @@ function onConnection(e) {
     client = null;
     desk.clear();
     showActive(null);
+    drafts.clear();
     showLogin(t('login.expired'));
     return;
   }
@@ -181,6 +184,7 @@ function onEnded(f) {
 // showActive draws the thread pane for the selected conversation and
 // marks what the agent can now see as read.
 function showActive(rec) {
+  swapDraft(rec);
   el['thread-empty'].hidden = !!rec;
   el['transfer'].hidden = true;
   el['thread-title'].textContent = rec ? t('thread.with', { name: rec.customer?.name ?? '' }) : '';
@@ -191,6 +195,17 @@ function showActive(rec) {
   el.typing.textContent = rec?.typing ? t('thread.typing', { name: rec.customer?.name ?? '' }) : '';
   if (rec && !rec.ended && visible() && rec.thread.lastSeq > 0) client.read(rec.id, rec.thread.lastSeq);
   drawLoad();
+}
+
+// swapDraft puts rec's draft in the reply box when the box holds another
+// conversation's, keeping that one's first. The box's data-conv says whose
+// draft it holds; only that conversation is ever sent it.
+function swapDraft(rec) {
+  const id = rec?.id ?? '';
+  if (el.text.dataset.conv === id) return;
+  if (el.text.dataset.conv) drafts.set(el.text.dataset.conv, el.text.value);
+  el.text.dataset.conv = id;
+  el.text.value = rec ? drafts.get(id) : '';
 }
 
 function drawTransferTargets() {
@@ -257,6 +272,7 @@ el.logout.addEventListener('click', async () => {
   const token = savedLogin(session)?.token;
   client?.stop({ forget: true });
   forgetLogin(session);
+  drafts.clear();
   el.logout.disabled = true;
   await logOut(token);
   location.reload();
@@ -264,6 +280,7 @@ el.logout.addEventListener('click', async () => {
 el.end.addEventListener('click', () => desk.active && online() && client.end(desk.active.id));
 el.dismiss.addEventListener('click', () => {
   if (!desk.active) return;
+  drafts.forget(desk.active.id);
   desk.remove(desk.active.id);
   const next = desk.recs.keys().next();
   if (next.done) showActive(null);
@@ -286,14 +303,22 @@ el.transfer.addEventListener('submit', (e) => {
 });
 composer(el.compose, el.text, {
   onSend(text) {
-    const rec = desk.active;
-    if (!rec || rec.ended) return false;
+    // The box's conversation, which is the one shown: a draft never goes
+    // to another.
+    const rec = desk.get(el.text.dataset.conv);
+    if (!rec || rec !== desk.active || rec.ended) return false;
+    drafts.forget(rec.id);
     const cid = client.send(rec.id, text);
     if (cid) rec.thread.pending(cid, text, me?.name ?? '');
     rec.thread.scrollToEnd();
     return true;
   },
-  onInput: () => desk.active && !desk.active.ended && client.typing(desk.active.id),
+  onInput() {
+    const rec = desk.get(el.text.dataset.conv);
+    if (!rec) return;
+    drafts.set(rec.id, el.text.value);
+    if (!rec.ended) client.typing(rec.id);
+  },
 });
 document.addEventListener('visibilitychange', () => {
   if (visible() && desk.active) {
