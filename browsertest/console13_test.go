@@ -57,3 +57,40 @@ func TestConsoleDraftPerConversation(t *testing.T) {
 	}
 	b.check()
 }
+
+// TestConsoleBringsWaitingCustomer: the chat on the agent's screen ends
+// while Bob's unread line waits: the console shows Bob's chat and says
+// why. Then Bob's chat ends too and a new customer, Cat, arrives: the
+// console shows her at once instead of staying on the finished chat.
+func TestConsoleBringsWaitingCustomer(t *testing.T) {
+	srv, base := nativeServer(t, 0)
+	addAgent(t, srv, "Alice", 2)
+	b := newBrowser(t)
+	alice := b.newPerson("agent Alice").laptop()
+	ann := b.newPerson("customer Ann").phone()
+	bob := b.newPerson("customer Bob").phone()
+
+	alice.signIn(base, "Alice")
+	ann.startChat(base, "Ann")
+	alice.waitText("#thread-title", "Chat with Ann")
+	bob.startChat(base, "Bob")
+	bob.waitText("#agent-line", "You are chatting with Alice")
+	bob.say("my order is late")
+	alice.waitText("#conv-list .conv-item .badge", "1 1 unread")
+	alice.waitText("#thread-title", "Chat with Ann")
+
+	ann.do(chromedp.Click(chromedp.ID("end")))
+	alice.waitText("#thread-title", "Chat with Bob")
+	alice.waitLines(deskLines, "my order is late")
+	alice.waitText("#toast", "The chat with Ann has ended; now showing Bob, who is waiting.")
+	alice.waitUntil("Bob's line read", `document.title === "kefu agent console"`)
+
+	alice.do(chromedp.Click(chromedp.ID("end")))
+	alice.waitText("#threads ol:not([hidden]) .msg.system .text", "You ended the chat.")
+	cat := b.newPerson("customer Cat").phone()
+	cat.startChat(base, "Cat")
+	cat.waitText("#agent-line", "You are chatting with Alice")
+	alice.waitText("#thread-title", "Chat with Cat")
+	alice.waitUntil("Cat's reply box shown", visible("compose"))
+	b.check()
+}

@@ -122,12 +122,14 @@ function onConv(f) {
   const known = desk.get(f.conv) !== null;
   const restart = known && !desk.get(f.conv).thread.follows(f);
   const rec = desk.open(f);
+  if (restart) rec.waitingSince = 0; // its history comes again
   if (!known || restart) {
     for (const m of client.pending(f.conv)) rec.thread.pending(m.cid, m.text, me?.name ?? '');
   }
   if (f.why === 'assigned' || f.why === 'transferred') {
     rec.thread.notice(t(f.why === 'assigned' ? 'thread.assigned' : 'thread.transferredIn', { name: f.customer?.name ?? '' }));
     rec.isNew = !(rec === desk.active && visible());
+    rec.waitingSince ||= Date.now(); // waiting to be greeted
     alerts.chime();
   }
   for (const r of f.reads ?? []) if (r.by !== me?.id) rec.thread.read(r.seq);
@@ -135,6 +137,9 @@ function onConv(f) {
   else if (rec === desk.active) showActive(rec);
   desk.draw(rec);
   drawLoad();
+  // Its history follows as msg events, which may make another chat the
+  // longest waiting: choose once they are in.
+  queueMicrotask(bringWaiting);
 }
 
 function onMessage(m) {
@@ -142,6 +147,9 @@ function onMessage(m) {
   if (!rec) return;
   rec.thread.message(m);
   rec.last = m.text;
+  // Waiting since the customer's oldest line the agent has not answered.
+  if (m.mine) rec.waitingSince = 0;
+  else rec.waitingSince = Math.min(rec.waitingSince || Infinity, Date.parse(m.at) || Date.now());
   if (!m.mine) {
     stopTyping(rec);
     if (rec === desk.active && visible()) client.read(rec.id, m.seq);
@@ -150,6 +158,7 @@ function onMessage(m) {
   if (rec === desk.active) rec.thread.scrollToEnd();
   desk.draw(rec);
   drawLoad();
+  if (!m.mine) bringWaiting();
 }
 
 function onTyping(f) {
@@ -179,6 +188,25 @@ function onEnded(f) {
   desk.draw(rec);
   if (rec === desk.active) showActive(rec);
   drawLoad();
+  bringWaiting();
+}
+
+// bringWaiting selects the customer who has waited longest for the agent
+// when the chat on screen has ended (or none is), so that a new customer
+// or unread lines never sit behind a finished chat. The agent is told
+// which chat ended; it stays in the list. A hidden tab waits until it is
+// shown: selecting marks lines read.
+function bringWaiting() {
+  const from = desk.active;
+  if ((from && !from.ended) || !visible()) return;
+  let next = null;
+  for (const r of desk.recs.values()) {
+    if (r.ended || !(r.isNew || r.unread > 0)) continue;
+    if (!next || (r.waitingSince || Infinity) < (next.waitingSince || Infinity)) next = r;
+  }
+  if (!next) return;
+  desk.select(next.id);
+  if (from) toast(t('thread.endedShowing', { ended: from.customer?.name ?? '', name: next.customer?.name ?? '' }));
 }
 
 // showActive draws the thread pane for the selected conversation and
@@ -282,6 +310,8 @@ el.dismiss.addEventListener('click', () => {
   if (!desk.active) return;
   drafts.forget(desk.active.id);
   desk.remove(desk.active.id);
+  bringWaiting();
+  if (desk.active) return;
   const next = desk.recs.keys().next();
   if (next.done) showActive(null);
   else desk.select(next.value);
@@ -327,6 +357,7 @@ document.addEventListener('visibilitychange', () => {
     desk.draw(desk.active);
     showActive(desk.active);
   }
+  bringWaiting();
 });
 
 languageButton(el.lang, () => {
