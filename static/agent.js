@@ -17,15 +17,18 @@ useDictionary(dict);
 const CLIENT_KEY = 'kefu.agent.client'; // the client's outbox and open conversations, per tab
 const TYPING_SHOWN_MS = 4000; // the protocol has no "stopped typing"
 const TOAST_MS = 6000;
+const ORDER_KEY = 'kefu.agent.order'; // the list's order, kept in localStorage
+const WAIT_TICK_MS = 60 * 1000; // "waiting 3 m" counts in minutes
 
 const session = storage('sessionStorage');
-const alerts = new Alerts(storage('localStorage'));
+const local = storage('localStorage');
+const alerts = new Alerts(local);
 const drafts = new Drafts(session);
 const el = Object.fromEntries([
   'lang', 'who', 'controls', 'status', 'capacity', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
   'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
   'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
-  'text', 'toast',
+  'text', 'toast', 'convs-title', 'order',
 ].map((id) => [id, byId(id)]));
 const desk = new Desk({
   list: el['conv-list'], threads: el.threads, empty: el['no-convs'], onSelect: showActive,
@@ -49,6 +52,8 @@ function start(login) {
   el.console.hidden = false;
   el.controls.hidden = false;
   el.who.textContent = login.agent?.name ?? '';
+  // The sign-in form's focus went with it: to the list until a chat comes.
+  el['convs-title'].focus();
   client = new KefuClient({ role: 'agent', token: login.token, storage: session, key: CLIENT_KEY });
   client.on('connection', onConnection);
   client.on('welcome', (f) => {
@@ -133,8 +138,10 @@ function onConv(f) {
     alerts.chime();
   }
   for (const r of f.reads ?? []) if (r.by !== me?.id) rec.thread.read(r.seq);
-  if (!desk.active) desk.select(f.conv);
-  else if (rec === desk.active) showActive(rec);
+  if (!desk.active) {
+    desk.select(f.conv);
+    focusReply();
+  } else if (rec === desk.active) showActive(rec);
   desk.draw(rec);
   drawLoad();
   // Its history follows as msg events, which may make another chat the
@@ -206,6 +213,7 @@ function bringWaiting() {
   }
   if (!next) return;
   desk.select(next.id);
+  focusReply();
   if (from) toast(t('thread.endedShowing', { ended: from.customer?.name ?? '', name: next.customer?.name ?? '' }));
 }
 
@@ -234,6 +242,15 @@ function swapDraft(rec) {
   if (el.text.dataset.conv) drafts.set(el.text.dataset.conv, el.text.value);
   el.text.dataset.conv = id;
   el.text.value = rec ? drafts.get(id) : '';
+}
+
+// focusReply puts the keyboard in the reply box, when the agent asked
+// (force) or when the focus is nowhere or in the list and chat panes,
+// never taking it from a control the agent is using.
+function focusReply(force = false) {
+  if (el.compose.hidden) return;
+  const a = document.activeElement;
+  if (force || !a || a === document.body || (el.console.contains(a) && a !== el.order)) el.text.focus();
 }
 
 function drawTransferTargets() {
@@ -293,6 +310,36 @@ el.capacity.addEventListener('change', () => {
   // off the wire.
   if (online() && Number.isInteger(n) && n >= 1 && n <= 50) client.capacity(n);
   else el.capacity.value = String(capacity); // as the server last said
+});
+// Choosing a chat in the list (click, or Enter on it) goes on to its reply
+// box: one key from the list. The entry's own listener selects it first.
+el['conv-list'].addEventListener('click', (e) => {
+  if (e.target.closest('.conv-item')) focusReply(true);
+});
+el.order.value = local?.getItem(ORDER_KEY) === 'waiting' ? 'waiting' : 'arrival';
+desk.setOrder(el.order.value);
+el.order.addEventListener('change', () => {
+  desk.setOrder(el.order.value);
+  try {
+    local?.setItem(ORDER_KEY, desk.order);
+  } catch { /* the choice lasts until a reload */ }
+});
+setInterval(() => desk.draw(null), WAIT_TICK_MS);
+// Shortcuts (the list's note names them): Alt+N the next chat that waits
+// for the agent, Alt+R or / the reply box. e.code, since Alt changes the
+// key's character on some layouts; / only outside text fields.
+document.addEventListener('keydown', (e) => {
+  if (el.console.hidden || e.ctrlKey || e.metaKey || e.isComposing) return;
+  const typing = e.target.closest?.('input, textarea, select, [contenteditable]');
+  if (e.altKey && e.code === 'KeyN') {
+    e.preventDefault();
+    const next = desk.next();
+    if (next) desk.select(next.id);
+    focusReply(true);
+  } else if ((e.altKey && e.code === 'KeyR') || (e.key === '/' && !e.altKey && !typing)) {
+    e.preventDefault();
+    focusReply(true);
+  }
 });
 el.sound.checked = alerts.sound;
 el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
