@@ -83,10 +83,14 @@ func TestConsoleBringsWaitingCustomer(t *testing.T) {
 	alice.waitText("#conv-list .conv-item .badge", "1 1 unread")
 	alice.waitText("#thread-title", "Chat with Ann")
 
+	// Ann leaves while the agent is mid-sentence to her: the switch to Bob
+	// leaves that draft with Ann, and the keyboard in Bob's empty box.
+	alice.do(chromedp.SendKeys(chromedp.ID("text"), "Ann, one moment"))
 	ann.do(chromedp.Click(chromedp.ID("end")))
 	alice.waitText("#thread-title", "Chat with Bob")
 	alice.waitLines(deskLines, "my order is late")
 	alice.waitText("#toast", "The chat with Ann has ended; now showing Bob, who is waiting.")
+	alice.waitUntil("Bob's box empty, with the keyboard", replyBox+` === "" && `+focusedReply)
 	alice.waitUntil("Bob's line read", `document.title === "kefu agent console"`)
 
 	alice.do(chromedp.Click(chromedp.ID("end")))
