@@ -2,6 +2,11 @@
 // own <ol>) each, and the list on the left with unread counts and the
 // newest line. Only the selected conversation's thread is shown; the others
 // keep their lines, so switching never reloads or repeats anything.
+//
+// Each entry says how long its customer has waited for the agent
+// (rec.waitingSince, the time of their oldest unanswered line; the page
+// keeps it); the list is in the order the chats came, or with order
+// 'waiting', the longest waiting first and ended chats last.
 
 import { h } from './ui.js';
 import { t } from './i18n.js';
@@ -17,6 +22,27 @@ export class Desk {
     this.older = older;
     this.recs = new Map(); // conv id -> record, in the order they came
     this.active = null; // the selected record
+    this.order = 'arrival'; // or 'waiting'
+  }
+
+  setOrder(order) {
+    this.order = order === 'waiting' ? 'waiting' : 'arrival';
+    this.arrange();
+  }
+
+  // arrange puts the list's entries in this.order, moving none when they
+  // are in it already (a moved button loses the keyboard focus).
+  arrange() {
+    const recs = [...this.recs.values()];
+    if (this.order === 'waiting') {
+      const key = (r) => (r.ended ? Infinity : r.waitingSince || Number.MAX_VALUE);
+      recs.sort((a, b) => key(a) - key(b)); // stable: arrival order breaks ties
+    }
+    const items = recs.map((r) => r.item);
+    if (items.every((item, i) => this.list.children[i] === item)) return;
+    const focused = document.activeElement;
+    this.list.append(...items);
+    if (focused && this.list.contains(focused)) focused.focus();
   }
 
   get(id) {
@@ -102,7 +128,26 @@ export class Desk {
     button.replaceChildren(
       h('span', { class: 'name', text: rec.customer?.name ?? '' }),
       tag ?? h('span', {}),
-      h('span', { class: 'last', text: last }));
+      h('span', { class: 'last', text: last }),
+      waitingText(rec) ? h('span', { class: 'wait', text: waitingText(rec) }) : null);
+    this.arrange();
+  }
+
+  // next returns the chat to go to next: the one waiting longest with
+  // something unseen (a new customer, unread lines), else the one after
+  // the selected one in the list; null with nothing else.
+  next() {
+    let best = null;
+    for (const r of this.recs.values()) {
+      if (r === this.active || r.ended || !(r.isNew || r.unread > 0)) continue;
+      if (!best || (r.waitingSince || Infinity) < (best.waitingSince || Infinity)) best = r;
+    }
+    if (best) return best;
+    const items = [...this.list.children];
+    const at = this.active ? items.indexOf(this.active.item) : -1;
+    const item = items[(at + 1) % items.length];
+    const id = item?.firstElementChild?.dataset.conv;
+    return id && this.recs.get(id) !== this.active ? this.recs.get(id) : null;
   }
 
   // clear forgets every conversation (the agent signed out).
@@ -117,4 +162,12 @@ export class Desk {
     }
     this.draw(null);
   }
+}
+
+// waitingText is "waiting 3 m" for a chat whose customer waits for the
+// agent, '' for one that is answered or ended.
+function waitingText(rec) {
+  if (!rec.waitingSince || rec.ended) return '';
+  const m = Math.floor(Math.max(0, Date.now() - rec.waitingSince) / 60000);
+  return m < 1 ? t('list.waitingNow') : t('list.waiting', { m });
 }

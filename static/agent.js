@@ -9,6 +9,7 @@ import dict from './i18n/agent.js';
 import { byId, composer, connectionText, h, languageButton, storage } from './ui.js';
 import { Desk } from './agent-convs.js';
 import { Alerts } from './agent-alerts.js';
+import { Drafts } from './agent-drafts.js';
 import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
 
 useDictionary(dict);
@@ -16,14 +17,18 @@ useDictionary(dict);
 const CLIENT_KEY = 'kefu.agent.client'; // the client's outbox and open conversations, per tab
 const TYPING_SHOWN_MS = 4000; // the protocol has no "stopped typing"
 const TOAST_MS = 6000;
+const ORDER_KEY = 'kefu.agent.order'; // the list's order, kept in localStorage
+const WAIT_TICK_MS = 60 * 1000; // "waiting 3 m" counts in minutes
 
 const session = storage('sessionStorage');
-const alerts = new Alerts(storage('localStorage'));
+const local = storage('localStorage');
+const alerts = new Alerts(local);
+const drafts = new Drafts(session);
 const el = Object.fromEntries([
   'lang', 'who', 'controls', 'status', 'capacity', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
   'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
   'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
-  'text', 'toast',
+  'text', 'toast', 'convs-title', 'order',
 ].map((id) => [id, byId(id)]));
 const desk = new Desk({
   list: el['conv-list'], threads: el.threads, empty: el['no-convs'], onSelect: showActive,
@@ -47,6 +52,8 @@ function start(login) {
   el.console.hidden = false;
   el.controls.hidden = false;
   el.who.textContent = login.agent?.name ?? '';
+  // The sign-in form's focus went with it: to the list until a chat comes.
+  el['convs-title'].focus();
   client = new KefuClient({ role: 'agent', token: login.token, storage: session, key: CLIENT_KEY });
   client.on('connection', onConnection);
   client.on('welcome', (f) => {
@@ -92,6 +99,7 @@ function onConnection(e) {
     client = null;
     desk.clear();
     showActive(null);
+    drafts.clear();
     showLogin(t('login.expired'));
     return;
   }
@@ -119,19 +127,26 @@ function onConv(f) {
   const known = desk.get(f.conv) !== null;
   const restart = known && !desk.get(f.conv).thread.follows(f);
   const rec = desk.open(f);
+  if (restart) rec.waitingSince = 0; // its history comes again
   if (!known || restart) {
     for (const m of client.pending(f.conv)) rec.thread.pending(m.cid, m.text, me?.name ?? '');
   }
   if (f.why === 'assigned' || f.why === 'transferred') {
     rec.thread.notice(t(f.why === 'assigned' ? 'thread.assigned' : 'thread.transferredIn', { name: f.customer?.name ?? '' }));
     rec.isNew = !(rec === desk.active && visible());
+    rec.waitingSince ||= Date.now(); // waiting to be greeted
     alerts.chime();
   }
   for (const r of f.reads ?? []) if (r.by !== me?.id) rec.thread.read(r.seq);
-  if (!desk.active) desk.select(f.conv);
-  else if (rec === desk.active) showActive(rec);
+  if (!desk.active) {
+    desk.select(f.conv);
+    focusReply();
+  } else if (rec === desk.active) showActive(rec);
   desk.draw(rec);
   drawLoad();
+  // Its history follows as msg events, which may make another chat the
+  // longest waiting: choose once they are in.
+  queueMicrotask(bringWaiting);
 }
 
 function onMessage(m) {
@@ -139,6 +154,9 @@ function onMessage(m) {
   if (!rec) return;
   rec.thread.message(m);
   rec.last = m.text;
+  // Waiting since the customer's oldest line the agent has not answered.
+  if (m.mine) rec.waitingSince = 0;
+  else rec.waitingSince = Math.min(rec.waitingSince || Infinity, Date.parse(m.at) || Date.now());
   if (!m.mine) {
     stopTyping(rec);
     if (rec === desk.active && visible()) client.read(rec.id, m.seq);
@@ -147,6 +165,7 @@ function onMessage(m) {
   if (rec === desk.active) rec.thread.scrollToEnd();
   desk.draw(rec);
   drawLoad();
+  if (!m.mine) bringWaiting();
 }
 
 function onTyping(f) {
@@ -176,11 +195,32 @@ function onEnded(f) {
   desk.draw(rec);
   if (rec === desk.active) showActive(rec);
   drawLoad();
+  bringWaiting();
+}
+
+// bringWaiting selects the customer who has waited longest for the agent
+// when the chat on screen has ended (or none is), so that a new customer
+// or unread lines never sit behind a finished chat. The agent is told
+// which chat ended; it stays in the list. A hidden tab waits until it is
+// shown: selecting marks lines read.
+function bringWaiting() {
+  const from = desk.active;
+  if ((from && !from.ended) || !visible()) return;
+  let next = null;
+  for (const r of desk.recs.values()) {
+    if (r.ended || !(r.isNew || r.unread > 0)) continue;
+    if (!next || (r.waitingSince || Infinity) < (next.waitingSince || Infinity)) next = r;
+  }
+  if (!next) return;
+  desk.select(next.id);
+  focusReply();
+  if (from) toast(t('thread.endedShowing', { ended: from.customer?.name ?? '', name: next.customer?.name ?? '' }));
 }
 
 // showActive draws the thread pane for the selected conversation and
 // marks what the agent can now see as read.
 function showActive(rec) {
+  swapDraft(rec);
   el['thread-empty'].hidden = !!rec;
   el['transfer'].hidden = true;
   el['thread-title'].textContent = rec ? t('thread.with', { name: rec.customer?.name ?? '' }) : '';
@@ -191,6 +231,26 @@ function showActive(rec) {
   el.typing.textContent = rec?.typing ? t('thread.typing', { name: rec.customer?.name ?? '' }) : '';
   if (rec && !rec.ended && visible() && rec.thread.lastSeq > 0) client.read(rec.id, rec.thread.lastSeq);
   drawLoad();
+}
+
+// swapDraft puts rec's draft in the reply box when the box holds another
+// conversation's, keeping that one's first. The box's data-conv says whose
+// draft it holds; only that conversation is ever sent it.
+function swapDraft(rec) {
+  const id = rec?.id ?? '';
+  if (el.text.dataset.conv === id) return;
+  if (el.text.dataset.conv) drafts.set(el.text.dataset.conv, el.text.value);
+  el.text.dataset.conv = id;
+  el.text.value = rec ? drafts.get(id) : '';
+}
+
+// focusReply puts the keyboard in the reply box, when the agent asked
+// (force) or when the focus is nowhere or in the list and chat panes,
+// never taking it from a control the agent is using.
+function focusReply(force = false) {
+  if (el.compose.hidden) return;
+  const a = document.activeElement;
+  if (force || !a || a === document.body || (el.console.contains(a) && a !== el.order)) el.text.focus();
 }
 
 function drawTransferTargets() {
@@ -251,12 +311,43 @@ el.capacity.addEventListener('change', () => {
   if (online() && Number.isInteger(n) && n >= 1 && n <= 50) client.capacity(n);
   else el.capacity.value = String(capacity); // as the server last said
 });
+// Choosing a chat in the list (click, or Enter on it) goes on to its reply
+// box: one key from the list. The entry's own listener selects it first.
+el['conv-list'].addEventListener('click', (e) => {
+  if (e.target.closest('.conv-item')) focusReply(true);
+});
+el.order.value = local?.getItem(ORDER_KEY) === 'waiting' ? 'waiting' : 'arrival';
+desk.setOrder(el.order.value);
+el.order.addEventListener('change', () => {
+  desk.setOrder(el.order.value);
+  try {
+    local?.setItem(ORDER_KEY, desk.order);
+  } catch { /* the choice lasts until a reload */ }
+});
+setInterval(() => desk.draw(null), WAIT_TICK_MS);
+// Shortcuts (the list's note names them): Alt+N the next chat that waits
+// for the agent, Alt+R or / the reply box. e.code, since Alt changes the
+// key's character on some layouts; / only outside text fields.
+document.addEventListener('keydown', (e) => {
+  if (el.console.hidden || e.ctrlKey || e.metaKey || e.isComposing) return;
+  const typing = e.target.closest?.('input, textarea, select, [contenteditable]');
+  if (e.altKey && e.code === 'KeyN') {
+    e.preventDefault();
+    const next = desk.next();
+    if (next) desk.select(next.id);
+    focusReply(true);
+  } else if ((e.altKey && e.code === 'KeyR') || (e.key === '/' && !e.altKey && !typing)) {
+    e.preventDefault();
+    focusReply(true);
+  }
+});
 el.sound.checked = alerts.sound;
 el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
 el.logout.addEventListener('click', async () => {
   const token = savedLogin(session)?.token;
   client?.stop({ forget: true });
   forgetLogin(session);
+  drafts.clear();
   el.logout.disabled = true;
   await logOut(token);
   location.reload();
@@ -264,7 +355,10 @@ el.logout.addEventListener('click', async () => {
 el.end.addEventListener('click', () => desk.active && online() && client.end(desk.active.id));
 el.dismiss.addEventListener('click', () => {
   if (!desk.active) return;
+  drafts.forget(desk.active.id);
   desk.remove(desk.active.id);
+  bringWaiting();
+  if (desk.active) return;
   const next = desk.recs.keys().next();
   if (next.done) showActive(null);
   else desk.select(next.value);
@@ -286,14 +380,22 @@ el.transfer.addEventListener('submit', (e) => {
 });
 composer(el.compose, el.text, {
   onSend(text) {
-    const rec = desk.active;
-    if (!rec || rec.ended) return false;
+    // The box's conversation, which is the one shown: a draft never goes
+    // to another.
+    const rec = desk.get(el.text.dataset.conv);
+    if (!rec || rec !== desk.active || rec.ended) return false;
+    drafts.forget(rec.id);
     const cid = client.send(rec.id, text);
     if (cid) rec.thread.pending(cid, text, me?.name ?? '');
     rec.thread.scrollToEnd();
     return true;
   },
-  onInput: () => desk.active && !desk.active.ended && client.typing(desk.active.id),
+  onInput() {
+    const rec = desk.get(el.text.dataset.conv);
+    if (!rec) return;
+    drafts.set(rec.id, el.text.value);
+    if (!rec.ended) client.typing(rec.id);
+  },
 });
 document.addEventListener('visibilitychange', () => {
   if (visible() && desk.active) {
@@ -302,6 +404,7 @@ document.addEventListener('visibilitychange', () => {
     desk.draw(desk.active);
     showActive(desk.active);
   }
+  bringWaiting();
 });
 
 languageButton(el.lang, () => {
