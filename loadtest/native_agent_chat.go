@@ -77,8 +77,10 @@ func (a *agent) onConv(ctx context.Context, f *nFrame) {
 	}
 	if f.More {
 		st.leave(had+1, f.After)
-		a.page(ctx)
 	}
+	// Also what an earlier connection left out and did not get paged
+	// before it dropped: this conv frame may not say more.
+	a.page(ctx)
 }
 
 // onHistory takes a page of what a conv frame left out, and asks for the

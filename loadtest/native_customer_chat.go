@@ -113,8 +113,10 @@ func (c *customer) onConv(ctx context.Context, f *nFrame) {
 	}
 	if f.More {
 		c.st.leave(had+1, f.After)
-		c.page(ctx)
 	}
+	// Also what an earlier connection left out and did not get paged
+	// before it dropped: this conv frame may not say more.
+	c.page(ctx)
 	if c.begun {
 		c.startSending(ctx)
 	}
