@@ -79,21 +79,19 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 			return fmt.Errorf("%s: must be at least 1", b.name)
 		}
 	}
-	switch {
-	case a.FrameRefusals < 0:
+	if a.FrameRefusals < 0 {
 		return fmt.Errorf("-frame-refusals: must be 0 (never close) or more")
-	case a.SocketsPerIP < 0:
-		return fmt.Errorf("-conns-per-ip: must be 0 (no limit) or more")
-	case a.RoomsPerIP < 0:
-		return fmt.Errorf("-reservations-per-ip: must be 0 (no limit) or more")
-	case a.BodyTimeout < 0:
-		return fmt.Errorf("-body-timeout: must be 0 (no limit) or more")
-	case a.HTTPConnsPerIP < 0:
-		return fmt.Errorf("-http-conns-per-ip: must be 0 (no limit) or more")
-	case a.MaxConns < 0:
-		return fmt.Errorf("-max-conns: must be 0 (no limit) or more")
-	case a.CustomersPerIP < 0:
-		return fmt.Errorf("-customers-per-ip: must be 0 (no limit) or more")
+	}
+	for _, c := range []struct {
+		name string
+		n    int64
+	}{{"-conns-per-ip", int64(a.SocketsPerIP)}, {"-reservations-per-ip", int64(a.RoomsPerIP)}, {"-body-timeout", int64(a.BodyTimeout)},
+		{"-http-conns-per-ip", int64(a.HTTPConnsPerIP)}, {"-max-conns", int64(a.MaxConns)}, {"-customers-per-ip", int64(a.CustomersPerIP)}} {
+		if c.n < 0 {
+			return fmt.Errorf("%s: must be 0 (no limit) or more", c.name)
+		}
+	}
+	switch {
 	case f.maxText < 1 || f.maxText > server.MaxTextBytesCap:
 		return fmt.Errorf("-max-text-bytes: must be 1 to %d", server.MaxTextBytesCap)
 	case f.maxCapacity < 1 || f.maxCapacity > store.MaxCapacity:

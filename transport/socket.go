@@ -3,11 +3,8 @@
 package transport
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -18,66 +15,6 @@ import (
 
 	"kefu/actors"
 )
-
-// Limits bound what one socket may cost the server.
-type Limits struct {
-	// MaxFrameBytes is the largest inbound frame; a bigger one closes the
-	// socket with 1009 (message too big).
-	MaxFrameBytes int64
-	// SendQueueBytes bounds the outbound bytes waiting for one client:
-	// queued, or taken by the writer and not yet written, each frame
-	// counted with frameOverhead. A Send when it is reached closes the
-	// socket with DisconnectSlowBytes. It bounds memory, not speed: a
-	// client that reads is not slow because a burst arrived at once.
-	SendQueueBytes int
-	// SlowAfter is how long frames may wait while the writer makes no
-	// progress (writes no frame) before the client counts as slow: a Send
-	// after that closes the socket with DisconnectSlowStalled. Shorter than
-	// WriteWait, so the connection actor hears of it (and its party's
-	// grace starts) before the stuck write is given up on.
-	SlowAfter time.Duration
-	// WriteWait bounds the write of one frame; a client that accepts
-	// nothing for this long is gone.
-	WriteWait time.Duration
-	// PongWait is how long the server waits for any frame, pongs included,
-	// before it calls the peer dead.
-	PongWait time.Duration
-	// CloseGrace is how long, after sending a close frame, the server waits
-	// for the peer's close reply before dropping the TCP connection.
-	CloseGrace time.Duration
-}
-
-// DefaultLimits are the limits used unless configured otherwise.
-var DefaultLimits = Limits{
-	MaxFrameBytes:  64 << 10,        // a chat text is at most a few KiB; leave room for JSON escaping
-	SendQueueBytes: 4 << 20,         // an agent at the top capacity (50) whose customers all send their 40-frame burst at once: 2,000 frames of 2 KiB; memory only while frames wait
-	SlowAfter:      5 * time.Second, // a reading client takes a frame in microseconds; five seconds of none is a stuck one
-	WriteWait:      10 * time.Second,
-	PongWait:       60 * time.Second,
-	CloseGrace:     time.Second,
-}
-
-// frameOverhead is what a queued frame costs beyond its bytes (its slice
-// header and allocation), counted against SendQueueBytes so that many tiny
-// frames are bounded too.
-const frameOverhead = 64
-
-func frameCost(frame []byte) int { return len(frame) + frameOverhead }
-
-// or fills the zero fields of l from d.
-func (l Limits) or(d Limits) Limits {
-	l.MaxFrameBytes = cmp.Or(l.MaxFrameBytes, d.MaxFrameBytes)
-	l.SendQueueBytes = cmp.Or(l.SendQueueBytes, d.SendQueueBytes)
-	l.SlowAfter = cmp.Or(l.SlowAfter, d.SlowAfter)
-	l.WriteWait = cmp.Or(l.WriteWait, d.WriteWait)
-	l.PongWait = cmp.Or(l.PongWait, d.PongWait)
-	l.CloseGrace = cmp.Or(l.CloseGrace, d.CloseGrace)
-	return l
-}
-
-// pingPeriod must be shorter than PongWait so a live peer's pong always
-// lands before the read deadline.
-func (l Limits) pingPeriod() time.Duration { return l.PongWait * 9 / 10 }
 
 // socket is one WebSocket connection. readLoop is its only reader and
 // writeSome its only writer; the connection actor reaches it through the
@@ -259,86 +196,6 @@ func dropsQueue(d actors.Disconnect) bool {
 // is closing with a reason that drops the queue.
 func (s *socket) dropping() bool {
 	return isClosed(s.closeReq) && dropsQueue(s.reason)
-}
-
-// StartReading implements actors.Socket.
-func (s *socket) StartReading() {
-	s.readOnce.Do(func() {
-		s.reading.Store(true)
-		go s.readLoop()
-	})
-}
-
-// readLoop is the only reader of the socket. It runs in its own goroutine
-// from StartReading until the peer goes, and reports that end exactly once.
-func (s *socket) readLoop() {
-	defer s.kick() // the writer releases the socket
-	defer close(s.readerDone)
-	_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.PongWait))
-	s.ws.SetPongHandler(func(string) error {
-		return s.ws.SetReadDeadline(time.Now().Add(s.limits.PongWait))
-	})
-	for {
-		kind, data, err := s.readFrame()
-		if errors.Is(err, errFrameTooBig) {
-			// gorilla's own limit would close with 1009 and no reason;
-			// ours tells the client what the limit is.
-			s.Close(actors.Disconnect{Code: websocket.CloseMessageTooBig, Reason: fmt.Sprintf("frame too large: limit %d bytes", s.limits.MaxFrameBytes)})
-			s.discardUntilClosed()
-			s.deliver(&actors.SocketClosed{Err: err})
-			return
-		}
-		if err != nil {
-			s.deliver(&actors.SocketClosed{Err: err})
-			return
-		}
-		// Any frame proves the peer alive, not only pongs.
-		_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.PongWait))
-		if refused, hangUp := s.overRate(data); hangUp {
-			s.discardUntilClosed()
-			s.deliver(&actors.SocketClosed{Err: errTooManyFrames})
-			return
-		} else if refused {
-			continue
-		}
-		s.deliver(&actors.InboundFrame{Data: data, Binary: kind == websocket.BinaryMessage})
-	}
-}
-
-var errFrameTooBig = errors.New("frame over the size limit")
-
-// readFrame reads one whole frame, refusing to buffer more than
-// MaxFrameBytes of it.
-func (s *socket) readFrame() (kind int, data []byte, err error) {
-	kind, r, err := s.ws.NextReader()
-	if err != nil {
-		return 0, nil, err
-	}
-	data, err = io.ReadAll(io.LimitReader(r, s.limits.MaxFrameBytes+1))
-	if err != nil {
-		return 0, nil, err
-	}
-	if int64(len(data)) > s.limits.MaxFrameBytes {
-		return 0, nil, errFrameTooBig
-	}
-	return kind, data, nil
-}
-
-// discardUntilClosed reads and drops what the peer still sends, for at most
-// CloseGrace, so our close frame is read before the connection is dropped:
-// closing with unread input makes the kernel send a reset, and the client
-// would see an abnormal closure instead of our reason.
-func (s *socket) discardUntilClosed() {
-	_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.CloseGrace))
-	for {
-		_, r, err := s.ws.NextReader()
-		if err != nil {
-			return
-		}
-		if _, err := io.Copy(io.Discard, r); err != nil {
-			return
-		}
-	}
 }
 
 // kick makes sure a writer is running if there is work: at most one at a
