@@ -19,16 +19,7 @@ const replyBox = `document.getElementById("text").value`
 // reload too, when the agent returns to her; Enter then sends it to Ann,
 // never to Bob.
 func TestConsoleDraftPerConversation(t *testing.T) {
-	srv, base := nativeServer(t, 0)
-	addAgent(t, srv, "Alice", 2)
-	b := newBrowser(t)
-	alice := b.newPerson("agent Alice").laptop()
-	ann := b.newPerson("customer Ann").phone()
-	bob := b.newPerson("customer Bob").phone()
-
-	alice.signIn(base, "Alice")
-	ann.startChat(base, "Ann")
-	alice.waitText("#thread-title", "Chat with Ann")
+	b, base, alice, ann, bob := aliceServesAnn(t)
 	bob.startChat(base, "Bob")
 	bob.waitText("#agent-line", "You are chatting with Alice")
 	alice.waitText("#conv-list .conv-item .name", "Bob")
@@ -67,16 +58,7 @@ func TestConsoleDraftPerConversation(t *testing.T) {
 // why. Then Bob's chat ends too and a new customer, Cat, arrives: the
 // console shows her at once instead of staying on the finished chat.
 func TestConsoleBringsWaitingCustomer(t *testing.T) {
-	srv, base := nativeServer(t, 0)
-	addAgent(t, srv, "Alice", 2)
-	b := newBrowser(t)
-	alice := b.newPerson("agent Alice").laptop()
-	ann := b.newPerson("customer Ann").phone()
-	bob := b.newPerson("customer Bob").phone()
-
-	alice.signIn(base, "Alice")
-	ann.startChat(base, "Ann")
-	alice.waitText("#thread-title", "Chat with Ann")
+	b, base, alice, ann, bob := aliceServesAnn(t)
 	bob.startChat(base, "Bob")
 	bob.waitText("#agent-line", "You are chatting with Alice")
 	bob.say("my order is late")
@@ -139,16 +121,7 @@ const listOrder = `Array.from(document.querySelectorAll("#conv-list .conv-item .
 // Each entry says how long its customer has waited for an answer, and
 // "Longest waiting first" orders the list by it.
 func TestConsoleKeyboardAndWaiting(t *testing.T) {
-	srv, base := nativeServer(t, 0)
-	addAgent(t, srv, "Alice", 2)
-	b := newBrowser(t)
-	alice := b.newPerson("agent Alice").laptop()
-	ann := b.newPerson("customer Ann").phone()
-	bob := b.newPerson("customer Bob").phone()
-
-	alice.signIn(base, "Alice")
-	ann.startChat(base, "Ann")
-	alice.waitText("#thread-title", "Chat with Ann")
+	b, base, alice, ann, bob := aliceServesAnn(t)
 	alice.waitUntil("reply box focused after sign-in", focusedReply)
 	alice.waitText("#conv-list .conv-item .wait", "waiting <1 m")
 	alice.say("Hello Ann")
@@ -188,4 +161,21 @@ func TestConsoleKeyboardAndWaiting(t *testing.T) {
 		t.Fatalf("the / went into the reply box: %q", got)
 	}
 	b.check()
+}
+
+// aliceServesAnn starts a server and a browser: agent Alice (capacity 2)
+// signed in on a laptop with customer Ann's chat on her screen, and Bob's
+// phone ready to start one.
+func aliceServesAnn(t *testing.T) (b *browser, base string, alice, ann, bob *tab) {
+	t.Helper()
+	srv, base := nativeServer(t, 0)
+	addAgent(t, srv, "Alice", 2)
+	b = newBrowser(t)
+	alice = b.newPerson("agent Alice").laptop()
+	ann = b.newPerson("customer Ann").phone()
+	bob = b.newPerson("customer Bob").phone()
+	alice.signIn(base, "Alice")
+	ann.startChat(base, "Ann")
+	alice.waitText("#thread-title", "Chat with Ann")
+	return b, base, alice, ann, bob
 }
