@@ -36,15 +36,26 @@ func TestSupervisorView(t *testing.T) {
 	)
 	tab.waitText("#login-title", "Supervisor sign-in")
 
+	signIn := func(name string) {
+		t.Helper()
+		eval[bool](tab, `(document.getElementById("name").value = "", document.getElementById("password").value = "", true)`)
+		tab.do(
+			chromedp.SendKeys(chromedp.ID("name"), name),
+			chromedp.SendKeys(chromedp.ID("password"), testPassword),
+			chromedp.Focus(chromedp.ID("password")),
+			pressEnter(), // the form submits from the keyboard
+		)
+	}
+
 	// An agent who is not a supervisor is refused, and sees why. (No
 	// subtests here: the tab reports to this test.)
-	tab.supervisorSignIn(evilName)
+	signIn(evilName)
 	tab.waitText("#login-status", "This account is not a supervisor and cannot see the live statistics.")
 	if eval[bool](tab, visible("board")) {
 		t.Fatal("the board is shown to an agent")
 	}
 
-	tab.supervisorSignIn("boss")
+	signIn("boss")
 	tab.do(chromedp.WaitVisible(chromedp.ID("board")))
 	tab.waitText("#who", "Supervisor: boss")
 	tab.waitText("#queue", "0")
@@ -109,17 +120,4 @@ func TestSupervisorView(t *testing.T) {
 		t.Fatalf("the token outlived sign-out: %q", got)
 	}
 	tokenRefused(t, srv, token)
-}
-
-// supervisorSignIn fills the supervisor page's sign-in form, already
-// shown, as name with testPassword, and submits it from the keyboard.
-func (tb *tab) supervisorSignIn(name string) {
-	tb.t.Helper()
-	eval[bool](tb, `(document.getElementById("name").value = "", document.getElementById("password").value = "", true)`)
-	tb.do(
-		chromedp.SendKeys(chromedp.ID("name"), name),
-		chromedp.SendKeys(chromedp.ID("password"), testPassword),
-		chromedp.Focus(chromedp.ID("password")),
-		pressEnter(), // the form submits from the keyboard
-	)
 }
