@@ -134,6 +134,7 @@ func TestRequeuePromises(t *testing.T) {
 		chromedp.Click(chromedp.ID("lang-en")),
 	)
 	boss.waitText("#queue", "4")
+	boss.waitText(".detail", "The longest any customer in the queue has waited, since first asking for an agent")
 	boss.waitUntil("an oldest wait of at least 2 min 8 s", `(() => {
 		const m = /^(\d+) min (\d+) s$/.exec(document.getElementById("wait").textContent);
 		return !!m && Number(m[1]) * 60 + Number(m[2]) >= 128;
