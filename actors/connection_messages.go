@@ -52,10 +52,13 @@ type (
 	}
 
 	// Queued is a customer's place in the queue, sent on joining it and
-	// whenever the position or the estimate changes.
+	// whenever the position or the estimate changes. Moved says why the
+	// position is further back than the last one the customer was told
+	// (MovedRequeuedAhead, MovedReturnedAhead); "" when it is not.
 	Queued struct {
 		Position int
 		ETA      time.Duration
+		Moved    string
 	}
 	// ConvOpened hands a conversation to a party: on assignment, transfer,
 	// or a (re)connection's sync. History is the stored messages after
@@ -171,4 +174,8 @@ const (
 	ReasonRemoved       = "agent_removed" // the agent's account was removed
 	ReasonFailed        = "failed"        // the conversation's actor stopped
 	ReasonGone          = "gone"          // it ended while this client was away
+
+	// Why a waiting customer's position moved back (Queued.Moved).
+	MovedRequeuedAhead = "requeued_ahead" // conversations sent back to the queue went ahead of it
+	MovedReturnedAhead = "returned_ahead" // customers ahead of it who were away came back to their places
 )

@@ -130,8 +130,10 @@ type Stats struct {
 	Queued        int
 	Conversations int // open: with an agent, or sent back to the queue
 	Serving       int // open and with an agent now
-	// OldestQueued is when the customer at the head of the queue joined
-	// it (or was sent back to it); zero when nobody waits.
+	// OldestQueued is when the customer who has waited longest, of all
+	// those in the queue, first asked for an agent (a conversation sent
+	// back counts from its first request, not from the re-queue); zero
+	// when nobody waits.
 	OldestQueued time.Time
 }
 
@@ -361,9 +363,7 @@ func (d *dispatcher) stats() *Stats {
 		}
 		s.Serving += len(a.convs)
 	}
-	if w := d.queue.head(); w != nil {
-		s.OldestQueued = w.since
-	}
+	s.OldestQueued = d.queue.oldestAsked()
 	return s
 }
 

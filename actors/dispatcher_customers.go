@@ -57,10 +57,10 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 	case c.wait != nil:
 		res.Queued = true
 		slots := d.slots()
-		d.eachPresent(func(w *waiting, pos int) {
+		d.eachPresent(func(w *waiting, p place) {
 			if w == c.wait {
-				res.Position, res.ETA = pos, d.eta(pos, slots)
-				w.toldPosition, w.toldETA = pos, int64(res.ETA.Seconds())
+				res.Position, res.ETA = p.position, d.eta(p.position, slots)
+				w.told(p, int64(res.ETA.Seconds()))
 			}
 		})
 		if c.wait.conv != nil {
@@ -181,7 +181,8 @@ func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 	}
 	d.count(c, msg.Addr)
 	d.ticket++
-	c.wait = &waiting{customer: c, ticket: d.ticket, since: d.Now()}
+	now := d.Now()
+	c.wait = &waiting{customer: c, ticket: d.ticket, since: now, asked: now}
 	d.queue.pushBack(c.wait)
 	d.publish(ctx, RoutingQueued, &convRec{customer: c, ticket: d.ticket}, nil)
 	d.assignWaiting(ctx)

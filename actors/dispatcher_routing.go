@@ -15,6 +15,7 @@ type convRec struct {
 	wait     *waiting  // set while it waits in the queue
 	ticket   uint64    // the customer's arrival number: its place if re-queued
 	started  time.Time
+	asked    time.Time // when its customer asked for an agent: a re-queue's wait counts from there
 }
 
 // Dequeued tells a customer it is no longer waiting.
@@ -64,9 +65,9 @@ func (d *dispatcher) assignWaiting(ctx actor.Context) {
 }
 
 func (d *dispatcher) newConv(c *customerRec) *convRec {
-	conv := &convRec{id: ConvID(PrefixConv + NewID()), customer: c, started: d.Now()}
+	conv := &convRec{id: ConvID(PrefixConv + NewID()), customer: c, started: d.Now(), asked: d.Now()}
 	if c.wait != nil {
-		conv.ticket = c.wait.ticket
+		conv.ticket, conv.asked = c.wait.ticket, c.wait.asked
 	} else {
 		d.ticket++
 		conv.ticket = d.ticket
@@ -138,7 +139,7 @@ func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string) {
 		notTo = c.agent.ID
 	}
 	c.agent = nil
-	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket, notTo: notTo, since: d.Now()}
+	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket, notTo: notTo, since: d.Now(), asked: c.asked}
 	c.customer.wait = c.wait
 	d.queue.pushFront(c.wait)
 	ctx.Send(c.pid, &Unassign{Reason: reason})
@@ -204,30 +205,37 @@ func (d *dispatcher) positionsChanged(ctx actor.Context) {
 }
 
 // tellPositions tells each waiting customer whose position or estimate
-// changed.
+// changed, and, when the position moved back, why. Updates are coalesced
+// (positionsChanged), so a burst that moves a customer back (a mass
+// re-queue) is one frame and one reason.
 func (d *dispatcher) tellPositions(ctx actor.Context) {
 	slots := d.slots()
-	d.eachPresent(func(w *waiting, pos int) {
-		eta := d.eta(pos, slots)
+	d.eachPresent(func(w *waiting, p place) {
+		eta := d.eta(p.position, slots)
 		secs := int64(eta.Seconds())
-		if w.toldPosition == pos && w.toldETA == secs {
+		if w.toldPosition == p.position && w.toldETA == secs {
 			return
 		}
-		w.toldPosition, w.toldETA = pos, secs
-		ctx.Send(d.Dir.PID(KindConn, string(w.customer.conn)), &Queued{Position: pos, ETA: eta})
+		moved := w.movedReason(p)
+		w.told(p, secs)
+		ctx.Send(d.Dir.PID(KindConn, string(w.customer.conn)), &Queued{Position: p.position, ETA: eta, Moved: moved})
 	})
 }
 
 // eachPresent calls f with every waiting customer who is connected and its
-// position: one more than the customers connected ahead of it. A customer
-// away keeps its place but is passed over (assignWaiting), so it delays
-// nobody and counts in nobody's position until it is back.
-func (d *dispatcher) eachPresent(f func(w *waiting, position int)) {
-	pos := 0
+// place: its position is one more than the customers connected ahead of
+// it. A customer away keeps its place but is passed over (assignWaiting),
+// so it delays nobody and counts in nobody's position until it is back.
+func (d *dispatcher) eachPresent(f func(w *waiting, p place)) {
+	var p place
 	d.queue.each(func(w *waiting) {
-		if w.customer.conn != "" {
-			pos++
-			f(w, pos)
+		if w.customer.conn == "" {
+			return
+		}
+		p.position++
+		f(w, p)
+		if w.conv != nil {
+			p.requeuedAhead++
 		}
 	})
 }

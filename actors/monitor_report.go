@@ -28,7 +28,7 @@ type Supervision struct {
 type SupervisionPoint struct {
 	At                time.Time
 	Queued            int
-	OldestWait        time.Duration // of the customer at the head of the queue
+	OldestWait        time.Duration // the longest any waiting customer has waited since first asking (Stats.OldestQueued)
 	AgentsOnline      int
 	AgentsFree        int // able to take a customer now
 	Serving           int // conversations with an agent

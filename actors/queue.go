@@ -13,12 +13,62 @@ type waiting struct {
 	conv     *convRec
 	ticket   uint64
 	notTo    string    // an agent who handed it back, offered it only if nobody else can take it
-	since    time.Time // when it joined the queue (or was sent back): its wait so far
-	elem     *list.Element
+	since    time.Time // when it joined the queue (or was sent back): the time to this assignment
+	// asked is when the customer first asked for an agent: a conversation
+	// sent back keeps it (convRec.asked), so a supervisor's oldest wait is
+	// how long the customer has really been waiting, not since the re-queue.
+	asked time.Time
+	elem  *list.Element
 
-	// What the customer was last told, so updates go only on a change.
+	// What the customer was last told, so updates go only on a change, and
+	// a position further back can say why (movedReason).
 	toldPosition int
+	toldAhead    int   // conversations sent back that were ahead of it then
 	toldETA      int64 // seconds
+}
+
+// place is where a waiting customer stands: its position among the
+// customers connected, and how many of those ahead of it are conversations
+// sent back to the queue, which go first by design.
+type place struct {
+	position      int
+	requeuedAhead int
+}
+
+// told records p as what the customer was last told.
+func (w *waiting) told(p place, eta int64) {
+	w.toldPosition, w.toldAhead, w.toldETA = p.position, p.requeuedAhead, eta
+}
+
+// movedReason says why w's position is now further back than the one it
+// was last told, or "" when it is not (or it was told none). Only two
+// things put a customer ahead of one already waiting: a conversation sent
+// back to the head of the queue, or a customer ahead who was away (and so
+// counted in nobody's position) coming back to its place. New arrivals go
+// to the back.
+func (w *waiting) movedReason(now place) string {
+	switch {
+	case w.toldPosition == 0 || now.position <= w.toldPosition:
+		return ""
+	case now.requeuedAhead > w.toldAhead:
+		return MovedRequeuedAhead
+	default:
+		return MovedReturnedAhead
+	}
+}
+
+// oldestAsked is when the customer who has waited longest, of everyone in
+// the queue (away or not, sent back or not), first asked; zero when nobody
+// waits. The head is not always that customer: a conversation sent back
+// goes ahead of customers who asked before it.
+func (q *queue) oldestAsked() time.Time {
+	var oldest time.Time
+	q.each(func(w *waiting) {
+		if oldest.IsZero() || w.asked.Before(oldest) {
+			oldest = w.asked
+		}
+	})
+	return oldest
 }
 
 // queue is the FIFO of waiting customers. Removing any entry is O(1): a

@@ -40,11 +40,17 @@ func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
 		cust = &customerRec{Party: Party{Role: RoleCustomer, ID: rc.CustomerID, Name: rc.CustomerName}, pool: PoolNative}
 		d.customers[cust.ID] = cust
 	}
-	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt}
+	// When the customer first asked is not stored: the conversation's
+	// start is the nearest stored time, and later than it.
+	asked := rc.StartedAt
+	if asked.IsZero() {
+		asked = d.Now()
+	}
+	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt, asked: asked}
 	d.convs[c.id] = c
 	cust.conv = c
 	if rc.AgentID == "" {
-		c.wait = &waiting{customer: cust, conv: c, ticket: c.ticket, since: d.Now()}
+		c.wait = &waiting{customer: cust, conv: c, ticket: c.ticket, since: d.Now(), asked: c.asked}
 		cust.wait = c.wait
 		d.queue.pushBack(c.wait)
 		d.startCustomerGrace(ctx, cust)
@@ -78,7 +84,7 @@ func (d *dispatcher) restoreWaiter(ctx actor.Context, w store.Waiter) {
 	}
 	cust := &customerRec{Party: Party{Role: RoleCustomer, ID: w.CustomerID, Name: w.CustomerName}, pool: PoolNative}
 	d.customers[cust.ID] = cust
-	cust.wait = &waiting{customer: cust, ticket: w.Ticket, since: w.QueuedAt}
+	cust.wait = &waiting{customer: cust, ticket: w.Ticket, since: w.QueuedAt, asked: w.QueuedAt}
 	d.queue.pushBack(cust.wait)
 	d.startCustomerGrace(ctx, cust)
 }

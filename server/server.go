@@ -77,6 +77,10 @@ type Config struct {
 	// the hour of history. Zero: 2 s and 10 s; tests shorten them.
 	StatsSampleEvery time.Duration
 	StatsPointEvery  time.Duration
+	// Now is the clock of the dispatcher and the monitor: queue waits, the
+	// wait estimate, the supervisor's numbers. nil: time.Now. Tests move it
+	// ahead to show minutes of waiting without waiting for them.
+	Now func() time.Time
 
 	// wrapDirectory, when set, wraps the actors' directory: tests use it
 	// to inject faults (a panicking actor) into a real server.
@@ -230,6 +234,7 @@ func New(cfg Config) (*Server, error) {
 		CustomerGrace:    cfg.Grace,
 		HistoryPage:      cfg.HistoryPage,
 		Log:              cfg.Log,
+		Now:              cfg.Now,
 		Metrics:          s.metrics,
 		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
 		ConvStarts:       abuse.ConvStarts,
@@ -245,6 +250,7 @@ func New(cfg Config) (*Server, error) {
 		PointEvery:  cfg.StatsPointEvery,
 		Messages:    s.metrics.MessagesReceived,
 		Log:         cfg.Log,
+		Now:         cfg.Now,
 	}))
 	if err != nil {
 		s.abandon()

@@ -12,6 +12,7 @@ import { byId, composer, connectionText, languageButton, storage } from './ui.js
 import { Thread } from './thread.js';
 import { Alerts } from './agent-alerts.js';
 import { drawStars, chosenStars, etaText, titleText, waitedText } from './customer-parts.js';
+import { QueueNotices } from './customer-queue.js';
 
 useDictionary(dict);
 
@@ -50,6 +51,7 @@ let panelOpen = false; // embedded: widget.js's panel is open
 let unseen = 0; // agent lines that came while nobody looked
 let arrived = ''; // the agent who joined while nobody looked
 const alerts = new Alerts(local, SOUND_KEY);
+const queueNotices = new QueueNotices();
 
 function page() {
   try {
@@ -74,7 +76,10 @@ function connect(name) {
   client.on('connection', onConnection);
   client.on('welcome', onWelcome);
   // The estimate counts down from each frame's arrival.
-  client.on('queued', (f) => set({ queued: { ...f, at: Date.now() }, waiting: false, since: view.since || waitStart() }));
+  client.on('queued', (f) => {
+    notice(queueNotices.queued(f));
+    set({ queued: { ...f, at: Date.now() }, waiting: false, since: view.since || waitStart() });
+  });
   client.on('dequeued', () => {
     set({ queued: null, waiting: false, screen: 'start' });
     el['start-error'].textContent = t('queue.left');
@@ -87,13 +92,14 @@ function connect(name) {
   client.on('read', (f) => f.conv === view.conv && f.by?.id !== view.me?.id && thread.read(f.seq));
   client.on('agent', (f) => {
     if (f.conv !== view.conv) return;
+    notice(queueNotices.assigned());
     thread.notice(t('chat.agentJoined', { name: f.agent?.name ?? '' }));
     set({ agent: f.agent, queued: null });
     attention(f.agent?.name ?? '');
   });
   client.on('requeued', (f) => {
     if (f.conv !== view.conv) return;
-    thread.notice(t('chat.requeued'));
+    queueNotices.requeued(f); // said with the position that follows
     set({ agent: null, since: waitStart(Date.now()) });
   });
   client.on('ended', onEnded);
@@ -178,11 +184,19 @@ function onMessage(m) {
 
 function onEnded(f) {
   if (f.conv !== view.conv) return;
+  queueNotices.ended();
   hideTyping();
   remember({ ended: true });
   set({ ended: f.reason, queued: null, agent: view.agent });
   thread.scrollToEnd(); // the rating took room from the lines
   el['rate-form'].querySelector('input')?.focus();
+}
+
+// notice puts a system line in the chat, if there is one to put.
+function notice(text) {
+  if (!text) return;
+  thread.notice(text);
+  thread.scrollToEnd();
 }
 
 function markRead() {

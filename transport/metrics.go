@@ -39,7 +39,7 @@ func newRoutingCollector(g *Gateway) *routingCollector {
 	return &routingCollector{
 		g:         g,
 		queue:     d("kefu_queue_length", "Native customers waiting in the queue."),
-		oldest:    d("kefu_queue_oldest_wait_seconds", "How long the customer at the head of the queue has waited; 0 when nobody waits."),
+		oldest:    d("kefu_queue_oldest_wait_seconds", "The longest any customer in the queue has waited, since it first asked for an agent; 0 when nobody waits."),
 		agents:    d("kefu_agents", "Agents with a record: online, or within their grace period."),
 		online:    d("kefu_agents_online", "Agents with at least one live connection."),
 		free:      d("kefu_agents_free", "Agents who could take a customer now: online, available, below capacity."),

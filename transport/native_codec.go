@@ -274,7 +274,8 @@ func (NativeCodec) Encode(msg any) []byte {
 			Type     string `json:"type"`
 			Position int    `json:"position"`
 			ETA      *int64 `json:"eta"`
-		}{"queued", m.Position, eta}
+			Reason   string `json:"reason,omitempty"` // only when the position moved back
+		}{"queued", m.Position, eta, m.Moved}
 	case *actors.Dequeued:
 		out = struct {
 			Type string `json:"type"`

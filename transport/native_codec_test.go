@@ -122,3 +122,23 @@ func TestEncodeHistoryBound(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeQueued: a queued frame carries a reason only when the position
+// moved back; the frames clients already read are unchanged.
+func TestEncodeQueued(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   actors.Queued
+		want string
+	}{
+		{"OK", actors.Queued{Position: 2, ETA: 80 * time.Second}, `{"type":"queued","position":2,"eta":80}`},
+		{"NoAgent", actors.Queued{Position: 1, ETA: -1}, `{"type":"queued","position":1,"eta":null}`},
+		{"MovedBack", actors.Queued{Position: 9, ETA: -1, Moved: actors.MovedRequeuedAhead}, `{"type":"queued","position":9,"eta":null,"reason":"requeued_ahead"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(NativeCodec{}.Encode(&tc.in)); got != tc.want {
+				t.Fatalf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
