@@ -159,6 +159,11 @@ func TestTransfer(t *testing.T) {
 		if got := waitFor[*AgentChanged](t, cp, nil).Agent.ID; got != b.ID {
 			t.Fatalf("customer told agent %s, want %s", got, b.ID)
 		}
+		// The note is for agents: a customer's sync never carries it.
+		f.send(f.dir.PID(KindConv, string(conv)), &Sync{Conn: cp.id, Party: c})
+		if got := waitFor[*ConvOpened](t, cp, nil); got.Why != WhySync || got.Handoffs != nil {
+			t.Fatalf("customer's sync=%+v, want no hand-offs", got)
+		}
 	})
 	t.Run("ErrTargetFull", func(t *testing.T) {
 		_, _, _ = seatCustomer(t, f, "c2") // a takes the next customer
