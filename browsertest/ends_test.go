@@ -168,7 +168,6 @@ func TestTransferNoteAndHandoffs(t *testing.T) {
 	alice.chooseTarget(beaID)
 	alice.waitUntil("Transfer enabled", `!document.getElementById("transfer-go").disabled`)
 	alice.do(chromedp.SendKeys(chromedp.ID("transfer-note"), "refund of $45 checked"))
-	alice.screenshot("agent-transfer")
 	alice.do(chromedp.Click(chromedp.ID("transfer-go")))
 
 	bea.waitText("#thread-title", "Chat with Ann")
