@@ -60,11 +60,17 @@ func TestEndChatAsks(t *testing.T) {
 	ann.do(pressKey("Escape", "Escape", 27, "", 0))
 	ann.cancelled()
 	ann.asksToEnd("End this chat?")
+	// On a phone the question wraps under the agent's name, not into it.
+	phone := layoutSizes[0]
+	ann.resize(phone)
+	ann.fits("widget asking to end", phone)
+	ann.notSqueezed("#agent-line", phone)
+	ann.onScreen("end-no", phone)
+	ann.screenshot("widget-end-ask")
 	ann.do(pressEnter()) // a second Enter lands on Cancel
 	ann.cancelled()
 	ann.say("still here")
 	alice.waitLines(deskLines, "still here")
-	ann.screenshot("widget-end-ask")
 	ann.endChat()
 	ann.waitText("#ended-why", "You ended the chat.")
 	alice.waitText("#threads ol .msg.system .text", "The customer ended the chat.")
@@ -81,13 +87,22 @@ func TestEndChatAsks(t *testing.T) {
 	alice.cancelled()
 	alice.say("Hello Bob")
 	bob.waitLines(widgetLines, "Hello Bob")
+	// Entries with no waiting time once showed the word "null" there.
+	if text := eval[string](alice, `document.getElementById("conv-list").textContent`); strings.Contains(text, "null") {
+		t.Errorf("the chat list reads %q", text)
+	}
 	// A question left open goes when the agent looks at another chat.
 	alice.asksToEnd("End the chat with Bob?")
+	alice.screenshot("agent-end-ask")
+	alice.resize(phone)
+	alice.fits("console asking to end", phone)
+	alice.notSqueezed("#thread-title", phone)
+	alice.onScreen("end-no", phone)
+	alice.laptop()
 	alice.openConv("Ann")
 	alice.waitUntil("no question on Ann's ended chat", `!`+visible("end-ask"))
 	alice.openConv("Bob")
 	alice.waitUntil("End chat back for Bob", visible("end")+` && !`+visible("end-ask"))
-	alice.screenshot("agent-end-ask")
 	alice.endChat()
 	alice.waitText("#threads ol:not([hidden]) .msg.system .text", "You ended the chat.")
 	bob.waitText("#ended-why", "The agent ended the chat.")
@@ -111,6 +126,11 @@ func TestConsoleSignOutWarns(t *testing.T) {
 	alice.do(chromedp.Click(chromedp.ID("logout")))
 	alice.waitText("#logout-ask", "You have 2 open chats; they go back to the queue for other agents.")
 	alice.screenshot("agent-signout-ask")
+	phone := layoutSizes[0]
+	alice.resize(phone)
+	alice.fits("console asking to sign out", phone)
+	alice.onScreen("logout-yes", phone)
+	alice.onScreen("logout-no", phone)
 	alice.do(chromedp.Click(chromedp.ID("logout-yes")), chromedp.WaitVisible(chromedp.ID("login-form")))
 	b.check()
 }
