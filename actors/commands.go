@@ -39,6 +39,7 @@ type (
 	CmdTransfer struct {
 		Conv ConvID
 		To   string
+		Note string // for the next agent, at most MaxHandoffNote bytes
 	}
 	CmdAgents struct{} // agent: who else is online
 	// CmdRate is a customer's rating (1 to 5) of a conversation it was in,

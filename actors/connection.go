@@ -562,7 +562,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		c.setCapacity(ctx, cmd.Capacity)
 	case *CmdTransfer:
 		if c.must(ctx, RoleAgent) && c.conv(ctx, cmd.Conv, "") != nil {
-			ctx.Request(dispatcher, &TransferConv{Conv: cmd.Conv, By: c.me.ID, To: cmd.To})
+			ctx.Request(dispatcher, &TransferConv{Conv: cmd.Conv, By: c.me.ID, To: cmd.To, Note: cmd.Note})
 		}
 	case *CmdAgents:
 		if c.must(ctx, RoleAgent) {

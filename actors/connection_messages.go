@@ -75,6 +75,9 @@ type (
 		// More says the client lacks messages before History: the page
 		// starts past what it has. Set by the connection, which knows.
 		More bool
+		// Handoffs are the conversation's hand-offs, oldest first: only in
+		// what goes to an agent, never to the customer.
+		Handoffs []Handoff
 	}
 	// Ack tells a sender its message is stored, and where it stands.
 	Ack struct {

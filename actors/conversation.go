@@ -53,10 +53,14 @@ type (
 		Agent      Party
 		AgentActor string
 		Why        string
+		Handoff    *Handoff // the transfer that made it; nil for an assignment
 	}
 	// Unassign sends the conversation back to the queue (from the
 	// dispatcher, which tells the customer); its customer stays.
-	Unassign struct{ Reason string }
+	Unassign struct {
+		Reason  string
+		Handoff *Handoff // the agent who sent it back; nil when no agent asked
+	}
 	// Finish ends the conversation (from the dispatcher).
 	Finish struct {
 		By     Party
@@ -141,6 +145,7 @@ type conversation struct {
 	record      store.Conversation
 	recordDirty bool
 	events      []store.ConvEvent
+	handoffs    []Handoff // the newest keepHandoffs, oldest first
 	readMarks   []store.ReadMark
 	inFlight    store.Batch // the non-message part of the write in flight
 
@@ -205,7 +210,7 @@ func (c *conversation) Receive(ctx actor.Context) {
 		// The dispatcher tells the customer, in order with its position.
 		c.agent, c.Agent, c.AgentActor = nil, Party{}, ""
 		c.record.AgentID, c.record.AgentName = "", ""
-		c.change(ctx, "requeued", Party{}, msg.Reason)
+		c.change(ctx, "requeued", Party{}, msg.Reason, msg.Handoff)
 	case *Finish:
 		c.finish(ctx, msg.By, msg.Reason)
 	case *actor.Terminated:
@@ -291,6 +296,11 @@ func (c *conversation) load() error {
 	for _, m := range marks {
 		c.reads[m.PartyID] = m.Seq
 	}
+	events, err := c.Store.ConvEvents(ctx, string(c.ID))
+	if err != nil {
+		c.Log.Error("cannot load hand-offs", "conv", c.ID, "err", err)
+	}
+	c.handoffs = handoffsOf(events)
 	return nil
 }
 
@@ -568,7 +578,11 @@ func (c *conversation) sync(ctx actor.Context, s *Sync) {
 	if s.Party.Role == RoleCustomer {
 		c.attach(ctx, s.Conn)
 	}
-	ctx.Send(conn, c.opened(WhySync, s.After))
+	opened := c.opened(WhySync, s.After)
+	if s.Party.Role == RoleAgent {
+		c.forAgent(opened)
+	}
+	ctx.Send(conn, opened)
 }
 
 func (c *conversation) reassign(ctx actor.Context, r *Reassign) {
@@ -582,15 +596,21 @@ func (c *conversation) reassign(ctx actor.Context, r *Reassign) {
 	if r.Why == WhyTransferred {
 		kind = "transferred"
 	}
-	c.change(ctx, kind, r.Agent, "")
-	ctx.Send(c.agent, c.opened(r.Why, 0))
+	c.change(ctx, kind, r.Agent, "", r.Handoff)
+	ctx.Send(c.agent, c.forAgent(c.opened(r.Why, 0)))
 	c.toCustomer(ctx, &AgentChanged{Conv: c.ID, Agent: r.Agent})
 }
 
-// change records who serves the conversation now.
-func (c *conversation) change(ctx actor.Context, kind string, agent Party, reason string) {
+// change records who serves the conversation now, and the hand-off that
+// made the change, if an agent asked for it.
+func (c *conversation) change(ctx actor.Context, kind string, agent Party, reason string, h *Handoff) {
 	c.recordDirty = true
-	c.events = append(c.events, store.ConvEvent{Conv: string(c.ID), Kind: kind, AgentID: agent.ID, AgentName: agent.Name, Reason: reason, At: c.Now()})
+	e := store.ConvEvent{Conv: string(c.ID), Kind: kind, AgentID: agent.ID, AgentName: agent.Name, Reason: reason, At: c.Now()}
+	if h != nil {
+		e = h.event(c.ID, kind, reason)
+		c.handedOff(*h)
+	}
+	c.events = append(c.events, e)
 	c.flush(ctx)
 }
 
@@ -631,7 +651,7 @@ func (c *conversation) finish(ctx actor.Context, by Party, reason string) {
 	}
 	c.ending = &ConvClosed{Conv: c.ID, By: by, Reason: reason}
 	c.record.EndedAt, c.record.EndedBy, c.record.EndReason = c.Now(), by.ID, reason
-	c.change(ctx, "ended", c.Agent, reason)
+	c.change(ctx, "ended", c.Agent, reason, nil)
 	if c.token == 0 && len(c.pending) == 0 {
 		c.closed(ctx) // nothing to wait for (the end record is on its way)
 	}

@@ -70,6 +70,7 @@ type (
 		Conv ConvID
 		By   string
 		To   string
+		Note string // for the next agent; the connection checked its length
 	}
 	// ListAgents asks who is online. Answered with *AgentList.
 	ListAgents struct{}

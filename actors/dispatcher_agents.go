@@ -158,7 +158,7 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 		}
 	} else {
 		for i := len(convs) - 1; i >= 0; i-- {
-			d.requeue(ctx, convs[i], ReasonAgentLost)
+			d.requeue(ctx, convs[i], ReasonAgentLost, nil)
 		}
 	}
 	ctx.Stop(a.pid)
@@ -218,10 +218,13 @@ func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
 		return
 	}
 	from := c.agent
+	// Who handed it on is the dispatcher's record of the agent, never a
+	// name the client sent.
+	h := &Handoff{By: from.Party, Note: msg.Note, At: d.Now()}
 	if msg.To == "" {
 		delete(from.convs, c.id)
 		d.pool(from.pool).refresh(from)
-		d.requeue(ctx, c, ReasonRequeued)
+		d.requeue(ctx, c, ReasonRequeued, h)
 		d.assignWaiting(ctx)
 		return
 	}
@@ -237,7 +240,8 @@ func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
 	delete(from.convs, c.id)
 	d.seat(c, to)
 	d.pool(from.pool).refresh(from)
-	ctx.Send(c.pid, &Reassign{Agent: to.Party, AgentActor: to.actorID, Why: WhyTransferred})
+	h.To = to.Party
+	ctx.Send(c.pid, &Reassign{Agent: to.Party, AgentActor: to.actorID, Why: WhyTransferred, Handoff: h})
 	d.publish(ctx, RoutingTransferred, c, to)
 	d.assignWaiting(ctx)
 }

@@ -132,8 +132,9 @@ func (d *dispatcher) spawnConv(ctx actor.Context, c *convRec, a *agentRec, resto
 
 // requeue puts conversation c at the head of the queue, keeping it. An
 // agent who hands a conversation back is not offered it again while another
-// can take it.
-func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string) {
+// can take it. h is that hand-off, kept with the conversation's events; nil
+// when no agent asked (its agent was lost).
+func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string, h *Handoff) {
 	var notTo string
 	if c.agent != nil && reason == ReasonRequeued {
 		notTo = c.agent.ID
@@ -142,7 +143,7 @@ func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string) {
 	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket, notTo: notTo, since: d.Now(), asked: c.asked}
 	c.customer.wait = c.wait
 	d.queue.pushFront(c.wait)
-	ctx.Send(c.pid, &Unassign{Reason: reason})
+	ctx.Send(c.pid, &Unassign{Reason: reason, Handoff: h})
 	if c.customer.conn != "" {
 		// Told here rather than by the conversation, so it always reaches
 		// the customer before the queue position that follows.

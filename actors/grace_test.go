@@ -143,7 +143,7 @@ func TestTransfer(t *testing.T) {
 		}
 	})
 	t.Run("ToAgent", func(t *testing.T) {
-		f.send(f.dispatcher, &TransferConv{Conv: conv, By: a.ID, To: b.ID})
+		f.send(f.dispatcher, &TransferConv{Conv: conv, By: a.ID, To: b.ID, Note: "refund checked"})
 		if got := waitFor[*ConvClosed](t, ap, nil); got.Reason != ReasonTransferred {
 			t.Fatalf("old agent got %+v, want transferred", got)
 		}
@@ -151,8 +151,18 @@ func TestTransfer(t *testing.T) {
 		if opened.Why != WhyTransferred || len(opened.History) != 1 || opened.History[0].Text != "help" {
 			t.Fatalf("new agent got %+v, want the history", opened)
 		}
+		// Who handed it on is the dispatcher's record of a, named as a's
+		// account is.
+		if got := opened.Handoffs; len(got) != 1 || got[0].By != a || got[0].To != b || got[0].Note != "refund checked" || got[0].At.IsZero() {
+			t.Fatalf("new agent's hand-offs=%+v, want a to b with the note", got)
+		}
 		if got := waitFor[*AgentChanged](t, cp, nil).Agent.ID; got != b.ID {
 			t.Fatalf("customer told agent %s, want %s", got, b.ID)
+		}
+		// The note is for agents: a customer's sync never carries it.
+		f.send(f.dir.PID(KindConv, string(conv)), &Sync{Conn: cp.id, Party: c})
+		if got := waitFor[*ConvOpened](t, cp, nil); got.Why != WhySync || got.Handoffs != nil {
+			t.Fatalf("customer's sync=%+v, want no hand-offs", got)
 		}
 	})
 	t.Run("ErrTargetFull", func(t *testing.T) {
@@ -171,6 +181,11 @@ func TestTransfer(t *testing.T) {
 		opened := waitFor[*ConvOpened](t, bp, func(o *ConvOpened) bool { return o.Why == WhyAssigned })
 		if opened.Conv != conv || len(opened.History) != 1 {
 			t.Fatalf("reassigned %+v, want %s with its history", opened, conv)
+		}
+		// Both hand-offs, oldest first; the trip to the queue names no one
+		// it went to.
+		if got := opened.Handoffs; len(got) != 2 || got[0].By != a || got[1].By != b || got[1].To != (Party{}) || got[1].Note != "" {
+			t.Fatalf("hand-offs=%+v, want a's transfer then b's trip to the queue", got)
 		}
 	})
 }

@@ -68,14 +68,14 @@ func TestConsoleBringsWaitingCustomer(t *testing.T) {
 	// Ann leaves while the agent is mid-sentence to her: the switch to Bob
 	// leaves that draft with Ann, and the keyboard in Bob's empty box.
 	alice.do(chromedp.SendKeys(chromedp.ID("text"), "Ann, one moment"))
-	ann.do(chromedp.Click(chromedp.ID("end")))
+	ann.endChat()
 	alice.waitText("#thread-title", "Chat with Bob")
 	alice.waitLines(deskLines, "my order is late")
 	alice.waitText("#toast", "The chat with Ann has ended; now showing Bob, who is waiting.")
 	alice.waitUntil("Bob's box empty, with the keyboard", replyBox+` === "" && `+focusedReply)
 	alice.waitUntil("Bob's line read", `document.title === "kefu agent console"`)
 
-	alice.do(chromedp.Click(chromedp.ID("end")))
+	alice.endChat()
 	alice.waitText("#threads ol:not([hidden]) .msg.system .text", "You ended the chat.")
 	cat := b.newPerson("customer Cat").phone()
 	cat.startChat(base, "Cat")

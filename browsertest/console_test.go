@@ -115,10 +115,8 @@ func TestConsoleTransfer(t *testing.T) {
 	alice.do(chromedp.Click(chromedp.ID("transfer-open")))
 	alice.waitUntil("Bea offered", fmt.Sprintf(`!!document.querySelector('#transfer-to option[value=%s]:not([disabled])')`, jsString(beaID)))
 	alice.screenshot("agent-transfer")
-	alice.do(
-		chromedp.SetValue(chromedp.ID("transfer-to"), beaID),
-		chromedp.Click(chromedp.ID("transfer-go")),
-	)
+	alice.chooseTarget(beaID)
+	alice.do(chromedp.Click(chromedp.ID("transfer-go")))
 	// In Ann's thread, shown or not: with Bob's line unread here the
 	// console moves on to him (TestConsoleBringsWaitingCustomer).
 	alice.waitText("#threads ol .msg.system .text", "You transferred this chat to another agent.")
@@ -130,11 +128,9 @@ func TestConsoleTransfer(t *testing.T) {
 	ann.waitLines(widgetLines, "I need a refund", "Of course", "Bea here, I'll do it")
 
 	// Bea sends it back to the queue; Alice is the only one free.
-	bea.do(
-		chromedp.Click(chromedp.ID("transfer-open")),
-		chromedp.SetValue(chromedp.ID("transfer-to"), "queue"),
-		chromedp.Click(chromedp.ID("transfer-go")),
-	)
+	bea.do(chromedp.Click(chromedp.ID("transfer-open")))
+	bea.chooseTarget("queue")
+	bea.do(chromedp.Click(chromedp.ID("transfer-go")))
 	bea.waitText("#threads ol:not([hidden]) .msg.system .text", "You sent this chat back to the queue.")
 	ann.waitText("#agent-line", "You are chatting with Alice")
 	alice.openConv("Ann")

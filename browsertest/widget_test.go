@@ -51,7 +51,7 @@ func TestWidgetQueue(t *testing.T) {
 	evil.noMarkup("#chat")
 
 	// Alice ends it; the widget says so, and Ann is next.
-	alice.do(chromedp.Click(chromedp.ID("end")))
+	alice.endChat()
 	evil.waitText("#ended-why", "The agent ended the chat.")
 	ann.waitText("#agent-line", "You are chatting with Alice")
 	// The chat on screen has ended: the console shows the new customer.
@@ -126,7 +126,7 @@ func TestWidgetReloadAndRate(t *testing.T) {
 	ann.waitLines(widgetLines, "one\nline", "two", "three", "four")
 
 	// The customer ends the chat and reloads before rating it.
-	ann.do(chromedp.Click(chromedp.ID("end")))
+	ann.endChat()
 	ann.waitText("#ended-why", "You ended the chat.")
 	alice.waitText("#threads ol:not([hidden]) .msg.system .text", "The customer ended the chat.")
 	ann.do(chromedp.Reload())

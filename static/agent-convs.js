@@ -129,7 +129,8 @@ export class Desk {
       h('span', { class: 'name', text: rec.customer?.name ?? '' }),
       tag ?? h('span', {}),
       h('span', { class: 'last', text: last }),
-      waitingText(rec) ? h('span', { class: 'wait', text: waitingText(rec) }) : null);
+      // Not null: replaceChildren would show it as the text "null".
+      waitingText(rec) ? h('span', { class: 'wait', text: waitingText(rec) }) : '');
     this.arrange();
   }
 

@@ -6,11 +6,14 @@
 import { KefuClient } from './kefu-client.js';
 import { t, useDictionary } from './i18n.js';
 import dict from './i18n/agent.js';
-import { byId, composer, connectionText, h, languageButton, storage } from './ui.js';
+import { byId, composer, connectionText, languageButton, storage } from './ui.js';
 import { Desk } from './agent-convs.js';
 import { Alerts } from './agent-alerts.js';
 import { Drafts } from './agent-drafts.js';
 import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
+import { Confirm } from './confirm.js';
+import { TransferForm } from './agent-transfer.js';
+import { relabelHandoffs, showHandoffs } from './agent-handoffs.js';
 
 useDictionary(dict);
 
@@ -27,7 +30,7 @@ const drafts = new Drafts(session);
 const el = Object.fromEntries([
   'lang', 'who', 'controls', 'status', 'capacity', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
   'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
-  'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
+  'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-note', 'transfer-go', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
   'text', 'toast', 'convs-title', 'order',
 ].map((id) => [id, byId(id)]));
 const desk = new Desk({
@@ -39,7 +42,6 @@ let client = null;
 let me = null; // the agent, from welcome
 let capacity = 0;
 let status = 'available'; // as the server last said
-let colleagues = []; // the latest agents frame
 const typingTimers = new Map();
 let toastTimer = null;
 
@@ -69,10 +71,7 @@ function start(login) {
   client.on('typing', onTyping);
   client.on('read', (f) => f.by?.id !== me?.id && desk.get(f.conv)?.thread.read(f.seq));
   client.on('ended', onEnded);
-  client.on('agents', (f) => {
-    colleagues = f.agents ?? [];
-    drawTransferTargets();
-  });
+  client.on('agents', (f) => transfer.setAgents(f.agents ?? [], me?.id));
   client.on('error', (f) => {
     toast(t('error.generic', { message: f.message }));
     // A capacity the server refused (over its cap, or not saved) shows
@@ -145,8 +144,11 @@ function onConv(f) {
   desk.draw(rec);
   drawLoad();
   // Its history follows as msg events, which may make another chat the
-  // longest waiting: choose once they are in.
-  queueMicrotask(bringWaiting);
+  // longest waiting: choose once they are in. Hand-offs go among them.
+  queueMicrotask(() => {
+    showHandoffs(rec.thread, f.handoffs, me?.id);
+    bringWaiting();
+  });
 }
 
 function onMessage(m) {
@@ -221,8 +223,10 @@ function bringWaiting() {
 // marks what the agent can now see as read.
 function showActive(rec) {
   swapDraft(rec);
+  // "End chat?" is about the chat it was asked in, while it is open.
+  if (!rec || rec.ended || rec.id !== endChat.asked) endChat.reset();
   el['thread-empty'].hidden = !!rec;
-  el['transfer'].hidden = true;
+  if (rec?.id !== transfer.conv || rec?.ended) transfer.close(false);
   el['thread-title'].textContent = rec ? t('thread.with', { name: rec.customer?.name ?? '' }) : '';
   el['transfer-open'].hidden = !rec || !!rec.ended;
   el.end.hidden = !rec || !!rec.ended;
@@ -251,19 +255,6 @@ function focusReply(force = false) {
   if (el.compose.hidden) return;
   const a = document.activeElement;
   if (force || !a || a === document.body || (el.console.contains(a) && a !== el.order)) el.text.focus();
-}
-
-function drawTransferTargets() {
-  const options = [h('option', { value: 'queue', text: t('thread.queue') })];
-  for (const a of colleagues) {
-    if (a.id === me?.id) continue;
-    const free = a.status === 'available' && a.load < a.capacity;
-    options.push(h('option', {
-      value: a.id, disabled: !free,
-      text: t('thread.agentOption', { name: a.name, status: t('status.' + a.status), load: a.load, capacity: a.capacity }),
-    }));
-  }
-  el['transfer-to'].replaceChildren(...options);
 }
 
 // online says whether a frame sent now would reach the server, and tells
@@ -343,16 +334,31 @@ document.addEventListener('keydown', (e) => {
 });
 el.sound.checked = alerts.sound;
 el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
-el.logout.addEventListener('click', async () => {
-  const token = savedLogin(session)?.token;
-  client?.stop({ forget: true });
-  forgetLogin(session);
-  drafts.clear();
-  el.logout.disabled = true;
-  await logOut(token);
-  location.reload();
+// Signing out with chats open asks first: they go back to the queue.
+const openChats = () => [...desk.recs.values()].filter((r) => !r.ended).length;
+const signOut = new Confirm(el.logout, {
+  question: () => (openChats() === 1 ? t('bar.logoutAsk1') : t('bar.logoutAsk', { n: openChats() })),
+  yes: 'bar.logoutYes',
+  skip: () => openChats() === 0,
+  onYes: async () => {
+    const token = savedLogin(session)?.token;
+    client?.stop({ forget: true });
+    forgetLogin(session);
+    drafts.clear();
+    el.logout.disabled = true;
+    await logOut(token);
+    location.reload();
+  },
 });
-el.end.addEventListener('click', () => desk.active && online() && client.end(desk.active.id));
+const endChat = new Confirm(el.end, {
+  question: () => t('thread.endAsk', { name: desk.active?.customer?.name ?? '' }),
+  yes: 'thread.endYes',
+  subject: () => desk.active?.id,
+  onYes: (id) => {
+    if (desk.get(id) && online()) client.end(id);
+    el.end.focus(); // hidden once the end comes; showActive moves on
+  },
+});
 el.dismiss.addEventListener('click', () => {
   if (!desk.active) return;
   drafts.forget(desk.active.id);
@@ -363,20 +369,20 @@ el.dismiss.addEventListener('click', () => {
   if (next.done) showActive(null);
   else desk.select(next.value);
 });
+const transfer = new TransferForm({
+  form: el.transfer, to: el['transfer-to'], note: el['transfer-note'], go: el['transfer-go'], cancel: el['transfer-cancel'], open: el['transfer-open'],
+}, {
+  onSend(to, note) {
+    const rec = desk.get(transfer.conv);
+    if (!rec || rec.ended || !online()) return false;
+    client.transfer(rec.id, to, note);
+    return true;
+  },
+});
 el['transfer-open'].addEventListener('click', () => {
-  drawTransferTargets();
+  transfer.conv = desk.active?.id;
+  transfer.open();
   client.agents();
-  el.transfer.hidden = false;
-  el['transfer-to'].focus();
-});
-el['transfer-cancel'].addEventListener('click', () => {
-  el.transfer.hidden = true;
-  el['transfer-open'].focus();
-});
-el.transfer.addEventListener('submit', (e) => {
-  e.preventDefault();
-  if (desk.active && el['transfer-to'].value && online()) client.transfer(desk.active.id, el['transfer-to'].value);
-  el.transfer.hidden = true;
 });
 composer(el.compose, el.text, {
   onSend(text) {
@@ -409,7 +415,10 @@ document.addEventListener('visibilitychange', () => {
 
 languageButton(el.lang, () => {
   desk.relabel();
-  drawTransferTargets();
+  transfer.draw();
+  endChat.relabel();
+  signOut.relabel();
+  for (const r of desk.recs.values()) relabelHandoffs(r.ol, me?.id);
   showActive(desk.active);
 });
 showActive(null);

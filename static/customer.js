@@ -13,6 +13,7 @@ import { Thread } from './thread.js';
 import { Alerts } from './agent-alerts.js';
 import { drawStars, chosenStars, etaText, titleText, waitedText } from './customer-parts.js';
 import { QueueNotices } from './customer-queue.js';
+import { Confirm } from './confirm.js';
 
 useDictionary(dict);
 
@@ -236,6 +237,8 @@ function render() {
   // Frames sent while reconnecting would be lost: wait for the socket.
   el['rate-send'].disabled = !view.online;
   el.end.disabled = !view.online;
+  endChat.yes.disabled = !view.online;
+  if (el.end.hidden) endChat.reset();
   el.cancel.disabled = !view.online;
   el['rate-thanks'].hidden = !rated;
   el['rate-thanks'].textContent = rated ? t('rate.thanks', { n: rated }) : '';
@@ -332,7 +335,13 @@ el['start-form'].addEventListener('submit', (e) => {
   connect(name);
 });
 el.cancel.addEventListener('click', () => client?.cancel());
-el.end.addEventListener('click', () => view.conv && client?.end(view.conv));
+// End chat asks first (confirm.js), about the conversation shown then.
+const endChat = new Confirm(el.end, {
+  question: () => t('chat.endAsk'),
+  yes: 'chat.endYes',
+  subject: () => view.conv,
+  onYes: (conv) => conv && conv === view.conv && client?.end(conv),
+});
 el['rate-form'].addEventListener('submit', (e) => {
   e.preventDefault();
   const n = chosenStars(el.stars);
@@ -378,6 +387,7 @@ if (embedded) {
 
 languageButton(el.lang, () => {
   thread.relabel();
+  endChat.relabel();
   showUnseen();
   drawStars(el.stars);
   render();

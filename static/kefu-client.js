@@ -219,7 +219,8 @@ export class KefuClient {
   rate(conv, rating) { this.frame({ type: 'rate', conv, rating }); }
   status(status) { this.frame({ type: 'status', status }); }
   capacity(capacity) { this.frame({ type: 'capacity', capacity }); }
-  transfer(conv, to) { this.frame({ type: 'transfer', conv, to }); }
+  // note (optional) is for the next agent; the server names the sender.
+  transfer(conv, to, note = '') { this.frame(note ? { type: 'transfer', conv, to, note } : { type: 'transfer', conv, to }); }
   agents() { this.frame({ type: 'agents' }); }
 
   // older asks for the page of conv's messages before seq before (the

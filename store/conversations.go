@@ -47,6 +47,12 @@ type ConvEvent struct {
 	AgentName string
 	Reason    string
 	At        time.Time
+	// ByID and ByName are the agent who handed the conversation on (a
+	// "transferred", or a "requeued" an agent asked for), and Note what
+	// that agent wrote for the next one; "" otherwise.
+	ByID   string
+	ByName string
+	Note   string
 }
 
 // RoutingEvent is one routing change, for reports.

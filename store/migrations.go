@@ -132,6 +132,18 @@ var migrations = []string{
 		expires_at INTEGER NOT NULL
 	) STRICT, WITHOUT ROWID;
 	CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);`,
+	// 6: hand-offs. A transfer, or a trip back to the queue that an agent
+	// asked for, keeps who asked (by_id, by_name: the server's record of
+	// that agent, never the client's word) and the agent's note for the
+	// next one. Rows written before have '' in all three. The unique index
+	// that skips a re-applied event takes the new columns too, so it still
+	// compares every field; it stays unique over the old rows, which are
+	// unique on fewer.
+	`ALTER TABLE conv_events ADD COLUMN by_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE conv_events ADD COLUMN by_name TEXT NOT NULL DEFAULT '';
+	ALTER TABLE conv_events ADD COLUMN note TEXT NOT NULL DEFAULT '';
+	DROP INDEX conv_events_conv;
+	CREATE UNIQUE INDEX conv_events_conv ON conv_events (conv_id, at, kind, agent_id, agent_name, reason, by_id, by_name, note);`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

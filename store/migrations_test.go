@@ -111,6 +111,41 @@ func TestMigrate(t *testing.T) {
 			t.Fatalf("TokenRevoked=%v, %v on the new table, want false", r, err)
 		}
 	})
+	t.Run("OKHandoffsKeepOldEvents", func(t *testing.T) {
+		// An event stored under schema 5 reads back after step 6 with no
+		// hand-off (by and note ''), and is still skipped when applied again.
+		dir := t.TempDir()
+		db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?"+dsnParams(sqliteOptions{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := migrate(ctx, db, migrations[:5]); err != nil {
+			t.Fatal(err)
+		}
+		const insert = `INSERT INTO conversations (id, customer_id, customer_name, agent_id, agent_name, ticket, started_at, ended_by, end_reason, rating)
+			VALUES ('c1', 'cu_1', 'Ann', 'ag_2', 'Bob', 1, 0, '', '', 0);
+			INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at) VALUES ('c1', 'transferred', 'ag_2', 'Bob', '', 5)`
+		if _, err := db.Exec(insert); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		st, err := OpenSQLite(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		old := ConvEvent{Conv: "c1", Kind: "transferred", AgentID: "ag_2", AgentName: "Bob", At: fromMillis(5)}
+		if err := st.Apply(ctx, &Batch{ConvEvents: []ConvEvent{old}}); err != nil {
+			t.Fatal(err)
+		}
+		events, err := st.ConvEvents(ctx, "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 1 || events[0] != old {
+			t.Fatalf("events=%+v, want only %+v", events, old)
+		}
+	})
 	t.Run("ErrStepRollsBack", func(t *testing.T) {
 		db := openRaw(t)
 		steps := []string{

@@ -25,9 +25,9 @@ const (
 			end_reason = CASE WHEN conversations.ended_at IS NULL THEN excluded.end_reason ELSE conversations.end_reason END,
 			ended_at   = COALESCE(conversations.ended_at, excluded.ended_at),
 			rating     = CASE WHEN excluded.rating > 0 THEN excluded.rating ELSE conversations.rating END`
-	insertConvEventSQL = `INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (conv_id, at, kind, agent_id, agent_name, reason) DO NOTHING`
+	insertConvEventSQL = `INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at, by_id, by_name, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (conv_id, at, kind, agent_id, agent_name, reason, by_id, by_name, note) DO NOTHING`
 	insertRoutingEventSQL = `INSERT INTO routing_events (kind, customer_id, agent_id, conv_id, ticket, at, customer_name)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (at, kind, customer_id, agent_id, conv_id, ticket) DO NOTHING`
@@ -222,7 +222,7 @@ func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 		return err
 	}
 	for i, e := range b.ConvEvents {
-		_, err := w.event.ExecContext(ctx, e.Conv, e.Kind, e.AgentID, e.AgentName, e.Reason, e.At.UnixMilli())
+		_, err := w.event.ExecContext(ctx, e.Conv, e.Kind, e.AgentID, e.AgentName, e.Reason, e.At.UnixMilli(), e.ByID, e.ByName, e.Note)
 		if err != nil {
 			return fmt.Errorf("conversation event %d of %q: %w", i, e.Conv, unknownConv(err, e.Conv))
 		}

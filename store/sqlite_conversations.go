@@ -29,7 +29,7 @@ const (
 	// round.
 	messagesBeforeSQL = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at
 		FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
-	convEventsSQL = `SELECT conv_id, kind, agent_id, agent_name, reason, at
+	convEventsSQL = `SELECT conv_id, kind, agent_id, agent_name, reason, at, by_id, by_name, note
 		FROM conv_events WHERE conv_id = ? ORDER BY id`
 	readMarksSQL = `SELECT conv_id, party_id, seq FROM read_marks WHERE conv_id = ? ORDER BY party_id`
 	maxTicketSQL = `SELECT MAX(
@@ -154,7 +154,7 @@ func (s *SQLite) ConvEvents(ctx context.Context, conv string) ([]ConvEvent, erro
 			e  ConvEvent
 			at int64
 		)
-		if err := rows.Scan(&e.Conv, &e.Kind, &e.AgentID, &e.AgentName, &e.Reason, &at); err != nil {
+		if err := rows.Scan(&e.Conv, &e.Kind, &e.AgentID, &e.AgentName, &e.Reason, &at, &e.ByID, &e.ByName, &e.Note); err != nil {
 			return nil, fmt.Errorf("read events of %q: %w", conv, err)
 		}
 		e.At = fromMillis(at)

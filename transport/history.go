@@ -37,6 +37,8 @@ type convEventOut struct {
 	Agent  *partyOut `json:"agent"`
 	Reason string    `json:"reason,omitempty"`
 	At     time.Time `json:"at"`
+	By     *partyOut `json:"by,omitempty"` // the agent who handed it on
+	Note   string    `json:"note,omitempty"`
 }
 
 func conversationOut(c store.Conversation) convOut {
@@ -170,9 +172,12 @@ func (g *Gateway) GetConversation() http.Handler {
 			Events []convEventOut `json:"events"`
 		}{convOut: conversationOut(conv), Events: make([]convEventOut, 0, len(events))}
 		for _, e := range events {
-			ev := convEventOut{Kind: e.Kind, Reason: e.Reason, At: e.At.UTC()}
+			ev := convEventOut{Kind: e.Kind, Reason: e.Reason, At: e.At.UTC(), Note: e.Note}
 			if e.AgentID != "" {
 				ev.Agent = &partyOut{ID: e.AgentID, Role: "agent", Name: e.AgentName}
+			}
+			if e.ByID != "" {
+				ev.By = &partyOut{ID: e.ByID, Role: "agent", Name: e.ByName}
 			}
 			out.Events = append(out.Events, ev)
 		}

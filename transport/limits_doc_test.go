@@ -24,6 +24,7 @@ func TestProtocolDocLimits(t *testing.T) {
 		fmt.Sprintf("| A frame | %d KiB (close 1009) |", s.MaxFrameBytes>>10),
 		fmt.Sprintf("| Frames a connection sends | %v a second, %d at once (`rate_limited`; close 1008 past %d refusals) |", float64(a.Frames.Limit), a.Frames.Burst, a.FrameRefusals),
 		fmt.Sprintf("| A message's `text` | %d bytes of UTF-8 (`text_too_long`) |", DefaultMaxTextBytes),
+		fmt.Sprintf("| A transfer's `note` | %d bytes of UTF-8 (`bad_value`) |", actors.MaxHandoffNote),
 		fmt.Sprintf("| Customers waiting or chatting from one address | %d (`too_many_customers`) |", a.CustomersPerIP),
 		fmt.Sprintf("| Conversations one customer starts (`request`) | %v a minute, %d at once (`rate_limited`) |", perMinute, a.ConvStarts.Burst),
 		fmt.Sprintf("| History in one `conv` or `history` frame | %d messages, %d KiB of them as JSON", h.Messages, h.Bytes>>10),

@@ -3,6 +3,7 @@ package transport
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ type nativeIn struct {
 	Status   string  `json:"status"`
 	Capacity *int    `json:"capacity"`
 	To       *string `json:"to"`
+	Note     string  `json:"note"`
 	Seq      *uint64 `json:"seq"`
 	Rating   *int    `json:"rating"`
 	Before   uint64  `json:"before"`
@@ -121,7 +123,10 @@ func DecodeNative(frame []byte) (any, error) {
 		if to == "queue" {
 			to = ""
 		}
-		return &actors.CmdTransfer{Conv: actors.ConvID(in.Conv), To: to}, nil
+		if len(in.Note) > actors.MaxHandoffNote {
+			return nil, badFrame(actors.ErrCodeBadValue, fmt.Sprintf("note is longer than %d bytes", actors.MaxHandoffNote))
+		}
+		return &actors.CmdTransfer{Conv: actors.ConvID(in.Conv), To: to, Note: in.Note}, nil
 	case "agents":
 		return &actors.CmdAgents{}, nil
 	case "rate":
@@ -218,6 +223,26 @@ type readOut struct {
 	Seq uint64 `json:"seq"`
 }
 
+// handoffOut is one hand-off in a conv frame to an agent: to is null for
+// a trip back to the queue.
+type handoffOut struct {
+	By   *partyOut `json:"by"`
+	To   *partyOut `json:"to"`
+	Note string    `json:"note,omitempty"`
+	At   time.Time `json:"at"`
+}
+
+func handoffs(hs []actors.Handoff) []handoffOut {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]handoffOut, len(hs))
+	for i, h := range hs {
+		out[i] = handoffOut{By: party(h.By), To: party(h.To), Note: h.Note, At: h.At.UTC()}
+	}
+	return out
+}
+
 // reads lists read marks in a stable order.
 func reads(marks map[string]uint64) []readOut {
 	out := make([]readOut, 0, len(marks))
@@ -282,16 +307,17 @@ func (NativeCodec) Encode(msg any) []byte {
 		}{"dequeued"}
 	case *actors.ConvOpened:
 		out = struct {
-			Type     string    `json:"type"`
-			Conv     string    `json:"conv"`
-			Why      string    `json:"why"`
-			Customer *partyOut `json:"customer"`
-			Agent    *partyOut `json:"agent"`
-			After    uint64    `json:"after"`
-			History  []msgOut  `json:"history"`
-			More     bool      `json:"more,omitempty"`
-			Reads    []readOut `json:"reads,omitempty"`
-		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, messages(m.History), m.More, reads(m.Reads)}
+			Type     string       `json:"type"`
+			Conv     string       `json:"conv"`
+			Why      string       `json:"why"`
+			Customer *partyOut    `json:"customer"`
+			Agent    *partyOut    `json:"agent"`
+			After    uint64       `json:"after"`
+			History  []msgOut     `json:"history"`
+			More     bool         `json:"more,omitempty"`
+			Reads    []readOut    `json:"reads,omitempty"`
+			Handoffs []handoffOut `json:"handoffs,omitempty"`
+		}{"conv", string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, messages(m.History), m.More, reads(m.Reads), handoffs(m.Handoffs)}
 	case *actors.History:
 		out = struct {
 			Type    string   `json:"type"`

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -70,6 +71,36 @@ func TestDecodeNative(t *testing.T) {
 		_, err := DecodeNative([]byte(`{"type":"fly"}`))
 		if fe, ok := err.(*actors.FrameError); !ok || fe.Code != actors.ErrCodeUnknownType || fe.Message != `unknown type "fly"` {
 			t.Fatalf("err=%v, want %s", err, actors.ErrCodeUnknownType)
+		}
+	})
+}
+
+// TestDecodeNativeTransferNote: a transfer may carry a note for the next
+// agent, up to actors.MaxHandoffNote bytes of UTF-8 (bytes, so 333 Chinese
+// characters fit and 334 do not); a longer one is refused whole, never cut.
+func TestDecodeNativeTransferNote(t *testing.T) {
+	frame := func(note string) []byte {
+		b, err := json.Marshal(map[string]string{"type": "transfer", "conv": "cv_c1", "to": "ag_2", "note": note})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	t.Run("OK", func(t *testing.T) {
+		for _, note := range []string{"", "refund checked", strings.Repeat("退", actors.MaxHandoffNote/3), strings.Repeat("a", actors.MaxHandoffNote)} {
+			got, err := DecodeNative(frame(note))
+			if want := (&actors.CmdTransfer{Conv: "cv_c1", To: "ag_2", Note: note}); err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("note of %d bytes: got %#v, %v; want %#v", len(note), got, err, want)
+			}
+		}
+	})
+	t.Run("ErrTooLong", func(t *testing.T) {
+		for _, note := range []string{strings.Repeat("a", actors.MaxHandoffNote+1), strings.Repeat("退", actors.MaxHandoffNote/3+1)} {
+			_, err := DecodeNative(frame(note))
+			fe, ok := err.(*actors.FrameError)
+			if want := fmt.Sprintf("note is longer than %d bytes", actors.MaxHandoffNote); !ok || fe.Code != actors.ErrCodeBadValue || fe.Message != want {
+				t.Errorf("note of %d bytes: err=%v, want %s: %s", len(note), err, actors.ErrCodeBadValue, want)
+			}
 		}
 	})
 }

@@ -175,6 +175,9 @@ func fullBatch() *store.Batch {
 		Messages:      []store.Message{m1, m2},
 		ConvEvents: []store.ConvEvent{
 			{Conv: "c1", Kind: "assigned", AgentID: "ag_1", AgentName: "Alice", At: at(1)},
+			// A hand-off keeps who made it and the note, in any script.
+			{Conv: "c1", Kind: "transferred", AgentID: "ag_2", AgentName: "Bob", ByID: "ag_1", ByName: "Alice", Note: "退款 $45, 已核实", At: at(2)},
+			{Conv: "c1", Kind: "requeued", Reason: "requeued", ByID: "ag_2", ByName: "Bob", Note: "needs billing", At: at(3)},
 		},
 		Routing: []store.RoutingEvent{
 			{Kind: "queued", Customer: "cu_c1", Conv: "c1", Ticket: 1, At: at(0)},
