@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"kefu/actors"
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
@@ -52,7 +53,12 @@ func testChurn(t *testing.T, plan durPlan) {
 	t.Logf("seed %d (go test -race -run %s -churn.seed=%d ./server/ replays its drops)", seed, "^"+t.Name()+"$", seed)
 
 	logs := &durLog{}
-	ts := startServer(t, Config{Grace: 5 * time.Second, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	// A sync that would leave out more than a page starts at the newest page
+	// and says more (paging is TestLongHistory's); a chatter kept away long
+	// under load can miss more than 50 lines, and this test checks that each
+	// one arrives once, in order, so a page here holds a whole conversation.
+	page := actors.HistoryLimits{Messages: 2 * plan.Total}
+	ts := startServer(t, Config{Grace: 5 * time.Second, HistoryPage: page, Log: slog.New(slog.NewTextHandler(logs, nil))})
 	srv := &durServer{}
 	srv.set(ts.Addr())
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
