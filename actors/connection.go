@@ -215,7 +215,7 @@ func (c *connection) identified(ctx actor.Context, p Party) {
 
 func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 	c.admitted = true
-	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, Heartbeat: c.Heartbeat})
+	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
 	c.syncAll(ctx, a.Convs)
 	c.admittedNow(ctx)
 }
@@ -244,7 +244,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	case a.Conv != "":
 		state = "chatting"
 	}
-	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat})
+	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
 	if c.Pool == PoolCompat && a.Conv != "" {
 		// Known now, though not watched yet: the dispatcher starts the
 		// conversation just after this answer, and a watch before that

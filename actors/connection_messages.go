@@ -49,6 +49,9 @@ type (
 		Capacity  int    // agents
 		State     string // customers: "idle", "queued" or "chatting"
 		Heartbeat time.Duration
+		// MaxTextBytes is the longest msg text the server takes, in bytes
+		// of UTF-8: a flag, so pages learn it here rather than guess it.
+		MaxTextBytes int
 	}
 
 	// Queued is a customer's place in the queue, sent on joining it and

@@ -183,6 +183,20 @@ func TestUpgradeLimits(t *testing.T) {
 
 func TestTextLimit(t *testing.T) {
 	ts := startServer(t, Config{MaxTextBytes: 10})
+	// The limit is a flag: pages learn it from welcome, to stop a long
+	// text before it is sent.
+	t.Run("WelcomeSaysOK", func(t *testing.T) {
+		a := ts.addAgent(t, "Carol", 3)
+		for _, hello := range []obj{
+			{"type": "hello", "v": 1, "role": "agent", "token": a.Token},
+			{"type": "hello", "v": 1, "role": "customer", "name": "Dan"},
+		} {
+			_, w := ts.hello(t, hello)
+			if got, want := w.MaxText, 10; got != want {
+				t.Fatalf("%s welcome maxTextBytes=%d, want %d", hello["role"], got, want)
+			}
+		}
+	})
 	t.Run("ErrNative", func(t *testing.T) {
 		agent := ts.agentOnline(t, ts.addAgent(t, "Alice", 3))
 		cust := ts.customerOnline(t, "Bob")

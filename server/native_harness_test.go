@@ -104,6 +104,7 @@ type nframe struct {
 	Capacity    int       `json:"capacity"`
 	State       string    `json:"state"`
 	HeartbeatMs int64     `json:"heartbeatMs"`
+	MaxText     int       `json:"maxTextBytes"`
 	Position    int       `json:"position"`
 	ETA         *int64    `json:"eta"`
 	Conv        string    `json:"conv"`

@@ -125,12 +125,13 @@ export class Desk {
       tag = h('span', { class: 'tag', text: t('list.ended') });
     }
     const last = rec.typing ? t('list.typing') : rec.last;
-    button.replaceChildren(
+    // replaceChildren would show a null as the text "null": filter it.
+    button.replaceChildren(...[
       h('span', { class: 'name', text: rec.customer?.name ?? '' }),
       tag ?? h('span', {}),
       h('span', { class: 'last', text: last }),
-      // Not null: replaceChildren would show it as the text "null".
-      waitingText(rec) ? h('span', { class: 'wait', text: waitingText(rec) }) : '');
+      waitingText(rec) ? h('span', { class: 'wait', text: waitingText(rec) }) : null,
+    ].filter(Boolean));
     this.arrange();
   }
 

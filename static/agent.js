@@ -10,6 +10,8 @@ import { byId, composer, connectionText, languageButton, storage } from './ui.js
 import { Desk } from './agent-convs.js';
 import { Alerts } from './agent-alerts.js';
 import { Drafts } from './agent-drafts.js';
+import { ByteCounter } from './byte-counter.js';
+import { errorText } from './error-text.js';
 import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
 import { Confirm } from './confirm.js';
 import { TransferForm } from './agent-transfer.js';
@@ -33,6 +35,7 @@ const el = Object.fromEntries([
   'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-note', 'transfer-go', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
   'text', 'toast', 'convs-title', 'order',
 ].map((id) => [id, byId(id)]));
+const counter = new ByteCounter(el.text, byId('send'), byId('text-bytes'));
 const desk = new Desk({
   list: el['conv-list'], threads: el.threads, empty: el['no-convs'], onSelect: showActive,
   older: (conv, before) => (client ? client.older(conv, before) : Promise.reject(new Error('signed out'))),
@@ -60,6 +63,7 @@ function start(login) {
   client.on('connection', onConnection);
   client.on('welcome', (f) => {
     me = f.you;
+    counter.setLimit(f.maxTextBytes);
     el.who.textContent = me.name;
     setState(f);
   });
@@ -67,13 +71,16 @@ function start(login) {
   client.on('conv', onConv);
   client.on('msg', onMessage);
   client.on('ack', (f) => desk.get(f.conv)?.thread.acked(f.cid));
-  client.on('failed', (f) => desk.get(f.conv)?.thread.failed(f.cid, f.message));
+  client.on('failed', (f) => {
+    desk.get(f.conv)?.thread.failed(f.cid, f.code);
+    keepRefused(f);
+  });
   client.on('typing', onTyping);
   client.on('read', (f) => f.by?.id !== me?.id && desk.get(f.conv)?.thread.read(f.seq));
   client.on('ended', onEnded);
   client.on('agents', (f) => transfer.setAgents(f.agents ?? [], me?.id));
   client.on('error', (f) => {
-    toast(t('error.generic', { message: f.message }));
+    toast(t('error.generic', { message: errorText(f) }));
     // A capacity the server refused (over its cap, or not saved) shows
     // the one it keeps; other errors leave the field as it is.
     el.capacity.value = String(capacity);
@@ -246,6 +253,16 @@ function swapDraft(rec) {
   if (el.text.dataset.conv) drafts.set(el.text.dataset.conv, el.text.value);
   el.text.dataset.conv = id;
   el.text.value = rec ? drafts.get(id) : '';
+  counter.update();
+}
+
+// keepRefused gives a message the server refused back to its
+// conversation's box (or its draft, when another is shown), if that holds
+// nothing newer, so the agent can shorten it or send it again.
+function keepRefused(f) {
+  if (el.text.dataset.conv === f.conv) {
+    if (counter.restore(f.text)) drafts.set(f.conv, f.text);
+  } else if (desk.get(f.conv) && !drafts.get(f.conv)) drafts.set(f.conv, f.text);
 }
 
 // focusReply puts the keyboard in the reply box, when the agent asked
@@ -288,7 +305,7 @@ el['login-form'].addEventListener('submit', async (e) => {
   }
   el['login-error'].textContent = error.code === 'bad_credentials' ? t('login.bad')
     : error.code === 'rate_limited' ? t('login.limited', { s: error.retryAfter })
-      : t('login.failed', { message: error.message });
+      : t('login.failed', { message: errorText(error) });
 });
 el.status.addEventListener('change', () => {
   if (online()) client.status(el.status.value);
@@ -389,7 +406,7 @@ composer(el.compose, el.text, {
     // The box's conversation, which is the one shown: a draft never goes
     // to another.
     const rec = desk.get(el.text.dataset.conv);
-    if (!rec || rec !== desk.active || rec.ended) return false;
+    if (!rec || rec !== desk.active || rec.ended || counter.over()) return false; // the counter says why
     drafts.forget(rec.id);
     const cid = client.send(rec.id, text);
     if (cid) rec.thread.pending(cid, text, me?.name ?? '');
@@ -420,6 +437,7 @@ languageButton(el.lang, () => {
   signOut.relabel();
   for (const r of desk.recs.values()) relabelHandoffs(r.ol, me?.id);
   showActive(desk.active);
+  counter.update();
 });
 showActive(null);
 const login = savedLogin(session);

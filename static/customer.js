@@ -10,6 +10,8 @@ import { t, useDictionary } from './i18n.js';
 import dict from './i18n/customer.js';
 import { byId, composer, connectionText, languageButton, storage } from './ui.js';
 import { Thread } from './thread.js';
+import { ByteCounter } from './byte-counter.js';
+import { errorText } from './error-text.js';
 import { Alerts } from './agent-alerts.js';
 import { drawStars, chosenStars, etaText, titleText, waitedText } from './customer-parts.js';
 import { QueueNotices } from './customer-queue.js';
@@ -30,6 +32,7 @@ const el = Object.fromEntries([
   'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'queue-waited', 'cancel', 'messages', 'typing',
   'compose', 'text', 'ended', 'ended-why', 'rate-form', 'stars', 'rate-send', 'rate-thanks', 'again',
 ].map((id) => [id, byId(id)]));
+const counter = new ByteCounter(el.text, byId('send'), byId('text-bytes'));
 const thread = new Thread(el.messages, (before) => (client && view.conv ? client.older(view.conv, before) : Promise.reject(new Error('offline'))));
 
 // What the page shows, changed only by the handlers below; render() draws it.
@@ -88,7 +91,10 @@ function connect(name) {
   client.on('conv', onConv);
   client.on('msg', onMessage);
   client.on('ack', (f) => thread.acked(f.cid));
-  client.on('failed', (f) => thread.failed(f.cid, f.message));
+  client.on('failed', (f) => {
+    thread.failed(f.cid, f.code);
+    if (f.conv === view.conv) counter.restore(f.text); // to shorten or send again
+  });
   client.on('typing', (f) => showTyping(f.from?.name));
   client.on('read', (f) => f.conv === view.conv && f.by?.id !== view.me?.id && thread.read(f.seq));
   client.on('agent', (f) => {
@@ -112,11 +118,11 @@ function connect(name) {
     if (view.waiting && !view.conv && (f.code === 'too_many_customers' || (f.code === 'rate_limited' && !f.cid))) {
       // The request was refused: nothing waits. Back to the start, saying why.
       set({ screen: 'start', queued: null, waiting: false });
-      el['start-error'].textContent = f.message;
+      el['start-error'].textContent = errorText(f);
       return;
     }
-    if (view.screen === 'start') el['start-error'].textContent = f.message;
-    else thread.notice(t('error.generic', { message: f.message }));
+    if (view.screen === 'start') el['start-error'].textContent = errorText(f);
+    else thread.notice(t('error.generic', { message: errorText(f) }));
   });
   client.start();
 }
@@ -135,7 +141,7 @@ function onConnection(e) {
     remember({ conv: null });
     thread.clear();
     set({ screen: 'start', conv: null, agent: null, queued: null, ended: null, waiting: false });
-    el['start-error'].textContent = t('conn.refused', { reason: e.reason || e.code });
+    el['start-error'].textContent = t('conn.refused', { reason: errorText(e.why) });
   }
   el['banner-text'].textContent = text;
   el.banner.hidden = text === '';
@@ -144,6 +150,7 @@ function onConnection(e) {
 
 function onWelcome(f) {
   view.me = f.you;
+  counter.setLimit(f.maxTextBytes);
   remember({ name: f.you.name });
   if (f.state === 'idle' && view.waiting) {
     client.request();
@@ -356,7 +363,7 @@ el.again.addEventListener('click', () => {
 el['use-here'].addEventListener('click', () => client?.start());
 composer(el.compose, el.text, {
   onSend(text) {
-    if (!view.conv || view.ended) return false;
+    if (!view.conv || view.ended || counter.over()) return false; // the counter says why
     const cid = client.send(view.conv, text);
     if (cid) thread.pending(cid, text, view.me?.name ?? '');
     thread.scrollToEnd();
@@ -390,6 +397,7 @@ languageButton(el.lang, () => {
   endChat.relabel();
   showUnseen();
   drawStars(el.stars);
+  counter.update();
   render();
 });
 drawStars(el.stars);

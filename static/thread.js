@@ -11,6 +11,7 @@
 
 import { h, clockTime } from './ui.js';
 import { t } from './i18n.js';
+import { errorText } from './error-text.js';
 
 // OLDER_AT_PX is how near the top a scroll must come for the page before
 // to be asked for.
@@ -128,11 +129,13 @@ export class Thread {
     if (li) this.mark(li, 'delivered');
   }
 
-  failed(cid, why) {
+  // failed marks a pending message refused for good, with its error code:
+  // the mark says why in the page's language, and again after a switch.
+  failed(cid, code) {
     const li = this.pendingLine(cid);
     if (!li) return;
     li.classList.add('failed');
-    li.dataset.why = why;
+    li.dataset.code = code;
     this.mark(li, 'failed');
   }
 
@@ -166,7 +169,7 @@ export class Thread {
     }
     mark.className = 'mark ' + state;
     const [symbol, key] = MARKS[state];
-    mark.textContent = `${symbol} ${t(key, { why: li.dataset.why ?? '' })}`;
+    mark.textContent = `${symbol} ${t(key, { why: state === 'failed' ? errorText(li.dataset.code) : '' })}`;
   }
 
   // relabel redraws the marks' words in the current language.

@@ -287,7 +287,8 @@ func (NativeCodec) Encode(msg any) []byte {
 			Capacity  int       `json:"capacity,omitempty"`
 			State     string    `json:"state,omitempty"`
 			Heartbeat int64     `json:"heartbeatMs"`
-		}{"welcome", actors.ProtocolVersion, party(m.You), m.Token, string(m.Status), m.Capacity, m.State, m.Heartbeat.Milliseconds()}
+			MaxText   int       `json:"maxTextBytes,omitempty"`
+		}{"welcome", actors.ProtocolVersion, party(m.You), m.Token, string(m.Status), m.Capacity, m.State, m.Heartbeat.Milliseconds(), m.MaxTextBytes}
 		out = w
 	case *actors.Queued:
 		var eta *int64 // null: no agent is available, so no honest estimate

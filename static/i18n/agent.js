@@ -1,6 +1,11 @@
 // The agent console's text (agent.html, agent*.js).
+import errors from './errors.js';
+import compose from './compose.js';
+
 export default {
   zh: {
+    ...errors.zh,
+    ...compose.zh,
     'title': 'kefu 客服工作台',
     'lang.switch': 'English',
     'lang.label': '切换语言：English',
@@ -81,6 +86,8 @@ export default {
     'error.generic': '操作失败：{message}',
   },
   en: {
+    ...errors.en,
+    ...compose.en,
     'title': 'kefu agent console',
     'lang.switch': '中文',
     'lang.label': 'Switch language: 中文',

@@ -1,6 +1,11 @@
 // The customer widget's text (index.html, customer.js).
+import errors from './errors.js';
+import compose from './compose.js';
+
 export default {
   zh: {
+    ...errors.zh,
+    ...compose.zh,
     'title': 'kefu 在线客服',
     'title.unread': '({n}) 新回复',
     'title.unreadMany': '({n}) 新回复',
@@ -65,6 +70,8 @@ export default {
     'embed.minimise': '收起',
   },
   en: {
+    ...errors.en,
+    ...compose.en,
     'title': 'kefu customer service',
     'title.unread': '({n}) New reply',
     'title.unreadMany': '({n}) New replies',
