@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"kefu/actors"
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/actors"
 	"kefu/auth"
 	"kefu/store"
 )
