@@ -12,6 +12,7 @@ import { byId, composer, connectionText, languageButton, storage } from './ui.js
 import { Thread } from './thread.js';
 import { Alerts } from './agent-alerts.js';
 import { drawStars, chosenStars, etaText, titleText, waitedText } from './customer-parts.js';
+import { focusReplyWhenShown, minimiseOnEscape } from './customer-keys.js';
 
 useDictionary(dict);
 
@@ -351,7 +352,9 @@ el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
 if (embedded) {
   document.body.classList.add('embedded');
   el.minimise.hidden = false;
-  el.minimise.addEventListener('click', () => window.parent.postMessage({ kefu: 'minimise' }, '*'));
+  const minimise = () => window.parent.postMessage({ kefu: 'minimise' }, '*');
+  el.minimise.addEventListener('click', minimise);
+  minimiseOnEscape(minimise);
   // widget.js says when its panel opens or closes.
   window.addEventListener('message', (e) => {
     if (e.source !== window.parent || e.data?.kefu !== 'visible') return;
@@ -361,6 +364,8 @@ if (embedded) {
     el.text.focus();
   });
 }
+
+focusReplyWhenShown(el.compose, el.text, () => !embedded || panelOpen);
 
 languageButton(el.lang, () => {
   thread.relabel();

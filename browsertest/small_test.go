@@ -1,0 +1,62 @@
+package browsertest
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Tests of issue #13's smaller items (10, and item 8's focus after "Start
+// chat"), one behaviour each.
+
+// escapeKey presses Esc.
+var escapeKey = pressKey("Escape", "Escape", 27, "", 0)
+
+// TestSmallWidgetPage: the customer's page links nowhere near the
+// developers' tutorial pages, and "Start chat" leaves the keyboard in the
+// reply box as soon as there is one, so the customer types at once.
+func TestSmallWidgetPage(t *testing.T) {
+	srv, base := nativeServer(t, 0)
+	addAgent(t, srv, "Alice", 2)
+	b := newBrowser(t)
+	alice := b.newPerson("agent Alice").laptop()
+	ann := b.newPerson("customer Ann").phone()
+
+	ann.do(chromedp.Navigate(base + "/"))
+	ann.waitUntil("start form", visible("start-form"))
+	if n := eval[int](ann, `document.querySelectorAll('a[href*="tutorial"], a[href$="kefu.html"], a[href$="yonghu.html"]').length`); n != 0 {
+		t.Errorf("the customer page has %d links to the tutorial pages, want 0", n)
+	}
+
+	// Queued first: no reply box yet. When Alice takes the chat, the box
+	// appears with the keyboard in it.
+	ann.startChat(base, "Ann")
+	ann.waitText("#queue-position", "You are number 1 in line")
+	alice.signIn(base, "Alice")
+	ann.waitText("#agent-line", "You are chatting with Alice")
+	ann.waitUntil("reply box focused after Start chat", focusedReply)
+	b.check()
+}
+
+// TestSmallEmbedToggle: the embed's button reads "Minimise" while open
+// (not "Close the chat", beside the widget's "End chat"), Esc in the
+// widget minimises the panel, and the keyboard goes back to the button.
+func TestSmallEmbedToggle(t *testing.T) {
+	_, base := nativeServer(t, 0)
+	shopURL := shopSite(t, base)
+	b := newBrowser(t)
+	host := b.newPerson("shop page").laptop()
+
+	host.do(chromedp.Navigate(shopURL + "/"))
+	host.waitUntil("the kefu button", visible("kefu-widget-button"))
+	host.do(chromedp.Click(chromedp.ID("kefu-widget-button")))
+	host.waitUntil("the panel", visible("kefu-widget-panel"))
+	host.waitText("#kefu-widget-button span", "Minimise")
+	widget := host.frame(b, base+"/embed")
+	widget.waitUntil("start form", visible("start-form"))
+	widget.do(chromedp.Focus(chromedp.ID("name")), escapeKey)
+	host.waitUntil("panel closed by Esc", `!document.getElementById("kefu-widget-panel").checkVisibility()`)
+	host.waitUntil("keyboard back on the button", `document.activeElement === document.getElementById("kefu-widget-button")`)
+	host.waitText("#kefu-widget-button span", "Chat with us")
+	b.check()
+}
