@@ -2,8 +2,11 @@ package browsertest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"kefu/store"
 )
 
 // Tests of issue #13's smaller items (10, and item 8's focus after "Start
@@ -58,5 +61,48 @@ func TestSmallEmbedToggle(t *testing.T) {
 	host.waitUntil("panel closed by Esc", `!document.getElementById("kefu-widget-panel").checkVisibility()`)
 	host.waitUntil("keyboard back on the button", `document.activeElement === document.getElementById("kefu-widget-button")`)
 	host.waitText("#kefu-widget-button span", "Chat with us")
+	b.check()
+}
+
+// supervisorSignIn signs the supervisor name in at base's supervisor view,
+// in English, and waits for the board.
+func (tb *tab) supervisorSignIn(base, name string) {
+	tb.t.Helper()
+	tb.do(
+		chromedp.Navigate(base+"/supervisor"),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.Click(chromedp.ID("lang-en")),
+		chromedp.SendKeys(chromedp.ID("name"), name),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Click(chromedp.ID("login-button")),
+		chromedp.WaitVisible(chromedp.ID("board")),
+	)
+}
+
+// TestSmallSignedOutBySupervisor: an agent a supervisor signs out is told
+// so, not that the sign-in expired; the supervisor's notice follows the
+// language switch and goes away after a while.
+func TestSmallSignedOutBySupervisor(t *testing.T) {
+	srv, base := nativeServer(t, 0)
+	addAgent(t, srv, "Alice", 2)
+	account(t, srv, "boss", store.RoleSupervisor)
+	b := newBrowser(t)
+	alice := b.newPerson("agent Alice").laptop()
+	boss := b.newPerson("supervisor").laptop()
+
+	alice.signIn(base, "Alice")
+	boss.supervisorSignIn(base, "boss")
+	boss.waitText("#agent-rows td.name", "Alice")
+	eval[bool](boss, `(window.confirm = () => true, true)`)
+	boss.do(chromedp.Click(chromedp.CSS(`#agent-rows button.revoke`)))
+	boss.waitText("#notice", "Alice was signed out on every device.")
+
+	alice.waitUntil("sign-in form", visible("login-form"))
+	alice.waitText("#login-error", "You were signed out by a supervisor or a password change. Please sign in again.")
+
+	boss.do(chromedp.Click(chromedp.ID("lang-zh")))
+	boss.waitText("#notice", "Alice 已在所有设备上退出登录。")
+	boss.skewClock(time.Minute)
+	boss.waitUntil("notice gone", `document.getElementById("notice").hidden && document.getElementById("notice").textContent === ""`)
 	b.check()
 }

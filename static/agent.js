@@ -11,6 +11,7 @@ import { Desk } from './agent-convs.js';
 import { Alerts } from './agent-alerts.js';
 import { Drafts } from './agent-drafts.js';
 import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
+import { signedOutKey } from './agent-signedout.js';
 
 useDictionary(dict);
 
@@ -93,14 +94,15 @@ function showLogin(message = '') {
 
 function onConnection(e) {
   if (e.state === 'closed' && e.why) {
-    // The token expired or the account went: only a new login helps.
+    // The token expired, was revoked or the account went: only a new
+    // login helps, and the agent is told which.
     client.stop({ forget: true });
     forgetLogin(session);
     client = null;
     desk.clear();
     showActive(null);
     drafts.clear();
-    showLogin(t('login.expired'));
+    showLogin(t(signedOutKey(e)));
     return;
   }
   const text = connectionText(e);

@@ -7,6 +7,7 @@
 
 import { t, useDictionary, translatePage, setLanguage, language, onLanguageChange } from './i18n.js';
 import dictionary from './i18n/supervisor.js';
+import { Notice } from './supervisor-notice.js';
 
 const POLL_MS = 2000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -25,6 +26,7 @@ let history = []; // points, oldest first, at most an hour
 let latest = null; // the last answer
 let timer = null;
 let polling = false;
+const notice = new Notice($('notice'));
 
 useDictionary(dictionary);
 translatePage();
@@ -37,6 +39,7 @@ onLanguageChange(() => {
   translatePage();
   markLanguage();
   if (session) $('who').textContent = t('who', { name: session.name });
+  notice.draw();
   if (latest) render(latest);
 });
 $('login-form').addEventListener('submit', (e) => {
@@ -252,6 +255,7 @@ function render(s) {
     ['line p99', (p) => p.timeToAssignment?.p99],
   ], duration);
   agents(Array.isArray(s.agents) ? s.agents : []);
+  notice.tick();
 }
 
 function setNumber(id, v) {
@@ -368,7 +372,6 @@ function revokeCell(a) {
 async function revoke(name, button) {
   if (!session || !window.confirm(t('agents.revokeConfirm', { name }))) return;
   button.disabled = true;
-  let text;
   try {
     const res = await fetch('api/agents/' + encodeURIComponent(name) + '/revoke', {
       method: 'POST',
@@ -376,16 +379,14 @@ async function revoke(name, button) {
       cache: 'no-store',
     });
     if (res.status === 204) {
-      text = t('agents.revoked', { name });
+      notice.show('agents.revoked', { name });
     } else {
       const body = await res.json().catch(() => ({}));
-      text = t('agents.revokeFailed', { name, message: body.error || String(res.status) });
+      notice.show('agents.revokeFailed', { name, message: body.error || String(res.status) });
     }
   } catch (e) {
-    text = t('agents.revokeFailed', { name, message: String(e.message || e) });
+    notice.show('agents.revokeFailed', { name, message: String(e.message || e) });
   }
-  $('notice').textContent = text;
-  $('notice').hidden = false;
   button.disabled = false;
 }
 
