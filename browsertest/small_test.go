@@ -1,11 +1,13 @@
 package browsertest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"kefu/server"
 	"kefu/store"
 )
 
@@ -104,5 +106,37 @@ func TestSmallSignedOutBySupervisor(t *testing.T) {
 	boss.waitText("#notice", "Alice 已在所有设备上退出登录。")
 	boss.skewClock(time.Minute)
 	boss.waitUntil("notice gone", `document.getElementById("notice").hidden && document.getElementById("notice").textContent === ""`)
+	b.check()
+}
+
+// setCapacity types n into the console's "Chats at once" and commits it.
+func (tb *tab) setCapacity(n string) {
+	tb.t.Helper()
+	tb.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const c = document.getElementById("capacity"); c.value = %s; c.dispatchEvent(new Event("change")); })()`, jsString(n))))
+}
+
+// TestSmallCapacityRange: the console takes any capacity up to the
+// server's cap (-max-capacity, here 8) and refuses one outside it with the
+// range, translated, instead of reverting in silence.
+func TestSmallCapacityRange(t *testing.T) {
+	srv := startServer(t, server.Config{Grace: server.DefaultGrace, MaxCapacity: 8})
+	base := "http://" + srv.Addr()
+	addAgent(t, srv, "Alice", 2)
+	b := newBrowser(t)
+	alice := b.newPerson("agent Alice").laptop()
+	alice.signIn(base, "Alice")
+
+	alice.setCapacity("8")
+	alice.waitText("#load", "0 of 8 chats")
+	for _, bad := range []string{"100", "9", "0", "2.5"} {
+		eval[bool](alice, `(document.getElementById("toast").textContent = "", true)`)
+		alice.setCapacity(bad)
+		alice.waitText("#toast", "Chats at once must be a whole number from 1 to 8; the old value is kept.")
+		alice.waitUntil("the field back at 8", `document.getElementById("capacity").value === "8"`)
+	}
+	alice.do(chromedp.Click(chromedp.ID("lang")))
+	alice.setCapacity("100")
+	alice.waitText("#toast", "同时接待上限须为 1 到 8 之间的整数，已保留原值。")
+	alice.waitText("#load", "接待 0/8")
 	b.check()
 }

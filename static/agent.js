@@ -12,6 +12,7 @@ import { Alerts } from './agent-alerts.js';
 import { Drafts } from './agent-drafts.js';
 import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
 import { signedOutKey } from './agent-signedout.js';
+import { FALLBACK_MAX, MIN_CAPACITY, capacityCap, capacityOK } from './agent-capacity.js';
 
 useDictionary(dict);
 
@@ -39,6 +40,7 @@ const desk = new Desk({
 let client = null;
 let me = null; // the agent, from welcome
 let capacity = 0;
+let maxCapacity = FALLBACK_MAX; // the server's cap, from welcome
 let status = 'available'; // as the server last said
 let colleagues = []; // the latest agents frame
 const typingTimers = new Map();
@@ -60,6 +62,8 @@ function start(login) {
   client.on('welcome', (f) => {
     me = f.you;
     el.who.textContent = me.name;
+    maxCapacity = capacityCap(f);
+    el.capacity.max = String(maxCapacity);
     setState(f);
   });
   client.on('state', setState);
@@ -306,12 +310,16 @@ el.status.addEventListener('change', () => {
   else el.status.value = status; // as the server last said
 });
 el.capacity.addEventListener('change', () => {
-  const n = Number(el.capacity.value);
-  // The server checks too (its cap may be lower than 50, see -max-capacity)
-  // and answers with a state frame or an error; this only keeps nonsense
-  // off the wire.
-  if (online() && Number.isInteger(n) && n >= 1 && n <= 50) client.capacity(n);
-  else el.capacity.value = String(capacity); // as the server last said
+  // The server checks too and answers with a state frame or an error;
+  // out of range, the agent is told the range before anything is sent.
+  if (!capacityOK(el.capacity.value, maxCapacity)) {
+    toast(t('capacity.range', { min: MIN_CAPACITY, max: maxCapacity }));
+    el.capacity.value = String(capacity); // as the server last said
+  } else if (online()) {
+    client.capacity(Number(el.capacity.value));
+  } else {
+    el.capacity.value = String(capacity);
+  }
 });
 // Choosing a chat in the list (click, or Enter on it) goes on to its reply
 // box: one key from the list. The entry's own listener selects it first.
