@@ -140,3 +140,32 @@ func TestSmallCapacityRange(t *testing.T) {
 	alice.waitText("#load", "接待 0/8")
 	b.check()
 }
+
+// TestSmallSameNameCustomers: two customers called Ann are told apart in
+// the console by the end of their server-issued ids, in the list and in
+// the chat's title; a name nobody shares stays bare.
+func TestSmallSameNameCustomers(t *testing.T) {
+	srv, base := nativeServer(t, 0)
+	addAgent(t, srv, "Alice", 3)
+	b := newBrowser(t)
+	alice := b.newPerson("agent Alice").laptop()
+	ann1 := b.newPerson("customer Ann (1)").phone()
+	ann2 := b.newPerson("customer Ann (2)").phone()
+
+	alice.signIn(base, "Alice")
+	ann1.startChat(base, "Ann")
+	ann1.waitText("#agent-line", "You are chatting with Alice")
+	alice.waitText("#conv-list .conv-item .name", "Ann")
+	ann2.startChat(base, " ann ")
+	ann2.waitText("#agent-line", "You are chatting with Alice")
+
+	names := `Array.from(document.querySelectorAll("#conv-list .conv-item .name"), (e) => e.textContent)`
+	alice.waitUntil("two tagged entries", names+`.filter((n) => /^ann · [a-z0-9]{4,}$/i.test(n)).length === 2`)
+	got := eval[[]string](alice, names)
+	if got[0] == got[1] {
+		t.Fatalf("entries %q: the two customers cannot be told apart", got)
+	}
+	alice.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#conv-list .conv-item")[1].click()`))
+	alice.waitText("#thread-title", "Chat with "+got[1])
+	b.check()
+}

@@ -229,7 +229,7 @@ function showActive(rec) {
   swapDraft(rec);
   el['thread-empty'].hidden = !!rec;
   el['transfer'].hidden = true;
-  el['thread-title'].textContent = rec ? t('thread.with', { name: rec.customer?.name ?? '' }) : '';
+  el['thread-title'].textContent = rec ? t('thread.with', { name: desk.label(rec) }) : '';
   el['transfer-open'].hidden = !rec || !!rec.ended;
   el.end.hidden = !rec || !!rec.ended;
   el.dismiss.hidden = !rec || !rec.ended;
