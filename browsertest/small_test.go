@@ -169,3 +169,42 @@ func TestSmallSameNameCustomers(t *testing.T) {
 	alice.waitText("#thread-title", "Chat with "+got[1])
 	b.check()
 }
+
+// TestSmallRatings: a customer's rating reaches the supervisor view (the
+// agent's row and the team's tile, in both languages) and the agent's own
+// console, which ask for ratings every half minute.
+func TestSmallRatings(t *testing.T) {
+	srv, base := nativeServer(t, 0)
+	addAgent(t, srv, "Alice", 2)
+	account(t, srv, "boss", store.RoleSupervisor)
+	b := newBrowser(t)
+	alice := b.newPerson("agent Alice").laptop()
+	boss := b.newPerson("supervisor").laptop()
+
+	alice.signIn(base, "Alice")
+	alice.waitText("#my-rating", "Your rating: none yet")
+	boss.supervisorSignIn(base, "boss")
+	boss.waitText("#agent-rows td.rating", "No ratings yet")
+	boss.waitText("#rating-detail", "No ratings yet")
+
+	ann := dialNative(t, srv, map[string]any{"role": "customer", "name": "Ann"})
+	ann.send(map[string]any{"type": "request"})
+	conv := ann.expect("conv").Conv
+	alice.waitText("#thread-title", "Chat with Ann")
+	ann.send(map[string]any{"type": "rate", "conv": conv, "rating": 4})
+	ann.expect("rated")
+
+	// Half a minute later, both pages have asked again.
+	alice.skewClock(time.Minute)
+	alice.waitText("#my-rating", "Your rating: 4.0 / 5 (1 rated)")
+	boss.skewClock(time.Minute)
+	boss.waitText("#rating", "4.0")
+	boss.waitText("#rating-detail", "out of 5, from 1 rated chats")
+	boss.waitText("#agent-rows td.rating", "4.0 / 5 (1 rated)")
+	boss.do(chromedp.Click(chromedp.ID("lang-zh")))
+	boss.waitText("#agent-rows td.rating", "4.0 / 5（1 条评价）")
+	boss.waitText("#rating-detail", "满分 5 分，共 1 条评价")
+	alice.do(chromedp.Click(chromedp.ID("lang")))
+	alice.waitText("#my-rating", "我的评分：4.0 / 5（1 条评价）")
+	b.check()
+}

@@ -13,6 +13,7 @@ import { Drafts } from './agent-drafts.js';
 import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
 import { signedOutKey } from './agent-signedout.js';
 import { FALLBACK_MAX, MIN_CAPACITY, capacityCap, capacityOK } from './agent-capacity.js';
+import { MyRating } from './agent-rating.js';
 
 useDictionary(dict);
 
@@ -30,7 +31,7 @@ const el = Object.fromEntries([
   'lang', 'who', 'controls', 'status', 'capacity', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
   'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
   'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
-  'text', 'toast', 'convs-title', 'order',
+  'text', 'toast', 'convs-title', 'order', 'my-rating',
 ].map((id) => [id, byId(id)]));
 const desk = new Desk({
   list: el['conv-list'], threads: el.threads, empty: el['no-convs'], onSelect: showActive,
@@ -45,6 +46,7 @@ let status = 'available'; // as the server last said
 let colleagues = []; // the latest agents frame
 const typingTimers = new Map();
 let toastTimer = null;
+const myRating = new MyRating(el['my-rating']);
 
 function visible() {
   return document.visibilityState === 'visible';
@@ -58,6 +60,7 @@ function start(login) {
   // The sign-in form's focus went with it: to the list until a chat comes.
   el['convs-title'].focus();
   client = new KefuClient({ role: 'agent', token: login.token, storage: session, key: CLIENT_KEY });
+  myRating.start(login.token);
   client.on('connection', onConnection);
   client.on('welcome', (f) => {
     me = f.you;
@@ -103,6 +106,7 @@ function onConnection(e) {
     client.stop({ forget: true });
     forgetLogin(session);
     client = null;
+    myRating.stop();
     desk.clear();
     showActive(null);
     drafts.clear();
@@ -421,6 +425,7 @@ languageButton(el.lang, () => {
   desk.relabel();
   drawTransferTargets();
   showActive(desk.active);
+  myRating.draw();
 });
 showActive(null);
 const login = savedLogin(session);

@@ -8,6 +8,8 @@
 import { t, useDictionary, translatePage, setLanguage, language, onLanguageChange } from './i18n.js';
 import dictionary from './i18n/supervisor.js';
 import { Notice } from './supervisor-notice.js';
+import { RatingsFeed } from './ratings.js';
+import { drawTeam, ratingCell } from './supervisor-ratings.js';
 
 const POLL_MS = 2000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -27,6 +29,11 @@ let latest = null; // the last answer
 let timer = null;
 let polling = false;
 const notice = new Notice($('notice'));
+let ratings = null; // the last GET /api/ratings answer
+const feed = new RatingsFeed(() => session?.token, (body) => {
+  ratings = body;
+  if (latest) render(latest);
+});
 
 useDictionary(dictionary);
 translatePage();
@@ -143,6 +150,8 @@ function showLogin(reason) {
   timer = null;
   history = [];
   latest = null;
+  ratings = null;
+  feed.reset();
   $('board').hidden = true;
   $('logout').hidden = true;
   $('who').hidden = true;
@@ -195,6 +204,7 @@ async function poll() {
     keep(body.history);
     latest = body;
     render(body);
+    feed.due();
   } catch {
     if (session) $('board-status').textContent = t('board.offline');
   } finally {
@@ -254,6 +264,7 @@ function render(s) {
     ['line p90', (p) => p.timeToAssignment?.p90],
     ['line p99', (p) => p.timeToAssignment?.p99],
   ], duration);
+  drawTeam($('rating'), $('rating-detail'), ratings);
   agents(Array.isArray(s.agents) ? s.agents : []);
   notice.tick();
 }
@@ -346,6 +357,7 @@ function agents(list) {
       loadCell(a),
       cell(t(a.online ? 'conn.online' : 'conn.grace')),
       cell(t(a.protocol === 'compat' ? 'proto.compat' : 'proto.native')),
+      ratingCell(ratings, a.id),
       revokeCell(a),
     );
     return tr;

@@ -67,6 +67,9 @@ export default {
     'conn.reconnecting': '连接中断，正在重新连接…',
     'conn.notNow': '正在重新连接，请稍后再试。',
     'error.generic': '操作失败：{message}',
+    'rating.mine': '我的评分：{rating}',
+    'rating.value': '{avg} / 5（{n} 条评价）',
+    'rating.none': '暂无',
     'capacity.range': '同时接待上限须为 {min} 到 {max} 之间的整数，已保留原值。',
   },
   en: {
@@ -136,6 +139,9 @@ export default {
     'conn.reconnecting': 'Connection lost. Reconnecting…',
     'conn.notNow': 'Reconnecting: try again in a moment.',
     'error.generic': 'That did not work: {message}',
+    'rating.mine': 'Your rating: {rating}',
+    'rating.value': '{avg} / 5 ({n} rated)',
+    'rating.none': 'none yet',
     'capacity.range': 'Chats at once must be a whole number from {min} to {max}; the old value is kept.',
   },
 };
