@@ -27,6 +27,21 @@ func runAdd(ctx context.Context, args []string, s streams) error {
 			return err
 		}
 		fmt.Fprintf(s.stdout, "agent %s created%s\n", a.Name, shownOnce(generated))
-		return nil
+		return noteNoSupervisor(ctx, st, s)
 	})
+}
+
+// noteNoSupervisor tells whoever adds accounts before the first start (or
+// after removing the last supervisor) what `kefu serve` will do about it,
+// so that the "admin" account in the log is no surprise. On stderr: stdout
+// stays the one result line that scripts read.
+func noteNoSupervisor(ctx context.Context, st store.Store, s streams) error {
+	agents, err := st.ListAgents(ctx)
+	if err != nil {
+		return err
+	}
+	if !hasSupervisor(agents) {
+		fmt.Fprintf(s.stderr, "no supervisor yet: the next 'kefu serve' creates supervisor %q and prints its one-time password in the log\n", FirstAgentName)
+	}
+	return nil
 }

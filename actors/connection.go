@@ -215,7 +215,7 @@ func (c *connection) identified(ctx actor.Context, p Party) {
 
 func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 	c.admitted = true
-	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
+	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, MaxCapacity: cmp.Or(c.MaxCapacity, MaxCapacity), Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
 	c.syncAll(ctx, a.Convs)
 	c.admittedNow(ctx)
 }

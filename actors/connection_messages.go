@@ -43,12 +43,16 @@ type (
 	}
 	// Welcome is what a connection tells its client once admitted.
 	Welcome struct {
-		You       Party
-		Token     string // a customer's resume token; empty for agents
-		Status    Status // agents
-		Capacity  int    // agents
-		State     string // customers: "idle", "queued" or "chatting"
-		Heartbeat time.Duration
+		You      Party
+		Token    string // a customer's resume token; empty for agents
+		Status   Status // agents
+		Capacity int    // agents
+		// MaxCapacity is the most the agent may set (agents): the page
+		// checks against it and says so, instead of sending what the
+		// server would refuse.
+		MaxCapacity int
+		State       string // customers: "idle", "queued" or "chatting"
+		Heartbeat   time.Duration
 		// MaxTextBytes is the longest msg text the server takes, in bytes
 		// of UTF-8: a flag, so pages learn it here rather than guess it.
 		MaxTextBytes int

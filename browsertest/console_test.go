@@ -174,7 +174,7 @@ func TestConsoleSignedOut(t *testing.T) {
 	}
 	gate.cut()
 	alice.waitUntil("sign-in form", visible("login-form"))
-	alice.waitText("#login-error", "Your sign-in has expired. Please sign in again.")
+	alice.waitText("#login-error", "Your account has been removed. Ask a supervisor if this is a mistake.")
 	alice.waitUntil("desk gone", `document.getElementById("console").hidden && document.querySelectorAll("#conv-list li").length === 0`)
 	b.check()
 }

@@ -26,22 +26,7 @@ const hostPage = `<!doctype html>
 func TestEmbed(t *testing.T) {
 	srv, base := nativeServer(t, 0)
 	addAgent(t, srv, "Alice", 2)
-	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/":
-		case "/favicon.ico": // the browser asks; the shop has none
-			w.WriteHeader(http.StatusNoContent)
-			return
-		default:
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, hostPage, base)
-	}))
-	t.Cleanup(shop.Close)
-	// localhost against kefu's 127.0.0.1: another site, as a real shop is.
-	shopURL := strings.Replace(shop.URL, "127.0.0.1", "localhost", 1)
+	shopURL := shopSite(t, base)
 
 	b := newBrowser(t)
 	alice := b.newPerson("agent Alice").laptop()
@@ -90,6 +75,28 @@ func TestEmbed(t *testing.T) {
 	host.waitUntil("the shop's title back", `document.title === "A shop"`)
 	host.waitUntil("count gone again", `!document.getElementById("kefu-widget-unread").checkVisibility()`)
 	b.check()
+}
+
+// shopSite runs a third-party site whose page embeds base's widget and
+// returns its address: localhost against kefu's 127.0.0.1, another site,
+// as a real shop is.
+func shopSite(t *testing.T, base string) string {
+	t.Helper()
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+		case "/favicon.ico": // the browser asks; the shop has none
+			w.WriteHeader(http.StatusNoContent)
+			return
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, hostPage, base)
+	}))
+	t.Cleanup(shop.Close)
+	return strings.Replace(shop.URL, "127.0.0.1", "localhost", 1)
 }
 
 // frame attaches to the cross-site iframe whose URL starts with prefix:

@@ -212,6 +212,14 @@ func httpTable() []httpRow {
 				}
 			}},
 
+		// Ratings: every account its own, supervisors the team's too.
+		{name: "Ratings", method: "GET", path: fixed("/api/ratings"), want: agents, rest: unauth,
+			check: func(t *testing.T, _ *world, who string, status int, body []byte) {
+				if status == ok && bytes.Contains(body, []byte(`"team":`)) != (who == super) {
+					t.Fatalf("%s got %s: the team is for supervisors only", who, body)
+				}
+			}},
+
 		// History: agents see what they served, supervisors everything.
 		{name: "ListOwn", method: "GET", path: fixed("/api/conversations"), want: agents, rest: unauth,
 			check: func(t *testing.T, w *world, who string, status int, body []byte) {
@@ -256,6 +264,7 @@ func httpTable() []httpRow {
 		{name: "PostHealthz", method: "POST", path: fixed("/healthz"), rest: method},
 		{name: "PostReadyz", method: "POST", path: fixed("/readyz"), rest: method},
 		{name: "PostSupervisorStats", method: "POST", path: fixed("/api/supervisor/stats"), rest: method},
+		{name: "PostRatings", method: "POST", path: fixed("/api/ratings"), rest: method},
 		{name: "PostGetRoom", method: "POST", path: fixed("/getroom?userName=Guest"), rest: method},
 		{name: "PostAgentConsole", method: "POST", path: fixed("/agent"), rest: method},
 		{name: "PostEmbed", method: "POST", path: fixed("/embed"), rest: method},

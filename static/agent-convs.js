@@ -11,6 +11,7 @@
 import { h } from './ui.js';
 import { t } from './i18n.js';
 import { Thread } from './thread.js';
+import { TAG_SEP, nameTags } from './agent-names.js';
 
 export class Desk {
   // older(conv, before) is the client's: a page of older messages.
@@ -23,6 +24,29 @@ export class Desk {
     this.recs = new Map(); // conv id -> record, in the order they came
     this.active = null; // the selected record
     this.order = 'arrival'; // or 'waiting'
+    this.tags = new Map(); // customer id -> the tag that tells same names apart
+  }
+
+  // label is rec's customer as the console names them: the name, and the
+  // end of their id when another open chat's customer has the same name.
+  label(rec) {
+    const name = rec?.customer?.name ?? '';
+    const tag = this.tags.get(rec?.customer?.id);
+    return tag ? name + TAG_SEP + tag : name;
+  }
+
+  // tagOf is the element that shows rec's tag, or null.
+  tagOf(rec) {
+    const tag = this.tags.get(rec.customer?.id);
+    return tag ? h('span', { class: 'cid', text: TAG_SEP + tag }) : null;
+  }
+
+  // retag works out the tags again; true if any changed.
+  retag() {
+    const tags = nameTags([...this.recs.values()].map((r) => r.customer));
+    const same = tags.size === this.tags.size && [...tags].every(([id, tag]) => this.tags.get(id) === tag);
+    this.tags = tags;
+    return !same;
   }
 
   setOrder(order) {
@@ -69,7 +93,8 @@ export class Desk {
     }
     rec.thread.opened(f);
     Object.assign(rec, { customer: f.customer, agent: f.agent, ended: null });
-    this.draw(rec);
+    // A second customer of the same name tags the first one's entry too.
+    this.draw(this.retag() ? null : rec);
     return rec;
   }
 
@@ -95,6 +120,7 @@ export class Desk {
     rec.item.remove();
     this.recs.delete(id);
     if (this.active === rec) this.active = null;
+    this.retag();
     this.draw(null);
   }
 
@@ -127,7 +153,7 @@ export class Desk {
     const last = rec.typing ? t('list.typing') : rec.last;
     // replaceChildren would show a null as the text "null": filter it.
     button.replaceChildren(...[
-      h('span', { class: 'name', text: rec.customer?.name ?? '' }),
+      h('span', { class: 'name' }, rec.customer?.name ?? '', this.tagOf(rec)),
       tag ?? h('span', {}),
       h('span', { class: 'last', text: last }),
       waitingText(rec) ? h('span', { class: 'wait', text: waitingText(rec) }) : null,

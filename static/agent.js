@@ -16,6 +16,9 @@ import { forgetLogin, logIn, logOut, savedLogin } from './agent-login.js';
 import { Confirm } from './confirm.js';
 import { TransferForm } from './agent-transfer.js';
 import { relabelHandoffs, showHandoffs } from './agent-handoffs.js';
+import { signedOutKey } from './agent-signedout.js';
+import { FALLBACK_MAX, MIN_CAPACITY, capacityCap, capacityOK } from './agent-capacity.js';
+import { MyRating } from './agent-rating.js';
 
 useDictionary(dict);
 
@@ -33,7 +36,7 @@ const el = Object.fromEntries([
   'lang', 'who', 'controls', 'status', 'capacity', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
   'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
   'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-note', 'transfer-go', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
-  'text', 'toast', 'convs-title', 'order',
+  'text', 'toast', 'convs-title', 'order', 'my-rating',
 ].map((id) => [id, byId(id)]));
 const counter = new ByteCounter(el.text, byId('send'), byId('text-bytes'));
 const desk = new Desk({
@@ -44,9 +47,11 @@ const desk = new Desk({
 let client = null;
 let me = null; // the agent, from welcome
 let capacity = 0;
+let maxCapacity = FALLBACK_MAX; // the server's cap, from welcome
 let status = 'available'; // as the server last said
 const typingTimers = new Map();
 let toastTimer = null;
+const myRating = new MyRating(el['my-rating']);
 
 function visible() {
   return document.visibilityState === 'visible';
@@ -60,11 +65,14 @@ function start(login) {
   // The sign-in form's focus went with it: to the list until a chat comes.
   el['convs-title'].focus();
   client = new KefuClient({ role: 'agent', token: login.token, storage: session, key: CLIENT_KEY });
+  myRating.start(login.token);
   client.on('connection', onConnection);
   client.on('welcome', (f) => {
     me = f.you;
     counter.setLimit(f.maxTextBytes);
     el.who.textContent = me.name;
+    maxCapacity = capacityCap(f);
+    el.capacity.max = String(maxCapacity);
     setState(f);
   });
   client.on('state', setState);
@@ -99,14 +107,16 @@ function showLogin(message = '') {
 
 function onConnection(e) {
   if (e.state === 'closed' && e.why) {
-    // The token expired or the account went: only a new login helps.
+    // The token expired, was revoked or the account went: only a new
+    // login helps, and the agent is told which.
     client.stop({ forget: true });
     forgetLogin(session);
     client = null;
+    myRating.stop();
     desk.clear();
     showActive(null);
     drafts.clear();
-    showLogin(t('login.expired'));
+    showLogin(t(signedOutKey(e)));
     return;
   }
   const text = connectionText(e);
@@ -234,7 +244,7 @@ function showActive(rec) {
   if (!rec || rec.ended || rec.id !== endChat.asked) endChat.reset();
   el['thread-empty'].hidden = !!rec;
   if (rec?.id !== transfer.conv || rec?.ended) transfer.close(false);
-  el['thread-title'].textContent = rec ? t('thread.with', { name: rec.customer?.name ?? '' }) : '';
+  el['thread-title'].textContent = rec ? t('thread.with', { name: desk.label(rec) }) : '';
   el['transfer-open'].hidden = !rec || !!rec.ended;
   el.end.hidden = !rec || !!rec.ended;
   el.dismiss.hidden = !rec || !rec.ended;
@@ -312,12 +322,16 @@ el.status.addEventListener('change', () => {
   else el.status.value = status; // as the server last said
 });
 el.capacity.addEventListener('change', () => {
-  const n = Number(el.capacity.value);
-  // The server checks too (its cap may be lower than 50, see -max-capacity)
-  // and answers with a state frame or an error; this only keeps nonsense
-  // off the wire.
-  if (online() && Number.isInteger(n) && n >= 1 && n <= 50) client.capacity(n);
-  else el.capacity.value = String(capacity); // as the server last said
+  // The server checks too and answers with a state frame or an error;
+  // out of range, the agent is told the range before anything is sent.
+  if (!capacityOK(el.capacity.value, maxCapacity)) {
+    toast(t('capacity.range', { min: MIN_CAPACITY, max: maxCapacity }));
+    el.capacity.value = String(capacity); // as the server last said
+  } else if (online()) {
+    client.capacity(Number(el.capacity.value));
+  } else {
+    el.capacity.value = String(capacity);
+  }
 });
 // Choosing a chat in the list (click, or Enter on it) goes on to its reply
 // box: one key from the list. The entry's own listener selects it first.
@@ -438,6 +452,7 @@ languageButton(el.lang, () => {
   for (const r of desk.recs.values()) relabelHandoffs(r.ol, me?.id);
   showActive(desk.active);
   counter.update();
+  myRating.draw();
 });
 showActive(null);
 const login = savedLogin(session);

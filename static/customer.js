@@ -16,6 +16,7 @@ import { Alerts } from './agent-alerts.js';
 import { drawStars, chosenStars, etaText, titleText, waitedText } from './customer-parts.js';
 import { QueueNotices } from './customer-queue.js';
 import { Confirm } from './confirm.js';
+import { focusReplyWhenShown, minimiseOnEscape } from './customer-keys.js';
 
 useDictionary(dict);
 
@@ -381,7 +382,9 @@ el.sound.addEventListener('change', () => alerts.setSound(el.sound.checked));
 if (embedded) {
   document.body.classList.add('embedded');
   el.minimise.hidden = false;
-  el.minimise.addEventListener('click', () => window.parent.postMessage({ kefu: 'minimise' }, '*'));
+  const minimise = () => window.parent.postMessage({ kefu: 'minimise' }, '*');
+  el.minimise.addEventListener('click', minimise);
+  minimiseOnEscape(minimise);
   // widget.js says when its panel opens or closes.
   window.addEventListener('message', (e) => {
     if (e.source !== window.parent || e.data?.kefu !== 'visible') return;
@@ -391,6 +394,8 @@ if (embedded) {
     el.text.focus();
   });
 }
+
+focusReplyWhenShown(el.compose, el.text, () => !embedded || panelOpen);
 
 languageButton(el.lang, () => {
   thread.relabel();

@@ -7,6 +7,9 @@
 
 import { t, useDictionary, translatePage, setLanguage, language, onLanguageChange } from './i18n.js';
 import dictionary from './i18n/supervisor.js';
+import { Notice } from './supervisor-notice.js';
+import { RatingsFeed } from './ratings.js';
+import { drawTeam, ratingCell } from './supervisor-ratings.js';
 
 const POLL_MS = 2000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -25,6 +28,12 @@ let history = []; // points, oldest first, at most an hour
 let latest = null; // the last answer
 let timer = null;
 let polling = false;
+const notice = new Notice($('notice'));
+let ratings = null; // the last GET /api/ratings answer
+const feed = new RatingsFeed(() => session?.token, (body) => {
+  ratings = body;
+  if (latest) render(latest);
+});
 
 useDictionary(dictionary);
 translatePage();
@@ -37,6 +46,7 @@ onLanguageChange(() => {
   translatePage();
   markLanguage();
   if (session) $('who').textContent = t('who', { name: session.name });
+  notice.draw();
   if (latest) render(latest);
 });
 $('login-form').addEventListener('submit', (e) => {
@@ -140,6 +150,8 @@ function showLogin(reason) {
   timer = null;
   history = [];
   latest = null;
+  ratings = null;
+  feed.reset();
   $('board').hidden = true;
   $('logout').hidden = true;
   $('who').hidden = true;
@@ -192,6 +204,7 @@ async function poll() {
     keep(body.history);
     latest = body;
     render(body);
+    feed.due();
   } catch {
     if (session) $('board-status').textContent = t('board.offline');
   } finally {
@@ -251,7 +264,9 @@ function render(s) {
     ['line p90', (p) => p.timeToAssignment?.p90],
     ['line p99', (p) => p.timeToAssignment?.p99],
   ], duration);
+  drawTeam($('rating'), $('rating-detail'), ratings);
   agents(Array.isArray(s.agents) ? s.agents : []);
+  notice.tick();
 }
 
 function setNumber(id, v) {
@@ -342,6 +357,7 @@ function agents(list) {
       loadCell(a),
       cell(t(a.online ? 'conn.online' : 'conn.grace')),
       cell(t(a.protocol === 'compat' ? 'proto.compat' : 'proto.native')),
+      ratingCell(ratings, a.id),
       revokeCell(a),
     );
     return tr;
@@ -368,7 +384,6 @@ function revokeCell(a) {
 async function revoke(name, button) {
   if (!session || !window.confirm(t('agents.revokeConfirm', { name }))) return;
   button.disabled = true;
-  let text;
   try {
     const res = await fetch('api/agents/' + encodeURIComponent(name) + '/revoke', {
       method: 'POST',
@@ -376,16 +391,14 @@ async function revoke(name, button) {
       cache: 'no-store',
     });
     if (res.status === 204) {
-      text = t('agents.revoked', { name });
+      notice.show('agents.revoked', { name });
     } else {
       const body = await res.json().catch(() => ({}));
-      text = t('agents.revokeFailed', { name, message: body.error || String(res.status) });
+      notice.show('agents.revokeFailed', { name, message: body.error || String(res.status) });
     }
   } catch (e) {
-    text = t('agents.revokeFailed', { name, message: String(e.message || e) });
+    notice.show('agents.revokeFailed', { name, message: String(e.message || e) });
   }
-  $('notice').textContent = text;
-  $('notice').hidden = false;
   button.disabled = false;
 }
 

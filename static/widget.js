@@ -16,8 +16,10 @@
   var origin = new URL(script.src).origin;
   var zh = String(navigator.language || '').toLowerCase().indexOf('zh') === 0;
   var text = zh
-    ? { open: '在线客服', close: '收起客服窗口', frame: 'kefu 在线客服', unread: '条新消息' }
-    : { open: 'Chat with us', close: 'Close the chat', frame: 'kefu customer service', unread: 'new messages' };
+    // "Minimise", not "Close": beside the widget's own "End chat" a
+    // "Close the chat" reads as ending it (issue #13, item 10).
+    ? { open: '在线客服', close: '最小化', frame: 'kefu 在线客服', unread: '条新消息' }
+    : { open: 'Chat with us', close: 'Minimise', frame: 'kefu customer service', unread: 'new messages' };
   var LAYER = '2147483000'; // above the host's own floating things
 
   function css(el, rules) {
@@ -80,6 +82,11 @@
   }
 
   button.addEventListener('click', function () { show(!open); });
+  // Esc on the button closes the open panel too; inside the frame the
+  // widget itself asks with 'minimise' (the host never sees its keys).
+  button.addEventListener('keydown', function (e) {
+    if (open && (e.key === 'Escape' || e.key === 'Esc')) show(false);
+  });
   document.addEventListener('visibilitychange', function () { if (!document.hidden) flagTitle(0); });
   frame.addEventListener('load', function () { show(open); });
   window.addEventListener('message', function (e) {

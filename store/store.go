@@ -101,6 +101,7 @@ type Store interface {
 	Accounts
 	RevokedTokens
 	Conversations
+	Ratings
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

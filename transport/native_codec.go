@@ -285,10 +285,11 @@ func (NativeCodec) Encode(msg any) []byte {
 			Token     string    `json:"token,omitempty"`
 			Status    string    `json:"status,omitempty"`
 			Capacity  int       `json:"capacity,omitempty"`
+			MaxCap    int       `json:"maxCapacity,omitempty"`
 			State     string    `json:"state,omitempty"`
 			Heartbeat int64     `json:"heartbeatMs"`
 			MaxText   int       `json:"maxTextBytes,omitempty"`
-		}{"welcome", actors.ProtocolVersion, party(m.You), m.Token, string(m.Status), m.Capacity, m.State, m.Heartbeat.Milliseconds(), m.MaxTextBytes}
+		}{"welcome", actors.ProtocolVersion, party(m.You), m.Token, string(m.Status), m.Capacity, m.MaxCapacity, m.State, m.Heartbeat.Milliseconds(), m.MaxTextBytes}
 		out = w
 	case *actors.Queued:
 		var eta *int64 // null: no agent is available, so no honest estimate

@@ -28,6 +28,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("GET /api/conversations/{id}", g.GetConversation())
 	mux.Handle("GET /api/conversations/{id}/messages", g.ConversationMessages())
 	mux.Handle("GET /api/supervisor/stats", g.SupervisorStats())
+	mux.Handle("GET /api/ratings", g.Ratings())
 	if g.cfg.MetricsOnMain {
 		mux.Handle("GET /metrics", metricsHandler(g.metrics))
 	}

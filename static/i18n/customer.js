@@ -66,8 +66,7 @@ export default {
     'conn.useHere': '在此处继续',
     'conn.refused': '无法连接：{reason}',
     'error.generic': '出错了：{message}',
-    'footer.tutorial': '教程页面',
-    'embed.minimise': '收起',
+    'embed.minimise': '最小化',
   },
   en: {
     ...errors.en,
@@ -132,7 +131,6 @@ export default {
     'conn.useHere': 'Continue here',
     'conn.refused': 'Could not connect: {reason}',
     'error.generic': 'Something went wrong: {message}',
-    'footer.tutorial': 'Tutorial pages',
     'embed.minimise': 'Minimise',
   },
 };

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ListConversations", func(t *testing.T) { testListConversations(t, open) })
 	t.Run("ReadMarks", func(t *testing.T) { testReadMarks(t, open) })
 	t.Run("SetRating", func(t *testing.T) { testSetRating(t, open) })
+	t.Run("RatingsByAgent", func(t *testing.T) { testRatingsByAgent(t, open) })
 	t.Run("MaxTicket", func(t *testing.T) { testMaxTicket(t, open) })
 	t.Run("WaitingCustomers", func(t *testing.T) { testWaitingCustomers(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
