@@ -168,6 +168,18 @@ func TestChineseWidgetChatHasNoEnglish(t *testing.T) {
 	ann.noEnglish("message too long", "Ann", "Alice")
 	ann.clearReply()
 
+	ann.do(chromedp.Click(chromedp.ID("end")))
+	ann.waitUntil("End chat asks", visible("end-yes"))
+	ann.noEnglish("end asked", "Ann", "Alice")
+	ann.do(chromedp.Click(chromedp.ID("end-no")))
+
+	// The agent hands the chat back to the queue; being the only agent, it
+	// comes back to them, and the widget says both.
+	agent.send(map[string]any{"type": "transfer", "conv": conv, "to": "queue", "note": "see you"})
+	conv = agent.expect("conv").Conv
+	ann.waitUntil("the re-queue notice", `[...document.querySelectorAll("#messages .msg.system")].some((li) => li.textContent.includes("转回队列"))`)
+	ann.noEnglish("requeued", "Ann", "Alice")
+
 	agent.send(map[string]any{"type": "end", "conv": conv})
 	ann.waitText("#ended-why", "客服结束了对话。")
 	ann.noEnglish("ended", "Ann", "Alice")
@@ -183,7 +195,7 @@ func TestChineseWidgetChatHasNoEnglish(t *testing.T) {
 func TestChineseConsoleHasNoEnglish(t *testing.T) {
 	srv := startServer(t, server.Config{Grace: server.DefaultGrace, MaxCapacity: 5})
 	base := "http://" + srv.Addr()
-	addAgent(t, srv, "Alice", 2)
+	aliceID := addAgent(t, srv, "Alice", 2)
 	b := newBrowser(t)
 	alice := b.newPerson("agent Alice").laptop()
 
@@ -215,19 +227,40 @@ func TestChineseConsoleHasNoEnglish(t *testing.T) {
 	alice.noEnglish("reply too long", "Ann", "Alice")
 	alice.clearReply()
 
-	// A capacity over the server's cap (5 here) is refused by the server.
-	alice.do(chromedp.SetValue(chromedp.ID("capacity"), "9"), chromedp.Evaluate[chromedp.Void](`document.getElementById("capacity").dispatchEvent(new Event("change"))`))
+	// A capacity over the server's cap (5 here) is refused, with the range.
+	alice.setCapacity("9")
 	alice.waitUntil("the refusal", `!document.getElementById("toast").hidden`)
 	alice.noEnglish("capacity refused", "Ann", "Alice")
 
 	alice.do(chromedp.Click(chromedp.ID("transfer-open")))
-	alice.waitUntil("transfer choices", visible("transfer"))
+	alice.waitUntil("transfer choices", visible("transfer")+` && `+visible("transfer-note"))
 	alice.noEnglish("transfer", "Ann", "Alice")
 	alice.do(chromedp.Click(chromedp.ID("transfer-cancel")))
+
+	alice.do(chromedp.Click(chromedp.ID("end")))
+	alice.waitUntil("End chat asks", visible("end-yes"))
+	alice.noEnglish("end asked", "Ann", "Alice")
+	alice.do(chromedp.Click(chromedp.ID("end-no")))
+	alice.do(chromedp.Click(chromedp.ID("logout")))
+	alice.waitUntil("sign-out warns", visible("logout-ask"))
+	alice.noEnglish("sign-out warning", "Ann", "Alice")
+	alice.do(chromedp.Click(chromedp.ID("logout-no")))
+
+	// Bob takes Cal, to hand him to Alice with a note below: Bob, with
+	// nobody, is the less loaded.
+	bob := dialNative(t, srv, map[string]any{"role": "agent", "token": account(t, srv, "Bob", store.RoleAgent)})
+	waitAgentsFree(t, srv, 2)
+	cal := dialNative(t, srv, map[string]any{"role": "customer", "name": "Cal"})
+	cal.send(map[string]any{"type": "request"})
+	calConv := bob.expect("conv").Conv
 
 	ann.send(map[string]any{"type": "end", "conv": conv})
 	alice.waitUntil("ended", visible("dismiss"))
 	alice.noEnglish("ended", "Ann", "Alice")
+
+	bob.send(map[string]any{"type": "transfer", "conv": calConv, "to": aliceID, "note": "VIP"})
+	alice.waitUntil("the hand-off line", `document.querySelectorAll(".handoff").length > 0`)
+	alice.noEnglish("handed over", "Ann", "Alice", "Bob", "Cal", "VIP")
 	b.check()
 }
 
