@@ -10,6 +10,13 @@
 #   .ci/postgres.sh stop    stops it and deletes its directory
 #   .ci/postgres.sh url     prints the URL of the running one
 #
+# It runs with fsync off: commits still wait for their WAL to be written
+# (kefu sets synchronous_commit on), so a crash or restart of the server
+# loses nothing the tests can see, but not for the disk, which on a busy
+# machine made each test's schema cost half a second. Only an OS crash could
+# lose data here, and this cluster is thrown away. Benchmarks use a cluster
+# of their own with fsync on (docs/benchmarks.md).
+#
 # KEFU_PG_DIR chooses the directory (default: one per user under $TMPDIR),
 # so `make test` reuses the cluster it started last time.
 set -euo pipefail
@@ -58,7 +65,7 @@ start() {
 	for _ in $(seq 1 20); do
 		port=$((20000 + RANDOM % 40000))
 		if as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 30 \
-			-o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300" start >/dev/null 2>&1; then
+			-o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=off -c full_page_writes=off" start >/dev/null 2>&1; then
 			echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" >"$dir/url"
 			cat "$dir/url"
 			return
