@@ -22,6 +22,7 @@ import (
 	"kefu/auth"
 	"kefu/loadtest"
 	"kefu/server"
+	"kefu/store/choose"
 )
 
 func main() {
@@ -84,6 +85,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", DefaultAddr, "main listener: the pages, the native protocol's /ws, /api/*, and the tutorial's /getroom and /compat")
 	compatAddr := fs.String("compat-addr", "", "the tutorial's WebSocket listener, e.g. :3000; off when empty")
 	data := fs.String("data", "data", "data directory")
+	storeSpec := fs.String("store", "", choose.FlagUsage)
 	ttl := fs.Duration("reservation-ttl", server.DefaultReservationTTL, "how long an unused /getroom offer holds an agent")
 	grace := fs.Duration("grace", server.DefaultGrace, "how long a disconnected agent or customer keeps its conversations and queue place")
 	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
@@ -95,6 +97,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
 	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
+		return err
+	}
+	if err := choose.Check(*storeSpec); err != nil {
 		return err
 	}
 	var lvl slog.Level
@@ -120,6 +125,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Addr:           *addr,
 		CompatAddr:     *compatAddr,
 		DataDir:        *data,
+		Store:          *storeSpec,
 		ReservationTTL: *ttl,
 		Grace:          *grace,
 		StoreOff:       *storeOff,
