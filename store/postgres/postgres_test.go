@@ -37,3 +37,18 @@ func TestPostgres(t *testing.T) {
 		return openPostgres(tb)
 	})
 }
+
+// TestReopenKeepsConversations: what one store wrote, a store opened later
+// on the same database reads.
+func TestReopenKeepsConversations(t *testing.T) {
+	url := pgtest.NewSchema(t)
+	first, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.CheckFullBatch(t, first)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	storetest.CheckFullBatchStored(t, openAt(t, url))
+}
