@@ -1,0 +1,18 @@
+package server
+
+import (
+	"testing"
+
+	"kefu/internal/pgtest"
+)
+
+// forEachStore runs f once per store kefu can keep its data in, as a
+// subtest named for it, each time with a fresh, empty store: spec is the
+// -store value (Config.Store), dir the data directory. The tests that
+// matter for durability run on both, so that PostgreSQL keeps the same
+// promises as SQLite. Without KEFU_TEST_POSTGRES the PostgreSQL half is
+// skipped, and fails under CI=true (internal/pgtest).
+func forEachStore(t *testing.T, f func(t *testing.T, spec, dir string)) {
+	t.Run("SQLite", func(t *testing.T) { f(t, "", t.TempDir()) })
+	t.Run("PostgreSQL", func(t *testing.T) { f(t, pgtest.NewSchema(t), t.TempDir()) })
+}
