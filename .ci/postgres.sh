@@ -9,6 +9,9 @@
 #                           URL, the value for KEFU_TEST_POSTGRES, on stdout
 #   .ci/postgres.sh stop    stops it and deletes its directory
 #   .ci/postgres.sh url     prints the URL of the running one
+#   .ci/postgres.sh kill    stops it at once, as a crash would (immediate
+#                           shutdown: no checkpoint), keeping its data; the
+#                           next start brings it back on the same port
 #
 # It runs with fsync off: commits still wait for their WAL to be written
 # (kefu sets synchronous_commit on), so a crash or restart of the server
@@ -46,8 +49,24 @@ as_owner() {
 
 running() { [ -f "$dir/url" ] && as_owner "$(bindir)/pg_ctl" -D "$data" status >/dev/null 2>&1; }
 
+# serve starts the server in $data on port $1.
+serve() {
+	as_owner "$(bindir)/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 30 \
+		-o "-p $1 -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=off -c full_page_writes=off" start >/dev/null 2>&1
+}
+
 start() {
 	if running; then cat "$dir/url"; return; fi
+	if [ -f "$dir/url" ] && [ -d "$data" ]; then
+		# Killed or stopped before: back on its port, data and all.
+		local url port
+		url=$(cat "$dir/url")
+		port=${url##*:}
+		port=${port%%/*}
+		serve "$port" || { cat "$dir/server.log" >&2; exit 1; }
+		echo "$url"
+		return
+	fi
 	local bin
 	bin=$(bindir)
 	rm -rf "$dir"
@@ -64,8 +83,7 @@ start() {
 	local port
 	for _ in $(seq 1 20); do
 		port=$((20000 + RANDOM % 40000))
-		if as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 30 \
-			-o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=off -c full_page_writes=off" start >/dev/null 2>&1; then
+		if serve "$port"; then
 			echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" >"$dir/url"
 			cat "$dir/url"
 			return
@@ -84,9 +102,14 @@ stop() {
 	rm -rf "$dir"
 }
 
+kill_() {
+	as_owner "$(bindir)/pg_ctl" -D "$data" -m immediate stop >/dev/null
+}
+
 case ${1:-start} in
 start) start ;;
 stop) stop ;;
+kill) kill_ ;;
 url) running && cat "$dir/url" ;;
-*) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|url|kill" >&2; exit 2 ;;
 esac

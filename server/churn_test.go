@@ -28,7 +28,9 @@ var churnSeed = flag.Uint64("churn.seed", 0, "seed of the churn tests' random dr
 // connections), each message it sent must be acknowledged where it arrived,
 // and the store must hold the same messages in the same order.
 func TestChurn(t *testing.T) {
-	testChurn(t, durPlan{Count: 40, Total: 80, Pace: 15 * time.Millisecond, DropOneIn: 15})
+	forEachStore(t, func(t *testing.T, spec, dir string) {
+		testChurn(t, durPlan{Count: 40, Total: 80, Pace: 15 * time.Millisecond, DropOneIn: 15}, spec, dir)
+	})
 }
 
 // TestChurnAbandonedReconnects is TestChurn where, after one drop in three,
@@ -37,10 +39,12 @@ func TestChurn(t *testing.T) {
 // attempt that is too slow; then it reconnects for real. The attempt it gave
 // up must not take its place from the connection it kept.
 func TestChurnAbandonedReconnects(t *testing.T) {
-	testChurn(t, durPlan{Count: 40, Total: 80, Pace: 15 * time.Millisecond, DropOneIn: 15, AbandonOneIn: 3})
+	forEachStore(t, func(t *testing.T, spec, dir string) {
+		testChurn(t, durPlan{Count: 40, Total: 80, Pace: 15 * time.Millisecond, DropOneIn: 15, AbandonOneIn: 3}, spec, dir)
+	})
 }
 
-func testChurn(t *testing.T, plan durPlan) {
+func testChurn(t *testing.T, plan durPlan, spec, dir string) {
 	const (
 		conversations = 12
 		password      = "churn password"
@@ -52,7 +56,7 @@ func testChurn(t *testing.T, plan durPlan) {
 	t.Logf("seed %d (go test -race -run %s -churn.seed=%d ./server/ replays its drops)", seed, "^"+t.Name()+"$", seed)
 
 	logs := &durLog{}
-	ts := startServer(t, Config{Grace: 5 * time.Second, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	ts := startServer(t, Config{DataDir: dir, Store: spec, Grace: 5 * time.Second, Log: slog.New(slog.NewTextHandler(logs, nil))})
 	srv := &durServer{}
 	srv.set(ts.Addr())
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
