@@ -23,6 +23,7 @@ import (
 	"kefu/loadtest"
 	"kefu/server"
 	"kefu/store/choose"
+	"kefu/store/storecmd"
 )
 
 func main() {
@@ -51,6 +52,7 @@ const usage = `usage: kefu <command> [flags]
 commands:
   serve     run the chat server (the default when no command is given)
   agent     manage agent accounts: add, list, remove, passwd
+  store     move data between stores: copy -from DIR -to postgres://...
   loadtest  drive a running server with simulated clients and report (kefu loadtest -h)
 
 run 'kefu serve -h' for the server's flags.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return serve(ctx, args, stderr)
 	case "agent":
 		return accounts.Command(ctx, args, os.Stdin, os.Stdout, stderr)
+	case "store":
+		return storecmd.Command(ctx, args, os.Stdout, stderr)
 	case "loadtest":
 		return loadtest.Command(ctx, args, os.Stdout, stderr)
 	case "help":
