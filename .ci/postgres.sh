@@ -18,7 +18,7 @@
 # loses nothing the tests can see, but not for the disk, which on a busy
 # machine made each test's schema cost half a second. Only an OS crash could
 # lose data here, and this cluster is thrown away. Benchmarks use a cluster
-# of their own with fsync on (docs/benchmarks.md).
+# of their own with fsync on: KEFU_PG_FSYNC=on (docs/benchmarks.md).
 #
 # KEFU_PG_DIR chooses the directory (default: one per user under $TMPDIR),
 # so `make test` reuses the cluster it started last time.
@@ -26,6 +26,7 @@ set -euo pipefail
 
 dir=${KEFU_PG_DIR:-${TMPDIR:-/tmp}/kefu-test-pg-$(id -u)}
 data=$dir/data
+fsync=${KEFU_PG_FSYNC:-off}
 
 # The newest installed server's binaries: Debian keeps them off the PATH.
 bindir() {
@@ -52,7 +53,7 @@ running() { [ -f "$dir/url" ] && as_owner "$(bindir)/pg_ctl" -D "$data" status >
 # serve starts the server in $data on port $1.
 serve() {
 	as_owner "$(bindir)/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 30 \
-		-o "-p $1 -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=off -c full_page_writes=off" start >/dev/null 2>&1
+		-o "-p $1 -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=$fsync -c full_page_writes=$fsync" start >/dev/null 2>&1
 }
 
 start() {

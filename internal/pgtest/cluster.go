@@ -17,15 +17,30 @@ type Cluster struct {
 	URL    string // its postgres database, as the superuser
 	dir    string // KEFU_PG_DIR for the script
 	script string
+	fsync  bool
 }
 
 // NewCluster starts a cluster, deleted when tb ends. It needs PostgreSQL
 // where KEFU_TEST_POSTGRES is set (it skips, or fails under CI=true, as
-// ServerURL does): the same machine that can run the other tests.
+// ServerURL does): the same machine that can run the other tests. Like the
+// shared test cluster it runs with fsync off; see NewDurableCluster.
 func NewCluster(tb testing.TB) *Cluster {
+	tb.Helper()
+	return newCluster(tb, false)
+}
+
+// NewDurableCluster is NewCluster with fsync on, as a production server
+// runs: for benchmarks, where the cost of flushing each commit counts.
+func NewDurableCluster(tb testing.TB) *Cluster {
+	tb.Helper()
+	return newCluster(tb, true)
+}
+
+func newCluster(tb testing.TB, fsync bool) *Cluster {
 	tb.Helper()
 	ServerURL(tb)
 	c := &Cluster{
+		fsync:  fsync,
 		dir:    filepath.Join(os.TempDir(), "kefu-pg-"+strings.ToLower(rand.Text()[:12])),
 		script: filepath.Join(repoRoot(tb), ".ci", "postgres.sh"),
 	}
@@ -51,7 +66,9 @@ func (c *Cluster) run(tb testing.TB, cmd string) string {
 	tb.Helper()
 	sh := exec.Command("bash", c.script, cmd)
 	sh.Env = append(os.Environ(), "KEFU_PG_DIR="+c.dir)
-	sh.Stderr = nil
+	if c.fsync {
+		sh.Env = append(sh.Env, "KEFU_PG_FSYNC=on")
+	}
 	out, err := sh.Output()
 	if err != nil {
 		var stderr string

@@ -28,7 +28,7 @@ const (
 // after not_stored, until it is stored. Every batch acknowledged (Apply
 // returned nil), before the kill or after, must be stored at its seqs
 // exactly once, and the resends of batches whose commit's outcome was
-// unknown must not be stored twice.
+// unknown (if the kill fell inside one) must not be stored twice.
 func TestRestartUnderLoad(t *testing.T) {
 	cluster := pgtest.NewCluster(t)
 	st := openAt(t, cluster.URL)
