@@ -45,19 +45,6 @@ func ServerURL(tb testing.TB) string {
 	return ""
 }
 
-// NewDatabase creates an empty database on the server of ServerURL and
-// returns its URL; the database is dropped (with any connections still in
-// it) when tb ends. Register the cleanup of whatever connects to it after
-// calling NewDatabase, so it runs first.
-func NewDatabase(tb testing.TB) string {
-	tb.Helper()
-	server := ServerURL(tb)
-	name := randomName()
-	admin(tb, server, "CREATE DATABASE "+name)
-	tb.Cleanup(func() { admin(tb, server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-	return WithDatabase(tb, server, name)
-}
-
 // NewSchema creates an empty schema in the server's database and returns a
 // URL whose connections use it (search_path), so that a store opened on it
 // creates its tables there; the schema is dropped, with everything in it,
@@ -79,19 +66,8 @@ func NewSchema(tb testing.TB) string {
 	return u.String()
 }
 
-// randomName is a fresh database or schema name.
+// randomName is a fresh schema name.
 func randomName() string { return "kefu_test_" + strings.ToLower(rand.Text()[:16]) }
-
-// WithDatabase returns server's URL with its database replaced by name.
-func WithDatabase(tb testing.TB, server, name string) string {
-	tb.Helper()
-	u, err := url.Parse(server)
-	if err != nil {
-		tb.Fatalf("%s: %v", EnvURL, err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 // admin runs one statement on the server's own database.
 func admin(tb testing.TB, server, sql string) {

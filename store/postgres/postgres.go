@@ -75,14 +75,6 @@ func describe(cfg *pgxpool.Config) string {
 	return fmt.Sprintf("postgres://%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 
-// Ping checks that the database answers: what /readyz asks of the store.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("ping store: %w", err)
-	}
-	return nil
-}
-
 // Close closes every connection of the pool, waiting for those in use.
 func (s *Store) Close() error {
 	s.pool.Close()
