@@ -36,7 +36,7 @@ const (
 	// raises and so aborts the batch. Comparing in the statement itself
 	// spares the round trip a read-back would cost.
 	insertMessagesSQL = `INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::timestamptz[])
 		ON CONFLICT (conv_id, seq) DO UPDATE SET seq = kefu_seq_taken(messages.conv_id, messages.seq)
 		WHERE (messages.sender_id, messages.sender_role, messages.sender_name, messages.text, messages.client_id, messages.at)
 			IS DISTINCT FROM (excluded.sender_id, excluded.sender_role, excluded.sender_name, excluded.text, excluded.client_id, excluded.at)`
@@ -161,14 +161,14 @@ func sameMessage(a, b store.Message) bool {
 func messageColumns(msgs []store.Message) []any {
 	n := len(msgs)
 	var (
-		conv, sender, role, name, text, client = make([]string, n), make([]string, n), make([]string, n),
-			make([]string, n), make([]string, n), make([]string, n)
-		seq = make([]int64, n)
-		at  = make([]time.Time, n)
+		conv, sender, role, name = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		text, client             = make([][]byte, n), make([][]byte, n) // bytea: see migrations
+		seq                      = make([]int64, n)
+		at                       = make([]time.Time, n)
 	)
 	for i, m := range msgs {
 		conv[i], seq[i], sender[i], role[i], name[i] = m.Conv, int64(m.Seq), m.SenderID, m.SenderRole, m.SenderName
-		text[i], client[i], at[i] = m.Text, m.ClientID, millis(m.At)
+		text[i], client[i], at[i] = []byte(m.Text), []byte(m.ClientID), millis(m.At)
 	}
 	return []any{conv, seq, sender, role, name, text, client, at}
 }

@@ -18,7 +18,7 @@ import (
 const conversationColumns = `id, customer_id, customer_name, agent_id, agent_name,
 	ticket, started_at, ended_at, ended_by, end_reason, rating`
 
-// messageColumns is the column list every message query selects, in
+// messageColumnList is the column list every message query selects, in
 // scanMessage's order.
 const messageColumnList = `conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at`
 
@@ -104,7 +104,7 @@ func (s *Store) MessagesBefore(ctx context.Context, conv string, beforeSeq uint6
 
 // MessageByClientID implements store.Conversations.
 func (s *Store) MessageByClientID(ctx context.Context, conv, senderID, clientID string) (store.Message, error) {
-	m, err := scanMessage(s.pool.QueryRow(ctx, messageByClientIDSQL, conv, senderID, clientID))
+	m, err := scanMessage(s.pool.QueryRow(ctx, messageByClientIDSQL, conv, senderID, []byte(clientID)))
 	if err != nil {
 		return store.Message{}, fmt.Errorf("message %q of %q: %w", clientID, conv, notFound(err))
 	}
@@ -277,15 +277,16 @@ func scanConversation(row pgx.Row) (store.Conversation, error) {
 	return c, nil
 }
 
-// scanMessage reads messageColumnList.
+// scanMessage reads messageColumnList; text and client id are bytea.
 func scanMessage(row pgx.Row) (store.Message, error) {
 	var (
-		m   store.Message
-		seq int64
+		m            store.Message
+		seq          int64
+		text, client []byte
 	)
-	if err := row.Scan(&m.Conv, &seq, &m.SenderID, &m.SenderRole, &m.SenderName, &m.Text, &m.ClientID, &m.At); err != nil {
+	if err := row.Scan(&m.Conv, &seq, &m.SenderID, &m.SenderRole, &m.SenderName, &text, &client, &m.At); err != nil {
 		return store.Message{}, err
 	}
-	m.Seq, m.At = uint64(seq), m.At.UTC()
+	m.Seq, m.Text, m.ClientID, m.At = uint64(seq), string(text), string(client), m.At.UTC()
 	return m, nil
 }

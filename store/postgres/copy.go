@@ -13,12 +13,16 @@ import (
 // copyTable says how one table moves from SQLite to here: the columns both
 // schemas share, the ones SQLite keeps as Unix milliseconds (timestamptz
 // here), and the order that keeps what order means (the events' ids).
+// SQLite's text columns that are bytea here (bytesColumns) go as bytes.
 type copyTable struct {
 	name    string
 	columns []string
 	millis  map[string]bool
 	orderBy string
 }
+
+// bytesColumns are the messages' columns kept as bytea (see migrations).
+var bytesColumns = set("text", "client_id")
 
 // copyTables are every table of both schemas, parents before children.
 var copyTables = []copyTable{
@@ -133,6 +137,9 @@ func (r *sqliteRows) Values() ([]any, error) {
 	for i, c := range r.t.columns {
 		if ms, ok := r.vals[i].(int64); ok && r.t.millis[c] {
 			r.vals[i] = time.UnixMilli(ms).UTC()
+		}
+		if text, ok := r.vals[i].(string); ok && r.t.name == "messages" && bytesColumns[c] {
+			r.vals[i] = []byte(text)
 		}
 	}
 	return r.vals, nil

@@ -16,7 +16,10 @@ import (
 // version 5, in PostgreSQL's types: times are timestamptz at millisecond
 // precision (the store truncates), ids and keys are compared byte by byte
 // (COLLATE "C", as SQLite compares them), so that orders and cursors match
-// whatever locale the database was created with.
+// whatever locale the database was created with. A message's text and
+// client id are bytea: they come from clients as any JSON string, and a
+// NUL character, which kefu relays and stores byte for byte, is the one
+// thing PostgreSQL's text cannot hold.
 var migrations = []string{
 	// 1: everything kefu keeps. The CHECKs mirror store.ValidBatch.
 	`CREATE TABLE agents (
@@ -63,8 +66,8 @@ var migrations = []string{
 		sender_id   text        NOT NULL,
 		sender_role text        NOT NULL CHECK (sender_role IN ('agent', 'customer')),
 		sender_name text        NOT NULL,
-		text        text        NOT NULL,
-		client_id   text        NOT NULL,
+		text        bytea       NOT NULL, -- UTF-8, NUL and all
+		client_id   bytea       NOT NULL,
 		at          timestamptz NOT NULL,
 		PRIMARY KEY (conv_id, seq)
 	);
