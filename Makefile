@@ -1,7 +1,7 @@
 # kefu: two commands on a fresh machine with Go: `make run`, `make test`.
 GO ?= go
 
-.PHONY: run test build vet browser-deps bench soak fuzz
+.PHONY: run test build vet browser-deps postgres-deps bench soak fuzz
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
 # its pages work too. It prints the pages' URLs: the agent console at
@@ -17,11 +17,18 @@ vet:
 
 # Vet, then every test under the race detector. Browser tests need Chromium;
 # browser-deps installs it when it is missing and the machine allows it.
-test: vet browser-deps
-	$(GO) test -race -count=1 ./...
+# The store's tests also run against PostgreSQL: KEFU_TEST_POSTGRES when set,
+# else the private cluster of .ci/postgres.sh, started (or found running) here.
+test: vet browser-deps postgres-deps
+	KEFU_TEST_POSTGRES="$${KEFU_TEST_POSTGRES:-$$(bash .ci/postgres.sh start)}" $(GO) test -race -count=1 ./...
 
 browser-deps:
 	@sh .ci/install-chromium.sh
+
+# Debian's postgresql when it is missing and we may install it; the cluster
+# the tests use is .ci/postgres.sh's (stop it with `bash .ci/postgres.sh stop`).
+postgres-deps:
+	@[ -n "$${KEFU_TEST_POSTGRES:-}" ] || sh .ci/install-postgres.sh
 
 # The hot-path benchmarks and the five load scenarios (docs/benchmarks.md),
 # each against a fresh server on loopback: tables to stdout, JSON and HTML

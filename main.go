@@ -22,6 +22,8 @@ import (
 	"kefu/auth"
 	"kefu/loadtest"
 	"kefu/server"
+	"kefu/store/choose"
+	"kefu/store/storecmd"
 )
 
 func main() {
@@ -50,6 +52,7 @@ const usage = `usage: kefu <command> [flags]
 commands:
   serve     run the chat server (the default when no command is given)
   agent     manage agent accounts: add, list, remove, passwd
+  store     move data between stores: copy -from DIR -to postgres://...
   loadtest  drive a running server with simulated clients and report (kefu loadtest -h)
 
 run 'kefu serve -h' for the server's flags.
@@ -67,6 +70,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return serve(ctx, args, stderr)
 	case "agent":
 		return accounts.Command(ctx, args, os.Stdin, os.Stdout, stderr)
+	case "store":
+		return storecmd.Command(ctx, args, os.Stdout, stderr)
 	case "loadtest":
 		return loadtest.Command(ctx, args, os.Stdout, stderr)
 	case "help":
@@ -84,6 +89,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", DefaultAddr, "main listener: the pages, the native protocol's /ws, /api/*, and the tutorial's /getroom and /compat")
 	compatAddr := fs.String("compat-addr", "", "the tutorial's WebSocket listener, e.g. :3000; off when empty")
 	data := fs.String("data", "data", "data directory")
+	storeSpec := fs.String("store", "", choose.FlagUsage)
 	ttl := fs.Duration("reservation-ttl", server.DefaultReservationTTL, "how long an unused /getroom offer holds an agent")
 	grace := fs.Duration("grace", server.DefaultGrace, "how long a disconnected agent or customer keeps its conversations and queue place")
 	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
@@ -95,6 +101,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
 	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
+		return err
+	}
+	if err := choose.Check(*storeSpec); err != nil {
 		return err
 	}
 	var lvl slog.Level
@@ -120,6 +129,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Addr:           *addr,
 		CompatAddr:     *compatAddr,
 		DataDir:        *data,
+		Store:          *storeSpec,
 		ReservationTTL: *ttl,
 		Grace:          *grace,
 		StoreOff:       *storeOff,

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -102,6 +103,13 @@ func TestRunFlags(t *testing.T) {
 		err := run(context.Background(), []string{"serve"}, io.Discard)
 		if err == nil || !regexp.MustCompile(`KEFU_RESERVATION_TTL="soon"`).MatchString(err.Error()) {
 			t.Fatalf("run=%v, want an error naming KEFU_RESERVATION_TTL", err)
+		}
+	})
+	t.Run("ErrBadStore", func(t *testing.T) {
+		t.Setenv("KEFU_STORE", "mysql://db/kefu")
+		err := run(context.Background(), []string{"serve", "-data", t.TempDir()}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "-store") {
+			t.Fatalf("run=%v, want an error naming -store", err)
 		}
 	})
 	t.Run("EnvSetsFlag", func(t *testing.T) {

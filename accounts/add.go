@@ -21,7 +21,7 @@ func runAdd(ctx context.Context, args []string, s streams) error {
 	if err != nil {
 		return err
 	}
-	return withStore(*data, func(st store.Store) error {
+	return withStore(data, func(st store.Store) error {
 		a, err := st.CreateAgent(ctx, name, hash, store.Role(*role), *capacity)
 		if err != nil {
 			return err

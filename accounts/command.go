@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"kefu/store"
+	"kefu/store/choose"
 )
 
 // DataEnv names the environment variable that changes the default -data.
@@ -35,7 +37,8 @@ commands:
   remove NAME  delete an account
   passwd NAME  set a new password (-password-stdin)
 
-every command takes -data DIR (default $KEFU_DATA or "data")
+every command takes -data DIR (default $KEFU_DATA or "data") and -store
+(default $KEFU_STORE: "sqlite", the file under -data, or a postgres:// URL)
 `
 
 // streams are the command's standard input and outputs.
@@ -83,16 +86,25 @@ func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return nil
 }
 
-// newFlags returns a FlagSet for subcommand name with the shared -data flag.
-func newFlags(name, argsHelp string, s streams) (*flag.FlagSet, *string) {
+// location is where a subcommand finds the store: the flags every
+// subcommand shares, -data and -store, as `kefu serve` takes them.
+type location struct {
+	data, store string
+}
+
+// newFlags returns a FlagSet for subcommand name with the shared -data and
+// -store flags.
+func newFlags(name, argsHelp string, s streams) (*flag.FlagSet, *location) {
 	fs := flag.NewFlagSet("kefu agent "+name, flag.ContinueOnError)
 	fs.SetOutput(s.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(s.stderr, "usage: kefu agent %s [flags] %s\n", name, argsHelp)
 		fs.PrintDefaults()
 	}
-	data := fs.String("data", DefaultDataDir(), "data directory holding "+store.FileName+" (env "+DataEnv+")")
-	return fs, data
+	var loc location
+	fs.StringVar(&loc.data, "data", DefaultDataDir(), "data directory holding "+store.FileName+" (env "+DataEnv+")")
+	fs.StringVar(&loc.store, "store", os.Getenv(choose.Env), choose.FlagUsage+" (env "+choose.Env+")")
+	return fs, &loc
 }
 
 // parse parses args with flags allowed before and after the positional
@@ -150,9 +162,14 @@ func parseNone(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// withStore opens the store in dir, runs f and closes the store.
-func withStore(dir string, f func(store.Store) error) (err error) {
-	st, err := store.OpenSQLite(dir)
+// openTimeout bounds connecting to the store and migrating it.
+const openTimeout = 30 * time.Second
+
+// withStore opens the store at loc, runs f and closes the store.
+func withStore(loc *location, f func(store.Store) error) (err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+	st, err := choose.Open(ctx, loc.store, loc.data)
+	cancel()
 	if err != nil {
 		return err
 	}

@@ -312,7 +312,7 @@ func TestParse(t *testing.T) {
 	if got, want := strings.Join(got, " "), "a b -c d"; got != want {
 		t.Fatalf("positional=%q, want %q", got, want)
 	}
-	if got, want := *data, "d"; got != want {
+	if got, want := data.data, "d"; got != want {
 		t.Fatalf("data=%q, want %q", got, want)
 	}
 }

@@ -15,7 +15,7 @@ func runList(ctx context.Context, args []string, s streams) error {
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
-	return withStore(*data, func(st store.Store) error {
+	return withStore(data, func(st store.Store) error {
 		agents, err := st.ListAgents(ctx)
 		if err != nil {
 			return err

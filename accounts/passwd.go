@@ -15,7 +15,7 @@ func runPasswd(ctx context.Context, args []string, s streams) error {
 	if err != nil {
 		return err
 	}
-	return withStore(*data, func(st store.Store) error {
+	return withStore(data, func(st store.Store) error {
 		// Look up first: an unknown name fails before a password is read,
 		// and the output uses the account's own spelling of the name.
 		a, _, err := st.AgentByName(ctx, name)

@@ -14,7 +14,7 @@ func runRemove(ctx context.Context, args []string, s streams) error {
 	if err != nil {
 		return err
 	}
-	return withStore(*data, func(st store.Store) error {
+	return withStore(data, func(st store.Store) error {
 		if err := st.RemoveAgent(ctx, name); err != nil {
 			return err
 		}

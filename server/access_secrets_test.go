@@ -96,7 +96,7 @@ func TestAccessSecrets(t *testing.T) {
 	// it in the store, beside the running server.
 	t.Run("Change", func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		err := accounts.Command(context.Background(), []string{"passwd", "-data", ts.cfg.DataDir, "-password-stdin", "Paula"},
+		err := accounts.Command(context.Background(), []string{"passwd", "-data", ts.cfg.DataDir, "-store", ts.cfg.Store, "-password-stdin", "Paula"},
 			strings.NewReader(pw["changed"]+"\n"), &out, &errOut)
 		if err != nil {
 			t.Fatalf("passwd: %v: %s", err, errOut.String())

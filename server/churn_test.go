@@ -29,7 +29,9 @@ var churnSeed = flag.Uint64("churn.seed", 0, "seed of the churn tests' random dr
 // connections), each message it sent must be acknowledged where it arrived,
 // and the store must hold the same messages in the same order.
 func TestChurn(t *testing.T) {
-	testChurn(t, durPlan{Count: 40, Total: 80, Pace: 15 * time.Millisecond, DropOneIn: 15})
+	forEachStore(t, func(t *testing.T, spec, dir string) {
+		testChurn(t, durPlan{Count: 40, Total: 80, Pace: 15 * time.Millisecond, DropOneIn: 15}, spec, dir)
+	})
 }
 
 // TestChurnAbandonedReconnects is TestChurn where, after one drop in three,
@@ -38,10 +40,12 @@ func TestChurn(t *testing.T) {
 // attempt that is too slow; then it reconnects for real. The attempt it gave
 // up must not take its place from the connection it kept.
 func TestChurnAbandonedReconnects(t *testing.T) {
-	testChurn(t, durPlan{Count: 40, Total: 80, Pace: 15 * time.Millisecond, DropOneIn: 15, AbandonOneIn: 3})
+	forEachStore(t, func(t *testing.T, spec, dir string) {
+		testChurn(t, durPlan{Count: 40, Total: 80, Pace: 15 * time.Millisecond, DropOneIn: 15, AbandonOneIn: 3}, spec, dir)
+	})
 }
 
-func testChurn(t *testing.T, plan durPlan) {
+func testChurn(t *testing.T, plan durPlan, spec, dir string) {
 	const (
 		conversations = 12
 		password      = "churn password"
@@ -58,7 +62,7 @@ func testChurn(t *testing.T, plan durPlan) {
 	// under load can miss more than 50 lines, and this test checks that each
 	// one arrives once, in order, so a page here holds a whole conversation.
 	page := actors.HistoryLimits{Messages: 2 * plan.Total}
-	ts := startServer(t, Config{Grace: 5 * time.Second, HistoryPage: page, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	ts := startServer(t, Config{DataDir: dir, Store: spec, Grace: 5 * time.Second, HistoryPage: page, Log: slog.New(slog.NewTextHandler(logs, nil))})
 	srv := &durServer{}
 	srv.set(ts.Addr())
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)

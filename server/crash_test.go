@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"kefu/store"
+	"kefu/store/choose"
 )
 
 // TestChurnCrash runs the real binary, has six conversations exchange
@@ -43,6 +43,16 @@ func churnRestart(t *testing.T, signal string, stopFirst func(*kefuProc, *testin
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	bin := filepath.Join(t.TempDir(), "kefu")
+	if out, err := exec.Command("go", "build", "-race", "-o", bin, "kefu").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	forEachStore(t, func(t *testing.T, spec, dir string) { churnOn(t, bin, spec, dir, signal, stopFirst) })
+}
+
+// churnOn is churnRestart's run against the store spec names (with dir as
+// -data), with the binary bin.
+func churnOn(t *testing.T, bin, spec, dir, signal string, stopFirst func(*kefuProc, *testing.T)) {
 	const (
 		conversations = 6
 		perSide       = 50
@@ -55,18 +65,13 @@ func churnRestart(t *testing.T, signal string, stopFirst func(*kefuProc, *testin
 	// rate_limited. At 16 a second each stays within the rate.
 	plan := durPlan{Count: perSide, Total: 2 * perSide, Pace: 60 * time.Millisecond}
 
-	bin := filepath.Join(t.TempDir(), "kefu")
-	if out, err := exec.Command("go", "build", "-race", "-o", bin, "kefu").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	dir := t.TempDir()
 	srv := &durServer{}
 	var acked atomic.Int64
 	agents := make([]*chatter, conversations)
 	customers := make([]*chatter, conversations)
 	for i := range conversations {
 		name := fmt.Sprintf("Crash%02d", i)
-		add := exec.Command(bin, "agent", "add", name, "-capacity", "1", "-password-stdin", "-data", dir)
+		add := exec.Command(bin, "agent", "add", name, "-capacity", "1", "-password-stdin", "-data", dir, "-store", spec)
 		add.Stdin = strings.NewReader(password + "\n")
 		if out, err := add.CombinedOutput(); err != nil {
 			t.Fatalf("kefu agent add %s: %v\n%s", name, err, out)
@@ -89,7 +94,7 @@ func churnRestart(t *testing.T, signal string, stopFirst func(*kefuProc, *testin
 		}
 	})
 
-	first := startKefu(t, bin, dir)
+	first := startKefu(t, bin, spec, dir)
 	srv.set(first.addr)
 	partners, err := durPairUp(ctx, agents, customers)
 	if err != nil {
@@ -111,7 +116,7 @@ func churnRestart(t *testing.T, signal string, stopFirst func(*kefuProc, *testin
 	}
 	ackedAtKill := acked.Load()
 	stopFirst(first, t)
-	second := startKefu(t, bin, dir)
+	second := startKefu(t, bin, spec, dir)
 	srv.set(second.addr)
 
 	for _, err := range <-results {
@@ -133,7 +138,7 @@ func churnRestart(t *testing.T, signal string, stopFirst func(*kefuProc, *testin
 	}
 
 	// The server has exited: what it left on disk is final.
-	st, err := store.OpenSQLite(dir)
+	st, err := choose.Open(ctx, spec, dir)
 	if err != nil {
 		t.Fatalf("open the store: %v", err)
 	}
@@ -178,11 +183,11 @@ type kefuProc struct {
 // processWait bounds the binary's start and its exit.
 const processWait = 30 * time.Second
 
-// startKefu starts kefu serve on dir with a port of the kernel's choosing and
-// waits for its "kefu serving" line.
-func startKefu(t *testing.T, bin, dir string) *kefuProc {
+// startKefu starts kefu serve on the store spec names (dir its -data) with a
+// port of the kernel's choosing and waits for its "kefu serving" line.
+func startKefu(t *testing.T, bin, spec, dir string) *kefuProc {
 	t.Helper()
-	return startKefuArgs(t, bin, "-addr", "127.0.0.1:0", "-compat-addr", "", "-metrics-addr", "127.0.0.1:0", "-data", dir, "-grace", "20s")
+	return startKefuArgs(t, bin, "-addr", "127.0.0.1:0", "-compat-addr", "", "-metrics-addr", "127.0.0.1:0", "-data", dir, "-store", spec, "-grace", "20s")
 }
 
 // startKefuArgs starts kefu serve with args, which must give every listener

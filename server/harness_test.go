@@ -39,6 +39,7 @@ func startServer(t *testing.T, cfg Config) *testServer {
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
+		cfg.Store = testStore(t, cfg.Store)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))

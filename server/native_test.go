@@ -1188,9 +1188,10 @@ func TestNativeReplacedWithoutGrace(t *testing.T) {
 
 // TestNativeRestart: conversations open when the server stops are there
 // when it starts again; both sides come back with the tokens they had.
-func TestNativeRestart(t *testing.T) {
-	dir := t.TempDir()
-	ts := startServer(t, Config{DataDir: dir, Grace: time.Minute})
+func TestNativeRestart(t *testing.T) { forEachStore(t, testNativeRestart) }
+
+func testNativeRestart(t *testing.T, spec, dir string) {
+	ts := startServer(t, Config{DataDir: dir, Store: spec, Grace: time.Minute})
 	acct := ts.addAgent(t, "Alice", 3)
 	agent := ts.agentOnline(t, acct)
 	cust := ts.customerOnline(t, "Bob")
@@ -1204,7 +1205,7 @@ func TestNativeRestart(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	ts.done <- nil // for the cleanup
-	ts = startServer(t, Config{DataDir: dir, Grace: time.Minute})
+	ts = startServer(t, Config{DataDir: dir, Store: spec, Grace: time.Minute})
 
 	back, w := ts.customerResume(t, cust.token)
 	if *w.You != cust.me || w.State != "chatting" {

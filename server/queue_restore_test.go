@@ -28,9 +28,10 @@ func restartServer(t *testing.T, ts *testServer, cfg Config) *testServer {
 // anyone who arrives after the restart; one not back yet counts in nobody's
 // position, and one who does not come back leaves the queue when its grace
 // expires; one who had left the queue before the stop is not brought back.
-func TestQueueRestart(t *testing.T) {
-	dir := t.TempDir()
-	ts := startServer(t, Config{DataDir: dir, Grace: time.Minute})
+func TestQueueRestart(t *testing.T) { forEachStore(t, testQueueRestart) }
+
+func testQueueRestart(t *testing.T, spec, dir string) {
+	ts := startServer(t, Config{DataDir: dir, Store: spec, Grace: time.Minute})
 	var custs []*nclient
 	for i, name := range []string{"Ann", "Bob", "Cat", "Dan"} {
 		c := ts.customerOnline(t, name)
@@ -44,7 +45,7 @@ func TestQueueRestart(t *testing.T) {
 
 	// Bob will not come back: a short grace lets him go within the test.
 	const grace = 3 * time.Second
-	cfg := Config{DataDir: dir, Grace: grace}
+	cfg := Config{DataDir: dir, Store: spec, Grace: grace}
 	ts = restartServer(t, ts, cfg)
 	ts.waitStats(t, "three restored waiters", func(s actors.Stats) bool {
 		return s.Queued == 3 && s.Customers == 0 && s.Conversations == 0
@@ -125,9 +126,10 @@ func waitWaiters(t *testing.T, st store.Conversations, want []string) {
 // waiters restored and not yet back are restored again by the next restart,
 // in the same order; the tickets go on above theirs. (Away, they are
 // passed over: each comes back ahead of those behind it.)
-func TestQueueRestartTwice(t *testing.T) {
-	dir := t.TempDir()
-	cfg := Config{DataDir: dir, Grace: time.Minute}
+func TestQueueRestartTwice(t *testing.T) { forEachStore(t, testQueueRestartTwice) }
+
+func testQueueRestartTwice(t *testing.T, spec, dir string) {
+	cfg := Config{DataDir: dir, Store: spec, Grace: time.Minute}
 	ts := startServer(t, cfg)
 	ann, bob := ts.customerOnline(t, "Ann"), ts.customerOnline(t, "Bob")
 	for i, c := range []*nclient{ann, bob} {

@@ -24,15 +24,19 @@ import (
 	"kefu/metrics"
 	"kefu/static"
 	"kefu/store"
+	"kefu/store/choose"
 	"kefu/transport"
 )
 
 // Config is the server's settings; main fills it from flags and the
 // environment.
 type Config struct {
-	Addr           string        // main listener: pages, /getroom, /compat
-	CompatAddr     string        // the tutorial's WebSocket port; "" for none
-	DataDir        string        // where the store will live; created if missing
+	Addr       string // main listener: pages, /getroom, /compat
+	CompatAddr string // the tutorial's WebSocket port; "" for none
+	DataDir    string // where the SQLite store lives; created if missing
+	// Store names the store: "" or "sqlite" for the SQLite file under
+	// DataDir, a postgres:// URL for PostgreSQL (see store/choose).
+	Store          string
 	ReservationTTL time.Duration // how long an unused /getroom offer holds an agent
 	Grace          time.Duration // how long a vanished agent or customer keeps its conversations; zero: none (kefu serve defaults to 30 s)
 	AllowedOrigins []string      // extra page origins allowed to open sockets
@@ -109,6 +113,11 @@ const actorIdle = 5 * time.Second
 // frame (64 KiB) with room for JSON escaping.
 const MaxTextBytesCap = 32 << 10
 
+// storeOpenTimeout bounds opening the store at start: connecting to
+// PostgreSQL and migrating. A database that does not answer by then fails
+// the start with its error rather than hanging it.
+const storeOpenTimeout = 30 * time.Second
+
 // shutdownGrace bounds each step of a graceful stop.
 const shutdownGrace = 5 * time.Second
 
@@ -157,12 +166,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxTextBytes < 0 || cfg.MaxTextBytes > MaxTextBytesCap {
 		return nil, fmt.Errorf("text limit %d bytes: want 1 to %d, the most a frame holds", cfg.MaxTextBytes, MaxTextBytesCap)
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("cannot create data directory: %w", err)
+	if choose.IsSQLite(cfg.Store) {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("cannot create data directory: %w", err)
+		}
 	}
 	s := &Server{cfg: cfg}
 	var err error
-	if s.store, err = store.OpenSQLite(cfg.DataDir); err != nil {
+	openCtx, cancel := context.WithTimeout(context.Background(), storeOpenTimeout)
+	s.store, err = choose.Open(openCtx, cfg.Store, cfg.DataDir)
+	cancel()
+	if err != nil {
 		return nil, fmt.Errorf("cannot open store: %w", err)
 	}
 	signer, err := s.prepareStore()
@@ -365,7 +379,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.metricsSrv != nil {
 		go serve(s.metricsSrv, s.metricsLn)
 	}
-	s.cfg.Log.Info("kefu serving", "addr", s.Addr(), "compat_addr", s.CompatAddr(), "data", s.cfg.DataDir, "metrics_addr", s.MetricsAddr())
+	s.cfg.Log.Info("kefu serving", "addr", s.Addr(), "compat_addr", s.CompatAddr(), "store", choose.Describe(s.cfg.Store, s.cfg.DataDir), "metrics_addr", s.MetricsAddr())
 
 	var err error
 	select {

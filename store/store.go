@@ -1,7 +1,7 @@
 // Package store defines what kefu keeps on disk, as small interfaces that the
 // actors and the HTTP code depend on. The SQLite implementation lives in this
-// package too (sqlite*.go); a PostgreSQL one can implement the same interfaces
-// later without the callers changing.
+// package too (sqlite*.go); the PostgreSQL one, in store/postgres, implements
+// the same interfaces, and store/choose opens either.
 package store
 
 import (

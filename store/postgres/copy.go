@@ -1,0 +1,149 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// copyTable says how one table moves from SQLite to here: the columns both
+// schemas share, the ones SQLite keeps as Unix milliseconds (timestamptz
+// here), and the order that keeps what order means (the events' ids).
+// SQLite's text columns that are bytea here (bytesColumns) go as bytes.
+type copyTable struct {
+	name    string
+	columns []string
+	millis  map[string]bool
+	orderBy string
+}
+
+// bytesColumns are the columns kept as bytea (see migrations), as
+// table.column.
+var bytesColumns = set("messages.text", "messages.client_id", "conv_events.note")
+
+// copyTables are every table of both schemas, parents before children.
+var copyTables = []copyTable{
+	{"agents", []string{"id", "name", "name_key", "password_hash", "role", "capacity", "created_at", "token_generation"}, set("created_at"), "id"},
+	{"secrets", []string{"name", "value"}, nil, "name"},
+	{"revoked_tokens", []string{"id", "expires_at"}, set("expires_at"), "id"},
+	{"conversations", []string{"id", "customer_id", "customer_name", "agent_id", "agent_name", "ticket", "started_at", "ended_at", "ended_by", "end_reason", "rating"}, set("started_at", "ended_at"), "id"},
+	{"messages", []string{"conv_id", "seq", "sender_id", "sender_role", "sender_name", "text", "client_id", "at"}, set("at"), "conv_id, seq"},
+	// The ids are not copied: new ones are given in the order copied,
+	// which is the order applied.
+	{"conv_events", []string{"conv_id", "kind", "agent_id", "agent_name", "reason", "at", "by_id", "by_name", "note"}, set("at"), "id"},
+	{"routing_events", []string{"kind", "customer_id", "customer_name", "agent_id", "conv_id", "ticket", "at"}, set("at"), "id"},
+	{"read_marks", []string{"conv_id", "party_id", "seq"}, nil, "conv_id, party_id"},
+}
+
+func set(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// TableCount is how many rows a table holds after a copy, in both stores.
+type TableCount struct {
+	Table string
+	Rows  int64
+}
+
+// CopyFromSQLite copies every row of the SQLite database src (a kefu.db at
+// this binary's schema version) into this store, which must be empty, in
+// one transaction: all of it or nothing. It reads src in one transaction
+// too, a snapshot however much a server might still write. Before
+// committing it counts each table on both sides and refuses a mismatch; it
+// returns the counts it verified.
+func (s *Store) CopyFromSQLite(ctx context.Context, src *sql.DB) ([]TableCount, error) {
+	read, err := src.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("copy: read the SQLite store: %w", err)
+	}
+	defer read.Rollback()
+	var counts []TableCount
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, t := range copyTables {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+t.name+`)`).Scan(&exists); err != nil {
+				return fmt.Errorf("check %s is empty: %w", t.name, err)
+			}
+			if exists {
+				return fmt.Errorf("the PostgreSQL store is not empty (%s has rows): copy only into a new database", t.name)
+			}
+		}
+		for _, t := range copyTables {
+			n, err := copyOne(ctx, read, tx, t)
+			if err != nil {
+				return fmt.Errorf("copy %s: %w", t.name, err)
+			}
+			counts = append(counts, TableCount{t.name, n})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("copy: %w", err)
+	}
+	return counts, nil
+}
+
+// copyOne copies table t and returns its row count, the same on both sides.
+func copyOne(ctx context.Context, read *sql.Tx, tx pgx.Tx, t copyTable) (int64, error) {
+	var want int64
+	if err := read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.name).Scan(&want); err != nil {
+		return 0, err
+	}
+	rows, err := read.QueryContext(ctx, `SELECT `+strings.Join(t.columns, ", ")+` FROM `+t.name+` ORDER BY `+t.orderBy)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	copied, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, &sqliteRows{rows: rows, t: t})
+	if err != nil {
+		return 0, err
+	}
+	var got int64
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM `+t.name).Scan(&got); err != nil {
+		return 0, err
+	}
+	if copied != want || got != want {
+		return 0, fmt.Errorf("%d rows in SQLite, %d copied, %d in PostgreSQL", want, copied, got)
+	}
+	return got, nil
+}
+
+// sqliteRows feeds pgx's COPY from SQLite rows, turning Unix milliseconds
+// into times.
+type sqliteRows struct {
+	rows *sql.Rows
+	t    copyTable
+	vals []any
+}
+
+func (r *sqliteRows) Next() bool { return r.rows.Next() }
+
+func (r *sqliteRows) Values() ([]any, error) {
+	r.vals = make([]any, len(r.t.columns))
+	ptrs := make([]any, len(r.vals))
+	for i := range r.vals {
+		ptrs[i] = &r.vals[i]
+	}
+	if err := r.rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	for i, c := range r.t.columns {
+		if ms, ok := r.vals[i].(int64); ok && r.t.millis[c] {
+			r.vals[i] = time.UnixMilli(ms).UTC()
+		}
+		if text, ok := r.vals[i].(string); ok && bytesColumns[r.t.name+"."+c] {
+			r.vals[i] = []byte(text)
+		}
+	}
+	return r.vals, nil
+}
+
+func (r *sqliteRows) Err() error { return r.rows.Err() }
