@@ -3,6 +3,9 @@ package browsertest
 import (
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"kefu/auth"
 	"kefu/internal/leaktest"
 	"kefu/internal/testports"
 )
@@ -10,6 +13,10 @@ import (
 // TestMain fails the package if a test leaves a goroutine behind: each test
 // runs a real server in-process and a browser, and stops both.
 func TestMain(m *testing.M) {
+	// Every test server hashes a first password and most tests sign in;
+	// at bcrypt's default cost a loaded machine took over the 5 s a server
+	// gives its first account, and the pages test nothing about the cost.
+	auth.BcryptCost = bcrypt.MinCost
 	testports.Hold()
 	leaktest.VerifyTestMain(m)
 }
