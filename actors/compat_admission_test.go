@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"kefu/internal/ids"
 	"kefu/store"
 )
 
@@ -56,7 +57,7 @@ func TestCompatCustomerFirstLine(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
 	t.Cleanup(system.Shutdown)
-	connID := ConnID(NewID())
+	connID := ConnID(ids.New())
 	dir := &slowConvDir{LocalDirectory: NewLocalDirectory(system)}
 	connPID := dir.PID(KindConn, string(connID))
 	dir.hold = func() {
@@ -77,7 +78,7 @@ func TestCompatCustomerFirstLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	agentConn := f.probe()
-	agent := Party{Role: RoleAgent, ID: PrefixCompat + NewID(), Name: "A"}
+	agent := Party{Role: RoleAgent, ID: ids.Compat + ids.New(), Name: "A"}
 	if res, ok := f.ask(&AgentConnect{Agent: agent, Conn: agentConn.id, Pool: PoolCompat}).(*AgentAdmitted); !ok {
 		t.Fatalf("agent not admitted: %#v", res)
 	}

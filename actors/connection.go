@@ -13,6 +13,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
 
+	"kefu/internal/ids"
 	"kefu/limit"
 	"kefu/metrics"
 	"kefu/store"
@@ -117,11 +118,11 @@ func (c *connection) Receive(ctx actor.Context) {
 	case *actor.Started:
 		c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
 		if c.Pool == PoolCompat {
-			prefix := PrefixCustomer
+			prefix := ids.Customer
 			if c.Role == RoleAgent {
-				prefix = PrefixCompat
+				prefix = ids.Compat
 			}
-			c.identified(ctx, Party{Role: c.Role, ID: prefix + NewID(), Name: c.Name})
+			c.identified(ctx, Party{Role: c.Role, ID: prefix + ids.New(), Name: c.Name})
 			return
 		}
 		c.Socket.StartReading()

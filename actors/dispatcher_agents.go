@@ -3,6 +3,8 @@ package actors
 import (
 	"sort"
 
+	"kefu/internal/ids"
+
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -103,7 +105,7 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 		lastAssigned: d.tick,
 		// A fresh actor id per incarnation: the previous one may still be
 		// stopping under the old name.
-		actorID: msg.Agent.ID + "." + NewID(),
+		actorID: msg.Agent.ID + "." + ids.New(),
 	}
 	pid, err := d.Dir.Spawn(KindAgent, a.actorID, NewAgentProps(AgentConfig{Agent: a.Party, Dir: d.Dir}))
 	if err != nil {

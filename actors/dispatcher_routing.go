@@ -3,6 +3,8 @@ package actors
 import (
 	"time"
 
+	"kefu/internal/ids"
+
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -65,7 +67,7 @@ func (d *dispatcher) assignWaiting(ctx actor.Context) {
 }
 
 func (d *dispatcher) newConv(c *customerRec) *convRec {
-	conv := &convRec{id: ConvID(PrefixConv + NewID()), customer: c, started: d.Now(), asked: d.Now()}
+	conv := &convRec{id: ConvID(ids.Conv + ids.New()), customer: c, started: d.Now(), asked: d.Now()}
 	if c.wait != nil {
 		conv.ticket, conv.asked = c.wait.ticket, c.wait.asked
 	} else {

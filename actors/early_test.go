@@ -3,6 +3,8 @@ package actors
 import (
 	"testing"
 	"time"
+
+	"kefu/internal/ids"
 )
 
 // gatedCustomers admits every customer under the name it gives, once the
@@ -30,7 +32,7 @@ func TestEarlyOverflowNamesTheMsg(t *testing.T) {
 		"msg":   &CmdPost{Conv: "cv_x", Text: "early", ClientID: "c17"},
 	}, out: make(chan any, 100)}
 	auth := gatedCustomers{gate: make(chan struct{})}
-	id := ConnID(NewID())
+	id := ConnID(ids.New())
 	pid, err := f.dir.Spawn(KindConn, string(id), NewConnectionProps(ConnConfig{
 		ID: id, Pool: PoolNative, Socket: quietSocket{}, Codec: codec, Dir: f.dir, Auth: auth,
 		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(),

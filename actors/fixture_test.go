@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"kefu/internal/ids"
 	"kefu/store"
 )
 
@@ -68,7 +69,7 @@ func (p *probeActor) Receive(ctx actor.Context) {
 
 func (f *fixture) probe() *probe {
 	f.t.Helper()
-	p := &probe{id: ConnID(NewID()), got: make(chan any, 1024)}
+	p := &probe{id: ConnID(ids.New()), got: make(chan any, 1024)}
 	pid, err := f.dir.Spawn(KindConn, string(p.id), actor.PropsFromProducer(func() actor.Actor { return &probeActor{got: p.got} }))
 	if err != nil {
 		f.t.Fatal(err)
@@ -92,7 +93,7 @@ func (f *fixture) send(to *actor.PID, msg any) { f.system.Root.Send(to, msg) }
 func (f *fixture) agent(name string, capacity int) (Party, *probe) {
 	f.t.Helper()
 	p := f.probe()
-	a := Party{Role: RoleAgent, ID: PrefixAgent + name, Name: name}
+	a := Party{Role: RoleAgent, ID: ids.Agent + name, Name: name}
 	if res, ok := f.ask(&AgentConnect{Agent: a, Capacity: capacity, Conn: p.id, Pool: PoolNative}).(*AgentAdmitted); !ok {
 		f.t.Fatalf("agent %s not admitted: %#v", name, res)
 	}
@@ -103,7 +104,7 @@ func (f *fixture) agent(name string, capacity int) (Party, *probe) {
 func (f *fixture) customer(name string) (Party, *probe) {
 	f.t.Helper()
 	p := f.probe()
-	c := Party{Role: RoleCustomer, ID: PrefixCustomer + name, Name: name}
+	c := Party{Role: RoleCustomer, ID: ids.Customer + name, Name: name}
 	if res, ok := f.ask(&CustomerConnect{Customer: c, Conn: p.id, Pool: PoolNative}).(*CustomerAdmitted); !ok {
 		f.t.Fatalf("customer %s not admitted: %#v", name, res)
 	}

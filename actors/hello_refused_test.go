@@ -3,6 +3,8 @@ package actors
 import (
 	"testing"
 	"time"
+
+	"kefu/internal/ids"
 )
 
 // storeDown fails every agent's account read, as a store that does not
@@ -21,7 +23,7 @@ func TestHelloStoreDown(t *testing.T) {
 	codec := &scriptCodec{cmds: map[string]any{
 		"hello": &CmdHello{Version: ProtocolVersion, Role: RoleAgent, Token: "t"},
 	}, out: make(chan any, 10)}
-	id := ConnID(NewID())
+	id := ConnID(ids.New())
 	pid, err := f.dir.Spawn(KindConn, string(id), NewConnectionProps(ConnConfig{
 		ID: id, Pool: PoolNative, Socket: quietSocket{}, Codec: codec, Dir: f.dir, Auth: storeDown{},
 		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(),

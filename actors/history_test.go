@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/ids"
 	"kefu/store"
 )
 
@@ -38,7 +39,7 @@ func TestHistoryReadOffReceive(t *testing.T) {
 		"ping":    &CmdPing{},
 	}, out: make(chan any, 1000)}
 	history := gatedHistory{Conversations: st, gate: make(chan struct{})}
-	id := ConnID(NewID())
+	id := ConnID(ids.New())
 	pid, err := f.dir.Spawn(KindConn, string(id), NewConnectionProps(ConnConfig{
 		ID: id, Pool: PoolNative, Socket: quietSocket{}, Codec: codec, Dir: f.dir, Auth: newCustomers{},
 		History: history, HistoryPage: HistoryLimits{Messages: 5, Bytes: 1 << 20},

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/ids"
+
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -54,7 +56,7 @@ func (newCustomers) Agent(string) (Party, int, Session, error) {
 	return Party{}, 0, Session{}, &AuthError{Reason: DisconnectUnauthorized}
 }
 func (newCustomers) Customer(_, name string) (Party, string, error) {
-	return Party{Role: RoleCustomer, ID: PrefixCustomer + NewID(), Name: name}, "token", nil
+	return Party{Role: RoleCustomer, ID: ids.Customer + ids.New(), Name: name}, "token", nil
 }
 func (newCustomers) SaveCapacity(string, int) error { return nil }
 
@@ -70,7 +72,7 @@ func TestMsgBehindEnd(t *testing.T) {
 		"hello":   &CmdHello{Version: ProtocolVersion, Role: RoleCustomer, Name: "B"},
 		"request": &CmdRequest{},
 	}, out: make(chan any, 100), release: make(chan struct{})}
-	id := ConnID(NewID())
+	id := ConnID(ids.New())
 	pid, err := f.dir.Spawn(KindConn, string(id), NewConnectionProps(ConnConfig{
 		ID: id, Pool: PoolNative, Socket: quietSocket{}, Codec: codec, Dir: f.dir, Auth: newCustomers{},
 		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(),

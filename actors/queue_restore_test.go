@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/ids"
 	"kefu/store"
 )
 
@@ -21,7 +22,7 @@ func restoreWaiters(f *fixture, convs []store.Conversation, waiters ...store.Wai
 }
 
 func waiter(name string, ticket uint64, queuedAt time.Time) store.Waiter {
-	return store.Waiter{CustomerID: PrefixCustomer + name, CustomerName: name, Ticket: ticket, QueuedAt: queuedAt}
+	return store.Waiter{CustomerID: ids.Customer + name, CustomerName: name, Ticket: ticket, QueuedAt: queuedAt}
 }
 
 // TestRestoredWaitersKeepTheirPlace: waiters come back behind the restored
@@ -33,7 +34,7 @@ func waiter(name string, ticket uint64, queuedAt time.Time) store.Waiter {
 func TestRestoredWaitersKeepTheirPlace(t *testing.T) {
 	f := newFixture(t, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	queuedAt := time.Now().Add(-time.Minute)
-	sentBack := store.Conversation{ID: "cv_x", CustomerID: PrefixCustomer + "x", CustomerName: "x", Ticket: 9, StartedAt: queuedAt}
+	sentBack := store.Conversation{ID: "cv_x", CustomerID: ids.Customer + "x", CustomerName: "x", Ticket: 9, StartedAt: queuedAt}
 	restoreWaiters(f, []store.Conversation{sentBack}, waiter("a", 3, queuedAt), waiter("b", 5, queuedAt.Add(time.Second)))
 	f.waitStats("restored queue", func(s Stats) bool { return s.Queued == 3 && s.Customers == 0 })
 	if got := f.stats().OldestQueued; got.IsZero() {
@@ -43,7 +44,7 @@ func TestRestoredWaitersKeepTheirPlace(t *testing.T) {
 	back := func(name string) (*probe, *CustomerAdmitted) {
 		t.Helper()
 		p := f.probe()
-		c := Party{Role: RoleCustomer, ID: PrefixCustomer + name, Name: name}
+		c := Party{Role: RoleCustomer, ID: ids.Customer + name, Name: name}
 		adm, ok := f.ask(&CustomerConnect{Customer: c, Conn: p.id, Pool: PoolNative}).(*CustomerAdmitted)
 		if !ok || !adm.Queued {
 			t.Fatalf("%s admitted=%#v, want queued", name, adm)
@@ -68,7 +69,7 @@ func TestRestoredWaitersKeepTheirPlace(t *testing.T) {
 	assigned := func(customer string, ticket uint64) *RoutingEvent {
 		t.Helper()
 		ev := f.event(RoutingAssigned)
-		if ev.Customer != PrefixCustomer+customer || ev.Ticket != ticket {
+		if ev.Customer != ids.Customer+customer || ev.Ticket != ticket {
 			t.Fatalf("assigned %s ticket %d, want %s ticket %d", ev.Customer, ev.Ticket, customer, ticket)
 		}
 		return ev
@@ -92,13 +93,13 @@ func TestRestoredWaiterGoneAfterGrace(t *testing.T) {
 	f := newFixture(t, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: 50 * time.Millisecond})
 	restoreWaiters(f, nil, waiter("a", 3, time.Now()))
 	ev := f.event(RoutingLeftQueue)
-	if ev.Customer != PrefixCustomer+"a" || ev.Ticket != 3 || ev.Conv != "" {
+	if ev.Customer != ids.Customer+"a" || ev.Ticket != 3 || ev.Conv != "" {
 		t.Fatalf("left %+v, want customer a ticket 3", ev)
 	}
 	f.waitStats("queue empty", func(s Stats) bool { return s.Queued == 0 })
 	// Coming back after that, the customer is idle: it must request again.
 	p := f.probe()
-	adm := f.ask(&CustomerConnect{Customer: Party{Role: RoleCustomer, ID: PrefixCustomer + "a", Name: "a"}, Conn: p.id, Pool: PoolNative}).(*CustomerAdmitted)
+	adm := f.ask(&CustomerConnect{Customer: Party{Role: RoleCustomer, ID: ids.Customer + "a", Name: "a"}, Conn: p.id, Pool: PoolNative}).(*CustomerAdmitted)
 	if adm.Queued || adm.Conv != "" {
 		t.Fatalf("admitted=%#v, want idle", adm)
 	}
@@ -116,10 +117,10 @@ func TestRestoredWaiterServedWhenBack(t *testing.T) {
 	restoreWaiters(f, nil, waiter("a", 3, time.Now()), nameless)
 	f.waitStats("restored", func(s Stats) bool { return s.Queued == 2 })
 	bp := f.probe()
-	f.ask(&CustomerConnect{Customer: Party{Role: RoleCustomer, ID: PrefixCustomer + "b", Name: "Bea"}, Conn: bp.id, Pool: PoolNative})
+	f.ask(&CustomerConnect{Customer: Party{Role: RoleCustomer, ID: ids.Customer + "b", Name: "Bea"}, Conn: bp.id, Pool: PoolNative})
 
 	_, ap := f.agent("ag", 2)
-	if ev := f.event(RoutingAssigned); ev.Customer != PrefixCustomer+"b" {
+	if ev := f.event(RoutingAssigned); ev.Customer != ids.Customer+"b" {
 		t.Fatalf("assigned %+v, want b: a is away", ev)
 	}
 	if got := waitFor[*ConvOpened](t, ap, nil); got.Why != WhyAssigned || got.Customer.Name != "Bea" {
@@ -133,8 +134,8 @@ func TestRestoredWaiterServedWhenBack(t *testing.T) {
 	}
 
 	back := f.probe()
-	f.ask(&CustomerConnect{Customer: Party{Role: RoleCustomer, ID: PrefixCustomer + "a", Name: "a"}, Conn: back.id, Pool: PoolNative})
-	if ev := f.event(RoutingAssigned); ev.Customer != PrefixCustomer+"a" {
+	f.ask(&CustomerConnect{Customer: Party{Role: RoleCustomer, ID: ids.Customer + "a", Name: "a"}, Conn: back.id, Pool: PoolNative})
+	if ev := f.event(RoutingAssigned); ev.Customer != ids.Customer+"a" {
 		t.Fatalf("assigned %+v, want a, back", ev)
 	}
 	if got := waitFor[*ConvOpened](t, ap, nil); got.Why != WhyAssigned || got.Customer.Name != "a" {

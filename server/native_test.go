@@ -13,6 +13,7 @@ import (
 
 	"kefu/actors"
 	"kefu/auth"
+	"kefu/internal/ids"
 	"kefu/limit"
 	"kefu/transport"
 )
@@ -116,7 +117,7 @@ func TestNativeHello(t *testing.T) {
 		c := ts.dialNative(t)
 		c.send(obj{"type": "hello", "v": 1, "role": "customer", "name": "Bob <b>"})
 		w := c.expect("welcome")
-		if !strings.HasPrefix(w.You.ID, actors.PrefixCustomer) || w.You.Role != "customer" || w.You.Name != "Bob <b>" {
+		if !strings.HasPrefix(w.You.ID, ids.Customer) || w.You.Role != "customer" || w.You.Name != "Bob <b>" {
 			t.Fatalf("you=%+v, want a cu_ id, role customer, name as given", *w.You)
 		}
 		if w.V != 1 || w.Token == "" || w.State != "idle" || w.HeartbeatMs == 0 || w.Status != "" || w.Capacity != 0 {

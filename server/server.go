@@ -20,6 +20,7 @@ import (
 	"kefu/actorpool"
 	"kefu/actors"
 	"kefu/auth"
+	"kefu/internal/ids"
 	"kefu/limit"
 	"kefu/metrics"
 	"kefu/static"
@@ -484,7 +485,7 @@ func (s *Server) restore(convs store.Conversations) error {
 	var ended store.Batch
 	now := time.Now()
 	for _, c := range open {
-		if strings.HasPrefix(c.AgentID, actors.PrefixCompat) {
+		if strings.HasPrefix(c.AgentID, ids.Compat) {
 			c.EndedAt, c.EndReason = now, "server_restart"
 			ended.Conversations = append(ended.Conversations, c)
 			continue

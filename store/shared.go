@@ -1,5 +1,7 @@
 package store
 
+import "kefu/internal/ids"
+
 // The rules every implementation applies the same way, exported for the
 // implementations that live in packages of their own (store/postgres). The
 // SQLite implementation, in this package, calls the unexported forms.
@@ -36,4 +38,4 @@ func DecodeCursor(cursor string) (startedMillis int64, id string, err error) {
 }
 
 // NewAgentID returns a new server-issued agent id.
-func NewAgentID() string { return newAgentID() }
+func NewAgentID() string { return ids.Agent + ids.New() }

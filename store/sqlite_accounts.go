@@ -19,7 +19,7 @@ func (s *SQLite) CreateAgent(ctx context.Context, name string, passwordHash []by
 		return Agent{}, fmt.Errorf("create agent: %w", err)
 	}
 	a := Agent{
-		ID:        newAgentID(),
+		ID:        NewAgentID(),
 		Name:      name,
 		Role:      role,
 		Capacity:  capacity,

@@ -13,6 +13,7 @@ import (
 
 	"kefu/actors"
 	"kefu/auth"
+	"kefu/internal/ids"
 	"kefu/store"
 )
 
@@ -179,7 +180,7 @@ func (s *session) connectCompat(name string, role actors.Role) *client {
 func (s *session) connect(name string, conn actors.ConnConfig) *client {
 	s.t.Helper()
 	s.accepted++
-	conn.ID = actors.ConnID(actors.NewID())
+	conn.ID = actors.ConnID(ids.New())
 	conn.Seq = s.accepted
 	sock := newFakeSocket(s.w.system.Root)
 	sock.pid = s.dir.PID(actors.KindConn, string(conn.ID))

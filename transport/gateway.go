@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"kefu/actors"
+	"kefu/internal/ids"
 	"kefu/metrics"
 )
 
@@ -183,7 +184,7 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 		done()
 		return // the upgrader has answered with an HTTP error
 	}
-	conn.ID = actors.ConnID(actors.NewID())
+	conn.ID = actors.ConnID(ids.New())
 	conn.Addr = clientKey(r, g.cfg.Abuse.TrustProxy)
 	log := g.cfg.Log.With("conn", conn.ID)
 	sock := newSocket(ws, bw.conn, limits, log)

@@ -8,6 +8,7 @@ import (
 
 	"kefu/actors"
 	"kefu/auth"
+	"kefu/internal/ids"
 	"kefu/store"
 )
 
@@ -106,7 +107,7 @@ func (i *Identity) Customer(token, name string) (actors.Party, string, error) {
 		if problem != "" {
 			return p, "", &actors.AuthError{Reason: actors.DisconnectBadRequest.WithReason("name: " + problem)}
 		}
-		p = actors.Party{Role: actors.RoleCustomer, ID: actors.PrefixCustomer + actors.NewID(), Name: valid}
+		p = actors.Party{Role: actors.RoleCustomer, ID: ids.Customer + ids.New(), Name: valid}
 	}
 	resume, err := i.Signer.Issue(auth.Claims{Subject: p.ID, Role: auth.RoleCustomer, Name: p.Name, ExpiresAt: time.Now().Add(CustomerTokenTTL)})
 	if err != nil {
