@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -20,7 +19,6 @@ import (
 	"kefu/actorpool"
 	"kefu/actors"
 	"kefu/auth"
-	"kefu/internal/ids"
 	"kefu/limit"
 	"kefu/metrics"
 	"kefu/static"
@@ -481,17 +479,8 @@ func (s *Server) restore(convs store.Conversations) error {
 	if err != nil {
 		return fmt.Errorf("cannot read open conversations: %w", err)
 	}
-	var native []store.Conversation
-	var ended store.Batch
 	now := time.Now()
-	for _, c := range open {
-		if strings.HasPrefix(c.AgentID, ids.Compat) {
-			c.EndedAt, c.EndReason = now, "server_restart"
-			ended.Conversations = append(ended.Conversations, c)
-			continue
-		}
-		native = append(native, c)
-	}
+	native, ended := actors.SplitRestorable(open, now)
 	if ended.Len() > 0 {
 		if err := convs.Apply(ctx, &ended); err != nil {
 			return fmt.Errorf("cannot close the tutorial's open conversations: %w", err)
