@@ -187,7 +187,10 @@ const processWait = 30 * time.Second
 // port of the kernel's choosing and waits for its "kefu serving" line.
 func startKefu(t *testing.T, bin, spec, dir string) *kefuProc {
 	t.Helper()
-	return startKefuArgs(t, bin, "-addr", "127.0.0.1:0", "-compat-addr", "", "-metrics-addr", "127.0.0.1:0", "-data", dir, "-store", spec, "-grace", "20s")
+	return startKefuArgs(t, bin, "-addr", "127.0.0.1:0", "-compat-addr", "", "-metrics-addr", "127.0.0.1:0", "-data", dir, "-store", spec, "-grace", "20s",
+		// The race-built binary hashes the first account; at the default cost
+		// that took seconds on a loaded machine, and the test is not about it.
+		"-password-cost", "4")
 }
 
 // startKefuArgs starts kefu serve with args, which must give every listener

@@ -120,6 +120,12 @@ const storeOpenTimeout = 30 * time.Second
 // shutdownGrace bounds each step of a graceful stop.
 const shutdownGrace = 5 * time.Second
 
+// startBudget bounds each step of preparing the store at start (the first
+// account's hash, the restore's reads). Longer than a stop's: nothing is
+// waiting on a start yet, and hashing at bcrypt's default cost on a loaded
+// machine took over 5 s.
+const startBudget = 30 * time.Second
+
 // readHeaderTimeout bounds a request's headers; idleTimeout how long a
 // kept-alive connection may wait for its next request.
 const (
@@ -451,7 +457,7 @@ func (s *Server) closeListeners() {
 // prepareStore makes sure someone can log in (a first supervisor on an
 // empty store, its password in the log) and returns the token signer.
 func (s *Server) prepareStore() (*auth.Signer, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
 	defer cancel()
 	if err := accounts.EnsureFirstAgent(ctx, s.store, s.cfg.Log); err != nil {
 		return nil, fmt.Errorf("cannot create the first account: %w", err)
@@ -473,7 +479,7 @@ func (s *Server) prepareStore() (*auth.Signer, error) {
 // and an old database must not bring back customers whose leaving was never
 // stored (a crash lost the event).
 func (s *Server) restore(convs store.Conversations) error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
 	defer cancel()
 	open, err := convs.OpenConversations(ctx)
 	if err != nil {
