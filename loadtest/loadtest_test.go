@@ -96,6 +96,10 @@ func (ts *testServer) config(protocol string) *Config {
 // in order, and measured their latencies.
 func checkDelivered(tb testing.TB, res *Result, err error) {
 	tb.Helper()
+	if res == nil {
+		// The run could not start (provisioning, under load too).
+		tb.Fatalf("Run: %v (no result)", err)
+	}
 	if err != nil {
 		tb.Fatalf("Run: %v (errors %v, notes %q)", err, res.Errors, res.Notes)
 	}
