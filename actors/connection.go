@@ -350,9 +350,13 @@ func (c *connection) view(ctx actor.Context, id ConvID) *convView {
 // the history the client lacks.
 func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	v := c.view(ctx, o.Conv)
-	if o.After < v.last {
+	if !v.synced && o.After < v.last {
 		// The client claimed more than the conversation has (a stale
-		// resume number): the conversation's count is the truth.
+		// resume number): the conversation's count is the truth. Not
+		// once synced: then v.last is what this connection delivered,
+		// and a ConvOpened made before some of it (an agent's sync
+		// answer, straight from the conversation, overtaken by live
+		// messages through the agent actor) must not send it again.
 		v.last = o.After
 	}
 	had := v.last

@@ -28,7 +28,7 @@ type agent struct {
 	me       string
 
 	convs  map[string]*stream // open conversations of this run
-	asking string             // the conversation whose history request waits for its answer on this connection
+	asking pageAsk            // the history request waiting for its answer on this connection
 	done   []*stream          // conversations over, for the verification
 
 	out     outbox
@@ -88,7 +88,7 @@ func (a *agent) connect(ctx context.Context) error {
 		a.h.m.errs.add("dial")
 		return err
 	}
-	a.l, a.welcomed, a.asking = l, false, ""
+	a.l, a.welcomed, a.asking = l, false, pageAsk{}
 	resume := make(map[string]uint64, len(a.convs))
 	for id, st := range a.convs {
 		resume[id] = st.last()

@@ -86,15 +86,16 @@ func (a *agent) onConv(ctx context.Context, f *nFrame) {
 // onHistory takes a page of what a conv frame left out, and asks for the
 // next.
 func (a *agent) onHistory(ctx context.Context, f *nFrame) {
-	if a.asking == "" || f.Conv != a.asking {
+	ask := a.asking
+	if !ask.waiting() || f.Conv != ask.conv {
 		return
 	}
-	a.asking = ""
+	a.asking = pageAsk{}
 	if st := a.convs[f.Conv]; st != nil { // else it ended meanwhile
 		for i := range f.History {
 			a.onMsg(ctx, &f.History[i])
 		}
-		st.paged(firstSeq(f.History), f.More)
+		st.paged(ask.before, firstSeq(f.History), f.More)
 	}
 	a.page(ctx)
 }
@@ -102,13 +103,13 @@ func (a *agent) onHistory(ctx context.Context, f *nFrame) {
 // page asks for the newest page still left out of one of the agent's
 // conversations, one request at a time on each connection.
 func (a *agent) page(ctx context.Context) {
-	if a.asking != "" {
+	if a.asking.waiting() {
 		return
 	}
 	for conv, st := range a.convs {
 		if before, limit, ok := st.nextPage(); ok {
 			if a.write(ctx, frameHistory(conv, before, limit)) {
-				a.asking = conv
+				a.asking = pageAsk{conv: conv, before: before}
 			}
 			return
 		}
@@ -169,13 +170,13 @@ func (a *agent) onAck(f *nFrame) { a.out.acked(a.h.m, a.idx, f) }
 
 func (a *agent) onError(ctx context.Context, f *nFrame) {
 	a.out.refused(a.h.m, "agent", f, func(frame []byte) { a.write(ctx, frame) })
-	if a.asking != "" && f.CID == "" {
+	if ask := a.asking; ask.waiting() && f.CID == "" {
 		// The history request's answer: ask again if the store did not
 		// answer, else give the page up (counted lost).
-		if st := a.convs[a.asking]; st != nil && f.Code != codeUnavailable {
-			st.paged(0, false)
+		if st := a.convs[ask.conv]; st != nil && f.Code != codeUnavailable {
+			st.paged(ask.before, 0, false)
 		}
-		a.asking = ""
+		a.asking = pageAsk{}
 		a.page(ctx)
 	}
 }

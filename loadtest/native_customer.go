@@ -34,9 +34,9 @@ type customer struct {
 	everQueued bool
 	conv       string
 	st         *stream
-	asking     bool // a history request waits for its answer on this connection
-	ending     bool // sent end, waiting for ended
-	done       bool // the goroutine should return
+	asking     pageAsk // the history request waiting for its answer on this connection
+	ending     bool    // sent end, waiting for ended
+	done       bool    // the goroutine should return
 
 	out      outbox
 	n        int // own messages written a first time
@@ -78,7 +78,7 @@ func (c *customer) connect(ctx context.Context) error {
 		c.h.m.errs.add("dial")
 		return err
 	}
-	c.l, c.welcomed, c.asking = l, false, false
+	c.l, c.welcomed, c.asking = l, false, pageAsk{}
 	var resume map[string]uint64
 	if c.conv != "" {
 		resume = map[string]uint64{c.conv: c.st.last()}

@@ -142,28 +142,29 @@ func (c *customer) onMsg(ctx context.Context, f *nFrame) {
 // onHistory takes a page of what a conv frame left out, and asks for the
 // next.
 func (c *customer) onHistory(ctx context.Context, f *nFrame) {
-	if !c.asking {
+	ask := c.asking
+	if !ask.waiting() {
 		return
 	}
-	c.asking = false
+	c.asking = pageAsk{}
 	if f.Conv != c.conv {
 		return // ended meanwhile
 	}
 	for i := range f.History {
 		c.onMsg(ctx, &f.History[i])
 	}
-	c.st.paged(firstSeq(f.History), f.More)
+	c.st.paged(ask.before, firstSeq(f.History), f.More)
 	c.page(ctx)
 }
 
 // page asks for the newest page still left out, one request at a time on
 // each connection.
 func (c *customer) page(ctx context.Context) {
-	if c.asking || c.st == nil {
+	if c.asking.waiting() || c.st == nil {
 		return
 	}
-	if before, limit, ok := c.st.nextPage(); ok {
-		c.asking = c.write(ctx, frameHistory(c.conv, before, limit))
+	if before, limit, ok := c.st.nextPage(); ok && c.write(ctx, frameHistory(c.conv, before, limit)) {
+		c.asking = pageAsk{conv: c.conv, before: before}
 	}
 }
 
@@ -179,12 +180,12 @@ func (c *customer) onAck(ctx context.Context, f *nFrame) {
 
 func (c *customer) onError(ctx context.Context, f *nFrame) {
 	c.out.refused(c.h.m, "customer", f, func(frame []byte) { c.write(ctx, frame) })
-	if c.asking && f.CID == "" {
+	if ask := c.asking; ask.waiting() && f.CID == "" {
 		// The history request's answer: ask again if the store did not
 		// answer, else give the page up (counted lost).
-		c.asking = false
+		c.asking = pageAsk{}
 		if f.Code != codeUnavailable {
-			c.st.paged(0, false)
+			c.st.paged(ask.before, 0, false)
 		}
 		c.page(ctx)
 	}

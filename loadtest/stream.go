@@ -1,6 +1,9 @@
 package loadtest
 
-import "sync/atomic"
+import (
+	"slices"
+	"sync/atomic"
+)
 
 // stream is what one party received of one conversation, by position, and
 // what it knows the conversation holds. On the native protocol the position
@@ -34,6 +37,17 @@ type stream struct {
 
 // span is the positions from lo to hi, both included.
 type span struct{ lo, hi uint64 }
+
+// pageAsk is the history request waiting for its answer on a connection
+// (a client has one at a time): its conversation, and the before it was
+// made with, which names the left-out range the answer is for. The zero
+// value: none waits.
+type pageAsk struct {
+	conv   string
+	before uint64 // at least 2: a range starts at 1 or later
+}
+
+func (p pageAsk) waiting() bool { return p.before != 0 }
 
 func newStream(conv, key string, side byte) *stream {
 	return &stream{conv: conv, key: key, side: side}
@@ -81,17 +95,22 @@ func (s *stream) nextPage() (before uint64, limit int, ok bool) {
 	return r.hi + 1, int(r.hi - r.lo + 1), true
 }
 
-// paged takes the answer to nextPage's request: a page starting at first
-// (0: empty), and whether older messages are left. What the page did not
-// bring of the range is given up on when nothing older is left: the
-// verification counts it lost.
-func (s *stream) paged(first uint64, more bool) {
-	if len(s.leftOut) == 0 {
-		return
+// paged takes the answer to the request nextPage made with before: a page
+// starting at first (0: empty), and whether older messages are left. The
+// answer is for the range the request was made for, found by before, which
+// need not be the newest any more: a conv frame that arrived while the
+// request waited (an agent asks for one conversation's page while the
+// syncs of its others are still coming) may have left out a newer range.
+// What the page did not bring of its range is given up on when nothing
+// older is left: the verification counts it lost.
+func (s *stream) paged(before, first uint64, more bool) {
+	i := slices.IndexFunc(s.leftOut, func(r span) bool { return r.hi+1 == before })
+	if i < 0 {
+		return // nothing of it is left out any more
 	}
-	r := &s.leftOut[len(s.leftOut)-1]
+	r := &s.leftOut[i]
 	if first == 0 || !more || first <= r.lo {
-		s.leftOut = s.leftOut[:len(s.leftOut)-1]
+		s.leftOut = slices.Delete(s.leftOut, i, i+1)
 		return
 	}
 	r.hi = min(r.hi, first-1)
