@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"kefu/internal/ids"
 )
 
 // TestSecondOpenedOnce: a ConvOpened that reaches a connection after live
@@ -20,7 +22,7 @@ func TestSecondOpenedOnce(t *testing.T) {
 		"request": &CmdRequest{},
 		"ping":    &CmdPing{},
 	}, out: make(chan any, 1000)}
-	id := ConnID(NewID())
+	id := ConnID(ids.New())
 	pid, err := f.dir.Spawn(KindConn, string(id), NewConnectionProps(ConnConfig{
 		ID: id, Pool: PoolNative, Socket: quietSocket{}, Codec: codec, Dir: f.dir, Auth: newCustomers{},
 		HistoryPage: HistoryLimits{Messages: 2}, MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(),
