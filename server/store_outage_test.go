@@ -55,18 +55,23 @@ func TestPostgresOutage(t *testing.T) {
 // waitReady polls /readyz until it answers want, or fails t.
 func waitReady(t *testing.T, ts *testServer, want int) {
 	t.Helper()
-	deadline := time.Now().Add(outageWait)
-	var got int
-	for time.Now().Before(deadline) {
+	deadline := time.After(outageWait)
+	tick := time.NewTicker(50 * time.Millisecond) // a probe's pace
+	defer tick.Stop()
+	for {
 		resp, err := http.Get("http://" + ts.Addr() + "/readyz")
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if got = resp.StatusCode; got == want {
+		got := resp.StatusCode
+		if got == want {
 			return
 		}
-		time.Sleep(50 * time.Millisecond) // a probe's pace, not a guess at an outcome
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("/readyz=%d after %v, want %d", got, outageWait, want)
+		}
 	}
-	t.Fatalf("/readyz=%d after %v, want %d", got, outageWait, want)
 }

@@ -97,7 +97,11 @@ func restartWriter(ctx context.Context, st *postgres.Store, w int, acked, failed
 			if ctx.Err() != nil {
 				return fmt.Errorf("%s: batch %d never stored: %v", conv, i, err)
 			}
-			time.Sleep(10 * time.Millisecond) // kefu's conversations wait too before writing again
+			// kefu's conversations wait too before writing again.
+			select {
+			case <-time.After(10 * time.Millisecond):
+			case <-ctx.Done():
+			}
 		}
 	}
 	return nil
