@@ -15,7 +15,8 @@ type (
 		// client has; the server sends only what comes after.
 		Resume map[ConvID]uint64
 	}
-	// CmdSay is the tutorial's only frame: text for whoever is in the room.
+	// CmdSay is the tutorial's only frame: text for the other side of the
+	// one conversation a compat connection is in.
 	CmdSay struct{ Text string }
 	// CmdPost is a chat message to one conversation.
 	CmdPost struct {

@@ -29,8 +29,13 @@ var (
 	DisconnectSlowStalled    = Disconnect{Code: 4008, Reason: "too slow: outbound queue not draining"}
 	DisconnectSlowBytes      = Disconnect{Code: 4008, Reason: "too slow: outbound queue over its byte limit"}
 	DisconnectNameTaken      = Disconnect{Code: 4009, Reason: "name already online"}
-	DisconnectRoomGone       = Disconnect{Code: 4010, Reason: "room closed"}
-	DisconnectReplaced       = Disconnect{Code: 4011, Reason: "connected elsewhere"}
+	// DisconnectConvEnded closes a compat customer whose conversation
+	// ended for a reason other than its agent leaving (DisconnectAgentLeft),
+	// as when the conversation's actor failed. The reason still says
+	// "room": the tutorial's pages know this code and text, though its
+	// room is now an agent actor plus a conversation actor (doc.go).
+	DisconnectConvEnded = Disconnect{Code: 4010, Reason: "room closed"}
+	DisconnectReplaced  = Disconnect{Code: 4011, Reason: "connected elsewhere"}
 )
 
 // WithReason returns d with a more specific reason, for refusals whose cause

@@ -26,7 +26,7 @@ func TestCompatEncode(t *testing.T) {
 		"AgentLeft":       {actors.RoleCustomer, &actors.ConvClosed{By: agent, Other: agent, Reason: actors.ReasonAgentLeft}, `{"neiRong":"客服-A-已退出房间","shuiFaDe":"系统"}`},
 		"OtherEndSilent":  {actors.RoleCustomer, &actors.ConvClosed{Other: agent, Reason: actors.ReasonFailed}, ``},
 		"CloseCommand":    {actors.RoleCustomer, &actors.Kick{Reason: actors.DisconnectAgentLeft}, `{"neiRong":"close","shuiFaDe":"code"}`},
-		"OtherKickSilent": {actors.RoleCustomer, &actors.Kick{Reason: actors.DisconnectRoomGone}, ``},
+		"OtherKickSilent": {actors.RoleCustomer, &actors.Kick{Reason: actors.DisconnectConvEnded}, ``},
 		"Error":           {actors.RoleAgent, &actors.FrameError{Code: "bad_frame", Message: "m"}, `{"neiRong":"错误：m (bad_frame)","shuiFaDe":"系统"}`},
 		"WelcomeSilent":   {actors.RoleAgent, &actors.Welcome{You: agent}, ``},
 		"Unknown":         {actors.RoleAgent, struct{}{}, ``},

@@ -1,0 +1,148 @@
+package actors
+
+import (
+	"cmp"
+	"strconv"
+	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/limit"
+)
+
+// An admitted client's commands (commands.go): checked against what this
+// client may do (its role, its conversations, the text limits), stamped
+// with who sent them, and carried to the conversation or the dispatcher.
+
+// command carries one admitted client's command to where it belongs.
+func (c *connection) command(ctx actor.Context, cmd any) {
+	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID)
+	switch cmd := cmd.(type) {
+	case *CmdSay:
+		c.say(ctx, cmd)
+	case *CmdPost:
+		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
+			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
+			c.convs[cmd.Conv].posted(cmd.ClientID)
+			c.Metrics.Received(c.Pool.Metric())
+		}
+	case *CmdTyping:
+		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
+			ctx.Send(conv, &Typing{From: c.me})
+		}
+	case *CmdRead:
+		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
+			ctx.Send(conv, &Read{From: c.me, Seq: cmd.Seq})
+		}
+	case *CmdEnd:
+		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
+			ctx.Send(conv, &End{By: c.me, Conn: c.ID})
+		}
+	case *CmdRequest:
+		if c.must(ctx, RoleCustomer) {
+			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID, Addr: c.Addr})
+		}
+	case *CmdCancel:
+		if c.must(ctx, RoleCustomer) {
+			ctx.Request(dispatcher, &CancelRequest{Customer: c.me.ID})
+		}
+	case *CmdStatus:
+		if c.must(ctx, RoleAgent) {
+			ctx.Send(dispatcher, &SetAgentStatus{Agent: c.me.ID, Status: cmd.Status})
+		}
+	case *CmdCapacity:
+		c.setCapacity(ctx, cmd.Capacity)
+	case *CmdTransfer:
+		if c.must(ctx, RoleAgent) && c.conv(ctx, cmd.Conv, "") != nil {
+			ctx.Request(dispatcher, &TransferConv{Conv: cmd.Conv, By: c.me.ID, To: cmd.To, Note: cmd.Note})
+		}
+	case *CmdAgents:
+		if c.must(ctx, RoleAgent) {
+			ctx.Request(dispatcher, &ListAgents{})
+		}
+	case *CmdRate:
+		c.rate(ctx, cmd)
+	case *CmdHistory:
+		c.history(ctx, cmd)
+	case *CmdPing:
+		c.send(ctx, &Pong{})
+	case *CmdPong:
+		// The read pump already counted it as a sign of life.
+	}
+}
+
+// say is the tutorial's one command: text for the one conversation this
+// compat connection is in. An agent with no customer yet sees its own
+// line, as it did alone in the tutorial's room.
+func (c *connection) say(ctx actor.Context, s *CmdSay) {
+	if !c.textOK(ctx, s.Text, "") {
+		return
+	}
+	for _, v := range c.convs {
+		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: s.Text})
+		c.Metrics.Received(c.Pool.Metric())
+		return // a compat connection has at most one
+	}
+	c.send(ctx, &ConvMessage{From: c.me, Text: s.Text})
+}
+
+func (c *connection) setCapacity(ctx actor.Context, n int) {
+	if !c.must(ctx, RoleAgent) {
+		return
+	}
+	top := cmp.Or(c.MaxCapacity, MaxCapacity)
+	if n > top {
+		c.Offences.Record(limit.Capacity, "conn", c.ID, "agent", c.me.ID, "capacity", n)
+	}
+	if n < 1 || n > top {
+		c.send(ctx, &FrameError{Code: ErrCodeBadValue, Message: "capacity must be between 1 and " + strconv.Itoa(top)})
+		return
+	}
+	if err := c.Auth.SaveCapacity(c.me.ID, n); err != nil {
+		c.Log.Error("cannot save capacity", "agent", c.me.ID, "err", err)
+		c.send(ctx, &FrameError{Code: ErrCodeUnavailable, Message: "could not save the capacity; try again"})
+		return
+	}
+	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID), &SetAgentCapacity{Agent: c.me.ID, Capacity: n})
+}
+
+// conv returns the conversation if this client is in it, or tells the
+// client it is not.
+// ref is the client id of the message the error is about, or "".
+func (c *connection) conv(ctx actor.Context, id ConvID, ref string) *actor.PID {
+	if v, ok := c.convs[id]; ok {
+		return v.pid
+	}
+	c.send(ctx, &FrameError{Code: ErrCodeUnknownConv, Message: "no such conversation here", Ref: ref})
+	return nil
+}
+
+// must says whether the client has role, or tells it the command is not
+// for it.
+func (c *connection) must(ctx actor.Context, role Role) bool {
+	if c.me.Role == role {
+		return true
+	}
+	c.send(ctx, &FrameError{Code: ErrCodeForbidden, Message: "only for " + role.String() + "s"})
+	return false
+}
+
+// textOK says whether text may be sent, or tells the client why not.
+func (c *connection) textOK(ctx actor.Context, text string, ref string) bool {
+	switch {
+	case strings.TrimSpace(text) == "":
+		c.send(ctx, &FrameError{Code: ErrCodeEmptyText, Message: "message is empty", Ref: ref})
+		return false
+	case len(text) > c.MaxTextBytes:
+		c.Offences.Record(limit.TextLength, "conn", c.ID, "bytes", len(text))
+		c.send(ctx, &FrameError{Code: ErrCodeTooLong, Message: "message is too long", Ref: ref})
+		return false
+	}
+	return true
+}
+
+// overLimit refuses a command for a limit the dispatcher keeps.
+func (c *connection) overLimit(ctx actor.Context, msg *OverLimit) {
+	c.Offences.Record(msg.Kind, "conn", c.ID, "customer", c.me.ID, "remote", c.Addr)
+	c.send(ctx, msg.Err)
+}

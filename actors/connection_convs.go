@@ -1,0 +1,117 @@
+package actors
+
+import "github.com/asynkron/protoactor-go/actor"
+
+// The conversations a connection takes part in: its view of each (what the
+// client has been sent, so delivery is exactly once and in order), live
+// messages, a conversation's end, and, for a customer, watching the
+// conversation actor to tell an end from a failure.
+
+// convView is what a connection knows of one conversation: whether the
+// conversation has answered its sync, the last sequence number sent to the
+// client, and the client's messages on their way to it.
+type convView struct {
+	pid      *actor.PID
+	synced   bool
+	watched  bool
+	last     uint64
+	inflight []string // client ids posted, not yet answered (connection_inflight.go)
+}
+
+// view returns what this connection knows of a conversation, creating it.
+func (c *connection) view(ctx actor.Context, id ConvID) *convView {
+	v := c.convs[id]
+	if v == nil {
+		v = &convView{pid: c.Dir.PID(KindConv, string(id))}
+		c.convs[id] = v
+	}
+	if c.me.Role == RoleCustomer && !v.watched {
+		// A customer hears from its conversation directly, so it can tell
+		// the end from a failure itself. An agent hears through its agent
+		// actor, which watches for it.
+		v.watched = true
+		ctx.Watch(v.pid)
+	}
+	return v
+}
+
+// message delivers one live message exactly once and in order. Until the
+// conversation has answered this connection's sync, live messages are left
+// out: the sync's history will carry them.
+func (c *connection) message(ctx actor.Context, m *ConvMessage) {
+	if m.Conv == "" {
+		c.send(ctx, m) // a compat agent with no customer yet: its own line, from say
+		return
+	}
+	v := c.convs[m.Conv]
+	if v == nil || !v.synced || m.Seq <= v.last {
+		return
+	}
+	if m.Seq != v.last+1 {
+		c.Log.Error("sequence gap", "conv", m.Conv, "have", v.last, "got", m.Seq)
+	}
+	v.last = m.Seq
+	if c.send(ctx, m) {
+		c.Metrics.Delivered(c.Pool.Metric(), m.Stored)
+	}
+}
+
+// convClosed tells the client a conversation is over for it, answers what
+// it still waited for there, and stops watching it.
+func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
+	if v, ok := c.convs[msg.Conv]; ok {
+		delete(c.convs, msg.Conv)
+		c.unanswered(ctx, v, msg.Reason)
+		if c.me.Role == RoleCustomer {
+			ctx.Unwatch(v.pid)
+		}
+	}
+	c.send(ctx, msg)
+	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
+		// A tutorial customer lives for one conversation; when its agent
+		// leaves it gets the tutorial's "close" order, then the server
+		// hangs up.
+		reason := DisconnectConvEnded
+		if msg.Reason == ReasonAgentLeft {
+			reason = DisconnectAgentLeft
+		}
+		c.send(ctx, &Kick{Reason: reason})
+		c.leave(ctx, reason)
+	}
+}
+
+// convEvent passes on an event about a conversation: only once the client
+// has been welcomed (a second tab can hear from its conversation a moment
+// before).
+func (c *connection) convEvent(ctx actor.Context, msg any) {
+	if c.admitted {
+		c.send(ctx, msg)
+	}
+}
+
+// terminated notes which conversations a stopped actor was.
+func (c *connection) terminated(ctx actor.Context, msg *actor.Terminated) {
+	// Behind the conversation's last messages, still queued.
+	for id, v := range c.convs {
+		if v.pid.Equal(msg.Who) {
+			ctx.Send(ctx.Self(), &convGone{Conv: id})
+		}
+	}
+}
+
+// convGone ends, for the client, a conversation whose actor stopped without
+// saying it was over.
+func (c *connection) convGone(ctx actor.Context, msg *convGone) {
+	v, open := c.convs[msg.Conv]
+	switch {
+	case !open:
+	case !v.synced && c.History != nil:
+		// It ended just as this client came back, before answering
+		// its sync: what it missed and its end are in the store.
+		delete(c.convs, msg.Conv)
+		c.unanswered(ctx, v, ReasonGone)
+		c.replayEnded(ctx, msg.Conv, v.last)
+	default:
+		c.convClosed(ctx, &ConvClosed{Conv: msg.Conv, Reason: ReasonFailed})
+	}
+}

@@ -1,0 +1,166 @@
+package actors
+
+import (
+	"cmp"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
+
+	"kefu/internal/ids"
+)
+
+// Who the client is and its admission. A compat connection knows its
+// client from the query string when it starts; a native one reads only its
+// hello, proved through the Authenticator (authenticator.go). Either then
+// asks the dispatcher to admit it, and once admitted welcomes the client,
+// syncs its conversations (connection_replay.go) and handles the commands
+// that came early (connection_frames.go).
+
+// started identifies a compat client from its query at once; a native one
+// must say hello first, within HelloTimeout.
+func (c *connection) started(ctx actor.Context) {
+	c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+	if c.Pool == PoolCompat {
+		prefix := ids.Customer
+		if c.Role == RoleAgent {
+			prefix = ids.Compat
+		}
+		c.identified(ctx, Party{Role: c.Role, ID: prefix + ids.New(), Name: c.Name})
+		return
+	}
+	c.Socket.StartReading()
+	c.timers.SendOnce(c.HelloTimeout, ctx.Self(), &helloTimeout{})
+}
+
+// helloTimedOut ends a native connection that has not said who it is.
+func (c *connection) helloTimedOut(ctx actor.Context) {
+	if c.me.ID == "" {
+		c.leave(ctx, DisconnectNoHello)
+	}
+}
+
+// hello checks a native client's hello: the protocol version, then who it
+// is, through the Authenticator. A refusal gets a frame and the close.
+func (c *connection) hello(ctx actor.Context, h *CmdHello) {
+	switch {
+	case c.me.ID != "":
+		c.send(ctx, &FrameError{Code: ErrCodeState, Message: "already said hello"})
+		return
+	case h.Version != ProtocolVersion:
+		c.send(ctx, &FrameError{Code: ErrCodeBadValue, Message: "unsupported protocol version"})
+		c.leave(ctx, DisconnectBadRequest.WithReason("unsupported protocol version"))
+		return
+	}
+	var (
+		p   Party
+		err error
+	)
+	switch h.Role {
+	case RoleAgent:
+		p, c.capacityHint, c.session, err = c.Auth.Agent(h.Token)
+	case RoleCustomer:
+		p, c.token, err = c.Auth.Customer(h.Token, h.Name)
+	default:
+		err = &AuthError{Reason: DisconnectBadRequest.WithReason("role must be agent or customer")}
+	}
+	c.resume = h.Resume
+	if err != nil {
+		reason := DisconnectUnauthorized
+		if ae, ok := err.(*AuthError); ok {
+			reason = ae.Reason
+		}
+		c.Log.Info("hello refused", "reason", reason.Reason)
+		// A frame first, for clients that show errors but not close
+		// reasons; the close code says the same.
+		code := ErrCodeUnauthorized
+		switch reason.Code {
+		case DisconnectBadRequest.Code:
+			code = ErrCodeBadValue
+		case DisconnectInternal.Code:
+			// The store did not answer: the token may be fine, and a
+			// client told "unauthorized" would send its user to log in.
+			code = ErrCodeStoreDown
+		}
+		c.send(ctx, &FrameError{Code: code, Message: reason.Reason})
+		c.leave(ctx, reason)
+		return
+	}
+	if p.Role == RoleAgent {
+		// Announced before admission, so a sign-out from now on finds this
+		// socket; one that reached the sessions actor first is remembered
+		// there and closes it as it arrives.
+		ctx.Send(c.Dir.PID(KindSessions, SessionsID), &SessionOpened{Agent: p.ID, Conn: c.ID, Session: c.session})
+	}
+	c.identified(ctx, p)
+}
+
+// identified asks the dispatcher to admit this now-known client.
+func (c *connection) identified(ctx actor.Context, p Party) {
+	c.me = p
+	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID)
+	switch p.Role {
+	case RoleAgent:
+		ctx.Request(dispatcher, &AgentConnect{Agent: p, Capacity: c.capacityHint, Conn: c.ID, Pool: c.Pool})
+	case RoleCustomer:
+		ctx.Request(dispatcher, &CustomerConnect{Customer: p, Conn: c.ID, Seq: c.Seq, Pool: c.Pool})
+	}
+}
+
+// refused closes a connection the dispatcher would not admit.
+func (c *connection) refused(ctx actor.Context, msg *Refused) {
+	c.Log.Info("connection refused", "role", c.me.Role, "name", c.me.Name, "reason", msg.Reason.Reason)
+	c.leave(ctx, msg.Reason)
+}
+
+func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
+	c.admitted = true
+	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, MaxCapacity: cmp.Or(c.MaxCapacity, MaxCapacity), Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
+	c.syncAll(ctx, a.Convs)
+	c.admittedNow(ctx)
+}
+
+func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
+	c.admitted = true
+	state := "idle"
+	switch {
+	case a.Queued:
+		state = "queued"
+	case a.Conv != "":
+		state = "chatting"
+	}
+	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
+	if c.Pool == PoolCompat && a.Conv != "" {
+		// Known now, though not watched yet: the dispatcher starts the
+		// conversation just after this answer, and a watch before that
+		// would report it dead.
+		c.convs[a.Conv] = &convView{pid: c.Dir.PID(KindConv, string(a.Conv))}
+	}
+	if c.Pool == PoolNative {
+		// A compat conversation greets its customer itself; a native one
+		// is asked for what the client has not seen.
+		var convs []ConvID
+		if a.Conv != "" {
+			convs = append(convs, a.Conv)
+		}
+		c.syncAll(ctx, convs)
+	}
+	if a.Queued {
+		c.send(ctx, &Queued{Position: a.Position, ETA: a.ETA})
+	}
+	c.admittedNow(ctx)
+}
+
+// admittedNow starts what waits for admission: heartbeats, reading (on
+// the compat protocol) and the commands that arrived early.
+func (c *connection) admittedNow(ctx actor.Context) {
+	c.Metrics.ConnectionOpened(c.me.Role.Metric(), c.Pool.Metric())
+	c.startBeating(ctx)
+	if c.Pool == PoolCompat && c.me.Role == RoleAgent {
+		// A compat customer reads from its greeting on (see opened).
+		c.Socket.StartReading()
+	}
+	for _, cmd := range c.early {
+		c.command(ctx, cmd)
+	}
+	c.early = nil
+}

@@ -1,0 +1,59 @@
+package actors
+
+import "github.com/asynkron/protoactor-go/actor"
+
+// The outbound side: every frame the client gets goes through send, which
+// is the only caller of Socket.Send; heartbeats; and closing the socket,
+// which the connection always does as it stops.
+
+// send encodes msg for this connection's protocol and queues it, and says
+// whether the socket took it. A refusal means the socket is closing, as a
+// rule because the client cannot keep up (4008): the actor goes too rather
+// than buffer without bound.
+func (c *connection) send(ctx actor.Context, msg any) bool {
+	c.answered(msg)
+	frame := c.Codec.Encode(msg)
+	if frame == nil {
+		return false
+	}
+	if !c.Socket.Send(frame) {
+		ctx.Stop(ctx.Self())
+		return false
+	}
+	return true
+}
+
+// leave closes the socket with d and stops the actor.
+func (c *connection) leave(ctx actor.Context, d Disconnect) {
+	c.Socket.Close(d)
+	ctx.Stop(ctx.Self())
+}
+
+// startBeating pings the client every Heartbeat, once admitted.
+func (c *connection) startBeating(ctx actor.Context) {
+	if c.Heartbeat > 0 && c.stopBeat == nil {
+		c.stopBeat = c.timers.SendRepeatedly(c.Heartbeat, c.Heartbeat, ctx.Self(), &heartbeatTick{})
+	}
+}
+
+// kick says goodbye in the client's protocol, then closes with the reason.
+func (c *connection) kick(ctx actor.Context, msg *Kick) {
+	c.send(ctx, msg)
+	c.leave(ctx, msg.Reason)
+}
+
+// stopped releases what the connection held, whatever stopped it.
+func (c *connection) stopped(ctx actor.Context) {
+	if c.stopBeat != nil {
+		c.stopBeat()
+	}
+	if c.Pool == PoolNative && c.me.Role == RoleAgent {
+		ctx.Send(c.Dir.PID(KindSessions, SessionsID), &SessionClosed{Agent: c.me.ID, Conn: c.ID})
+	}
+	if c.admitted {
+		c.Metrics.ConnectionClosed(c.me.Role.Metric(), c.Pool.Metric())
+	}
+	// Whatever stopped us, the socket goes too. A no-op if it is
+	// already closing with a more specific reason.
+	c.Socket.Close(DisconnectNormal)
+}
