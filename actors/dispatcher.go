@@ -65,8 +65,8 @@ type DispatcherConfig struct {
 	// holds at once; 0: DefaultReservationCap, negative: no cap (load
 	// tests from one address).
 	ReservationCap int
-	AgentGrace     time.Duration // how long a vanished agent's conversations wait for them
-	CustomerGrace  time.Duration // how long a vanished customer keeps its place or conversation
+	AgentGrace     time.Duration // grace period: how long a vanished agent's conversations wait for them
+	CustomerGrace  time.Duration // grace period: how long a vanished customer keeps its place or conversation
 	HistoryPage    HistoryLimits // what a conversation's conv frame carries of its history (zero: the defaults)
 	// Store is where conversations restored after a restart read their
 	// messages from; writes go through the store writer.

@@ -36,7 +36,7 @@ type poolRules struct {
 	// (the transfer targets). The tutorial's agents are a name in a URL.
 	accounts bool
 	// uniqueNames says a display name is an identity: at most one agent
-	// and one customer online per name, a second is refused (4003). The
+	// and one customer online per name, a second is refused (4009). The
 	// tutorial's pages tell parties apart by name only.
 	uniqueNames bool
 
