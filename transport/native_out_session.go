@@ -64,7 +64,7 @@ type (
 		Capacity int    `json:"capacity"`
 	}
 	agentsOut struct {
-		Type   string     `json:"type"`
+		Type   string           `json:"type"`
 		Agents []listedAgentOut `json:"agents"`
 	}
 )
