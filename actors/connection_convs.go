@@ -67,7 +67,7 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 		}
 	}
 	c.send(ctx, msg)
-	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
+	if c.Pool.rules().customerClosedWhenEnded && c.me.Role == RoleCustomer {
 		// A tutorial customer lives for one conversation; when its agent
 		// leaves it gets the tutorial's "close" order, then the server
 		// hangs up.

@@ -20,10 +20,10 @@ import (
 // must say hello first, within HelloTimeout.
 func (c *connection) started(ctx actor.Context) {
 	c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
-	if c.Pool == PoolCompat {
+	if r := c.Pool.rules(); r.identifiedByURL {
 		prefix := ids.Customer
 		if c.Role == RoleAgent {
-			prefix = ids.Compat
+			prefix = r.agentIDPrefix
 		}
 		c.identified(ctx, Party{Role: c.Role, ID: prefix + ids.New(), Name: c.Name})
 		return
@@ -129,7 +129,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 		state = "chatting"
 	}
 	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
-	if c.Pool == PoolCompat && a.Conv != "" {
+	if c.Pool.rules().greetsCustomer && a.Conv != "" {
 		// Known now, though not watched yet: the dispatcher starts the
 		// conversation just after this answer, and a watch before that
 		// would report it dead.
@@ -155,7 +155,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 func (c *connection) admittedNow(ctx actor.Context) {
 	c.Metrics.ConnectionOpened(c.me.Role.Metric(), c.Pool.Metric())
 	c.startBeating(ctx)
-	if c.Pool == PoolCompat && c.me.Role == RoleAgent {
+	if c.Pool.rules().readsFrom(c.me.Role) == readOnAdmission {
 		// A compat customer reads from its greeting on (see opened).
 		c.Socket.StartReading()
 	}

@@ -99,7 +99,7 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	out.More = out.After > had // a page that starts past what the client has
 	v.synced = true
 	c.send(ctx, &out)
-	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
+	if c.Pool.rules().readsFrom(c.me.Role) == readFromGreeting {
 		// Not on admission: the dispatcher answers before it starts the
 		// conversation, and a line read in between went to a conversation
 		// not there yet. The greeting comes from the running conversation.

@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kefu/actors"
+	"kefu/internal/pgtest"
 	"kefu/server"
 )
 
@@ -36,14 +37,14 @@ const (
 )
 
 // startServer runs a kefu on loopback ports until the test ends. cfg's
-// addresses and data directory are filled in when empty.
+// addresses and a fresh store are filled in when empty.
 func startServer(t *testing.T, cfg server.Config) *server.Server {
 	t.Helper()
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
 	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = t.TempDir()
+	if cfg.DataDir == "" && cfg.Store == "" { // a fresh store
+		cfg.DataDir, cfg.Store = t.TempDir(), pgtest.FreshStore(t)
 	}
 	cfg.Log = slog.New(slog.NewTextHandler(t.Output(), nil))
 	srv, err := server.New(cfg)
