@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kefu/actors"
+	"kefu/auth"
 	"kefu/server"
 )
 
@@ -44,6 +45,9 @@ func startServer(t *testing.T, cfg server.Config) *server.Server {
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
+	}
+	if cfg.Passwords == (auth.Hasher{}) {
+		cfg.Passwords = testPasswords
 	}
 	cfg.Log = slog.New(slog.NewTextHandler(t.Output(), nil))
 	srv, err := server.New(cfg)
