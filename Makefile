@@ -1,7 +1,7 @@
 # kefu: two commands on a fresh machine with Go: `make run`, `make test`.
 GO ?= go
 
-.PHONY: run test build vet browser-deps postgres-deps bench soak fuzz
+.PHONY: run test test-postgres build vet browser-deps postgres-deps bench soak fuzz
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
 # its pages work too. It prints the pages' URLs: the agent console at
@@ -19,8 +19,15 @@ vet:
 # browser-deps installs it when it is missing and the machine allows it.
 # The store's tests also run against PostgreSQL: KEFU_TEST_POSTGRES when set,
 # else the private cluster of .ci/postgres.sh, started (or found running) here.
+# The browser and server packages take six to eight minutes on two cores,
+# near go test's default ten-minute limit for one package: hence -timeout.
 test: vet browser-deps postgres-deps
-	KEFU_TEST_POSTGRES="$${KEFU_TEST_POSTGRES:-$$(bash .ci/postgres.sh start)}" $(GO) test -race -count=1 ./...
+	KEFU_TEST_POSTGRES="$${KEFU_TEST_POSTGRES:-$$(bash .ci/postgres.sh start)}" $(GO) test -race -count=1 -timeout 25m ./...
+
+# The pages, both protocols and every API again, with each fresh test server
+# on PostgreSQL instead of SQLite (internal/pgtest.FreshStore).
+test-postgres: postgres-deps
+	KEFU_TEST_POSTGRES="$${KEFU_TEST_POSTGRES:-$$(bash .ci/postgres.sh start)}" KEFU_TEST_STORE=postgres $(GO) test -race -count=1 -timeout 25m ./server ./browsertest
 
 browser-deps:
 	@sh .ci/install-chromium.sh

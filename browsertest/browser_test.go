@@ -23,6 +23,7 @@ import (
 
 	"kefu/actors"
 	"kefu/auth"
+	"kefu/internal/pgtest"
 	"kefu/server"
 )
 
@@ -37,14 +38,14 @@ const (
 )
 
 // startServer runs a kefu on loopback ports until the test ends. cfg's
-// addresses and data directory are filled in when empty.
+// addresses and a fresh store are filled in when empty.
 func startServer(t *testing.T, cfg server.Config) *server.Server {
 	t.Helper()
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
 	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = t.TempDir()
+	if cfg.DataDir == "" && cfg.Store == "" { // a fresh store
+		cfg.DataDir, cfg.Store = t.TempDir(), pgtest.FreshStore(t)
 	}
 	if cfg.Passwords == (auth.Hasher{}) {
 		cfg.Passwords = testPasswords

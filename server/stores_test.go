@@ -1,7 +1,6 @@
 package server
 
 import (
-	"os"
 	"testing"
 
 	"kefu/internal/pgtest"
@@ -18,20 +17,14 @@ func forEachStore(t *testing.T, f func(t *testing.T, spec, dir string)) {
 	t.Run("PostgreSQL", func(t *testing.T) { f(t, pgtest.NewSchema(t), t.TempDir()) })
 }
 
-// testStoreEnv, set to "postgres", runs every server test that takes a
-// fresh store (startServer without a DataDir) on PostgreSQL instead of
-// SQLite: `KEFU_TEST_STORE=postgres go test ./server` checks that the pages,
-// both protocols and every API behave the same on it. Tests that choose
-// their store (forEachStore, a DataDir of their own) keep their choice.
-const testStoreEnv = "KEFU_TEST_STORE"
-
 // testStore returns the store a fresh test server uses: spec if the test
 // named one, else SQLite, or a fresh PostgreSQL schema under
-// KEFU_TEST_STORE=postgres.
+// KEFU_TEST_STORE=postgres (pgtest.FreshStore). Tests that choose their
+// store (forEachStore, a DataDir of their own) keep their choice.
 func testStore(t *testing.T, spec string) string {
 	t.Helper()
-	if spec != "" || os.Getenv(testStoreEnv) != "postgres" {
+	if spec != "" {
 		return spec
 	}
-	return pgtest.NewSchema(t)
+	return pgtest.FreshStore(t)
 }

@@ -99,3 +99,21 @@ func Exec(tb testing.TB, dbURL, sql string, args ...any) {
 		tb.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// EnvStore, set to "postgres", makes every test server that would start on
+// a fresh SQLite file start on a fresh PostgreSQL schema instead:
+// `KEFU_TEST_STORE=postgres go test ./server ./browsertest` checks that the
+// pages, both protocols and every API behave the same on it (make
+// test-postgres).
+const EnvStore = "KEFU_TEST_STORE"
+
+// FreshStore returns the -store value for a test server that wants a fresh,
+// empty store: "" (SQLite under the test's data directory), or a fresh
+// schema under KEFU_TEST_STORE=postgres.
+func FreshStore(tb testing.TB) string {
+	tb.Helper()
+	if os.Getenv(EnvStore) != "postgres" {
+		return ""
+	}
+	return NewSchema(tb)
+}
