@@ -91,7 +91,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	data := fs.String("data", "data", "data directory")
 	storeSpec := fs.String("store", "", choose.FlagUsage)
 	ttl := fs.Duration("reservation-ttl", server.DefaultReservationTTL, "how long an unused /getroom offer holds an agent")
-	grace := fs.Duration("grace", server.DefaultGrace, "how long a disconnected agent or customer keeps its conversations and queue place")
+	grace := fs.Duration("grace", server.DefaultGrace, "the reconnect grace: how long a disconnected agent or customer keeps its conversations and queue place")
 	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	cost := fs.Int("password-cost", bcrypt.DefaultCost, "bcrypt cost of new password hashes; lower only for load tests")
