@@ -117,10 +117,10 @@ func (c *connection) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
-		if c.Pool == PoolCompat {
+		if r := c.Pool.rules(); r.identifiedByURL {
 			prefix := ids.Customer
 			if c.Role == RoleAgent {
-				prefix = ids.Compat
+				prefix = r.agentIDPrefix
 			}
 			c.identified(ctx, Party{Role: c.Role, ID: prefix + ids.New(), Name: c.Name})
 			return
@@ -226,7 +226,7 @@ func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 func (c *connection) admittedNow(ctx actor.Context) {
 	c.Metrics.ConnectionOpened(c.me.Role.Metric(), c.Pool.Metric())
 	c.startBeating(ctx)
-	if c.Pool == PoolCompat && c.me.Role == RoleAgent {
+	if c.Pool.rules().readsFrom(c.me.Role) == readOnAdmission {
 		// A compat customer reads from its greeting on (see opened).
 		c.Socket.StartReading()
 	}
@@ -246,7 +246,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 		state = "chatting"
 	}
 	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
-	if c.Pool == PoolCompat && a.Conv != "" {
+	if c.Pool.rules().greetsCustomer && a.Conv != "" {
 		// Known now, though not watched yet: the dispatcher starts the
 		// conversation just after this answer, and a watch before that
 		// would report it dead.
@@ -371,7 +371,7 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	out.More = out.After > had // a page that starts past what the client has
 	v.synced = true
 	c.send(ctx, &out)
-	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
+	if c.Pool.rules().readsFrom(c.me.Role) == readFromGreeting {
 		// Not on admission: the dispatcher answers before it starts the
 		// conversation, and a line read in between went to a conversation
 		// not there yet. The greeting comes from the running conversation.
@@ -415,7 +415,7 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 		}
 	}
 	c.send(ctx, msg)
-	if c.Pool == PoolCompat && c.me.Role == RoleCustomer {
+	if c.Pool.rules().customerClosedWhenEnded && c.me.Role == RoleCustomer {
 		// A tutorial customer lives for one conversation; when its agent
 		// leaves it gets the tutorial's "close" order, then the server
 		// hangs up.

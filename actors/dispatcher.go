@@ -15,145 +15,45 @@ import (
 	"kefu/store"
 )
 
-// Messages the dispatcher receives.
-type (
-	// AgentConnect admits one connection of an agent. A native agent may
-	// have several (tabs); a compat agent's name must be free. Answered with
-	// *AgentAdmitted or *Refused.
-	AgentConnect struct {
-		Agent    Party
-		Capacity int
-		Conn     ConnID
-		Pool     Pool
-	}
-	// CustomerConnect admits a customer's connection. A native customer
-	// gets back its place in the queue or its conversation; a compat
-	// customer is seated with the agent reserved for its name, or any free
-	// one. Answered with *CustomerAdmitted or *Refused.
-	CustomerConnect struct {
-		Customer Party
-		Conn     ConnID
-		Seq      uint64 // when the connection was accepted (ConnConfig.Seq)
-		Pool     Pool
-	}
-	// GetRoom is the tutorial's /getroom: reserve a free compat agent for a
-	// customer who will connect as Customer. From is the asking client's
-	// address, whose unused reservations are capped. Answered with
-	// *RoomOffer.
-	GetRoom struct {
-		Customer string
-		From     string
-	}
-	// RequestAgent puts a native customer in the queue; Addr is where the
-	// request came from, the address it counts against while it waits or
-	// chats. Answered only on error, with *FrameError, or *OverLimit past
-	// CustomersPerAddr or ConvStarts.
-	RequestAgent struct {
-		Customer string
-		Addr     netip.Addr
-	}
-	// CancelRequest takes a customer out of the queue. Answered only on
-	// error, with *FrameError.
-	CancelRequest struct{ Customer string }
-	// SetAgentStatus and SetAgentCapacity change an agent live.
-	SetAgentStatus struct {
-		Agent  string
-		Status Status
-	}
-	SetAgentCapacity struct {
-		Agent    string
-		Capacity int
-	}
-	// TransferConv moves a conversation from agent By to agent To, or to
-	// the head of the queue when To is "". Answered only on error.
-	TransferConv struct {
-		Conv ConvID
-		By   string
-		To   string
-		Note string // for the next agent; the connection checked its length
-	}
-	// ListAgents asks who is online. Answered with *AgentList.
-	ListAgents struct{}
-	// RemoveAgent says an agent's account was removed.
-	RemoveAgent struct{ Agent string }
-	// ConvFinished is a conversation reporting its end.
-	ConvFinished struct {
-		Conv   ConvID
-		Reason string
-	}
-	// GetStats asks for a snapshot of the counts. Answered with *Stats.
-	GetStats struct{}
-	// GetSnapshot asks for the counts and every agent's record, for the
-	// supervisor's view. Answered with *Snapshot.
-	GetSnapshot struct{}
-	// Restore brings back the conversations that were open before a
-	// restart, and the customers who were waiting without one, each
-	// oldest arrival first. Sent once, before any connection.
-	Restore struct {
-		Convs   []store.Conversation
-		Waiting []store.Waiter
-		Ticket  uint64 // the highest arrival number ever issued
-	}
+// dispatcher is the single owner of routing state: which agents are online
+// and free, the queue, reservations, which conversation each agent holds,
+// and which customers are connected. Nothing else reads or writes that
+// state, so the guarantees (capacity never exceeded, strict arrival order,
+// nobody lost when an agent vanishes) hold however many requests race.
+//
+// It only routes: chat flows between connections and conversation actors,
+// never through here.
+type dispatcher struct {
+	DispatcherConfig
+	timers *scheduler.TimerScheduler
 
-	// The dispatcher's own timers and notes.
-	reservationExpired struct {
-		Customer string
-		Gen      uint64
-	}
-	agentGraceExpired struct {
-		Agent string
-		Gen   uint64
-	}
-	customerGraceExpired struct {
-		Customer string
-		Gen      uint64
-	}
-	flushPositions struct{}
-	// watchedGone is the dispatcher's note that a watched actor stopped.
-	watchedGone struct{ Who *actor.PID }
-)
+	agents      map[string]*agentRec    // by agent id
+	agentConns  map[string]*agentRec    // by pidKey of each agent connection
+	agentActors map[string]*agentRec    // by pidKey of the agent's actor
+	agentNames  map[string]*agentRec    // agents by display name, in pools whose names are identities
+	heaps       [poolEnd]eligible       // by Pool: the agents who can take a customer of that pool now
+	customers   map[string]*customerRec // by customer id
+	custConns   map[string]*customerRec // by pidKey of the customer's connection
+	custNames   map[string]*customerRec // customers by display name, in pools whose names are identities
+	reserved    map[string]*reservation // compat reservations by customer name
+	reservedBy  map[string]int          // how many of them each client address holds
+	convs       map[ConvID]*convRec
+	convPIDs    map[string]*convRec // by pidKey
+	queue       queue
+	perAddr     map[netip.Addr]int   // customers waiting or chatting, by the address they count against
+	starts      *limit.Keyed[string] // each customer's budget of conversation starts; nil: no limit
 
-// RoomOffer answers GetRoom. Capped says a refusal was for the asking
-// address's cap, not for want of a free agent.
-type RoomOffer struct {
-	Granted   bool
-	AgentName string
-	Capped    bool
+	ticket       uint64 // arrival counter: queue order
+	tick         uint64 // assignment counter: "longest idle"
+	gen          uint64 // timer generations
+	avgDuration  time.Duration
+	flushPending bool
 }
 
-// Stats is a snapshot of the routing state.
-type Stats struct {
-	Agents        int // agents with a record: online, or within their grace
-	AgentsOnline  int // agents with a live connection
-	FreeAgents    int // able to take a customer now
-	Reservations  int // compat /getroom offers not yet used
-	Customers     int // customers with a live connection
-	Queued        int
-	Conversations int // open: with an agent, or sent back to the queue
-	Serving       int // open and with an agent now
-	// OldestQueued is when the customer who has waited longest, of all
-	// those in the queue, first asked for an agent (a conversation sent
-	// back counts from its first request, not from the re-queue); zero
-	// when nobody waits.
-	OldestQueued time.Time
-}
-
-// Snapshot answers GetSnapshot: the counts, and each agent with a record,
-// ordered by name.
-type Snapshot struct {
-	Stats  Stats
-	Agents []AgentStat
-}
-
-// AgentStat is one agent as a supervisor sees it.
-type AgentStat struct {
-	ID       string
-	Name     string
-	Pool     Pool
-	Status   Status
-	Online   bool // has a live connection; false within the grace period
-	Load     int  // conversations, plus a compat reservation
-	Capacity int
+type reservation struct {
+	agent *agentRec
+	from  string // the client address that asked
+	gen   uint64
 }
 
 // DispatcherConfig is everything the dispatcher starts with.
@@ -165,8 +65,8 @@ type DispatcherConfig struct {
 	// holds at once; 0: DefaultReservationCap, negative: no cap (load
 	// tests from one address).
 	ReservationCap int
-	AgentGrace     time.Duration // how long a vanished agent's conversations wait for them
-	CustomerGrace  time.Duration // how long a vanished customer keeps its place or conversation
+	AgentGrace     time.Duration // grace period: how long a vanished agent's conversations wait for them
+	CustomerGrace  time.Duration // grace period: how long a vanished customer keeps its place or conversation
 	HistoryPage    HistoryLimits // what a conversation's conv frame carries of its history (zero: the defaults)
 	// Store is where conversations restored after a restart read their
 	// messages from; writes go through the store writer.
@@ -190,8 +90,8 @@ type DispatcherConfig struct {
 const (
 	DefaultGrace          = 30 * time.Second
 	DefaultReservationTTL = 30 * time.Second
-	// DefaultReservationCap: a person asks for one room and connects
-	// to it within a second, so one is enough; a second person behind the
+	// DefaultReservationCap: a person asks /getroom for one agent and
+	// connects within a second, so one is enough; a second person behind the
 	// same address asking in that second is told to try again.
 	DefaultReservationCap = 1
 	// defaultConvDuration seeds the wait estimate until real conversations
@@ -201,48 +101,6 @@ const (
 	// tracks of addresses: about 12 MB of start budgets at most.
 	DefaultTrackedCustomers = 50_000
 )
-
-// dispatcher is the single owner of routing state: which agents are online
-// and free, the queue, reservations, which conversation each agent holds,
-// and which customers are connected. Nothing else reads or writes that
-// state, so the guarantees (capacity never exceeded, strict arrival order,
-// nobody lost when an agent vanishes) hold however many requests race.
-//
-// It only routes: chat flows between connections and conversation actors,
-// never through here.
-type dispatcher struct {
-	DispatcherConfig
-	timers *scheduler.TimerScheduler
-
-	agents      map[string]*agentRec    // by agent id
-	agentConns  map[string]*agentRec    // by pidKey of each agent connection
-	agentActors map[string]*agentRec    // by pidKey of the agent's actor
-	compatNames map[string]*agentRec    // compat agents by display name
-	native      eligible                // native agents who can take a customer now
-	compat      eligible                // compat agents who can take a customer now
-	customers   map[string]*customerRec // by customer id
-	custConns   map[string]*customerRec // by pidKey of the customer's connection
-	compatCusts map[string]*customerRec // compat customers by display name
-	reserved    map[string]*reservation // compat reservations by customer name
-	reservedBy  map[string]int          // how many of them each client address holds
-	convs       map[ConvID]*convRec
-	convPIDs    map[string]*convRec // by pidKey
-	queue       queue
-	perAddr     map[netip.Addr]int   // customers waiting or chatting, by the address they count against
-	starts      *limit.Keyed[string] // each customer's budget of conversation starts; nil: no limit
-
-	ticket       uint64 // arrival counter: queue order
-	tick         uint64 // assignment counter: "longest idle"
-	gen          uint64 // timer generations
-	avgDuration  time.Duration
-	flushPending bool
-}
-
-type reservation struct {
-	agent *agentRec
-	from  string // the client address that asked
-	gen   uint64
-}
 
 // NewDispatcherProps returns the props of the dispatcher.
 func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
@@ -266,17 +124,15 @@ func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
 		if cfg.ConvStarts != (limit.Rate{}) && !cfg.ConvStarts.Off() {
 			starts = limit.NewKeyed[string](cfg.ConvStarts, cfg.TrackedCustomers)
 		}
-		return &dispatcher{
+		d := &dispatcher{
 			DispatcherConfig: cfg,
 			agents:           map[string]*agentRec{},
 			agentConns:       map[string]*agentRec{},
 			agentActors:      map[string]*agentRec{},
-			compatNames:      map[string]*agentRec{},
-			native:           eligible{before: cfg.Policy},
-			compat:           eligible{before: cfg.Policy},
+			agentNames:       map[string]*agentRec{},
 			customers:        map[string]*customerRec{},
 			custConns:        map[string]*customerRec{},
-			compatCusts:      map[string]*customerRec{},
+			custNames:        map[string]*customerRec{},
 			reserved:         map[string]*reservation{},
 			reservedBy:       map[string]int{},
 			convs:            map[ConvID]*convRec{},
@@ -285,6 +141,10 @@ func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
 			starts:           starts,
 			avgDuration:      defaultConvDuration,
 		}
+		for p := range d.heaps {
+			d.heaps[p].before = cfg.Policy
+		}
+		return d
 	})
 }
 
@@ -348,10 +208,12 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 func (d *dispatcher) stats() *Stats {
 	s := &Stats{
 		Agents:        len(d.agents),
-		FreeAgents:    d.native.Len() + d.compat.Len(),
 		Reservations:  len(d.reserved),
 		Queued:        d.queue.len(),
 		Conversations: len(d.convs),
+	}
+	for p := range d.heaps {
+		s.FreeAgents += d.heaps[p].Len()
 	}
 	for _, c := range d.customers {
 		if c.conn != "" {
@@ -416,11 +278,8 @@ func (d *dispatcher) nextGen() uint64 {
 	return d.gen
 }
 
-func (d *dispatcher) pool(p Pool) *eligible {
-	if p == PoolCompat {
-		return &d.compat
-	}
-	return &d.native
-}
+// pool is the heap of p's agents who can take a customer now: compat
+// agents serve only compat customers, native agents native ones.
+func (d *dispatcher) pool(p Pool) *eligible { return &d.heaps[p] }
 
 func pidKey(pid *actor.PID) string { return pid.Address + "/" + pid.Id }

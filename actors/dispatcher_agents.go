@@ -9,7 +9,7 @@ import (
 )
 
 // agentRec is the dispatcher's record of one agent: online, or within the
-// grace after its last connection dropped.
+// grace period after its last connection dropped.
 type agentRec struct {
 	Party
 	pool     Pool
@@ -20,7 +20,7 @@ type agentRec struct {
 
 	actorID string                // the agent actor's id in the Directory
 	pid     *actor.PID            // the agent actor, which fans events out to its connections
-	conns   map[string]*actor.PID // live connections by pidKey; none means gone, within grace
+	conns   map[string]*actor.PID // live connections by pidKey; none means gone, within the grace period
 
 	lastAssigned uint64 // the dispatcher's tick at the last assignment
 	heapIndex    int    // position in its pool's eligible heap, or -1
@@ -52,8 +52,8 @@ func (a *agentRec) convsInOrder() []*convRec {
 
 func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 	a := d.agents[msg.Agent.ID]
-	if msg.Pool == PoolCompat {
-		if _, taken := d.compatNames[msg.Agent.Name]; taken {
+	if msg.Pool.rules().uniqueNames {
+		if _, taken := d.agentNames[msg.Agent.Name]; taken {
 			ctx.Respond(&Refused{Reason: DisconnectNameTaken})
 			return
 		}
@@ -66,7 +66,7 @@ func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 			return
 		}
 	}
-	if msg.Capacity > 0 && a.pool == PoolNative {
+	if msg.Capacity > 0 && a.pool.rules().fixedCapacity == 0 {
 		a.capacity = msg.Capacity // the account's, as stored: it wins over a restored guess
 	}
 	conn := d.Dir.PID(KindConn, string(msg.Conn))
@@ -91,8 +91,8 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	if msg.Pool == PoolCompat {
-		capacity = 1 // the tutorial's rooms hold one customer
+	if fixed := msg.Pool.rules().fixedCapacity; fixed > 0 {
+		capacity = fixed
 	}
 	a := &agentRec{
 		Party:        msg.Agent,
@@ -115,15 +115,15 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 	ctx.Watch(pid)
 	d.agents[a.ID] = a
 	d.agentActors[pidKey(pid)] = a
-	if a.pool == PoolCompat {
-		d.compatNames[a.Name] = a
+	if a.pool.rules().uniqueNames {
+		d.agentNames[a.Name] = a
 	}
 	return a, nil
 }
 
 // agentConnGone handles one of an agent's connections ending. When it was
-// the last, a compat agent is gone at once (the tutorial's rule); a native
-// one keeps its conversations for the grace period.
+// the last, an agent of a pool without a reconnect grace period (compat) is
+// gone at once; a native one keeps its conversations for the grace period.
 func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec, key string) {
 	delete(a.conns, key)
 	if len(a.conns) > 0 || d.agents[a.ID] != a {
@@ -131,7 +131,7 @@ func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec, key string) {
 	}
 	d.pool(a.pool).refresh(a)
 	d.positionsChanged(ctx) // fewer slots: longer estimates
-	if a.pool == PoolCompat || d.AgentGrace <= 0 {
+	if !a.pool.rules().reconnectGrace || d.AgentGrace <= 0 {
 		d.retire(ctx, a, ReasonAgentLeft)
 		return
 	}
@@ -140,12 +140,13 @@ func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec, key string) {
 }
 
 // retire removes an agent for good. A compat agent's customer is told and
-// sent away, as in the tutorial; a native agent's customers go back to the
-// head of the queue in their original order, keeping their conversations.
+// sent away, as in the tutorial (endsWithAgent); a native agent's customers
+// go back to the head of the queue in their original order, keeping their
+// conversations.
 func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 	delete(d.agents, a.ID)
-	if d.compatNames[a.Name] == a {
-		delete(d.compatNames, a.Name)
+	if d.agentNames[a.Name] == a {
+		delete(d.agentNames, a.Name)
 	}
 	a.status = StatusAway // out of the eligible heap for good
 	d.pool(a.pool).refresh(a)
@@ -154,7 +155,7 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 	}
 	convs := a.convsInOrder()
 	a.convs = map[ConvID]*convRec{}
-	if a.pool == PoolCompat {
+	if a.pool.rules().endsWithAgent {
 		for _, c := range convs {
 			ctx.Send(c.pid, &Finish{By: a.Party, Reason: ReasonAgentLeft})
 		}
@@ -180,9 +181,9 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 
 // removeAgent takes an agent whose account was removed off the desk at
 // once: its tabs are closed and its customers go back to the head of the
-// queue, as when an agent vanishes past its grace.
+// queue, as when an agent vanishes past its grace period.
 func (d *dispatcher) removeAgent(ctx actor.Context, msg *RemoveAgent) {
-	if a := d.agents[msg.Agent]; a != nil && a.pool == PoolNative {
+	if a := d.agents[msg.Agent]; a != nil && a.pool.rules().accounts {
 		d.retire(ctx, a, ReasonRemoved)
 	}
 }
@@ -198,7 +199,7 @@ func (d *dispatcher) setStatus(ctx actor.Context, msg *SetAgentStatus) {
 
 func (d *dispatcher) setCapacity(ctx actor.Context, msg *SetAgentCapacity) {
 	a := d.agents[msg.Agent]
-	if a == nil || a.pool == PoolCompat {
+	if a == nil || a.pool.rules().fixedCapacity > 0 {
 		return
 	}
 	// Lowering it below the current load ends nothing: the agent just gets
@@ -251,7 +252,7 @@ func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
 func (d *dispatcher) listAgents() *AgentList {
 	out := &AgentList{}
 	for _, a := range d.agents {
-		if a.pool != PoolNative || len(a.conns) == 0 {
+		if !a.pool.rules().accounts || len(a.conns) == 0 {
 			continue
 		}
 		out.Agents = append(out.Agents, AgentInfo{ID: a.ID, Name: a.Name, Status: a.status, Load: len(a.convs), Capacity: a.capacity})

@@ -22,13 +22,13 @@ type customerRec struct {
 }
 
 func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
-	if msg.Pool == PoolCompat {
-		d.compatCustomerConnect(ctx, msg)
+	if !msg.Pool.rules().queues {
+		d.seatOnConnect(ctx, msg)
 		return
 	}
 	c := d.customers[msg.Customer.ID]
 	if c == nil {
-		c = &customerRec{Party: msg.Customer, pool: PoolNative}
+		c = &customerRec{Party: msg.Customer, pool: msg.Pool}
 		d.customers[c.ID] = c
 	}
 	if c.conn != "" && msg.Seq < c.connSeq {
@@ -85,10 +85,11 @@ func (d *dispatcher) attachCustomer(ctx actor.Context, c *customerRec, conn Conn
 	ctx.Watch(pid)
 }
 
-// compatCustomerConnect seats a tutorial customer: in the agent reserved
-// for its name, or any free compat agent, or nowhere (no queue in compat).
-func (d *dispatcher) compatCustomerConnect(ctx actor.Context, msg *CustomerConnect) {
-	if _, taken := d.compatCusts[msg.Customer.Name]; taken {
+// seatOnConnect seats a customer of a pool without a queue (the
+// tutorial's): with the agent reserved for its name, or any free agent of
+// its pool, or nowhere.
+func (d *dispatcher) seatOnConnect(ctx actor.Context, msg *CustomerConnect) {
+	if _, taken := d.custNames[msg.Customer.Name]; msg.Pool.rules().uniqueNames && taken {
 		ctx.Respond(&Refused{Reason: DisconnectNameTaken})
 		return
 	}
@@ -96,13 +97,15 @@ func (d *dispatcher) compatCustomerConnect(ctx actor.Context, msg *CustomerConne
 	if r := d.reserved[msg.Customer.Name]; r != nil {
 		a = r.agent
 		d.unreserve(msg.Customer.Name)
-	} else if a = d.compat.best(); a == nil {
+	} else if a = d.pool(msg.Pool).best(); a == nil {
 		ctx.Respond(&Refused{Reason: DisconnectNoAgent})
 		return
 	}
-	c := &customerRec{Party: msg.Customer, pool: PoolCompat}
+	c := &customerRec{Party: msg.Customer, pool: msg.Pool}
 	d.customers[c.ID] = c
-	d.compatCusts[c.Name] = c
+	if msg.Pool.rules().uniqueNames {
+		d.custNames[c.Name] = c
+	}
 	d.attachCustomer(ctx, c, msg.Conn)
 	conv := d.newConv(c)
 	// Answer first, so the connection knows its conversation before the
@@ -111,17 +114,18 @@ func (d *dispatcher) compatCustomerConnect(ctx actor.Context, msg *CustomerConne
 	d.start(ctx, conv, a, 0)
 }
 
-// customerConnGone handles a customer's connection ending. A compat
-// customer is gone at once; a native one keeps its place in the queue for
-// the grace period, but is given no agent while away, and those behind it
-// move up meanwhile (its conversation keeps itself).
+// customerConnGone handles a customer's connection ending. A customer of a
+// pool without a reconnect grace period (compat) is gone at once; a native
+// one keeps its place in the queue for the grace period, but is given no
+// agent while away, and those behind it move up meanwhile (its conversation
+// keeps itself).
 func (d *dispatcher) customerConnGone(ctx actor.Context, c *customerRec, conn *actor.PID) {
 	if d.Dir.PID(KindConn, string(c.conn)).Id != conn.Id {
 		return // an older connection, already replaced
 	}
 	c.conn = ""
 	switch {
-	case c.pool == PoolCompat:
+	case !c.pool.rules().reconnectGrace:
 		if c.conv == nil {
 			d.forgetCustomer(c)
 		}
@@ -157,15 +161,15 @@ func (d *dispatcher) customerGraceExpired(ctx actor.Context, msg *customerGraceE
 func (d *dispatcher) forgetCustomer(c *customerRec) {
 	d.uncount(c)
 	delete(d.customers, c.ID)
-	if d.compatCusts[c.Name] == c {
-		delete(d.compatCusts, c.Name)
+	if d.custNames[c.Name] == c {
+		delete(d.custNames, c.Name)
 	}
 }
 
 func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 	c := d.customers[msg.Customer]
 	switch {
-	case c == nil || c.pool != PoolNative:
+	case c == nil || !c.pool.rules().queues:
 		ctx.Respond(&FrameError{Code: ErrCodeForbidden, Message: "not a customer here"})
 		return
 	case c.wait != nil:
@@ -223,28 +227,29 @@ func (d *dispatcher) leaveQueue(ctx actor.Context, c *customerRec) {
 	d.positionsChanged(ctx)
 }
 
-// getRoom is the tutorial's /getroom on the compat pool. Each address may
+// getRoom is the tutorial's /getroom on the compat pool: it offers an
+// agent, whom the customer's connection is then seated with. Each address may
 // hold ReservationCap unused offers, and asking again does not make
 // one last longer: otherwise one address asking every few seconds, for as
 // many names as there are agents, keeps every agent from every customer.
-func (d *dispatcher) getRoom(ctx actor.Context, msg *GetRoom) *RoomOffer {
-	if _, online := d.compatCusts[msg.Customer]; online {
-		return &RoomOffer{} // that name is chatting already
+func (d *dispatcher) getRoom(ctx actor.Context, msg *GetRoom) *AgentOffer {
+	if _, online := d.custNames[msg.Customer]; online {
+		return &AgentOffer{} // that name is chatting already
 	}
 	if r := d.reserved[msg.Customer]; r != nil {
 		// Asked twice (a double click, a retry): the same agent, until
 		// the first expiry.
-		return &RoomOffer{Granted: true, AgentName: r.agent.Name}
+		return &AgentOffer{Granted: true, AgentName: r.agent.Name}
 	}
 	if d.ReservationCap > 0 && d.reservedBy[msg.From] >= d.ReservationCap {
-		return &RoomOffer{Capped: true}
+		return &AgentOffer{Capped: true}
 	}
-	a := d.compat.best()
+	a := d.pool(PoolCompat).best()
 	if a == nil {
-		return &RoomOffer{}
+		return &AgentOffer{}
 	}
 	d.reserve(ctx, msg, a)
-	return &RoomOffer{Granted: true, AgentName: a.Name}
+	return &AgentOffer{Granted: true, AgentName: a.Name}
 }
 
 func (d *dispatcher) reserve(ctx actor.Context, msg *GetRoom, a *agentRec) {
@@ -252,7 +257,7 @@ func (d *dispatcher) reserve(ctx actor.Context, msg *GetRoom, a *agentRec) {
 	d.reserved[msg.Customer] = r
 	d.reservedBy[msg.From]++
 	a.reserved = msg.Customer
-	d.compat.refresh(a)
+	d.pool(a.pool).refresh(a)
 	d.after(ctx, d.ReservationTTL, &reservationExpired{Customer: msg.Customer, Gen: r.gen})
 }
 
@@ -276,7 +281,7 @@ func (d *dispatcher) reservationExpired(ctx actor.Context, msg *reservationExpir
 		return // used, or its agent left: a stale timer
 	}
 	d.unreserve(msg.Customer)
-	d.compat.refresh(r.agent)
+	d.pool(r.agent.pool).refresh(r.agent)
 	d.Log.Info("reservation expired", "customer", msg.Customer, "agent", r.agent.Name)
 }
 

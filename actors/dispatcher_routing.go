@@ -25,15 +25,16 @@ type Dequeued struct{}
 
 // assignWaiting gives waiting customers to free agents in queue order: no
 // later customer is served while an earlier one waits connected. A
-// customer whose connection is gone keeps its place through its grace but
-// is passed over while away, so a customer who asked and left holds no
-// agent; back, it is served before everyone behind it. Every routing
-// change ends here, so it is also where waiting customers get their new
-// position and estimate.
+// customer whose connection is gone keeps its place through its grace
+// period but is passed over while away, so a customer who asked and left
+// holds no agent; back, it is served before everyone behind it. Every
+// routing change ends here, so it is also where waiting customers get
+// their new position and estimate.
 func (d *dispatcher) assignWaiting(ctx actor.Context) {
 	defer d.positionsChanged(ctx)
+	free := d.pool(PoolNative) // the one pool whose customers queue
 	for w := d.queue.head(); w != nil; {
-		a := d.native.best()
+		a := free.best()
 		if a == nil {
 			return
 		}
@@ -44,7 +45,7 @@ func (d *dispatcher) assignWaiting(ctx actor.Context) {
 		}
 		if w.notTo == a.ID {
 			// Handed back by this agent: someone else, if anyone can.
-			if other := d.native.second(); other != nil {
+			if other := free.second(); other != nil {
 				a = other
 			}
 		}
@@ -117,7 +118,7 @@ func (d *dispatcher) spawnConv(ctx actor.Context, c *convRec, a *agentRec, resto
 	}
 	if a != nil {
 		cfg.Agent, cfg.AgentActor = a.Party, a.actorID
-		if a.pool == PoolCompat {
+		if !a.pool.rules().reconnectGrace {
 			cfg.CustomerGrace = 0 // the tutorial's customer who leaves is gone
 		}
 	}
@@ -254,11 +255,12 @@ func (d *dispatcher) eta(pos, slots int) time.Duration {
 	return (time.Duration(pos) * d.avgDuration / time.Duration(slots)).Round(time.Second)
 }
 
-// slots counts the conversations available native agents can hold.
+// slots counts the conversations available agents of the pools that queue
+// (native) can hold.
 func (d *dispatcher) slots() int {
 	n := 0
 	for _, a := range d.agents {
-		if a.pool == PoolNative && len(a.conns) > 0 && a.status == StatusAvailable {
+		if a.pool.rules().queues && len(a.conns) > 0 && a.status == StatusAvailable {
 			n += a.capacity
 		}
 	}

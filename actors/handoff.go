@@ -60,11 +60,11 @@ func (h *Handoff) event(conv ConvID, kind, reason string) store.ConvEvent {
 func handoffsOf(events []store.ConvEvent) []Handoff {
 	var out []Handoff
 	for _, e := range events {
-		if e.ByID == "" || (e.Kind != "transferred" && e.Kind != "requeued") {
+		if e.ByID == "" || (e.Kind != store.EventTransferred && e.Kind != store.EventRequeued) {
 			continue
 		}
 		h := Handoff{By: Party{Role: RoleAgent, ID: e.ByID, Name: e.ByName}, Note: e.Note, At: e.At}
-		if e.Kind == "transferred" {
+		if e.Kind == store.EventTransferred {
 			h.To = Party{Role: RoleAgent, ID: e.AgentID, Name: e.AgentName}
 		}
 		out = append(out, h)

@@ -6,13 +6,3 @@ import "kefu/metrics"
 // ours count from one, so that a zero value means "not set".
 func (p Pool) Metric() metrics.Protocol { return metrics.Protocol(p - 1) }
 func (r Role) Metric() metrics.Role     { return metrics.Role(r - 1) }
-
-func (p Pool) String() string {
-	switch p {
-	case PoolNative:
-		return "native"
-	case PoolCompat:
-		return "compat"
-	}
-	return "unknown"
-}

@@ -8,16 +8,6 @@ type Party struct {
 	Name string
 }
 
-// Pool separates the tutorial's protocol from the native one. Compat agents
-// serve only compat customers, with the tutorial's rules (one customer each,
-// no queue, no grace on a drop); native agents serve native customers.
-type Pool int
-
-const (
-	PoolNative Pool = iota + 1
-	PoolCompat
-)
-
 // Status is whether an agent takes new customers.
 type Status string
 

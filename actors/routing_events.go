@@ -27,16 +27,18 @@ type RoutingEvent struct {
 	Waited time.Duration
 }
 
-// RoutingKind names a routing change.
+// RoutingKind names a routing change. Its values are the stored event
+// kinds (store.Event*): a routing event is stored under its kind, and a
+// conversation stores its own events under the same words.
 type RoutingKind string
 
 const (
-	RoutingQueued      RoutingKind = "queued"
-	RoutingLeftQueue   RoutingKind = "left_queue"
-	RoutingAssigned    RoutingKind = "assigned"
-	RoutingTransferred RoutingKind = "transferred"
-	RoutingRequeued    RoutingKind = "requeued"
-	RoutingEnded       RoutingKind = "ended"
+	RoutingQueued      RoutingKind = store.EventQueued
+	RoutingLeftQueue   RoutingKind = store.EventLeftQueue
+	RoutingAssigned    RoutingKind = store.EventAssigned
+	RoutingTransferred RoutingKind = store.EventTransferred
+	RoutingRequeued    RoutingKind = store.EventRequeued
+	RoutingEnded       RoutingKind = store.EventEnded
 )
 
 // publish tells the event stream and stores the event for reports.

@@ -56,7 +56,12 @@ const storeWriteTimeout = 10 * time.Second
 // its mailbox while a commit runs; the next commit takes all of them in one
 // transaction, so the cost of a commit is shared by however many messages
 // arrived meanwhile, and nothing on the chat path opens a transaction of
-// its own. Blocking on the store is this actor's whole job, and only its.
+// its own. Blocking on the store is this actor's whole job. Other actors
+// block only on a few bounded, indexed, rare reads (a restored
+// conversation's load, a deep sync, an old resend, an ended conversation's
+// replay, a rating, an agent's hello), each stalling only its own
+// conversation or connection: docs/durability.md, "Reads inside an actor's
+// Receive", lists them with their measured cost.
 type storeWriter struct {
 	StoreWriterConfig
 	pending   []*StoreWrite

@@ -42,7 +42,7 @@ type Conversation struct {
 // ConvEvent is one change in who serves a conversation.
 type ConvEvent struct {
 	Conv      string
-	Kind      string // "assigned", "transferred", "requeued", "ended"
+	Kind      string // EventAssigned, EventTransferred, EventRequeued or EventEnded
 	AgentID   string
 	AgentName string
 	Reason    string
@@ -57,7 +57,7 @@ type ConvEvent struct {
 
 // RoutingEvent is one routing change, for reports.
 type RoutingEvent struct {
-	Kind         string // "queued", "left_queue", "assigned", "transferred", "requeued", "ended"
+	Kind         string // one of the Event* kinds (event_kinds.go)
 	Customer     string
 	CustomerName string // the customer's display name, so a waiter can be restored with it
 	Agent        string
@@ -215,12 +215,9 @@ type Conversations interface {
 	MaxTicket(ctx context.Context) (uint64, error)
 }
 
-// The values the schema accepts for the kind and role columns.
-var (
-	senderRoles       = []string{"agent", "customer"}
-	convEventKinds    = []string{"assigned", "transferred", "requeued", "ended"}
-	routingEventKinds = []string{"queued", "left_queue", "assigned", "transferred", "requeued", "ended"}
-)
+// The values the schema accepts for the role column; the kinds are in
+// event_kinds.go.
+var senderRoles = []string{"agent", "customer"}
 
 // validBatch checks b against the rules the schema also enforces, so that a
 // bad entry is reported as ErrInvalid naming it, before anything is written.

@@ -51,7 +51,8 @@ func (g *Gateway) compatSocket(policy OriginPolicy) http.Handler {
 	})
 }
 
-// roomAnswer is the tutorial's /getroom reply.
+// roomAnswer is the tutorial's /getroom reply, kept to its wire: "room" is
+// the tutorial's word for a free agent, which actors.AgentOffer names.
 type roomAnswer struct {
 	Room     bool   `json:"room"`
 	KefuName string `json:"kefuName,omitempty"`
@@ -79,7 +80,7 @@ func (g *Gateway) GetRoom() http.Handler {
 		dispatcher := g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID)
 		ip := clientKey(r, g.guards.limits.TrustProxy)
 		res, err := g.cfg.Root.RequestFuture(dispatcher, &actors.GetRoom{Customer: name, From: ip.String()}, g.cfg.RequestTimeout).Result()
-		offer, ok := res.(*actors.RoomOffer)
+		offer, ok := res.(*actors.AgentOffer)
 		if err != nil || !ok {
 			g.cfg.Log.Error("getroom: no answer from dispatcher", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "dispatcher unavailable, try again"})

@@ -261,5 +261,5 @@ func (g *Gateway) storeFailed(w http.ResponseWriter, what string, err error) {
 }
 
 func storedMessage(m store.Message) msgOut {
-	return msgOut{Type: "msg", Conv: m.Conv, Seq: m.Seq, From: partyOut{ID: m.SenderID, Role: m.SenderRole, Name: m.SenderName}, Text: m.Text, CID: m.ClientID, At: m.At.UTC()}
+	return msgOut{Type: frameMsg, Conv: m.Conv, Seq: m.Seq, From: partyOut{ID: m.SenderID, Role: m.SenderRole, Name: m.SenderName}, Text: m.Text, CID: m.ClientID, At: m.At.UTC()}
 }

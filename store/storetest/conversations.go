@@ -10,6 +10,7 @@ import (
 	"kefu/store"
 )
 
+// testApply checks that a batch lands whole or not at all.
 func testApply(t *testing.T, open Opener) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
@@ -21,13 +22,7 @@ func testApply(t *testing.T, open Opener) {
 			t.Fatalf("Apply(empty)=%v, want nil", err)
 		}
 	})
-	t.Run("OKNewConversationLater", func(t *testing.T) {
-		// Entries may name a conversation stored by an earlier batch.
-		st := open(t)
-		mustApply(t, st, &store.Batch{Conversations: []store.Conversation{newConv("c1", 1, at(0))}})
-		mustApply(t, st, &store.Batch{Messages: []store.Message{newMsg("c1", 1)}})
-		checkMessages(t, mustMessages(t, st, "c1", 0, 0), []store.Message{newMsg("c1", 1)})
-	})
+	t.Run("OKNewConversationLater", func(t *testing.T) { testApplyLater(t, open(t)) })
 	t.Run("OKUpsert", func(t *testing.T) { testUpsert(t, open(t)) })
 	t.Run("OKReapply", func(t *testing.T) {
 		st := open(t)
@@ -57,32 +52,8 @@ func testApply(t *testing.T, open Opener) {
 			t.Run(name, func(t *testing.T) { testAtomic(t, open(t), mutate) })
 		}
 	})
-	t.Run("ErrSeqTaken", func(t *testing.T) {
-		// Another message under a stored (Conv, Seq) is refused, not
-		// skipped: it would vanish although its sender was acknowledged.
-		st := open(t)
-		mustApply(t, st, fullBatch())
-		other := newMsg("c1", 1)
-		other.Text = "another text"
-		b := &store.Batch{Messages: []store.Message{newMsg("c1", 3), other}}
-		if err := st.Apply(ctx, b); !errors.Is(err, store.ErrInvalid) {
-			t.Fatalf("Apply err=%v, want ErrInvalid", err)
-		}
-		checkFullBatch(t, st) // seq 3 was not stored either
-	})
-	t.Run("ErrContextDone", func(t *testing.T) {
-		// A context that ends before the commit fails the batch whole.
-		st := open(t)
-		done, cancel := context.WithCancel(ctx)
-		cancel()
-		if err := st.Apply(done, fullBatch()); !errors.Is(err, context.Canceled) {
-			t.Fatalf("Apply err=%v, want context.Canceled", err)
-		}
-		if _, err := st.Conversation(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("Conversation after a cancelled batch: err=%v, want ErrNotFound", err)
-		}
-		CheckFullBatch(t, st)
-	})
+	t.Run("ErrSeqTaken", func(t *testing.T) { testApplySeqTaken(t, open(t)) })
+	t.Run("ErrContextDone", func(t *testing.T) { testApplyContextDone(t, open(t)) })
 	t.Run("ErrSeqTakenInBatch", func(t *testing.T) {
 		// Two messages under one (Conv, Seq) in the same batch: the second
 		// is not a copy of the first, so the batch is refused.
@@ -90,6 +61,43 @@ func testApply(t *testing.T, open Opener) {
 		other.Text = "another text"
 		testAtomic(t, open(t), func(b *store.Batch) { b.Messages = append(b.Messages, other) })
 	})
+}
+
+// testApplyLater: entries may name a conversation stored by an earlier
+// batch.
+func testApplyLater(t *testing.T, st store.Store) {
+	mustApply(t, st, &store.Batch{Conversations: []store.Conversation{newConv("c1", 1, at(0))}})
+	mustApply(t, st, &store.Batch{Messages: []store.Message{newMsg("c1", 1)}})
+	checkMessages(t, mustMessages(t, st, "c1", 0, 0), []store.Message{newMsg("c1", 1)})
+}
+
+// testApplySeqTaken: another message under a stored (Conv, Seq) is refused,
+// not skipped: it would vanish although its sender was acknowledged.
+func testApplySeqTaken(t *testing.T, st store.Store) {
+	ctx := context.Background()
+	mustApply(t, st, fullBatch())
+	other := newMsg("c1", 1)
+	other.Text = "another text"
+	b := &store.Batch{Messages: []store.Message{newMsg("c1", 3), other}}
+	if err := st.Apply(ctx, b); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("Apply err=%v, want ErrInvalid", err)
+	}
+	checkFullBatch(t, st) // seq 3 was not stored either
+}
+
+// testApplyContextDone: a context that ends before the commit fails the
+// batch whole.
+func testApplyContextDone(t *testing.T, st store.Store) {
+	ctx := context.Background()
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := st.Apply(done, fullBatch()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Apply err=%v, want context.Canceled", err)
+	}
+	if _, err := st.Conversation(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Conversation after a cancelled batch: err=%v, want ErrNotFound", err)
+	}
+	CheckFullBatch(t, st)
 }
 
 // largeBatchLen is more messages than a store is likely to write with one

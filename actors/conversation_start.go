@@ -1,0 +1,93 @@
+package actors
+
+import (
+	"context"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
+
+	"kefu/store"
+)
+
+// This file holds a conversation's start: a new one is written down and
+// greets both sides; one restored after a restart reads itself back from
+// the store and waits for its parties to ask (Sync).
+
+func (c *conversation) started(ctx actor.Context) {
+	c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+	if c.AgentActor != "" {
+		c.agent = c.Dir.PID(KindAgent, c.AgentActor)
+		c.setState(convAssigned)
+	} else {
+		c.setState(convQueued)
+	}
+	c.record = store.Conversation{
+		ID: string(c.ID), CustomerID: c.Customer.ID, CustomerName: c.Customer.Name,
+		AgentID: c.Agent.ID, AgentName: c.Agent.Name, Ticket: c.Ticket, StartedAt: c.Now(),
+	}
+	if c.Restore {
+		if err := c.load(); err != nil {
+			// Numbering from 1 again would clash with what is stored: this
+			// conversation cannot go on. Its parties are told it failed.
+			c.Log.Error("cannot load conversation", "conv", c.ID, "err", err)
+			ctx.Stop(ctx.Self())
+			return
+		}
+	} else {
+		c.recordDirty = true
+		if c.state == convAssigned {
+			c.events = append(c.events, store.ConvEvent{Conv: string(c.ID), Kind: store.EventAssigned, AgentID: c.Agent.ID, AgentName: c.Agent.Name, At: c.Now()})
+		}
+		c.flush(ctx)
+	}
+	if c.CustomerConn != "" {
+		c.attach(ctx, c.CustomerConn)
+	} else {
+		c.customerAway(ctx)
+	}
+	if c.Restore {
+		// Restored at start: each party's connection asks for what it
+		// lacks (Sync, with its resume) when it is admitted, and that Sync
+		// waits in this mailbox if it came first. A sync from 0 here
+		// reached an agent's tab admitted before this actor started and
+		// gave it the whole history again (TestChurnCrash, once agents
+		// kept their tokens across the restart as the console does).
+		return
+	}
+	opened := c.opened(WhyAssigned, 0) // read-only to those it goes to
+	c.toCustomer(ctx, opened)
+	c.toAgent(ctx, opened)
+}
+
+// load reads back a conversation that was open before a restart.
+func (c *conversation) load() error {
+	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	stored, err := c.Store.Messages(ctx, string(c.ID), 0, 0)
+	if err != nil {
+		return err
+	}
+	for _, m := range stored {
+		c.messages = append(c.messages, fromStored(c.ID, m))
+		if m.ClientID != "" {
+			c.cids.put(m.SenderID, sentID{cid: m.ClientID, seq: m.Seq, at: m.At}, c.last())
+		}
+	}
+	c.trim()
+	if rec, err := c.Store.Conversation(ctx, string(c.ID)); err == nil {
+		c.record = rec
+	}
+	marks, err := c.Store.ReadMarks(ctx, string(c.ID))
+	if err != nil {
+		c.Log.Error("cannot load read marks", "conv", c.ID, "err", err)
+	}
+	for _, m := range marks {
+		c.reads[m.PartyID] = m.Seq
+	}
+	events, err := c.Store.ConvEvents(ctx, string(c.ID))
+	if err != nil {
+		c.Log.Error("cannot load hand-offs", "conv", c.ID, "err", err)
+	}
+	c.handoffs = handoffsOf(events)
+	return nil
+}

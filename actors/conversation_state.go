@@ -1,0 +1,105 @@
+package actors
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// convState is where a conversation is in its life. It is held in
+// conversation.state and changed only by setState, which checks each
+// change against canBecome:
+//
+//	starting → queued | assigned   at Started: restored without an agent, or with one
+//	queued   → assigned | ending   Reassign out of the queue; the end decided
+//	assigned → queued | ending     Unassign; the end decided (a transfer stays assigned)
+//	ending   → ended               its last writes stored (or failed): everyone told
+//
+// The dispatcher keeps its own view of the same life in convRec (agent
+// nil and wait set while queued), and learns of the end from ConvFinished.
+type convState uint8
+
+const (
+	// convStarting: spawned, not yet started; its config is all it has.
+	convStarting convState = iota
+	// convQueued: no agent serves it; it waits in the dispatcher's queue,
+	// restored so or sent back (Unassign), its customer staying.
+	convQueued
+	// convAssigned: an agent serves it.
+	convAssigned
+	// convEnding: the end is decided (c.ending). Messages already numbered
+	// are being stored and delivered; new ones are refused.
+	convEnding
+	// convEnded: both sides and the dispatcher are told; the actor stops.
+	convEnded
+)
+
+func (s convState) String() string {
+	switch s {
+	case convStarting:
+		return "starting"
+	case convQueued:
+		return "queued"
+	case convAssigned:
+		return "assigned"
+	case convEnding:
+		return "ending"
+	case convEnded:
+		return "ended"
+	}
+	return fmt.Sprintf("convState(%d)", uint8(s))
+}
+
+// canBecome reports whether a conversation in state s may go to next.
+func (s convState) canBecome(next convState) bool {
+	switch s {
+	case convStarting:
+		return next == convQueued || next == convAssigned
+	case convQueued:
+		return next == convAssigned || next == convEnding
+	case convAssigned:
+		return next == convQueued || next == convEnding
+	case convEnding:
+		return next == convEnded
+	}
+	return false
+}
+
+// endDecided reports whether the conversation is ending or ended: it takes
+// no new messages.
+func (s convState) endDecided() bool { return s == convEnding || s == convEnded }
+
+// setState is the one place a conversation's state changes. A change that
+// canBecome does not allow is a bug: it is logged, and in tests it panics
+// (the actor stops, so the test sees the conversation fail). Outside tests
+// the change is made anyway, as the code asked for it.
+func (c *conversation) setState(next convState) {
+	if !c.state.canBecome(next) {
+		c.Log.Error("illegal conversation state change", "conv", c.ID, "from", c.state.String(), "to", next.String())
+		if testing.Testing() {
+			panic(fmt.Sprintf("conversation %s: illegal state change %s → %s", c.ID, c.state, next))
+		}
+	}
+	c.state = next
+}
+
+// hasAgent reports whether an agent serves the conversation. While it is
+// open, its state says. Once the end is decided the state no longer does:
+// the agent is the one it had then, or the one left by a Reassign or an
+// Unassign that crossed the end in the mailboxes (the dispatcher hears of
+// the end only at ConvFinished); c.agent holds it.
+func (c *conversation) hasAgent() bool {
+	if c.state.endDecided() {
+		return c.agent != nil
+	}
+	return c.state == convAssigned
+}
+
+// toAgent sends msg to the agent actor, if an agent serves the
+// conversation.
+func (c *conversation) toAgent(ctx actor.Context, msg any) {
+	if c.hasAgent() {
+		ctx.Send(c.agent, msg)
+	}
+}
