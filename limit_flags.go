@@ -35,7 +35,7 @@ const minSendQueueBytes = 64 << 10
 const maxHistoryMessages = 1000
 
 func addLimitFlags(fs *flag.FlagSet) *limitFlags {
-	d := transport.DefaultAbuseLimits
+	d := transport.DefaultAbuseLimits()
 	f := &limitFlags{abuse: d}
 	a := &f.abuse
 	fs.Var(limit.LimitFlag{L: &a.Frames.Limit}, "frame-rate", "the `rate` of frames, of any kind, one socket may send (over: a rate_limited error), e.g. 20/s; inf: no limit")
@@ -60,8 +60,8 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
-	fs.IntVar(&f.sendQueueBytes, "send-queue-bytes", transport.DefaultLimits.SendQueueBytes, fmt.Sprintf("bytes that may wait to be written to one socket (over: close 4008); at least %d", minSendQueueBytes))
-	fs.DurationVar(&f.slowAfter, "slow-after", transport.DefaultLimits.SlowAfter, "how long frames may wait for a socket that takes none before it is closed 4008 (checked when the next frame is sent)")
+	fs.IntVar(&f.sendQueueBytes, "send-queue-bytes", transport.DefaultLimits().SendQueueBytes, fmt.Sprintf("bytes that may wait to be written to one socket (over: close 4008); at least %d", minSendQueueBytes))
+	fs.DurationVar(&f.slowAfter, "slow-after", transport.DefaultLimits().SlowAfter, "how long frames may wait for a socket that takes none before it is closed 4008 (checked when the next frame is sent)")
 	h := actors.DefaultHistoryLimits
 	fs.IntVar(&f.history.Messages, "history-messages", h.Messages, fmt.Sprintf("most messages of history in one conv or history frame, 1 to %d; older ones come a page at a time", maxHistoryMessages))
 	fs.IntVar(&f.history.Bytes, "history-bytes", h.Bytes, "most bytes those messages may take as JSON in one frame (one message always goes, whatever its size)")

@@ -34,7 +34,7 @@ func TestLimitFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := cfg.Abuse, transport.DefaultAbuseLimits; got != want {
+		if got, want := cfg.Abuse, transport.DefaultAbuseLimits(); got != want {
 			t.Fatalf("Abuse=%+v, want the defaults %+v", got, want)
 		}
 		if got, want := cfg.MaxTextBytes, transport.DefaultMaxTextBytes; got != want {
@@ -44,10 +44,10 @@ func TestLimitFlags(t *testing.T) {
 			t.Fatalf("MaxCapacity=%d, want %d", got, want)
 		}
 		for _, l := range []transport.Limits{cfg.Sockets, cfg.NativeSockets} {
-			if got, want := l.SendQueueBytes, transport.DefaultLimits.SendQueueBytes; got != want {
+			if got, want := l.SendQueueBytes, transport.DefaultLimits().SendQueueBytes; got != want {
 				t.Fatalf("SendQueueBytes=%d, want %d", got, want)
 			}
-			if got, want := l.SlowAfter, transport.DefaultLimits.SlowAfter; got != want {
+			if got, want := l.SlowAfter, transport.DefaultLimits().SlowAfter; got != want {
 				t.Fatalf("SlowAfter=%v, want %v", got, want)
 			}
 		}

@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	case "serve":
 		return serve(ctx, args, stderr)
 	case "agent":
-		return accounts.Command(ctx, args, os.Stdin, os.Stdout, stderr)
+		return accounts.Command(ctx, accounts.Config{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: stderr}, args)
 	case "store":
 		return storecmd.Command(ctx, args, os.Stdout, stderr)
 	case "loadtest":
@@ -91,10 +91,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	data := fs.String("data", "data", "data directory")
 	storeSpec := fs.String("store", "", choose.FlagUsage)
 	ttl := fs.Duration("reservation-ttl", server.DefaultReservationTTL, "how long an unused /getroom offer holds an agent")
-	grace := fs.Duration("grace", server.DefaultGrace, "how long a disconnected agent or customer keeps its conversations and queue place")
+	grace := fs.Duration("grace", server.DefaultGrace, "the reconnect grace: how long a disconnected agent or customer keeps its conversations and queue place")
 	origins := fs.String("allow-origins", "", "comma-separated extra page origins allowed to open sockets")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
-	cost := fs.Int("password-cost", auth.BcryptCost, "bcrypt cost of new password hashes; lower only for load tests")
+	cost := fs.Int("password-cost", bcrypt.DefaultCost, "bcrypt cost of new password hashes; lower only for load tests")
 	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty. Never expose it")
 	metricsAddr := fs.String("metrics-addr", DefaultMetricsAddr, "serve /metrics (and /healthz, /readyz) on this address, apart from the customers' listener; off when empty")
 	metricsOnMain := fs.Bool("metrics-on-main", false, "also serve /metrics on -addr, which customers reach; only where that listener is private")
@@ -117,7 +117,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if *cost < bcrypt.DefaultCost {
 		log.Warn("weak password hashing: -password-cost below the default is for load tests only", "cost", *cost)
 	}
-	auth.BcryptCost = *cost
 	if *storeOff {
 		log.Warn("-store-off: conversations are not stored and will not survive a restart")
 	}
@@ -132,6 +131,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Store:          *storeSpec,
 		ReservationTTL: *ttl,
 		Grace:          *grace,
+		Passwords:      auth.Hasher{Cost: *cost},
 		StoreOff:       *storeOff,
 		AllowedOrigins: splitList(*origins),
 		MetricsAddr:    *metricsAddr,

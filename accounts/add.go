@@ -8,8 +8,8 @@ import (
 )
 
 // runAdd: kefu agent add [-role R] [-capacity N] [-password-stdin] NAME
-func runAdd(ctx context.Context, args []string, s streams) error {
-	fs, data := newFlags("add", "NAME", s)
+func runAdd(ctx context.Context, args []string, cfg Config) error {
+	fs, data := newFlags("add", "NAME", cfg)
 	role := fs.String("role", string(store.RoleAgent), "agent or supervisor")
 	capacity := fs.Int("capacity", store.DefaultCapacity, fmt.Sprintf("conversations at once (%d..%d)", store.MinCapacity, store.MaxCapacity))
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
@@ -17,7 +17,7 @@ func runAdd(ctx context.Context, args []string, s streams) error {
 	if err != nil {
 		return err
 	}
-	hash, generated, err := newPassword(*fromStdin, s.stdin)
+	hash, generated, err := newPassword(cfg.Passwords, *fromStdin, cfg.Stdin)
 	if err != nil {
 		return err
 	}
@@ -26,8 +26,8 @@ func runAdd(ctx context.Context, args []string, s streams) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(s.stdout, "agent %s created%s\n", a.Name, shownOnce(generated))
-		return noteNoSupervisor(ctx, st, s)
+		fmt.Fprintf(cfg.Stdout, "agent %s created%s\n", a.Name, shownOnce(generated))
+		return noteNoSupervisor(ctx, st, cfg)
 	})
 }
 
@@ -35,13 +35,13 @@ func runAdd(ctx context.Context, args []string, s streams) error {
 // after removing the last supervisor) what `kefu serve` will do about it,
 // so that the "admin" account in the log is no surprise. On stderr: stdout
 // stays the one result line that scripts read.
-func noteNoSupervisor(ctx context.Context, st store.Store, s streams) error {
+func noteNoSupervisor(ctx context.Context, st store.Store, cfg Config) error {
 	agents, err := st.ListAgents(ctx)
 	if err != nil {
 		return err
 	}
 	if !hasSupervisor(agents) {
-		fmt.Fprintf(s.stderr, "no supervisor yet: the next 'kefu serve' creates supervisor %q and prints its one-time password in the log\n", FirstAgentName)
+		fmt.Fprintf(cfg.Stderr, "no supervisor yet: the next 'kefu serve' creates supervisor %q and prints its one-time password in the log\n", FirstAgentName)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"kefu/auth"
 	"kefu/store"
 	"kefu/store/choose"
 )
@@ -41,14 +42,18 @@ every command takes -data DIR (default $KEFU_DATA or "data") and -store
 (default $KEFU_STORE: "sqlite", the file under -data, or a postgres:// URL)
 `
 
-// streams are the command's standard input and outputs.
-type streams struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
+// Config is what the command runs with: its standard input and outputs,
+// and how it hashes the passwords it sets.
+type Config struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Passwords hashes new passwords; zero: bcrypt's default cost, as
+	// `kefu serve` uses unless -password-cost says otherwise.
+	Passwords auth.Hasher
 }
 
 // subcommand runs one `kefu agent` subcommand with the arguments after its name.
-type subcommand func(ctx context.Context, args []string, s streams) error
+type subcommand func(ctx context.Context, args []string, cfg Config) error
 
 var subcommands = map[string]subcommand{
 	"add":    runAdd,
@@ -58,25 +63,24 @@ var subcommands = map[string]subcommand{
 }
 
 // Command runs `kefu agent ...`. args are the arguments after "agent", for
-// example {"add", "alice", "-role", "supervisor"}. Results go to stdout,
-// usage to stderr; the returned error is the one line to report. Help (-h)
-// prints usage and returns nil.
-func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	s := streams{stdin: stdin, stdout: stdout, stderr: stderr}
+// example {"add", "alice", "-role", "supervisor"}. Results go to
+// cfg.Stdout, usage to cfg.Stderr; the returned error is the one line to
+// report. Help (-h) prints usage and returns nil.
+func Command(ctx context.Context, cfg Config, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(cfg.Stderr, usage)
 		return errors.New("agent: missing command (add, list, remove or passwd)")
 	}
 	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(cfg.Stderr, usage)
 		return nil
 	}
 	run, ok := subcommands[args[0]]
 	if !ok {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(cfg.Stderr, usage)
 		return fmt.Errorf("agent: unknown command %q (want add, list, remove or passwd)", args[0])
 	}
-	err := run(ctx, args[1:], s)
+	err := run(ctx, args[1:], cfg)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -94,11 +98,11 @@ type location struct {
 
 // newFlags returns a FlagSet for subcommand name with the shared -data and
 // -store flags.
-func newFlags(name, argsHelp string, s streams) (*flag.FlagSet, *location) {
+func newFlags(name, argsHelp string, cfg Config) (*flag.FlagSet, *location) {
 	fs := flag.NewFlagSet("kefu agent "+name, flag.ContinueOnError)
-	fs.SetOutput(s.stderr)
+	fs.SetOutput(cfg.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(s.stderr, "usage: kefu agent %s [flags] %s\n", name, argsHelp)
+		fmt.Fprintf(cfg.Stderr, "usage: kefu agent %s [flags] %s\n", name, argsHelp)
 		fs.PrintDefaults()
 	}
 	var loc location

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"kefu/auth"
 	"kefu/store"
 )
@@ -18,11 +20,14 @@ type result struct {
 	err            error
 }
 
+// testPasswords makes bcrypt cheap so that -race runs stay fast.
+var testPasswords = auth.Hasher{Cost: bcrypt.MinCost}
+
 // run runs Command with args and stdin.
 func run(tb testing.TB, stdin string, args ...string) result {
 	tb.Helper()
 	var out, errOut bytes.Buffer
-	err := Command(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	err := Command(context.Background(), Config{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Passwords: testPasswords}, args)
 	return result{out.String(), errOut.String(), err}
 }
 
@@ -304,7 +309,7 @@ func TestCommand(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	fs, data := newFlags("x", "", streams{stderr: &bytes.Buffer{}})
+	fs, data := newFlags("x", "", Config{Stderr: &bytes.Buffer{}})
 	got, err := parse(fs, []string{"a", "-data", "d", "b", "--", "-c", "d"})
 	if err != nil {
 		t.Fatal(err)

@@ -18,8 +18,9 @@ const FirstAgentName = "admin"
 // only agents made with `kefu agent add` before the first start), and logs
 // that password once at warn level, so that someone can always sign in to
 // the supervisor view and manage the team. With a supervisor present it
-// does nothing. A nil log means slog.Default().
-func EnsureFirstAgent(ctx context.Context, st store.Store, log *slog.Logger) error {
+// does nothing. The password is hashed with passwords; a nil log means
+// slog.Default().
+func EnsureFirstAgent(ctx context.Context, st store.Store, passwords auth.Hasher, log *slog.Logger) error {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -31,7 +32,7 @@ func EnsureFirstAgent(ctx context.Context, st store.Store, log *slog.Logger) err
 		return nil
 	}
 	pw := auth.NewPassword()
-	hash, err := auth.HashPassword(pw)
+	hash, err := passwords.Hash(pw)
 	if err != nil {
 		return fmt.Errorf("ensure first agent: %w", err)
 	}

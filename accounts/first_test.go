@@ -25,7 +25,7 @@ func TestEnsureFirstAgent(t *testing.T) {
 		var logs bytes.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
 		for range 2 { // the second call finds an account and does nothing
-			if err := EnsureFirstAgent(ctx, st, log); err != nil {
+			if err := EnsureFirstAgent(ctx, st, testPasswords, log); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -64,7 +64,7 @@ func TestEnsureFirstAgent(t *testing.T) {
 		}
 		st := openStore(t, dir)
 		var logs bytes.Buffer
-		if err := EnsureFirstAgent(ctx, st, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		if err := EnsureFirstAgent(ctx, st, testPasswords, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
 			t.Fatal(err)
 		}
 		m := noSupervisorLog.FindStringSubmatch(logs.String())
@@ -91,7 +91,7 @@ func TestEnsureFirstAgent(t *testing.T) {
 		mustRun(t, "", "add", "-data", dir, "mia")
 		st := openStore(t, dir)
 		var logs bytes.Buffer
-		if err := EnsureFirstAgent(ctx, st, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		if err := EnsureFirstAgent(ctx, st, testPasswords, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
 			t.Fatal(err)
 		}
 		if logs.Len() != 0 {
@@ -106,7 +106,7 @@ func TestEnsureFirstAgent(t *testing.T) {
 		mustRun(t, "", "add", "-data", dir, FirstAgentName)
 		st := openStore(t, dir)
 		var logs bytes.Buffer
-		if err := EnsureFirstAgent(ctx, st, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		if err := EnsureFirstAgent(ctx, st, testPasswords, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(logs.String(), "kefu agent add -role supervisor NAME") {

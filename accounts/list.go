@@ -10,8 +10,8 @@ import (
 )
 
 // runList: kefu agent list
-func runList(ctx context.Context, args []string, s streams) error {
-	fs, data := newFlags("list", "", s)
+func runList(ctx context.Context, args []string, cfg Config) error {
+	fs, data := newFlags("list", "", cfg)
 	if err := parseNone(fs, args); err != nil {
 		return err
 	}
@@ -21,7 +21,7 @@ func runList(ctx context.Context, args []string, s streams) error {
 			return err
 		}
 		// Names hold no tabs or newlines (store.ValidName), so columns align.
-		w := tabwriter.NewWriter(s.stdout, 0, 0, 2, ' ', 0)
+		w := tabwriter.NewWriter(cfg.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "NAME\tID\tROLE\tCAPACITY\tCREATED")
 		for _, a := range agents {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", a.Name, a.ID, a.Role, a.Capacity, a.CreatedAt.Format(time.RFC3339))

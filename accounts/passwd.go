@@ -8,8 +8,8 @@ import (
 )
 
 // runPasswd: kefu agent passwd [-password-stdin] NAME
-func runPasswd(ctx context.Context, args []string, s streams) error {
-	fs, data := newFlags("passwd", "NAME", s)
+func runPasswd(ctx context.Context, args []string, cfg Config) error {
+	fs, data := newFlags("passwd", "NAME", cfg)
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
 	name, err := parseName(fs, args)
 	if err != nil {
@@ -22,14 +22,14 @@ func runPasswd(ctx context.Context, args []string, s streams) error {
 		if err != nil {
 			return err
 		}
-		hash, generated, err := newPassword(*fromStdin, s.stdin)
+		hash, generated, err := newPassword(cfg.Passwords, *fromStdin, cfg.Stdin)
 		if err != nil {
 			return err
 		}
 		if err := st.SetPassword(ctx, a.Name, hash); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.stdout, "password of agent %s changed%s\n", a.Name, shownOnce(generated))
+		fmt.Fprintf(cfg.Stdout, "password of agent %s changed%s\n", a.Name, shownOnce(generated))
 		return nil
 	})
 }

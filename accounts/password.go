@@ -9,10 +9,11 @@ import (
 	"kefu/auth"
 )
 
-// newPassword returns the hash of a new password and, when it was generated
-// rather than read, the password itself to show once. With fromStdin it reads
-// one line from stdin (no echo to undo: it is meant for pipes and scripts).
-func newPassword(fromStdin bool, stdin io.Reader) (hash []byte, generated string, err error) {
+// newPassword returns the hash of a new password, made with passwords, and,
+// when it was generated rather than read, the password itself to show once.
+// With fromStdin it reads one line from stdin (no echo to undo: it is meant
+// for pipes and scripts).
+func newPassword(passwords auth.Hasher, fromStdin bool, stdin io.Reader) (hash []byte, generated string, err error) {
 	pw := ""
 	if fromStdin {
 		if pw, err = readLine(stdin); err != nil {
@@ -22,7 +23,7 @@ func newPassword(fromStdin bool, stdin io.Reader) (hash []byte, generated string
 		pw = auth.NewPassword()
 		generated = pw
 	}
-	hash, err = auth.HashPassword(pw)
+	hash, err = passwords.Hash(pw)
 	if err != nil {
 		return nil, "", err
 	}

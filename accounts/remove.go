@@ -8,8 +8,8 @@ import (
 )
 
 // runRemove: kefu agent remove NAME
-func runRemove(ctx context.Context, args []string, s streams) error {
-	fs, data := newFlags("remove", "NAME", s)
+func runRemove(ctx context.Context, args []string, cfg Config) error {
+	fs, data := newFlags("remove", "NAME", cfg)
 	name, err := parseName(fs, args)
 	if err != nil {
 		return err
@@ -18,7 +18,7 @@ func runRemove(ctx context.Context, args []string, s streams) error {
 		if err := st.RemoveAgent(ctx, name); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.stdout, "agent %s removed\n", name)
+		fmt.Fprintf(cfg.Stdout, "agent %s removed\n", name)
 		return nil
 	})
 }

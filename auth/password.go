@@ -17,24 +17,39 @@ const (
 	MaxPasswordLen = 72
 )
 
-// BcryptCost is the work factor of new hashes. Tests lower it to
-// bcrypt.MinCost (set it before any test runs: it is not guarded).
-var BcryptCost = bcrypt.DefaultCost
-
 // ErrBadPassword: a new password breaks a rule; the message says which and is
 // safe to show.
 var ErrBadPassword = errors.New("bad password")
 
-// HashPassword returns the bcrypt hash of pw, refusing passwords outside
-// MinPasswordLen..MaxPasswordLen bytes with ErrBadPassword.
-func HashPassword(pw string) ([]byte, error) {
+// Hasher makes the bcrypt hashes of new passwords. It is configuration,
+// passed to whoever stores a password (the server, `kefu agent`), so that a
+// load test or a test suite can lower the cost of its own server without
+// changing anyone else's. The zero value hashes at bcrypt.DefaultCost.
+type Hasher struct {
+	// Cost is bcrypt's work factor (bcrypt.MinCost to bcrypt.MaxCost);
+	// zero means bcrypt.DefaultCost. Lower it only for tests and load
+	// tests: each step halves the work of guessing from a stolen hash.
+	Cost int
+}
+
+// cost is h.Cost, or bcrypt.DefaultCost when it is zero.
+func (h Hasher) cost() int {
+	if h.Cost == 0 {
+		return bcrypt.DefaultCost
+	}
+	return h.Cost
+}
+
+// Hash returns the bcrypt hash of pw at h's cost, refusing passwords
+// outside MinPasswordLen..MaxPasswordLen bytes with ErrBadPassword.
+func (h Hasher) Hash(pw string) ([]byte, error) {
 	if len(pw) < MinPasswordLen {
 		return nil, fmt.Errorf("%w: shorter than %d bytes", ErrBadPassword, MinPasswordLen)
 	}
 	if len(pw) > MaxPasswordLen {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrBadPassword, MaxPasswordLen)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(pw), h.cost())
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}

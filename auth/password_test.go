@@ -4,14 +4,21 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
+// testCost is the cheapest bcrypt cost, so that -race runs stay fast; the
+// rules tested here do not depend on the cost.
+const testCost = bcrypt.MinCost
+
 func TestHashPassword(t *testing.T) {
+	h := Hasher{Cost: testCost}
 	t.Run("OK", func(t *testing.T) {
 		for _, pw := range []string{"12345678", strings.Repeat("p", MaxPasswordLen), "пароль-密码"} {
-			hash, err := HashPassword(pw)
+			hash, err := h.Hash(pw)
 			if err != nil {
-				t.Fatalf("HashPassword(%q): %v", pw, err)
+				t.Fatalf("Hash(%q): %v", pw, err)
 			}
 			if strings.Contains(string(hash), pw) {
 				t.Fatal("hash contains the password")
@@ -25,19 +32,44 @@ func TestHashPassword(t *testing.T) {
 		}
 	})
 	t.Run("OKSalted", func(t *testing.T) {
-		a, _ := HashPassword("same password")
-		b, _ := HashPassword("same password")
+		a, _ := h.Hash("same password")
+		b, _ := h.Hash("same password")
 		if string(a) == string(b) {
 			t.Fatal("two hashes of one password are equal: no salt")
 		}
 	})
 	t.Run("ErrBadPassword", func(t *testing.T) {
 		for _, pw := range []string{"", "1234567", strings.Repeat("p", MaxPasswordLen+1)} {
-			if _, err := HashPassword(pw); !errors.Is(err, ErrBadPassword) {
-				t.Fatalf("HashPassword(len %d) err=%v, want ErrBadPassword", len(pw), err)
+			if _, err := h.Hash(pw); !errors.Is(err, ErrBadPassword) {
+				t.Fatalf("Hash(len %d) err=%v, want ErrBadPassword", len(pw), err)
 			}
 		}
 	})
+}
+
+func TestHasherCost(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		h    Hasher
+		want int
+	}{
+		{"OKZeroIsDefault", Hasher{}, bcrypt.DefaultCost},
+		{"OKGiven", Hasher{Cost: bcrypt.MinCost}, bcrypt.MinCost},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hash, err := tc.h.Hash("12345678")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := bcrypt.Cost(hash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tc.want; got != want {
+				t.Fatalf("cost=%d, want %d", got, want)
+			}
+		})
+	}
 }
 
 func TestCheckPassword(t *testing.T) {
@@ -70,7 +102,7 @@ func TestNewPassword(t *testing.T) {
 		}
 		seen[pw] = true
 	}
-	if _, err := HashPassword(NewPassword()); err != nil {
+	if _, err := (Hasher{Cost: testCost}).Hash(NewPassword()); err != nil {
 		t.Fatalf("generated password refused: %v", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kefu/actors"
+	"kefu/auth"
 	"kefu/internal/pgtest"
 	"kefu/server"
 )
@@ -45,6 +46,9 @@ func startServer(t *testing.T, cfg server.Config) *server.Server {
 	}
 	if cfg.DataDir == "" && cfg.Store == "" { // a fresh store
 		cfg.DataDir, cfg.Store = t.TempDir(), pgtest.FreshStore(t)
+	}
+	if cfg.Passwords == (auth.Hasher{}) {
+		cfg.Passwords = testPasswords
 	}
 	cfg.Log = slog.New(slog.NewTextHandler(t.Output(), nil))
 	srv, err := server.New(cfg)

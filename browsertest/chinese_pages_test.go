@@ -304,7 +304,7 @@ func TestChineseSupervisorHasNoEnglish(t *testing.T) {
 // onlyCustomersPerIP is no abuse limits but customersPerIP customers per
 // address.
 func onlyCustomersPerIP(n int) transport.AbuseLimits {
-	l := transport.NoAbuseLimits
+	l := transport.NoAbuseLimits()
 	l.CustomersPerIP = n
 	return l
 }

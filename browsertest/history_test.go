@@ -24,7 +24,7 @@ const historyPage = 10
 // customer's widget and in the agent's console.
 func TestLongHistory(t *testing.T) {
 	srv := startServer(t, server.Config{
-		Grace: server.DefaultGrace, Abuse: transport.NoAbuseLimits,
+		Grace: server.DefaultGrace, Abuse: transport.NoAbuseLimits(),
 		HistoryPage: actors.HistoryLimits{Messages: historyPage, Bytes: 1 << 20},
 	})
 	base := "http://" + srv.Addr()

@@ -12,11 +12,14 @@ import (
 
 // TestMain fails the package if a test leaves a goroutine behind: each test
 // runs a real server in-process and a browser, and stops both.
+// testPasswords is the Config.Passwords of every test server, and hashes
+// the accounts the tests provision: every test server hashes a first
+// password and most tests sign in; at bcrypt's default cost a loaded
+// machine took over the 5 s a server gives its first account, and the
+// pages test nothing about the cost.
+var testPasswords = auth.Hasher{Cost: bcrypt.MinCost}
+
 func TestMain(m *testing.M) {
-	// Every test server hashes a first password and most tests sign in;
-	// at bcrypt's default cost a loaded machine took over the 5 s a server
-	// gives its first account, and the pages test nothing about the cost.
-	auth.BcryptCost = bcrypt.MinCost
 	testports.Hold()
 	leaktest.VerifyTestMain(m)
 }

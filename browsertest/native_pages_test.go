@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"kefu/auth"
 	"kefu/server"
 	"kefu/store"
 )
@@ -47,7 +46,7 @@ func nativeServer(t *testing.T, heartbeat time.Duration) (*server.Server, string
 // addAgent creates an agent account with testPassword and returns its id.
 func addAgent(t *testing.T, srv *server.Server, name string, capacity int) string {
 	t.Helper()
-	hash, err := auth.HashPassword(testPassword)
+	hash, err := testPasswords.Hash(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

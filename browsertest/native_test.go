@@ -11,7 +11,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"kefu/auth"
 	"kefu/server"
 	"kefu/store"
 )
@@ -20,7 +19,7 @@ import (
 // login token.
 func account(t *testing.T, srv *server.Server, name string, role store.Role) string {
 	t.Helper()
-	hash, err := auth.HashPassword(testPassword)
+	hash, err := testPasswords.Hash(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,10 +23,12 @@ import (
 	"kefu/transport"
 )
 
+// testPasswords is the test server's Config.Passwords: the harness logs
+// in every agent, and the cheapest bcrypt cost keeps the runs about the
+// harness, not the hashing.
+var testPasswords = auth.Hasher{Cost: bcrypt.MinCost}
+
 func TestMain(m *testing.M) {
-	// The harness logs in every agent; the cheapest bcrypt cost keeps the
-	// runs about the harness, not the hashing.
-	auth.BcryptCost = bcrypt.MinCost
 	// The harness runs real servers and thousands of client goroutines;
 	// all of them must be gone when the tests are.
 	testports.Hold()
@@ -50,8 +52,9 @@ func startServer(tb testing.TB, tune ...func(*server.Config)) *testServer {
 		Addr:       "127.0.0.1:0",
 		CompatAddr: "127.0.0.1:0",
 		DataDir:    tb.TempDir(),
-		Grace:      server.DefaultGrace,     // zero would mean none: churn would end conversations
-		Abuse:      transport.NoAbuseLimits, // a load harness: every socket and login from 127.0.0.1
+		Grace:      server.DefaultGrace,       // zero would mean none: churn would end conversations
+		Abuse:      transport.NoAbuseLimits(), // a load harness: every socket and login from 127.0.0.1
+		Passwords:  testPasswords,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, f := range tune {
@@ -61,7 +64,7 @@ func startServer(tb testing.TB, tune ...func(*server.Config)) *testServer {
 	if err != nil {
 		tb.Fatalf("server.New: %v", err)
 	}
-	hash, err := auth.HashPassword(testAdminPwd)
+	hash, err := testPasswords.Hash(testAdminPwd)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"kefu/auth"
 	"kefu/store"
 )
 
@@ -23,7 +22,7 @@ func TestAccessHTTP(t *testing.T) {
 	ctx := context.Background()
 	for _, who := range httpCallers() {
 		// Accounts for DELETE to aim at, one per caller.
-		hash, err := auth.HashPassword(testPassword)
+		hash, err := testPasswords.Hash(testPassword)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -96,8 +96,9 @@ func TestAccessSecrets(t *testing.T) {
 	// it in the store, beside the running server.
 	t.Run("Change", func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		err := accounts.Command(context.Background(), []string{"passwd", "-data", ts.cfg.DataDir, "-store", ts.cfg.Store, "-password-stdin", "Paula"},
-			strings.NewReader(pw["changed"]+"\n"), &out, &errOut)
+		err := accounts.Command(context.Background(),
+			accounts.Config{Stdin: strings.NewReader(pw["changed"] + "\n"), Stdout: &out, Stderr: &errOut, Passwords: testPasswords},
+			[]string{"passwd", "-data", ts.cfg.DataDir, "-store", ts.cfg.Store, "-password-stdin", "Paula"})
 		if err != nil {
 			t.Fatalf("passwd: %v: %s", err, errOut.String())
 		}

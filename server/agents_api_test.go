@@ -8,14 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"kefu/auth"
 	"kefu/store"
 )
 
 // supervisorToken provisions a supervisor and logs it in.
 func (ts *testServer) supervisorToken(t *testing.T) string {
 	t.Helper()
-	hash, err := auth.HashPassword(testPassword)
+	hash, err := testPasswords.Hash(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

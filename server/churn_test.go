@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"kefu/actors"
-	"kefu/auth"
 	"kefu/store"
 )
 
@@ -68,7 +67,7 @@ func testChurn(t *testing.T, plan durPlan, spec, dir string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 
-	hash, err := auth.HashPassword(password)
+	hash, err := testPasswords.Hash(password)
 	if err != nil {
 		t.Fatal(err)
 	}

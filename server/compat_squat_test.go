@@ -20,7 +20,7 @@ const (
 // every other limit off.
 func roomLimits() transport.AbuseLimits {
 	return only(func(l *transport.AbuseLimits) {
-		l.RoomsPerIP, l.TrustProxy = transport.DefaultAbuseLimits.RoomsPerIP, true
+		l.RoomsPerIP, l.TrustProxy = transport.DefaultAbuseLimits().RoomsPerIP, true
 	})
 }
 
@@ -28,7 +28,7 @@ func roomLimits() transport.AbuseLimits {
 // for squat0, squat1 and squat2 every 20 s kept all three tutorial agents
 // reserved for minutes, and every real customer got {"room":false}.
 func TestGetRoomSquatting(t *testing.T) {
-	capPerIP := transport.DefaultAbuseLimits.RoomsPerIP
+	capPerIP := transport.DefaultAbuseLimits().RoomsPerIP
 	t.Run("ErrOverCap", func(t *testing.T) {
 		ts := startServer(t, Config{Abuse: roomLimits()})
 		agents := map[string]*client{}

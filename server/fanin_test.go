@@ -21,7 +21,7 @@ func TestFanInBurstArrivesWhole(t *testing.T) {
 		customers = 40
 		perCust   = 38
 	)
-	abuse := transport.DefaultAbuseLimits
+	abuse := transport.DefaultAbuseLimits()
 	abuse.CustomersPerIP = -1
 	ts := startServer(t, Config{Abuse: abuse})
 	agent := ts.agentOnline(t, ts.addAgent(t, "Busy", store.MaxCapacity))

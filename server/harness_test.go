@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"kefu/actors"
+	"kefu/auth"
 	"kefu/transport"
 )
 
@@ -44,10 +45,13 @@ func startServer(t *testing.T, cfg Config) *testServer {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Passwords == (auth.Hasher{}) {
+		cfg.Passwords = testPasswords
+	}
 	if cfg.Abuse == (transport.AbuseLimits{}) {
 		// These tests open hundreds of sockets from 127.0.0.1 and send as
 		// fast as they can; the limits' own tests set the ones they cross.
-		cfg.Abuse = transport.NoAbuseLimits
+		cfg.Abuse = transport.NoAbuseLimits()
 	}
 	srv, err := New(cfg)
 	if err != nil {
@@ -60,7 +64,7 @@ func startServer(t *testing.T, cfg Config) *testServer {
 		cancel()
 		select {
 		case <-ts.done:
-		case <-time.After(2 * shutdownGrace):
+		case <-time.After(2 * shutdownBudget):
 			t.Error("server did not stop")
 		}
 	})

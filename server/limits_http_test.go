@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"kefu/auth"
 	"kefu/limit"
 	"kefu/store"
 	"kefu/transport"
@@ -154,7 +153,7 @@ func TestJSONOnly(t *testing.T) {
 		l.LoginIP = limit.Rate{Limit: perHour, Burst: 2}
 		l.LoginName = limit.Rate{Limit: perHour, Burst: 1}
 	})})
-	hash, err := auth.HashPassword(testPassword)
+	hash, err := testPasswords.Hash(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ var perHour = rate.Every(time.Hour)
 
 // only returns the abuse limits with every one off but those set sets.
 func only(set func(*transport.AbuseLimits)) transport.AbuseLimits {
-	l := transport.NoAbuseLimits
+	l := transport.NoAbuseLimits()
 	set(&l)
 	return l
 }

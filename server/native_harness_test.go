@@ -15,7 +15,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"kefu/auth"
 	"kefu/store"
 )
 
@@ -33,7 +32,7 @@ type account struct {
 // addAgent creates an agent account in the store and logs it in over HTTP.
 func (ts *testServer) addAgent(tb testing.TB, name string, capacity int) account {
 	tb.Helper()
-	hash, err := auth.HashPassword(testPassword)
+	hash, err := testPasswords.Hash(testPassword)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -839,7 +839,7 @@ func TestNativeHeartbeat(t *testing.T) {
 		}
 	})
 	t.Run("SilentClientDropped", func(t *testing.T) {
-		limits := transport.DefaultNativeLimits
+		limits := transport.DefaultNativeLimits()
 		limits.PongWait = 300 * time.Millisecond
 		ts := startServer(t, Config{Heartbeat: 100 * time.Millisecond, NativeSockets: limits})
 

@@ -15,7 +15,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"kefu/auth"
 	"kefu/store"
 	"kefu/transport"
 )
@@ -43,10 +42,9 @@ func BenchmarkRelay(b *testing.B) {
 }
 
 func benchRelay(b *testing.B, conversations int, storeOff, plain bool) {
-	auth.BcryptCost = 4
 	srv, err := New(Config{
-		Addr: "127.0.0.1:0", DataDir: b.TempDir(), StoreOff: storeOff, PlainGoroutines: plain,
-		Abuse: transport.NoAbuseLimits, // hundreds of sockets from one address, as fast as they can
+		Addr: "127.0.0.1:0", DataDir: b.TempDir(), StoreOff: storeOff, PlainGoroutines: plain, Passwords: testPasswords,
+		Abuse: transport.NoAbuseLimits(), // hundreds of sockets from one address, as fast as they can
 		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -121,7 +119,7 @@ func benchRelay(b *testing.B, conversations int, storeOff, plain bool) {
 type benchClient struct{ ws *websocket.Conn }
 
 func benchAgent(b *testing.B, srv *Server, name string) *benchClient {
-	hash, err := auth.HashPassword("password-" + name)
+	hash, err := testPasswords.Hash("password-" + name)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"kefu/auth"
 )
 
 // The ways a login token stops working before its expiry: signing it out
@@ -105,7 +103,7 @@ func TestPasswordChangeRevokes(t *testing.T) {
 	ts := startServer(t, Config{})
 	acct := ts.addAgent(t, "Sam", 3)
 	older := ts.relogin(t, "Sam")
-	hash, err := auth.HashPassword("a brand new password")
+	hash, err := testPasswords.Hash("a brand new password")
 	if err != nil {
 		t.Fatal(err)
 	}

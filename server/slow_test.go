@@ -14,7 +14,7 @@ import (
 // TestSlowClientDropped: a customer that stops reading fills its bounded
 // queue and is cut off; its agent and another conversation carry on.
 func TestSlowClientDropped(t *testing.T) {
-	limits := transport.DefaultLimits
+	limits := transport.DefaultLimits()
 	limits.SendQueueBytes = 64 << 10          // eight of the 8 KB lines below
 	limits.WriteWait = 200 * time.Millisecond // the stuck write gives up quickly
 	ts := startServer(t, Config{Sockets: limits, MetricsAddr: "127.0.0.1:0"})

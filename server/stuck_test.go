@@ -16,7 +16,7 @@ import (
 // theirs may take as long as the stuck socket's write deadline: had
 // anything waited on the stuck client, it would.
 func TestStuckClientSlowsNobody(t *testing.T) {
-	limits := transport.DefaultNativeLimits
+	limits := transport.DefaultNativeLimits()
 	limits.SendQueueBytes = 64 << 10 // eight of the 8 KB lines below
 	limits.WriteWait = 3 * time.Second
 	ts := startServer(t, Config{NativeSockets: limits}) // no grace: a cut-off customer has left

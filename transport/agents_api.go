@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"kefu/actors"
-	"kefu/auth"
 	"kefu/store"
 )
 
@@ -105,7 +104,7 @@ func (g *Gateway) CreateAgent() http.Handler {
 			writeError(w, http.StatusBadRequest, "bad_value", fmt.Sprintf("capacity must be between %d and %d", store.MinCapacity, g.cfg.MaxCapacity))
 			return
 		}
-		hash, err := auth.HashPassword(req.Password)
+		hash, err := g.cfg.Passwords.Hash(req.Password)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "bad_value", err.Error())
 			return

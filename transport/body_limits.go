@@ -29,7 +29,7 @@ func (g *Gateway) limitBody(next http.Handler) http.Handler {
 // BoundBody is boundBody with the default timeout, for listeners without a
 // gateway (the profiler's).
 func BoundBody(next http.Handler) http.Handler {
-	return boundBody(next, DefaultAbuseLimits.BodyTimeout, nil)
+	return boundBody(next, DefaultAbuseLimits().BodyTimeout, nil)
 }
 
 // boundBody reads a request's body whole, within timeout of its headers

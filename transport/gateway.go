@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"kefu/actors"
+	"kefu/auth"
 	"kefu/internal/ids"
 	"kefu/metrics"
 )
@@ -29,6 +30,10 @@ type Config struct {
 
 	// Identity proves who is on a native socket and serves logins.
 	Identity *Identity
+	// Passwords hashes the passwords of accounts created over the API, and
+	// the stand-in a login with an unknown name is checked against. Zero:
+	// bcrypt's default cost.
+	Passwords auth.Hasher
 	// Heartbeat is how often native clients get an application-level ping;
 	// HelloTimeout how long a native socket may stay silent at first.
 	Heartbeat    time.Duration
@@ -67,12 +72,13 @@ const (
 )
 
 // DefaultNativeLimits notice a dead native client within three missed
-// heartbeats: browsers answer every heartbeat with a pong frame.
-var DefaultNativeLimits = func() Limits {
-	l := DefaultLimits
+// heartbeats: browsers answer every heartbeat with a pong frame. A
+// function, as DefaultLimits is.
+func DefaultNativeLimits() Limits {
+	l := DefaultLimits()
 	l.PongWait = 3 * DefaultHeartbeat
 	return l
-}()
+}
 
 // Gateway turns HTTP requests and WebSocket connections into actor
 // messages. It holds no routing or connection state: each socket belongs to
@@ -88,17 +94,18 @@ type Gateway struct {
 	stopping context.Context
 	stop     context.CancelFunc
 
-	metrics *metrics.Metrics // served at /metrics
-	guards  *guards          // the abuse limits' state (guards.go)
+	metrics   *metrics.Metrics // served at /metrics
+	guards    *guards          // the abuse limits' state (guards.go)
+	dummyHash func() []byte    // what a login with an unknown name is checked against (login.go)
 }
 
 // NewGateway returns a gateway; zero limits take their defaults.
 func NewGateway(cfg Config) *Gateway {
-	cfg.Limits = cfg.Limits.or(DefaultLimits)
+	cfg.Limits = cfg.Limits.or(DefaultLimits())
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = DefaultHeartbeat
 	}
-	native := DefaultNativeLimits
+	native := DefaultNativeLimits()
 	native.PongWait = 3 * cfg.Heartbeat // three missed heartbeats, whatever the heartbeat
 	cfg.NativeLimits = cfg.NativeLimits.or(native)
 	if cfg.HelloTimeout == 0 {
@@ -117,7 +124,7 @@ func NewGateway(cfg Config) *Gateway {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
-	g := &Gateway{cfg: cfg, metrics: cfg.Metrics, guards: newGuards(cfg.Abuse, cfg.Log)}
+	g := &Gateway{cfg: cfg, metrics: cfg.Metrics, guards: newGuards(cfg.Abuse, cfg.Log), dummyHash: newDummyHash(cfg.Passwords)}
 	g.metrics.RegisterOffences(&g.guards.offences.Counters)
 	g.metrics.Registry().MustRegister(newRoutingCollector(g))
 	g.stopping, g.stop = context.WithCancel(context.Background())

@@ -85,49 +85,55 @@ type AbuseLimits struct {
 
 // DefaultAbuseLimits suit a server on the internet: a person typing, a
 // page reconnecting, an office of agents behind one address at the start
-// of a shift. Load tests from one address must raise them.
-var DefaultAbuseLimits = AbuseLimits{
-	Frames:        limit.Rate{Limit: 20, Burst: 40},                    // nobody types 20 messages a second; a resend after reconnecting fits the burst
-	FrameRefusals: 50,                                                  // a slip costs a few refusals; a flood is closed within seconds
-	Upgrades:      limit.Rate{Limit: 20, Burst: 50},                    // tabs of an office behind one NAT reconnecting at once after a blip
-	SocketsPerIP:  200,                                                 // that office's agents and customers, a few tabs each
-	API:           limit.Rate{Limit: 20, Burst: 100},                   // history pages and logins of that office
-	LoginIP:       limit.Rate{Limit: rate.Limit(20.0 / 60), Burst: 20}, // a shift logging in at once, then one every 3 s
-	LoginName:     limit.Rate{Limit: rate.Limit(5.0 / 60), Burst: 10},  // a person mistyping; a guesser gets 5 tries a minute
-	RoomsPerIP:    actors.DefaultReservationCap,                        // a person asks for one room, and uses it within a second
-	TrackedKeys:   50_000,                                              // ~250 bytes each: about 12 MB at most per limit
+// of a shift. Load tests from one address must raise them. A function, not
+// a variable: each caller gets its own copy, and none can change the
+// defaults for everyone.
+func DefaultAbuseLimits() AbuseLimits {
+	return AbuseLimits{
+		Frames:        limit.Rate{Limit: 20, Burst: 40},                    // nobody types 20 messages a second; a resend after reconnecting fits the burst
+		FrameRefusals: 50,                                                  // a slip costs a few refusals; a flood is closed within seconds
+		Upgrades:      limit.Rate{Limit: 20, Burst: 50},                    // tabs of an office behind one NAT reconnecting at once after a blip
+		SocketsPerIP:  200,                                                 // that office's agents and customers, a few tabs each
+		API:           limit.Rate{Limit: 20, Burst: 100},                   // history pages and logins of that office
+		LoginIP:       limit.Rate{Limit: rate.Limit(20.0 / 60), Burst: 20}, // a shift logging in at once, then one every 3 s
+		LoginName:     limit.Rate{Limit: rate.Limit(5.0 / 60), Burst: 10},  // a person mistyping; a guesser gets 5 tries a minute
+		RoomsPerIP:    actors.DefaultReservationCap,                        // a person asks for one room, and uses it within a second
+		TrackedKeys:   50_000,                                              // ~250 bytes each: about 12 MB at most per limit
 
-	BodyTimeout:    10 * time.Second,  // the API's bodies are under 4 KiB: seconds even on a poor mobile link
-	HTTPConnsPerIP: 200,               // that office's browsers, each keeping a few idle connections for up to 2 minutes
-	MaxConns:       defaultMaxConns(), // what the open-files limit leaves once reservedFiles are set aside
-	// A family, an office or a carrier's NAT seldom has more than a few
-	// people chatting with one shop at once; one machine cannot hold the
-	// queue or every agent's slots with phantom customers.
-	CustomersPerIP: 20,
-	ConvStarts:     limit.Rate{Limit: rate.Limit(3.0 / 60), Burst: 5}, // a second question, a slip on cancel; cycling request/end gets one every 20 s
+		BodyTimeout:    10 * time.Second,  // the API's bodies are under 4 KiB: seconds even on a poor mobile link
+		HTTPConnsPerIP: 200,               // that office's browsers, each keeping a few idle connections for up to 2 minutes
+		MaxConns:       defaultMaxConns(), // what the open-files limit leaves once reservedFiles are set aside
+		// A family, an office or a carrier's NAT seldom has more than a few
+		// people chatting with one shop at once; one machine cannot hold the
+		// queue or every agent's slots with phantom customers.
+		CustomersPerIP: 20,
+		ConvStarts:     limit.Rate{Limit: rate.Limit(3.0 / 60), Burst: 5}, // a second question, a slip on cancel; cycling request/end gets one every 20 s
+	}
 }
 
 // NoAbuseLimits turns every abuse limit off, for tests and load tests that
 // open thousands of sockets from one address.
-var NoAbuseLimits = AbuseLimits{
-	Frames:       limit.Unlimited,
-	Upgrades:     limit.Unlimited,
-	SocketsPerIP: -1,
-	API:          limit.Unlimited,
-	LoginIP:      limit.Unlimited,
-	LoginName:    limit.Unlimited,
-	RoomsPerIP:   -1,
-	// BodyTimeout keeps its default: no honest client is that slow.
-	HTTPConnsPerIP: -1,
-	MaxConns:       -1,
+func NoAbuseLimits() AbuseLimits {
+	return AbuseLimits{
+		Frames:       limit.Unlimited,
+		Upgrades:     limit.Unlimited,
+		SocketsPerIP: -1,
+		API:          limit.Unlimited,
+		LoginIP:      limit.Unlimited,
+		LoginName:    limit.Unlimited,
+		RoomsPerIP:   -1,
+		// BodyTimeout keeps its default: no honest client is that slow.
+		HTTPConnsPerIP: -1,
+		MaxConns:       -1,
 
-	CustomersPerIP: -1, // a harness queues thousands of customers from one address
-	ConvStarts:     limit.Unlimited,
+		CustomersPerIP: -1, // a harness queues thousands of customers from one address
+		ConvStarts:     limit.Unlimited,
+	}
 }
 
 // WithDefaults fills the zero fields of l from DefaultAbuseLimits.
 func (l AbuseLimits) WithDefaults() AbuseLimits {
-	d := DefaultAbuseLimits
+	d := DefaultAbuseLimits()
 	l.Frames = l.Frames.Or(d.Frames)
 	l.Upgrades = l.Upgrades.Or(d.Upgrades)
 	l.API = l.API.Or(d.API)

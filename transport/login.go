@@ -16,13 +16,16 @@ import (
 // maxLoginBody bounds a login request: a name and a password.
 const maxLoginBody = 4 << 10
 
-// dummyHash is compared against when the name is unknown, so a failed login
-// takes as long whether or not the name exists. Made on first use, at the
-// cost then in force.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := auth.HashPassword("kefu-no-such-agent")
-	return h
-})
+// newDummyHash returns the hash a login compares against when the name is
+// unknown, so a failed login takes as long whether or not the name exists.
+// It is made on first use, with the gateway's Passwords: at the cost of the
+// accounts it stands in for.
+func newDummyHash(passwords auth.Hasher) func() []byte {
+	return sync.OnceValue(func() []byte {
+		h, _ := passwords.Hash("kefu-no-such-agent")
+		return h
+	})
+}
 
 type loginRequest struct {
 	Name     string `json:"name"`
@@ -60,7 +63,7 @@ func (g *Gateway) Login() http.Handler {
 		a, hash, err := g.cfg.Identity.Store.AgentByName(ctx, strings.TrimSpace(req.Name))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			auth.CheckPassword(dummyHash(), req.Password)
+			auth.CheckPassword(g.dummyHash(), req.Password)
 			writeError(w, http.StatusUnauthorized, "bad_credentials", "wrong name or password")
 			return
 		case err != nil:

@@ -294,7 +294,7 @@ func (s *socket) finish() {
 	}
 	select {
 	case <-s.readerDone:
-	case <-time.After(s.limits.CloseGrace):
+	case <-time.After(s.limits.CloseWait):
 	}
 }
 

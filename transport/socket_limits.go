@@ -28,19 +28,24 @@ type Limits struct {
 	// PongWait is how long the server waits for any frame, pongs included,
 	// before it calls the peer dead.
 	PongWait time.Duration
-	// CloseGrace is how long, after sending a close frame, the server waits
-	// for the peer's close reply before dropping the TCP connection.
-	CloseGrace time.Duration
+	// CloseWait is how long, after sending a close frame, the server waits
+	// for the peer's close reply before dropping the TCP connection (the
+	// close wait; not a grace: nothing is kept for the peer meanwhile).
+	CloseWait time.Duration
 }
 
-// DefaultLimits are the limits used unless configured otherwise.
-var DefaultLimits = Limits{
-	MaxFrameBytes:  64 << 10,        // a chat text is at most a few KiB; leave room for JSON escaping
-	SendQueueBytes: 4 << 20,         // an agent at the top capacity (50) whose customers all send their 40-frame burst at once: 2,000 frames of 2 KiB; memory only while frames wait
-	SlowAfter:      5 * time.Second, // a reading client takes a frame in microseconds; five seconds of none is a stuck one
-	WriteWait:      10 * time.Second,
-	PongWait:       60 * time.Second,
-	CloseGrace:     time.Second,
+// DefaultLimits are the limits used unless configured otherwise. A
+// function, not a variable: each caller gets its own copy, and none can
+// change the defaults for everyone.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxFrameBytes:  64 << 10,        // a chat text is at most a few KiB; leave room for JSON escaping
+		SendQueueBytes: 4 << 20,         // an agent at the top capacity (50) whose customers all send their 40-frame burst at once: 2,000 frames of 2 KiB; memory only while frames wait
+		SlowAfter:      5 * time.Second, // a reading client takes a frame in microseconds; five seconds of none is a stuck one
+		WriteWait:      10 * time.Second,
+		PongWait:       60 * time.Second,
+		CloseWait:      time.Second, // a live peer answers a close frame in a round trip
+	}
 }
 
 // frameOverhead is what a queued frame costs beyond its bytes (its slice
@@ -57,7 +62,7 @@ func (l Limits) or(d Limits) Limits {
 	l.SlowAfter = cmp.Or(l.SlowAfter, d.SlowAfter)
 	l.WriteWait = cmp.Or(l.WriteWait, d.WriteWait)
 	l.PongWait = cmp.Or(l.PongWait, d.PongWait)
-	l.CloseGrace = cmp.Or(l.CloseGrace, d.CloseGrace)
+	l.CloseWait = cmp.Or(l.CloseWait, d.CloseWait)
 	return l
 }
 

@@ -78,11 +78,11 @@ func (s *socket) readFrame() (kind int, data []byte, err error) {
 }
 
 // discardUntilClosed reads and drops what the peer still sends, for at most
-// CloseGrace, so our close frame is read before the connection is dropped:
+// CloseWait, so our close frame is read before the connection is dropped:
 // closing with unread input makes the kernel send a reset, and the client
 // would see an abnormal closure instead of our reason.
 func (s *socket) discardUntilClosed() {
-	_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.CloseGrace))
+	_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.CloseWait))
 	for {
 		_, r, err := s.ws.NextReader()
 		if err != nil {

@@ -70,7 +70,7 @@ func socketPair(t *testing.T, limits Limits) (*socket, *websocket.Conn) {
 
 // testLimits are the defaults with bounds that tests cross on purpose.
 func testLimits(queueBytes int, slowAfter time.Duration) Limits {
-	l := DefaultLimits
+	l := DefaultLimits()
 	l.SendQueueBytes, l.SlowAfter = queueBytes, slowAfter
 	return l
 }
@@ -117,7 +117,7 @@ func TestSocketSlow(t *testing.T) {
 		// more frames at once than the connection holds, to a client that
 		// reads all the while.
 		const burst = 2000
-		s, ws := socketPair(t, DefaultLimits)
+		s, ws := socketPair(t, DefaultLimits())
 		got := make(chan error, 1)
 		go func() {
 			_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))

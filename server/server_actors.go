@@ -1,0 +1,130 @@
+package server
+
+// This file holds the actors' side of a start: the actor system and the
+// goroutines its mailboxes run on, the long-lived actors, and the watch that
+// stops the server if a vital one stops.
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/actorpool"
+	"kefu/actors"
+	"kefu/metrics"
+	"kefu/store"
+)
+
+// actorThroughput is how many messages an actor handles before its
+// goroutine is given to another: Proto.Actor's default.
+const actorThroughput = 300
+
+// actorIdle is how long a pooled goroutine waits for another mailbox
+// before it exits: long enough to outlast the gaps of a busy server, short
+// enough that a burst's goroutines do not linger.
+const actorIdle = 5 * time.Second
+
+// newMetrics returns the server's registry, watching st's write-ahead log
+// when it has one.
+func newMetrics(st store.Store) *metrics.Metrics {
+	m := metrics.New()
+	if wal, ok := st.(interface{ WALBytes() int64 }); ok {
+		m.ObserveWAL(wal.WALBytes)
+	}
+	return m
+}
+
+// startActorSystem starts the actor system, on the pool of reused
+// goroutines unless PlainGoroutines, and returns the directory the actors
+// are found through (wrapped by a test's faults).
+func (s *Server) startActorSystem() actors.Directory {
+	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		// The library logs every dead letter and lifecycle step at Info;
+		// only its warnings belong in our log.
+		return slog.New(minLevel{Handler: s.cfg.Log.Handler(), min: slog.LevelWarn}).With("lib", "protoactor")
+	}))
+	local := actors.NewLocalDirectory(s.system)
+	if !s.cfg.PlainGoroutines {
+		s.pool = actorpool.New(actorThroughput, actorIdle)
+		local.UseDispatcher(s.pool)
+		s.metrics.ObservePool(s.pool.Goroutines)
+	}
+	if s.cfg.wrapDirectory != nil {
+		return s.cfg.wrapDirectory(local)
+	}
+	return local
+}
+
+// spawnActors starts the actors that live as long as the server: the store
+// writer, the dispatcher, the monitor and the sessions. convs is what the
+// writer and the dispatcher store to.
+func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) error {
+	cfg := s.cfg
+	var err error
+	s.writer, err = dir.Spawn(actors.KindStore, actors.StoreWriterID, actors.NewStoreWriterProps(actors.StoreWriterConfig{
+		Store: convs, Log: cfg.Log, Observe: s.metrics.Commit,
+	}))
+	if err != nil {
+		return fmt.Errorf("cannot start store writer: %w", err)
+	}
+	// The dispatcher keeps the limits on customers, as it owns the queue;
+	// the gateway keeps the rest.
+	abuse := cfg.Abuse.WithDefaults()
+	s.dispatcher, err = dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
+		Dir:              dir,
+		Store:            convs,
+		ReservationTTL:   cfg.ReservationTTL,
+		ReservationCap:   cfg.Abuse.RoomsPerIP,
+		AgentGrace:       cfg.Grace,
+		CustomerGrace:    cfg.Grace,
+		HistoryPage:      cfg.HistoryPage,
+		Log:              cfg.Log,
+		Now:              cfg.Now,
+		Metrics:          s.metrics,
+		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
+		ConvStarts:       abuse.ConvStarts,
+		TrackedCustomers: abuse.TrackedKeys,
+	}))
+	if err != nil {
+		return fmt.Errorf("cannot start dispatcher: %w", err)
+	}
+	s.monitor, err = dir.Spawn(actors.KindMonitor, actors.MonitorID, actors.NewMonitorProps(actors.MonitorConfig{
+		Dir:         dir,
+		SampleEvery: cfg.StatsSampleEvery,
+		PointEvery:  cfg.StatsPointEvery,
+		Messages:    s.metrics.MessagesReceived,
+		Log:         cfg.Log,
+		Now:         cfg.Now,
+	}))
+	if err != nil {
+		return fmt.Errorf("cannot start monitor: %w", err)
+	}
+	if _, err := dir.Spawn(actors.KindSessions, actors.SessionsID, actors.NewSessionsProps(dir)); err != nil {
+		return fmt.Errorf("cannot start sessions: %w", err)
+	}
+	return nil
+}
+
+// watchVitals watches the dispatcher and the store writer: if either stops
+// on its own, its name goes to s.down and Run stops the server.
+func (s *Server) watchVitals() {
+	s.down = make(chan string, 1)
+	s.system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+		switch msg := ctx.Message().(type) {
+		case *actor.Started:
+			ctx.Watch(s.dispatcher)
+			ctx.Watch(s.writer)
+		case *actor.Terminated:
+			who := "dispatcher"
+			if msg.Who.Equal(s.writer) {
+				who = "store writer"
+			}
+			select {
+			case s.down <- who:
+			default: // one is enough to stop
+			}
+		}
+	}))
+}

@@ -1,0 +1,82 @@
+package server
+
+// This file holds the server's stop: the graceful one Run ends with, and
+// the undoing of a New that failed half way.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// shutdownBudget is the shutdown budget: it bounds the waits of a graceful
+// stop, the requests in flight on the listeners and then the sockets'
+// goodbyes, under one deadline. Not a grace (nothing is kept for anyone
+// meanwhile): what still runs at its end is cut off, so a stop always ends.
+const shutdownBudget = 5 * time.Second
+
+func (s *Server) shutdown() error {
+	s.cfg.Log.Info("shutting down")
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
+	defer cancel()
+	var errs []error
+	// A request still running at the deadline (a login hashing its
+	// password on a loaded machine) is cut off, not waited for: the
+	// client retries against the next server, and the stop stays clean.
+	for _, l := range []struct {
+		name string
+		srv  *http.Server
+	}{{"main listener", s.http}, {"compat listener", s.compat}, {"metrics listener", s.metricsSrv}} {
+		if l.srv == nil {
+			continue
+		}
+		if err := l.srv.Shutdown(ctx); err != nil {
+			s.cfg.Log.Warn("requests cut off at shutdown", "listener", l.name, "err", err)
+			l.srv.Close()
+		}
+	}
+	if err := s.gateway.Shutdown(ctx); err != nil {
+		// Only a client that stopped reading can hold its socket past the
+		// budget; its write deadline releases it. Not a failed shutdown.
+		s.cfg.Log.Warn("some sockets still closing at exit", "err", err)
+	}
+	// The monitor first: it asks the dispatcher, and its timer would
+	// outlive the actor system.
+	if err := s.system.Root.PoisonFuture(s.monitor).Wait(); err != nil {
+		errs = append(errs, fmt.Errorf("stopping monitor: %w", err))
+	}
+	if err := s.system.Root.PoisonFuture(s.dispatcher).Wait(); err != nil {
+		errs = append(errs, fmt.Errorf("stopping dispatcher: %w", err))
+	}
+	// Last: what the conversations asked to store before the sockets
+	// closed is committed before the store closes.
+	if err := s.system.Root.PoisonFuture(s.writer).Wait(); err != nil {
+		errs = append(errs, fmt.Errorf("stopping store writer: %w", err))
+	}
+	s.system.Shutdown()
+	s.releasePool()
+	if err := s.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("closing store: %w", err))
+	}
+	s.cfg.Log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// abandon undoes a New that failed after the actors started.
+func (s *Server) abandon() {
+	if s.monitor != nil {
+		_ = s.system.Root.PoisonFuture(s.monitor).Wait() // its timer outlives the system
+	}
+	s.closeListeners()
+	s.system.Shutdown()
+	s.releasePool()
+	s.store.Close()
+}
+
+func (s *Server) releasePool() {
+	if s.pool != nil {
+		s.pool.Release()
+	}
+}
