@@ -97,7 +97,7 @@ const (
 	// defaultConvDuration seeds the wait estimate until real conversations
 	// have ended.
 	defaultConvDuration = 2 * time.Minute
-	// DefaultTrackedCustomers is as many as transport.DefaultAbuseLimits
+	// DefaultTrackedCustomers is as many as transport.DefaultAbuseLimits()
 	// tracks of addresses: about 12 MB of start budgets at most.
 	DefaultTrackedCustomers = 50_000
 )
