@@ -199,8 +199,13 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	sock.slow = g.metrics.SlowClients(conn.Pool.Metric())
 	pid := g.cfg.Dir.PID(actors.KindConn, string(conn.ID))
 	// Set before any goroutine can use it. The reader starts only once the
-	// actor is admitted, so the actor exists before anything is delivered.
-	sock.deliver = func(msg any) { g.cfg.Root.Send(pid, msg) }
+	// actor is admitted, but the socket can end sooner (the server stopping
+	// between the check above and the spawn below) and report it. A send to
+	// a name whose spawn is under way races inside Proto.Actor (the mailbox
+	// is registered before its handlers) and one sent before the spawn is
+	// lost, so the socket's reports wait for the spawn to return.
+	spawned := make(chan struct{})
+	sock.deliver = func(msg any) { <-spawned; g.cfg.Root.Send(pid, msg) }
 	if refusal != nil {
 		sock.deliver = func(any) {} // no actor will exist
 	}
@@ -219,7 +224,9 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 	conn.Offences = g.guards.offences
 	conn.Metrics = g.metrics
 	conn.Log = log
-	if _, err := g.cfg.Dir.Spawn(actors.KindConn, string(conn.ID), actors.NewConnectionProps(conn)); err != nil {
+	_, err = g.cfg.Dir.Spawn(actors.KindConn, string(conn.ID), actors.NewConnectionProps(conn))
+	close(spawned) // before the Close below, whose report would wait for it
+	if err != nil {
 		log.Error("cannot start connection actor", "err", err)
 		sock.Close(actors.DisconnectInternal)
 	}
