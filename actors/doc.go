@@ -11,9 +11,10 @@
 //     and pairs customers with agents, and never sees chat.
 //   - agent (agent.go): one agent across their tabs; fans the agent's events
 //     out to each tab. It holds no routing state.
-//   - conversation (conversation*.go): one chat. Its members, its numbering
-//     (seq), its one write in flight, resend ids, read marks, the customer's
-//     grace period, its end.
+//   - conversation (conversation*.go): one chat. Its state (queued,
+//     assigned, ending: conversation_state.go, changed in one place), its
+//     members, its numbering (seq), its one write in flight, resend ids,
+//     read marks, an assigned customer's grace period, its end.
 //   - connection (connection*.go): one WebSocket, on either protocol. Who the
 //     client is, its codec and socket, its view of each conversation (the
 //     last seq sent), so that delivery is exactly once and in order.
@@ -24,6 +25,8 @@
 //
 // The tutorial's "room" became two of these: the agent actor (who is online)
 // and a conversation actor (one chat); the dispatcher decides who meets whom.
+// Its protocol is the compat pool, whose rules (one customer per agent, no
+// queue, no grace period, ...) are one value in pool.go.
 //
 // A chat line's path: connection → conversation → store writer →
 // conversation → the customer's connections and the agent actor → the
