@@ -51,7 +51,7 @@ func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
 	switch {
 	case c.admitted:
 		c.command(ctx, cmd)
-	case c.me.ID == "" && c.Pool == PoolNative:
+	case c.me.ID == "" && !c.Pool.rules().identifiedByURL:
 		c.send(ctx, &FrameError{Code: ErrCodeNotHello, Message: "send hello first"})
 		c.leave(ctx, DisconnectNoHello)
 	case len(c.early) < maxEarly:

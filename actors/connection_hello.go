@@ -135,7 +135,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 		// would report it dead.
 		c.convs[a.Conv] = &convView{pid: c.Dir.PID(KindConv, string(a.Conv))}
 	}
-	if c.Pool == PoolNative {
+	if !c.Pool.rules().greetsCustomer {
 		// A compat conversation greets its customer itself; a native one
 		// is asked for what the client has not seen.
 		var convs []ConvID

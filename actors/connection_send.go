@@ -47,7 +47,7 @@ func (c *connection) stopped(ctx actor.Context) {
 	if c.stopBeat != nil {
 		c.stopBeat()
 	}
-	if c.Pool == PoolNative && c.me.Role == RoleAgent {
+	if c.Pool.rules().accounts && c.me.Role == RoleAgent { // sessions are per login token
 		ctx.Send(c.Dir.PID(KindSessions, SessionsID), &SessionClosed{Agent: c.me.ID, Conn: c.ID})
 	}
 	if c.admitted {

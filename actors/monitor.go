@@ -160,7 +160,7 @@ func (m *monitor) routed(ev *RoutingEvent) {
 	switch {
 	case ev.Kind == RoutingQueued:
 		m.point.arrivals++
-	case ev.Kind == RoutingAssigned && ev.Pool == PoolNative:
+	case ev.Kind == RoutingAssigned && ev.Pool.rules().queues: // a wait only where customers queue
 		m.point.assignments++
 		ms := min(max(ev.Waited.Milliseconds(), 1), m.waitMax)
 		_ = m.waits.Current.RecordValue(ms) // within range by construction

@@ -51,7 +51,7 @@ func (d *dispatcher) publish(ctx actor.Context, kind RoutingKind, c *convRec, a 
 func (d *dispatcher) publishAssigned(ctx actor.Context, c *convRec, a *agentRec, waited time.Duration) {
 	ev := d.event(RoutingAssigned, c, a)
 	ev.Waited = waited
-	if ev.Pool == PoolNative {
+	if ev.Pool.rules().queues { // a wait only where customers queue
 		d.Metrics.Assigned(waited)
 	}
 	d.emit(ctx, ev)
