@@ -122,7 +122,7 @@ func (c *connection) Receive(ctx actor.Context) {
 	case *Kick:
 		c.kick(ctx, msg)
 	case *heartbeatTick:
-		c.send(ctx, &Heartbeat{})
+		c.beat(ctx)
 	case *helloTimeout:
 		c.helloTimedOut(ctx)
 	case *SocketClosed:

@@ -32,8 +32,22 @@ func (c *connection) leave(ctx actor.Context, d Disconnect) {
 // startBeating pings the client every Heartbeat, once admitted.
 func (c *connection) startBeating(ctx actor.Context) {
 	if c.Heartbeat > 0 && c.stopBeat == nil {
-		c.stopBeat = c.timers.SendRepeatedly(c.Heartbeat, c.Heartbeat, ctx.Self(), &heartbeatTick{})
+		c.armBeat(ctx)
 	}
+}
+
+// armBeat sets the next heartbeat; each tick sets the one after it. Not
+// SendRepeatedly: its timer reads its state without atomics
+// (protoactor-go scheduler/timer.go), a data race with a stop that meets a
+// tick, and -race reports it; SendOnce's stop is a plain timer Stop.
+func (c *connection) armBeat(ctx actor.Context) {
+	c.stopBeat = c.timers.SendOnce(c.Heartbeat, ctx.Self(), &heartbeatTick{})
+}
+
+// beat pings the client, and sets the next beat.
+func (c *connection) beat(ctx actor.Context) {
+	c.send(ctx, &Heartbeat{})
+	c.armBeat(ctx)
 }
 
 // kick says goodbye in the client's protocol, then closes with the reason.

@@ -122,6 +122,9 @@ func (m *monitor) Receive(ctx actor.Context) {
 		m.started(ctx)
 	case *monitorTick:
 		ctx.Request(m.Dir.PID(KindDispatcher, DispatcherID), &GetSnapshot{})
+		// The next tick, armed by each one rather than SendRepeatedly,
+		// whose stop races its timer (see connection.armBeat).
+		m.stop = m.timers.SendOnce(m.SampleEvery, ctx.Self(), &monitorTick{})
 	case *Snapshot:
 		m.sample(msg)
 	case *RoutingEvent:
@@ -151,7 +154,7 @@ func (m *monitor) started(ctx actor.Context) {
 		}
 	})
 	m.timers = scheduler.NewTimerScheduler(root)
-	m.stop = m.timers.SendRepeatedly(0, m.SampleEvery, self, &monitorTick{})
+	ctx.Send(self, &monitorTick{}) // the first sample at once
 }
 
 // routed counts arrivals and records how long each assigned native
