@@ -153,17 +153,10 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 	if a.reserved != "" {
 		d.unreserve(a.reserved)
 	}
-	convs := a.convsInOrder()
-	a.convs = map[ConvID]*convRec{}
-	if a.pool.rules().endsWithAgent {
-		for _, c := range convs {
-			ctx.Send(c.pid, &Finish{By: a.Party, Reason: ReasonAgentLeft})
-		}
-	} else {
-		for i := len(convs) - 1; i >= 0; i-- {
-			d.requeue(ctx, convs[i], ReasonAgentLost, nil)
-		}
-	}
+	// The tabs are told first: a Kick in a tab's mailbox is ahead of
+	// anything the conversations below would send it through the agent
+	// actor, so a removed agent's tab closes with its reason rather than
+	// first hearing of each conversation's end.
 	ctx.Stop(a.pid)
 	kick := DisconnectInternal // its actor failed: the tabs should reconnect
 	if reason == ReasonRemoved {
@@ -174,6 +167,17 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 		// was removed: either way they must go.
 		delete(d.agentConns, key)
 		ctx.Send(pid, &Kick{Reason: kick})
+	}
+	convs := a.convsInOrder()
+	a.convs = map[ConvID]*convRec{}
+	if a.pool.rules().endsWithAgent {
+		for _, c := range convs {
+			ctx.Send(c.pid, &Finish{By: a.Party, Reason: ReasonAgentLeft})
+		}
+	} else {
+		for i := len(convs) - 1; i >= 0; i-- {
+			d.requeue(ctx, convs[i], ReasonAgentLost, nil)
+		}
 	}
 	d.Log.Info("agent gone", "agent", a.ID, "name", a.Name, "reason", reason, "conversations", len(convs))
 	d.assignWaiting(ctx)
