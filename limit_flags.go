@@ -62,7 +62,7 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
 	fs.IntVar(&f.sendQueueBytes, "send-queue-bytes", transport.DefaultLimits().SendQueueBytes, fmt.Sprintf("bytes that may wait to be written to one socket (over: close 4008); at least %d", minSendQueueBytes))
 	fs.DurationVar(&f.slowAfter, "slow-after", transport.DefaultLimits().SlowAfter, "how long frames may wait for a socket that takes none before it is closed 4008 (checked when the next frame is sent)")
-	h := actors.DefaultHistoryLimits
+	h := actors.DefaultHistoryLimits()
 	fs.IntVar(&f.history.Messages, "history-messages", h.Messages, fmt.Sprintf("most messages of history in one conv or history frame, 1 to %d; older ones come a page at a time", maxHistoryMessages))
 	fs.IntVar(&f.history.Bytes, "history-bytes", h.Bytes, "most bytes those messages may take as JSON in one frame (one message always goes, whatever its size)")
 	return f

@@ -116,7 +116,7 @@ func TestLimitFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := cfg.HistoryPage, actors.DefaultHistoryLimits; got != want {
+		if got, want := cfg.HistoryPage, actors.DefaultHistoryLimits(); got != want {
 			t.Fatalf("HistoryPage=%+v, want the defaults %+v", got, want)
 		}
 		t.Setenv("KEFU_HISTORY_MESSAGES", "20")

@@ -21,15 +21,15 @@ type HistoryLimits struct {
 // DefaultHistoryLimits: a screenful and more of ordinary lines, and a few
 // of the longest (a text of 8 KiB of control characters takes 48 KiB as
 // JSON), so that a client that never reads costs at most this per frame.
-var DefaultHistoryLimits = HistoryLimits{Messages: 50, Bytes: 256 << 10}
+func DefaultHistoryLimits() HistoryLimits { return HistoryLimits{Messages: 50, Bytes: 256 << 10} }
 
-// OrDefault fills the zero fields from DefaultHistoryLimits.
+// OrDefault fills the zero fields from DefaultHistoryLimits().
 func (l HistoryLimits) OrDefault() HistoryLimits {
 	if l.Messages <= 0 {
-		l.Messages = DefaultHistoryLimits.Messages
+		l.Messages = DefaultHistoryLimits().Messages
 	}
 	if l.Bytes <= 0 {
-		l.Bytes = DefaultHistoryLimits.Bytes
+		l.Bytes = DefaultHistoryLimits().Bytes
 	}
 	return l
 }

@@ -63,7 +63,7 @@ func TestHistoryLimitsNewest(t *testing.T) {
 			}
 		})
 	}
-	if got := DefaultHistoryLimits.newest(nil, 50); len(got) != 0 {
+	if got := DefaultHistoryLimits().newest(nil, 50); len(got) != 0 {
 		t.Fatalf("page of nothing=%v, want empty", got)
 	}
 }

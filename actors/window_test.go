@@ -36,7 +36,7 @@ func TestLongConversationSyncsFromStore(t *testing.T) {
 			f.send(pid, &Sync{Conn: tab.id, Party: c, After: after})
 			opened := waitFor[*ConvOpened](t, tab, nil)
 			// The newest page of what came after.
-			page := min(int(n-after), DefaultHistoryLimits.Messages)
+			page := min(int(n-after), DefaultHistoryLimits().Messages)
 			if got, want := len(opened.History), page; got != want {
 				t.Fatalf("history of %d messages, want %d", got, want)
 			}

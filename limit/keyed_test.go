@@ -46,7 +46,7 @@ func TestKeyedAllow(t *testing.T) {
 		}
 	})
 	t.Run("OKUnlimited", func(t *testing.T) {
-		k, _ := newTestKeyed(Unlimited, 1)
+		k, _ := newTestKeyed(Unlimited(), 1)
 		for range 100 {
 			if ok, _ := k.Allow("a"); !ok {
 				t.Fatal("Unlimited refused")

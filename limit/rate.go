@@ -22,8 +22,8 @@ type Rate struct {
 	Burst int
 }
 
-// Unlimited is a Rate that refuses nothing.
-var Unlimited = Rate{Limit: rate.Inf}
+// Unlimited returns a Rate that refuses nothing.
+func Unlimited() Rate { return Rate{Limit: rate.Inf} }
 
 // Off says whether r refuses nothing.
 func (r Rate) Off() bool { return r.Limit == rate.Inf }

@@ -51,7 +51,7 @@ func TestRateOr(t *testing.T) {
 		{Rate{}, def},
 		{Rate{Limit: 5}, Rate{Limit: 5, Burst: 40}},
 		{Rate{Limit: 5, Burst: 1}, Rate{Limit: 5, Burst: 1}},
-		{Unlimited, Unlimited},
+		{Unlimited(), Unlimited()},
 	} {
 		if got := tc.in.Or(def); got != tc.want {
 			t.Errorf("%+v.Or(%+v)=%+v, want %+v", tc.in, def, got, tc.want)

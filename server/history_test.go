@@ -63,7 +63,7 @@ func TestHistoryConvFrameBounded(t *testing.T) {
 	const n = 800
 	text := strings.Repeat("\x01", 8192)
 	fill(t, cust, agent, conv, 1, n, func(int) string { return text })
-	limits := actors.DefaultHistoryLimits
+	limits := actors.DefaultHistoryLimits()
 
 	bounded := func(what string, f nframe) {
 		t.Helper()

@@ -13,7 +13,7 @@ import (
 // AbuseLimits bound what one client may ask of the server: how fast a
 // socket may send, how many sockets and requests an address may open, how
 // fast logins may be tried. A zero field takes its default below; a Rate of
-// limit.Unlimited, or a negative count or duration, turns that limit off
+// limit.Unlimited(), or a negative count or duration, turns that limit off
 // (load tests).
 // docs/operations.md lists each with its flag; docs/protocol.md the answer
 // a client gets.
@@ -115,19 +115,19 @@ func DefaultAbuseLimits() AbuseLimits {
 // open thousands of sockets from one address.
 func NoAbuseLimits() AbuseLimits {
 	return AbuseLimits{
-		Frames:       limit.Unlimited,
-		Upgrades:     limit.Unlimited,
+		Frames:       limit.Unlimited(),
+		Upgrades:     limit.Unlimited(),
 		SocketsPerIP: -1,
-		API:          limit.Unlimited,
-		LoginIP:      limit.Unlimited,
-		LoginName:    limit.Unlimited,
+		API:          limit.Unlimited(),
+		LoginIP:      limit.Unlimited(),
+		LoginName:    limit.Unlimited(),
 		RoomsPerIP:   -1,
 		// BodyTimeout keeps its default: no honest client is that slow.
 		HTTPConnsPerIP: -1,
 		MaxConns:       -1,
 
 		CustomersPerIP: -1, // a harness queues thousands of customers from one address
-		ConvStarts:     limit.Unlimited,
+		ConvStarts:     limit.Unlimited(),
 	}
 }
 

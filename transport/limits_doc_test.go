@@ -18,7 +18,7 @@ func TestProtocolDocLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, s, h := DefaultAbuseLimits(), DefaultNativeLimits(), actors.DefaultHistoryLimits
+	a, s, h := DefaultAbuseLimits(), DefaultNativeLimits(), actors.DefaultHistoryLimits()
 	perMinute := float64(a.ConvStarts.Limit) * 60
 	rows := []string{
 		fmt.Sprintf("| A frame | %d KiB (close 1009) |", s.MaxFrameBytes>>10),
