@@ -29,7 +29,6 @@ type compatAgent struct {
 
 	replies []compatAnswer
 	timer   *time.Timer
-	stopped bool
 }
 
 // compatAnswer is a reply owed: due at a time, to a line written at asked.
@@ -102,7 +101,7 @@ func (a *compatAgent) loop(ctx context.Context) {
 			a.timer = nil
 			a.answerDue()
 		case <-stop:
-			stop, a.stopped, a.replies = nil, true, nil
+			stop, a.replies = nil, nil // no answer is written after the window
 		case <-a.h.finish:
 			return
 		case <-ctx.Done():
@@ -172,7 +171,7 @@ func (a *compatAgent) line(text string) {
 		return
 	}
 	a.h.m.deliveredAt(a.idx, p.sentAt)
-	if a.stopped {
+	if a.h.windowClosed() {
 		return
 	}
 	a.replies = append(a.replies, compatAnswer{due: time.Now().Add(a.h.cfg.Think), asked: p.sentAt})
@@ -192,14 +191,12 @@ func (a *compatAgent) answerDue() {
 }
 
 func (a *compatAgent) reply(asked time.Time) {
-	if a.customer == "" || a.stopped || a.l == nil {
+	if a.customer == "" || a.l == nil || !a.h.startMessage() {
 		return
 	}
 	a.n++
 	text := msgText(a.h.run, true, a.idx, a.n, time.Now(), asked)
 	a.ownSt.top = max(a.ownSt.top, uint64(a.n))
-	a.h.m.sent.Add(1)
-	a.h.m.outstanding.Add(1)
 	if err := a.l.write(frameSay(text)); err != nil {
 		a.h.m.errs.add("agent:write")
 	}

@@ -34,8 +34,8 @@ type compatCustomer struct {
 	answered int       // the agent's lines received
 	done     bool
 
-	begun, stopped bool
-	sendTimer      *time.Timer
+	begun     bool
+	sendTimer *time.Timer
 }
 
 func newCompatCustomer(h *harness, idx int, client *http.Client) *compatCustomer {
@@ -114,7 +114,7 @@ func (c *compatCustomer) leave() {
 }
 
 func (c *compatCustomer) loop(ctx context.Context) {
-	begin, stop := c.h.begin, c.h.stop
+	begin := c.h.begin
 	for !c.done {
 		var tick <-chan time.Time
 		if c.sendTimer != nil {
@@ -136,8 +136,6 @@ func (c *compatCustomer) loop(ctx context.Context) {
 		case <-begin:
 			begin, c.begun = nil, true
 			c.startSending()
-		case <-stop:
-			stop, c.stopped = nil, true
 		case <-c.h.finish:
 			return
 		case <-ctx.Done():
@@ -212,7 +210,7 @@ func (c *compatCustomer) answer(text string) {
 }
 
 func (c *compatCustomer) startSending() {
-	if c.agent == "" || !c.begun || c.stopped {
+	if c.agent == "" || !c.begun || c.h.windowClosed() {
 		return
 	}
 	if every := c.h.cfg.MessageEvery; every > 0 {
@@ -228,14 +226,12 @@ func (c *compatCustomer) startSending() {
 
 func (c *compatCustomer) send() {
 	budget := c.h.cfg.Messages
-	if !c.begun || c.stopped || c.agent == "" || (budget > 0 && c.n >= budget) {
+	if !c.begun || c.agent == "" || (budget > 0 && c.n >= budget) || !c.h.startMessage() {
 		return
 	}
 	c.n++
 	text := msgText(c.h.run, false, c.idx, c.n, time.Now(), time.Time{})
 	c.ownSt.top = max(c.ownSt.top, uint64(c.n))
-	c.h.m.sent.Add(1)
-	c.h.m.outstanding.Add(1)
 	if err := c.l.write(frameSay(text)); err != nil {
 		c.h.m.errs.add("customer:write")
 		c.done = true

@@ -77,6 +77,30 @@ func closed(ch <-chan struct{}) bool {
 	}
 }
 
+// windowClosed says whether stop has closed: nobody starts a new message.
+// A client asks here when it is about to write, not a flag it set when its
+// select took stop: a select with a frame ready too may take the frame
+// first, and a closed-loop client answering it would write after the
+// window, even after finish, when both sides are hanging up.
+func (h *harness) windowClosed() bool { return closed(h.stop) }
+
+// startMessage counts a message about to be written and says whether it
+// may be: not once the window has closed. The count comes first, so that a
+// client that still found stop open had counted its message before Run
+// closed stop, and the drain, which reads the count after closing stop,
+// waits for that message. A compat sender numbers its own lines, so a line
+// written and never delivered (its sender gone at finish before the
+// server relayed it) would be counted lost.
+func (h *harness) startMessage() bool {
+	h.m.outstanding.Add(1)
+	if h.windowClosed() {
+		h.m.outstanding.Add(-1)
+		return false
+	}
+	h.m.sent.Add(1)
+	return true
+}
+
 // slot waits for a first-connection slot; it returns false when the run
 // ends first. The caller gives the slot back with release.
 func (h *harness) slot(ctx context.Context) bool {
