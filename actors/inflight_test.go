@@ -12,12 +12,14 @@ import (
 
 // scriptCodec decodes the frames a test names into the commands it set for
 // them, and hands the test every message the connection encodes. The frame
-// "wait" holds the connection until the test closes release.
+// "wait" holds the connection until the test closes release, and "hold"
+// until it closes hold.
 type scriptCodec struct {
 	mu      sync.Mutex
 	cmds    map[string]any
 	out     chan any
 	release chan struct{}
+	hold    chan struct{}
 }
 
 func (c *scriptCodec) set(frame string, cmd any) {
@@ -27,8 +29,12 @@ func (c *scriptCodec) set(frame string, cmd any) {
 }
 
 func (c *scriptCodec) Decode(frame []byte) (any, error) {
-	if string(frame) == "wait" {
+	switch string(frame) {
+	case "wait":
 		<-c.release
+		return &CmdPong{}, nil
+	case "hold":
+		<-c.hold
 		return &CmdPong{}, nil
 	}
 	c.mu.Lock()
@@ -71,7 +77,7 @@ func TestMsgBehindEnd(t *testing.T) {
 	codec := &scriptCodec{cmds: map[string]any{
 		"hello":   &CmdHello{Version: ProtocolVersion, Role: RoleCustomer, Name: "B"},
 		"request": &CmdRequest{},
-	}, out: make(chan any, 100), release: make(chan struct{})}
+	}, out: make(chan any, 100), release: make(chan struct{}), hold: make(chan struct{})}
 	id := ConnID(ids.New())
 	pid, err := f.dir.Spawn(KindConn, string(id), NewConnectionProps(ConnConfig{
 		ID: id, Pool: PoolNative, Socket: quietSocket{}, Codec: codec, Dir: f.dir, Auth: newCustomers{},
@@ -100,9 +106,14 @@ func TestMsgBehindEnd(t *testing.T) {
 
 	codec.set("end", &CmdEnd{Conv: conv})
 	codec.set("msg", &CmdPost{Conv: conv, Text: "one more thing", ClientID: "c9"})
+	// All three queued before the end is acted on, so that the end's
+	// answer lands behind the msg (a busy machine could otherwise run the
+	// end between two sends here, and its answer overtake the msg).
+	frame("hold")
 	frame("end")
 	frame("wait")
 	frame("msg")
+	close(codec.hold)
 	select {
 	case <-stopped:
 	case <-time.After(testWait):

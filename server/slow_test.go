@@ -16,7 +16,11 @@ import (
 func TestSlowClientDropped(t *testing.T) {
 	limits := transport.DefaultLimits()
 	limits.SendQueueBytes = 64 << 10          // eight of the 8 KB lines below
-	limits.WriteWait = 200 * time.Millisecond // the stuck write gives up quickly
+	// The stuck write gives up well within the test's wait once the queue
+	// has closed the socket, yet not before eight lines have queued even
+	// on a busy machine: a write that timed out first would close it
+	// without 4008, uncounted (it did at 200 ms under load).
+	limits.WriteWait = 2 * time.Second
 	ts := startServer(t, Config{Sockets: limits, MetricsAddr: "127.0.0.1:0"})
 
 	agent := onlineAgent(t, ts, "A")
