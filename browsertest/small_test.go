@@ -191,6 +191,11 @@ func TestSmallRatings(t *testing.T) {
 	ann.send(map[string]any{"type": "request"})
 	conv := ann.expect("conv").Conv
 	alice.waitText("#thread-title", "Chat with Ann")
+	// A rating sent before the conversation's record is committed is
+	// answered not_stored ("send it again", protocol.md); an acknowledged
+	// line means that commit is done.
+	ann.send(map[string]any{"type": "msg", "conv": conv, "text": "thanks", "cid": "c1"})
+	ann.expect("ack")
 	ann.send(map[string]any{"type": "rate", "conv": conv, "rating": 4})
 	ann.expect("rated")
 
