@@ -15,7 +15,7 @@ import (
 // queue and is cut off; its agent and another conversation carry on.
 func TestSlowClientDropped(t *testing.T) {
 	limits := transport.DefaultLimits()
-	limits.SendQueueBytes = 64 << 10          // eight of the 8 KB lines below
+	limits.SendQueueBytes = 64 << 10 // eight of the 8 KB lines below
 	// The stuck write gives up well within the test's wait once the queue
 	// has closed the socket, yet not before eight lines have queued even
 	// on a busy machine: a write that timed out first would close it
