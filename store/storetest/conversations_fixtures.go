@@ -129,38 +129,31 @@ func checkConv(tb testing.TB, st store.Conversations, want store.Conversation) {
 // checkMessages fails tb unless msgs are want, in order.
 func checkMessages(tb testing.TB, got, want []store.Message) {
 	tb.Helper()
-	if len(got) != len(want) {
-		tb.Fatalf("len(messages)=%d, want %d (got %+v)", len(got), len(want), got)
-	}
-	for i := range got {
-		if g, w := normMsg(got[i]), normMsg(want[i]); g != w {
-			tb.Fatalf("message %d=\n\t%+v\nwant\n\t%+v", i, g, w)
-		}
-	}
+	checkList(tb, "messages", "message %d=\n\t%+v\nwant\n\t%+v", got, want, normMsg)
 }
 
 // checkEvents fails tb unless events are want, in order.
 func checkEvents(tb testing.TB, got, want []store.ConvEvent) {
 	tb.Helper()
-	if len(got) != len(want) {
-		tb.Fatalf("len(events)=%d, want %d (got %+v)", len(got), len(want), got)
-	}
-	for i := range got {
-		if g, w := normEvent(got[i]), normEvent(want[i]); g != w {
-			tb.Fatalf("event %d=\n\t%+v\nwant\n\t%+v", i, g, w)
-		}
-	}
+	checkList(tb, "events", "event %d=\n\t%+v\nwant\n\t%+v", got, want, normEvent)
 }
 
 // checkReads fails tb unless marks are want, in order.
 func checkReads(tb testing.TB, got, want []store.ReadMark) {
 	tb.Helper()
+	checkList(tb, "read marks", "read mark %d=%+v, want %+v", got, want, func(m store.ReadMark) store.ReadMark { return m })
+}
+
+// checkList fails tb unless got is want, in order, each compared after
+// norm; what names the list and differs the message for one element.
+func checkList[T comparable](tb testing.TB, what, differs string, got, want []T, norm func(T) T) {
+	tb.Helper()
 	if len(got) != len(want) {
-		tb.Fatalf("len(read marks)=%d, want %d (got %+v)", len(got), len(want), got)
+		tb.Fatalf("len(%s)=%d, want %d (got %+v)", what, len(got), len(want), got)
 	}
 	for i := range got {
-		if got[i] != want[i] {
-			tb.Fatalf("read mark %d=%+v, want %+v", i, got[i], want[i])
+		if g, w := norm(got[i]), norm(want[i]); g != w {
+			tb.Fatalf(differs, i, g, w)
 		}
 	}
 }
