@@ -12,7 +12,6 @@ import (
 
 	"kefu/limit"
 	"kefu/metrics"
-	"kefu/store"
 )
 
 // dispatcher is the single owner of routing state: which agents are online
@@ -68,11 +67,8 @@ type DispatcherConfig struct {
 	AgentGrace     time.Duration // grace period: how long a vanished agent's conversations wait for them
 	CustomerGrace  time.Duration // grace period: how long a vanished customer keeps its place or conversation
 	HistoryPage    HistoryLimits // what a conversation's conv frame carries of its history (zero: the defaults)
-	// Store is where conversations restored after a restart read their
-	// messages from; writes go through the store writer.
-	Store store.Conversations
-	Log   *slog.Logger
-	Now   func() time.Time // nil: time.Now
+	Log            *slog.Logger
+	Now            func() time.Time // nil: time.Now
 	// Metrics counts routing events and times assignments; nil for none.
 	Metrics *metrics.Metrics
 

@@ -26,6 +26,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, cfg DispatcherConfig) *fixture {
 	t.Helper()
+	return newStoreFixture(t, store.Discard{}, cfg)
+}
+
+// newStoreFixture is newFixture whose conversations store to st.
+func newStoreFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig) *fixture {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
 	t.Cleanup(system.Shutdown)
@@ -36,10 +42,8 @@ func newFixture(t *testing.T, cfg DispatcherConfig) *fixture {
 		}
 	})
 	cfg.Dir, cfg.Log = f.dir, log
-	if cfg.Store == nil {
-		cfg.Store = store.Discard{}
-	}
-	if _, err := f.dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: cfg.Store, Log: log})); err != nil {
+	f.dir.UseKinds(&Kinds{Dir: f.dir, Store: st, Log: log, Now: cfg.Now})
+	if _, err := f.dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: st, Log: log})); err != nil {
 		t.Fatal(err)
 	}
 	pid, err := f.dir.Spawn(KindDispatcher, DispatcherID, NewDispatcherProps(cfg))

@@ -176,8 +176,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(s.store)
-	dir := s.startActorSystem()
 	convs := s.conversations()
+	dir := s.startActorSystem(convs)
 	if err := s.spawnActors(dir, convs); err != nil {
 		s.abandon()
 		return nil, err

@@ -38,8 +38,10 @@ func newMetrics(st store.Store) *metrics.Metrics {
 
 // startActorSystem starts the actor system, on the pool of reused
 // goroutines unless PlainGoroutines, and returns the directory the actors
-// are found through (wrapped by a test's faults).
-func (s *Server) startActorSystem() actors.Directory {
+// are found through (wrapped by a test's faults). The conversations and
+// agents it activates share the node's values (actors.Kinds): convs is
+// where conversations read themselves back from.
+func (s *Server) startActorSystem(convs store.Conversations) actors.Directory {
 	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		// The library logs every dead letter and lifecycle step at Info;
 		// only its warnings belong in our log.
@@ -51,10 +53,12 @@ func (s *Server) startActorSystem() actors.Directory {
 		local.UseDispatcher(s.pool)
 		s.metrics.ObservePool(s.pool.Goroutines)
 	}
+	var dir actors.Directory = local
 	if s.cfg.wrapDirectory != nil {
-		return s.cfg.wrapDirectory(local)
+		dir = s.cfg.wrapDirectory(local)
 	}
-	return local
+	local.UseKinds(&actors.Kinds{Dir: dir, Store: convs, Log: s.cfg.Log, Now: s.cfg.Now})
+	return dir
 }
 
 // spawnActors starts the actors that live as long as the server: the store
@@ -74,7 +78,6 @@ func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) er
 	abuse := cfg.Abuse.WithDefaults()
 	s.dispatcher, err = dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
 		Dir:              dir,
-		Store:            convs,
 		ReservationTTL:   cfg.ReservationTTL,
 		ReservationCap:   cfg.Abuse.RoomsPerIP,
 		AgentGrace:       cfg.Grace,

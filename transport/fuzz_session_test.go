@@ -120,6 +120,7 @@ func newSession(t *testing.T, w *fuzzWorld) *session {
 		root:   w.system.Root,
 		prefix: "s" + strconv.Itoa(w.sessions) + ".",
 	}, toucher: newToucher(w.system.Root)}
+	s.dir.inner.UseKinds(&actors.Kinds{Dir: s.dir, Store: store.Discard{}, Log: w.log})
 	// A capacity the previous session's Ann may have saved.
 	if err := w.store.SetCapacity(context.Background(), w.agents[fuzzAgent].ID, fuzzAgentCaps); err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func newSession(t *testing.T, w *fuzzWorld) *session {
 		t.Fatal(err)
 	}
 	if _, err := s.dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
-		Dir: s.dir, Store: store.Discard{}, Log: w.log,
+		Dir: s.dir, Log: w.log,
 	})); err != nil {
 		t.Fatal(err)
 	}
