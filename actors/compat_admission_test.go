@@ -75,7 +75,7 @@ func TestCompatCustomerFirstLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	var err error
-	if f.dispatcher, err = dir.Spawn(KindDispatcher, DispatcherID, NewDispatcherProps(DispatcherConfig{Dir: dir, Log: log})); err != nil {
+	if f.dispatcher, err = dir.Spawn(KindDispatcher, DispatcherID(PoolCompat), NewDispatcherProps(DispatcherConfig{Pool: PoolCompat, Dir: dir, Log: log})); err != nil {
 		t.Fatal(err)
 	}
 	agentConn := f.probe()

@@ -79,6 +79,7 @@ type (
 // Kinds.
 type StartConv struct {
 	ID            ConvID
+	Pool          Pool // whose dispatcher hears of its end (ConvFinished)
 	Ticket        uint64
 	Customer      Party
 	CustomerConn  ConnID // "" if the customer is away at the start

@@ -21,8 +21,9 @@ const (
 	KindSessions   Kind = "sessions"
 )
 
-// DispatcherID is the id of the one dispatcher.
-const DispatcherID = "main"
+// DispatcherID is the id of pool's dispatcher: one per pool ("native",
+// "compat"), each the only owner of its pool's routing state.
+func DispatcherID(pool Pool) string { return pool.String() }
 
 // Directory is the single seam between the actors and where they run.
 // Actors never hold each other's state or pointers; they exchange ids and

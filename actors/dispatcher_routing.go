@@ -105,6 +105,7 @@ func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec, waited ti
 func (d *dispatcher) spawnConv(ctx actor.Context, c *convRec, a *agentRec, restore bool) {
 	start := &StartConv{
 		ID:            c.id,
+		Pool:          d.Pool,
 		Ticket:        c.ticket,
 		Restore:       restore,
 		Customer:      c.customer.Party,

@@ -14,8 +14,8 @@ import (
 
 const testWait = 5 * time.Second
 
-// fixture is an actor system with a dispatcher, and probe actors standing
-// in for connections.
+// fixture is an actor system with a dispatcher per pool, and probe actors
+// standing in for connections. dispatcher is the native pool's.
 type fixture struct {
 	t          *testing.T
 	system     *actor.ActorSystem
@@ -46,11 +46,16 @@ func newStoreFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig)
 	if _, err := f.dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: st, Log: log})); err != nil {
 		t.Fatal(err)
 	}
-	pid, err := f.dir.Spawn(KindDispatcher, DispatcherID, NewDispatcherProps(cfg))
-	if err != nil {
-		t.Fatal(err)
+	for _, pool := range Pools() {
+		cfg.Pool = pool
+		pid, err := f.dir.Spawn(KindDispatcher, DispatcherID(pool), NewDispatcherProps(cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pool == PoolNative {
+			f.dispatcher = pid
+		}
 	}
-	f.dispatcher = pid
 	return f
 }
 
