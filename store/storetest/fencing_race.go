@@ -54,7 +54,9 @@ func raceClaim(t *testing.T, st store.Store, conv string, before int) {
 		t.Fatalf("%s: claim: %v", conv, err)
 	}
 	m := uint64(len(mustMessages(t, st, conv, 0, 0)))
-	err = st.Apply(ctx, fencedBatch(conv, false, m+1, "new", e2))
+	next := fencedBatch(conv, false, m+1, "new", e2)
+	next.Messages[0].Text = "the new owner's" // not a copy of an old owner's seq m+1
+	err = st.Apply(ctx, next)
 	close(newWrote)
 	ok := <-acked
 	if err != nil {
