@@ -93,10 +93,10 @@ type ConversationConfig struct {
 	// write refused for it stops the conversation. 0: no fence (a single
 	// node).
 	Epoch int64
-	Store   store.Conversations
-	Dir     Directory
-	Log     *slog.Logger
-	Now     func() time.Time
+	Store store.Conversations
+	Dir   Directory
+	Log   *slog.Logger
+	Now   func() time.Time
 }
 
 // conversation owns one conversation: its members, its messages in order,
