@@ -88,15 +88,16 @@ type ConversationConfig struct {
 	// Restore says the conversation was open before a restart: its
 	// messages are loaded from Store instead of starting empty.
 	Restore bool
+	Store   store.Conversations
+	Dir     Directory
+	Log     *slog.Logger
+	Now     func() time.Time
+
 	// Epoch is the owner epoch claimed for this conversation on a
 	// cluster (store.Fencing): every write carries it as a fence, and a
 	// write refused for it stops the conversation. 0: no fence (a single
 	// node).
 	Epoch int64
-	Store store.Conversations
-	Dir   Directory
-	Log   *slog.Logger
-	Now   func() time.Time
 }
 
 // conversation owns one conversation: its members, its messages in order,
