@@ -117,7 +117,8 @@ type ConversationConfig struct {
 // store writer's round trip, resends); conversation_members.go (who is in
 // it, the customer's grace period); conversation_notices.go (typing, read
 // marks); conversation_handoffs.go (assignment, transfer, the queue);
-// conversation_end.go (the end).
+// conversation_end.go (the end); conversation_fenced.go (a cluster's
+// fence on its writes, and its stop when one is refused).
 type conversation struct {
 	ConversationConfig
 	state     convState // changed only by setState
