@@ -108,8 +108,10 @@ type (
 		ClientID string // the sender's own id for the message, echoed back
 		At       time.Time
 		// Stored is when its commit came back, on live deliveries only:
-		// the delivery latency metric starts there.
-		Stored metrics.Stamp
+		// the delivery latency metric starts there. A Stamp means nothing
+		// on another node's clock, so it does not cross (wire.go): the
+		// metric counts same-node deliveries.
+		Stored metrics.Stamp `json:"-"`
 	}
 	// TypingNotice says From is typing in Conv.
 	TypingNotice struct {

@@ -1,0 +1,132 @@
+package nodes
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Why a message for a grain was dropped, as counted.
+const (
+	whyUnresolved = "unresolved" // no member activated the grain in ResolveFor
+	whyQueueFull  = "queue_full" // more than QueueLimit messages waited for it
+)
+
+// GrainConfig bounds how long and how much a node waits for a grain.
+type GrainConfig struct {
+	QueueLimit int           // messages held per grain while it is resolved
+	ResolveFor time.Duration // give up resolving after this long
+	RetryFirst time.Duration // first pause between lookups; doubles
+	RetryMax   time.Duration // longest pause between lookups
+	AskFor     time.Duration // how long one lookup waits for the owner
+}
+
+// DefaultGrainConfig: a grain moves in about a second and a half after its
+// node dies (measured), so 10 s of retries covers a slow membership change.
+func DefaultGrainConfig() GrainConfig {
+	return GrainConfig{QueueLimit: 1024, ResolveFor: 10 * time.Second, RetryFirst: 50 * time.Millisecond, RetryMax: time.Second, AskFor: 2 * time.Second}
+}
+
+// grains is one node's table of stable grain addresses. The process
+// registry holds the grainProcesses themselves (a Terminated addressed to a
+// stable PID is looked up there by id); this type creates, finds and
+// retires them, and does their sends.
+type grains struct {
+	system   *actor.ActorSystem
+	resolver Resolver
+	cfg      GrainConfig
+	log      *slog.Logger
+	onDrop   func(why string)
+	members  liveness
+
+	// gone holds the addresses of nodes seen to go away (a Terminated with
+	// AddressTerminated), by when. While one is still in the topology, the
+	// topology is stale: a lookup then would pick the dead node and wait
+	// out the library's 5 s request timeout, so resolving waits for it.
+	gone sync.Map // string → time.Time
+}
+
+// liveness is the topology as this node sees it.
+type liveness interface {
+	Alive(addr string) bool
+}
+
+func (n *grains) nodeGone(addr string) { n.gone.Store(addr, time.Now()) }
+
+// staleTopology reports whether a node seen to go away in the last
+// ResolveFor is still listed as a member.
+func (n *grains) staleTopology() bool {
+	stale := false
+	n.gone.Range(func(k, v any) bool {
+		if !n.members.Alive(k.(string)) || time.Since(v.(time.Time)) > n.cfg.ResolveFor {
+			n.gone.Delete(k)
+			return true
+		}
+		stale = true
+		return false
+	})
+	return stale
+}
+
+// grainName is the process registry id of a grain's stable address.
+func grainName(kind, id string) string { return "grain$" + kind + "/" + id }
+
+// process returns the live grainProcess of (kind, id), creating it.
+func (n *grains) process(kind, id string) *grainProcess {
+	name := grainName(kind, id)
+	if p, ok := n.system.ProcessRegistry.GetLocal(name); ok {
+		if g, ok := p.(*grainProcess); ok {
+			return g
+		}
+	}
+	g := &grainProcess{kind: kind, id: id, nodes: n}
+	pid, absent := n.system.ProcessRegistry.Add(g, name)
+	if !absent { // another goroutine registered it first
+		p, _ := n.system.ProcessRegistry.GetLocal(name)
+		return p.(*grainProcess)
+	}
+	g.self = pid
+	return g
+}
+
+// successor is the live process that replaced a retired one, reached
+// through a PID that cached the retired one.
+func (n *grains) successor(g *grainProcess) *grainProcess { return n.process(g.kind, g.id) }
+
+// retire removes g from the registry once its activation ended and nothing
+// waits on it, so that a node does not keep one process per conversation
+// it ever addressed. Called with g.mu held.
+func (n *grains) retire(g *grainProcess) { n.system.ProcessRegistry.Remove(g.self) }
+
+// forward sends p to the activation pid, local or remote.
+func (n *grains) forward(pid *actor.PID, p pending) {
+	proc, _ := n.system.ProcessRegistry.Get(pid)
+	switch {
+	case p.stop:
+		proc.Stop(pid)
+	case p.system:
+		proc.SendSystemMessage(pid, p.message)
+	default:
+		proc.SendUserMessage(pid, p.message)
+	}
+}
+
+func (n *grains) watchReal(g *grainProcess, pid *actor.PID) {
+	n.forward(pid, pending{system: true, message: &actor.Watch{Watcher: g.self}})
+}
+
+func (n *grains) notifyTerminated(watcher, who *actor.PID, why actor.TerminatedReason) {
+	proc, _ := n.system.ProcessRegistry.Get(watcher)
+	proc.SendSystemMessage(watcher, &actor.Terminated{Who: who, Why: why})
+}
+
+func (n *grains) dropped(g *grainProcess, p pending, why string) {
+	if n.onDrop != nil {
+		n.onDrop(why)
+	}
+	if !p.system && !p.stop {
+		n.system.DeadLetter.SendUserMessage(g.self, p.message)
+	}
+}

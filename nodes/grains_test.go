@@ -1,0 +1,81 @@
+package nodes
+
+import (
+	"testing"
+	"time"
+)
+
+// waitMembers polls until every child sees n members.
+func waitMembers(t *testing.T, members []*child, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	want := "members " + string(rune('0'+n))
+	for _, c := range members {
+		for c.do(t, "members") != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("member %s never saw %d members", c.addr, n)
+			}
+			time.Sleep(100 * time.Millisecond) // a poll's pause, under the deadline above
+		}
+	}
+}
+
+// A grain addressed through each member's stable PID is one activation.
+func TestGrainResolvesOnce(t *testing.T) {
+	members := startCluster(t, 3)
+	waitMembers(t, members, 3)
+	owner := ""
+	for i, c := range members {
+		node, seen := c.ask(t, "g1")
+		if i == 0 {
+			owner = node
+		}
+		if node != owner || seen != i+1 {
+			t.Fatalf("member %d reached %s (seen %d), want %s (seen %d)", i, node, seen, owner, i+1)
+		}
+	}
+}
+
+// When the grain's node dies (kill -9), a watcher of the stable PID hears
+// Terminated for that same PID, and the next message reaches a fresh
+// activation on a surviving member.
+func TestGrainMovedResolves(t *testing.T) {
+	members := startCluster(t, 3)
+	waitMembers(t, members, 3)
+	owner, _ := members[0].ask(t, "g2")
+	var dying *child
+	var survivors []*child
+	for _, c := range members {
+		if c.addr == owner {
+			dying = c
+		} else {
+			survivors = append(survivors, c)
+		}
+	}
+	from := survivors[0]
+	if _, seen := from.ask(t, "g2"); seen != 2 {
+		t.Fatalf("second ask saw %d", seen)
+	}
+	if got := from.do(t, "watch g2"); got != "watching" {
+		t.Fatal(got)
+	}
+	start := time.Now()
+	dying.kill()
+	if got := from.next(t, 20*time.Second); got != "terminated true" {
+		t.Fatalf("watcher: %q, want Terminated for the stable PID", got)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		node, seen := from.ask(t, "g2")
+		if node != owner {
+			if seen != 1 {
+				t.Fatalf("the new activation has seen %d messages, want a fresh one", seen)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("grain never moved")
+		}
+	}
+	t.Logf("re-homed in %v", time.Since(start))
+}
