@@ -111,11 +111,13 @@ type StartConv struct {
 // store writer's round trip, resends); conversation_members.go (who is in
 // it, the customer's grace period); conversation_notices.go (typing, read
 // marks); conversation_handoffs.go (assignment, transfer, the queue);
-// conversation_end.go (the end).
+// conversation_end.go (the end); conversation_fenced.go (a cluster's
+// fence on its writes, and its stop when one is refused).
 type conversation struct {
 	*Kinds
 	StartConv // zero until the start message
 	early     beforeStart
+	epoch     int64     // owner epoch claimed at start on a cluster (Kinds.Claim); 0: no fence
 	state     convState // changed only by setState
 	timers    *scheduler.TimerScheduler
 	agent     *actor.PID            // the agent actor to tell; see hasAgent

@@ -26,6 +26,13 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		ID: string(c.ID), CustomerID: c.Customer.ID, CustomerName: c.Customer.Name,
 		AgentID: c.Agent.ID, AgentName: c.Agent.Name, Ticket: c.Ticket, StartedAt: c.Now(),
 	}
+	if err := c.claim(); err != nil {
+		// Without the epoch no write of it could be acknowledged: another
+		// node owns it, or this one has lost its lease.
+		c.Log.Error("cannot claim conversation", "conv", c.ID, "err", err)
+		ctx.Stop(ctx.Self())
+		return false
+	}
 	if c.Restore {
 		if err := c.load(); err != nil {
 			// Numbering from 1 again would clash with what is stored: this

@@ -13,8 +13,9 @@ import (
 
 // This file holds a conversation's messages on their way to the store:
 // numbering each Post, the one write in flight to the store writer and
-// what comes back (Stored delivers, StoreFailed refuses and renumbers),
-// and the answer to a resend (same sender, same client id).
+// what comes back (Stored delivers, StoreFailed refuses and renumbers;
+// ErrFenced stops it, conversation_fenced.go), and the answer to a resend
+// (same sender, same client id).
 
 // storeRetry is how long a conversation waits before writing again after
 // the store failed.
@@ -96,7 +97,7 @@ func (c *conversation) flush(ctx actor.Context) {
 	if c.token != 0 || (len(c.pending) == 0 && !c.recordDirty && len(c.events) == 0 && len(c.readMarks) == 0) {
 		return
 	}
-	var b store.Batch
+	b := store.Batch{Fences: c.fence()}
 	if c.recordDirty {
 		b.Conversations = []store.Conversation{c.record}
 	}
@@ -158,6 +159,10 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 		return
 	}
 	c.token = 0
+	if errors.Is(f.Err, store.ErrFenced) {
+		c.fenced(ctx, f.Err) // a zombie: nothing of it may be stored any more
+		return
+	}
 	for _, a := range c.writing {
 		c.refuse(ctx, a.conn, ErrCodeNotStored, refusedNotStored, a.msg.ClientID)
 		for _, conn := range c.waiters[a.msg.Seq] {

@@ -27,6 +27,10 @@ type Kinds struct {
 	Store store.Conversations
 	Log   *slog.Logger
 	Now   func() time.Time // nil: time.Now
+	// Claim makes this node the owner of key (a conversation's id) and
+	// returns the epoch its writes are fenced with (store.Fencing.Claim,
+	// for this node's lease). nil on a single node: no claims, no fences.
+	Claim func(key string) (int64, error)
 }
 
 // Props returns the props actors of kind are spawned from. They are new at

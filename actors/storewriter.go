@@ -31,6 +31,8 @@ type (
 type Stored struct{ Token uint64 }
 
 // StoreFailed says the write with Token was not stored; nothing of it was.
+// Err wraps store.ErrFenced when a fence the write carried was stale: its
+// writer is a zombie (conversation_fenced.go).
 type StoreFailed struct {
 	Token uint64
 	Err   error
@@ -44,6 +46,12 @@ type StoreWriterConfig struct {
 	MaxBatch int
 	// Observe, if set, is told the size and duration of each commit.
 	Observe func(entries int, took time.Duration, err error)
+	// Node is this node's id for the store's fencing (its lease), put on
+	// every batch that carries fences; "" on a single node, which sends
+	// none.
+	Node string
+	// Fenced, if set, is told of each write refused for a stale fence.
+	Fenced func()
 }
 
 // StoreWriterID is the id of the one store writer.
@@ -112,28 +120,73 @@ func (w *storeWriter) Receive(ctx actor.Context) {
 
 func (w *storeWriter) flush(ctx actor.Context) {
 	for len(w.pending) > 0 {
-		n := 0
-		w.batch.Reset()
-		for n < len(w.pending) && (n == 0 || w.batch.Len()+w.pending[n].Batch.Len() <= w.MaxBatch) {
-			w.batch.Append(&w.pending[n].Batch)
+		n, entries := 1, w.pending[0].Batch.Len()
+		for n < len(w.pending) && entries+w.pending[n].Batch.Len() <= w.MaxBatch {
+			entries += w.pending[n].Batch.Len()
 			n++
 		}
-		err := w.apply(&w.batch)
-		if errors.Is(err, store.ErrInvalid) && n > 1 {
-			// One write the store refuses must not fail the others it was
-			// grouped with: take them one at a time.
-			for _, write := range w.pending[:n] {
-				w.reply(ctx, write, w.apply(&write.Batch))
-			}
-		} else {
-			for _, write := range w.pending[:n] {
-				w.reply(ctx, write, err)
-			}
-		}
+		w.commit(ctx, w.pending[:n])
 		clear(w.pending[:n])
 		w.pending = w.pending[n:]
 	}
 	w.pending = w.pending[:0:0]
+}
+
+// commit stores writes in one transaction and answers each. A write the
+// store refuses must not fail the others it was grouped with: for a stale
+// fence, the writes that carried it are refused and the others committed
+// again without them; for ErrInvalid, they are taken one at a time.
+func (w *storeWriter) commit(ctx actor.Context, writes []*StoreWrite) {
+	for len(writes) > 0 {
+		w.batch.Reset()
+		for _, write := range writes {
+			w.batch.Append(&write.Batch)
+		}
+		if len(w.batch.Fences) > 0 {
+			w.batch.FenceNode = w.Node
+		}
+		err := w.apply(&w.batch)
+		var fenced *store.FencedError
+		switch {
+		case errors.As(err, &fenced):
+			rest := make([]*StoreWrite, 0, len(writes))
+			for _, write := range writes {
+				if fenced.Stale(write.Batch.Fences) {
+					w.refuseFenced(ctx, write, err)
+				} else {
+					rest = append(rest, write)
+				}
+			}
+			if len(rest) == len(writes) {
+				// It names none of them: nothing to split by (never so).
+				w.replyAll(ctx, writes, err)
+				return
+			}
+			writes = rest
+		case errors.Is(err, store.ErrInvalid) && len(writes) > 1:
+			for _, write := range writes {
+				w.commit(ctx, []*StoreWrite{write})
+			}
+			return
+		default:
+			w.replyAll(ctx, writes, err)
+			return
+		}
+	}
+}
+
+// refuseFenced answers a write refused for its stale fence, and counts it.
+func (w *storeWriter) refuseFenced(ctx actor.Context, write *StoreWrite, err error) {
+	if w.Fenced != nil {
+		w.Fenced()
+	}
+	w.reply(ctx, write, err)
+}
+
+func (w *storeWriter) replyAll(ctx actor.Context, writes []*StoreWrite, err error) {
+	for _, write := range writes {
+		w.reply(ctx, write, err)
+	}
 }
 
 // apply commits one batch, bounded in time.
@@ -145,7 +198,11 @@ func (w *storeWriter) apply(b *store.Batch) error {
 	if w.Observe != nil {
 		w.Observe(b.Len(), time.Since(start), err)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrFenced):
+		// Another node owns what it wrote: its writer stops, not an I/O fault.
+		w.Log.Warn("store write fenced", "entries", b.Len(), "err", err)
+	case err != nil:
 		w.Log.Error("store write failed", "entries", b.Len(), "err", err)
 	}
 	return err

@@ -67,6 +67,7 @@ type Metrics struct {
 	commitEntries  prometheus.Histogram
 	commitDuration prometheus.Histogram
 	commitFailures prometheus.Counter
+	storeFenced    prometheus.Counter
 }
 
 // New returns a server's metrics on a registry of their own, not the
@@ -128,11 +129,15 @@ func New() *Metrics {
 		Name: "kefu_store_commit_failures_total",
 		Help: "Group commits that failed: nothing of them was stored.",
 	})
+	m.storeFenced = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "kefu_store_fenced_total",
+		Help: "Writes the store refused because an owner epoch they carried was stale (another node claimed the conversation or dispatcher) or this node's lease was not live; their writers stop. Always 0 on a single node.",
+	})
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		conns, received, delivered, slow, m.delivery, m.routing,
-		m.timeToAssign, m.commitEntries, m.commitDuration, m.commitFailures,
+		m.timeToAssign, m.commitEntries, m.commitDuration, m.commitFailures, m.storeFenced,
 	)
 	return m
 }
@@ -237,6 +242,14 @@ func (m *Metrics) Commit(entries int, took time.Duration, err error) {
 	m.commitDuration.Observe(took.Seconds())
 	if err != nil {
 		m.commitFailures.Inc()
+	}
+}
+
+// StoreFenced counts one write refused for a stale fence. Its signature
+// is actors.StoreWriterConfig.Fenced's.
+func (m *Metrics) StoreFenced() {
+	if m != nil {
+		m.storeFenced.Inc()
 	}
 }
 

@@ -35,6 +35,7 @@ func TestNil(t *testing.T) {
 	m.RoutingEvent("queued")
 	m.Assigned(time.Second)
 	m.Commit(1, time.Millisecond, nil)
+	m.StoreFenced()
 	m.RegisterOffences(&limit.Counters{})
 	if m.SlowClients(Native) != nil || m.MessagesReceived() != 0 {
 		t.Fatal("nil metrics returned something")
@@ -61,6 +62,10 @@ func TestCounts(t *testing.T) {
 		m.Commit(5, time.Millisecond, errors.New("disk full"))
 		if got, want := read(t, m.commitFailures), 1.0; got != want {
 			t.Fatalf("commit failures=%v, want %v", got, want)
+		}
+		m.StoreFenced()
+		if got, want := read(t, m.storeFenced), 1.0; got != want {
+			t.Fatalf("fenced writes=%v, want %v", got, want)
 		}
 	})
 	t.Run("ErrOutOfRange", func(t *testing.T) {

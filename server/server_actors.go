@@ -69,7 +69,7 @@ func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) er
 	cfg := s.cfg
 	var err error
 	s.writer, err = dir.Spawn(actors.KindStore, actors.StoreWriterID, actors.NewStoreWriterProps(actors.StoreWriterConfig{
-		Store: convs, Log: cfg.Log, Observe: s.metrics.Commit,
+		Store: convs, Log: cfg.Log, Observe: s.metrics.Commit, Fenced: s.metrics.StoreFenced,
 	}))
 	if err != nil {
 		return fmt.Errorf("cannot start store writer: %w", err)

@@ -1,0 +1,148 @@
+package actors
+
+import (
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/internal/ids"
+	"kefu/store"
+)
+
+// watcher reports the Terminated of the actor it watches.
+type watcher struct {
+	target *actor.PID
+	gone   chan *actor.Terminated
+}
+
+func (w *watcher) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		ctx.Watch(w.target)
+	case *actor.Terminated:
+		w.gone <- msg
+	}
+}
+
+// startFencedConv starts, in a system of its own, a store writer over st
+// (node "node-a") and a conversation with epoch (0: none) whose customer's
+// connection is a probe. It returns the conversation, the customer, its
+// probe and a channel that gets the conversation's Terminated.
+func startFencedConv(t *testing.T, st store.Conversations, epoch int64) (*fixture, *actor.PID, Party, *probe, chan *actor.Terminated) {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
+	t.Cleanup(system.Shutdown)
+	f := &fixture{t: t, system: system, dir: NewLocalDirectory(system)}
+	if _, err := f.dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: st, Log: log, Node: "node-a"})); err != nil {
+		t.Fatal(err)
+	}
+	p := f.probe()
+	customer := Party{Role: RoleCustomer, ID: ids.Customer + "ann", Name: "Ann"}
+	id := ConvID(ids.Conv + ids.New())
+	kinds := &Kinds{Dir: f.dir, Store: st, Log: log, Now: time.Now}
+	if epoch != 0 {
+		kinds.Claim = func(key string) (int64, error) { return epoch, nil }
+	}
+	f.dir.UseKinds(kinds)
+	pid, err := f.dir.Activate(KindConv, string(id), &StartConv{ID: id, Ticket: 1, Customer: customer, CustomerConn: p.id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := make(chan *actor.Terminated, 1)
+	system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &watcher{target: pid, gone: gone} }))
+	return f, pid, customer, p, gone
+}
+
+// TestConversationFenced: a conversation whose write is refused for a
+// stale epoch is a zombie. It answers the sender not_stored, resends
+// included, stores nothing more and stops (its watchers see Terminated).
+// Its writes carry its epoch as a fence; with no epoch, none.
+func TestConversationFenced(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		st := &fencingStore{stale: map[string]bool{}}
+		f, conv, cust, p, _ := startFencedConv(t, st, 0)
+		waitFor[*ConvOpened](t, p, nil)
+		f.send(conv, &Post{From: cust, Conn: p.id, Text: "hello", ClientID: "c1"})
+		waitFor[*Ack](t, p, func(a *Ack) bool { return a.ClientID == "c1" })
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		for _, b := range st.applied {
+			if len(b.Fences) != 0 {
+				t.Fatalf("a conversation without an epoch sent fences %v", b.Fences)
+			}
+		}
+	})
+	t.Run("ErrFenced", func(t *testing.T) {
+		st := &fencingStore{stale: map[string]bool{}}
+		f, conv, cust, p, gone := startFencedConv(t, st, 7)
+		opened := waitFor[*ConvOpened](t, p, nil)
+		st.mu.Lock()
+		if len(st.applied) == 0 {
+			// The record's write may still be on its way: the opened
+			// frame does not wait for it.
+			st.mu.Unlock()
+			waitUntilApplied(t, st)
+			st.mu.Lock()
+		}
+		first := st.applied[0]
+		st.mu.Unlock()
+		if want := []store.Fence{{Key: string(opened.Conv), Epoch: 7}}; !slices.Equal(first.Fences, want) || first.FenceNode != "node-a" {
+			t.Fatalf("first write fenced %v by %q, want %v by node-a", first.Fences, first.FenceNode, want)
+		}
+
+		st.setStale(string(opened.Conv)) // another node claimed it
+		// The store holds the post's write until its resend is queued
+		// behind it, so that the resend waits on the write.
+		gate := make(chan struct{})
+		st.mu.Lock()
+		st.gate, st.entered = gate, make(chan struct{}, 1)
+		st.mu.Unlock()
+		f.send(conv, &Post{From: cust, Conn: p.id, Text: "anyone?", ClientID: "c1"})
+		select {
+		case <-st.entered:
+		case <-time.After(testWait):
+			t.Fatal("the post was never written")
+		}
+		f.send(conv, &Post{From: cust, Conn: p.id, Text: "anyone?", ClientID: "c1"}) // the resend
+		close(gate)
+		for range 2 {
+			e := waitFor[*FrameError](t, p, nil)
+			if e.Code != ErrCodeNotStored || e.Ref != "c1" {
+				t.Fatalf("refused with %+v, want not_stored for c1", e)
+			}
+		}
+		select {
+		case <-gone:
+		case <-time.After(testWait):
+			t.Fatal("the fenced conversation did not stop")
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if got, want := len(st.applied), 1; got != want {
+			t.Fatalf("writes stored=%d, want only the record's", got)
+		}
+	})
+}
+
+// waitUntilApplied polls, with a deadline, until st stored a write.
+func waitUntilApplied(t *testing.T, st *fencingStore) {
+	t.Helper()
+	deadline := time.Now().Add(testWait)
+	for {
+		st.mu.Lock()
+		n := len(st.applied)
+		st.mu.Unlock()
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nothing was stored")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
