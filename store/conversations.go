@@ -22,6 +22,11 @@ type Message struct {
 	Text       string
 	ClientID   string // the sender's id for the message; "" for the tutorial's protocol
 	At         time.Time
+	// Epoch is the owner epoch the message was stored under: Apply takes
+	// it from the batch's fence on Conv (what is given here is ignored),
+	// 0 without one. Along Seq it never decreases: a dip would be a stale
+	// owner's write, which fencing refuses.
+	Epoch int64
 }
 
 // Conversation is one conversation's record.
@@ -100,21 +105,36 @@ type Batch struct {
 	ConvEvents    []ConvEvent    // appended; an event identical in every field to a stored one is skipped
 	Routing       []RoutingEvent // appended; an event identical in every field to a stored one is skipped
 	Reads         []ReadMark     // kept as the maximum Seq per (Conv, PartyID)
+
+	// Fences, if any, make the batch depend on its writer still owning
+	// their keys (fencing.go): Apply checks them first, in the same
+	// transaction, and refuses the whole batch with ErrFenced if one is
+	// stale. FenceNode is the writing node, whose lease must be live; the
+	// store writer is one per node, so it is the batch's, not each
+	// fence's. A single node sends none.
+	Fences    []Fence
+	FenceNode string
 }
 
-// Len returns the total number of entries in the batch.
+// Len returns the total number of entries in the batch; fences are not
+// entries (a batch of fences alone writes nothing).
 func (b *Batch) Len() int {
 	return len(b.Conversations) + len(b.Messages) + len(b.ConvEvents) + len(b.Routing) + len(b.Reads)
 }
 
 // Append adds every entry of o after b's own, keeping o's order: a group
-// commit gathers many writers' batches into one.
+// commit gathers many writers' batches into one. Fences add up too; b
+// keeps its FenceNode, or takes o's if it has none.
 func (b *Batch) Append(o *Batch) {
 	b.Conversations = append(b.Conversations, o.Conversations...)
 	b.Messages = append(b.Messages, o.Messages...)
 	b.ConvEvents = append(b.ConvEvents, o.ConvEvents...)
 	b.Routing = append(b.Routing, o.Routing...)
 	b.Reads = append(b.Reads, o.Reads...)
+	b.Fences = append(b.Fences, o.Fences...)
+	if b.FenceNode == "" {
+		b.FenceNode = o.FenceNode
+	}
 }
 
 // Reset empties the batch, keeping the capacity of its slices. The entries are
@@ -125,11 +145,14 @@ func (b *Batch) Reset() {
 	clear(b.ConvEvents)
 	clear(b.Routing)
 	clear(b.Reads)
+	clear(b.Fences)
+	b.FenceNode = ""
 	b.Conversations = b.Conversations[:0]
 	b.Messages = b.Messages[:0]
 	b.ConvEvents = b.ConvEvents[:0]
 	b.Routing = b.Routing[:0]
 	b.Reads = b.Reads[:0]
+	b.Fences = b.Fences[:0]
 }
 
 // ConversationFilter selects a page of ListConversations.
@@ -157,8 +180,10 @@ type Conversations interface {
 	// message whose (Conv, Seq) is stored with other content. ErrInvalid is
 	// about the input, so the same batch fails again: a group commit that
 	// merged several writers' batches can apply them one by one to find the
-	// one at fault. Other errors (I/O, ctx ending before the commit) may pass
-	// on a retry.
+	// one at fault. It returns ErrFenced (wrapping a *FencedError naming
+	// the stale keys), having written nothing, when a fence of b is stale
+	// (see Batch.Fences); without fences nothing is checked. Other errors
+	// (I/O, ctx ending before the commit) may pass on a retry.
 	Apply(ctx context.Context, b *Batch) error
 
 	// OpenConversations returns every conversation whose EndedAt is zero, by
@@ -224,6 +249,9 @@ var senderRoles = []string{"agent", "customer"}
 // What only the database can see (a conversation that is not stored, a Seq
 // stored with other content) is checked while writing.
 func validBatch(b *Batch) error {
+	if err := validFences(b); err != nil {
+		return err
+	}
 	for i, c := range b.Conversations {
 		switch {
 		case c.ID == "":

@@ -144,6 +144,26 @@ var migrations = []string{
 	ALTER TABLE conv_events ADD COLUMN note TEXT NOT NULL DEFAULT '';
 	DROP INDEX conv_events_conv;
 	CREATE UNIQUE INDEX conv_events_conv ON conv_events (conv_id, at, kind, agent_id, agent_name, reason, by_id, by_name, note);`,
+	// 7: fencing (fencing.go), PostgreSQL's tables for several nodes, kept
+	// here too so that one conformance suite covers both stores. Times are
+	// Unix milliseconds by the store's clock (SQLite has no other).
+	// node_leases: one row per node start (the node id is new each time),
+	// never deleted, so an evicted or expired node can never come back.
+	// owners: each identity's epoch and the node that claimed it last.
+	// messages.epoch: the epoch a message was stored under, 0 unfenced.
+	`CREATE TABLE node_leases (
+		node_id    TEXT    PRIMARY KEY CHECK (node_id <> ''),
+		address    TEXT    NOT NULL,
+		expires_at INTEGER NOT NULL,
+		evicted    INTEGER NOT NULL DEFAULT 0 CHECK (evicted IN (0, 1))
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE owners (
+		key        TEXT    PRIMARY KEY CHECK (key <> ''),
+		epoch      INTEGER NOT NULL CHECK (epoch >= 1),
+		node_id    TEXT    NOT NULL,
+		claimed_at INTEGER NOT NULL
+	) STRICT, WITHOUT ROWID;
+	ALTER TABLE messages ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0 CHECK (epoch >= 0);`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

@@ -61,7 +61,7 @@ type writer struct {
 // per message that was about half of what a message took outside the
 // commit. The statements insert 1, 2, 4,
 // ... 256 rows, so that a few prepared ones cover any batch, largest
-// first: 300 messages are 256 + 32 + 8 + 4. 256 rows are 2,048
+// first: 300 messages are 256 + 32 + 8 + 4. 256 rows are 2,304
 // parameters, far under SQLite's limit of 32,766; larger statements
 // measured no faster.
 const msgStmts = 9
@@ -71,12 +71,12 @@ const msgStmts = 9
 // is the same message.
 func insertMessagesSQL(rows int) string {
 	var q strings.Builder
-	q.WriteString(`INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at) VALUES `)
+	q.WriteString(`INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch) VALUES `)
 	for i := range rows {
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
 	q.WriteString(" ON CONFLICT (conv_id, seq) DO NOTHING")
 	return q.String()
@@ -208,8 +208,12 @@ func (s *SQLite) catchUp(ctx context.Context) {
 }
 
 // applyTx writes b in the writer's open transaction, conversations first
-// so that the other entries may name a conversation that b creates.
+// so that the other entries may name a conversation that b creates. The
+// fences are checked before anything is written.
 func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
+	if err := s.checkFences(ctx, b); err != nil {
+		return err
+	}
 	w := s.writer
 	for _, c := range b.Conversations {
 		_, err := w.conv.ExecContext(ctx, c.ID, c.CustomerID, c.CustomerName, c.AgentID, c.AgentName,
@@ -218,7 +222,7 @@ func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 			return fmt.Errorf("conversation %q: %w", c.ID, err)
 		}
 	}
-	if err := s.insertMessages(ctx, b.Messages); err != nil {
+	if err := s.insertMessages(ctx, b.Messages, fenceEpochs(b.Fences)); err != nil {
 		return err
 	}
 	for i, e := range b.ConvEvents {
@@ -242,13 +246,13 @@ func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 }
 
 // insertMessages inserts msgs in order, by the largest prepared statements
-// that fit.
-func (s *SQLite) insertMessages(ctx context.Context, msgs []Message) error {
+// that fit, each under its conversation's epoch in epochs (0 if none).
+func (s *SQLite) insertMessages(ctx context.Context, msgs []Message, epochs map[string]int64) error {
 	for len(msgs) > 0 {
 		k := min(bits.Len(uint(len(msgs))), msgStmts) - 1
 		chunk := msgs[:1<<k]
 		msgs = msgs[1<<k:]
-		if err := s.insertChunk(ctx, s.writer.msgs[k], chunk); err != nil {
+		if err := s.insertChunk(ctx, s.writer.msgs[k], chunk, epochs); err != nil {
 			return err
 		}
 	}
@@ -259,11 +263,11 @@ func (s *SQLite) insertMessages(ctx context.Context, msgs []Message) error {
 // skipped any (stored before, or twice in the batch), every message of the
 // chunk is checked against what is stored, since the count does not say
 // which ones were skipped.
-func (s *SQLite) insertChunk(ctx context.Context, st *sql.Stmt, chunk []Message) error {
+func (s *SQLite) insertChunk(ctx context.Context, st *sql.Stmt, chunk []Message, epochs map[string]int64) error {
 	args := s.msgArgs[:0]
 	for _, m := range chunk {
 		args = append(args, m.Conv, int64(m.Seq), m.SenderID, m.SenderRole, m.SenderName,
-			m.Text, m.ClientID, m.At.UnixMilli())
+			m.Text, m.ClientID, m.At.UnixMilli(), epochs[m.Conv])
 	}
 	s.msgArgs = args
 	defer clear(args) // the texts need not outlive the Apply

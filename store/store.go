@@ -102,6 +102,7 @@ type Store interface {
 	RevokedTokens
 	Conversations
 	Ratings
+	Fencing
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

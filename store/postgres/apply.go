@@ -35,8 +35,8 @@ const (
 	// outcome); another message there is refused by kefu_seq_taken, which
 	// raises and so aborts the batch. Comparing in the statement itself
 	// spares the round trip a read-back would cost.
-	insertMessagesSQL = `INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::timestamptz[])
+	insertMessagesSQL = `INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::timestamptz[], $9::bigint[])
 		ON CONFLICT (conv_id, seq) DO UPDATE SET seq = kefu_seq_taken(messages.conv_id, messages.seq)
 		WHERE (messages.sender_id, messages.sender_role, messages.sender_name, messages.text, messages.client_id, messages.at)
 			IS DISTINCT FROM (excluded.sender_id, excluded.sender_role, excluded.sender_name, excluded.text, excluded.client_id, excluded.at)`
@@ -77,9 +77,10 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 		return fmt.Errorf("apply batch: %w", err)
 	}
 	q := &pgx.Batch{}
+	queueFenceCheck(q, b) // first: a stale fence refuses the batch before it writes
 	queueConversations(q, b.Conversations)
 	if len(msgs) > 0 {
-		q.Queue(insertMessagesSQL, messageColumns(msgs)...)
+		q.Queue(insertMessagesSQL, messageColumns(msgs, store.FenceEpochs(b.Fences))...)
 	}
 	for _, e := range b.ConvEvents {
 		q.Queue(insertConvEventSQL, e.Conv, e.Kind, e.AgentID, e.AgentName, e.Reason, millis(e.At), e.ByID, e.ByName, []byte(e.Note))
@@ -92,6 +93,9 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 		if ctx.Err() != nil {
 			// The outcome is unknown: the caller re-applies, which is safe.
 			return fmt.Errorf("apply batch: %w (%v)", ctx.Err(), err)
+		}
+		if f := fenced(err); f != nil {
+			return fmt.Errorf("apply batch: %w", f)
 		}
 		return fmt.Errorf("apply batch: %w", invalidInput(err))
 	}
@@ -157,18 +161,20 @@ func sameMessage(a, b store.Message) bool {
 		a.Text == b.Text && a.ClientID == b.ClientID && a.At.UnixMilli() == b.At.UnixMilli()
 }
 
-// messageColumns returns insertMessagesSQL's arguments: one array per column.
-func messageColumns(msgs []store.Message) []any {
+// messageColumns returns insertMessagesSQL's arguments: one array per
+// column. Each message goes under its conversation's epoch in epochs (0
+// if none).
+func messageColumns(msgs []store.Message, epochs map[string]int64) []any {
 	n := len(msgs)
 	var (
 		conv, sender, role, name = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		text, client             = make([][]byte, n), make([][]byte, n) // bytea: see migrations
-		seq                      = make([]int64, n)
+		seq, epoch               = make([]int64, n), make([]int64, n)
 		at                       = make([]time.Time, n)
 	)
 	for i, m := range msgs {
 		conv[i], seq[i], sender[i], role[i], name[i] = m.Conv, int64(m.Seq), m.SenderID, m.SenderRole, m.SenderName
-		text[i], client[i], at[i] = []byte(m.Text), []byte(m.ClientID), millis(m.At)
+		text[i], client[i], at[i], epoch[i] = []byte(m.Text), []byte(m.ClientID), millis(m.At), epochs[m.Conv]
 	}
-	return []any{conv, seq, sender, role, name, text, client, at}
+	return []any{conv, seq, sender, role, name, text, client, at, epoch}
 }

@@ -25,18 +25,23 @@ type copyTable struct {
 // table.column.
 var bytesColumns = set("messages.text", "messages.client_id", "conv_events.note")
 
-// copyTables are every table of both schemas, parents before children.
+// copyTables are every table of both schemas but node_leases, parents
+// before children.
 var copyTables = []copyTable{
 	{"agents", []string{"id", "name", "name_key", "password_hash", "role", "capacity", "created_at", "token_generation"}, set("created_at"), "id"},
 	{"secrets", []string{"name", "value"}, nil, "name"},
 	{"revoked_tokens", []string{"id", "expires_at"}, set("expires_at"), "id"},
 	{"conversations", []string{"id", "customer_id", "customer_name", "agent_id", "agent_name", "ticket", "started_at", "ended_at", "ended_by", "end_reason", "rating"}, set("started_at", "ended_at"), "id"},
-	{"messages", []string{"conv_id", "seq", "sender_id", "sender_role", "sender_name", "text", "client_id", "at"}, set("at"), "conv_id, seq"},
+	{"messages", []string{"conv_id", "seq", "sender_id", "sender_role", "sender_name", "text", "client_id", "at", "epoch"}, set("at"), "conv_id, seq"},
 	// The ids are not copied: new ones are given in the order copied,
 	// which is the order applied.
 	{"conv_events", []string{"conv_id", "kind", "agent_id", "agent_name", "reason", "at", "by_id", "by_name", "note"}, set("at"), "id"},
 	{"routing_events", []string{"kind", "customer_id", "customer_name", "agent_id", "conv_id", "ticket", "at"}, set("at"), "id"},
 	{"read_marks", []string{"conv_id", "party_id", "seq"}, nil, "conv_id, party_id"},
+	// Owner epochs keep rising across the move. node_leases is not
+	// copied: leases are a running cluster's, and a SQLite store's are
+	// past by the time it is copied.
+	{"owners", []string{"key", "epoch", "node_id", "claimed_at"}, set("claimed_at"), "key"},
 }
 
 func set(names ...string) map[string]bool {

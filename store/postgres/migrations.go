@@ -13,7 +13,7 @@ import (
 // step that has shipped, since databases in the field already ran it.
 //
 // The schema holds what SQLite's (store/migrations.go) holds as of its
-// version 5, in PostgreSQL's types: times are timestamptz at millisecond
+// version 7, in PostgreSQL's types: times are timestamptz at millisecond
 // precision (the store truncates), ids and keys are compared byte by byte
 // (COLLATE "C", as SQLite compares them), so that orders and cursors match
 // whatever locale the database was created with. A message's text and
@@ -122,6 +122,90 @@ var migrations = []string{
 	BEGIN
 		RAISE EXCEPTION 'seq % of conversation "%" is already stored with other content', seq, conv
 			USING ERRCODE = 'KF001';
+	END
+	$$;`,
+
+	// 2: fencing (fencing.go, docs/cluster-plan.md §4). Every time is the
+	// server's clock_timestamp(), never a node's. node_leases holds one row
+	// per node start (the id is new each time), never deleted: an evicted
+	// or expired node can never come back. owners holds each identity's
+	// epoch and who claimed it last. messages.epoch is the epoch a message
+	// was stored under (0 unfenced), for the checker.
+	`CREATE TABLE node_leases (
+		node_id    text COLLATE "C" PRIMARY KEY CHECK (node_id <> ''),
+		address    text        NOT NULL,
+		expires_at timestamptz NOT NULL,
+		evicted    boolean     NOT NULL DEFAULT false
+	);
+	CREATE TABLE owners (
+		key        text COLLATE "C" PRIMARY KEY CHECK (key <> ''),
+		epoch      bigint      NOT NULL CHECK (epoch >= 1),
+		node_id    text COLLATE "C" NOT NULL,
+		claimed_at timestamptz NOT NULL
+	);
+	ALTER TABLE messages ADD COLUMN epoch bigint NOT NULL DEFAULT 0 CHECK (epoch >= 0);
+
+	-- A claim and a fenced commit of one key wait for each other, by a
+	-- transaction-level advisory lock on the key's hash (class 'kefu'):
+	-- exclusive for the claim, shared for each commit. So a commit lands
+	-- before the claim returns, or sees the new epoch and is refused.
+	-- (Row locks FOR SHARE were tried first: a share lock does not queue
+	-- behind a waiting update, so an old owner committing back to back
+	-- kept a claim waiting past a thousand commits. The lock manager's
+	-- advisory locks queue in order: a commit asking after a waiting
+	-- claim goes after it.) A commit takes its keys' locks in hash order,
+	-- so that two commits and two claims cannot wait in a circle.
+
+	-- kefu_claim is Claim's one statement: the key's new epoch, or NULL
+	-- when the claimer's lease is not live.
+	CREATE FUNCTION kefu_claim(claim_key text, node text) RETURNS bigint
+	LANGUAGE plpgsql AS $$
+	DECLARE
+		claimed bigint;
+	BEGIN
+		PERFORM pg_advisory_xact_lock(1801807477, hashtext(claim_key));
+		IF NOT EXISTS (SELECT 1 FROM node_leases l
+				WHERE l.node_id = node AND NOT l.evicted AND l.expires_at > clock_timestamp()) THEN
+			RETURN NULL;
+		END IF;
+		INSERT INTO owners AS o (key, epoch, node_id, claimed_at)
+			VALUES (claim_key, 1, node, clock_timestamp())
+			ON CONFLICT (key) DO UPDATE
+				SET epoch = o.epoch + 1, node_id = excluded.node_id, claimed_at = excluded.claimed_at
+			RETURNING o.epoch INTO claimed;
+		RETURN claimed;
+	END
+	$$;
+
+	-- kefu_check_fences goes first in a fenced group commit. A key is
+	-- stale if nobody claimed it, or its epoch or owner is not the
+	-- commit's; every key is, if the node's lease is not live. The stale
+	-- keys go back as JSON in the error's DETAIL, under kefu's SQLSTATE
+	-- KF002 (codeFenced; KF001 is kefu_seq_taken's).
+	CREATE FUNCTION kefu_check_fences(keys text[], epochs bigint[], node text) RETURNS void
+	LANGUAGE plpgsql AS $$
+	DECLARE
+		k     text;
+		stale text[];
+	BEGIN
+		FOR k IN SELECT d.u FROM (SELECT DISTINCT u FROM unnest(keys) AS u) d ORDER BY hashtext(d.u), d.u LOOP
+			PERFORM pg_advisory_xact_lock_shared(1801807477, hashtext(k));
+		END LOOP;
+		-- A statement of its own, so its snapshot is taken after the
+		-- locks: it sees every claim that went before.
+		IF EXISTS (SELECT 1 FROM node_leases l
+				WHERE l.node_id = node AND NOT l.evicted AND l.expires_at > clock_timestamp()) THEN
+			SELECT array_agg(DISTINCT f.key ORDER BY f.key) INTO stale
+			FROM unnest(keys, epochs) AS f(key, epoch)
+			LEFT JOIN owners o ON o.key = f.key
+			WHERE o.key IS NULL OR o.epoch <> f.epoch OR o.node_id <> node;
+		ELSE
+			SELECT array_agg(DISTINCT u ORDER BY u) INTO stale FROM unnest(keys) AS u;
+		END IF;
+		IF stale IS NOT NULL THEN
+			RAISE EXCEPTION 'stale fences: %', array_to_string(stale, ', ')
+				USING ERRCODE = 'KF002', DETAIL = to_json(stale)::text;
+		END IF;
 	END
 	$$;`,
 }

@@ -115,6 +115,9 @@ const (
 	// codeSeqTaken is kefu's own, raised by kefu_seq_taken (migrations.go)
 	// when a message meets another stored under its (conv, seq).
 	codeSeqTaken = "KF001"
+	// codeFenced is kefu's own too, raised by kefu_check_fences when a
+	// group commit's fences are stale (fencing.go).
+	codeFenced = "KF002"
 )
 
 // pgCode returns the SQLSTATE of err, "" if it is not a server's error.
