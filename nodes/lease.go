@@ -1,0 +1,151 @@
+package nodes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"kefu/store"
+)
+
+// ErrLeaseLost ends a node: its lease ran out, was evicted, or it lost
+// sight of a majority. Its writes are refused from then on (fencing), so
+// it stops rather than serve clients it can no longer acknowledge.
+var ErrLeaseLost = errors.New("lease lost")
+
+// LeaseConfig says how a node holds its lease.
+type LeaseConfig struct {
+	Every    time.Duration // renew this often
+	TTL      time.Duration // a lease not renewed for this long is dead
+	Majority int           // members a node must see: half its -cluster-peers, plus one
+}
+
+// DefaultLeaseConfig: renewed every second, dead after three. A node paused
+// for longer than TTL finds its lease gone when it wakes and exits.
+func DefaultLeaseConfig(majority int) LeaseConfig {
+	return LeaseConfig{Every: time.Second, TTL: 3 * time.Second, Majority: majority}
+}
+
+// LeaseKeeper renews this node's lease in the shared store and watches
+// the majority. It is a goroutine, not an actor: it blocks on the store by
+// design, and what it decides (exit) is the process's, not an actor's.
+type LeaseKeeper struct {
+	store   store.Fencing
+	node    string // the actor system's id: new at every start
+	addr    string // -cluster-addr
+	cfg     LeaseConfig
+	members interface{ Addresses() []string }
+	log     *slog.Logger
+
+	ready atomic.Bool
+	live  atomic.Int64 // live leases at the last renewal
+}
+
+// NewLeaseKeeper returns a keeper for node at addr.
+func NewLeaseKeeper(st store.Fencing, node, addr string, cfg LeaseConfig, members interface{ Addresses() []string }, log *slog.Logger) *LeaseKeeper {
+	return &LeaseKeeper{store: st, node: node, addr: addr, cfg: cfg, members: members, log: log}
+}
+
+// Node is the id the lease is held under, which claims name.
+func (k *LeaseKeeper) Node() string { return k.node }
+
+// Ready reports whether the lease is live and this node sees the same
+// majority in the store and in the cluster: only then may it claim owners
+// and report ready.
+func (k *LeaseKeeper) Ready() bool { return k.ready.Load() }
+
+// LiveLeases is how many live leases the last renewal saw.
+func (k *LeaseKeeper) LiveLeases() int { return int(k.live.Load()) }
+
+// Acquire takes the lease for the first time; the node starts serving
+// only once it holds one.
+func (k *LeaseKeeper) Acquire(ctx context.Context) error {
+	_, err := k.renew(ctx)
+	return err
+}
+
+// Run renews until ctx ends (nil) or the lease is lost (ErrLeaseLost,
+// wrapped with why). It never exits a node that has not yet seen its
+// majority: a first node waits for its peers, unready.
+func (k *LeaseKeeper) Run(ctx context.Context) error {
+	lastOK := time.Now()
+	var lostMajority time.Time // zero while the majority is seen
+	hadMajority := false
+	tick := time.NewTicker(k.cfg.Every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		// Checked before asking the store: a node that was paused longer
+		// than TTL holds no lease, whatever the store would say later.
+		if since := time.Since(lastOK); since > k.cfg.TTL {
+			k.ready.Store(false)
+			return fmt.Errorf("%w: not renewed for %v (ttl %v)", ErrLeaseLost, since.Round(time.Millisecond), k.cfg.TTL)
+		}
+		asked := time.Now()
+		view, err := k.renew(ctx)
+		if errors.Is(err, store.ErrNoLease) {
+			k.ready.Store(false)
+			return fmt.Errorf("%w: the store ended it (expired or evicted)", ErrLeaseLost)
+		}
+		if err != nil {
+			k.ready.Store(false)
+			k.log.Warn("lease not renewed", slog.Any("err", err))
+			continue // the check above ends it once TTL has passed
+		}
+		lastOK = asked // the renewal counts from when it was asked, not answered
+		majority := k.majority(view)
+		switch {
+		case majority:
+			hadMajority, lostMajority = true, time.Time{}
+		case hadMajority && lostMajority.IsZero():
+			lostMajority = time.Now()
+		case hadMajority && time.Since(lostMajority) > k.cfg.TTL:
+			k.ready.Store(false)
+			return fmt.Errorf("%w: sees %d live leases and %d members, under the majority of %d for %v",
+				ErrLeaseLost, len(view.Live), len(k.members.Addresses()), k.cfg.Majority, k.cfg.TTL)
+		}
+		k.ready.Store(majority && k.agree(view))
+	}
+}
+
+// Release gives the lease up at a graceful stop, so peers stop counting
+// this node at once.
+func (k *LeaseKeeper) Release(ctx context.Context) error {
+	k.ready.Store(false)
+	return k.store.Release(ctx, k.node)
+}
+
+func (k *LeaseKeeper) renew(ctx context.Context) (store.LeaseView, error) {
+	ctx, cancel := context.WithTimeout(ctx, k.cfg.TTL)
+	defer cancel()
+	view, err := k.store.RenewLease(ctx, k.node, k.addr, k.cfg.TTL)
+	if err == nil {
+		k.live.Store(int64(len(view.Live)))
+	}
+	return view, err
+}
+
+func (k *LeaseKeeper) majority(view store.LeaseView) bool {
+	return len(view.Live) >= k.cfg.Majority && len(k.members.Addresses()) >= k.cfg.Majority
+}
+
+// agree reports whether the cluster's members are exactly the nodes with
+// live leases: while they differ, a node is joining or leaving.
+func (k *LeaseKeeper) agree(view store.LeaseView) bool {
+	members := k.members.Addresses()
+	leased := make([]string, 0, len(view.Live))
+	for _, l := range view.Live {
+		leased = append(leased, l.Address)
+	}
+	slices.Sort(members)
+	slices.Sort(leased)
+	return slices.Equal(slices.Compact(members), slices.Compact(leased))
+}
