@@ -49,6 +49,13 @@ type Directory interface {
 	// activated wherever the cluster places it. It fails if the address is
 	// already taken here.
 	Activate(kind Kind, id string, start any) (*actor.PID, error)
+	// Moves reports whether an actor of an activated kind can stop without
+	// saying goodbye and come back elsewhere: true on a cluster, where a
+	// Terminated with no ConvFinished or ConvClosed before it means
+	// "moved" (its node died, or a rebalance moved it), and the watcher
+	// repairs instead of giving up. False on one node, where it means the
+	// actor failed.
+	Moves() bool
 }
 
 // errNoKinds is Activate on a LocalDirectory that was given no Kinds.
@@ -127,5 +134,8 @@ func (d *LocalDirectory) Activate(kind Kind, id string, start any) (*actor.PID, 
 	d.root.Send(pid, start)
 	return pid, nil
 }
+
+// Moves implements Directory: on one node an actor that stops is gone.
+func (d *LocalDirectory) Moves() bool { return false }
 
 func localName(kind Kind, id string) string { return string(kind) + "/" + id }

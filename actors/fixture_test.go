@@ -32,6 +32,20 @@ func newFixture(t *testing.T, cfg DispatcherConfig) *fixture {
 // newStoreFixture is newFixture whose conversations store to st.
 func newStoreFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig) *fixture {
 	t.Helper()
+	return newWrappedFixture(t, st, cfg, func(d Directory) Directory { return d })
+}
+
+// newMovingFixture is newStoreFixture whose actors see a directory where
+// actors move (movingDir), as on a cluster.
+func newMovingFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig) *fixture {
+	t.Helper()
+	return newWrappedFixture(t, st, cfg, func(d Directory) Directory { return movingDir{d} })
+}
+
+// newWrappedFixture starts the fixture's actors with the directory they see
+// wrapped by wrap.
+func newWrappedFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig, wrap func(Directory) Directory) *fixture {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
 	t.Cleanup(system.Shutdown)
@@ -41,8 +55,9 @@ func newStoreFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig)
 			f.events <- re
 		}
 	})
-	cfg.Dir, cfg.Log = f.dir, log
-	f.dir.UseKinds(&Kinds{Dir: f.dir, Store: st, Log: log, Now: cfg.Now})
+	seen := wrap(f.dir)
+	cfg.Dir, cfg.Log = seen, log
+	f.dir.UseKinds(&Kinds{Dir: seen, Store: st, Log: log, Now: cfg.Now})
 	if _, err := f.dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: st, Log: log})); err != nil {
 		t.Fatal(err)
 	}

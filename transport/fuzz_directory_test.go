@@ -67,6 +67,9 @@ func (d *sessionDir) Activate(kind actors.Kind, id string, start any) (*actor.PI
 	return d.inner.Activate(kind, id, start)
 }
 
+// Moves implements actors.Directory.
+func (d *sessionDir) Moves() bool { return d.inner.Moves() }
+
 // all returns every actor spawned so far, stopped ones included.
 func (d *sessionDir) all() []*tracked {
 	d.mu.Lock()
