@@ -123,6 +123,13 @@ type (
 		Conv  ConvID
 		Agent Party
 	}
+	// Resync tells a connection that Conv moved to another node (on a
+	// cluster) and may have lost what was in flight: the connection asks
+	// for what it lacks (Sync after the last seq it has) and sends again
+	// what was not acknowledged. Sent by the agent actor to its tabs.
+	Resync struct {
+		Conv ConvID
+	}
 	// Requeued tells a customer their conversation is back in the queue.
 	Requeued struct {
 		Conv   ConvID
