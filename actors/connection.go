@@ -22,7 +22,9 @@ import (
 // and admission), connection_frames.go (inbound frames),
 // connection_commands.go (the client's commands), connection_replay.go
 // (what a returning client missed), connection_convs.go (the conversations
-// it is in), connection_history.go (older pages), connection_rating.go,
+// it is in), connection_gaps.go (holding what comes past a gap, and the
+// answers that fill it), connection_moved.go (a conversation that moved to
+// another node), connection_history.go (older pages), connection_rating.go,
 // connection_inflight.go (answers owed to the client) and
 // connection_send.go (outbound frames and the close). Its messages are in
 // connection_messages.go.
@@ -131,6 +133,10 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.terminated(ctx, msg)
 	case *convGone:
 		c.convGone(ctx, msg)
+	case *Resync:
+		c.resync(ctx, msg)
+	case *convRepair:
+		c.repairAgain(ctx, msg)
 	case *actor.Stopped:
 		c.stopped(ctx)
 	}

@@ -23,7 +23,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 	case *CmdPost:
 		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
 			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
-			c.convs[cmd.Conv].posted(cmd.ClientID)
+			c.convs[cmd.Conv].posted(cmd.ClientID, cmd.Text)
 			c.Metrics.Received(c.Pool.Metric())
 		}
 	case *CmdTyping:

@@ -5,17 +5,23 @@ import "github.com/asynkron/protoactor-go/actor"
 // The conversations a connection takes part in: its view of each (what the
 // client has been sent, so delivery is exactly once and in order), live
 // messages, a conversation's end, and, for a customer, watching the
-// conversation actor to tell an end from a failure.
+// conversation actor to tell an end from a failure (or, where actors move,
+// from a move: connection_moved.go).
 
 // convView is what a connection knows of one conversation: whether the
 // conversation has answered its sync, the last sequence number sent to the
-// client, and the client's messages on their way to it.
+// client, the client's messages on their way to it, and the repair of a
+// gap or a move.
 type convView struct {
 	pid      *actor.PID
 	synced   bool
 	watched  bool
 	last     uint64
-	inflight []string // client ids posted, not yet answered (connection_inflight.go)
+	inflight []inflightPost // posted, not yet answered (connection_inflight.go)
+	echoes   map[string]int // answers still due to the connection's own resends, by cid (connection_inflight.go)
+	held     []*ConvMessage // past a gap, by seq (connection_gaps.go)
+	asked    bool           // a Sync for a gap or a move is unanswered (connection_gaps.go)
+	repairs  int            // attempts to reach it since it moved (connection_moved.go)
 }
 
 // view returns what this connection knows of a conversation, creating it.
@@ -35,24 +41,15 @@ func (c *connection) view(ctx actor.Context, id ConvID) *convView {
 	return v
 }
 
-// message delivers one live message exactly once and in order. Until the
-// conversation has answered this connection's sync, live messages are left
-// out: the sync's history will carry them.
+// message delivers one live message exactly once and in order
+// (connection_gaps.go).
 func (c *connection) message(ctx actor.Context, m *ConvMessage) {
 	if m.Conv == "" {
 		c.send(ctx, m) // a compat agent with no customer yet: its own line, from say
 		return
 	}
-	v := c.convs[m.Conv]
-	if v == nil || !v.synced || m.Seq <= v.last {
-		return
-	}
-	if m.Seq != v.last+1 {
-		c.Log.Error("sequence gap", "conv", m.Conv, "have", v.last, "got", m.Seq)
-	}
-	v.last = m.Seq
-	if c.send(ctx, m) {
-		c.Metrics.Delivered(c.Pool.Metric(), m.Stored)
+	if v := c.convs[m.Conv]; v != nil {
+		c.live(ctx, v, m)
 	}
 }
 
@@ -100,11 +97,15 @@ func (c *connection) terminated(ctx actor.Context, msg *actor.Terminated) {
 }
 
 // convGone ends, for the client, a conversation whose actor stopped without
-// saying it was over.
+// saying it was over; where actors move, it repairs first
+// (connection_moved.go), and ends it only when the conversation does not
+// come back.
 func (c *connection) convGone(ctx actor.Context, msg *convGone) {
 	v, open := c.convs[msg.Conv]
+	if !open || (c.Dir.Moves() && c.moved(ctx, msg.Conv, v)) {
+		return
+	}
 	switch {
-	case !open:
 	case !v.synced && c.History != nil:
 		// It ended just as this client came back, before answering
 		// its sync: what it missed and its end are in the store.

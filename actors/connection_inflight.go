@@ -14,36 +14,114 @@ import (
 // seen answered, and answers them itself when it learns the conversation
 // is over. Found by FuzzConnection (transport).
 
+//
+// On a cluster the same record is what a moved conversation is sent again
+// (connection_moved.go), so it keeps each message's text as well as its id.
+
 // maxInflight bounds the client ids kept per conversation: the socket
 // queues only 64 frames, so a client with more messages unanswered than
 // that is not waiting for the answers. Past the bound, a message lost to
-// the end goes unanswered.
+// the end goes unanswered, and one lost to a move is not sent again (the
+// client's own resend with the same cid still is answered once).
 const maxInflight = 64
 
+// inflightPost is one of the client's messages posted and not yet
+// answered: its id, and its text for a resend after a move.
+type inflightPost struct {
+	cid     string
+	text    string
+	resends int // how often the connection sent it again (resend)
+}
+
 // posted notes that the client's message cid went to the conversation.
-func (v *convView) posted(cid string) {
+func (v *convView) posted(cid, text string) {
 	if cid != "" && len(v.inflight) < maxInflight {
-		v.inflight = append(v.inflight, cid)
+		v.inflight = append(v.inflight, inflightPost{cid: cid, text: text})
 	}
 }
 
-// answered forgets the client id an outgoing ack or error answers. An
-// error does not say which conversation it is about, so the id is
-// forgotten in all: cids are unique per client (docs/protocol.md).
-func (c *connection) answered(msg any) {
+// resend posts again, in their order, the messages still unanswered in
+// v: after a move they may have been lost with the old activation. Safe:
+// a conversation stores a (sender, client id) once and answers a resend
+// with the original's ack, from memory or from the store
+// (conversation_writes.go). Each answer past the first is the
+// connection's, not the client's: see echo.
+func (c *connection) resend(ctx actor.Context, v *convView) {
+	for i := range v.inflight {
+		p := &v.inflight[i]
+		p.resends++
+		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: p.text, ClientID: p.cid})
+	}
+}
+
+// answered forgets the client id an outgoing ack or error answers, and
+// reports whether the client is to have it: not when it answers a resend
+// of the connection's own whose message the client has already had an
+// answer for. An error does not say which conversation it is about, so
+// the id is forgotten in all: cids are unique per client
+// (docs/protocol.md).
+func (c *connection) answered(msg any) bool {
 	switch m := msg.(type) {
 	case *Ack:
-		if v := c.convs[m.Conv]; v != nil {
-			v.inflight = slices.DeleteFunc(v.inflight, func(cid string) bool { return cid == m.ClientID })
+		if v := c.convs[m.Conv]; v != nil && !v.forget(m.ClientID) {
+			return !v.echo(m.ClientID)
 		}
 	case *FrameError:
 		if m.Ref == "" {
-			return
+			return true
+		}
+		found := false
+		for _, v := range c.convs {
+			found = v.forget(m.Ref) || found
+		}
+		if found {
+			return true
 		}
 		for _, v := range c.convs {
-			v.inflight = slices.DeleteFunc(v.inflight, func(cid string) bool { return cid == m.Ref })
+			if v.echo(m.Ref) {
+				return false
+			}
 		}
 	}
+	return true
+}
+
+// forget drops cid from the messages unanswered, and reports whether it
+// was there. The connection's own resends of it will be answered too:
+// those answers are noted as echoes, as many as there were resends.
+func (v *convView) forget(cid string) bool {
+	found := false
+	v.inflight = slices.DeleteFunc(v.inflight, func(p inflightPost) bool {
+		if p.cid != cid {
+			return false
+		}
+		found = true
+		if p.resends > 0 && len(v.echoes) < maxInflight {
+			if v.echoes == nil {
+				v.echoes = map[string]int{}
+			}
+			v.echoes[cid] += p.resends
+		}
+		return true
+	})
+	return found
+}
+
+// echo reports whether an answer for cid is one owed to a resend of the
+// connection's own after its first answer went to the client, and counts
+// it. A resend lost with a conversation that moved is never answered: its
+// echo waits, at most maxInflight of them, until the conversation ends.
+func (v *convView) echo(cid string) bool {
+	n := v.echoes[cid]
+	if n == 0 {
+		return false
+	}
+	if n == 1 {
+		delete(v.echoes, cid)
+	} else {
+		v.echoes[cid] = n - 1
+	}
+	return true
 }
 
 // unanswered refuses, with conversation_ended, the messages still on their
@@ -55,8 +133,8 @@ func (c *connection) unanswered(ctx actor.Context, v *convView, reason string) {
 	case ReasonTransferred, ReasonRequeued, ReasonAgentLost:
 		return
 	}
-	for _, cid := range v.inflight {
-		c.send(ctx, &FrameError{Code: ErrCodeEnded, Message: "the conversation has ended", Ref: cid})
+	for _, p := range v.inflight {
+		c.send(ctx, &FrameError{Code: ErrCodeEnded, Message: "the conversation has ended", Ref: p.cid})
 	}
 	v.inflight = nil
 }

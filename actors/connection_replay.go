@@ -78,6 +78,11 @@ func (c *connection) replayEnded(ctx actor.Context, id ConvID, after uint64) {
 // the history the client lacks.
 func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	v := c.view(ctx, o.Conv)
+	v.repairs = 0 // if it had moved, it is back
+	if v.synced && v.asked && o.Why == WhySync {
+		c.filled(ctx, v, o) // connection_gaps.go
+		return
+	}
 	if !v.synced && o.After < v.last {
 		// The client claimed more than the conversation has (a stale
 		// resume number): the conversation's count is the truth. Not
@@ -99,6 +104,7 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	out.More = out.After > had // a page that starts past what the client has
 	v.synced = true
 	c.send(ctx, &out)
+	c.release(ctx, v) // what waited behind a gap the opening filled
 	if c.Pool.rules().readsFrom(c.me.Role) == readFromGreeting {
 		// Not on admission: the dispatcher answers before it starts the
 		// conversation, and a line read in between went to a conversation

@@ -11,7 +11,9 @@ import "github.com/asynkron/protoactor-go/actor"
 // rule because the client cannot keep up (4008): the actor goes too rather
 // than buffer without bound.
 func (c *connection) send(ctx actor.Context, msg any) bool {
-	c.answered(msg)
+	if !c.answered(msg) {
+		return true // the client has had its answer (connection_inflight.go)
+	}
 	frame := c.Codec.Encode(msg)
 	if frame == nil {
 		return false
