@@ -1,6 +1,10 @@
 package actors
 
-import "github.com/asynkron/protoactor-go/actor"
+import (
+	"fmt"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // Messages an agent actor receives, besides the events it fans out
 // (*ConvOpened, *ConvMessage, *TypingNotice, *ReadNotice, *ConvClosed,
@@ -11,10 +15,12 @@ type (
 	AttachConn struct{ Conn ConnID }
 )
 
-// AgentConfig is everything an agent actor starts with.
-type AgentConfig struct {
+// StartAgent is an agent actor's first message (Directory.Activate, from
+// the dispatcher): the agent it stands for, and the connections it starts
+// with (more come as AttachConn).
+type StartAgent struct {
 	Agent Party
-	Dir   Directory
+	Conns []ConnID
 }
 
 // agentActor stands for one agent across all their open tabs: every event
@@ -27,25 +33,50 @@ type AgentConfig struct {
 // can a conversation's end be told apart from its last messages still on
 // their way.
 type agentActor struct {
-	AgentConfig
-	conns map[string]*actor.PID // by pidKey
-	convs map[ConvID]*actor.PID // open, as last told
+	*Kinds
+	agent   Party // zero until the start message
+	started bool
+	early   beforeStart
+	conns   map[string]*actor.PID // by pidKey
+	convs   map[ConvID]*actor.PID // open, as last told
 }
 
-// NewAgentProps returns the props of an agent actor.
-func NewAgentProps(cfg AgentConfig) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
-		return &agentActor{AgentConfig: cfg, conns: map[string]*actor.PID{}, convs: map[ConvID]*actor.PID{}}
-	})
+// newAgentActor is the producer of KindAgent (Kinds.Props): an agent actor
+// waiting for its StartAgent.
+func newAgentActor(k *Kinds) *agentActor {
+	return &agentActor{Kinds: k, conns: map[string]*actor.PID{}, convs: map[ConvID]*actor.PID{}}
 }
 
-// Receive handles one message; state changes only here.
+// Receive handles one message; state changes only here. Until its
+// StartAgent the actor holds what it is sent (beforeStart) and handles it
+// right after.
 func (a *agentActor) Receive(ctx actor.Context) {
-	switch msg := ctx.Message().(type) {
+	msg := ctx.Message()
+	if a.started {
+		a.handle(ctx, msg)
+		return
+	}
+	switch msg := msg.(type) {
+	case *StartAgent:
+		a.started, a.agent = true, msg.Agent
+		for _, conn := range msg.Conns {
+			a.attach(ctx, conn)
+		}
+		a.early.replay(func(m any) { a.handle(ctx, m) })
+	default:
+		if !lifecycle(msg) && !a.early.hold(msg) {
+			a.Log.Warn("message before the agent actor's start dropped", "agent", ctx.Self().Id, "type", fmt.Sprintf("%T", msg))
+		}
+	}
+}
+
+// handle handles one message of a started agent actor.
+func (a *agentActor) handle(ctx actor.Context, msg any) {
+	switch msg := msg.(type) {
+	case *StartAgent:
+		a.Log.Warn("second start ignored", "agent", a.agent.ID)
 	case *AttachConn:
-		pid := a.Dir.PID(KindConn, string(msg.Conn))
-		a.conns[pidKey(pid)] = pid
-		ctx.Watch(pid)
+		a.attach(ctx, msg.Conn)
 	case *ConvOpened:
 		if _, open := a.convs[msg.Conv]; !open {
 			pid := a.Dir.PID(KindConv, string(msg.Conv))
@@ -75,6 +106,12 @@ func (a *agentActor) Receive(ctx actor.Context) {
 			}
 		}
 	}
+}
+
+func (a *agentActor) attach(ctx actor.Context, conn ConnID) {
+	pid := a.Dir.PID(KindConn, string(conn))
+	a.conns[pidKey(pid)] = pid
+	ctx.Watch(pid)
 }
 
 func (a *agentActor) fanOut(ctx actor.Context, msg any) {

@@ -70,11 +70,12 @@ func TestCompatCustomerFirstLine(t *testing.T) {
 		}
 	}
 	f := &fixture{t: t, system: system, dir: dir.LocalDirectory}
+	dir.UseKinds(&Kinds{Dir: dir, Store: store.Discard{}, Log: log})
 	if _, err := dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: store.Discard{}, Log: log})); err != nil {
 		t.Fatal(err)
 	}
 	var err error
-	if f.dispatcher, err = dir.Spawn(KindDispatcher, DispatcherID, NewDispatcherProps(DispatcherConfig{Dir: dir, Store: store.Discard{}, Log: log})); err != nil {
+	if f.dispatcher, err = dir.Spawn(KindDispatcher, DispatcherID(PoolCompat), NewDispatcherProps(DispatcherConfig{Pool: PoolCompat, Dir: dir, Log: log})); err != nil {
 		t.Fatal(err)
 	}
 	agentConn := f.probe()

@@ -16,7 +16,7 @@ import (
 
 // command carries one admitted client's command to where it belongs.
 func (c *connection) command(ctx actor.Context, cmd any) {
-	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID)
+	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID(c.Pool))
 	switch cmd := cmd.(type) {
 	case *CmdSay:
 		c.say(ctx, cmd)
@@ -103,7 +103,7 @@ func (c *connection) setCapacity(ctx actor.Context, n int) {
 		c.send(ctx, &FrameError{Code: ErrCodeUnavailable, Message: "could not save the capacity; try again"})
 		return
 	}
-	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID), &SetAgentCapacity{Agent: c.me.ID, Capacity: n})
+	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID(c.Pool)), &SetAgentCapacity{Agent: c.me.ID, Capacity: n})
 }
 
 // conv returns the conversation if this client is in it, or tells the

@@ -97,7 +97,7 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 // identified asks the dispatcher to admit this now-known client.
 func (c *connection) identified(ctx actor.Context, p Party) {
 	c.me = p
-	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID)
+	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID(c.Pool))
 	switch p.Role {
 	case RoleAgent:
 		ctx.Request(dispatcher, &AgentConnect{Agent: p, Capacity: c.capacityHint, Conn: c.ID, Pool: c.Pool})

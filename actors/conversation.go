@@ -1,7 +1,7 @@
 package actors
 
 import (
-	"log/slog"
+	"fmt"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -73,9 +73,13 @@ type (
 	retryStore struct{}
 )
 
-// ConversationConfig is everything a conversation starts with.
-type ConversationConfig struct {
+// StartConv is a conversation's first message (Directory.Activate, from
+// the dispatcher): everything it starts with that is its own. What every
+// conversation on the node shares (store, directory, log, clock) is in
+// Kinds.
+type StartConv struct {
 	ID            ConvID
+	Pool          Pool // whose dispatcher hears of its end (ConvFinished)
 	Ticket        uint64
 	Customer      Party
 	CustomerConn  ConnID // "" if the customer is away at the start
@@ -86,12 +90,8 @@ type ConversationConfig struct {
 	// page; older ones are read on request (zero: the defaults).
 	HistoryPage HistoryLimits
 	// Restore says the conversation was open before a restart: its
-	// messages are loaded from Store instead of starting empty.
+	// messages are loaded from the store instead of starting empty.
 	Restore bool
-	Store   store.Conversations
-	Dir     Directory
-	Log     *slog.Logger
-	Now     func() time.Time
 }
 
 // conversation owns one conversation: its members, its messages in order,
@@ -113,7 +113,9 @@ type ConversationConfig struct {
 // marks); conversation_handoffs.go (assignment, transfer, the queue);
 // conversation_end.go (the end).
 type conversation struct {
-	ConversationConfig
+	*Kinds
+	StartConv // zero until the start message
+	early     beforeStart
 	state     convState // changed only by setState
 	timers    *scheduler.TimerScheduler
 	agent     *actor.PID            // the agent actor to tell; see hasAgent
@@ -147,24 +149,48 @@ type conversation struct {
 	ackPIDs  connPIDs
 }
 
-// NewConversationProps returns the props of a conversation actor.
-func NewConversationProps(cfg ConversationConfig) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
-		return &conversation{
-			ConversationConfig: cfg,
-			custConns:          map[string]*actor.PID{},
-			typedAt:            map[string]time.Time{},
-			waiters:            map[uint64][]ConnID{},
-			reads:              map[string]uint64{},
-		}
-	})
+// newConversation is the producer of KindConv (Kinds.Props): a
+// conversation waiting for its StartConv.
+func newConversation(k *Kinds) *conversation {
+	return &conversation{
+		Kinds:     k,
+		custConns: map[string]*actor.PID{},
+		typedAt:   map[string]time.Time{},
+		waiters:   map[uint64][]ConnID{},
+		reads:     map[string]uint64{},
+	}
 }
 
-// Receive handles one message; state changes only here.
+// Receive handles one message; state changes only here. Until its
+// StartConv a conversation holds what it is sent (beforeStart) and handles
+// it right after.
 func (c *conversation) Receive(ctx actor.Context) {
-	switch msg := ctx.Message().(type) {
+	msg := ctx.Message()
+	if c.state != convStarting {
+		c.handle(ctx, msg)
+		return
+	}
+	switch msg := msg.(type) {
 	case *actor.Started:
-		c.started(ctx)
+		// The root context is safe to use from timer goroutines; an
+		// actor's own context is not.
+		c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+	case *StartConv:
+		if c.start(ctx, msg) {
+			c.early.replay(func(m any) { c.handle(ctx, m) })
+		}
+	default:
+		if !lifecycle(msg) && !c.early.hold(msg) {
+			c.Log.Warn("message before the conversation's start dropped", "conv", ctx.Self().Id, "type", fmt.Sprintf("%T", msg))
+		}
+	}
+}
+
+// handle handles one message of a started conversation.
+func (c *conversation) handle(ctx actor.Context, msg any) {
+	switch msg := msg.(type) {
+	case *StartConv:
+		c.Log.Warn("second start ignored", "conv", c.ID)
 	case *Stored:
 		c.stored(ctx, msg.Token)
 	case *StoreFailed:

@@ -51,7 +51,7 @@ func (c *conversation) closed(ctx actor.Context) {
 	toAgent := end
 	toAgent.Other = c.Customer
 	c.toAgent(ctx, &toAgent)
-	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID), &ConvFinished{Conv: c.ID, Reason: end.Reason})
+	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID(c.Pool)), &ConvFinished{Conv: c.ID, Reason: end.Reason})
 	toCustomer := end
 	toCustomer.Other = c.Agent
 	c.toCustomer(ctx, &toCustomer)

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/asynkron/protoactor-go/scheduler"
 
 	"kefu/store"
 )
@@ -13,8 +12,10 @@ import (
 // greets both sides; one restored after a restart reads itself back from
 // the store and waits for its parties to ask (Sync).
 
-func (c *conversation) started(ctx actor.Context) {
-	c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+// start handles the conversation's StartConv. It reports whether the
+// conversation goes on: one that cannot load itself stops.
+func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
+	c.StartConv = *msg
 	if c.AgentActor != "" {
 		c.agent = c.Dir.PID(KindAgent, c.AgentActor)
 		c.setState(convAssigned)
@@ -31,7 +32,7 @@ func (c *conversation) started(ctx actor.Context) {
 			// conversation cannot go on. Its parties are told it failed.
 			c.Log.Error("cannot load conversation", "conv", c.ID, "err", err)
 			ctx.Stop(ctx.Self())
-			return
+			return false
 		}
 	} else {
 		c.recordDirty = true
@@ -52,11 +53,12 @@ func (c *conversation) started(ctx actor.Context) {
 		// reached an agent's tab admitted before this actor started and
 		// gave it the whole history again (TestChurnCrash, once agents
 		// kept their tokens across the restart as the console does).
-		return
+		return true
 	}
 	opened := c.opened(WhyAssigned, 0) // read-only to those it goes to
 	c.toCustomer(ctx, opened)
 	c.toAgent(ctx, opened)
+	return true
 }
 
 // load reads back a conversation that was open before a restart.

@@ -11,7 +11,7 @@ import (
 // conversation.state and changed only by setState, which checks each
 // change against canBecome:
 //
-//	starting → queued | assigned   at Started: restored without an agent, or with one
+//	starting → queued | assigned   at StartConv: without an agent, or with one
 //	queued   → assigned | ending   Reassign out of the queue; the end decided
 //	assigned → queued | ending     Unassign; the end decided (a transfer stays assigned)
 //	ending   → ended               its last writes stored (or failed): everyone told
@@ -21,7 +21,8 @@ import (
 type convState uint8
 
 const (
-	// convStarting: spawned, not yet started; its config is all it has.
+	// convStarting: activated, its StartConv not handled yet; what it is
+	// sent meanwhile waits in beforeStart.
 	convStarting convState = iota
 	// convQueued: no agent serves it; it waits in the dispatcher's queue,
 	// restored so or sent back (Unassign), its customer staying.

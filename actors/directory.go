@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"log/slog"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -20,8 +21,9 @@ const (
 	KindSessions   Kind = "sessions"
 )
 
-// DispatcherID is the id of the one dispatcher.
-const DispatcherID = "main"
+// DispatcherID is the id of pool's dispatcher: one per pool ("native",
+// "compat"), each the only owner of its pool's routing state.
+func DispatcherID(pool Pool) string { return pool.String() }
 
 // Directory is the single seam between the actors and where they run.
 // Actors never hold each other's state or pointers; they exchange ids and
@@ -38,15 +40,26 @@ type Directory interface {
 	// one answers at once with Terminated.
 	PID(kind Kind, id string) *actor.PID
 	// Spawn starts the actor (kind, id) from props. It fails if that address
-	// is already taken.
+	// is already taken. Only for what stays on this node (connections, the
+	// store writer, ...): conversations and agents are activated.
 	Spawn(kind Kind, id string, props *actor.Props) (*actor.PID, error)
+	// Activate starts the actor (kind, id) of an activated kind (Kinds)
+	// and sends it start, its first message (*StartConv, *StartAgent).
+	// Locally it spawns from the kind's props; on a cluster the grain is
+	// activated wherever the cluster places it. It fails if the address is
+	// already taken here.
+	Activate(kind Kind, id string, start any) (*actor.PID, error)
 }
+
+// errNoKinds is Activate on a LocalDirectory that was given no Kinds.
+var errNoKinds = errors.New("actors: the directory has no kinds to activate (UseKinds)")
 
 // LocalDirectory addresses actors inside one actor system.
 type LocalDirectory struct {
 	system     *actor.ActorSystem
 	root       *actor.RootContext
 	dispatcher actor.Dispatcher // nil: Proto.Actor's default
+	kinds      *Kinds           // what Activate spawns from; nil: none yet
 }
 
 var _ Directory = (*LocalDirectory)(nil)
@@ -73,6 +86,10 @@ func NewLocalDirectory(system *actor.ActorSystem) *LocalDirectory {
 // before the first Spawn.
 func (d *LocalDirectory) UseDispatcher(disp actor.Dispatcher) { d.dispatcher = disp }
 
+// UseKinds gives the directory the kinds it activates. Call it before the
+// first Activate; kinds.Dir is usually this directory, or one wrapping it.
+func (d *LocalDirectory) UseKinds(kinds *Kinds) { d.kinds = kinds }
+
 // PID implements Directory.
 func (d *LocalDirectory) PID(kind Kind, id string) *actor.PID {
 	return d.system.NewLocalPID(localName(kind, id))
@@ -84,6 +101,31 @@ func (d *LocalDirectory) Spawn(kind Kind, id string, props *actor.Props) (*actor
 		props = props.Configure(actor.WithDispatcher(d.dispatcher))
 	}
 	return d.root.SpawnNamed(props, localName(kind, id))
+}
+
+// Activate implements Directory. It spawns through kinds.Dir, the
+// directory the actors see, so that one wrapping this one (a test's
+// faults) sees the spawn as it would any other. The start message is the
+// first in the new mailbox unless another sender raced it there; the
+// actor holds such a message until its start (beforeStart).
+func (d *LocalDirectory) Activate(kind Kind, id string, start any) (*actor.PID, error) {
+	if d.kinds == nil {
+		return nil, errNoKinds
+	}
+	props, err := d.kinds.Props(kind)
+	if err != nil {
+		return nil, err
+	}
+	spawner := d.kinds.Dir
+	if spawner == nil {
+		spawner = d
+	}
+	pid, err := spawner.Spawn(kind, id, props)
+	if err != nil {
+		return nil, err
+	}
+	d.root.Send(pid, start)
+	return pid, nil
 }
 
 func localName(kind Kind, id string) string { return string(kind) + "/" + id }

@@ -12,14 +12,16 @@ import (
 
 	"kefu/limit"
 	"kefu/metrics"
-	"kefu/store"
 )
 
-// dispatcher is the single owner of routing state: which agents are online
-// and free, the queue, reservations, which conversation each agent holds,
-// and which customers are connected. Nothing else reads or writes that
-// state, so the guarantees (capacity never exceeded, strict arrival order,
-// nobody lost when an agent vanishes) hold however many requests race.
+// dispatcher is the single owner of one pool's routing state: which of
+// its agents are online and free, the queue, reservations, which
+// conversation each agent holds, and which customers are connected.
+// Nothing else reads or writes that state, so the guarantees (capacity
+// never exceeded, strict arrival order, nobody lost when an agent
+// vanishes) hold however many requests race. Pools share nothing (their
+// agents serve only their own customers), so each has its own dispatcher
+// (DispatcherID) and none waits for the other.
 //
 // It only routes: chat flows between connections and conversation actors,
 // never through here.
@@ -58,6 +60,7 @@ type reservation struct {
 
 // DispatcherConfig is everything the dispatcher starts with.
 type DispatcherConfig struct {
+	Pool           Pool // the pool it routes; 0: PoolNative
 	Dir            Directory
 	Policy         Policy        // nil: LeastLoaded
 	ReservationTTL time.Duration // compat: how long an unused /getroom offer holds an agent
@@ -68,11 +71,8 @@ type DispatcherConfig struct {
 	AgentGrace     time.Duration // grace period: how long a vanished agent's conversations wait for them
 	CustomerGrace  time.Duration // grace period: how long a vanished customer keeps its place or conversation
 	HistoryPage    HistoryLimits // what a conversation's conv frame carries of its history (zero: the defaults)
-	// Store is where conversations restored after a restart read their
-	// messages from; writes go through the store writer.
-	Store store.Conversations
-	Log   *slog.Logger
-	Now   func() time.Time // nil: time.Now
+	Log            *slog.Logger
+	Now            func() time.Time // nil: time.Now
 	// Metrics counts routing events and times assignments; nil for none.
 	Metrics *metrics.Metrics
 
@@ -104,6 +104,9 @@ const (
 
 // NewDispatcherProps returns the props of the dispatcher.
 func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
+	if cfg.Pool == 0 {
+		cfg.Pool = PoolNative
+	}
 	if cfg.Policy == nil {
 		cfg.Policy = LeastLoaded
 	}
@@ -157,9 +160,13 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		// actor's own context is not.
 		d.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
 	case *AgentConnect:
-		d.agentConnect(ctx, msg)
+		if d.ownPool(ctx, msg.Pool) {
+			d.agentConnect(ctx, msg)
+		}
 	case *CustomerConnect:
-		d.customerConnect(ctx, msg)
+		if d.ownPool(ctx, msg.Pool) {
+			d.customerConnect(ctx, msg)
+		}
 	case *GetRoom:
 		ctx.Respond(d.getRoom(ctx, msg))
 	case *RequestAgent:
@@ -198,11 +205,22 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 	case *GetStats:
 		ctx.Respond(d.stats())
 	case *GetSnapshot:
-		ctx.Respond(&Snapshot{Stats: *d.stats(), Agents: d.agentStats()})
+		ctx.Respond(&Snapshot{Pool: d.Pool, Stats: *d.stats(), Agents: d.agentStats()})
 	case *Restore:
 		d.ticket = max(d.ticket, msg.Ticket)
 		d.restore(ctx, msg.Convs, msg.Waiting)
 	}
+}
+
+// ownPool says whether a connection of pool is this dispatcher's to admit;
+// one sent to the wrong dispatcher is refused, never mixed in.
+func (d *dispatcher) ownPool(ctx actor.Context, pool Pool) bool {
+	if pool == d.Pool {
+		return true
+	}
+	d.Log.Error("connection sent to another pool's dispatcher", "pool", pool, "dispatcher", d.Pool)
+	ctx.Respond(&Refused{Reason: DisconnectInternal})
+	return false
 }
 
 func (d *dispatcher) stats() *Stats {
@@ -238,8 +256,14 @@ func (d *dispatcher) agentStats() []AgentStat {
 			Load: a.load(), Capacity: a.capacity,
 		})
 	}
-	slices.SortFunc(out, func(x, y AgentStat) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
+	sortAgentStats(out)
 	return out
+}
+
+// sortAgentStats orders agents as the supervisor sees them: by name, then
+// id.
+func sortAgentStats(agents []AgentStat) {
+	slices.SortFunc(agents, func(x, y AgentStat) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
 }
 
 // terminated forgets whatever the dead actor held. Watching is how entries

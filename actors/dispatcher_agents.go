@@ -107,7 +107,7 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 		// stopping under the old name.
 		actorID: msg.Agent.ID + "." + ids.New(),
 	}
-	pid, err := d.Dir.Spawn(KindAgent, a.actorID, NewAgentProps(AgentConfig{Agent: a.Party, Dir: d.Dir}))
+	pid, err := d.Dir.Activate(KindAgent, a.actorID, &StartAgent{Agent: a.Party})
 	if err != nil {
 		return nil, err
 	}

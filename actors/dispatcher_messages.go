@@ -135,9 +135,26 @@ type Stats struct {
 	OldestQueued time.Time
 }
 
+// Add adds o's counts to s: the routing state of two pools, each counted
+// by its own dispatcher. OldestQueued is the earlier of the two.
+func (s *Stats) Add(o *Stats) {
+	s.Agents += o.Agents
+	s.AgentsOnline += o.AgentsOnline
+	s.FreeAgents += o.FreeAgents
+	s.Reservations += o.Reservations
+	s.Customers += o.Customers
+	s.Queued += o.Queued
+	s.Conversations += o.Conversations
+	s.Serving += o.Serving
+	if !o.OldestQueued.IsZero() && (s.OldestQueued.IsZero() || o.OldestQueued.Before(s.OldestQueued)) {
+		s.OldestQueued = o.OldestQueued
+	}
+}
+
 // Snapshot answers GetSnapshot: the counts, and each agent with a record,
-// ordered by name.
+// ordered by name, of one pool.
 type Snapshot struct {
+	Pool   Pool
 	Stats  Stats
 	Agents []AgentStat
 }

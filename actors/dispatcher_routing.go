@@ -100,29 +100,26 @@ func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec, waited ti
 	}
 }
 
-// spawnConv starts the actor of conversation c, with agent a or none;
+// spawnConv activates the actor of conversation c, with agent a or none;
 // restored conversations read their messages back from the store.
 func (d *dispatcher) spawnConv(ctx actor.Context, c *convRec, a *agentRec, restore bool) {
-	cfg := ConversationConfig{
+	start := &StartConv{
 		ID:            c.id,
+		Pool:          d.Pool,
 		Ticket:        c.ticket,
 		Restore:       restore,
-		Store:         d.Store,
 		Customer:      c.customer.Party,
 		CustomerConn:  c.customer.conn,
 		CustomerGrace: d.CustomerGrace,
 		HistoryPage:   d.HistoryPage,
-		Dir:           d.Dir,
-		Log:           d.Log,
-		Now:           d.Now,
 	}
 	if a != nil {
-		cfg.Agent, cfg.AgentActor = a.Party, a.actorID
+		start.Agent, start.AgentActor = a.Party, a.actorID
 		if !a.pool.rules().reconnectGrace {
-			cfg.CustomerGrace = 0 // the tutorial's customer who leaves is gone
+			start.CustomerGrace = 0 // the tutorial's customer who leaves is gone
 		}
 	}
-	pid, err := d.Dir.Spawn(KindConv, string(c.id), NewConversationProps(cfg))
+	pid, err := d.Dir.Activate(KindConv, string(c.id), start)
 	if err != nil {
 		d.Log.Error("cannot start conversation", "conv", c.id, "err", err)
 		d.drop(c)

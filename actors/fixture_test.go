@@ -14,8 +14,8 @@ import (
 
 const testWait = 5 * time.Second
 
-// fixture is an actor system with a dispatcher, and probe actors standing
-// in for connections.
+// fixture is an actor system with a dispatcher per pool, and probe actors
+// standing in for connections. dispatcher is the native pool's.
 type fixture struct {
 	t          *testing.T
 	system     *actor.ActorSystem
@@ -25,6 +25,12 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, cfg DispatcherConfig) *fixture {
+	t.Helper()
+	return newStoreFixture(t, store.Discard{}, cfg)
+}
+
+// newStoreFixture is newFixture whose conversations store to st.
+func newStoreFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig) *fixture {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
@@ -36,17 +42,20 @@ func newFixture(t *testing.T, cfg DispatcherConfig) *fixture {
 		}
 	})
 	cfg.Dir, cfg.Log = f.dir, log
-	if cfg.Store == nil {
-		cfg.Store = store.Discard{}
-	}
-	if _, err := f.dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: cfg.Store, Log: log})); err != nil {
+	f.dir.UseKinds(&Kinds{Dir: f.dir, Store: st, Log: log, Now: cfg.Now})
+	if _, err := f.dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: st, Log: log})); err != nil {
 		t.Fatal(err)
 	}
-	pid, err := f.dir.Spawn(KindDispatcher, DispatcherID, NewDispatcherProps(cfg))
-	if err != nil {
-		t.Fatal(err)
+	for _, pool := range Pools() {
+		cfg.Pool = pool
+		pid, err := f.dir.Spawn(KindDispatcher, DispatcherID(pool), NewDispatcherProps(cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pool == PoolNative {
+			f.dispatcher = pid
+		}
 	}
-	f.dispatcher = pid
 	return f
 }
 

@@ -31,7 +31,7 @@ func TestHistoryReadOffReceive(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := newFixture(t, DispatcherConfig{Store: st, AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	f.agent("A", 1)
 	codec := &scriptCodec{cmds: map[string]any{
 		"hello":   &CmdHello{Version: ProtocolVersion, Role: RoleCustomer, Name: "B"},

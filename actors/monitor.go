@@ -53,7 +53,8 @@ const (
 )
 
 // monitor keeps what the supervisor's view shows: the latest snapshot of
-// the dispatcher's state (sampled, never shared), a ring of history points,
+// the dispatchers' state (sampled, never shared; each pool's answer, summed
+// as one), a ring of history points,
 // and the time customers waited for an agent, from the routing events. It
 // holds no routing state of its own and decides nothing; the dispatcher
 // answers its requests like anyone's.
@@ -62,8 +63,13 @@ type monitor struct {
 	timers  *scheduler.TimerScheduler
 	stop    scheduler.CancelFunc
 	sub     *eventstream.Subscription
-	latest  *Snapshot // nil until the first answer
+	latest  *Snapshot // the pools' answers summed; nil until the first round is in
 	sampled time.Time // when latest arrived
+	// pools are each pool's latest answer, and answered which of them
+	// have answered since the last tick: a sample is taken once every
+	// pool's answer of a round is in, so the counts are of one moment.
+	pools    [poolEnd]*Snapshot
+	answered [poolEnd]bool
 
 	ring    ring[SupervisionPoint]
 	point   interval            // the point being gathered
@@ -121,12 +127,17 @@ func (m *monitor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		m.started(ctx)
 	case *monitorTick:
-		ctx.Request(m.Dir.PID(KindDispatcher, DispatcherID), &GetSnapshot{})
+		m.answered = [poolEnd]bool{}
+		for _, p := range Pools() {
+			ctx.Request(m.Dir.PID(KindDispatcher, DispatcherID(p)), &GetSnapshot{})
+		}
 		// The next tick, armed by each one rather than SendRepeatedly,
 		// whose stop races its timer (see connection.armBeat).
 		m.stop = m.timers.SendOnce(m.SampleEvery, ctx.Self(), &monitorTick{})
 	case *Snapshot:
-		m.sample(msg)
+		if m.answer(msg) {
+			m.sample(m.merged())
+		}
 	case *RoutingEvent:
 		m.routed(msg)
 	case *GetSupervision:
@@ -170,7 +181,36 @@ func (m *monitor) routed(ev *RoutingEvent) {
 	}
 }
 
-// sample keeps the dispatcher's answer, and closes the point when its
+// answer keeps one pool's snapshot and says whether every pool has
+// answered this round.
+func (m *monitor) answer(s *Snapshot) bool {
+	if s.Pool <= 0 || s.Pool >= poolEnd {
+		return false
+	}
+	m.pools[s.Pool], m.answered[s.Pool] = s, true
+	for _, p := range Pools() {
+		if !m.answered[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// merged is every pool's latest snapshot as one: the counts summed, the
+// agents together in the supervisor's order, as one dispatcher answered
+// before each pool had its own.
+func (m *monitor) merged() *Snapshot {
+	out := &Snapshot{}
+	for _, p := range Pools() {
+		s := m.pools[p]
+		out.Stats.Add(&s.Stats)
+		out.Agents = append(out.Agents, s.Agents...)
+	}
+	sortAgentStats(out.Agents)
+	return out
+}
+
+// sample keeps the dispatchers' answer, and closes the point when its
 // interval is over.
 func (m *monitor) sample(s *Snapshot) {
 	now := m.Now()

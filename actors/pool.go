@@ -17,6 +17,9 @@ const (
 
 func (p Pool) String() string { return p.rules().name }
 
+// Pools returns every pool, in order: each has its own dispatcher.
+func Pools() []Pool { return []Pool{PoolNative, PoolCompat} }
+
 // poolRules is how one pool behaves: every place where the tutorial's
 // protocol (PoolCompat) and the native one differ reads a field here, so
 // the tutorial's rules are written down once (docs/compat.md). The

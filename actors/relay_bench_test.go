@@ -21,6 +21,7 @@ func BenchmarkConversationRelay(b *testing.B) {
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
 	defer system.Shutdown()
 	dir := NewLocalDirectory(system)
+	dir.UseKinds(&Kinds{Dir: dir, Store: store.Discard{}, Log: log, Now: time.Now})
 	if _, err := dir.Spawn(KindStore, StoreWriterID, NewStoreWriterProps(StoreWriterConfig{Store: store.Discard{}, Log: log})); err != nil {
 		b.Fatal(err)
 	}
@@ -38,15 +39,13 @@ func BenchmarkConversationRelay(b *testing.B) {
 	if _, err := dir.Spawn(KindConn, "agent", counter); err != nil {
 		b.Fatal(err)
 	}
-	agentPID, err := dir.Spawn(KindAgent, "ag_bench.1", NewAgentProps(AgentConfig{Agent: agent, Dir: dir}))
-	if err != nil {
+	if _, err := dir.Activate(KindAgent, "ag_bench.1", &StartAgent{Agent: agent, Conns: []ConnID{"agent"}}); err != nil {
 		b.Fatal(err)
 	}
-	system.Root.Send(agentPID, &AttachConn{Conn: "agent"})
-	conv, err := dir.Spawn(KindConv, "cv_bench", NewConversationProps(ConversationConfig{
+	conv, err := dir.Activate(KindConv, "cv_bench", &StartConv{
 		ID: "cv_bench", Customer: customer, CustomerConn: "customer", Agent: agent, AgentActor: "ag_bench.1",
-		CustomerGrace: time.Minute, Store: store.Discard{}, Dir: dir, Log: log, Now: time.Now,
-	}))
+		CustomerGrace: time.Minute,
+	})
 	if err != nil {
 		b.Fatal(err)
 	}

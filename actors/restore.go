@@ -30,14 +30,14 @@ func (d *dispatcher) restore(ctx actor.Context, convs []store.Conversation, wait
 	for _, w := range waiters {
 		d.restoreWaiter(ctx, w)
 	}
-	d.Log.Info("conversations restored", "count", len(convs), "waiters", len(waiters), "queued", d.queue.len())
+	d.Log.Info("conversations restored", "pool", d.Pool, "count", len(convs), "waiters", len(waiters), "queued", d.queue.len())
 }
 
 func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
 	d.ticket = max(d.ticket, rc.Ticket)
 	cust := d.customers[rc.CustomerID]
 	if cust == nil {
-		cust = &customerRec{Party: Party{Role: RoleCustomer, ID: rc.CustomerID, Name: rc.CustomerName}, pool: PoolNative}
+		cust = &customerRec{Party: Party{Role: RoleCustomer, ID: rc.CustomerID, Name: rc.CustomerName}, pool: d.Pool}
 		d.customers[cust.ID] = cust
 	}
 	// When the customer first asked is not stored: the conversation's
@@ -60,7 +60,7 @@ func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
 	a := d.agents[rc.AgentID]
 	if a == nil {
 		var err error
-		a, err = d.newAgent(ctx, &AgentConnect{Agent: Party{Role: RoleAgent, ID: rc.AgentID, Name: rc.AgentName}, Pool: PoolNative})
+		a, err = d.newAgent(ctx, &AgentConnect{Agent: Party{Role: RoleAgent, ID: rc.AgentID, Name: rc.AgentName}, Pool: d.Pool})
 		if err != nil {
 			d.Log.Error("cannot restore agent", "agent", rc.AgentID, "err", err)
 			return
@@ -82,7 +82,7 @@ func (d *dispatcher) restoreWaiter(ctx actor.Context, w store.Waiter) {
 		d.Log.Warn("waiter with an open conversation not restored", "customer", w.CustomerID, "ticket", w.Ticket)
 		return
 	}
-	cust := &customerRec{Party: Party{Role: RoleCustomer, ID: w.CustomerID, Name: w.CustomerName}, pool: PoolNative}
+	cust := &customerRec{Party: Party{Role: RoleCustomer, ID: w.CustomerID, Name: w.CustomerName}, pool: d.Pool}
 	d.customers[cust.ID] = cust
 	cust.wait = &waiting{customer: cust, ticket: w.Ticket, since: w.QueuedAt, asked: w.QueuedAt}
 	d.queue.pushBack(cust.wait)

@@ -17,7 +17,7 @@ func TestLongConversationSyncsFromStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := newFixture(t, DispatcherConfig{Store: st, AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	_, ap := f.agent("a", 1)
 	c, cp, conv := seatCustomer(t, f, "c")
 	const n = 3*max(keepInMemory, rememberCIDs) + 7

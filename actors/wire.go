@@ -42,9 +42,9 @@ var crossing = crossingTable(
 	// monitor → dispatcher, and back; dispatcher → monitor.
 	new(GetSnapshot), new(Snapshot), new(RoutingEvent),
 	// dispatcher → conversation.
-	new(Attach), new(Reassign), new(Unassign), new(Finish),
+	new(StartConv), new(Attach), new(Reassign), new(Unassign), new(Finish),
 	// dispatcher → agent.
-	new(AttachConn), new(AgentState),
+	new(StartAgent), new(AttachConn), new(AgentState),
 	// dispatcher → connection.
 	new(Kick), new(Queued), new(Dequeued), new(Requeued),
 	// conversation → dispatcher.

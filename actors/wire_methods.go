@@ -37,12 +37,14 @@ func (m *Snapshot) Serialize() (remote.RootSerialized, error)     { return wire(
 func (m *RoutingEvent) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // dispatcher → conversation.
-func (m *Attach) Serialize() (remote.RootSerialized, error)   { return wire(m) }
-func (m *Reassign) Serialize() (remote.RootSerialized, error) { return wire(m) }
-func (m *Unassign) Serialize() (remote.RootSerialized, error) { return wire(m) }
-func (m *Finish) Serialize() (remote.RootSerialized, error)   { return wire(m) }
+func (m *StartConv) Serialize() (remote.RootSerialized, error) { return wire(m) }
+func (m *Attach) Serialize() (remote.RootSerialized, error)    { return wire(m) }
+func (m *Reassign) Serialize() (remote.RootSerialized, error)  { return wire(m) }
+func (m *Unassign) Serialize() (remote.RootSerialized, error)  { return wire(m) }
+func (m *Finish) Serialize() (remote.RootSerialized, error)    { return wire(m) }
 
 // dispatcher → agent.
+func (m *StartAgent) Serialize() (remote.RootSerialized, error) { return wire(m) }
 func (m *AttachConn) Serialize() (remote.RootSerialized, error) { return wire(m) }
 func (m *AgentState) Serialize() (remote.RootSerialized, error) { return wire(m) }
 

@@ -28,7 +28,7 @@ const protoSerializerID int32 = 0
 // message at all, so in neither crossing nor nodeLocal.
 var notMessages = []any{
 	// What an actor starts with, and the local Directory.
-	new(AgentConfig), new(ConnConfig), new(ConversationConfig), new(DispatcherConfig),
+	new(ConnConfig), new(DispatcherConfig), new(Kinds),
 	new(MonitorConfig), new(StoreWriterConfig), new(HistoryLimits), new(LocalDirectory),
 	// Parts of messages: they cross inside them, and the round trip covers them.
 	new(Party), new(Handoff), new(AgentInfo), new(AgentStat), new(SupervisionPoint),

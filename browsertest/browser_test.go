@@ -21,7 +21,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"kefu/actors"
 	"kefu/auth"
 	"kefu/internal/pgtest"
 	"kefu/server"
@@ -77,13 +76,13 @@ func waitAgentsFree(t *testing.T, srv *server.Server, n int) {
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		res, err := srv.Root().RequestFuture(srv.Dispatcher(), &actors.GetStats{}, stepTimeout).Result()
-		if st, ok := res.(*actors.Stats); err == nil && ok && st.FreeAgents == n {
+		st, err := srv.Stats(stepTimeout)
+		if err == nil && st.FreeAgents == n {
 			return
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("dispatcher never had %d free agents (last: %+v, %v)", n, res, err)
+			t.Fatalf("dispatchers never had %d free agents (last: %+v, %v)", n, st, err)
 		case <-tick.C:
 		}
 	}

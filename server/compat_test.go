@@ -421,7 +421,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 func TestDispatcherLossStopsServer(t *testing.T) {
 	ts := startServer(t, Config{})
-	ts.Root().Stop(ts.Dispatcher())
+	ts.Root().Stop(ts.Dispatcher(actors.PoolNative))
 	select {
 	case err := <-ts.done:
 		if err == nil || !strings.Contains(err.Error(), "dispatcher stopped") {

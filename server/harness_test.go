@@ -112,11 +112,11 @@ type roomReply struct {
 // stats asks the dispatcher for its routing state.
 func (ts *testServer) stats(t *testing.T) actors.Stats {
 	t.Helper()
-	res, err := ts.Root().RequestFuture(ts.Dispatcher(), &actors.GetStats{}, testWait).Result()
+	s, err := ts.Stats(testWait)
 	if err != nil {
 		t.Fatalf("stats: %v", err)
 	}
-	return *res.(*actors.Stats)
+	return *s
 }
 
 // waitStats polls the dispatcher until ok holds or the deadline passes.

@@ -132,23 +132,24 @@ func (cfg Config) withDefaults() (Config, error) {
 
 // Server is one running kefu.
 type Server struct {
-	cfg        Config
-	store      store.Store
-	system     *actor.ActorSystem
-	pool       *actorpool.Dispatcher // nil with PlainGoroutines
-	dispatcher *actor.PID
-	writer     *actor.PID
-	monitor    *actor.PID
-	metrics    *metrics.Metrics
-	gateway    *transport.Gateway
-	http       *http.Server
-	compat     *http.Server // nil when CompatAddr is ""
-	metricsSrv *http.Server // nil when MetricsAddr is ""
-	ln         net.Listener
-	compatLn   net.Listener
-	metricsLn  net.Listener
+	cfg         Config
+	store       store.Store
+	system      *actor.ActorSystem
+	pool        *actorpool.Dispatcher // nil with PlainGoroutines
+	dir         actors.Directory
+	dispatchers map[actors.Pool]*actor.PID // one per pool
+	writer      *actor.PID
+	monitor     *actor.PID
+	metrics     *metrics.Metrics
+	gateway     *transport.Gateway
+	http        *http.Server
+	compat      *http.Server // nil when CompatAddr is ""
+	metricsSrv  *http.Server // nil when MetricsAddr is ""
+	ln          net.Listener
+	compatLn    net.Listener
+	metricsLn   net.Listener
 
-	// down names the dispatcher or the store writer if one stops on its
+	// down names a dispatcher or the store writer if one stops on its
 	// own. Nothing can be routed or stored without them, so Run fails
 	// rather than serve a zombie.
 	down chan string
@@ -176,8 +177,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(s.store)
-	dir := s.startActorSystem()
 	convs := s.conversations()
+	dir := s.startActorSystem(convs)
+	s.dir = dir
 	if err := s.spawnActors(dir, convs); err != nil {
 		s.abandon()
 		return nil, err
@@ -227,9 +229,14 @@ func (s *Server) Store() store.Store { return s.store }
 // server started: what a /metrics endpoint would read.
 func (s *Server) Offences() *limit.Counters { return s.gateway.Offences() }
 
-// Dispatcher returns the dispatcher's address, for tests that inspect the
-// routing state.
-func (s *Server) Dispatcher() *actor.PID { return s.dispatcher }
+// Dispatcher returns the address of pool's dispatcher, for tests that
+// inspect the routing state.
+func (s *Server) Dispatcher(pool actors.Pool) *actor.PID { return s.dispatchers[pool] }
+
+// Stats returns the routing state's counts, every pool's summed, for tests.
+func (s *Server) Stats(timeout time.Duration) (*actors.Stats, error) {
+	return actors.AskStats(s.system.Root, s.dir, timeout)
+}
 
 // Root returns the actor system's root context, for tests.
 func (s *Server) Root() *actor.RootContext { return s.system.Root }

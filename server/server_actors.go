@@ -15,6 +15,7 @@ import (
 	"kefu/actors"
 	"kefu/metrics"
 	"kefu/store"
+	"kefu/transport"
 )
 
 // actorThroughput is how many messages an actor handles before its
@@ -38,8 +39,10 @@ func newMetrics(st store.Store) *metrics.Metrics {
 
 // startActorSystem starts the actor system, on the pool of reused
 // goroutines unless PlainGoroutines, and returns the directory the actors
-// are found through (wrapped by a test's faults).
-func (s *Server) startActorSystem() actors.Directory {
+// are found through (wrapped by a test's faults). The conversations and
+// agents it activates share the node's values (actors.Kinds): convs is
+// where conversations read themselves back from.
+func (s *Server) startActorSystem(convs store.Conversations) actors.Directory {
 	s.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		// The library logs every dead letter and lifecycle step at Info;
 		// only its warnings belong in our log.
@@ -51,15 +54,17 @@ func (s *Server) startActorSystem() actors.Directory {
 		local.UseDispatcher(s.pool)
 		s.metrics.ObservePool(s.pool.Goroutines)
 	}
+	var dir actors.Directory = local
 	if s.cfg.wrapDirectory != nil {
-		return s.cfg.wrapDirectory(local)
+		dir = s.cfg.wrapDirectory(local)
 	}
-	return local
+	local.UseKinds(&actors.Kinds{Dir: dir, Store: convs, Log: s.cfg.Log, Now: s.cfg.Now})
+	return dir
 }
 
 // spawnActors starts the actors that live as long as the server: the store
-// writer, the dispatcher, the monitor and the sessions. convs is what the
-// writer and the dispatcher store to.
+// writer, a dispatcher per pool, the monitor and the sessions. convs is
+// what the writer stores to.
 func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) error {
 	cfg := s.cfg
 	var err error
@@ -69,26 +74,14 @@ func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) er
 	if err != nil {
 		return fmt.Errorf("cannot start store writer: %w", err)
 	}
-	// The dispatcher keeps the limits on customers, as it owns the queue;
+	// The dispatchers keep the limits on customers, as they own the queue;
 	// the gateway keeps the rest.
 	abuse := cfg.Abuse.WithDefaults()
-	s.dispatcher, err = dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
-		Dir:              dir,
-		Store:            convs,
-		ReservationTTL:   cfg.ReservationTTL,
-		ReservationCap:   cfg.Abuse.RoomsPerIP,
-		AgentGrace:       cfg.Grace,
-		CustomerGrace:    cfg.Grace,
-		HistoryPage:      cfg.HistoryPage,
-		Log:              cfg.Log,
-		Now:              cfg.Now,
-		Metrics:          s.metrics,
-		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
-		ConvStarts:       abuse.ConvStarts,
-		TrackedCustomers: abuse.TrackedKeys,
-	}))
-	if err != nil {
-		return fmt.Errorf("cannot start dispatcher: %w", err)
+	s.dispatchers = map[actors.Pool]*actor.PID{}
+	for _, pool := range actors.Pools() {
+		if s.dispatchers[pool], err = s.spawnDispatcher(dir, pool, abuse); err != nil {
+			return fmt.Errorf("cannot start the %s dispatcher: %w", pool, err)
+		}
 	}
 	s.monitor, err = dir.Spawn(actors.KindMonitor, actors.MonitorID, actors.NewMonitorProps(actors.MonitorConfig{
 		Dir:         dir,
@@ -107,14 +100,36 @@ func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) er
 	return nil
 }
 
-// watchVitals watches the dispatcher and the store writer: if either stops
+// spawnDispatcher starts pool's dispatcher.
+func (s *Server) spawnDispatcher(dir actors.Directory, pool actors.Pool, abuse transport.AbuseLimits) (*actor.PID, error) {
+	cfg := s.cfg
+	return dir.Spawn(actors.KindDispatcher, actors.DispatcherID(pool), actors.NewDispatcherProps(actors.DispatcherConfig{
+		Pool:             pool,
+		Dir:              dir,
+		ReservationTTL:   cfg.ReservationTTL,
+		ReservationCap:   cfg.Abuse.RoomsPerIP,
+		AgentGrace:       cfg.Grace,
+		CustomerGrace:    cfg.Grace,
+		HistoryPage:      cfg.HistoryPage,
+		Log:              cfg.Log,
+		Now:              cfg.Now,
+		Metrics:          s.metrics,
+		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
+		ConvStarts:       abuse.ConvStarts,
+		TrackedCustomers: abuse.TrackedKeys,
+	}))
+}
+
+// watchVitals watches the dispatchers and the store writer: if either stops
 // on its own, its name goes to s.down and Run stops the server.
 func (s *Server) watchVitals() {
 	s.down = make(chan string, 1)
 	s.system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		switch msg := ctx.Message().(type) {
 		case *actor.Started:
-			ctx.Watch(s.dispatcher)
+			for _, pid := range s.dispatchers {
+				ctx.Watch(pid)
+			}
 			ctx.Watch(s.writer)
 		case *actor.Terminated:
 			who := "dispatcher"

@@ -42,13 +42,15 @@ func (s *Server) shutdown() error {
 		// budget; its write deadline releases it. Not a failed shutdown.
 		s.cfg.Log.Warn("some sockets still closing at exit", "err", err)
 	}
-	// The monitor first: it asks the dispatcher, and its timer would
+	// The monitor first: it asks the dispatchers, and its timer would
 	// outlive the actor system.
 	if err := s.system.Root.PoisonFuture(s.monitor).Wait(); err != nil {
 		errs = append(errs, fmt.Errorf("stopping monitor: %w", err))
 	}
-	if err := s.system.Root.PoisonFuture(s.dispatcher).Wait(); err != nil {
-		errs = append(errs, fmt.Errorf("stopping dispatcher: %w", err))
+	for pool, pid := range s.dispatchers {
+		if err := s.system.Root.PoisonFuture(pid).Wait(); err != nil {
+			errs = append(errs, fmt.Errorf("stopping the %s dispatcher: %w", pool, err))
+		}
 	}
 	// Last: what the conversations asked to store before the sockets
 	// closed is committed before the store closes.

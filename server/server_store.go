@@ -75,9 +75,12 @@ func (s *Server) conversations() store.Conversations {
 }
 
 // restore hands the conversations open at the last stop, and the customers
-// who were waiting without one, back to the dispatcher. The tutorial's have
-// no way to resume (no tokens), so they are closed instead (its customers
-// never queue).
+// who were waiting without one, back to their pool's dispatcher: the
+// native one. The tutorial's have no way to resume (no tokens), so they
+// are closed instead (its customers never queue), and the compat
+// dispatcher gets only the last ticket. Both count tickets on from it, so
+// neither issues a number already stored; a ticket orders its own pool's
+// queue, and only the native pool has one.
 //
 // Waiters are looked for only as far back as a customer's resume token
 // lives: one who queued before that cannot come back as the same customer,
@@ -105,6 +108,7 @@ func (s *Server) restore(convs store.Conversations) error {
 	if err != nil {
 		return fmt.Errorf("cannot read the waiting customers: %w", err)
 	}
-	s.system.Root.Send(s.dispatcher, &actors.Restore{Convs: native, Waiting: waiting, Ticket: ticket})
+	s.system.Root.Send(s.dispatchers[actors.PoolNative], &actors.Restore{Convs: native, Waiting: waiting, Ticket: ticket})
+	s.system.Root.Send(s.dispatchers[actors.PoolCompat], &actors.Restore{Ticket: ticket})
 	return nil
 }

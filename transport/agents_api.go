@@ -57,7 +57,8 @@ func (g *Gateway) RemoveAgentAccount() http.Handler {
 			g.storeFailed(w, "remove agent", err)
 			return
 		}
-		g.cfg.Root.Send(g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID), &actors.RemoveAgent{Agent: a.ID})
+		// Accounts are the native pool's agents (the tutorial's have none).
+		g.cfg.Root.Send(g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID(actors.PoolNative)), &actors.RemoveAgent{Agent: a.ID})
 		g.cfg.Log.Info("agent account removed over HTTP", "agent", a.ID, "name", a.Name, "by", who.id)
 		w.WriteHeader(http.StatusNoContent)
 	})

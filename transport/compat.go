@@ -77,7 +77,7 @@ func (g *Gateway) GetRoom() http.Handler {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "userName: " + problem})
 			return
 		}
-		dispatcher := g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID)
+		dispatcher := g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID(actors.PoolCompat))
 		ip := clientKey(r, g.guards.limits.TrustProxy)
 		res, err := g.cfg.Root.RequestFuture(dispatcher, &actors.GetRoom{Customer: name, From: ip.String()}, g.cfg.RequestTimeout).Result()
 		offer, ok := res.(*actors.AgentOffer)

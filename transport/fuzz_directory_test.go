@@ -61,6 +61,12 @@ func (d *sessionDir) Spawn(kind actors.Kind, id string, props *actor.Props) (*ac
 	return pid, nil
 }
 
+// Activate implements actors.Directory. The inner directory's kinds spawn
+// through this one (Kinds.Dir), which adds the prefix and tracks the actor.
+func (d *sessionDir) Activate(kind actors.Kind, id string, start any) (*actor.PID, error) {
+	return d.inner.Activate(kind, id, start)
+}
+
 // all returns every actor spawned so far, stopped ones included.
 func (d *sessionDir) all() []*tracked {
 	d.mu.Lock()

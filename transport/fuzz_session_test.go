@@ -120,6 +120,7 @@ func newSession(t *testing.T, w *fuzzWorld) *session {
 		root:   w.system.Root,
 		prefix: "s" + strconv.Itoa(w.sessions) + ".",
 	}, toucher: newToucher(w.system.Root)}
+	s.dir.inner.UseKinds(&actors.Kinds{Dir: s.dir, Store: store.Discard{}, Log: w.log})
 	// A capacity the previous session's Ann may have saved.
 	if err := w.store.SetCapacity(context.Background(), w.agents[fuzzAgent].ID, fuzzAgentCaps); err != nil {
 		t.Fatal(err)
@@ -127,10 +128,12 @@ func newSession(t *testing.T, w *fuzzWorld) *session {
 	if _, err := s.dir.Spawn(actors.KindStore, actors.StoreWriterID, actors.NewStoreWriterProps(actors.StoreWriterConfig{Store: store.Discard{}, Log: w.log})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.dir.Spawn(actors.KindDispatcher, actors.DispatcherID, actors.NewDispatcherProps(actors.DispatcherConfig{
-		Dir: s.dir, Store: store.Discard{}, Log: w.log,
-	})); err != nil {
-		t.Fatal(err)
+	for _, pool := range actors.Pools() {
+		if _, err := s.dir.Spawn(actors.KindDispatcher, actors.DispatcherID(pool), actors.NewDispatcherProps(actors.DispatcherConfig{
+			Pool: pool, Dir: s.dir, Log: w.log,
+		})); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Whatever the outcome, the session's actors go with it.
 	t.Cleanup(func() {
@@ -305,10 +308,9 @@ func (c *client) leave() {
 // stats asks the dispatcher for its counts.
 func (s *session) stats() actors.Stats {
 	s.t.Helper()
-	res, err := s.w.system.Root.RequestFuture(s.dir.PID(actors.KindDispatcher, actors.DispatcherID), &actors.GetStats{}, sessionWait).Result()
-	st, ok := res.(*actors.Stats)
-	if err != nil || !ok {
-		s.t.Fatalf("dispatcher did not answer GetStats: %v %#v", err, res)
+	st, err := actors.AskStats(s.w.system.Root, s.dir, sessionWait)
+	if err != nil {
+		s.t.Fatalf("dispatchers did not answer GetStats: %v", err)
 	}
 	return *st
 }

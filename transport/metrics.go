@@ -22,9 +22,10 @@ func metricsHandler(m *metrics.Metrics) http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
-// routingCollector publishes the dispatcher's counts as gauges. They are
-// asked for at scrape time, like anyone asks (GetStats), so the dispatcher
-// keeps its state to itself and pays nothing between scrapes.
+// routingCollector publishes the dispatchers' counts, every pool's summed,
+// as gauges. They are asked for at scrape time, like anyone asks
+// (GetStats), so the dispatchers keep their state to themselves and pay
+// nothing between scrapes.
 type routingCollector struct {
 	g                                         *Gateway
 	queue, oldest                             *prometheus.Desc
@@ -58,9 +59,8 @@ func (c *routingCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *routingCollector) Collect(ch chan<- prometheus.Metric) {
-	res, err := c.g.cfg.Root.RequestFuture(c.g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID), &actors.GetStats{}, scrapeTimeout).Result()
-	s, ok := res.(*actors.Stats)
-	if err != nil || !ok {
+	s, err := actors.AskStats(c.g.cfg.Root, c.g.cfg.Dir, scrapeTimeout)
+	if err != nil {
 		c.g.cfg.Log.Warn("metrics: the dispatcher did not answer; routing gauges left out", "err", err)
 		return
 	}

@@ -21,7 +21,7 @@ func Healthz() http.Handler {
 }
 
 // Ready serves GET /readyz: 200 when the store answers a trivial query and
-// the dispatcher answers GetStats, each within readyTimeout; otherwise 503
+// every pool's dispatcher answers GetStats, each within readyTimeout; otherwise 503
 // naming which did not. The reason is a fixed phrase: the error itself
 // goes to the log, not to whoever probes.
 func (g *Gateway) Ready() http.Handler {
@@ -36,9 +36,7 @@ func (g *Gateway) Ready() http.Handler {
 				return
 			}
 		}
-		dispatcher := g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID)
-		res, err := g.cfg.Root.RequestFuture(dispatcher, &actors.GetStats{}, readyTimeout).Result()
-		if _, ok := res.(*actors.Stats); err != nil || !ok {
+		if _, err := actors.AskStats(g.cfg.Root, g.cfg.Dir, readyTimeout); err != nil {
 			g.cfg.Log.Warn("not ready: the dispatcher did not answer", "err", err)
 			plain(w, http.StatusServiceUnavailable, "not ready: dispatcher unavailable")
 			return

@@ -1,0 +1,54 @@
+package actors
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/store"
+)
+
+// Kinds is what every actor of an activated kind (KindConv, KindAgent)
+// shares on this node: the node-level values their props capture. It is
+// built once at start (server/server_actors.go). What differs from one
+// actor to the next comes in its start message (*StartConv, *StartAgent)
+// instead, so a kind's props are the same for every id, as a cluster
+// kind's must be: a grain is spawned from its kind's props alone.
+//
+// It is read-only once built: actors on many goroutines share it.
+type Kinds struct {
+	// Dir is the directory the actors find each other through: the
+	// outermost one, when a test wraps the node's.
+	Dir Directory
+	// Store is where a conversation restored or re-activated reads itself
+	// back from; its writes go through the store writer.
+	Store store.Conversations
+	Log   *slog.Logger
+	Now   func() time.Time // nil: time.Now
+}
+
+// Props returns the props actors of kind are spawned from. They are new at
+// each call, because Props.Configure changes props in place (LocalDirectory
+// sets its dispatcher on what it spawns). Every kind's actors stop when
+// they panic (stopOnPanic), whoever supervises them.
+func (k *Kinds) Props(kind Kind) (*actor.Props, error) {
+	shared := *k
+	if shared.Now == nil {
+		shared.Now = time.Now
+	}
+	if shared.Log == nil {
+		shared.Log = slog.Default()
+	}
+	var producer actor.Producer
+	switch kind {
+	case KindConv:
+		producer = func() actor.Actor { return newConversation(&shared) }
+	case KindAgent:
+		producer = func() actor.Actor { return newAgentActor(&shared) }
+	default:
+		return nil, fmt.Errorf("actors: %s is not an activated kind", kind)
+	}
+	return actor.PropsFromProducer(producer, actor.WithReceiverMiddleware(stopOnPanic(shared.Log))), nil
+}
