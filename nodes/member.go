@@ -12,20 +12,14 @@ import (
 	"github.com/asynkron/protoactor-go/remote"
 )
 
-// Member is this node's place in the cluster: the Proto.Actor cluster and
-// the stable grain addresses it resolves.
+// Member is this node's place in the Proto.Actor cluster.
 type Member struct {
 	Cluster *cluster.Cluster
-	grains  *grains
-	members *membership
 }
-
-// Members lists the addresses of the live members, as this node sees them.
-func (m *Member) Members() []string { return m.members.Addresses() }
 
 // Join starts system as a member serving kinds. It returns once the remote
 // listener is up and the provider runs; membership converges after.
-func Join(system *actor.ActorSystem, cfg Config, kinds []*cluster.Kind, onDrop func(why string)) (*Member, error) {
+func Join(system *actor.ActorSystem, cfg Config, kinds []*cluster.Kind) (*Member, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -44,18 +38,11 @@ func Join(system *actor.ActorSystem, cfg Config, kinds []*cluster.Kind, onDrop f
 	ccfg := cluster.Configure(name, provider, disthash.New(), remote.Configure(host, port),
 		cluster.WithKinds(kinds...))
 	c := cluster.New(system, ccfg)
-	members := watchMembership(system)
 	if err := startMember(c); err != nil {
 		return nil, err
 	}
-	grainCfg := cfg.Grains
-	if grainCfg.QueueLimit == 0 {
-		grainCfg = DefaultGrainConfig()
-	}
-	resolver := &activator{system: system, members: members, timeout: grainCfg.AskFor}
-	g := &grains{system: system, resolver: resolver, cfg: grainCfg, log: system.Logger(), onDrop: onDrop, members: members}
 	system.Logger().Info("joined cluster", slog.String("addr", system.Address()), slog.Int("manage_port", managePort))
-	return &Member{Cluster: c, grains: g, members: members}, nil
+	return &Member{Cluster: c}, nil
 }
 
 // startMember turns the library's panics (a port in use) into an error.
@@ -68,9 +55,6 @@ func startMember(c *cluster.Cluster) (err error) {
 	c.StartMember()
 	return nil
 }
-
-// Grain returns the stable local address of grain (kind, id).
-func (m *Member) Grain(kind, id string) *actor.PID { return m.grains.process(kind, id).self }
 
 // Leave stops this member. Graceful tells the peers first and waits for the
 // grains to move (the library waits about two seconds).

@@ -192,7 +192,8 @@ func runChild() int {
 	cfg := Config{Name: "kefu-test", Addr: os.Getenv("KEFU_NODES_ADDR"), Peers: strings.Split(os.Getenv("KEFU_NODES_PEERS"), ","),
 		Provider: ProviderAutomanaged, Refresh: 200 * time.Millisecond}
 	kinds := []*cluster.Kind{cluster.NewKind(echoKind, actor.PropsFromProducer(func() actor.Actor { return &echo{} }))}
-	m, err := Join(system, cfg, kinds, nil)
+	g := newGrains(system, DefaultGrainConfig(), nil)
+	_, err := Join(system, cfg, kinds)
 	if err != nil {
 		fmt.Println(answerPrefix+"error", err)
 		return 1
@@ -204,14 +205,14 @@ func runChild() int {
 		verb, arg, _ := strings.Cut(s.Text(), " ")
 		switch verb {
 		case "ask":
-			res, err := system.Root.RequestFuture(m.Grain(echoKind, arg), wrapperspb.String("hi"), 15*time.Second).Result()
+			res, err := system.Root.RequestFuture(g.process(echoKind, arg).self, wrapperspb.String("hi"), 15*time.Second).Result()
 			if err != nil {
 				out.println("error", err)
 			} else {
 				out.println("answer", res.(*wrapperspb.StringValue).Value)
 			}
 		case "watch":
-			target := m.Grain(echoKind, arg)
+			target := g.process(echoKind, arg).self
 			system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 				switch msg := ctx.Message().(type) {
 				case *actor.Started:
@@ -222,7 +223,7 @@ func runChild() int {
 				}
 			}))
 		case "members":
-			out.println("members", len(m.Members()))
+			out.println("members", len(g.members.Addresses()))
 		}
 	}
 	return 0 // stdin closed: the test is over
