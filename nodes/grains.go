@@ -90,13 +90,13 @@ func (n *grains) process(kind, id string) *grainProcess {
 			return g
 		}
 	}
-	g := &grainProcess{kind: kind, id: id, nodes: n}
-	pid, absent := n.system.ProcessRegistry.Add(g, name)
-	if !absent { // another goroutine registered it first
-		p, _ := n.system.ProcessRegistry.GetLocal(name)
+	// self is set before the process is shared: another goroutine may
+	// find it in the registry the moment it is added.
+	g := &grainProcess{kind: kind, id: id, nodes: n, self: actor.NewPID(n.system.Address(), name)}
+	if _, absent := n.system.ProcessRegistry.Add(g, name); !absent {
+		p, _ := n.system.ProcessRegistry.GetLocal(name) // another goroutine registered it first
 		return p.(*grainProcess)
 	}
-	g.self = pid
 	return g
 }
 

@@ -1,7 +1,9 @@
 package nodes
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"log/slog"
 	"time"
 
@@ -41,6 +43,12 @@ func Join(system *actor.ActorSystem, cfg Config, kinds []*cluster.Kind) (*Member
 	if err := startMember(c); err != nil {
 		return nil, err
 	}
+	// The provider only logs a health port it cannot bind, and the node
+	// would run unseen by its peers: check it answers as this node.
+	if err := checkHealth(managePort, system.ID); err != nil {
+		c.Shutdown(false)
+		return nil, err
+	}
 	system.Logger().Info("joined cluster", slog.String("addr", system.Address()), slog.Int("manage_port", managePort))
 	return &Member{Cluster: c}, nil
 }
@@ -59,3 +67,35 @@ func startMember(c *cluster.Cluster) (err error) {
 // Leave stops this member. Graceful tells the peers first and waits for the
 // grains to move (the library waits about two seconds).
 func (m *Member) Leave(graceful bool) { m.Cluster.Shutdown(graceful) }
+
+// healthWait bounds checkHealth: the provider's listener starts on its own
+// goroutine just before StartMember's one-second pause ends.
+const healthWait = 5 * time.Second
+
+// checkHealth asks automanaged's health port on this host until it answers
+// with this node's id.
+func checkHealth(port int, id string) error {
+	url := fmt.Sprintf("http://127.0.0.1:%d/_health", port)
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(healthWait)
+	var last error
+	for time.Now().Before(deadline) {
+		res, err := client.Get(url)
+		if err == nil {
+			var node struct {
+				ID string `json:"id"`
+			}
+			err = json.NewDecoder(res.Body).Decode(&node)
+			res.Body.Close()
+			if err == nil && node.ID == id {
+				return nil
+			}
+			if err == nil {
+				err = fmt.Errorf("answered by another node (%q)", node.ID)
+			}
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond) // a poll's pause, before the node serves
+	}
+	return fmt.Errorf("cluster health port %d: %v (is it in use? -cluster-manage-port)", port, last)
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"kefu/internal/freeport"
 	"kefu/internal/racelog"
 )
 
@@ -74,7 +74,7 @@ func startCluster(t *testing.T, n int) []*child {
 	for attempt := 0; ; attempt++ {
 		addrs := make([]string, n)
 		for i := range addrs {
-			addrs[i] = reservePair(t)
+			addrs[i] = freeport.Pair(t)
 		}
 		members, err := tryStart(t, addrs, races)
 		if err == nil {
@@ -112,23 +112,6 @@ func tryStart(t *testing.T, addrs []string, races string) ([]*child, error) {
 		}
 	}
 	return members, nil
-}
-
-// reservePair finds a port p with p+1 free too (automanaged's health port).
-func reservePair(t *testing.T) string {
-	for {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l2, err := net.Listen("tcp", fmt.Sprintf("0.0.0.0:%d", port+1))
-		l.Close()
-		if err == nil {
-			l2.Close()
-			return fmt.Sprintf("127.0.0.1:%d", port)
-		}
-	}
 }
 
 func (c *child) read(out io.Reader) {
