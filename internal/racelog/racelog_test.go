@@ -2,8 +2,8 @@ package racelog
 
 import (
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
