@@ -100,6 +100,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	metricsOnMain := fs.Bool("metrics-on-main", false, "also serve /metrics on -addr, which customers reach; only where that listener is private")
 	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
 	limits := addLimitFlags(fs)
+	cluster := addClusterFlags(fs)
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
 		return err
 	}
@@ -139,6 +140,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Log:            log,
 	}
 	if err := limits.apply(&cfg); err != nil {
+		return err
+	}
+	if err := cluster.apply(&cfg); err != nil {
 		return err
 	}
 	srv, err := server.New(cfg)

@@ -104,6 +104,12 @@ const (
 
 // NewDispatcherProps returns the props of the dispatcher.
 func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
+	return actor.PropsFromProducer(NewDispatcher(cfg))
+}
+
+// NewDispatcher returns the producer of cfg's dispatcher: for a cluster's
+// dispatcher grain, which learns its pool from its identity.
+func NewDispatcher(cfg DispatcherConfig) actor.Producer {
 	if cfg.Pool == 0 {
 		cfg.Pool = PoolNative
 	}
@@ -122,7 +128,7 @@ func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
 	if cfg.TrackedCustomers <= 0 {
 		cfg.TrackedCustomers = DefaultTrackedCustomers
 	}
-	return actor.PropsFromProducer(func() actor.Actor {
+	return func() actor.Actor {
 		var starts *limit.Keyed[string]
 		if cfg.ConvStarts != (limit.Rate{}) && !cfg.ConvStarts.Off() {
 			starts = limit.NewKeyed[string](cfg.ConvStarts, cfg.TrackedCustomers)
@@ -148,7 +154,7 @@ func NewDispatcherProps(cfg DispatcherConfig) *actor.Props {
 			d.heaps[p].before = cfg.Policy
 		}
 		return d
-	})
+	}
 }
 
 // Receive handles one message; state changes only here and in the methods

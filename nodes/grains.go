@@ -39,18 +39,13 @@ type grains struct {
 	cfg      GrainConfig
 	log      *slog.Logger
 	onDrop   func(why string)
-	members  liveness
+	members  *membership
 
 	// gone holds the addresses of nodes seen to go away (a Terminated with
 	// AddressTerminated), by when. While one is still in the topology, the
 	// topology is stale: a lookup then would pick the dead node and wait
 	// out the library's 5 s request timeout, so resolving waits for it.
 	gone sync.Map // string → time.Time
-}
-
-// liveness is the topology as this node sees it.
-type liveness interface {
-	Alive(addr string) bool
 }
 
 func (n *grains) nodeGone(addr string) { n.gone.Store(addr, time.Now()) }
@@ -70,6 +65,20 @@ func (n *grains) staleTopology() bool {
 	return stale
 }
 
+// newGrains returns system's table of grain addresses. It may be used at
+// once: messages wait in their grain's queue until the node has joined and
+// sees the grain's owner.
+func newGrains(system *actor.ActorSystem, cfg GrainConfig, onDrop func(why string)) *grains {
+	if cfg.QueueLimit == 0 {
+		cfg = DefaultGrainConfig()
+	}
+	members := watchMembership(system)
+	return &grains{
+		system: system, cfg: cfg, log: system.Logger(), onDrop: onDrop, members: members,
+		resolver: &activator{system: system, members: members, timeout: cfg.AskFor},
+	}
+}
+
 // grainName is the process registry id of a grain's stable address.
 func grainName(kind, id string) string { return "grain$" + kind + "/" + id }
 
@@ -81,13 +90,13 @@ func (n *grains) process(kind, id string) *grainProcess {
 			return g
 		}
 	}
-	g := &grainProcess{kind: kind, id: id, nodes: n}
-	pid, absent := n.system.ProcessRegistry.Add(g, name)
-	if !absent { // another goroutine registered it first
-		p, _ := n.system.ProcessRegistry.GetLocal(name)
+	// self is set before the process is shared: another goroutine may
+	// find it in the registry the moment it is added.
+	g := &grainProcess{kind: kind, id: id, nodes: n, self: actor.NewPID(n.system.Address(), name)}
+	if _, absent := n.system.ProcessRegistry.Add(g, name); !absent {
+		p, _ := n.system.ProcessRegistry.GetLocal(name) // another goroutine registered it first
 		return p.(*grainProcess)
 	}
-	g.self = pid
 	return g
 }
 

@@ -41,8 +41,9 @@ type LeaseKeeper struct {
 	members interface{ Addresses() []string }
 	log     *slog.Logger
 
-	ready atomic.Bool
-	live  atomic.Int64 // live leases at the last renewal
+	ready    atomic.Bool
+	mayClaim atomic.Bool  // lease live and a majority seen, at the last renewal
+	live     atomic.Int64 // live leases at the last renewal
 }
 
 // NewLeaseKeeper returns a keeper for node at addr.
@@ -57,6 +58,12 @@ func (k *LeaseKeeper) Node() string { return k.node }
 // majority in the store and in the cluster: only then may it claim owners
 // and report ready.
 func (k *LeaseKeeper) Ready() bool { return k.ready.Load() }
+
+// MayClaim reports whether this node may take ownership of conversations
+// and dispatchers now: its lease is live and it sees a majority. A node on
+// the minority side of a partition claims nothing, so it cannot fence the
+// majority's owners out.
+func (k *LeaseKeeper) MayClaim() bool { return k.mayClaim.Load() }
 
 // LiveLeases is how many live leases the last renewal saw.
 func (k *LeaseKeeper) LiveLeases() int { return int(k.live.Load()) }
@@ -86,17 +93,17 @@ func (k *LeaseKeeper) Run(ctx context.Context) error {
 		// Checked before asking the store: a node that was paused longer
 		// than TTL holds no lease, whatever the store would say later.
 		if since := time.Since(lastOK); since > k.cfg.TTL {
-			k.ready.Store(false)
+			k.stopServing()
 			return fmt.Errorf("%w: not renewed for %v (ttl %v)", ErrLeaseLost, since.Round(time.Millisecond), k.cfg.TTL)
 		}
 		asked := time.Now()
 		view, err := k.renew(ctx)
 		if errors.Is(err, store.ErrNoLease) {
-			k.ready.Store(false)
+			k.stopServing()
 			return fmt.Errorf("%w: the store ended it (expired or evicted)", ErrLeaseLost)
 		}
 		if err != nil {
-			k.ready.Store(false)
+			k.stopServing()
 			k.log.Warn("lease not renewed", slog.Any("err", err))
 			continue // the check above ends it once TTL has passed
 		}
@@ -108,18 +115,24 @@ func (k *LeaseKeeper) Run(ctx context.Context) error {
 		case hadMajority && lostMajority.IsZero():
 			lostMajority = time.Now()
 		case hadMajority && time.Since(lostMajority) > k.cfg.TTL:
-			k.ready.Store(false)
+			k.stopServing()
 			return fmt.Errorf("%w: sees %d live leases and %d members, under the majority of %d for %v",
 				ErrLeaseLost, len(view.Live), len(k.members.Addresses()), k.cfg.Majority, k.cfg.TTL)
 		}
+		k.mayClaim.Store(majority)
 		k.ready.Store(majority && k.agree(view))
 	}
+}
+
+func (k *LeaseKeeper) stopServing() {
+	k.ready.Store(false)
+	k.mayClaim.Store(false)
 }
 
 // Release gives the lease up at a graceful stop, so peers stop counting
 // this node at once.
 func (k *LeaseKeeper) Release(ctx context.Context) error {
-	k.ready.Store(false)
+	k.stopServing()
 	return k.store.Release(ctx, k.node)
 }
 

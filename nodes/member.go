@@ -1,8 +1,10 @@
 package nodes
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -12,20 +14,14 @@ import (
 	"github.com/asynkron/protoactor-go/remote"
 )
 
-// Member is this node's place in the cluster: the Proto.Actor cluster and
-// the stable grain addresses it resolves.
+// Member is this node's place in the Proto.Actor cluster.
 type Member struct {
 	Cluster *cluster.Cluster
-	grains  *grains
-	members *membership
 }
-
-// Members lists the addresses of the live members, as this node sees them.
-func (m *Member) Members() []string { return m.members.Addresses() }
 
 // Join starts system as a member serving kinds. It returns once the remote
 // listener is up and the provider runs; membership converges after.
-func Join(system *actor.ActorSystem, cfg Config, kinds []*cluster.Kind, onDrop func(why string)) (*Member, error) {
+func Join(system *actor.ActorSystem, cfg Config, kinds []*cluster.Kind) (*Member, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -44,18 +40,17 @@ func Join(system *actor.ActorSystem, cfg Config, kinds []*cluster.Kind, onDrop f
 	ccfg := cluster.Configure(name, provider, disthash.New(), remote.Configure(host, port),
 		cluster.WithKinds(kinds...))
 	c := cluster.New(system, ccfg)
-	members := watchMembership(system)
 	if err := startMember(c); err != nil {
 		return nil, err
 	}
-	grainCfg := cfg.Grains
-	if grainCfg.QueueLimit == 0 {
-		grainCfg = DefaultGrainConfig()
+	// The provider only logs a health port it cannot bind, and the node
+	// would run unseen by its peers: check it answers as this node.
+	if err := checkHealth(managePort, system.ID); err != nil {
+		c.Shutdown(false)
+		return nil, err
 	}
-	resolver := &activator{system: system, members: members, timeout: grainCfg.AskFor}
-	g := &grains{system: system, resolver: resolver, cfg: grainCfg, log: system.Logger(), onDrop: onDrop, members: members}
 	system.Logger().Info("joined cluster", slog.String("addr", system.Address()), slog.Int("manage_port", managePort))
-	return &Member{Cluster: c, grains: g, members: members}, nil
+	return &Member{Cluster: c}, nil
 }
 
 // startMember turns the library's panics (a port in use) into an error.
@@ -69,9 +64,38 @@ func startMember(c *cluster.Cluster) (err error) {
 	return nil
 }
 
-// Grain returns the stable local address of grain (kind, id).
-func (m *Member) Grain(kind, id string) *actor.PID { return m.grains.process(kind, id).self }
-
 // Leave stops this member. Graceful tells the peers first and waits for the
 // grains to move (the library waits about two seconds).
 func (m *Member) Leave(graceful bool) { m.Cluster.Shutdown(graceful) }
+
+// healthWait bounds checkHealth: the provider's listener starts on its own
+// goroutine just before StartMember's one-second pause ends.
+const healthWait = 5 * time.Second
+
+// checkHealth asks automanaged's health port on this host until it answers
+// with this node's id.
+func checkHealth(port int, id string) error {
+	url := fmt.Sprintf("http://127.0.0.1:%d/_health", port)
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(healthWait)
+	var last error
+	for time.Now().Before(deadline) {
+		res, err := client.Get(url)
+		if err == nil {
+			var node struct {
+				ID string `json:"id"`
+			}
+			err = json.NewDecoder(res.Body).Decode(&node)
+			res.Body.Close()
+			if err == nil && node.ID == id {
+				return nil
+			}
+			if err == nil {
+				err = fmt.Errorf("answered by another node (%q)", node.ID)
+			}
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond) // a poll's pause, before the node serves
+	}
+	return fmt.Errorf("cluster health port %d: %v (is it in use? -cluster-manage-port)", port, last)
+}

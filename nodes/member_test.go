@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"kefu/internal/freeport"
 	"kefu/internal/racelog"
 )
 
@@ -74,7 +74,7 @@ func startCluster(t *testing.T, n int) []*child {
 	for attempt := 0; ; attempt++ {
 		addrs := make([]string, n)
 		for i := range addrs {
-			addrs[i] = reservePair(t)
+			addrs[i] = freeport.Pair(t)
 		}
 		members, err := tryStart(t, addrs, races)
 		if err == nil {
@@ -112,23 +112,6 @@ func tryStart(t *testing.T, addrs []string, races string) ([]*child, error) {
 		}
 	}
 	return members, nil
-}
-
-// reservePair finds a port p with p+1 free too (automanaged's health port).
-func reservePair(t *testing.T) string {
-	for {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l2, err := net.Listen("tcp", fmt.Sprintf("0.0.0.0:%d", port+1))
-		l.Close()
-		if err == nil {
-			l2.Close()
-			return fmt.Sprintf("127.0.0.1:%d", port)
-		}
-	}
 }
 
 func (c *child) read(out io.Reader) {
@@ -192,7 +175,8 @@ func runChild() int {
 	cfg := Config{Name: "kefu-test", Addr: os.Getenv("KEFU_NODES_ADDR"), Peers: strings.Split(os.Getenv("KEFU_NODES_PEERS"), ","),
 		Provider: ProviderAutomanaged, Refresh: 200 * time.Millisecond}
 	kinds := []*cluster.Kind{cluster.NewKind(echoKind, actor.PropsFromProducer(func() actor.Actor { return &echo{} }))}
-	m, err := Join(system, cfg, kinds, nil)
+	g := newGrains(system, DefaultGrainConfig(), nil)
+	_, err := Join(system, cfg, kinds)
 	if err != nil {
 		fmt.Println(answerPrefix+"error", err)
 		return 1
@@ -204,14 +188,14 @@ func runChild() int {
 		verb, arg, _ := strings.Cut(s.Text(), " ")
 		switch verb {
 		case "ask":
-			res, err := system.Root.RequestFuture(m.Grain(echoKind, arg), wrapperspb.String("hi"), 15*time.Second).Result()
+			res, err := system.Root.RequestFuture(g.process(echoKind, arg).self, wrapperspb.String("hi"), 15*time.Second).Result()
 			if err != nil {
 				out.println("error", err)
 			} else {
 				out.println("answer", res.(*wrapperspb.StringValue).Value)
 			}
 		case "watch":
-			target := m.Grain(echoKind, arg)
+			target := g.process(echoKind, arg).self
 			system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 				switch msg := ctx.Message().(type) {
 				case *actor.Started:
@@ -222,7 +206,7 @@ func runChild() int {
 				}
 			}))
 		case "members":
-			out.println("members", len(m.Members()))
+			out.println("members", len(g.members.Addresses()))
 		}
 	}
 	return 0 // stdin closed: the test is over

@@ -24,6 +24,7 @@ import (
 	"kefu/auth"
 	"kefu/limit"
 	"kefu/metrics"
+	"kefu/nodes"
 	"kefu/store"
 	"kefu/store/choose"
 	"kefu/transport"
@@ -77,6 +78,9 @@ type Config struct {
 	// pool of reused ones. For measuring what the pool saves.
 	PlainGoroutines bool
 	Log             *slog.Logger
+	// Cluster makes this server one node of a cluster (server_cluster.go);
+	// its zero value is a single node.
+	Cluster nodes.Config
 
 	// MetricsAddr is the metrics listener's address: /metrics, /healthz
 	// and /readyz, for the monitoring network only; "" for none.
@@ -137,7 +141,9 @@ type Server struct {
 	system      *actor.ActorSystem
 	pool        *actorpool.Dispatcher // nil with PlainGoroutines
 	dir         actors.Directory
+	kinds       *actors.Kinds              // what conversations and agents share on this node
 	dispatchers map[actors.Pool]*actor.PID // one per pool
+	node        *clusterNode               // nil on a single node
 	writer      *actor.PID
 	monitor     *actor.PID
 	metrics     *metrics.Metrics
@@ -184,7 +190,13 @@ func New(cfg Config) (*Server, error) {
 		s.abandon()
 		return nil, err
 	}
-	if err := s.restore(convs); err != nil {
+	if s.clustered() {
+		// A dispatcher of a cluster restores itself where it activates.
+		if err := s.joinCluster(s.kinds, convs, s.dispatcherConfig(dir, 0)); err != nil {
+			s.abandon()
+			return nil, err
+		}
+	} else if err := s.restore(convs); err != nil {
 		s.abandon()
 		return nil, err
 	}
@@ -218,6 +230,7 @@ func (s *Server) Run(ctx context.Context) error {
 		err = fmt.Errorf("listener failed: %w", err)
 	case who := <-s.down:
 		err = fmt.Errorf("%s stopped unexpectedly", who)
+	case err = <-s.lostLease():
 	}
 	return errors.Join(err, s.shutdown())
 }

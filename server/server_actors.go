@@ -15,7 +15,6 @@ import (
 	"kefu/actors"
 	"kefu/metrics"
 	"kefu/store"
-	"kefu/transport"
 )
 
 // actorThroughput is how many messages an actor handles before its
@@ -55,10 +54,17 @@ func (s *Server) startActorSystem(convs store.Conversations) actors.Directory {
 		s.metrics.ObservePool(s.pool.Goroutines)
 	}
 	var dir actors.Directory = local
-	if s.cfg.wrapDirectory != nil {
-		dir = s.cfg.wrapDirectory(local)
+	if s.cfg.Cluster.Enabled() {
+		dir = s.newClusterNode(local)
 	}
-	local.UseKinds(&actors.Kinds{Dir: dir, Store: convs, Log: s.cfg.Log, Now: s.cfg.Now})
+	if s.cfg.wrapDirectory != nil {
+		dir = s.cfg.wrapDirectory(dir)
+	}
+	s.kinds = &actors.Kinds{Dir: dir, Store: convs, Log: s.cfg.Log, Now: s.cfg.Now}
+	if s.clustered() {
+		s.kinds.Claim = s.claim
+	}
+	local.UseKinds(s.kinds)
 	return dir
 }
 
@@ -69,17 +75,20 @@ func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) er
 	cfg := s.cfg
 	var err error
 	s.writer, err = dir.Spawn(actors.KindStore, actors.StoreWriterID, actors.NewStoreWriterProps(actors.StoreWriterConfig{
-		Store: convs, Log: cfg.Log, Observe: s.metrics.Commit, Fenced: s.metrics.StoreFenced,
+		Store: convs, Log: cfg.Log, Observe: s.metrics.Commit, Fenced: s.metrics.StoreFenced, Node: s.system.ID,
 	}))
 	if err != nil {
 		return fmt.Errorf("cannot start store writer: %w", err)
 	}
-	// The dispatchers keep the limits on customers, as they own the queue;
-	// the gateway keeps the rest.
-	abuse := cfg.Abuse.WithDefaults()
 	s.dispatchers = map[actors.Pool]*actor.PID{}
 	for _, pool := range actors.Pools() {
-		if s.dispatchers[pool], err = s.spawnDispatcher(dir, pool, abuse); err != nil {
+		if s.clustered() {
+			// A grain: activated by its first message, wherever the
+			// cluster places it.
+			s.dispatchers[pool] = dir.PID(actors.KindDispatcher, actors.DispatcherID(pool))
+			continue
+		}
+		if s.dispatchers[pool], err = dir.Spawn(actors.KindDispatcher, actors.DispatcherID(pool), actors.NewDispatcherProps(s.dispatcherConfig(dir, pool))); err != nil {
 			return fmt.Errorf("cannot start the %s dispatcher: %w", pool, err)
 		}
 	}
@@ -100,10 +109,14 @@ func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) er
 	return nil
 }
 
-// spawnDispatcher starts pool's dispatcher.
-func (s *Server) spawnDispatcher(dir actors.Directory, pool actors.Pool, abuse transport.AbuseLimits) (*actor.PID, error) {
+// dispatcherConfig is pool's dispatcher's settings (on a cluster, pool is
+// 0 and the grain takes its own from its identity). The dispatchers keep
+// the limits on customers, as they own the queue; the gateway keeps the
+// rest.
+func (s *Server) dispatcherConfig(dir actors.Directory, pool actors.Pool) actors.DispatcherConfig {
 	cfg := s.cfg
-	return dir.Spawn(actors.KindDispatcher, actors.DispatcherID(pool), actors.NewDispatcherProps(actors.DispatcherConfig{
+	abuse := cfg.Abuse.WithDefaults()
+	return actors.DispatcherConfig{
 		Pool:             pool,
 		Dir:              dir,
 		ReservationTTL:   cfg.ReservationTTL,
@@ -117,7 +130,7 @@ func (s *Server) spawnDispatcher(dir actors.Directory, pool actors.Pool, abuse t
 		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
 		ConvStarts:       abuse.ConvStarts,
 		TrackedCustomers: abuse.TrackedKeys,
-	}))
+	}
 }
 
 // watchVitals watches the dispatchers and the store writer: if either stops
@@ -128,7 +141,9 @@ func (s *Server) watchVitals() {
 		switch msg := ctx.Message().(type) {
 		case *actor.Started:
 			for _, pid := range s.dispatchers {
-				ctx.Watch(pid)
+				if !s.clustered() { // a grain that stops has moved
+					ctx.Watch(pid)
+				}
 			}
 			ctx.Watch(s.writer)
 		case *actor.Terminated:

@@ -62,6 +62,8 @@ func (s *Server) buildHTTP(dir actors.Directory, signer *auth.Signer) {
 	cfg := s.cfg
 	_, pagesPort, _ := net.SplitHostPort(s.ln.Addr().String())
 	s.gateway = transport.NewGateway(transport.Config{
+		Member:        s.clusterMember(),
+		NodeAddr:      s.cfg.Cluster.Addr,
 		Dir:           dir,
 		Root:          s.system.Root,
 		Log:           cfg.Log,

@@ -47,23 +47,42 @@ func (s *Server) shutdown() error {
 	if err := s.system.Root.PoisonFuture(s.monitor).Wait(); err != nil {
 		errs = append(errs, fmt.Errorf("stopping monitor: %w", err))
 	}
-	for pool, pid := range s.dispatchers {
-		if err := s.system.Root.PoisonFuture(pid).Wait(); err != nil {
-			errs = append(errs, fmt.Errorf("stopping the %s dispatcher: %w", pool, err))
+	if s.clustered() {
+		// The grains here move to the peers; the writer below commits
+		// what they sent it before they stopped.
+		if err := s.leaveCluster(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("releasing the lease: %w", err))
 		}
 	}
+	errs = append(errs, s.stopDispatchers()...)
 	// Last: what the conversations asked to store before the sockets
 	// closed is committed before the store closes.
 	if err := s.system.Root.PoisonFuture(s.writer).Wait(); err != nil {
 		errs = append(errs, fmt.Errorf("stopping store writer: %w", err))
 	}
-	s.system.Shutdown()
+	if !s.clustered() { // the cluster's leave stopped it
+		s.system.Shutdown()
+	}
 	s.releasePool()
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("closing store: %w", err))
 	}
 	s.cfg.Log.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// stopDispatchers stops a single node's dispatchers; a cluster's are
+// grains, which moved with the leave.
+func (s *Server) stopDispatchers() (errs []error) {
+	if s.clustered() {
+		return nil
+	}
+	for pool, pid := range s.dispatchers {
+		if err := s.system.Root.PoisonFuture(pid).Wait(); err != nil {
+			errs = append(errs, fmt.Errorf("stopping the %s dispatcher: %w", pool, err))
+		}
+	}
+	return errs
 }
 
 // abandon undoes a New that failed after the actors started.

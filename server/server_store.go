@@ -89,26 +89,17 @@ func (s *Server) conversations() store.Conversations {
 func (s *Server) restore(convs store.Conversations) error {
 	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
 	defer cancel()
-	open, err := convs.OpenConversations(ctx)
-	if err != nil {
-		return fmt.Errorf("cannot read open conversations: %w", err)
-	}
 	now := time.Now()
-	native, ended := actors.SplitRestorable(open, now)
+	native, ended, err := actors.ReadRestore(ctx, convs, now, now.Add(-transport.CustomerTokenTTL))
+	if err != nil {
+		return err
+	}
 	if ended.Len() > 0 {
 		if err := convs.Apply(ctx, &ended); err != nil {
 			return fmt.Errorf("cannot close the tutorial's open conversations: %w", err)
 		}
 	}
-	ticket, err := convs.MaxTicket(ctx)
-	if err != nil {
-		return fmt.Errorf("cannot read the last ticket: %w", err)
-	}
-	waiting, err := convs.WaitingCustomers(ctx, now.Add(-transport.CustomerTokenTTL))
-	if err != nil {
-		return fmt.Errorf("cannot read the waiting customers: %w", err)
-	}
-	s.system.Root.Send(s.dispatchers[actors.PoolNative], &actors.Restore{Convs: native, Waiting: waiting, Ticket: ticket})
-	s.system.Root.Send(s.dispatchers[actors.PoolCompat], &actors.Restore{Ticket: ticket})
+	s.system.Root.Send(s.dispatchers[actors.PoolNative], native)
+	s.system.Root.Send(s.dispatchers[actors.PoolCompat], &actors.Restore{Ticket: native.Ticket})
 	return nil
 }

@@ -17,6 +17,10 @@ import (
 	"kefu/metrics"
 )
 
+// NodeSeparator joins a connection id to its node's cluster address:
+// "<id>~<host:port>" (nodes.Directory reads it back).
+const NodeSeparator = "~"
+
 // Config is what the gateway needs from the rest of the server.
 type Config struct {
 	Dir  actors.Directory
@@ -43,6 +47,15 @@ type Config struct {
 	// listener's, which must also admit the main listener's pages.
 	Origins       OriginPolicy
 	CompatOrigins OriginPolicy
+
+	// Member, on a node of a cluster, reports whether the node may serve
+	// (its lease, its membership): /readyz is 503 while it is false. nil
+	// on a single node.
+	Member func() bool
+	// NodeAddr, on a node of a cluster, is its cluster address: connection
+	// ids carry it, so that other nodes' actors reach the socket's actor
+	// here. Empty on a single node.
+	NodeAddr string
 
 	// RequestTimeout bounds an HTTP request's wait for an actor's answer.
 	RequestTimeout time.Duration
@@ -192,6 +205,9 @@ func (g *Gateway) accept(w http.ResponseWriter, r *http.Request, up *websocket.U
 		return // the upgrader has answered with an HTTP error
 	}
 	conn.ID = actors.ConnID(ids.New())
+	if g.cfg.NodeAddr != "" {
+		conn.ID += actors.ConnID(NodeSeparator + g.cfg.NodeAddr)
+	}
 	conn.Addr = clientKey(r, g.cfg.Abuse.TrustProxy)
 	log := g.cfg.Log.With("conn", conn.ID)
 	sock := newSocket(ws, bw.conn, limits, log)

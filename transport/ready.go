@@ -21,7 +21,8 @@ func Healthz() http.Handler {
 }
 
 // Ready serves GET /readyz: 200 when the store answers a trivial query and
-// every pool's dispatcher answers GetStats, each within readyTimeout; otherwise 503
+// every pool's dispatcher answers GetStats, each within readyTimeout, and
+// on a cluster the node holds its lease and agrees on membership; otherwise 503
 // naming which did not. The reason is a fixed phrase: the error itself
 // goes to the log, not to whoever probes.
 func (g *Gateway) Ready() http.Handler {
@@ -35,6 +36,10 @@ func (g *Gateway) Ready() http.Handler {
 				plain(w, http.StatusServiceUnavailable, "not ready: store unavailable")
 				return
 			}
+		}
+		if g.cfg.Member != nil && !g.cfg.Member() {
+			plain(w, http.StatusServiceUnavailable, "not ready: no lease, or the cluster's members and leases differ")
+			return
 		}
 		if _, err := actors.AskStats(g.cfg.Root, g.cfg.Dir, readyTimeout); err != nil {
 			g.cfg.Log.Warn("not ready: the dispatcher did not answer", "err", err)

@@ -111,7 +111,20 @@ func (p *Proc) Kill(tb testing.TB) {
 // Stop ends the process with SIGTERM and checks it exits cleanly.
 func (p *Proc) Stop(tb testing.TB) {
 	tb.Helper()
+	p.Term(tb)
+	p.AwaitClean(tb)
+}
+
+// Term sends SIGTERM and returns: several nodes of a cluster are stopped
+// together, since the last one standing would see no majority and leave.
+func (p *Proc) Term(tb testing.TB) {
+	tb.Helper()
 	p.signal(tb, syscall.SIGTERM)
+}
+
+// AwaitClean waits for the exit after Term and checks its status is 0.
+func (p *Proc) AwaitClean(tb testing.TB) {
+	tb.Helper()
 	p.awaitExit(tb, "SIGTERM")
 	if p.err != nil {
 		tb.Errorf("kefu exited with %v after SIGTERM, want status 0", p.err)

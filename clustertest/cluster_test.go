@@ -1,0 +1,98 @@
+package clustertest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"kefu/internal/freeport"
+)
+
+// Three nodes of a cluster (docs/cluster.md): the scenarios of issue 16.
+
+// clusterSize is how many nodes a scenario runs: the least with a majority
+// that survives losing one.
+const clusterSize = 3
+
+// newCluster starts clusterSize nodes, each with -cluster-addr and every
+// node's address as -cluster-peers, and waits until each reports ready
+// (its lease, a membership that agrees with the leases).
+func newCluster(t *testing.T) *scenario {
+	t.Helper()
+	addrs := make([]string, clusterSize)
+	for i := range addrs {
+		addrs[i] = freeport.Pair(t)
+	}
+	peers := strings.Join(addrs, ",")
+	s := newScenario(t, clusterSize, scenarioAgents, scenarioCapacity, func(i int) []string {
+		return []string{"-cluster-addr", addrs[i], "-cluster-peers", peers}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := range s.nodes {
+		if !poll(ctx, func() bool { return s.ready(i) }) {
+			t.Fatalf("node%d never ready\n%s", i, s.logs())
+		}
+	}
+	return s
+}
+
+// ready reports whether node i's /readyz answers 200.
+func (s *scenario) ready(i int) bool {
+	res, err := http.Get("http://" + s.nodes[i].current().MetricsAddr + "/readyz")
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
+}
+
+// runLoad drives the scenario's clients for loadFor, doing fault once
+// killAfter messages are acknowledged, then drains and runs every check.
+func runLoad(t *testing.T, s *scenario, fault func()) {
+	t.Helper()
+	d := newDriver(s.servers, s.agents, scenarioCustomers, uint64(time.Now().UnixNano()))
+	ctx, cancel := context.WithTimeout(context.Background(), scenarioWait)
+	defer cancel()
+	started := time.Now()
+	wait := d.start(ctx)
+	if fault != nil {
+		if !poll(ctx, func() bool { return d.acked.Load() >= killAfter }) {
+			t.Fatalf("never reached %d acks before the fault\n%s", killAfter, s.logs())
+		}
+		fault()
+		t.Logf("fault after %v with %d acks", time.Since(started).Round(time.Millisecond), d.acked.Load())
+	}
+	select {
+	case <-time.After(time.Until(started.Add(loadFor))):
+	case <-ctx.Done():
+	}
+	d.endLoad()
+	errs := wait()
+	s.stopAll()
+	for _, err := range errs {
+		t.Error(err)
+	}
+	t.Logf("%s, in %v", d.summary(), time.Since(started).Round(time.Millisecond))
+	if t.Failed() {
+		t.Logf("server logs:\n%s", s.logs())
+		return
+	}
+	db := loadStored(t, ctx, s.db)
+	report := Check(d.records(), db, DefaultLimits)
+	for _, p := range report.Problems {
+		t.Error(p)
+	}
+	t.Logf("%d conversations resumed after a drop, p99 %v; %d stored messages, %d conversations",
+		report.Resumes, report.ResumeP99, len(db.Messages), len(db.Convs))
+}
+
+// TestClusterSteady: three nodes, clients spread over them, no fault:
+// every check holds when conversations, agents and the dispatcher live on
+// other nodes than the sockets.
+func TestClusterSteady(t *testing.T) {
+	s := newCluster(t)
+	runLoad(t, s, nil)
+}

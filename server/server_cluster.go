@@ -1,0 +1,128 @@
+package server
+
+// This file holds what being one node of a cluster adds to a server
+// (Config.Cluster, docs/cluster.md): the directory over the cluster, the
+// grains' kinds, the lease, and their stop. A single node has none of it.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/asynkron/protoactor-go/cluster"
+
+	"kefu/actors"
+	"kefu/nodes"
+	"kefu/store"
+	"kefu/transport"
+)
+
+// clusterNode is a server's part in its cluster.
+type clusterNode struct {
+	cfg    nodes.Config
+	dir    *nodes.Directory
+	member *nodes.Member
+	keeper *nodes.LeaseKeeper
+	lost   chan error // the lease keeper's end: the node must stop
+	stop   context.CancelFunc
+}
+
+// errCannotClaim refuses a claim while the node may not take ownership.
+var errCannotClaim = errors.New("this node holds no lease or sees no majority: it may not take conversations")
+
+// clustered reports whether the server is one node of a cluster.
+func (s *Server) clustered() bool { return s.node != nil }
+
+// newClusterNode starts the cluster side of a server whose Config asks for
+// one: the directory the actors will see. It joins only in joinCluster,
+// once the node's own actors run.
+func (s *Server) newClusterNode(local *actors.LocalDirectory) *nodes.Directory {
+	n := &clusterNode{cfg: s.cfg.Cluster, lost: make(chan error, 1)}
+	dropped := s.metrics.ObserveCluster(func() int { return len(n.dir.Addresses()) }, func() bool { return n.keeper != nil && n.keeper.Ready() })
+	n.dir = nodes.NewDirectory(local, s.system, n.cfg.Grains, dropped)
+	s.node = n
+	return n.dir
+}
+
+// claim takes ownership of key for this node, for the conversations'
+// and dispatchers' fences (actors.Kinds.Claim). A blocking store call: it
+// runs once per activation, as the activation's reads do.
+func (s *Server) claim(key string) (int64, error) {
+	k := s.node.keeper
+	if k == nil || !k.MayClaim() {
+		return 0, errCannotClaim
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
+	defer cancel()
+	return s.store.Claim(ctx, key, k.Node())
+}
+
+// joinCluster takes the node's lease, then joins the cluster serving the
+// grain kinds, and keeps the lease from then on: a lost lease stops Run.
+func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dispatcher actors.DispatcherConfig) error {
+	n := s.node
+	n.keeper = nodes.NewLeaseKeeper(s.store, s.system.ID, n.cfg.Addr, nodes.DefaultLeaseConfig(n.cfg.Majority()), n.dir, s.cfg.Log)
+	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
+	defer cancel()
+	if err := n.keeper.Acquire(ctx); err != nil {
+		return fmt.Errorf("cannot take the node's lease: %w", err)
+	}
+	convProps, err := kinds.Props(actors.KindConv)
+	if err != nil {
+		return err
+	}
+	agentProps, err := kinds.Props(actors.KindAgent)
+	if err != nil {
+		return err
+	}
+	grainKinds := []*cluster.Kind{
+		cluster.NewKind(string(actors.KindConv), convProps),
+		cluster.NewKind(string(actors.KindAgent), agentProps),
+		nodes.DispatcherKind(dispatcher, convs, transport.CustomerTokenTTL),
+	}
+	m, err := nodes.Join(s.system, n.cfg, grainKinds)
+	if err != nil {
+		return err
+	}
+	n.member = m
+	run, stop := context.WithCancel(context.Background())
+	n.stop = stop
+	go func() {
+		if err := n.keeper.Run(run); err != nil {
+			n.lost <- err
+		}
+	}()
+	s.cfg.Log.Info("cluster node", "node", s.system.ID, "cluster_addr", n.cfg.Addr, "peers", n.cfg.Peers)
+	return nil
+}
+
+// lostLease is the channel Run stops on when the lease is lost; nil (never
+// ready) on a single node.
+func (s *Server) lostLease() <-chan error {
+	if s.node == nil {
+		return nil
+	}
+	return s.node.lost
+}
+
+// leaveCluster gives the lease up and leaves, so that the grains this node
+// held move to its peers at once rather than when its lease runs out.
+// The library's graceful leave waits about two seconds for them to move,
+// and stops the actor system.
+func (s *Server) leaveCluster(ctx context.Context) error {
+	n := s.node
+	n.stop()
+	err := n.keeper.Release(ctx)
+	n.member.Leave(true)
+	return err
+}
+
+// clusterMember is what /readyz asks on a node of a cluster: whether it
+// holds its lease and its members agree with the live leases. nil on a
+// single node.
+func (s *Server) clusterMember() func() bool {
+	if s.node == nil {
+		return nil
+	}
+	return s.node.keeper.Ready
+}
