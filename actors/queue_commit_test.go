@@ -387,3 +387,30 @@ func TestQueueAdmissionLatency(t *testing.T) {
 	}
 	t.Logf("request to queued on SQLite, after the commit: %v on average over %d", total/n, n)
 }
+
+// TestQueueWritesFlushedOnStop: routing events not yet sent when the
+// dispatcher stops (gathering behind a write in flight) go to the store
+// writer as it stops, so a graceful stop, which stops the writer after the
+// dispatcher, still stores them.
+func TestQueueWritesFlushedOnStop(t *testing.T) {
+	st := &routingStore{}
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	ann, _ := f.customer("ann")
+	bob, _ := f.customer("bob")
+	release := st.hold()
+	f.send(f.dispatcher, &RequestAgent{Customer: ann.ID})
+	st.held(t)
+	f.send(f.dispatcher, &RequestAgent{Customer: bob.ID})
+	f.stats() // bob's request handled: his event waits behind ann's write
+	if err := f.system.Root.StopFuture(f.dispatcher).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	deadline := time.Now().Add(testWait)
+	for !slices.Contains(st.kinds(bob.ID), store.EventQueued) {
+		if time.Now().After(deadline) {
+			t.Fatalf("bob's queued event was not stored: %v", st.kinds(bob.ID))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
