@@ -212,9 +212,11 @@ func (d *dispatcher) retryRouting(ctx actor.Context, msg *routingRetry) {
 // release sends what waited for b, in order, and tells the customers
 // whose queued event it carried their place.
 func (d *dispatcher) release(ctx actor.Context, b *routingBatch) {
+	told := false
 	for id, pending := range d.routing.unstored {
 		if pending == b {
 			delete(d.routing.unstored, id)
+			told = true
 		}
 	}
 	for _, h := range b.held {
@@ -225,7 +227,9 @@ func (d *dispatcher) release(ctx actor.Context, b *routingBatch) {
 			ctx.Send(h.to, h.msg)
 		}
 	}
-	d.positionsChanged(ctx)
+	if told {
+		d.positionsChanged(ctx) // one pass, coalesced, for those it now may tell
+	}
 }
 
 // fenced stops a dispatcher whose write was refused for a stale epoch:
