@@ -1,11 +1,12 @@
 package server
 
 import (
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/gorilla/websocket"
+
+	"kefu/internal/kefuproc"
 )
 
 // TestQueueCrash: the queue a customer is told about is the stored one.
@@ -20,8 +21,8 @@ func TestQueueCrash(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "kefu")
-	if out, err := exec.Command("go", "build", "-race", "-o", bin, "kefu").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	if err := kefuproc.Build(bin); err != nil {
+		t.Fatal(err)
 	}
 	forEachStore(t, func(t *testing.T, spec, dir string) {
 		p := startKefu(t, bin, spec, dir)
