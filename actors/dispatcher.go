@@ -50,6 +50,7 @@ type dispatcher struct {
 	gen          uint64 // timer generations
 	avgDuration  time.Duration
 	flushPending bool
+	routing      routingWrites // routing events on their way to the store (routing_writes.go)
 }
 
 type reservation struct {
@@ -84,6 +85,11 @@ type DispatcherConfig struct {
 	CustomersPerAddr int
 	ConvStarts       limit.Rate
 	TrackedCustomers int
+
+	// Claim makes this node the owner of key (DispatcherFenceKey) and
+	// returns the epoch its routing writes are fenced with, as Kinds.Claim
+	// does for conversations. nil on a single node: no claim, no fences.
+	Claim func(key string) (int64, error)
 }
 
 // Defaults for DispatcherConfig.
@@ -149,6 +155,7 @@ func NewDispatcher(cfg DispatcherConfig) actor.Producer {
 			perAddr:          map[netip.Addr]int{},
 			starts:           starts,
 			avgDuration:      defaultConvDuration,
+			routing:          routingWrites{unstored: map[string]*routingBatch{}},
 		}
 		for p := range d.heaps {
 			d.heaps[p].before = cfg.Policy
@@ -165,6 +172,15 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		// The root context is safe to use from timer goroutines; an
 		// actor's own context is not.
 		d.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+		d.claim(ctx)
+	case *actor.Stopping:
+		d.flushRoutingOnStop(ctx)
+	case *Stored:
+		d.routingStored(ctx, msg.Token)
+	case *StoreFailed:
+		d.routingFailed(ctx, msg)
+	case *routingRetry:
+		d.retryRouting(ctx, msg)
 	case *AgentConnect:
 		if d.ownPool(ctx, msg.Pool) {
 			d.agentConnect(ctx, msg)

@@ -26,6 +26,18 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 		d.seatOnConnect(ctx, msg)
 		return
 	}
+	d.admitCustomer(ctx, msg, ctx.Sender())
+}
+
+// admitCustomer admits a customer of a pool that queues, answering from:
+// with its place in the queue, its conversation, or idle. A customer whose
+// last queue change is not stored yet is admitted once it is (its welcome
+// says where it stands, and a restart must find it there), so this also
+// runs from routing_writes.go, later than the asking.
+func (d *dispatcher) admitCustomer(ctx actor.Context, msg *CustomerConnect, from *actor.PID) {
+	if d.holdConnect(msg, from) {
+		return
+	}
 	c := d.customers[msg.Customer.ID]
 	if c == nil {
 		c = &customerRec{Party: msg.Customer, pool: msg.Pool}
@@ -34,7 +46,7 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 	if c.conn != "" && msg.Seq < c.connSeq {
 		// An older attempt whose hello arrived late (the client gave up on
 		// it and connected again): it must not push out the newer one.
-		ctx.Respond(&Refused{Reason: DisconnectReplaced})
+		answer(ctx, from, &Refused{Reason: DisconnectReplaced})
 		return
 	}
 	c.connSeq = msg.Seq
@@ -69,7 +81,7 @@ func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 	case c.conv != nil:
 		res.Conv = c.conv.id
 	}
-	ctx.Respond(res)
+	answer(ctx, from, res)
 	if c.wait != nil {
 		// Back in time: passed over while away, it is served first now,
 		// after this answer, and those behind it move back one.
@@ -205,13 +217,41 @@ func (d *dispatcher) cancelRequest(ctx actor.Context, msg *CancelRequest) {
 		d.flushPending = false
 		d.tellPositions(ctx)
 	}
+	if w.toldPosition == 0 && c.conn != "" {
+		// Its queued event is not stored yet, so it was told nothing:
+		// it is told its place once that is stored, then dequeued.
+		if p, ok := d.placeOf(w); ok {
+			d.holdUntilStored(ctx, c.ID, d.Dir.PID(KindConn, string(c.conn)), &Queued{Position: p.position, ETA: d.eta(p.position, d.slots())})
+		}
+	}
 	d.leaveQueue(ctx, c)
 	if w.conv != nil {
 		ctx.Send(w.conv.pid, &Finish{By: c.Party, Reason: ReasonCustomerEnded})
 		return
 	}
 	if c.conn != "" {
-		ctx.Send(d.Dir.PID(KindConn, string(c.conn)), &Dequeued{})
+		// Once its leaving is stored: a restart must not bring it back.
+		d.holdUntilStored(ctx, c.ID, d.Dir.PID(KindConn, string(c.conn)), &Dequeued{})
+	}
+}
+
+// placeOf is where w, connected, stands now.
+func (d *dispatcher) placeOf(w *waiting) (place, bool) {
+	var at place
+	found := false
+	d.eachPresent(func(x *waiting, p place) {
+		if x == w {
+			at, found = p, true
+		}
+	})
+	return at, found
+}
+
+// answer responds to the asker from, which may be a message handled later
+// than it came (held): nil, as for a Send with no sender, answers nobody.
+func answer(ctx actor.Context, from *actor.PID, msg any) {
+	if from != nil {
+		ctx.Send(from, msg)
 	}
 }
 

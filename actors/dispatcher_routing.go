@@ -212,6 +212,9 @@ func (d *dispatcher) positionsChanged(ctx actor.Context) {
 func (d *dispatcher) tellPositions(ctx actor.Context) {
 	slots := d.slots()
 	d.eachPresent(func(w *waiting, p place) {
+		if d.routing.unstored[w.customer.ID] != nil {
+			return // told once its queued event is stored (routing_writes.go)
+		}
 		eta := d.eta(p.position, slots)
 		secs := int64(eta.Seconds())
 		if w.toldPosition == p.position && w.toldETA == secs {

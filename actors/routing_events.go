@@ -41,7 +41,8 @@ const (
 	RoutingEnded       RoutingKind = store.EventEnded
 )
 
-// publish tells the event stream and stores the event for reports.
+// publish tells the event stream and stores the event: for reports, and
+// as the queue a restart reads back.
 func (d *dispatcher) publish(ctx actor.Context, kind RoutingKind, c *convRec, a *agentRec) {
 	d.emit(ctx, d.event(kind, c, a))
 }
@@ -65,10 +66,12 @@ func (d *dispatcher) event(kind RoutingKind, c *convRec, a *agentRec) *RoutingEv
 	return ev
 }
 
+// emit publishes ev and writes it to the store, in order with the others
+// (routing_writes.go).
 func (d *dispatcher) emit(ctx actor.Context, ev *RoutingEvent) {
 	d.Metrics.RoutingEvent(string(ev.Kind))
 	ctx.ActorSystem().EventStream.Publish(ev)
-	ctx.Send(d.Dir.PID(KindStore, StoreWriterID), &StoreWrite{Batch: store.Batch{Routing: []store.RoutingEvent{{
+	d.writeRouting(ctx, store.RoutingEvent{
 		Kind: string(ev.Kind), Customer: ev.Customer, CustomerName: ev.CustomerName, Agent: ev.Agent, Conv: string(ev.Conv), Ticket: ev.Ticket, At: ev.At,
-	}}}})
+	})
 }
