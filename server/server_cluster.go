@@ -78,7 +78,7 @@ func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dis
 	grainKinds := []*cluster.Kind{
 		cluster.NewKind(string(actors.KindConv), convProps),
 		cluster.NewKind(string(actors.KindAgent), agentProps),
-		nodes.DispatcherKind(dispatcher, convs, transport.CustomerTokenTTL),
+		nodes.DispatcherKind(withClaim(dispatcher, s.claim), convs, transport.CustomerTokenTTL),
 	}
 	m, err := nodes.Join(s.system, n.cfg, grainKinds)
 	if err != nil {
@@ -125,4 +125,11 @@ func (s *Server) clusterMember() func() bool {
 		return nil
 	}
 	return s.node.keeper.Ready
+}
+
+// withClaim is cfg whose dispatcher claims its pool before it serves, so
+// that a stale activation on another node is fenced out of the queue.
+func withClaim(cfg actors.DispatcherConfig, claim func(string) (int64, error)) actors.DispatcherConfig {
+	cfg.Claim = claim
+	return cfg
 }
