@@ -60,6 +60,9 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		// reached an agent's tab admitted before this actor started and
 		// gave it the whole history again (TestChurnCrash, once agents
 		// kept their tokens across the restart as the console does).
+		if c.Rehomed {
+			c.resyncParties(ctx)
+		}
 		return true
 	}
 	opened := c.opened(WhyAssigned, 0) // read-only to those it goes to
@@ -99,4 +102,19 @@ func (c *conversation) load() error {
 	}
 	c.handoffs = handoffsOf(events)
 	return nil
+}
+
+// resyncParties tells the parties of a conversation activated again after
+// a move that it is back: their connections ask for what they lack (Sync)
+// and send again what was not acknowledged, the agent's through its agent
+// actor. They may have asked already, when they saw the old activation
+// stop; their Sync then reached it before it was back and was lost (on
+// one node), or waited for this start (on a cluster, beforeStart). A
+// second Sync costs a frame and delivers nothing twice (connections keep
+// the last seq they sent); a resend is answered once (clientIDs). Nothing
+// here greets anyone: they had their conv frame at the real start.
+func (c *conversation) resyncParties(ctx actor.Context) {
+	r := &Resync{Conv: c.ID} // read-only to those it goes to
+	c.toAgent(ctx, r)
+	c.toCustomer(ctx, r)
 }
