@@ -48,6 +48,15 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		}
 		c.flush(ctx)
 	}
+	if c.Restore && !c.record.EndedAt.IsZero() {
+		// Its end is stored, but the actor that wrote it stopped (moved)
+		// before telling anyone: they are told now, nothing is written.
+		if c.CustomerConn != "" {
+			c.attach(ctx, c.CustomerConn)
+		}
+		c.endStored(ctx)
+		return true
+	}
 	if c.CustomerConn != "" {
 		c.attach(ctx, c.CustomerConn)
 	} else {

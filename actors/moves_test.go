@@ -341,3 +341,33 @@ func waitGone(t *testing.T, f *fixture, pid *actor.PID) {
 		}
 	}
 }
+
+// TestConvMovedAfterItsEnd: a conversation whose actor stopped after its
+// end was stored and before anyone was told (moved between the two) is
+// activated again, finds its end, and tells both sides and the dispatcher
+// then, with the stored reason, instead of carrying on as open.
+func TestConvMovedAfterItsEnd(t *testing.T) {
+	st := openSQLite(t)
+	f := newMovingFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	_, ap := f.agent("a", 1)
+	c, cp, conv := seatCustomer(t, f, "c")
+	postAcked(t, f, conv, c, cp, "bye", "m1")
+	ctx := context.Background()
+	rec, err := st.Conversation(ctx, string(conv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.EndedAt, rec.EndedBy, rec.EndReason = time.Now(), c.ID, ReasonCustomerEnded
+	if err := st.Apply(ctx, &store.Batch{Conversations: []store.Conversation{rec}}); err != nil {
+		t.Fatal(err)
+	}
+
+	f.move(KindConv, string(conv))
+
+	for _, p := range []*probe{ap, cp} {
+		if got := waitFor[*ConvClosed](t, p, nil); got.Conv != conv || got.Reason != ReasonCustomerEnded || got.By != c {
+			t.Fatalf("told %+v, want %s ended by its customer", got, conv)
+		}
+	}
+	f.waitStats("the slot freed", func(s Stats) bool { return s.Conversations == 0 && s.FreeAgents == 1 })
+}
