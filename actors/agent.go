@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
 )
 
 // Messages an agent actor receives, besides the events it fans out
@@ -66,6 +67,15 @@ func (a *agentActor) Receive(ctx actor.Context) {
 		return
 	}
 	switch msg := msg.(type) {
+	case *actor.Started:
+		// An agent actor no start reaches was woken by a late event to an
+		// incarnation that is gone (on a cluster, any message activates
+		// its id): it has nobody to fan out to and must not hold
+		// messages forever.
+		scheduler.NewTimerScheduler(ctx.ActorSystem().Root).SendOnce(a.StartWait, ctx.Self(), &startOverdue{})
+	case *startOverdue:
+		a.Log.Warn("agent actor activated without a start; stopping", "agent", a.Identity(ctx), "held", len(a.early.held))
+		ctx.Stop(ctx.Self())
 	case *StartAgent:
 		a.started, a.agent = true, msg.Agent
 		for _, conn := range msg.Conns {
@@ -87,6 +97,8 @@ func (a *agentActor) handle(ctx actor.Context, msg any) {
 	switch msg := msg.(type) {
 	case *StartAgent:
 		a.Log.Warn("second start ignored", "agent", a.agent.ID)
+	case *startOverdue:
+		// Started in time: nothing to give up.
 	case *AttachConn:
 		a.attach(ctx, msg.Conn)
 	case *ConvOpened:

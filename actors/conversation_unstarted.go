@@ -20,7 +20,9 @@ import (
 // So a conversation still waiting for its start after Kinds.StartWait
 // reads its record, answers what it holds as the record says, and stops.
 
-// startOverdue is the conversation's timer for its start (Kinds.StartWait).
+// startOverdue is an activated actor's timer for its start
+// (Kinds.StartWait): a conversation's, and an agent actor's, which just
+// stops (agent.go).
 type startOverdue struct{}
 
 // What a conversation that never started answers: why it takes nothing.

@@ -371,3 +371,22 @@ func TestConvMovedAfterItsEnd(t *testing.T) {
 	}
 	f.waitStats("the slot freed", func(s Stats) bool { return s.Conversations == 0 && s.FreeAgents == 1 })
 }
+
+// TestAgentActorNeverStarted: an agent actor activated without its start
+// (a late event to an incarnation that is gone wakes it, on a cluster)
+// stops after Kinds.StartWait instead of holding what it is sent forever.
+func TestAgentActorNeverStarted(t *testing.T) {
+	f := newMovingFixture(t, store.Discard{}, DispatcherConfig{})
+	k := *f.dir.kinds
+	k.StartWait = 20 * time.Millisecond
+	props, err := k.Props(KindAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := f.dir.Spawn(KindAgent, "ag_gone.1", props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.send(pid, &ConvMessage{Conv: "cv_late", Seq: 1, Text: "late"})
+	waitGone(t, f, pid)
+}
