@@ -48,6 +48,9 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		}
 		c.flush(ctx)
 	}
+	if c.Rehomed {
+		c.adoptAgent(ctx)
+	}
 	if c.Restore && !c.record.EndedAt.IsZero() {
 		// Its end is stored, but the actor that wrote it stopped (moved)
 		// before telling anyone: they are told now, nothing is written.
@@ -126,4 +129,19 @@ func (c *conversation) resyncParties(ctx actor.Context) {
 	r := &Resync{Conv: c.ID} // read-only to those it goes to
 	c.toAgent(ctx, r)
 	c.toCustomer(ctx, r)
+}
+
+// adoptAgent makes the loaded record name the agent the dispatcher started
+// a moved conversation with, when they differ: the old activation's write
+// of a change of agent was lost with it, or the change itself was (a
+// Reassign or Unassign sent as it stopped). The dispatcher's record is the
+// truth, and the stored one is what a restart restores from.
+func (c *conversation) adoptAgent(ctx actor.Context) {
+	if !c.record.EndedAt.IsZero() || (c.record.AgentID == c.Agent.ID && c.record.AgentName == c.Agent.Name) {
+		return
+	}
+	c.Log.Warn("moved conversation's stored agent was stale", "conv", c.ID, "stored", c.record.AgentID, "agent", c.Agent.ID)
+	c.record.AgentID, c.record.AgentName = c.Agent.ID, c.Agent.Name
+	c.recordDirty = true
+	c.flush(ctx)
 }

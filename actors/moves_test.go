@@ -390,3 +390,36 @@ func TestAgentActorNeverStarted(t *testing.T) {
 	f.send(pid, &ConvMessage{Conv: "cv_late", Seq: 1, Text: "late"})
 	waitGone(t, f, pid)
 }
+
+// TestConvMovedKeepsItsAgent: a moved conversation whose stored record
+// names another agent than the dispatcher's (the old activation's write of
+// a transfer was lost with it) stores the dispatcher's agent when it comes
+// back, so a restart would restore it with the right one.
+func TestConvMovedKeepsItsAgent(t *testing.T) {
+	st := openSQLite(t)
+	f := newMovingFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	a, _ := f.agent("a", 1)
+	c, cp, conv := seatCustomer(t, f, "c")
+	postAcked(t, f, conv, c, cp, "hi", "m1") // the record is stored by now
+	ctx := context.Background()
+	rec, err := st.Conversation(ctx, string(conv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.AgentID, rec.AgentName = "ag_before", "before"
+	if err := st.Apply(ctx, &store.Batch{Conversations: []store.Conversation{rec}}); err != nil {
+		t.Fatal(err)
+	}
+
+	f.move(KindConv, string(conv))
+
+	waitFor[*Resync](t, cp, nil)
+	postAcked(t, f, conv, c, cp, "still", "m2") // behind the record's write
+	rec, err = st.Conversation(ctx, string(conv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.AgentID != a.ID || rec.AgentName != a.Name {
+		t.Fatalf("stored agent %s %q, want %s %q", rec.AgentID, rec.AgentName, a.ID, a.Name)
+	}
+}
