@@ -1,21 +1,18 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"kefu/internal/kefuproc"
 	"kefu/store/choose"
 )
 
@@ -44,8 +41,8 @@ func churnRestart(t *testing.T, signal string, stopFirst func(*kefuProc, *testin
 		t.Skip("builds and runs the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "kefu")
-	if out, err := exec.Command("go", "build", "-race", "-o", bin, "kefu").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	if err := kefuproc.Build(bin); err != nil {
+		t.Fatal(err)
 	}
 	forEachStore(t, func(t *testing.T, spec, dir string) { churnOn(t, bin, spec, dir, signal, stopFirst) })
 }
@@ -171,17 +168,14 @@ func churnOn(t *testing.T, bin, spec, dir, signal string, stopFirst func(*kefuPr
 		before, ackedAtKill, signal, resent, conversations*plan.Total, conversations, took.Round(time.Millisecond))
 }
 
-// kefuProc is one lifetime of the binary.
+// kefuProc is one lifetime of the binary (internal/kefuproc), with the
+// short names the server tests use.
 type kefuProc struct {
-	cmd    *exec.Cmd
-	addr   string
-	log    *procLog
-	exited chan struct{} // closed once err is set
-	err    error
+	*kefuproc.Proc
+	cmd  *exec.Cmd
+	addr string
+	log  *kefuproc.Log
 }
-
-// processWait bounds the binary's start and its exit.
-const processWait = 30 * time.Second
 
 // startKefu starts kefu serve on the store spec names (dir its -data) with a
 // port of the kernel's choosing and waits for its "kefu serving" line.
@@ -197,85 +191,12 @@ func startKefu(t *testing.T, bin, spec, dir string) *kefuProc {
 // a free port, and waits for its "kefu serving" line.
 func startKefuArgs(t *testing.T, bin string, args ...string) *kefuProc {
 	t.Helper()
-	p := &kefuProc{log: &procLog{addr: make(chan string, 1)}, exited: make(chan struct{})}
-	p.cmd = exec.Command(bin, append([]string{"serve"}, args...)...)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	})
-	select {
-	case p.addr = <-p.log.addr:
-	case <-p.exited:
-		t.Fatalf("kefu exited before serving: %v\n%s", p.err, p.log)
-	case <-time.After(processWait):
-		t.Fatalf("no 'kefu serving' line in the log:\n%s", p.log)
-	}
-	return p
+	p := kefuproc.Start(t, kefuproc.Spec{Bin: bin, Args: args})
+	return &kefuProc{Proc: p, cmd: p.Cmd, addr: p.Addr, log: p.Log}
 }
 
 // kill ends the process with SIGKILL: no shutdown, no last write.
-func (p *kefuProc) kill(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatalf("SIGKILL: %v", err)
-	}
-	select {
-	case <-p.exited:
-	case <-time.After(processWait):
-		t.Fatal("kefu still running after SIGKILL")
-	}
-}
+func (p *kefuProc) kill(t *testing.T) { t.Helper(); p.Kill(t) }
 
 // stop ends the process with SIGTERM and checks it exits cleanly.
-func (p *kefuProc) stop(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatalf("SIGTERM: %v", err)
-	}
-	select {
-	case <-p.exited:
-		if p.err != nil {
-			t.Errorf("kefu exited with %v after SIGTERM, want status 0", p.err)
-		}
-	case <-time.After(processWait):
-		t.Fatal("kefu still running after SIGTERM")
-	}
-}
-
-// serving is the start-up line that names the port the kernel chose.
-var serving = regexp.MustCompile(`msg="kefu serving" addr=(\S+)`)
-
-// procLog keeps a process's output, and passes on the address it serves on.
-type procLog struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	addr  chan string // gets the address, once
-	found bool
-}
-
-func (l *procLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n, err := l.buf.Write(p)
-	if !l.found {
-		if m := serving.FindSubmatch(l.buf.Bytes()); m != nil {
-			l.addr <- string(m[1])
-			l.found = true
-		}
-	}
-	return n, err
-}
-
-func (l *procLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+func (p *kefuProc) stop(t *testing.T) { t.Helper(); p.Stop(t) }
