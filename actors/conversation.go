@@ -92,6 +92,11 @@ type StartConv struct {
 	// Restore says the conversation was open before a restart: its
 	// messages are loaded from the store instead of starting empty.
 	Restore bool
+	// Rehomed says it is activated again because its actor stopped
+	// without ending (on a cluster: it moved; Restore is set too). What
+	// was on its way to or from the old activation may be lost, so once
+	// loaded it tells its parties to ask for what they lack (Resync).
+	Rehomed bool
 }
 
 // conversation owns one conversation: its members, its messages in order,
@@ -112,11 +117,15 @@ type StartConv struct {
 // it, the customer's grace period); conversation_notices.go (typing, read
 // marks); conversation_handoffs.go (assignment, transfer, the queue);
 // conversation_end.go (the end); conversation_fenced.go (a cluster's
-// fence on its writes, and its stop when one is refused).
+// fence on its writes, and its stop when one is refused);
+// conversation_unstarted.go (activated by a late message, never started).
 type conversation struct {
 	*Kinds
 	StartConv // zero until the start message
 	early     beforeStart
+	// waitStart cancels the timer for the start (startOverdue); nil once
+	// started.
+	waitStart scheduler.CancelFunc
 	epoch     int64     // owner epoch claimed at start on a cluster (Kinds.Claim); 0: no fence
 	state     convState // changed only by setState
 	timers    *scheduler.TimerScheduler
@@ -177,10 +186,17 @@ func (c *conversation) Receive(ctx actor.Context) {
 		// The root context is safe to use from timer goroutines; an
 		// actor's own context is not.
 		c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+		c.waitStart = c.timers.SendOnce(c.StartWait, ctx.Self(), &startOverdue{})
 	case *StartConv:
+		if c.waitStart != nil {
+			c.waitStart()
+			c.waitStart = nil
+		}
 		if c.start(ctx, msg) {
 			c.early.replay(func(m any) { c.handle(ctx, m) })
 		}
+	case *startOverdue:
+		c.unstarted(ctx)
 	default:
 		if !lifecycle(msg) && !c.early.hold(msg) {
 			c.Log.Warn("message before the conversation's start dropped", "conv", ctx.Self().Id, "type", fmt.Sprintf("%T", msg))
@@ -193,6 +209,8 @@ func (c *conversation) handle(ctx actor.Context, msg any) {
 	switch msg := msg.(type) {
 	case *StartConv:
 		c.Log.Warn("second start ignored", "conv", c.ID)
+	case *startOverdue:
+		// Started just as the timer fired: nothing to give up.
 	case *Stored:
 		c.stored(ctx, msg.Token)
 	case *StoreFailed:

@@ -57,3 +57,21 @@ func (c *conversation) closed(ctx actor.Context) {
 	c.toCustomer(ctx, &toCustomer)
 	ctx.Stop(ctx.Self())
 }
+
+// endStored ends a conversation restored with its end already stored (its
+// last actor stopped between writing the end and telling anyone, moved on
+// a cluster): both sides and the dispatcher are told as closed tells them,
+// with the stored reason. Nothing more is written.
+func (c *conversation) endStored(ctx actor.Context) {
+	var by Party
+	switch c.record.EndedBy {
+	case "":
+	case c.Customer.ID:
+		by = c.Customer
+	case c.Agent.ID:
+		by = c.Agent
+	}
+	c.setState(convEnding)
+	c.ending = &ConvClosed{Conv: c.ID, By: by, Reason: c.record.EndReason}
+	c.closed(ctx)
+}

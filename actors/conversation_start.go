@@ -48,6 +48,18 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		}
 		c.flush(ctx)
 	}
+	if c.Rehomed {
+		c.adoptAgent(ctx)
+	}
+	if c.Restore && !c.record.EndedAt.IsZero() {
+		// Its end is stored, but the actor that wrote it stopped (moved)
+		// before telling anyone: they are told now, nothing is written.
+		if c.CustomerConn != "" {
+			c.attach(ctx, c.CustomerConn)
+		}
+		c.endStored(ctx)
+		return true
+	}
 	if c.CustomerConn != "" {
 		c.attach(ctx, c.CustomerConn)
 	} else {
@@ -60,6 +72,9 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		// reached an agent's tab admitted before this actor started and
 		// gave it the whole history again (TestChurnCrash, once agents
 		// kept their tokens across the restart as the console does).
+		if c.Rehomed {
+			c.resyncParties(ctx)
+		}
 		return true
 	}
 	opened := c.opened(WhyAssigned, 0) // read-only to those it goes to
@@ -99,4 +114,34 @@ func (c *conversation) load() error {
 	}
 	c.handoffs = handoffsOf(events)
 	return nil
+}
+
+// resyncParties tells the parties of a conversation activated again after
+// a move that it is back: their connections ask for what they lack (Sync)
+// and send again what was not acknowledged, the agent's through its agent
+// actor. They may have asked already, when they saw the old activation
+// stop; their Sync then reached it before it was back and was lost (on
+// one node), or waited for this start (on a cluster, beforeStart). A
+// second Sync costs a frame and delivers nothing twice (connections keep
+// the last seq they sent); a resend is answered once (clientIDs). Nothing
+// here greets anyone: they had their conv frame at the real start.
+func (c *conversation) resyncParties(ctx actor.Context) {
+	r := &Resync{Conv: c.ID} // read-only to those it goes to
+	c.toAgent(ctx, r)
+	c.toCustomer(ctx, r)
+}
+
+// adoptAgent makes the loaded record name the agent the dispatcher started
+// a moved conversation with, when they differ: the old activation's write
+// of a change of agent was lost with it, or the change itself was (a
+// Reassign or Unassign sent as it stopped). The dispatcher's record is the
+// truth, and the stored one is what a restart restores from.
+func (c *conversation) adoptAgent(ctx actor.Context) {
+	if !c.record.EndedAt.IsZero() || (c.record.AgentID == c.Agent.ID && c.record.AgentName == c.Agent.Name) {
+		return
+	}
+	c.Log.Warn("moved conversation's stored agent was stale", "conv", c.ID, "stored", c.record.AgentID, "agent", c.Agent.ID)
+	c.record.AgentID, c.record.AgentName = c.Agent.ID, c.Agent.Name
+	c.recordDirty = true
+	c.flush(ctx)
 }

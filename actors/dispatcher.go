@@ -303,12 +303,22 @@ func (d *dispatcher) terminated(ctx actor.Context, who *actor.PID) {
 		return
 	}
 	if conv := d.convPIDs[key]; conv != nil {
+		// No ConvFinished came before: it failed, or, where actors move,
+		// it moved (dispatcher_moves.go).
+		if d.Dir.Moves() {
+			d.convMoved(ctx, conv)
+			return
+		}
 		d.convFinished(ctx, conv.id, ReasonFailed)
 		return
 	}
 	if a := d.agentActors[key]; a != nil {
 		delete(d.agentActors, key)
+		// An incarnation retired here is no longer in agents: it stays gone.
 		if d.agents[a.ID] == a {
+			if d.Dir.Moves() && d.agentMoved(ctx, a) {
+				return
+			}
 			d.Log.Error("agent actor stopped unexpectedly", "agent", a.ID)
 			d.retire(ctx, a, ReasonFailed)
 		}

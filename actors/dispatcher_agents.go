@@ -18,9 +18,10 @@ type agentRec struct {
 	convs    map[ConvID]*convRec
 	reserved string // compat: the customer name holding a /getroom offer
 
-	actorID string                // the agent actor's id in the Directory
-	pid     *actor.PID            // the agent actor, which fans events out to its connections
-	conns   map[string]*actor.PID // live connections by pidKey; none means gone, within the grace period
+	actorID string            // the agent actor's id in the Directory
+	pid     *actor.PID        // the agent actor, which fans events out to its connections
+	conns   map[string]ConnID // live connections by pidKey; none means gone, within the grace period
+	moves   moves             // the agent actor's re-activations (dispatcher_moves.go)
 
 	lastAssigned uint64 // the dispatcher's tick at the last assignment
 	heapIndex    int    // position in its pool's eligible heap, or -1
@@ -71,7 +72,7 @@ func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 	}
 	conn := d.Dir.PID(KindConn, string(msg.Conn))
 	d.agentConns[pidKey(conn)] = a
-	a.conns[pidKey(conn)] = conn
+	a.conns[pidKey(conn)] = msg.Conn
 	ctx.Watch(conn)
 	ctx.Send(a.pid, &AttachConn{Conn: msg.Conn})
 	a.graceGen = d.nextGen() // a pending grace timer is now stale
@@ -100,7 +101,7 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 		status:       StatusAvailable,
 		capacity:     capacity,
 		convs:        map[ConvID]*convRec{},
-		conns:        map[string]*actor.PID{},
+		conns:        map[string]ConnID{},
 		heapIndex:    -1,
 		lastAssigned: d.tick,
 		// A fresh actor id per incarnation: the previous one may still be
@@ -162,11 +163,11 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 	if reason == ReasonRemoved {
 		kick = DisconnectAccountRemoved
 	}
-	for key, pid := range a.conns {
+	for key, conn := range a.conns {
 		// Tabs are still open only when the actor failed or the account
 		// was removed: either way they must go.
 		delete(d.agentConns, key)
-		ctx.Send(pid, &Kick{Reason: kick})
+		ctx.Send(d.Dir.PID(KindConn, string(conn)), &Kick{Reason: kick})
 	}
 	convs := a.convsInOrder()
 	a.convs = map[ConvID]*convRec{}

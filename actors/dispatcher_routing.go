@@ -18,6 +18,7 @@ type convRec struct {
 	ticket   uint64    // the customer's arrival number: its place if re-queued
 	started  time.Time
 	asked    time.Time // when its customer asked for an agent: a re-queue's wait counts from there
+	moves    moves     // its actor's re-activations (dispatcher_moves.go)
 }
 
 // Dequeued tells a customer it is no longer waiting.
@@ -103,6 +104,14 @@ func (d *dispatcher) start(ctx actor.Context, c *convRec, a *agentRec, waited ti
 // spawnConv activates the actor of conversation c, with agent a or none;
 // restored conversations read their messages back from the store.
 func (d *dispatcher) spawnConv(ctx actor.Context, c *convRec, a *agentRec, restore bool) {
+	if err := d.activateConv(ctx, c, d.convStart(c, a, restore)); err != nil {
+		d.Log.Error("cannot start conversation", "conv", c.id, "err", err)
+		d.drop(c)
+	}
+}
+
+// convStart is what conversation c starts with, with agent a or none.
+func (d *dispatcher) convStart(c *convRec, a *agentRec, restore bool) *StartConv {
 	start := &StartConv{
 		ID:            c.id,
 		Pool:          d.Pool,
@@ -119,15 +128,20 @@ func (d *dispatcher) spawnConv(ctx actor.Context, c *convRec, a *agentRec, resto
 			start.CustomerGrace = 0 // the tutorial's customer who leaves is gone
 		}
 	}
+	return start
+}
+
+// activateConv activates conversation c's actor with start and watches
+// it: its Terminated without ConvFinished is a failure, or a move.
+func (d *dispatcher) activateConv(ctx actor.Context, c *convRec, start *StartConv) error {
 	pid, err := d.Dir.Activate(KindConv, string(c.id), start)
 	if err != nil {
-		d.Log.Error("cannot start conversation", "conv", c.id, "err", err)
-		d.drop(c)
-		return
+		return err
 	}
 	c.pid = pid
 	d.convPIDs[pidKey(pid)] = c
 	ctx.Watch(pid)
+	return nil
 }
 
 // requeue puts conversation c at the head of the queue, keeping it. An

@@ -3,6 +3,7 @@ package actors
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -31,7 +32,23 @@ type Kinds struct {
 	// returns the epoch its writes are fenced with (store.Fencing.Claim,
 	// for this node's lease). nil on a single node: no claims, no fences.
 	Claim func(key string) (int64, error)
+	// StartWait is how long an activated conversation waits for its
+	// StartConv before it gives up (conversation_unstarted.go); 0:
+	// DefaultStartWait. Tests shorten it.
+	StartWait time.Duration
+	// Identity returns the id an activated actor was activated under, for
+	// one that has no start message to say it (a conversation re-activated
+	// by a late message); nil: LocalDirectory's naming (localName). A
+	// cluster's directory reads the grain's cluster identity instead.
+	Identity func(ctx actor.Context) string
 }
+
+// DefaultStartWait is Kinds.StartWait's default. On a cluster the
+// dispatcher re-activates a moved conversation within about a second of
+// its node's loss (the activation measured ~1.3 s); a conversation still
+// without its start five seconds on was woken by a late message, not by
+// its dispatcher.
+const DefaultStartWait = 5 * time.Second
 
 // Props returns the props actors of kind are spawned from. They are new at
 // each call, because Props.Configure changes props in place (LocalDirectory
@@ -45,6 +62,12 @@ func (k *Kinds) Props(kind Kind) (*actor.Props, error) {
 	if shared.Log == nil {
 		shared.Log = slog.Default()
 	}
+	if shared.StartWait <= 0 {
+		shared.StartWait = DefaultStartWait
+	}
+	if shared.Identity == nil {
+		shared.Identity = localIdentity
+	}
 	var producer actor.Producer
 	switch kind {
 	case KindConv:
@@ -55,4 +78,11 @@ func (k *Kinds) Props(kind Kind) (*actor.Props, error) {
 		return nil, fmt.Errorf("actors: %s is not an activated kind", kind)
 	}
 	return actor.PropsFromProducer(producer, actor.WithReceiverMiddleware(stopOnPanic(shared.Log))), nil
+}
+
+// localIdentity is Kinds.Identity on one node: the id in the actor's
+// LocalDirectory name, after its kind (localName).
+func localIdentity(ctx actor.Context) string {
+	_, id, _ := strings.Cut(ctx.Self().Id, "/")
+	return id
 }

@@ -68,6 +68,7 @@ type Metrics struct {
 	commitDuration prometheus.Histogram
 	commitFailures prometheus.Counter
 	storeFenced    prometheus.Counter
+	convsRehomed   prometheus.Counter
 }
 
 // New returns a server's metrics on a registry of their own, not the
@@ -133,11 +134,16 @@ func New() *Metrics {
 		Name: "kefu_store_fenced_total",
 		Help: "Writes the store refused because an owner epoch they carried was stale (another node claimed the conversation or dispatcher) or this node's lease was not live; their writers stop. Always 0 on a single node.",
 	})
+	m.convsRehomed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "kefu_convs_rehomed_total",
+		Help: "Conversations this node's dispatchers activated again after their actor stopped without ending (moved: its node died, or a rebalance). Always 0 on a single node.",
+	})
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		conns, received, delivered, slow, m.delivery, m.routing,
 		m.timeToAssign, m.commitEntries, m.commitDuration, m.commitFailures, m.storeFenced,
+		m.convsRehomed,
 	)
 	return m
 }
@@ -145,6 +151,10 @@ func New() *Metrics {
 // ObserveWAL publishes the store's write-ahead log size, read at each
 // scrape.
 func (m *Metrics) ObserveWAL(bytes func() int64) {
+	m.convsRehomed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "kefu_convs_rehomed_total",
+		Help: "Conversations this node's dispatchers activated again after their actor stopped without ending (moved: its node died, or a rebalance). Always 0 on a single node.",
+	})
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kefu_store_wal_bytes",
 		Help: "Size of the store's write-ahead log file. It stays near 64 MiB under load; growth without end means checkpoints fall behind.",
@@ -153,6 +163,10 @@ func (m *Metrics) ObserveWAL(bytes func() int64) {
 
 // ObservePool publishes how many goroutines the actors' pool has.
 func (m *Metrics) ObservePool(goroutines func() int) {
+	m.convsRehomed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "kefu_convs_rehomed_total",
+		Help: "Conversations this node's dispatchers activated again after their actor stopped without ending (moved: its node died, or a rebalance). Always 0 on a single node.",
+	})
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kefu_actor_goroutines",
 		Help: "Goroutines the actors' pool holds, busy or idle; idle ones exit after 5 s.",
@@ -250,6 +264,13 @@ func (m *Metrics) Commit(entries int, took time.Duration, err error) {
 func (m *Metrics) StoreFenced() {
 	if m != nil {
 		m.storeFenced.Inc()
+	}
+}
+
+// ConvRehomed counts one conversation activated again after a move.
+func (m *Metrics) ConvRehomed() {
+	if m != nil {
+		m.convsRehomed.Inc()
 	}
 }
 

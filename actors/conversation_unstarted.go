@@ -1,0 +1,91 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/store"
+)
+
+// This file holds a conversation activated without its start. On a
+// cluster any message to a conversation's id activates it wherever the
+// cluster places it: the dispatcher's StartConv normally follows within a
+// second (a new conversation, or one re-activated after a move), but a
+// message that arrives late, after the conversation ended and its actor
+// stopped, wakes an actor that no StartConv will ever reach. Without a
+// bound it would hold what it was sent forever, its senders unanswered.
+// So a conversation still waiting for its start after Kinds.StartWait
+// reads its record, answers what it holds as the record says, and stops.
+
+// startOverdue is an activated actor's timer for its start
+// (Kinds.StartWait): a conversation's, and an agent actor's, which just
+// stops (agent.go).
+type startOverdue struct{}
+
+// What a conversation that never started answers: why it takes nothing.
+const refusedUnknown = "no such conversation here"
+
+// unstartedRefusal is how a conversation that was never started answers
+// what it holds: a frame error for each Post and End, and, when ended, a
+// ConvClosed for an agent's tab that asked (Sync).
+type unstartedRefusal struct {
+	code, message string
+	ended         bool // the record says it ended: a tab that syncs is told so
+	customer      Party
+}
+
+// unstarted gives up waiting for the start: it answers what it holds from
+// the conversation's stored record, then stops. An ended conversation
+// refuses posts as an ended one does (conversation_ended); an unknown one
+// as a connection does (unknown_conversation). One whose record is still
+// open, or cannot be read, refuses them not_stored: their senders send
+// again, and the dispatcher's start, when it comes, activates it anew.
+// A customer's connection watches the conversation, so its stop tells it
+// to replay the end from the store (convGone); an agent's tab does not,
+// so one that asked (Sync) is told it is gone.
+func (c *conversation) unstarted(ctx actor.Context) {
+	id := c.Identity(ctx)
+	r := c.unstartedRefusal(id)
+	c.Log.Warn("conversation activated without a start; stopping", "conv", id, "held", len(c.early.held), "answer", r.code)
+	c.early.replay(func(m any) {
+		switch m := m.(type) {
+		case *Post:
+			if m.ClientID != "" || r.code != ErrCodeEnded { // the tutorial's pages have no words for an ended one
+				c.refuse(ctx, m.Conn, r.code, r.message, m.ClientID)
+			}
+		case *End:
+			c.refuse(ctx, m.Conn, r.code, r.message, "")
+		case *Sync:
+			if r.ended && m.Party.Role == RoleAgent {
+				ctx.Send(c.Dir.PID(KindConn, string(m.Conn)), &ConvClosed{Conv: ConvID(id), Other: r.customer, Reason: ReasonGone})
+			}
+		default:
+			c.Log.Debug("message to a conversation never started dropped", "conv", id, "type", fmt.Sprintf("%T", m))
+		}
+	})
+	ctx.Stop(ctx.Self())
+}
+
+// unstartedRefusal reads conversation id's record and says how to answer
+// what waits for its start.
+func (c *conversation) unstartedRefusal(id string) unstartedRefusal {
+	rctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	rec, err := c.Store.Conversation(rctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || id == "":
+		return unstartedRefusal{code: ErrCodeUnknownConv, message: refusedUnknown}
+	case err != nil:
+		c.Log.Error("cannot read an unstarted conversation's record", "conv", id, "err", err)
+		return unstartedRefusal{code: ErrCodeNotStored, message: refusedNotStored}
+	case rec.EndedAt.IsZero():
+		return unstartedRefusal{code: ErrCodeNotStored, message: refusedNotStored}
+	}
+	return unstartedRefusal{
+		code: ErrCodeEnded, message: refusedEnded, ended: true,
+		customer: Party{Role: RoleCustomer, ID: rec.CustomerID, Name: rec.CustomerName},
+	}
+}
