@@ -29,7 +29,7 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 	if err := c.claim(); err != nil {
 		// Without the epoch no write of it could be acknowledged: another
 		// node owns it, or this one has lost its lease.
-		c.Log.Error("cannot claim conversation", "conv", c.ID, "err", err)
+		c.Log.Warn("cannot claim conversation", "conv", c.ID, "err", err)
 		ctx.Stop(ctx.Self())
 		return false
 	}

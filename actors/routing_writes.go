@@ -101,7 +101,7 @@ func (d *dispatcher) claim(ctx actor.Context) {
 	if err != nil {
 		// Without the epoch none of its writes could be stored: another
 		// node owns the queue, or this one has lost its lease.
-		d.Log.Error("cannot claim the dispatcher; stopping", "pool", d.Pool, "err", err)
+		d.Log.Warn("cannot claim the dispatcher; stopping", "pool", d.Pool, "err", err)
 		ctx.Stop(ctx.Self())
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
 
 	"kefu/actors"
 	"kefu/transport"
@@ -34,8 +35,16 @@ var grainKinds = map[actors.Kind]bool{actors.KindConv: true, actors.KindAgent: t
 // NewDirectory returns a cluster directory over local, usable at once:
 // what is sent to a grain before the node has joined waits for it. onDrop
 // counts messages for grains that were dropped, by why.
-func NewDirectory(local *actors.LocalDirectory, system *actor.ActorSystem, cfg GrainConfig, onDrop func(why string)) *Directory {
-	return &Directory{local: local, root: system.Root, grains: newGrains(system, cfg, onDrop)}
+//
+// It gives system its cluster address at once: every PID made from now on
+// (the stable grain addresses, this node's actors) names the node the way
+// its peers reach it. Made before the remote listener starts, a PID would
+// carry the library's placeholder address, and a peer answering it would
+// deliver the answer to its own actor of that name. So NewDirectory comes
+// before the node spawns anything.
+func NewDirectory(local *actors.LocalDirectory, system *actor.ActorSystem, cfg Config, onDrop func(why string)) *Directory {
+	system.ProcessRegistry.Address = cfg.Addr
+	return &Directory{local: local, root: system.Root, grains: newGrains(system, cfg.Grains, onDrop)}
 }
 
 // PID implements actors.Directory.
@@ -76,3 +85,7 @@ func (d *Directory) Addresses() []string { return d.grains.members.Addresses() }
 // Moves implements actors.Directory: a grain's Terminated without goodbye
 // means its node died or a rebalance moved it.
 func (d *Directory) Moves() bool { return true }
+
+// GrainIdentity is actors.Kinds.Identity on a cluster: the id a grain was
+// activated under (its own PID names the placement actor's child).
+func GrainIdentity(ctx actor.Context) string { return cluster.GetClusterIdentity(ctx).Identity }

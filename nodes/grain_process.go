@@ -34,6 +34,15 @@ type grainProcess struct {
 	queue     []pending
 	watchers  map[string]*actor.PID // by PID key
 	retired   bool                  // removed from the process registry
+	watched   time.Time             // when real was last watched
+	draining  bool                  // the queue is being sent to real: new messages join it
+	gen       uint64                // counts resolutions; a drainer of an older one stops
+	// lost counts activations that ended before their queue was sent, in a
+	// row, since failingSince: an actor that stops as it starts (it cannot
+	// claim its key yet) is asked for again after a growing pause, and its
+	// messages are given up after ResolveFor.
+	lost         int
+	failingSince time.Time
 }
 
 // pending is a message waiting for the grain to be resolved.
@@ -78,13 +87,25 @@ func (g *grainProcess) deliver(p pending) {
 		g.nodes.successor(g).deliver(p)
 		return
 	}
-	if g.real == nil {
+	if g.real == nil || g.draining {
 		g.enqueueLocked(p)
 		g.mu.Unlock()
 		return
 	}
 	real := g.real
+	// A watch can be lost on its way (a remote endpoint that was
+	// reconnecting drops system messages), and then the stale activation
+	// would be used for good. Watching again now and then, while the grain
+	// is in use, bounds that: a watch of a stopped actor is answered at
+	// once with Terminated, which sends this process to resolve again.
+	recheck := time.Since(g.watched) > g.nodes.cfg.Recheck
+	if recheck {
+		g.watched = time.Now()
+	}
 	g.mu.Unlock()
+	if recheck {
+		g.nodes.watchReal(g, real)
+	}
 	g.nodes.forward(real, p)
 }
 
@@ -97,7 +118,7 @@ func (g *grainProcess) enqueueLocked(p pending) {
 	} else {
 		g.queue = append(g.queue, p)
 	}
-	if !g.resolving {
+	if g.real == nil && !g.resolving {
 		g.resolving = true
 		go g.resolve()
 	}
@@ -109,6 +130,17 @@ func (g *grainProcess) enqueueLocked(p pending) {
 func (g *grainProcess) resolve() {
 	deadline := time.Now().Add(g.nodes.cfg.ResolveFor)
 	backoff := g.nodes.cfg.RetryFirst
+	g.mu.Lock()
+	lost, since := g.lost, g.failingSince
+	g.mu.Unlock()
+	if lost > 0 {
+		if time.Since(since) > g.nodes.cfg.ResolveFor {
+			g.unresolved()
+			return
+		}
+		deadline = since.Add(g.nodes.cfg.ResolveFor)
+		time.Sleep(min(g.nodes.cfg.RetryFirst<<min(lost, 10), g.nodes.cfg.RetryMax)) // on this goroutine only
+	}
 	for g.nodes.staleTopology() && time.Now().Before(deadline) {
 		time.Sleep(g.nodes.cfg.RetryFirst) // polling the topology, on this goroutine only
 	}
@@ -128,18 +160,40 @@ func (g *grainProcess) resolve() {
 }
 
 // resolved records pid, watches it so that its end reads as "moved", and
-// drains the queue under the lock so that later messages cannot overtake
-// queued ones (each send only posts to a mailbox or an endpoint's queue).
+// sends what was queued, in order: until the queue is empty, new messages
+// join it rather than overtake it. Nothing is sent with the lock held: a
+// send to a stopped local actor is answered synchronously (a dead letter's
+// Terminated comes straight back to this process).
 func (g *grainProcess) resolved(pid *actor.PID) {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	g.real = pid
 	g.resolving = false
+	g.watched = time.Now()
+	g.draining = true
+	g.gen++
+	gen := g.gen
+	g.mu.Unlock()
 	g.nodes.watchReal(g, pid)
-	for _, p := range g.queue {
-		g.nodes.forward(pid, p)
+	for {
+		g.mu.Lock()
+		if g.gen != gen || g.real == nil {
+			// Ended meanwhile: the queue waits for the next resolution.
+			g.mu.Unlock()
+			return
+		}
+		batch := g.queue
+		g.queue = nil
+		if len(batch) == 0 {
+			g.draining = false
+			g.lost = 0
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		for _, p := range batch {
+			g.nodes.forward(pid, p)
+		}
 	}
-	g.queue = nil
 }
 
 // unresolved gives up: the queue goes to dead letters, counted. The next
@@ -149,6 +203,7 @@ func (g *grainProcess) unresolved() {
 	queue := g.queue
 	g.queue = nil
 	g.resolving = false
+	g.lost = 0
 	g.mu.Unlock()
 	for _, p := range queue {
 		g.nodes.dropped(g, p, whyUnresolved)
@@ -198,10 +253,23 @@ func (g *grainProcess) terminated(m *actor.Terminated) {
 	if m.Why == actor.TerminatedReason_AddressTerminated {
 		g.nodes.nodeGone(m.Who.Address)
 	}
-	// With an activation known, nothing was queued and nothing resolves:
-	// this process has no more work, and a later send finds a new one.
-	g.retired = true
-	g.nodes.retire(g)
+	g.draining = false
+	switch {
+	case len(g.queue) > 0:
+		// Ended while its queue was being sent: what is left goes to the
+		// next activation.
+		if g.lost == 0 {
+			g.failingSince = time.Now()
+		}
+		g.lost++
+		g.resolving = true
+		go g.resolve()
+	default:
+		// Nothing waits: this process has no more work, and a later send
+		// finds a new one.
+		g.retired = true
+		g.nodes.retire(g)
+	}
 	g.mu.Unlock()
 	for _, w := range watchers {
 		g.nodes.notifyTerminated(w, g.self, m.Why)

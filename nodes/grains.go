@@ -21,12 +21,13 @@ type GrainConfig struct {
 	RetryFirst time.Duration // first pause between lookups; doubles
 	RetryMax   time.Duration // longest pause between lookups
 	AskFor     time.Duration // how long one lookup waits for the owner
+	Recheck    time.Duration // watch a grain in use again this often
 }
 
 // DefaultGrainConfig: a grain moves in about a second and a half after its
 // node dies (measured), so 10 s of retries covers a slow membership change.
 func DefaultGrainConfig() GrainConfig {
-	return GrainConfig{QueueLimit: 1024, ResolveFor: 10 * time.Second, RetryFirst: 50 * time.Millisecond, RetryMax: time.Second, AskFor: 2 * time.Second}
+	return GrainConfig{QueueLimit: 1024, ResolveFor: 10 * time.Second, RetryFirst: 50 * time.Millisecond, RetryMax: time.Second, AskFor: 2 * time.Second, Recheck: 2 * time.Second}
 }
 
 // grains is one node's table of stable grain addresses. The process

@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,4 +79,47 @@ func TestGrainMovedResolves(t *testing.T) {
 		}
 	}
 	t.Logf("re-homed in %v", time.Since(start))
+}
+
+// A grain that stops itself is activated afresh by the next message, from
+// every member: the placement actor forgets it and no member keeps its
+// stale address.
+func TestGrainStoppedResolves(t *testing.T) {
+	members := startCluster(t, 3)
+	waitMembers(t, members, 3)
+	for _, c := range members {
+		c.ask(t, "g3")
+	}
+	if got := members[0].do(t, stopWord+" g3"); !strings.HasPrefix(got, "answer ") {
+		t.Fatalf("stop: %s", got)
+	}
+	for i, c := range members {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			line := c.do(t, "ask g3")
+			if strings.HasPrefix(line, "answer ") {
+				break // a fresh activation, or the old one's successor
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("member %d never reached g3 again: %s", i, line)
+			}
+		}
+	}
+}
+
+// A grain that stops as it starts is activated again by each message (and
+// stops again): no member keeps sending to the first, stopped activation.
+func TestGrainStillbornResolvesAgain(t *testing.T) {
+	members := startCluster(t, 3)
+	waitMembers(t, members, 3)
+	// Before: the stable process deadlocked on the dead letter's
+	// synchronous Terminated, and the member stopped answering.
+	for i, c := range members {
+		if line := c.do(t, "activations "+stillborn+"1"); !strings.HasPrefix(line, "distinct") {
+			t.Fatalf("member %d: %s", i, line)
+		}
+	}
+	for _, c := range members {
+		c.ask(t, "g4") // still serving
+	}
 }

@@ -37,7 +37,7 @@ func Join(system *actor.ActorSystem, cfg Config, kinds []*cluster.Kind) (*Member
 		name = DefaultName
 	}
 	provider := automanaged.NewWithConfig(refresh, managePort, peers...)
-	ccfg := cluster.Configure(name, provider, disthash.New(), remote.Configure(host, port),
+	ccfg := cluster.Configure(name, provider, disthash.New(), remote.Configure(host, port, remote.WithAdvertisedHost(cfg.Addr)),
 		cluster.WithKinds(kinds...))
 	c := cluster.New(system, ccfg)
 	if err := startMember(c); err != nil {

@@ -46,11 +46,25 @@ const echoKind = "echo"
 type echo struct{ seen int }
 
 func (e *echo) Receive(ctx actor.Context) {
-	if _, ok := ctx.Message().(*wrapperspb.StringValue); ok {
+	if _, ok := ctx.Message().(*actor.Started); ok && strings.HasPrefix(cluster.GetClusterIdentity(ctx).Identity, stillborn) {
+		ctx.Stop(ctx.Self()) // as a dispatcher that cannot claim its pool does
+		return
+	}
+	if m, ok := ctx.Message().(*wrapperspb.StringValue); ok {
 		e.seen++
 		ctx.Respond(wrapperspb.String(fmt.Sprintf("%s|%d", ctx.Self().Address, e.seen)))
+		if m.Value == stopWord {
+			ctx.Stop(ctx.Self()) // as a fenced or unstarted kefu actor does
+		}
 	}
 }
+
+// stopWord makes an echo grain stop itself after answering; a grain whose
+// id starts with stillborn stops as it starts.
+const (
+	stopWord  = "stop"
+	stillborn = "stillborn"
+)
 
 // child is one member process.
 type child struct {
@@ -187,13 +201,27 @@ func runChild() int {
 	for s.Scan() {
 		verb, arg, _ := strings.Cut(s.Text(), " ")
 		switch verb {
-		case "ask":
-			res, err := system.Root.RequestFuture(g.process(echoKind, arg).self, wrapperspb.String("hi"), 15*time.Second).Result()
+		case "ask", stopWord:
+			res, err := system.Root.RequestFuture(g.process(echoKind, arg).self, wrapperspb.String(verb), 15*time.Second).Result()
 			if err != nil {
 				out.println("error", err)
 			} else {
 				out.println("answer", res.(*wrapperspb.StringValue).Value)
 			}
+		case "activations":
+			// Three asks that each time out: how many distinct activations
+			// did they reach? The stable process resolves after each end.
+			seen := map[string]bool{}
+			for range 3 {
+				_, _ = system.Root.RequestFuture(g.process(echoKind, arg).self, wrapperspb.String("hi"), 500*time.Millisecond).Result()
+				p := g.process(echoKind, arg)
+				p.mu.Lock()
+				if p.real != nil {
+					seen[p.real.String()] = true
+				}
+				p.mu.Unlock()
+			}
+			out.println("distinct", len(seen))
 		case "watch":
 			target := g.process(echoKind, arg).self
 			system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {

@@ -14,6 +14,7 @@ import (
 	"kefu/actorpool"
 	"kefu/actors"
 	"kefu/metrics"
+	"kefu/nodes"
 	"kefu/store"
 )
 
@@ -63,6 +64,7 @@ func (s *Server) startActorSystem(convs store.Conversations) actors.Directory {
 	s.kinds = &actors.Kinds{Dir: dir, Store: convs, Log: s.cfg.Log, Now: s.cfg.Now}
 	if s.clustered() {
 		s.kinds.Claim = s.claim
+		s.kinds.Identity = nodes.GrainIdentity
 	}
 	local.UseKinds(s.kinds)
 	return dir

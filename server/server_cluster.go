@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/asynkron/protoactor-go/cluster"
 
@@ -27,6 +28,13 @@ type clusterNode struct {
 	stop   context.CancelFunc
 }
 
+// claimWait bounds how long an activation waits for its node to see a
+// majority; claimPoll is how often it looks.
+const (
+	claimWait = 3 * time.Second
+	claimPoll = 50 * time.Millisecond
+)
+
 // errCannotClaim refuses a claim while the node may not take ownership.
 var errCannotClaim = errors.New("this node holds no lease or sees no majority: it may not take conversations")
 
@@ -39,7 +47,7 @@ func (s *Server) clustered() bool { return s.node != nil }
 func (s *Server) newClusterNode(local *actors.LocalDirectory) *nodes.Directory {
 	n := &clusterNode{cfg: s.cfg.Cluster, lost: make(chan error, 1)}
 	dropped := s.metrics.ObserveCluster(func() int { return len(n.dir.Addresses()) }, func() bool { return n.keeper != nil && n.keeper.Ready() })
-	n.dir = nodes.NewDirectory(local, s.system, n.cfg.Grains, dropped)
+	n.dir = nodes.NewDirectory(local, s.system, n.cfg, dropped)
 	s.node = n
 	return n.dir
 }
@@ -49,8 +57,17 @@ func (s *Server) newClusterNode(local *actors.LocalDirectory) *nodes.Directory {
 // runs once per activation, as the activation's reads do.
 func (s *Server) claim(key string) (int64, error) {
 	k := s.node.keeper
-	if k == nil || !k.MayClaim() {
+	if k == nil {
 		return 0, errCannotClaim
+	}
+	// A node that has just joined sees its majority within a second or
+	// two: an activation then waits for it rather than stop and be asked
+	// for again. Bounded, and only until the node first may claim.
+	for deadline := time.Now().Add(claimWait); !k.MayClaim(); {
+		if time.Now().After(deadline) {
+			return 0, errCannotClaim
+		}
+		time.Sleep(claimPoll) // a poll under the deadline above
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
 	defer cancel()
