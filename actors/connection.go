@@ -24,7 +24,8 @@ import (
 // (what a returning client missed), connection_convs.go (the conversations
 // it is in), connection_gaps.go (holding what comes past a gap, and the
 // answers that fill it), connection_moved.go (a conversation that moved to
-// another node), connection_history.go (older pages), connection_rating.go,
+// another node), connection_rejoin.go (its dispatcher that moved),
+// connection_history.go (older pages), connection_rating.go,
 // connection_inflight.go (answers owed to the client) and
 // connection_send.go (outbound frames and the close). Its messages are in
 // connection_messages.go.
@@ -45,6 +46,7 @@ type connection struct {
 	stopBeat scheduler.CancelFunc
 	early    []any // commands sent between hello and admission (connection_frames.go)
 	reading  bool  // a history request is being read (connection_history.go)
+	rejoin   rejoin // asking a moved dispatcher again (connection_rejoin.go)
 }
 
 // ConnConfig is everything a connection actor starts with.
@@ -117,7 +119,9 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.convClosed(ctx, msg)
 	case *TypingNotice, *AgentChanged, *Ack, *ReadNotice:
 		c.convEvent(ctx, msg)
-	case *Requeued, *Queued, *Dequeued, *AgentState, *AgentList, *FrameError, *Pong:
+	case *Queued, *Dequeued, *AgentState:
+		c.standing(ctx, msg)
+	case *Requeued, *AgentList, *FrameError, *Pong:
 		c.send(ctx, msg)
 	case *OverLimit:
 		c.overLimit(ctx, msg)
@@ -137,6 +141,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.resync(ctx, msg)
 	case *convRepair:
 		c.repairAgain(ctx, msg)
+	case *rejoinAgain:
+		c.rejoinNow(ctx)
 	case *actor.Stopped:
 		c.stopped(ctx)
 	}

@@ -88,6 +88,9 @@ func (c *connection) convEvent(ctx actor.Context, msg any) {
 
 // terminated notes which conversations a stopped actor was.
 func (c *connection) terminated(ctx actor.Context, msg *actor.Terminated) {
+	if c.dispatcherGone(ctx, msg.Who) {
+		return
+	}
 	// Behind the conversation's last messages, still queued.
 	for id, v := range c.convs {
 		if v.pid.Equal(msg.Who) {

@@ -14,7 +14,8 @@ import (
 // hello, proved through the Authenticator (authenticator.go). Either then
 // asks the dispatcher to admit it, and once admitted welcomes the client,
 // syncs its conversations (connection_replay.go) and handles the commands
-// that came early (connection_frames.go).
+// that came early (connection_frames.go). Where actors move it asks
+// again when its dispatcher moves (connection_rejoin.go).
 
 // started identifies a compat client from its query at once; a native one
 // must say hello first, within HelloTimeout.
@@ -97,13 +98,26 @@ func (c *connection) hello(ctx actor.Context, h *CmdHello) {
 // identified asks the dispatcher to admit this now-known client.
 func (c *connection) identified(ctx actor.Context, p Party) {
 	c.me = p
-	dispatcher := c.Dir.PID(KindDispatcher, DispatcherID(c.Pool))
-	switch p.Role {
-	case RoleAgent:
-		ctx.Request(dispatcher, &AgentConnect{Agent: p, Capacity: c.capacityHint, Conn: c.ID, Pool: c.Pool})
-	case RoleCustomer:
-		ctx.Request(dispatcher, &CustomerConnect{Customer: p, Conn: c.ID, Seq: c.Seq, Pool: c.Pool})
+	if m := c.admission(false); m != nil {
+		ctx.Request(c.dispatcherPID(), m)
 	}
+}
+
+// admission is what asks the dispatcher to admit this client: at hello,
+// or again, with what it has now, after the dispatcher moved (rejoin,
+// connection_rejoin.go).
+func (c *connection) admission(rejoin bool) any {
+	switch c.me.Role {
+	case RoleAgent:
+		m := &AgentConnect{Agent: c.me, Capacity: c.capacityHint, Conn: c.ID, Pool: c.Pool}
+		if rejoin {
+			m.Rejoin, m.Capacity, m.Status, m.Convs = true, c.rejoin.capacity, c.rejoin.status, c.convIDs()
+		}
+		return m
+	case RoleCustomer:
+		return &CustomerConnect{Customer: c.me, Conn: c.ID, Seq: c.Seq, Pool: c.Pool, Rejoin: rejoin}
+	}
+	return nil
 }
 
 // refused closes a connection the dispatcher would not admit.
@@ -113,13 +127,22 @@ func (c *connection) refused(ctx actor.Context, msg *Refused) {
 }
 
 func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
+	if c.admitted {
+		c.agentRejoined(ctx, a)
+		return
+	}
 	c.admitted = true
+	c.rejoin.status, c.rejoin.capacity = a.Status, a.Capacity
 	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, MaxCapacity: cmp.Or(c.MaxCapacity, MaxCapacity), Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
 	c.syncAll(ctx, a.Convs)
 	c.admittedNow(ctx)
 }
 
 func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
+	if c.admitted {
+		c.customerRejoined(ctx, a)
+		return
+	}
 	c.admitted = true
 	state := "idle"
 	switch {
@@ -145,7 +168,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 		c.syncAll(ctx, convs)
 	}
 	if a.Queued {
-		c.send(ctx, &Queued{Position: a.Position, ETA: a.ETA})
+		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
 	}
 	c.admittedNow(ctx)
 }
@@ -163,4 +186,5 @@ func (c *connection) admittedNow(ctx actor.Context) {
 		c.command(ctx, cmd)
 	}
 	c.early = nil
+	c.watchDispatcher(ctx)
 }

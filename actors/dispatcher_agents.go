@@ -53,6 +53,13 @@ func (a *agentRec) convsInOrder() []*convRec {
 
 func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 	a := d.agents[msg.Agent.ID]
+	conn := d.Dir.PID(KindConn, string(msg.Conn))
+	if msg.Rejoin && a != nil && d.agentConns[pidKey(conn)] == a {
+		// Admitted here already: a rejoin repeated while this dispatcher
+		// was coming back, or one from a move that was no move.
+		ctx.Respond(d.agentAdmitted(a))
+		return
+	}
 	if msg.Pool.rules().uniqueNames {
 		if _, taken := d.agentNames[msg.Agent.Name]; taken {
 			ctx.Respond(&Refused{Reason: DisconnectNameTaken})
@@ -70,7 +77,11 @@ func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 	if msg.Capacity > 0 && a.pool.rules().fixedCapacity == 0 {
 		a.capacity = msg.Capacity // the account's, as stored: it wins over a restored guess
 	}
-	conn := d.Dir.PID(KindConn, string(msg.Conn))
+	if msg.Rejoin && msg.Status != "" && len(a.conns) == 0 {
+		// The first tab back after a move knows the status the agent
+		// chose; a restored record only guessed it.
+		a.status = msg.Status
+	}
 	d.agentConns[pidKey(conn)] = a
 	a.conns[pidKey(conn)] = msg.Conn
 	ctx.Watch(conn)
@@ -78,13 +89,23 @@ func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 	a.graceGen = d.nextGen() // a pending grace timer is now stale
 	d.pool(a.pool).refresh(a)
 
+	ctx.Respond(d.agentAdmitted(a))
+	if msg.Rejoin {
+		d.Log.Info("agent rejoined", "agent", a.ID, "name", a.Name, "conns", len(a.conns), "conversations", len(a.convs), "its", len(msg.Convs))
+	} else {
+		d.Log.Info("agent connected", "agent", a.ID, "name", a.Name, "conns", len(a.conns))
+	}
+	d.assignWaiting(ctx)
+}
+
+// agentAdmitted is the answer to an agent's admission: where it stands,
+// and its open conversations, oldest first.
+func (d *dispatcher) agentAdmitted(a *agentRec) *AgentAdmitted {
 	convs := make([]ConvID, 0, len(a.convs))
 	for _, c := range a.convsInOrder() {
 		convs = append(convs, c.id)
 	}
-	ctx.Respond(&AgentAdmitted{Status: a.status, Capacity: a.capacity, Convs: convs})
-	d.Log.Info("agent connected", "agent", a.ID, "name", a.Name, "conns", len(a.conns))
-	d.assignWaiting(ctx)
+	return &AgentAdmitted{Status: a.status, Capacity: a.capacity, Convs: convs}
 }
 
 func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, error) {

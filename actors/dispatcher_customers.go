@@ -23,6 +23,10 @@ type customerRec struct {
 
 func (d *dispatcher) customerConnect(ctx actor.Context, msg *CustomerConnect) {
 	if !msg.Pool.rules().queues {
+		if msg.Rejoin {
+			d.rejoinSeated(ctx, msg)
+			return
+		}
 		d.seatOnConnect(ctx, msg)
 		return
 	}
@@ -54,7 +58,7 @@ func (d *dispatcher) admitCustomer(ctx actor.Context, msg *CustomerConnect, from
 		// Restored from routing events stored before they carried names.
 		c.Name = msg.Customer.Name
 	}
-	if c.conn != "" {
+	if c.conn != "" && c.conn != msg.Conn {
 		// The same customer in a second tab: the newest wins, and the
 		// old one is told why it lost the chat, once the conversation has
 		// the new one.
@@ -95,6 +99,24 @@ func (d *dispatcher) attachCustomer(ctx actor.Context, c *customerRec, conn Conn
 	pid := d.Dir.PID(KindConn, string(conn))
 	d.custConns[pidKey(pid)] = c
 	ctx.Watch(pid)
+}
+
+// rejoinSeated takes back a customer of a pool without a queue (the
+// tutorial's) whose dispatcher moved: it is seated already, with a
+// conversation that carries on without this dispatcher, so it is only
+// known again (its name taken while it stays), never seated twice.
+func (d *dispatcher) rejoinSeated(ctx actor.Context, msg *CustomerConnect) {
+	c := d.customers[msg.Customer.ID]
+	if c == nil {
+		c = &customerRec{Party: msg.Customer, pool: msg.Pool}
+		d.customers[c.ID] = c
+	}
+	if _, taken := d.custNames[c.Name]; msg.Pool.rules().uniqueNames && !taken {
+		d.custNames[c.Name] = c
+	}
+	c.connSeq = msg.Seq
+	d.attachCustomer(ctx, c, msg.Conn)
+	ctx.Respond(&CustomerAdmitted{})
 }
 
 // seatOnConnect seats a customer of a pool without a queue (the

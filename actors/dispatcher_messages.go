@@ -19,6 +19,14 @@ type (
 		Capacity int
 		Conn     ConnID
 		Pool     Pool
+		// Rejoin says an admitted connection asks again because its
+		// dispatcher moved (on a cluster, connection_rejoin.go): the same
+		// party coming back, as after a restart. Status is the agent's
+		// status as the connection last knew it, and Convs the
+		// conversations it is in; both only with Rejoin.
+		Rejoin bool
+		Status Status
+		Convs  []ConvID
 	}
 	// CustomerConnect admits a customer's connection. A native customer
 	// gets back its place in the queue or its conversation; a compat
@@ -29,6 +37,10 @@ type (
 		Conn     ConnID
 		Seq      uint64 // when the connection was accepted (ConnConfig.Seq)
 		Pool     Pool
+		// Rejoin says an admitted connection asks again because its
+		// dispatcher moved (on a cluster, connection_rejoin.go): it
+		// replaces nobody, and keeps its place or its conversation.
+		Rejoin bool
 	}
 	// GetRoom is the tutorial's /getroom, and keeps its name: reserve a
 	// free compat agent for a customer who will connect as Customer. There

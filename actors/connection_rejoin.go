@@ -1,0 +1,145 @@
+package actors
+
+import (
+	"slices"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// A dispatcher that moved (docs/cluster-plan.md §3, the last row of
+// "Terminated means moved"). On a cluster a pool's dispatcher is a grain:
+// when its node dies or a rebalance moves it, a new activation restores
+// from the store what a restarted single node restores (open
+// conversations, waiting customers, the last ticket). After a restart the
+// clients come back by themselves, since their sockets dropped; on a
+// cluster their sockets stay open on the surviving nodes, so the new
+// dispatcher would never hear of them: an agent it does not know loses its
+// customers when its grace runs out, a waiting customer its place.
+//
+// So every admitted connection, where actors move (Directory.Moves),
+// watches its pool's dispatcher, and when the watch ends asks to be
+// admitted again, as at hello but with what it has now and Rejoin set: the
+// dispatcher takes it as the same party coming back (no one is replaced).
+// The answer is not a second welcome: the client hears only what changed
+// (its status or capacity, its place in the queue, a conversation it did
+// not know). A watch that ends at once (the dispatcher not back yet) is
+// tried again after connection_moved.go's pauses (repairPause), without
+// end: a connection has nowhere else to be admitted. On one node nothing
+// is watched and nothing changes.
+
+// rejoin is what a connection keeps to be admitted again after its
+// dispatcher moved: whether it watches it, the attempts since it was last
+// answered, and what the client was last told of where it stands, so that
+// an answer tells it only what changed.
+type rejoin struct {
+	watching bool
+	attempts int
+	status   Status // an agent's, with its capacity
+	capacity int
+	position int // a waiting customer's place; 0 when not told one
+}
+
+// rejoinAgain is the connection's timer for its next attempt.
+type rejoinAgain struct{}
+
+func (c *connection) dispatcherPID() *actor.PID {
+	return c.Dir.PID(KindDispatcher, DispatcherID(c.Pool))
+}
+
+// watchDispatcher starts watching the pool's dispatcher, once admitted,
+// where actors move.
+func (c *connection) watchDispatcher(ctx actor.Context) {
+	if c.Dir.Moves() && !c.rejoin.watching {
+		c.rejoin.watching = true
+		ctx.Watch(c.dispatcherPID())
+	}
+}
+
+// dispatcherGone reports whether who is the watched dispatcher, and then
+// asks it again: at once the first time, after a pause each time the watch
+// ended again without an answer between.
+func (c *connection) dispatcherGone(ctx actor.Context, who *actor.PID) bool {
+	if !c.rejoin.watching || !who.Equal(c.dispatcherPID()) {
+		return false
+	}
+	c.rejoin.attempts++
+	if pause := repairPause(c.rejoin.attempts); pause > 0 {
+		c.timers.SendOnce(pause, ctx.Self(), &rejoinAgain{})
+		return true
+	}
+	c.rejoinNow(ctx)
+	return true
+}
+
+// rejoinNow watches the dispatcher again (on a cluster the watch finds
+// where it is now) and asks to be admitted again.
+func (c *connection) rejoinNow(ctx actor.Context) {
+	if c.rejoin.attempts == 1 || c.rejoin.attempts%maxRepairs == 0 {
+		c.Log.Info("dispatcher moved; rejoining", "role", c.me.Role, "attempt", c.rejoin.attempts)
+	}
+	dispatcher := c.dispatcherPID()
+	ctx.Watch(dispatcher)
+	if m := c.admission(true); m != nil {
+		ctx.Request(dispatcher, m)
+	}
+}
+
+// convIDs lists the conversations the connection is in, in a stable
+// order.
+func (c *connection) convIDs() []ConvID {
+	ids := make([]ConvID, 0, len(c.convs))
+	for id := range c.convs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// standing passes on where the client stands (its place in the queue, an
+// agent's status and capacity), noting it for a rejoin's answer.
+func (c *connection) standing(ctx actor.Context, msg any) {
+	switch m := msg.(type) {
+	case *Queued:
+		c.rejoin.position = m.Position
+	case *Dequeued:
+		c.rejoin.position = 0
+	case *AgentState:
+		c.rejoin.status, c.rejoin.capacity = m.Status, m.Capacity
+	}
+	c.send(ctx, msg)
+}
+
+// agentRejoined takes a moved dispatcher's answer to an agent's rejoin:
+// the client hears of a changed status or capacity, and of conversations
+// it did not know (assigned while the answer was lost with the old
+// dispatcher), never a second welcome.
+func (c *connection) agentRejoined(ctx actor.Context, a *AgentAdmitted) {
+	c.rejoin.attempts = 0
+	if a.Status != c.rejoin.status || a.Capacity != c.rejoin.capacity {
+		c.standing(ctx, &AgentState{Status: a.Status, Capacity: a.Capacity})
+	}
+	c.syncAll(ctx, c.unknown(a.Convs))
+}
+
+// customerRejoined takes a moved dispatcher's answer to a customer's
+// rejoin: a changed place in the queue, or a conversation it did not know.
+func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
+	c.rejoin.attempts = 0
+	if a.Queued && a.Position != c.rejoin.position {
+		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
+	}
+	if a.Conv != "" && !c.Pool.rules().greetsCustomer {
+		c.syncAll(ctx, c.unknown([]ConvID{a.Conv}))
+	}
+}
+
+// unknown returns those of ids the connection is not in.
+func (c *connection) unknown(ids []ConvID) []ConvID {
+	var out []ConvID
+	for _, id := range ids {
+		if _, in := c.convs[id]; !in {
+			out = append(out, id)
+		}
+	}
+	return out
+}
