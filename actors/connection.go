@@ -46,7 +46,9 @@ type connection struct {
 	stopBeat scheduler.CancelFunc
 	early    []any // commands sent between hello and admission (connection_frames.go)
 	reading  bool  // a history request is being read (connection_history.go)
-	rejoin   rejoin // asking a moved dispatcher again (connection_rejoin.go)
+	// rejoin is its admission again after its dispatcher moved
+	// (connection_rejoin.go).
+	rejoin rejoin
 }
 
 // ConnConfig is everything a connection actor starts with.

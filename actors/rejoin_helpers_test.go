@@ -101,7 +101,9 @@ type anyone struct {
 	capacity int
 }
 
-func (a anyone) Agent(string) (Party, int, Session, error) { return a.agent, a.capacity, Session{}, nil }
+func (a anyone) Agent(string) (Party, int, Session, error) {
+	return a.agent, a.capacity, Session{}, nil
+}
 func (anyone) Customer(_, name string) (Party, string, error) {
 	return Party{Role: RoleCustomer, ID: ids.Customer + name, Name: name}, "token", nil
 }
