@@ -86,3 +86,54 @@ func TestDispatcherMovedRejoin(t *testing.T) {
 		}
 	})
 }
+
+// TestRejoinWhereNothingMoved: a rejoin that reaches a dispatcher that
+// knows the connection already (one repeated while the dispatcher came
+// back, or a watch that ended for nothing) is answered as before and
+// changes nothing: no connection is replaced, no compat name refused.
+func TestRejoinWhereNothingMoved(t *testing.T) {
+	f := newFixture(t, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	a, ap := f.agent("a", 1)
+	c, cp, conv := seatCustomer(t, f, "c")
+	w, wp := f.customer("w")
+	f.send(f.dispatcher, &RequestAgent{Customer: w.ID})
+	waitFor[*Queued](t, wp, nil)
+
+	if adm, ok := f.ask(&AgentConnect{Agent: a, Capacity: 1, Conn: ap.id, Pool: PoolNative, Rejoin: true, Status: StatusAvailable, Convs: []ConvID{conv}}).(*AgentAdmitted); !ok || len(adm.Convs) != 1 || adm.Convs[0] != conv {
+		t.Fatalf("agent's rejoin answered %#v, want its conversation %s", adm, conv)
+	}
+	if adm, ok := f.ask(&CustomerConnect{Customer: c, Conn: cp.id, Pool: PoolNative, Rejoin: true}).(*CustomerAdmitted); !ok || adm.Conv != conv {
+		t.Fatalf("customer's rejoin answered %#v, want its conversation %s", adm, conv)
+	}
+	if adm, ok := f.ask(&CustomerConnect{Customer: w, Conn: wp.id, Pool: PoolNative, Rejoin: true}).(*CustomerAdmitted); !ok || !adm.Queued || adm.Position != 1 {
+		t.Fatalf("waiting customer's rejoin answered %#v, want queued first", adm)
+	}
+	f.waitStats("nothing changed", func(s Stats) bool {
+		return s.AgentsOnline == 1 && s.Customers == 2 && s.Serving == 1 && s.Queued == 1 && s.FreeAgents == 0
+	})
+	// Anything the dispatcher sent them is ahead of this mark.
+	for _, p := range []*probe{ap, cp, wp} {
+		f.send(p.pid, &Pong{})
+		for {
+			m := waitFor[any](t, p, nil)
+			if _, ok := m.(*Kick); ok {
+				t.Fatalf("%s kicked: %+v", p.id, m)
+			}
+			if _, ok := m.(*Pong); ok {
+				break
+			}
+		}
+	}
+
+	t.Run("CompatAgent", func(t *testing.T) {
+		compat := f.dir.PID(KindDispatcher, DispatcherID(PoolCompat))
+		p := f.probe()
+		agent := Party{Role: RoleAgent, ID: ids.Compat + "x", Name: "x"}
+		for _, rejoin := range []bool{false, true} {
+			res, err := f.system.Root.RequestFuture(compat, &AgentConnect{Agent: agent, Conn: p.id, Pool: PoolCompat, Rejoin: rejoin}, testWait).Result()
+			if _, ok := res.(*AgentAdmitted); err != nil || !ok {
+				t.Fatalf("compat agent (rejoin %v) answered %#v, %v; want admitted", rejoin, res, err)
+			}
+		}
+	})
+}
