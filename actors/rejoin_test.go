@@ -137,3 +137,36 @@ func TestRejoinWhereNothingMoved(t *testing.T) {
 		}
 	})
 }
+
+// TestDispatcherMovedAgentAway: an agent who chose away before the
+// dispatcher moved is away after it too (its rejoin says so; the store
+// knows no status), so the customer waiting is not given to it, and no
+// new state is sent to its tab; once it is back, the customer is served.
+func TestDispatcherMovedAgentAway(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 2}
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	served := hello(t, f, dir, auth, RoleCustomer, "c1")
+	served.command("request", &CmdRequest{})
+	conv := served.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	agent.command("away", &CmdStatus{Status: StatusAway})
+	agent.next(func(m any) bool { s, ok := m.(*AgentState); return ok && s.Status == StatusAway })
+	waiting := hello(t, f, dir, auth, RoleCustomer, "w1")
+	waiting.command("request", &CmdRequest{})
+	waiting.next(isQueued(1))
+
+	moveDispatcher(t, f, st, cfg)
+
+	f.waitStats("everyone back", func(s Stats) bool { return s.AgentsOnline == 1 && s.Customers == 2 })
+	if s := f.stats(); s.Queued != 1 || s.FreeAgents != 0 {
+		t.Fatalf("after the move %+v, want the customer still waiting for an agent who is away", s)
+	}
+	agent.flush()
+	if got := count[*AgentState](agent); got != 1 {
+		t.Fatalf("tab sent %d states, want only the one it asked for", got)
+	}
+	agent.command("back", &CmdStatus{Status: StatusAvailable})
+	waiting.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok })
+}
