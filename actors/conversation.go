@@ -118,7 +118,8 @@ type StartConv struct {
 // marks); conversation_handoffs.go (assignment, transfer, the queue);
 // conversation_end.go (the end); conversation_fenced.go (a cluster's
 // fence on its writes, and its stop when one is refused);
-// conversation_unstarted.go (activated by a late message, never started).
+// conversation_unstarted.go (activated by a late message, never started);
+// conversation_restored.go (a start again, from a dispatcher that moved).
 type conversation struct {
 	*Kinds
 	StartConv // zero until the start message
@@ -208,7 +209,7 @@ func (c *conversation) Receive(ctx actor.Context) {
 func (c *conversation) handle(ctx actor.Context, msg any) {
 	switch msg := msg.(type) {
 	case *StartConv:
-		c.Log.Warn("second start ignored", "conv", c.ID)
+		c.startAgain(ctx, msg) // conversation_restored.go
 	case *startOverdue:
 		// Started just as the timer fired: nothing to give up.
 	case *Stored:

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -31,11 +32,13 @@ func TestDispatcherMovedRejoin(t *testing.T) {
 		c.command("request", &CmdRequest{})
 		conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
 		agent.next(isOpened(conv))
+		// Acknowledged once stored, after the conversation's record: the
+		// store has it for the dispatcher that comes next.
+		c.post(conv, "before", "m1")
+		c.next(isAck("m1"))
+		agent.next(isMsg(conv, 1))
 		convs, served = append(convs, conv), append(served, c)
 	}
-	served[0].post(convs[0], "before", "m1")
-	served[0].next(isAck("m1"))
-	agent.next(isMsg(convs[0], 1))
 	waiting := hello(t, f, dir, auth, RoleCustomer, "w1")
 	waiting.command("request", &CmdRequest{})
 	waiting.next(isQueued(1)) // stored before it is told
@@ -151,6 +154,8 @@ func TestDispatcherMovedAgentAway(t *testing.T) {
 	served.command("request", &CmdRequest{})
 	conv := served.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
 	agent.next(isOpened(conv))
+	served.post(conv, "before", "m1") // acknowledged once stored, after the record
+	served.next(isAck("m1"))
 	agent.command("away", &CmdStatus{Status: StatusAway})
 	agent.next(func(m any) bool { s, ok := m.(*AgentState); return ok && s.Status == StatusAway })
 	waiting := hello(t, f, dir, auth, RoleCustomer, "w1")
@@ -169,4 +174,39 @@ func TestDispatcherMovedAgentAway(t *testing.T) {
 	}
 	agent.command("back", &CmdStatus{Status: StatusAvailable})
 	waiting.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok })
+}
+
+// TestDispatcherMovedNewTab: a conversation that never stopped while its
+// dispatcher moved takes the agent actor the new dispatcher made for its
+// agent (its start again, from the restore), so a tab the agent opens
+// after the move hears its messages too, and the tab from before hears
+// each once.
+func TestDispatcherMovedNewTab(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 2}
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	c := hello(t, f, dir, auth, RoleCustomer, "c1")
+	c.command("request", &CmdRequest{})
+	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	c.post(conv, "m1", "m1") // acknowledged once stored, after the record
+	c.next(isAck("m1"))
+	agent.next(isMsg(conv, 1))
+
+	moveDispatcher(t, f, st, cfg)
+
+	f.waitStats("everyone back", func(s Stats) bool { return s.AgentsOnline == 1 && s.Customers == 1 && s.Serving == 1 })
+	tab := hello(t, f, dir, auth, RoleAgent, "a")
+	tab.next(isOpened(conv))
+	for i, cid := range []string{"m2", "m3"} {
+		c.post(conv, cid, cid)
+		c.next(isAck(cid))
+		tab.next(isMsg(conv, uint64(i+2)))
+		agent.next(isMsg(conv, uint64(i+2)))
+	}
+	agent.flush()
+	if got, want := agent.messages(conv), []uint64{1, 2, 3}; !slices.Equal(got, want) {
+		t.Fatalf("first tab got %v, want %v", got, want)
+	}
 }
