@@ -55,6 +55,8 @@ type node struct {
 	raceDir string           // GORACE's log_path for every lifetime
 	lives   []*kefuproc.Proc // every lifetime, the current one last
 	up      bool             // clients may be sent to it
+
+	clusterAddr string // its -cluster-addr; "" on a single node
 }
 
 // current is the node's latest lifetime.
