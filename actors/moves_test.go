@@ -448,9 +448,13 @@ func (d startDropper) Activate(kind Kind, id string, start any) (*actor.PID, err
 	return d.Directory.Activate(kind, id, start)
 }
 
-// TestConvStartLost: a moved conversation whose new start is lost asks its
-// dispatcher for it (ConvRejoin) once it has waited Kinds.StartWait, and
-// goes on: what its customer sent meanwhile is answered at the next seq.
+// TestConvStartLost: a moved conversation whose new start is lost comes
+// back and goes on: what its customer sends is answered at the next seq.
+// On one node the dispatcher's own watch would also bring it back (the
+// unstarted actor stops after asking three times); on a cluster that
+// watch can be lost with the start, on the stable address of a node that
+// never resolved the new activation, and ConvRejoin is what brings it
+// back: TestPausedNodeFenced (clustertest) stalled without it.
 func TestConvStartLost(t *testing.T) {
 	st := openSQLite(t)
 	drop := make(chan struct{}, 1)
