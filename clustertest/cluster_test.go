@@ -2,6 +2,7 @@ package clustertest
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -29,6 +30,9 @@ func newCluster(t *testing.T) *scenario {
 	s := newScenario(t, clusterSize, scenarioAgents, scenarioCapacity, func(i int) []string {
 		return []string{"-cluster-addr", addrs[i], "-cluster-peers", peers}
 	})
+	for i, n := range s.nodes {
+		n.clusterAddr = addrs[i]
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for i := range s.nodes {
@@ -49,8 +53,24 @@ func (s *scenario) ready(i int) bool {
 	return res.StatusCode == http.StatusOK
 }
 
+// afterFault is how long the load goes on once a fault is over, so that
+// the clients resume and chat on the cluster that is left.
+const afterFault = 5 * time.Second
+
+// metrics is node i's /metrics page, "" when it does not answer.
+func (s *scenario) metrics(i int) string {
+	res, err := http.Get("http://" + s.nodes[i].current().MetricsAddr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
 // runLoad drives the scenario's clients for loadFor, doing fault once
-// killAfter messages are acknowledged, then drains and runs every check.
+// killAfter messages are acknowledged and loading on for afterFault after
+// it, then drains and runs every check.
 func runLoad(t *testing.T, s *scenario, fault func()) {
 	t.Helper()
 	d := newDriver(s.servers, s.agents, scenarioCustomers, uint64(time.Now().UnixNano()))
@@ -62,11 +82,16 @@ func runLoad(t *testing.T, s *scenario, fault func()) {
 		if !poll(ctx, func() bool { return d.acked.Load() >= killAfter }) {
 			t.Fatalf("never reached %d acks before the fault\n%s", killAfter, s.logs())
 		}
+		at := time.Since(started)
 		fault()
-		t.Logf("fault after %v with %d acks", time.Since(started).Round(time.Millisecond), d.acked.Load())
+		t.Logf("fault at %v with %d acks, over after %v", at.Round(time.Millisecond), d.acked.Load(), (time.Since(started) - at).Round(time.Millisecond))
+	}
+	end := started.Add(loadFor)
+	if fault != nil {
+		end = later(end, time.Now().Add(afterFault))
 	}
 	select {
-	case <-time.After(time.Until(started.Add(loadFor))):
+	case <-time.After(time.Until(end)):
 	case <-ctx.Done():
 	}
 	d.endLoad()
@@ -81,7 +106,9 @@ func runLoad(t *testing.T, s *scenario, fault func()) {
 		return
 	}
 	db := loadStored(t, ctx, s.db)
-	report := Check(d.records(), db, DefaultLimits)
+	lim := DefaultLimits
+	lim.Outages = s.outages()
+	report := Check(d.records(), db, lim)
 	for _, p := range report.Problems {
 		t.Error(p)
 	}
