@@ -74,8 +74,12 @@ func (c *connection) dispatcherGone(ctx actor.Context, who *actor.PID) bool {
 // rejoinNow watches the dispatcher again (on a cluster the watch finds
 // where it is now) and asks to be admitted again.
 func (c *connection) rejoinNow(ctx actor.Context) {
-	if c.rejoin.attempts == 1 || c.rejoin.attempts%maxRepairs == 0 {
-		c.Log.Info("dispatcher moved; rejoining", "role", c.me.Role, "attempt", c.rejoin.attempts)
+	switch c.rejoin.attempts {
+	case 1:
+		c.Log.Info("dispatcher moved; rejoining", "role", c.me.Role)
+	case maxRepairs:
+		// As long as a conversation is given to come back (about 13 s).
+		c.Log.Warn("dispatcher not back yet; still rejoining", "role", c.me.Role, "attempts", c.rejoin.attempts)
 	}
 	dispatcher := c.dispatcherPID()
 	ctx.Watch(dispatcher)
