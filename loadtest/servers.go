@@ -36,10 +36,13 @@ func serverList(s string) ([]string, error) {
 	return out, nil
 }
 
-// servers is -server's list; validate has checked it.
+// servers is -server's list. validate refuses a bad one; a Config built
+// without it (in tests) is taken as one server, as it always was.
 func (c *Config) servers() []string {
-	s, _ := serverList(c.Server)
-	return s
+	if s, err := serverList(c.Server); err == nil {
+		return s
+	}
+	return []string{strings.TrimSuffix(c.Server, "/")}
 }
 
 // pids is -server-pid's list, in -server's order: empty when not given.
