@@ -123,6 +123,7 @@ type conversation struct {
 	*Kinds
 	StartConv // zero until the start message
 	early     beforeStart
+	rejoins   int // times it asked its dispatcher for its start (conversation_unstarted.go)
 	// waitStart cancels the timer for the start (startOverdue); nil once
 	// started.
 	waitStart scheduler.CancelFunc

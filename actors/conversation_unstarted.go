@@ -18,7 +18,9 @@ import (
 // stopped, wakes an actor that no StartConv will ever reach. Without a
 // bound it would hold what it was sent forever, its senders unanswered.
 // So a conversation still waiting for its start after Kinds.StartWait
-// reads its record, answers what it holds as the record says, and stops.
+// reads its record. Open, it asks its dispatcher for its start
+// (ConvRejoin): the start may have been lost with a node. Else, or after
+// maxRejoins asks, it answers what it holds as the record says, and stops.
 
 // startOverdue is an activated actor's timer for its start
 // (Kinds.StartWait): a conversation's, and an agent actor's, which just
@@ -28,11 +30,18 @@ type startOverdue struct{}
 // What a conversation that never started answers: why it takes nothing.
 const refusedUnknown = "no such conversation here"
 
+// maxRejoins bounds how many times an open conversation activated without
+// its start asks its dispatcher for it (ConvRejoin) before it gives up:
+// the tutorial's conversations, which no native dispatcher knows, end up
+// refusing after that many StartWaits.
+const maxRejoins = 3
+
 // unstartedRefusal is how a conversation that was never started answers
 // what it holds: a frame error for each Post and End, and, when ended, a
 // ConvClosed for an agent's tab that asked (Sync).
 type unstartedRefusal struct {
 	code, message string
+	open          bool // the record says it is open: its start went missing
 	ended         bool // the record says it ended: a tab that syncs is told so
 	customer      Party
 }
@@ -49,6 +58,16 @@ type unstartedRefusal struct {
 func (c *conversation) unstarted(ctx actor.Context) {
 	id := c.Identity(ctx)
 	r := c.unstartedRefusal(id)
+	if r.open && c.rejoins < maxRejoins {
+		// Open in the store: its start was lost on the way (a node died
+		// with the dispatcher's StartConv queued for it). Ask again, and
+		// keep what is held meanwhile.
+		c.rejoins++
+		c.Log.Warn("conversation activated without a start; asking its dispatcher", "conv", id, "held", len(c.early.held), "ask", c.rejoins)
+		ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID(PoolNative)), &ConvRejoin{Conv: ConvID(id)})
+		c.waitStart = c.timers.SendOnce(c.StartWait, ctx.Self(), &startOverdue{})
+		return
+	}
 	c.Log.Warn("conversation activated without a start; stopping", "conv", id, "held", len(c.early.held), "answer", r.code)
 	c.early.replay(func(m any) {
 		switch m := m.(type) {
@@ -82,7 +101,7 @@ func (c *conversation) unstartedRefusal(id string) unstartedRefusal {
 		c.Log.Error("cannot read an unstarted conversation's record", "conv", id, "err", err)
 		return unstartedRefusal{code: ErrCodeNotStored, message: refusedNotStored}
 	case rec.EndedAt.IsZero():
-		return unstartedRefusal{code: ErrCodeNotStored, message: refusedNotStored}
+		return unstartedRefusal{code: ErrCodeNotStored, message: refusedNotStored, open: true}
 	}
 	return unstartedRefusal{
 		code: ErrCodeEnded, message: refusedEnded, ended: true,

@@ -128,6 +128,11 @@ func (d *LocalDirectory) Activate(kind Kind, id string, start any) (*actor.PID, 
 		spawner = d
 	}
 	pid, err := spawner.Spawn(kind, id, props)
+	if errors.Is(err, actor.ErrNameExists) {
+		// Already running, waiting for its start (one that was lost): it
+		// gets this one, as a cluster's grain would.
+		pid, err = d.PID(kind, id), nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -224,6 +224,8 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		ctx.Send(ctx.Self(), &watchedGone{Who: msg.Who})
 	case *watchedGone:
 		d.terminated(ctx, msg.Who)
+	case *ConvRejoin:
+		d.convRejoin(ctx, msg)
 	case *GetStats:
 		ctx.Respond(d.stats())
 	case *GetSnapshot:

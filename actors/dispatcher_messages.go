@@ -82,6 +82,13 @@ type (
 	// GetSnapshot asks for the counts and every agent's record, for the
 	// supervisor's view. Answered with *Snapshot.
 	GetSnapshot struct{}
+	// ConvRejoin is a conversation activated without its start whose
+	// record is open: on a cluster the dispatcher's StartConv can be lost
+	// with a node. The dispatcher that holds it activates it again.
+	ConvRejoin struct {
+		Conv ConvID
+	}
+
 	// Restore brings back the conversations that were open before a
 	// restart, and the customers who were waiting without one, each
 	// oldest arrival first. Sent once, before any connection.

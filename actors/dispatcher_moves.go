@@ -62,6 +62,18 @@ func (d *dispatcher) convMoved(ctx actor.Context, c *convRec) {
 	d.Log.Info("conversation moved; activated again", "conv", c.id)
 }
 
+// convRejoin answers a conversation activated without its start: if this
+// dispatcher holds it, it is started again as after a move; one it does
+// not hold (ended, or the tutorial's) is left to give up on its own.
+func (d *dispatcher) convRejoin(ctx actor.Context, msg *ConvRejoin) {
+	c := d.convs[msg.Conv]
+	if c == nil {
+		d.Log.Debug("rejoin of a conversation not held here", "conv", msg.Conv)
+		return
+	}
+	d.convMoved(ctx, c)
+}
+
 // convLost gives up a moved conversation as a failed one: its slot is
 // freed. Its parties are told here, since they took its stop for a move
 // and wait for it to come back.

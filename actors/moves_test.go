@@ -423,3 +423,60 @@ func TestConvMovedKeepsItsAgent(t *testing.T) {
 		t.Fatalf("stored agent %s %q, want %s %q", rec.AgentID, rec.AgentName, a.ID, a.Name)
 	}
 }
+
+// startDropper loses the next start of a conversation it activates, as a
+// node that dies with the dispatcher's StartConv in its queue does: the
+// actor runs, unstarted.
+type startDropper struct {
+	Directory
+	kinds *Kinds
+	drop  chan struct{} // one token per start to lose
+}
+
+func (d startDropper) Activate(kind Kind, id string, start any) (*actor.PID, error) {
+	select {
+	case <-d.drop:
+		if kind == KindConv {
+			props, err := d.kinds.Props(kind)
+			if err != nil {
+				return nil, err
+			}
+			return d.Spawn(kind, id, props)
+		}
+	default:
+	}
+	return d.Directory.Activate(kind, id, start)
+}
+
+// TestConvStartLost: a moved conversation whose new start is lost comes
+// back and goes on: what its customer sends is answered at the next seq.
+// On one node the dispatcher's own watch would also bring it back (the
+// unstarted actor stops after asking three times); on a cluster that
+// watch can be lost with the start, on the stable address of a node that
+// never resolved the new activation, and ConvRejoin is what brings it
+// back: TestPausedNodeFenced (clustertest) stalled without it.
+func TestConvStartLost(t *testing.T) {
+	st := openSQLite(t)
+	drop := make(chan struct{}, 1)
+	var dropper *startDropper
+	f := newWrappedFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
+		dropper = &startDropper{Directory: movingDir{d}, drop: drop}
+		return dropper
+	})
+	k := *f.dir.kinds
+	k.StartWait = 20 * time.Millisecond
+	f.dir.UseKinds(&k)
+	dropper.kinds = &k
+	_, _ = f.agent("a", 1)
+	c, cp, conv := seatCustomer(t, f, "c")
+	postAcked(t, f, conv, c, cp, "m1", "m1")
+
+	drop <- struct{}{}
+	f.move(KindConv, string(conv))
+	// The customer hears from the conversation again only once it has
+	// started: its Resync, after it asked for its lost start.
+	waitFor[*Resync](t, cp, func(r *Resync) bool { return r.Conv == conv })
+	if ack := postAcked(t, f, conv, c, cp, "m2", "m2"); ack.Seq != 2 {
+		t.Fatalf("m2 acked at %d, want 2", ack.Seq)
+	}
+}

@@ -72,4 +72,5 @@ func (m *TypingNotice) Serialize() (remote.RootSerialized, error) { return wire(
 func (m *ReadNotice) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *ConvClosed) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *AgentChanged) Serialize() (remote.RootSerialized, error) { return wire(m) }
+func (m *ConvRejoin) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *Resync) Serialize() (remote.RootSerialized, error)       { return wire(m) }

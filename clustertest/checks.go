@@ -17,6 +17,9 @@ type Limits struct {
 	// the dispatcher admits a connection before the client reads its
 	// welcome, and learns of a drop after the client does.
 	Presence time.Duration
+	// Outages are the nodes that stopped serving during the run: a
+	// customer connected to one counts as away from the outage's start.
+	Outages []Outage
 }
 
 // DefaultLimits are the issue's.
@@ -39,7 +42,7 @@ func Check(recs []*Record, db *Stored, lim Limits) Report {
 		func() []error { return checkReceived(recs, db) },
 		func() []error { return checkNotFailed(recs, db) },
 		func() []error { return checkCapacity(db) },
-		func() []error { return checkFIFO(recs, db, lim.Presence) },
+		func() []error { return checkFIFO(recs, db, lim.Presence, lim.Outages) },
 		func() []error { return checkEpochs(db) },
 	} {
 		r.Problems = append(r.Problems, check()...)

@@ -89,7 +89,7 @@ func (w waiter) before(v waiter) bool {
 // applied; a customer away (its connection dropped, within its grace) is
 // passed over by design, so only one the client's log shows connected
 // from presence before the assignment to presence after it counts.
-func checkFIFO(recs []*Record, db *Stored, presence time.Duration) []error {
+func checkFIFO(recs []*Record, db *Stored, presence time.Duration, outages []Outage) []error {
 	conns := map[string][]Conn{}
 	for _, r := range recs {
 		if r.Role == "customer" {
@@ -98,7 +98,8 @@ func checkFIFO(recs []*Record, db *Stored, presence time.Duration) []error {
 	}
 	connected := func(customer string, at time.Time) bool {
 		for _, c := range conns[customer] {
-			if !c.Welcomed.After(at.Add(-presence)) && (c.Lost.IsZero() || !c.Lost.Before(at.Add(presence))) {
+			lost := lostAt(c, outages)
+			if !c.Welcomed.After(at.Add(-presence)) && (lost.IsZero() || !lost.Before(at.Add(presence))) {
 				return true
 			}
 		}
@@ -129,4 +130,28 @@ func checkFIFO(recs []*Record, db *Stored, presence time.Duration) []error {
 		}
 	}
 	return errs
+}
+
+// lostAt is when connection c stopped counting: when its client saw it
+// drop, or when its node stopped serving, whichever came first (zero:
+// never).
+func lostAt(c Conn, outages []Outage) time.Time {
+	lost := c.Lost
+	for _, o := range outages {
+		if o.Server != c.Server || (!o.To.IsZero() && o.To.Before(c.Welcomed)) {
+			continue
+		}
+		from := later(o.From, c.Welcomed)
+		if lost.IsZero() || from.Before(lost) {
+			lost = from
+		}
+	}
+	return lost
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

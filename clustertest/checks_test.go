@@ -190,3 +190,19 @@ func servedAhead(r run) {
 		RoutingEvent{kindQueued, "cu3", "", "", 3, at(1.5)},
 		RoutingEvent{kindAssigned, "cu3", "ag2", "cv3", 3, at(3)})
 }
+
+// A customer whose node was paused counts as away from the pause on, even
+// though its client's socket looked open until much later.
+func TestFIFOOutage(t *testing.T) {
+	at := func(s float64) time.Time { return time.Unix(1000, 0).Add(time.Duration(s * float64(time.Second))) }
+	conns := []Conn{{Welcomed: at(0), Lost: at(20), Server: "n1"}}
+	if got := lostAt(conns[0], nil); !got.Equal(at(20)) {
+		t.Fatalf("no outage: lost at %v, want the client's %v", got, at(20))
+	}
+	if got := lostAt(conns[0], []Outage{{Server: "n1", From: at(5)}}); !got.Equal(at(5)) {
+		t.Fatalf("paused at 5: lost at %v, want %v", got, at(5))
+	}
+	if got := lostAt(conns[0], []Outage{{Server: "n2", From: at(5)}}); !got.Equal(at(20)) {
+		t.Fatalf("another node's outage: lost at %v, want %v", got, at(20))
+	}
+}

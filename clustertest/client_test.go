@@ -46,6 +46,7 @@ type client struct {
 	frames   chan inbound
 	quit     chan struct{}
 	dialedAt time.Time
+	server   string // the node of the current socket
 	welcomed bool
 
 	convs   map[string]*conv
@@ -160,7 +161,7 @@ func (c *client) dial(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.ws, c.welcomed, c.dialedAt = ws, false, time.Now()
+	c.ws, c.welcomed, c.dialedAt, c.server = ws, false, time.Now(), addr
 	c.frames, c.quit = make(chan inbound, frameQueue), make(chan struct{})
 	go read(ws, c.frames, c.quit)
 	if err := c.write(c.hello()); err != nil {
@@ -321,7 +322,7 @@ func (c *client) handle(f frame) {
 // message not yet acknowledged.
 func (c *client) welcome(f frame) {
 	c.welcomed = true
-	c.rec.Conns = append(c.rec.Conns, Conn{Welcomed: time.Now()})
+	c.rec.Conns = append(c.rec.Conns, Conn{Welcomed: time.Now(), Server: c.server})
 	if f.You != nil {
 		c.rec.Party = f.You.ID
 	}

@@ -106,7 +106,9 @@ func runLoad(t *testing.T, s *scenario, fault func()) {
 		return
 	}
 	db := loadStored(t, ctx, s.db)
-	report := Check(d.records(), db, DefaultLimits)
+	lim := DefaultLimits
+	lim.Outages = s.outages()
+	report := Check(d.records(), db, lim)
 	for _, p := range report.Problems {
 		t.Error(p)
 	}
@@ -120,11 +122,4 @@ func runLoad(t *testing.T, s *scenario, fault func()) {
 func TestClusterSteady(t *testing.T) {
 	s := newCluster(t)
 	runLoad(t, s, nil)
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

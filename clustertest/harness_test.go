@@ -44,8 +44,9 @@ type scenario struct {
 	db     string // the schema's URL: every node's -store
 	agents []string
 
-	mu    sync.Mutex // guards each node's proc and up: clients read servers() from their goroutines
+	mu    sync.Mutex // guards each node's proc and up, and outages: clients read servers() from their goroutines
 	nodes []*node
+	downs []Outage // nodes killed or paused, for the FIFO check
 }
 
 // node is one kefu process slot.
@@ -161,6 +162,7 @@ func (s *scenario) down(i int) {
 func (s *scenario) kill(i int) {
 	s.t.Helper()
 	s.down(i)
+	s.outage(i)
 	s.nodes[i].current().Kill(s.t)
 }
 
@@ -173,10 +175,25 @@ func (s *scenario) restart(i int) { s.t.Helper(); s.start(i) }
 func (s *scenario) pause(i int) {
 	s.t.Helper()
 	s.down(i)
+	s.outage(i)
 	s.nodes[i].current().Pause(s.t)
 }
 
 func (s *scenario) resume(i int) { s.t.Helper(); s.nodes[i].current().Continue(s.t) }
+
+// outage records that node i's current lifetime stops serving now.
+func (s *scenario) outage(i int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.downs = append(s.downs, Outage{Server: s.nodes[i].current().Addr, From: time.Now()})
+}
+
+// outages lists the outages so far.
+func (s *scenario) outages() []Outage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Outage(nil), s.downs...)
+}
 
 // stopAll stops every node still running with SIGTERM, so that what the
 // database holds is final, and checks each one's exit, log and races.

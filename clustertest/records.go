@@ -56,6 +56,16 @@ type End struct {
 // still open at the end).
 type Conn struct {
 	Welcomed, Lost time.Time
+	Server         string // the node's address it was made to
+}
+
+// Outage is a node that stopped serving at From, until To (zero: for the
+// rest of the run): killed, or paused. A client's socket to it may look
+// open for a while (a paused node's sockets are silent, not closed), but
+// the cluster treats the customer as away from From on.
+type Outage struct {
+	Server   string
+	From, To time.Time
 }
 
 // Resume is one conversation coming back after a drop: from the moment the

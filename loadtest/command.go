@@ -56,7 +56,7 @@ func parseArgs(args []string, stderr io.Writer) (*Config, error) {
 		passFile  string
 		scenarioF = fs.String("scenario", "custom", "preset to run: "+scenarioNames())
 	)
-	fs.StringVar(&c.Server, "server", "http://127.0.0.1:3001", "the server's main listener, as a base URL; the WebSocket URLs are derived from it")
+	fs.StringVar(&c.Server, "server", "http://127.0.0.1:3001", "the server's main listener, as a base URL; the WebSocket URLs are derived from it. Several, comma-separated (a cluster's nodes): client i of each kind goes to server i mod n (native only)")
 	fs.StringVar(&c.CompatServer, "compat-server", "", "the compat WebSocket, e.g. ws://127.0.0.1:3000 (default: -server's /compat path)")
 	fs.StringVar(&c.Protocol, "protocol", "", "native or compat (default: the scenario's)")
 	fs.IntVar(&c.Agents, "agents", 0, "simulated agents")
@@ -74,7 +74,7 @@ func parseArgs(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&c.AdminPassword, "admin-password", "", "the supervisor's password (visible to other users in ps: prefer -admin-password-file)")
 	fs.StringVar(&passFile, "admin-password-file", "", "file whose first line is the supervisor's password")
 	fs.StringVar(&c.AgentPrefix, "agent-prefix", "lt-agent-", "agent names are this prefix and a 4-digit number; existing accounts are reused")
-	fs.IntVar(&c.ServerPID, "server-pid", 0, "the server's process id, to sample its RSS and CPU from /proc each second (same machine)")
+	fs.Var(pidFlag{&c.ServerPID, &c.MorePIDs}, "server-pid", "the server's process id, to sample its RSS and CPU from /proc each second (same machine); with several servers, one per server, comma-separated, in -server's order")
 	fs.StringVar(&c.JSONFile, "json", "", "write the result as JSON to this file")
 	fs.StringVar(&c.HTMLFile, "html", "", "write a self-contained HTML report to this file")
 	fs.BoolVar(&c.Quiet, "quiet", false, "no progress line")

@@ -17,7 +17,7 @@ const (
 // Config is one run's effective settings: a preset with the knobs given on
 // the command line laid over it.
 type Config struct {
-	Server       string // base URL of the main listener, http://HOST:PORT
+	Server       string // base URL of the main listener, http://HOST:PORT; or several, comma-separated (servers.go)
 	CompatServer string // the compat WebSocket URL; "" for the server's /compat
 	Protocol     string // ProtocolNative or ProtocolCompat
 	Scenario     string // "S1".."S5" or "custom"
@@ -37,7 +37,8 @@ type Config struct {
 	Admin         string // a supervisor account, to provision agents (native)
 	AdminPassword string
 	AgentPrefix   string // agent account names are AgentPrefix + a 4-digit number
-	ServerPID     int    // sample this process's RSS and CPU when not 0
+	ServerPID     int    // sample this process's RSS and CPU when not 0: the (first) server's
+	MorePIDs      string // the other servers' process ids, comma-separated, in -server's order
 
 	JSONFile   string
 	HTMLFile   string
@@ -89,8 +90,17 @@ func (c *Config) validate() error {
 	if c.Protocol == ProtocolNative && (c.Admin == "" || c.AdminPassword == "") {
 		bad("-admin and -admin-password (or -admin-password-file): the native protocol needs a supervisor account to provision agents")
 	}
-	if _, err := c.httpBase(); err != nil {
+	servers, err := serverList(c.Server)
+	if err != nil {
 		bad("-server: %v", err)
+	}
+	if pids := c.pids(); len(pids) > 0 && err == nil && len(pids) != len(servers) {
+		bad("-server-pid: %d process ids for %d servers; give one per server, in -server's order", len(pids), len(servers))
+	}
+	if len(servers) > 1 && c.Protocol == ProtocolCompat {
+		// -compat-server names one socket, and a compat client cannot
+		// resume on another node: the cluster runs are native.
+		bad("-server: several servers need the native protocol")
 	}
 	if c.CompatServer != "" {
 		if u, err := url.Parse(c.CompatServer); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") {
@@ -99,18 +109,6 @@ func (c *Config) validate() error {
 	}
 	return errors.Join(errs...)
 }
-
-// httpBase is the server's base URL without a trailing slash.
-func (c *Config) httpBase() (string, error) {
-	u, err := url.Parse(c.Server)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("want http://HOST:PORT, got %q", c.Server)
-	}
-	return strings.TrimSuffix(c.Server, "/"), nil
-}
-
-// nativeURL is the native WebSocket: /ws on the main listener.
-func (c *Config) nativeURL() string { return wsBase(c.Server) + "/ws" }
 
 // compatURL is the tutorial's WebSocket, to which ?type=&name= is added.
 func (c *Config) compatURL() string {

@@ -50,8 +50,13 @@ func fill(res *Result, h *harness, cl *clients, s *sampler, windowAt, windowEnd 
 	}
 	res.Series = s.series
 	res.Server_ = s.usage
-	if s.procErr != nil {
-		res.Notes = append(res.Notes, fmt.Sprintf("-server-pid: %v", s.procErr))
+	for _, n := range s.nodes {
+		if n.procErr != nil {
+			res.Notes = append(res.Notes, fmt.Sprintf("-server-pid: %v", n.procErr))
+		}
+		if len(s.nodes) > 1 {
+			res.Nodes = append(res.Nodes, n.usage())
+		}
 	}
 	if hwm := procField("/proc/self/status", "VmHWM"); hwm != "" {
 		res.Notes = append(res.Notes, "harness peak RSS "+hwm)

@@ -19,7 +19,8 @@ const (
 // metrics they report into, and the run's phases.
 type harness struct {
 	cfg     *Config
-	run     string // this run's id, in every name and text
+	servers []string // -server's base URLs; a client's server is an index here
+	run     string   // this run's id, in every name and text
 	m       *metrics
 	started time.Time
 
@@ -46,6 +47,7 @@ type harness struct {
 func newHarness(cfg *Config) *harness {
 	return &harness{
 		cfg:       cfg,
+		servers:   cfg.servers(),
 		run:       newRunID(),
 		m:         newMetrics(),
 		started:   time.Now(),

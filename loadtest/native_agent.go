@@ -17,6 +17,7 @@ import (
 type agent struct {
 	h     *harness
 	idx   int
+	srv   int // the server it dials: h.servers[srv]
 	token string
 	drop  chan struct{}
 	ready chan<- bool // told once: connected with its capacity set, or not
@@ -45,7 +46,7 @@ type answer struct {
 }
 
 func newAgent(h *harness, idx int, token string, ready chan<- bool) *agent {
-	return &agent{h: h, idx: idx, token: token, ready: ready, drop: make(chan struct{}, 1), convs: map[string]*stream{}}
+	return &agent{h: h, idx: idx, srv: h.home(idx), token: token, ready: ready, drop: make(chan struct{}, 1), convs: map[string]*stream{}}
 }
 
 // agentName is agent i's account name.
@@ -83,9 +84,10 @@ func (a *agent) tell(ok bool) {
 
 func (a *agent) connect(ctx context.Context) error {
 	a.dialedAt = time.Now()
-	l, err := dial(ctx, a.h.cfg.nativeURL(), decodeNative)
+	l, err := dial(ctx, a.h.nativeURL(a.srv), decodeNative)
 	if err != nil {
 		a.h.m.errs.add("dial")
+		a.srv = a.h.next(a.srv)
 		return err
 	}
 	a.l, a.welcomed, a.asking = l, false, pageAsk{}

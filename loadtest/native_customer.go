@@ -19,6 +19,7 @@ type customer struct {
 	h    *harness
 	idx  int
 	name string
+	srv  int           // the server it dials: h.servers[srv]
 	drop chan struct{} // churn: drop the socket and resume
 
 	l        *link[nFrame]
@@ -47,7 +48,7 @@ type customer struct {
 }
 
 func newCustomer(h *harness, idx int) *customer {
-	return &customer{h: h, idx: idx, name: h.customerName(idx), drop: make(chan struct{}, 1)}
+	return &customer{h: h, idx: idx, name: h.customerName(idx), srv: h.home(idx), drop: make(chan struct{}, 1)}
 }
 
 // run is the customer's goroutine, from its arrival at startAt to the end.
@@ -73,9 +74,10 @@ func (c *customer) firstConnect(ctx context.Context) bool {
 // connect dials and says hello; the welcome arrives in the loop.
 func (c *customer) connect(ctx context.Context) error {
 	c.dialedAt = time.Now()
-	l, err := dial(ctx, c.h.cfg.nativeURL(), decodeNative)
+	l, err := dial(ctx, c.h.nativeURL(c.srv), decodeNative)
 	if err != nil {
 		c.h.m.errs.add("dial")
+		c.srv = c.h.next(c.srv)
 		return err
 	}
 	c.l, c.welcomed, c.asking = l, false, pageAsk{}

@@ -103,32 +103,27 @@ func login(ctx context.Context, client *http.Client, base, name, password string
 }
 
 // provision makes sure the agent accounts exist and returns a token for
-// each, in order.
-func provision(ctx context.Context, cfg *Config, client *http.Client) ([]string, error) {
-	base, _ := cfg.httpBase()
-	admin, err := login(ctx, client, base, cfg.Admin, cfg.AdminPassword)
-	if err != nil {
-		return nil, fmt.Errorf("-admin: %w", err)
+// each, in order. Agent i is made and logged in on its own server (see
+// servers.go): a cluster's nodes share the store, so this only spreads the
+// bcrypt work, and independent servers each get the accounts their agents
+// need.
+func provision(ctx context.Context, h *harness, client *http.Client) ([]string, error) {
+	cfg, servers, home := h.cfg, h.servers, h.home
+	admins := make([]string, len(servers))
+	exists := make([]map[string]bool, len(servers))
+	for s, base := range servers {
+		var err error
+		if admins[s], exists[s], err = existingAgents(ctx, cfg, client, base); err != nil {
+			return nil, err
+		}
 	}
-	var list struct {
-		Agents []struct {
-			Name string `json:"name"`
-		} `json:"agents"`
-	}
-	if err := api(ctx, client, http.MethodGet, base+"/api/agents", admin, nil, &list, http.StatusOK); err != nil {
-		return nil, fmt.Errorf("listing the agent accounts (is -admin a supervisor?): %w", err)
-	}
-	exists := make(map[string]bool, len(list.Agents))
-	for _, a := range list.Agents {
-		exists[a.Name] = true
-	}
-	err = parallel(ctx, cfg.Agents, func(i int) error {
-		name := agentName(cfg.AgentPrefix, i)
-		if exists[name] {
+	err := parallel(ctx, cfg.Agents, func(i int) error {
+		name, s := agentName(cfg.AgentPrefix, i), home(i)
+		if exists[s][name] {
 			return nil
 		}
 		body := map[string]any{"name": name, "password": agentPassword, "role": "agent", "capacity": cfg.Capacity}
-		err := api(ctx, client, http.MethodPost, base+"/api/agents", admin, body, nil, http.StatusCreated)
+		err := api(ctx, client, http.MethodPost, servers[s]+"/api/agents", admins[s], body, nil, http.StatusCreated)
 		var ae *apiError
 		if errors.As(err, &ae) && ae.Status == http.StatusConflict {
 			return nil // created meanwhile, by another run
@@ -144,7 +139,7 @@ func provision(ctx context.Context, cfg *Config, client *http.Client) ([]string,
 	tokens := make([]string, cfg.Agents)
 	err = parallel(ctx, cfg.Agents, func(i int) error {
 		name := agentName(cfg.AgentPrefix, i)
-		token, err := login(ctx, client, base, name, agentPassword)
+		token, err := login(ctx, client, servers[home(i)], name, agentPassword)
 		var refused *apiError
 		if errors.As(err, &refused) && refused.Status == http.StatusUnauthorized {
 			return fmt.Errorf("%w (an account of that name with another password? use another -agent-prefix)", err)
@@ -156,6 +151,28 @@ func provision(ctx context.Context, cfg *Config, client *http.Client) ([]string,
 		return nil
 	})
 	return tokens, err
+}
+
+// existingAgents logs the supervisor in on one server and lists the
+// accounts there.
+func existingAgents(ctx context.Context, cfg *Config, client *http.Client, base string) (admin string, exists map[string]bool, err error) {
+	admin, err = login(ctx, client, base, cfg.Admin, cfg.AdminPassword)
+	if err != nil {
+		return "", nil, fmt.Errorf("-admin: %w", err)
+	}
+	var list struct {
+		Agents []struct {
+			Name string `json:"name"`
+		} `json:"agents"`
+	}
+	if err := api(ctx, client, http.MethodGet, base+"/api/agents", admin, nil, &list, http.StatusOK); err != nil {
+		return "", nil, fmt.Errorf("listing the agent accounts (is -admin a supervisor?): %w", err)
+	}
+	exists = make(map[string]bool, len(list.Agents))
+	for _, a := range list.Agents {
+		exists[a.Name] = true
+	}
+	return admin, exists, nil
 }
 
 // parallel runs do(0..n-1) on a small pool and returns the first error;

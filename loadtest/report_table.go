@@ -42,6 +42,10 @@ func WriteTable(w io.Writer, r *Result) {
 		counts = append(counts, []string{c.Name, c.Value})
 	}
 	writeRows(tw, counts, 1)
+	if len(r.Nodes) > 0 {
+		p("\nnodes (%d servers; /metrics needs kefu serve -metrics-on-main)\n", len(r.Nodes))
+		writeRows(tw, nodeCells(r), 6)
+	}
 
 	p("\nrates (per second, measured window)\n")
 	writeRows(tw, [][]string{

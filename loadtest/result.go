@@ -13,7 +13,7 @@ import (
 type Result struct {
 	Scenario string    `json:"scenario"` // "S1".."S5", or "custom"
 	Protocol string    `json:"protocol"` // "native" or "compat"
-	Server   string    `json:"server"`   // base URL driven
+	Server   string    `json:"server"`   // base URL driven, or several, comma-separated
 	Started  time.Time `json:"started"`
 	Duration Duration  `json:"duration"` // the measured window, ramp-up excluded
 	Machine  Machine   `json:"machine"`
@@ -24,10 +24,11 @@ type Result struct {
 	Verify  Verify             `json:"verify"`
 	Latency map[string]Latency `json:"latency"` // "connect", "assign", "delivery", "ack"
 	Rates   Rates              `json:"rates"`
-	Series  []Sample           `json:"series"` // one per second of the run, ramp-up included
-	Server_ *ServerUsage       `json:"serverUsage,omitempty"`
-	Targets []Target           `json:"targets,omitempty"` // the scenario's targets, met or not
-	Notes   []string           `json:"notes,omitempty"`   // anything the reader must know (fd limit raised, ...)
+	Series  []Sample           `json:"series"`                // one per second of the run, ramp-up included
+	Server_ *ServerUsage       `json:"serverUsage,omitempty"` // with several servers, their sum
+	Nodes   []NodeUsage        `json:"nodes,omitempty"`       // each server, when there are several
+	Targets []Target           `json:"targets,omitempty"`     // the scenario's targets, met or not
+	Notes   []string           `json:"notes,omitempty"`       // anything the reader must know (fd limit raised, ...)
 	_       struct{}           `json:"-"`
 }
 
@@ -149,6 +150,22 @@ type Sample struct {
 type ServerUsage struct {
 	PeakRSSMiB float64 `json:"peakRssMiB"`
 	CPUSeconds float64 `json:"cpuSeconds"`
+}
+
+// NodeUsage is one server of a run that drove several (a cluster's
+// nodes), in -server's order.
+type NodeUsage struct {
+	Server  string       `json:"server"`
+	PID     int          `json:"pid,omitempty"`
+	Usage   *ServerUsage `json:"usage,omitempty"`   // from /proc, given its pid
+	Metrics *NodeMetrics `json:"metrics,omitempty"` // from its /metrics, when it serves them at Server
+}
+
+// NodeMetrics is what a node's /metrics said over the run.
+type NodeMetrics struct {
+	PeakConnections   int64 `json:"peakConnections"`   // kefu_connections, sampled each second
+	MessagesReceived  int64 `json:"messagesReceived"`  // kefu_messages_received_total's growth
+	MessagesDelivered int64 `json:"messagesDelivered"` // kefu_messages_delivered_total's growth
 }
 
 // Target is one of a scenario's targets and whether the run met it.

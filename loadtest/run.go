@@ -47,7 +47,7 @@ func Run(ctx context.Context, cfg *Config, prog progress) (*Result, error) {
 	defer client.CloseIdleConnections()
 	var tokens []string
 	if cfg.Protocol == ProtocolNative {
-		if tokens, err = provision(ctx, cfg, client); err != nil {
+		if tokens, err = provision(ctx, h, client); err != nil {
 			return nil, fmt.Errorf("provisioning agents: %w", err)
 		}
 	}
