@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -54,9 +53,9 @@ func NewLeaseKeeper(st store.Fencing, node, addr string, cfg LeaseConfig, member
 // Node is the id the lease is held under, which claims name.
 func (k *LeaseKeeper) Node() string { return k.node }
 
-// Ready reports whether the lease is live and this node sees the same
-// majority in the store and in the cluster: only then may it claim owners
-// and report ready.
+// Ready reports whether the lease is live, this node sees a majority in
+// the store and in the cluster, and every member holds a lease: only then
+// does it report ready.
 func (k *LeaseKeeper) Ready() bool { return k.ready.Load() }
 
 // MayClaim reports whether this node may take ownership of conversations
@@ -80,7 +79,8 @@ func (k *LeaseKeeper) Acquire(ctx context.Context) error {
 // majority: a first node waits for its peers, unready.
 func (k *LeaseKeeper) Run(ctx context.Context) error {
 	lastOK := time.Now()
-	var lostMajority time.Time // zero while the majority is seen
+	absent := map[string]time.Time{} // leased nodes out of the membership, since when
+	var lostMajority time.Time       // zero while the majority is seen
 	hadMajority := false
 	tick := time.NewTicker(k.cfg.Every)
 	defer tick.Stop()
@@ -121,6 +121,56 @@ func (k *LeaseKeeper) Run(ctx context.Context) error {
 		}
 		k.mayClaim.Store(majority)
 		k.ready.Store(majority && k.agree(view))
+		k.evictGone(ctx, view, absent)
+	}
+}
+
+// evictAfter is how many TTLs a leased node may be missing from the
+// membership before it is evicted: a node takes its lease only once it has
+// joined, and its peers see it within a provider refresh, so two TTLs
+// leave room for a slow start.
+const evictAfter = 2
+
+// evictGone evicts the nodes that hold a live lease but have been out of
+// this node's membership for longer than TTL: a node that was unreachable
+// (paused, cut off) long enough for its peers to drop it can come back
+// still holding its lease, see its peers, and serve beside them; evicted,
+// its next renewal fails and it exits. absent remembers since when each
+// leased address has been missing; a node that is back is forgotten.
+func (k *LeaseKeeper) evictGone(ctx context.Context, view store.LeaseView, absent map[string]time.Time) {
+	members := map[string]bool{}
+	for _, a := range k.members.Addresses() {
+		members[a] = true
+	}
+	leased := map[string]bool{}
+	for _, l := range view.Live {
+		leased[l.Node] = true
+		if l.Node == k.node || members[l.Address] {
+			delete(absent, l.Node)
+			continue
+		}
+		since, seen := absent[l.Node]
+		if !seen {
+			absent[l.Node] = time.Now()
+			continue
+		}
+		if time.Since(since) <= evictAfter*k.cfg.TTL {
+			continue
+		}
+		ectx, cancel := context.WithTimeout(ctx, k.cfg.TTL)
+		err := k.store.Evict(ectx, l.Node)
+		cancel()
+		if err != nil {
+			k.log.Warn("cannot evict a node gone from the cluster", slog.String("node", l.Node), slog.Any("err", err))
+			continue
+		}
+		k.log.Warn("evicted a node gone from the cluster but holding its lease", slog.String("node", l.Node), slog.String("addr", l.Address))
+		delete(absent, l.Node)
+	}
+	for n := range absent {
+		if !leased[n] {
+			delete(absent, n) // its lease ended on its own
+		}
 	}
 }
 
@@ -150,15 +200,20 @@ func (k *LeaseKeeper) majority(view store.LeaseView) bool {
 	return len(view.Live) >= k.cfg.Majority && len(k.members.Addresses()) >= k.cfg.Majority
 }
 
-// agree reports whether the cluster's members are exactly the nodes with
-// live leases: while they differ, a node is joining or leaving.
+// agree reports whether every member of the cluster holds a live lease:
+// while one does not, it is joining (not yet leased) or was evicted and
+// still listed. A lease whose node has left the membership is not a
+// disagreement: it runs out, or is evicted (evictGone), and a peer's
+// death must not make the survivors unready.
 func (k *LeaseKeeper) agree(view store.LeaseView) bool {
-	members := k.members.Addresses()
-	leased := make([]string, 0, len(view.Live))
+	leased := map[string]bool{}
 	for _, l := range view.Live {
-		leased = append(leased, l.Address)
+		leased[l.Address] = true
 	}
-	slices.Sort(members)
-	slices.Sort(leased)
-	return slices.Equal(slices.Compact(members), slices.Compact(leased))
+	for _, m := range k.members.Addresses() {
+		if !leased[m] {
+			return false
+		}
+	}
+	return true
 }

@@ -19,6 +19,7 @@ type fakeLeases struct {
 	live    []store.Lease // its view
 	block   chan struct{} // when set, RenewLease waits on it
 	renewed int
+	evicted []string
 }
 
 func (f *fakeLeases) RenewLease(ctx context.Context, node, addr string, ttl time.Duration) (store.LeaseView, error) {
@@ -37,7 +38,12 @@ func (f *fakeLeases) RenewLease(ctx context.Context, node, addr string, ttl time
 	f.renewed++
 	return store.LeaseView{Live: f.live}, f.err
 }
-func (f *fakeLeases) Evict(context.Context, string) error                  { return nil }
+func (f *fakeLeases) Evict(_ context.Context, node string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.evicted = append(f.evicted, node)
+	return nil
+}
 func (f *fakeLeases) Release(context.Context, string) error                { return nil }
 func (f *fakeLeases) Claim(context.Context, string, string) (int64, error) { return 0, nil }
 
@@ -153,4 +159,30 @@ func TestLeaseLostMajorityExits(t *testing.T) {
 	waitFor(t, "ready", k.Ready)
 	members.set("a1")
 	waitLost(t, done)
+}
+
+// A node that left the membership but still holds its lease (it was cut
+// off, and may come back) leaves its peers ready, and is evicted once it
+// has been gone for a TTL.
+func TestLeaseEvictsGoneNode(t *testing.T) {
+	st := &fakeLeases{live: leasesOf("a1", "a2", "a3")}
+	members := &fakeMembers{}
+	members.set("a1", "a2", "a3")
+	k, _ := startKeeper(t, st, members)
+	waitFor(t, "ready", k.Ready)
+	members.set("a1", "a2")
+	waitFor(t, "a3 evicted", func() bool {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return len(st.evicted) > 0
+	})
+	st.mu.Lock()
+	evicted := st.evicted
+	st.mu.Unlock()
+	if evicted[0] != "na3" {
+		t.Fatalf("evicted %v, want na3", evicted)
+	}
+	if !k.Ready() {
+		t.Fatal("unready while a gone node's lease lingers")
+	}
 }

@@ -79,11 +79,6 @@ func (s *Server) claim(key string) (int64, error) {
 func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dispatcher actors.DispatcherConfig) error {
 	n := s.node
 	n.keeper = nodes.NewLeaseKeeper(s.store, s.system.ID, n.cfg.Addr, nodes.DefaultLeaseConfig(n.cfg.Majority()), n.dir, s.cfg.Log)
-	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
-	defer cancel()
-	if err := n.keeper.Acquire(ctx); err != nil {
-		return fmt.Errorf("cannot take the node's lease: %w", err)
-	}
 	convProps, err := kinds.Props(actors.KindConv)
 	if err != nil {
 		return err
@@ -102,6 +97,14 @@ func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dis
 		return err
 	}
 	n.member = m
+	// The lease comes after the join: a peer evicts a leased node it does
+	// not see as a member for long (nodes.LeaseKeeper), so a node is a
+	// member first. Activations here wait for the lease (claimWait).
+	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
+	defer cancel()
+	if err := n.keeper.Acquire(ctx); err != nil {
+		return fmt.Errorf("cannot take the node's lease: %w", err)
+	}
 	run, stop := context.WithCancel(context.Background())
 	n.stop = stop
 	go func() {
