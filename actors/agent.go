@@ -42,6 +42,7 @@ type agentActor struct {
 	agent   Party // zero until the start message
 	started bool
 	early   beforeStart
+	rejoins int                   // times it asked its dispatcher for its start
 	conns   map[string]*actor.PID // by pidKey
 	convs   map[ConvID]*actor.PID // open, as last told
 	// moving holds the conversations that stopped without ending, where
@@ -74,6 +75,15 @@ func (a *agentActor) Receive(ctx actor.Context) {
 		// messages forever.
 		scheduler.NewTimerScheduler(ctx.ActorSystem().Root).SendOnce(a.StartWait, ctx.Self(), &startOverdue{})
 	case *startOverdue:
+		if a.rejoins < maxRejoins {
+			// Its start may have been lost with a node (at-most-once
+			// delivery): the dispatcher starts it again if this
+			// incarnation is still the agent's.
+			a.rejoins++
+			ctx.Send(a.Dir.PID(KindDispatcher, DispatcherID(PoolNative)), &AgentRejoin{Actor: a.Identity(ctx)})
+			scheduler.NewTimerScheduler(ctx.ActorSystem().Root).SendOnce(a.StartWait, ctx.Self(), &startOverdue{})
+			return
+		}
 		a.Log.Warn("agent actor activated without a start; stopping", "agent", a.Identity(ctx), "held", len(a.early.held))
 		ctx.Stop(ctx.Self())
 	case *StartAgent:

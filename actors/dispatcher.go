@@ -226,6 +226,8 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		d.terminated(ctx, msg.Who)
 	case *ConvRejoin:
 		d.convRejoin(ctx, msg)
+	case *AgentRejoin:
+		d.agentRejoin(ctx, msg)
 	case *GetStats:
 		ctx.Respond(d.stats())
 	case *GetSnapshot:

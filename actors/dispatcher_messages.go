@@ -101,6 +101,14 @@ type (
 		Conv ConvID
 	}
 
+	// AgentRejoin is an agent actor activated without its start: on a
+	// cluster the dispatcher's StartAgent can be lost with a node. If
+	// Actor is still its agent's incarnation, the dispatcher starts it
+	// again.
+	AgentRejoin struct {
+		Actor string
+	}
+
 	// Restore brings back the conversations that were open before a
 	// restart, and the customers who were waiting without one, each
 	// oldest arrival first. Sent once, before any connection.

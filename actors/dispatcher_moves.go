@@ -74,6 +74,19 @@ func (d *dispatcher) convRejoin(ctx actor.Context, msg *ConvRejoin) {
 	d.convMoved(ctx, c)
 }
 
+// agentRejoin answers an agent actor activated without its start: if it is
+// its agent's current incarnation, it is started again as after a move;
+// an incarnation the agent no longer has is left to stop on its own.
+func (d *dispatcher) agentRejoin(ctx actor.Context, msg *AgentRejoin) {
+	for _, a := range d.agents {
+		if a.actorID == msg.Actor {
+			d.agentMoved(ctx, a)
+			return
+		}
+	}
+	d.Log.Debug("rejoin of an agent actor not current here", "actor", msg.Actor)
+}
+
 // convLost gives up a moved conversation as a failed one: its slot is
 // freed. Its parties are told here, since they took its stop for a move
 // and wait for it to come back.

@@ -72,5 +72,6 @@ func (m *TypingNotice) Serialize() (remote.RootSerialized, error) { return wire(
 func (m *ReadNotice) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *ConvClosed) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *AgentChanged) Serialize() (remote.RootSerialized, error) { return wire(m) }
+func (m *AgentRejoin) Serialize() (remote.RootSerialized, error)  { return wire(m) }
 func (m *ConvRejoin) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *Resync) Serialize() (remote.RootSerialized, error)       { return wire(m) }

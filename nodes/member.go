@@ -65,8 +65,29 @@ func startMember(c *cluster.Cluster) (err error) {
 }
 
 // Leave stops this member. Graceful tells the peers first and waits for the
-// grains to move (the library waits about two seconds).
-func (m *Member) Leave(graceful bool) { m.Cluster.Shutdown(graceful) }
+// grains to move (the library waits about two seconds). It returns by
+// wait at the latest: the library's remote can panic while it stops (a
+// send on a reader's closed channel, remote/endpoint_manager.go) or block
+// on a reader that is gone, and a node that is leaving must still finish
+// its own stop (commit what its writer holds, close the store).
+func (m *Member) Leave(graceful bool, wait time.Duration) error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("cluster library failed while leaving: %v", r)
+			}
+		}()
+		m.Cluster.Shutdown(graceful)
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(wait):
+		return fmt.Errorf("cluster library still leaving after %v; going on", wait)
+	}
+}
 
 // healthWait bounds checkHealth: the provider's listener starts on its own
 // goroutine just before StartMember's one-second pause ends.

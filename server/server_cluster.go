@@ -35,6 +35,10 @@ const (
 	claimPoll = 50 * time.Millisecond
 )
 
+// leaveWait bounds the library's graceful leave: about two seconds of
+// its own waiting, and a remote that stops its endpoints.
+const leaveWait = 5 * time.Second
+
 // errCannotClaim refuses a claim while the node may not take ownership.
 var errCannotClaim = errors.New("this node holds no lease or sees no majority: it may not take conversations")
 
@@ -133,7 +137,9 @@ func (s *Server) leaveCluster(ctx context.Context) error {
 	n := s.node
 	n.stop()
 	err := n.keeper.Release(ctx)
-	n.member.Leave(true)
+	if lerr := n.member.Leave(true, leaveWait); lerr != nil {
+		s.cfg.Log.Warn("leaving the cluster", "err", lerr)
+	}
 	return err
 }
 
