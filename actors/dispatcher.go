@@ -28,6 +28,9 @@ import (
 type dispatcher struct {
 	DispatcherConfig
 	timers *scheduler.TimerScheduler
+	// settleUntil, after a takeover on a cluster, holds assignment until
+	// the restored waiters are back (dispatcher_settle.go); zero otherwise.
+	settleUntil time.Time
 
 	agents      map[string]*agentRec    // by agent id
 	agentConns  map[string]*agentRec    // by pidKey of each agent connection
@@ -235,6 +238,9 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 	case *Restore:
 		d.ticket = max(d.ticket, msg.Ticket)
 		d.restore(ctx, msg.Convs, msg.Waiting)
+		d.startSettling(ctx)
+	case *settled:
+		d.assignWaiting(ctx)
 	}
 }
 

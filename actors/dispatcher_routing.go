@@ -33,6 +33,9 @@ type Dequeued struct{}
 // their new position and estimate.
 func (d *dispatcher) assignWaiting(ctx actor.Context) {
 	defer d.positionsChanged(ctx)
+	if d.settling() {
+		return
+	}
 	free := d.pool(PoolNative) // the one pool whose customers queue
 	for w := d.queue.head(); w != nil; {
 		a := free.best()
