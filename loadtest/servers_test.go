@@ -67,10 +67,12 @@ func TestRunSeveralServers(t *testing.T) {
 		if n.Metrics == nil {
 			t.Fatalf("node %d: no /metrics figures", i)
 		}
-		// Half the agents and half the customers, all connected through
-		// the window.
-		if got, want := n.Metrics.PeakConnections, int64((agents+customers)/len(servers)); got != want {
-			t.Errorf("node %d: %d sockets at the peak, want %d", i, got, want)
+		// Half the agents and half the customers: never more. The peak is
+		// sampled once a second, and on a loaded machine a 3 s window can
+		// miss every sample of a node (seen: 0), so it is no proof of the
+		// spread; the messages each node received below are.
+		if got, most := n.Metrics.PeakConnections, int64((agents+customers)/len(servers)); got > most {
+			t.Errorf("node %d: %d sockets at the peak, want at most its share %d", i, got, most)
 		}
 		if n.Metrics.MessagesReceived == 0 || n.Metrics.MessagesDelivered == 0 {
 			t.Errorf("node %d: metrics %+v, want messages received and delivered", i, *n.Metrics)
