@@ -33,13 +33,19 @@ type client struct {
 // welcome.
 func connect(t *testing.T, f *fixture, dir Directory, auth Authenticator, hello *CmdHello) *client {
 	t.Helper()
+	return connectWith(t, f, dir, auth, hello, nil)
+}
+
+// connectWith is connect for a connection that reads history from st.
+func connectWith(t *testing.T, f *fixture, dir Directory, auth Authenticator, hello *CmdHello, st store.Conversations) *client {
+	t.Helper()
 	c := &client{t: t, f: f, id: ConnID(ids.New()), codec: &scriptCodec{
 		cmds: map[string]any{"hello": hello, "ping": &CmdPing{}},
 		out:  make(chan any, 1000), hold: make(chan struct{}),
 	}}
 	pid, err := f.dir.Spawn(KindConn, string(c.id), NewConnectionProps(ConnConfig{
 		ID: c.id, Pool: PoolNative, Socket: quietSocket{}, Codec: c.codec, Dir: dir, Auth: auth,
-		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(),
+		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(), History: st,
 	}))
 	if err != nil {
 		t.Fatal(err)

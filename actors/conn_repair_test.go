@@ -243,3 +243,31 @@ func TestConvFailedOnOneNode(t *testing.T) {
 		t.Fatalf("got %+v, want %s failed", end, conv)
 	}
 }
+
+// TestEndFillsGap: an end that overtook messages (lost on their way, with
+// a node) names the last seq; the connection reads what it lacks from the
+// store and delivers it before the end, once each, in order.
+func TestEndFillsGap(t *testing.T) {
+	st := openSQLite(t)
+	f := newStoreFixture(t, st, repairCfg)
+	cu := connectWith(t, f, f.dir, newCustomers{}, &CmdHello{Version: ProtocolVersion, Role: RoleCustomer, Name: "B"}, st)
+	elsewhere := f.probe()
+	agent := Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
+	conv := ConvID(ids.Conv + ids.New())
+	f.activate(StartConv{
+		ID: conv, Pool: PoolNative, Ticket: 1, Customer: cu.me, CustomerConn: elsewhere.id,
+		Agent: agent, AgentActor: string(f.kindProbe(KindAgent).id), CustomerGrace: time.Minute,
+	})
+	var sent []*ConvMessage
+	for i := range 3 {
+		f.send(f.dir.PID(KindConv, string(conv)), &Post{From: agent, Text: fmt.Sprint(i + 1)})
+		sent = append(sent, waitFor(t, elsewhere, func(m *ConvMessage) bool { return m.Seq == uint64(i+1) }))
+	}
+	f.send(cu.pid, &ConvOpened{Conv: conv, Customer: cu.me, Agent: agent, Why: WhyAssigned, History: []ConvMessage{*sent[0]}})
+	f.send(cu.pid, &ConvClosed{Conv: conv, By: cu.me, Reason: ReasonCustomerEnded, Last: 3})
+	cu.next(func(m any) bool { _, ok := m.(*ConvClosed); return ok })
+	cu.flush()
+	if got, want := cu.messages(conv), []uint64{1, 2, 3}; !slices.Equal(got, want) {
+		t.Fatalf("client saw seqs %v before the end, want %v", got, want)
+	}
+}

@@ -1,6 +1,10 @@
 package actors
 
-import "github.com/asynkron/protoactor-go/actor"
+import (
+	"context"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // The conversations a connection takes part in: its view of each (what the
 // client has been sent, so delivery is exactly once and in order), live
@@ -57,6 +61,7 @@ func (c *connection) message(ctx actor.Context, m *ConvMessage) {
 // it still waited for there, and stops watching it.
 func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 	if v, ok := c.convs[msg.Conv]; ok {
+		c.fillBeforeEnd(ctx, msg, v)
 		delete(c.convs, msg.Conv)
 		c.unanswered(ctx, v, msg.Reason)
 		if c.me.Role == RoleCustomer {
@@ -117,5 +122,27 @@ func (c *connection) convGone(ctx actor.Context, msg *convGone) {
 		c.replayEnded(ctx, msg.Conv, v.last)
 	default:
 		c.convClosed(ctx, &ConvClosed{Conv: msg.Conv, Reason: ReasonFailed})
+	}
+}
+
+// fillBeforeEnd delivers, from the store, the messages of a conversation
+// that ended after the last one this connection has: they were lost on
+// their way (a node that died or paused with them queued), and after the
+// end nothing will repair the gap. A blocking read, as a replay's is.
+func (c *connection) fillBeforeEnd(ctx actor.Context, msg *ConvClosed, v *convView) {
+	if msg.Last <= v.last || c.History == nil || !v.synced {
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	stored, err := c.History.Messages(sctx, string(msg.Conv), v.last, int(msg.Last-v.last))
+	if err != nil {
+		c.Log.Error("cannot read what an ended conversation's end overtook", "conv", msg.Conv, "err", err)
+		return
+	}
+	c.Log.Warn("end overtook messages; delivering them from the store", "conn", c.ID, "conv", msg.Conv, "have", v.last, "last", msg.Last)
+	for _, m := range stored {
+		cm := fromStored(msg.Conv, m)
+		c.message(ctx, &cm)
 	}
 }

@@ -142,6 +142,11 @@ type (
 		By     Party // zero when the system ended it
 		Other  Party // the other side, for protocols that name it
 		Reason string
+		// Last is the conversation's last seq at its end (0: not said).
+		// A connection that has less reads the rest from the store before
+		// passing the end on: on a cluster a message can be lost with a
+		// node on its way, and the end is the last word there is.
+		Last uint64
 	}
 	// AgentState is an agent's own status and capacity, sent to every one
 	// of its connections when either changes.

@@ -44,6 +44,7 @@ func (c *conversation) closed(ctx actor.Context) {
 	c.flush(ctx)
 	c.setState(convEnded)
 	end := *c.ending
+	end.Last = c.last()
 	// The order is causal: the agent hears the end before the dispatcher
 	// can give it a new conversation, and the dispatcher hears it before
 	// the customer can ask for an agent again (else "already in a
