@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"kefu/internal/ids"
+	"kefu/internal/poll"
 	"kefu/store"
 )
 
@@ -132,17 +133,9 @@ func TestConversationFenced(t *testing.T) {
 // waitUntilApplied polls, with a deadline, until st stored a write.
 func waitUntilApplied(t *testing.T, st *fencingStore) {
 	t.Helper()
-	deadline := time.Now().Add(testWait)
-	for {
+	poll.Until(t, testWait, "a write stored", func() bool {
 		st.mu.Lock()
-		n := len(st.applied)
-		st.mu.Unlock()
-		if n > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("nothing was stored")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer st.mu.Unlock()
+		return len(st.applied) > 0
+	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"kefu/internal/poll"
 	"kefu/store"
 )
 
@@ -265,13 +266,7 @@ func TestQueueStoreDown(t *testing.T) {
 	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute, Now: clk.now})
 	ann, ap := f.customer("ann")
 	f.send(f.dispatcher, &RequestAgent{Customer: ann.ID})
-	deadline := time.Now().Add(testWait)
-	for st.tried() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the routing write never reached the store")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	poll.Until(t, testWait, "the routing write reaching the store", func() bool { return st.tried() > 0 })
 	told(t, "first try failed", f.settled(ap))
 	clk.advance(routingHold)
 	if got := waitFor[*Queued](t, ap, nil).Position; got != 1 {
@@ -288,13 +283,7 @@ func TestQueueStoreDown(t *testing.T) {
 	cat, cp := f.customer("cat")
 	f.send(f.dispatcher, &RequestAgent{Customer: cat.ID})
 	waitFor[*Queued](t, cp, nil)
-	deadline = time.Now().Add(testWait)
-	for len(st.kinds(cat.ID)) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("cat's queued event was never stored")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	poll.Until(t, testWait, "cat's queued event stored", func() bool { return len(st.kinds(cat.ID)) > 0 })
 	release := st.hold()
 	f.send(f.dispatcher, &CancelRequest{Customer: cat.ID})
 	st.held(t)
@@ -415,11 +404,5 @@ func TestQueueWritesFlushedOnStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	release()
-	deadline := time.Now().Add(testWait)
-	for !slices.Contains(st.kinds(bob.ID), store.EventQueued) {
-		if time.Now().After(deadline) {
-			t.Fatalf("bob's queued event was not stored: %v", st.kinds(bob.ID))
-		}
-		time.Sleep(time.Millisecond)
-	}
+	poll.Until(t, testWait, "bob's queued event stored", func() bool { return slices.Contains(st.kinds(bob.ID), store.EventQueued) })
 }

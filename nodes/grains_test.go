@@ -1,23 +1,20 @@
 package nodes
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"kefu/internal/poll"
 )
 
 // waitMembers polls until every child sees n members.
 func waitMembers(t *testing.T, members []*child, n int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
 	want := "members " + string(rune('0'+n))
 	for _, c := range members {
-		for c.do(t, "members") != want {
-			if time.Now().After(deadline) {
-				t.Fatalf("member %s never saw %d members", c.addr, n)
-			}
-			time.Sleep(100 * time.Millisecond) // a poll's pause, under the deadline above
-		}
+		poll.Until(t, 20*time.Second, fmt.Sprintf("member %s seeing %d members", c.addr, n), func() bool { return c.do(t, "members") == want })
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/poll"
 	"kefu/store"
 )
 
@@ -82,13 +83,7 @@ func startKeeper(t *testing.T, st *fakeLeases, members *fakeMembers) (*LeaseKeep
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond) // a poll's pause, under the deadline
-	}
+	poll.Until(t, 5*time.Second, what, cond)
 }
 
 func waitLost(t *testing.T, done chan error) error {
