@@ -71,7 +71,9 @@ func (s *scenario) metrics(i int) string {
 // runLoad drives the scenario's clients for loadFor, doing fault once
 // killAfter messages are acknowledged and loading on for afterFault after
 // it, then drains and runs every check.
-func runLoad(t *testing.T, s *scenario, fault func()) {
+// It returns the checks' report and what was stored, nil when the run
+// already failed.
+func runLoad(t *testing.T, s *scenario, fault func()) (*Report, *Stored) {
 	t.Helper()
 	d := newDriver(s.servers, s.agents, scenarioCustomers, uint64(time.Now().UnixNano()))
 	ctx, cancel := context.WithTimeout(context.Background(), scenarioWait)
@@ -103,7 +105,7 @@ func runLoad(t *testing.T, s *scenario, fault func()) {
 	t.Logf("%s, in %v", d.summary(), time.Since(started).Round(time.Millisecond))
 	if t.Failed() {
 		t.Logf("server logs:\n%s", s.logs())
-		return
+		return nil, nil
 	}
 	db := loadStored(t, ctx, s.db)
 	lim := DefaultLimits
@@ -114,6 +116,7 @@ func runLoad(t *testing.T, s *scenario, fault func()) {
 	}
 	t.Logf("%d conversations resumed after a drop, p99 %v; %d stored messages, %d conversations",
 		report.Resumes, report.ResumeP99, len(db.Messages), len(db.Convs))
+	return &report, db
 }
 
 // TestClusterSteady: three nodes, clients spread over them, no fault:
