@@ -17,7 +17,10 @@ import "github.com/asynkron/protoactor-go/actor"
 // startAgain handles a StartConv after the start.
 func (c *conversation) startAgain(ctx actor.Context, msg *StartConv) {
 	restored := msg.Restore && !msg.Rehomed
-	if !restored || c.state != convAssigned || msg.AgentActor == "" || msg.AgentActor == c.AgentActor || msg.Agent.ID != c.Agent.ID {
+	if restored && msg.AgentActor != "" && msg.AgentActor == c.AgentActor {
+		return // told again what it has (dispatcher_moves.go, agentRejoin)
+	}
+	if !restored || c.state != convAssigned || msg.AgentActor == "" || msg.Agent.ID != c.Agent.ID {
 		c.Log.Warn("second start ignored", "conv", c.ID)
 		return
 	}

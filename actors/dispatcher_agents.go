@@ -2,6 +2,7 @@ package actors
 
 import (
 	"sort"
+	"strings"
 
 	"kefu/internal/ids"
 
@@ -26,6 +27,24 @@ type agentRec struct {
 	lastAssigned uint64 // the dispatcher's tick at the last assignment
 	heapIndex    int    // position in its pool's eligible heap, or -1
 	graceGen     uint64
+}
+
+// newAgentActorID names a new incarnation of agent's actor: a fresh id
+// each time, since the previous one may still be stopping under the old
+// name. The agent's id comes first, so that a stale incarnation that wakes
+// can be traced to its agent (agentOfActor).
+func newAgentActorID(agent string) string {
+	return agent + agentActorSep + ids.New()
+}
+
+// agentActorSep separates an agent actor's id into its agent's id and its
+// incarnation; neither an agent id nor ids.New contains it.
+const agentActorSep = "."
+
+// agentOfActor is the agent whose incarnation the agent actor id names.
+func agentOfActor(actorID string) string {
+	agent, _, _ := strings.Cut(actorID, agentActorSep)
+	return agent
 }
 
 func (a *agentRec) load() int {
@@ -125,9 +144,7 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 		conns:        map[string]ConnID{},
 		heapIndex:    -1,
 		lastAssigned: d.tick,
-		// A fresh actor id per incarnation: the previous one may still be
-		// stopping under the old name.
-		actorID: msg.Agent.ID + "." + ids.New(),
+		actorID: newAgentActorID(msg.Agent.ID),
 	}
 	pid, err := d.Dir.Activate(KindAgent, a.actorID, &StartAgent{Agent: a.Party})
 	if err != nil {

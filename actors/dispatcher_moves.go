@@ -74,9 +74,16 @@ func (d *dispatcher) convRejoin(ctx actor.Context, msg *ConvRejoin) {
 	d.convMoved(ctx, c)
 }
 
-// agentRejoin answers an agent actor activated without its start: if it is
-// its agent's current incarnation, it is started again as after a move;
-// an incarnation the agent no longer has is left to stop on its own.
+// agentRejoin answers an agent actor activated without its start. If it is
+// its agent's current incarnation, it is started again as after a move.
+// If it is an older incarnation of an agent held here, something still
+// sends to it: on a cluster, a conversation that missed the moment its
+// agent changed incarnation (a dispatcher that moved makes each restored
+// agent a new one, and tells each conversation by a start that a
+// conversation moving at that moment can lose). Each of the agent's
+// conversations is then told the current incarnation again (startAgain
+// adopts it; one already on it ignores it), and the stale actor, which no
+// start reaches, stops on its own.
 func (d *dispatcher) agentRejoin(ctx actor.Context, msg *AgentRejoin) {
 	for _, a := range d.agents {
 		if a.actorID == msg.Actor {
@@ -84,7 +91,17 @@ func (d *dispatcher) agentRejoin(ctx actor.Context, msg *AgentRejoin) {
 			return
 		}
 	}
-	d.Log.Debug("rejoin of an agent actor not current here", "actor", msg.Actor)
+	a := d.agents[agentOfActor(msg.Actor)]
+	if a == nil {
+		d.Log.Debug("rejoin of an agent actor not current here", "actor", msg.Actor)
+		return
+	}
+	d.Log.Info("stale agent actor woken; telling its conversations the current one", "agent", a.ID, "stale", msg.Actor, "conversations", len(a.convs))
+	for _, c := range a.convsInOrder() {
+		if err := d.activateConv(ctx, c, d.convStart(c, a, true)); err != nil {
+			d.Log.Error("cannot tell a conversation its agent's actor", "conv", c.id, "err", err)
+		}
+	}
 }
 
 // convLost gives up a moved conversation as a failed one: its slot is

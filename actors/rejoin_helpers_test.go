@@ -40,9 +40,16 @@ func (d clusterDir) Activate(kind Kind, id string, start any) (*actor.PID, error
 // returned with it and the dispatchers' config.
 func newClusterFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig) (*fixture, Directory, DispatcherConfig) {
 	t.Helper()
+	return newWrappedClusterFixture(t, st, cfg, func(d Directory) Directory { return d })
+}
+
+// newWrappedClusterFixture is newClusterFixture with the actors' clusterDir
+// wrapped by wrap.
+func newWrappedClusterFixture(t *testing.T, st store.Conversations, cfg DispatcherConfig, wrap func(Directory) Directory) (*fixture, Directory, DispatcherConfig) {
+	t.Helper()
 	var seen Directory
 	f := newWrappedFixture(t, st, cfg, func(d Directory) Directory {
-		seen = clusterDir{movingDir: movingDir{d}, local: d.(*LocalDirectory)}
+		seen = wrap(clusterDir{movingDir: movingDir{d}, local: d.(*LocalDirectory)})
 		return seen
 	})
 	cfg.Dir, cfg.Log, cfg.Pool = seen, f.system.Logger(), PoolNative

@@ -1,0 +1,100 @@
+package actors
+
+import (
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/internal/ids"
+)
+
+// restoreStartLoser loses the next restored start sent to a conversation
+// that is alive, as a conversation moving at the moment a moved dispatcher
+// restores it does, so that the conversation keeps the agent actor it had.
+// It tells the test each agent actor activated.
+type restoreStartLoser struct {
+	Directory
+	lose   chan struct{} // one token per start to lose
+	agents chan string   // the id of each agent actor activated
+}
+
+func (d restoreStartLoser) Activate(kind Kind, id string, start any) (*actor.PID, error) {
+	if s, ok := start.(*StartConv); ok && s.Restore && !s.Rehomed {
+		select {
+		case <-d.lose:
+			return d.PID(kind, id), nil
+		default:
+		}
+	}
+	if kind == KindAgent {
+		d.agents <- id
+	}
+	return d.Directory.Activate(kind, id, start)
+}
+
+// TestStaleAgentActorRepointed: the dispatcher moves and makes the agent
+// a new agent actor, but one conversation misses its restored start and
+// keeps the old one, which then goes with its node. The customer's next
+// message wakes the old incarnation, unstarted; it asks the dispatcher
+// for its start (AgentRejoin), and the dispatcher, which knows the agent
+// under a newer incarnation, tells the agent's conversations the current
+// one. The message reaches the agent's tab. The rebalance scenarios
+// (clustertest) stalled here: the conversation sent to the old
+// incarnation forever.
+func TestStaleAgentActorRepointed(t *testing.T) {
+	st := openSQLite(t)
+	loser := &restoreStartLoser{lose: make(chan struct{}, 1), agents: make(chan string, 100)}
+	f, dir, cfg := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
+		loser.Directory = d
+		return loser
+	})
+	k := *f.dir.kinds
+	k.StartWait = 20 * time.Millisecond
+	f.dir.UseKinds(&k)
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	stale := nextString(t, loser.agents)
+	c := hello(t, f, dir, auth, RoleCustomer, "c")
+	c.command("request", &CmdRequest{})
+	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	c.post(conv, "before", "m1")
+	c.next(isAck("m1"))
+	agent.next(isMsg(conv, 1))
+
+	loser.lose <- struct{}{}
+	moveDispatcher(t, f, st, cfg)
+	if current := nextString(t, loser.agents); current == stale {
+		t.Fatalf("the restored dispatcher kept incarnation %s", stale)
+	}
+	f.waitStats("the agent back", func(s Stats) bool { return s.AgentsOnline == 1 && s.Serving == 1 })
+
+	// The old incarnation goes with its node; the conversation's next
+	// send to it activates it again, without a start.
+	f.move(KindAgent, stale)
+	waitGone(t, f, f.dir.PID(KindAgent, stale))
+	props, err := k.Props(KindAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.dir.Spawn(KindAgent, stale, props); err != nil {
+		t.Fatal(err)
+	}
+
+	c.post(conv, "after", "m2")
+	c.next(isAck("m2"))
+	agent.next(isMsg(conv, 2))
+}
+
+// nextString returns the next string sent on ch.
+func nextString(t *testing.T, ch chan string) string {
+	t.Helper()
+	select {
+	case s := <-ch:
+		return s
+	case <-time.After(testWait):
+		t.Fatal("nothing came")
+		return ""
+	}
+}
