@@ -62,11 +62,15 @@ pg_cpu() {
 	done | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.1f", s / hz }'
 }
 
-# fresh_db NAME: an empty database in the cluster; prints its URL.
+# fresh_db NAME: an empty database in the cluster, after a checkpoint, so
+# that the run's PostgreSQL CPU is not the last run's pages being written;
+# prints its URL. drop_db NAME drops it after the run: autovacuum then has
+# no old database to visit during the next.
 fresh_db() {
-	psql -q "$pg_url" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+	psql -q "$pg_url" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" -c CHECKPOINT >/dev/null
 	echo "${pg_url/\/postgres\?//$1?}"
 }
+drop_db() { psql -q "$pg_url" -c "DROP DATABASE IF EXISTS $1" >/dev/null; }
 
 # start_nodes CONFIG URL: the servers of CONFIG on the database at URL,
 # each with a data directory of its own; returns once every one is ready.
@@ -96,8 +100,9 @@ start_nodes() {
 # run_config CONFIG ROUND: one measured run; its summary line goes to
 # $out/cluster-runs.tsv.
 run_config() {
-	local cfg=$1 round=$2 url servers="" i pg_before pg_after file="cluster-$1-$2"
-	url=$(fresh_db "kefu_bench_$(echo "$cfg" | tr A-Z a-z)_$round")
+	local cfg=$1 round=$2 url servers="" i pg_before pg_after file="cluster-$1-$2" db
+	db="kefu_bench_$(echo "$cfg" | tr A-Z a-z)_$round"
+	url=$(fresh_db "$db")
 	start_nodes "$cfg" "$url"
 	for i in $(seq 1 ${#pids[@]}); do servers+="${servers:+,}http://$(node_addr "$i")"; done
 	echo
@@ -109,6 +114,7 @@ run_config() {
 	# Read before the servers stop: their backends' CPU leaves with them.
 	pg_after=$(pg_cpu)
 	stop_nodes
+	drop_db "$db"
 	summarize "$cfg" "$round" "$out/$file.json" "$(awk -v a="$pg_after" -v b="$pg_before" 'BEGIN { printf "%.1f", a - b }')" |
 		tee -a "$out/cluster-runs.tsv"
 }
@@ -127,7 +133,7 @@ summarize() {
 		 (.serverUsage.cpuSeconds * 1e6 / .counts.delivered | round), ($steady | median | round),
 		 (.serverUsage.peakRssMiB | round), ([.errors[]] | add // 0),
 		 "\(.verify.lost)/\(.verify.duplicated)/\(.verify.outOfOrder)",
-		 .serverUsage.cpuSeconds, $pg, ($pg * 1e6 / .counts.delivered | round), .counts.delivered] | @tsv' "$3"
+		 (.serverUsage.cpuSeconds * 10 | round / 10), $pg, ($pg * 1e6 / .counts.delivered | round), .counts.delivered] | @tsv' "$3"
 }
 
 header="config	round	nodes	delivered/s	p50 ms	p99 ms	cpu µs/msg (run)	cpu µs/msg (steady)	peak RSS MiB	errors	lost/dup/reord	server cpu s	pg cpu s	pg µs/msg	delivered"
