@@ -15,7 +15,8 @@
 #
 #   BENCH_CLUSTER_ROUNDS (3), BENCH_CLUSTER_DURATION (60s),
 #   BENCH_CLUSTER_CUSTOMERS (2000), BENCH_CLUSTER_AGENTS (400),
-#   BENCH_CLUSTER_CONFIGS ("A B C") shape a shorter try.
+#   BENCH_CLUSTER_CONFIGS ("A B C"), BENCH_CLUSTER_IDLE (10, seconds)
+#   shape a shorter try.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${BENCH_OUT:-bench-out}
@@ -28,6 +29,7 @@ duration=${BENCH_CLUSTER_DURATION:-60s}
 customers=${BENCH_CLUSTER_CUSTOMERS:-2000}
 agents=${BENCH_CLUSTER_AGENTS:-400}
 configs=${BENCH_CLUSTER_CONFIGS:-A B C}
+idle=${BENCH_CLUSTER_IDLE:-10} # seconds of the nodes' CPU read before each run
 
 # admin_pw, limits_off and metrics_on_main: the single server's settings,
 # which every node here gets too.
@@ -60,6 +62,13 @@ pg_cpu() {
 	{ echo "$pm"; ps -o pid= --ppid "$pm"; } | while read -r p; do
 		cat "/proc/$p/stat" 2>/dev/null || true
 	done | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.1f", s / hz }'
+}
+
+# procs_cpu PID...: their CPU seconds so far, from /proc.
+procs_cpu() {
+	local p
+	for p in "$@"; do cat "/proc/$p/stat"; done |
+		awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.2f", s / hz }'
 }
 
 # fresh_db NAME: an empty database in the cluster, after a checkpoint, so
@@ -100,13 +109,17 @@ start_nodes() {
 # run_config CONFIG ROUND: one measured run; its summary line goes to
 # $out/cluster-runs.tsv.
 run_config() {
-	local cfg=$1 round=$2 url servers="" i pg_before pg_after file="cluster-$1-$2" db
+	local cfg=$1 round=$2 url servers="" i pg_before pg_after file="cluster-$1-$2" db idle_before idle_pct
 	db="kefu_bench_$(echo "$cfg" | tr A-Z a-z)_$round"
 	url=$(fresh_db "$db")
 	start_nodes "$cfg" "$url"
 	for i in $(seq 1 ${#pids[@]}); do servers+="${servers:+,}http://$(node_addr "$i")"; done
 	echo
 	echo "== $cfg, round $round; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	# The nodes' fixed cost: their CPU while ready and without clients.
+	idle_before=$(procs_cpu "${pids[@]}")
+	sleep "$idle"
+	idle_pct=$(awk -v a="$(procs_cpu "${pids[@]}")" -v b="$idle_before" -v t="$idle" 'BEGIN { printf "%.1f", 100 * (a - b) / t }')
 	pg_before=$(pg_cpu)
 	"$bin" loadtest -server "$servers" -server-pid "$(IFS=,; echo "${pids[*]}")" -admin lt-admin -admin-password "$admin_pw" \
 		-scenario S1 -customers "$customers" -agents "$agents" -duration "$duration" \
@@ -115,16 +128,16 @@ run_config() {
 	pg_after=$(pg_cpu)
 	stop_nodes
 	drop_db "$db"
-	summarize "$cfg" "$round" "$out/$file.json" "$(awk -v a="$pg_after" -v b="$pg_before" 'BEGIN { printf "%.1f", a - b }')" |
+	summarize "$cfg" "$round" "$out/$file.json" "$(awk -v a="$pg_after" -v b="$pg_before" 'BEGIN { printf "%.1f", a - b }')" "$idle_pct" |
 		tee -a "$out/cluster-runs.tsv"
 }
 
-# summarize CONFIG ROUND JSON PGCPU: one tab-separated line. CPU per
+# summarize CONFIG ROUND JSON PGCPU IDLEPCT: one tab-separated line. CPU per
 # delivered message twice: over the whole run (ramp-up and drain included)
 # and steady, the median of each second's server CPU over its deliveries,
 # over the seconds that delivered at least 80 % of the window's mean rate.
 summarize() {
-	jq -r --arg cfg "$1" --arg round "$2" --argjson pg "$4" '
+	jq -r --arg cfg "$1" --arg round "$2" --argjson pg "$4" --argjson idle "$5" '
 		def median: sort | if length == 0 then 0 else .[(length - 1) / 2 | floor] end;
 		(.rates.deliveredPerSec) as $rate |
 		[.series[] | select(.deliveredPerSec >= 0.8 * $rate and .serverCpuPct > 0) | .serverCpuPct * 1e4 / .deliveredPerSec] as $steady |
@@ -133,10 +146,10 @@ summarize() {
 		 (.serverUsage.cpuSeconds * 1e6 / .counts.delivered | round), ($steady | median | round),
 		 (.serverUsage.peakRssMiB | round), ([.errors[]] | add // 0),
 		 "\(.verify.lost)/\(.verify.duplicated)/\(.verify.outOfOrder)",
-		 (.serverUsage.cpuSeconds * 10 | round / 10), $pg, ($pg * 1e6 / .counts.delivered | round), .counts.delivered] | @tsv' "$3"
+		 (.serverUsage.cpuSeconds * 10 | round / 10), $pg, ($pg * 1e6 / .counts.delivered | round), .counts.delivered, $idle] | @tsv' "$3"
 }
 
-header="config	round	nodes	delivered/s	p50 ms	p99 ms	cpu µs/msg (run)	cpu µs/msg (steady)	peak RSS MiB	errors	lost/dup/reord	server cpu s	pg cpu s	pg µs/msg	delivered"
+header="config	round	nodes	delivered/s	p50 ms	p99 ms	cpu µs/msg (run)	cpu µs/msg (steady)	peak RSS MiB	errors	lost/dup/reord	server cpu s	pg cpu s	pg µs/msg	delivered	idle cpu %"
 
 exec 9>>/tmp/kefu-bench.lock
 echo "waiting for /tmp/kefu-bench.lock"
@@ -150,16 +163,16 @@ flock -u 9
 
 echo
 echo "== medians over $rounds rounds"
-echo "config	nodes	delivered/s	p50 ms	p99 ms	cpu µs/msg (run)	cpu µs/msg (steady)	peak RSS MiB	errors	pg µs/msg	lost/dup/reord"
+echo "config	nodes	delivered/s	p50 ms	p99 ms	cpu µs/msg (run)	cpu µs/msg (steady)	peak RSS MiB	errors	pg µs/msg	lost/dup/reord	idle cpu %"
 for cfg in $configs; do
 	awk -F'\t' -v c="$cfg" '
-		$1 == c { n++; for (f = 3; f <= 15; f++) v[f, n] = $f; e += $10; split($11, l, "/"); lost += l[1]; dup += l[2]; ro += l[3] }
+		$1 == c { n++; for (f = 3; f <= 16; f++) v[f, n] = $f; e += $10; split($11, l, "/"); lost += l[1]; dup += l[2]; ro += l[3] }
 		function med(f,   i, j, a, t) {
 			for (i = 1; i <= n; i++) a[i] = v[f, i] + 0
 			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 			return a[int((n + 1) / 2)]
 		}
-		END { if (n) printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d (sum)\t%s\t%d/%d/%d (sum)\n", c, v[3, 1], med(4), med(5), med(6), med(7), med(8), med(9), e, med(14), lost, dup, ro }' \
+		END { if (n) printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d (sum)\t%s\t%d/%d/%d (sum)\t%s\n", c, v[3, 1], med(4), med(5), med(6), med(7), med(8), med(9), e, med(14), lost, dup, ro, med(16) }' \
 		"$out/cluster-runs.tsv"
 done
 echo
