@@ -97,6 +97,10 @@ func (g *Gateway) kickSessions(ctx context.Context, k actors.KickSessions) {
 	if g.cfg.Kicks == nil {
 		return
 	}
+	// Not cut short by a client that hangs up: the refusal is stored, and
+	// the other nodes' sockets should close all the same.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
 	if err := g.cfg.Kicks.Publish(ctx, k); err != nil {
 		// The refusal is stored, so the answer stays a success: only
 		// other nodes' sockets from before stay, until they reconnect.
