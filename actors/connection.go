@@ -139,6 +139,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.terminated(ctx, msg)
 	case *convGone:
 		c.convGone(ctx, msg)
+	case *Reconcile:
+		c.reconcile(ctx, msg.Convs)
 	case *Resync:
 		c.resync(ctx, msg)
 	case *convRepair:

@@ -122,6 +122,7 @@ func (c *connection) agentRejoined(ctx actor.Context, a *AgentAdmitted) {
 	if a.Status != c.rejoin.status || a.Capacity != c.rejoin.capacity {
 		c.standing(ctx, &AgentState{Status: a.Status, Capacity: a.Capacity})
 	}
+	c.reconcile(ctx, a.Convs)
 	c.syncAll(ctx, c.unknown(a.Convs))
 }
 

@@ -139,3 +139,45 @@ func TestGoneReplaysWhatTheTabMissed(t *testing.T) {
 	}
 	agent.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv && e.Reason == ReasonGone })
 }
+
+// TestReconcileReplaysAnEndLost: an agent's tab told which conversations
+// the agent serves after its agent actor moved (Reconcile) replays to its
+// end one it still shows that ended meanwhile (its end lost with the old
+// activation: TestRestartKilledNode's tabs kept such a conversation open
+// for good), and leaves alone one that is open though the list lacks it.
+func TestReconcileReplaysAnEndLost(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, _ := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 2}
+	agent := connectWith(t, f, dir, auth, &CmdHello{Version: ProtocolVersion, Role: RoleAgent, Token: "t", Name: "a"}, st)
+	var convs []ConvID
+	for _, name := range []string{"c1", "c2"} {
+		c := hello(t, f, dir, auth, RoleCustomer, name)
+		c.command("request", &CmdRequest{})
+		conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+		agent.next(isOpened(conv))
+		c.post(conv, "one", "m1")
+		c.next(isAck("m1"))
+		agent.next(isMsg(conv, 1))
+		convs = append(convs, conv)
+	}
+	ended, open := convs[0], convs[1]
+	ctx := context.Background()
+	rec, err := st.Conversation(ctx, string(ended))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.EndedAt, rec.EndReason = time.Now(), ReasonCustomerEnded
+	if err := st.Apply(ctx, &store.Batch{Conversations: []store.Conversation{rec}}); err != nil {
+		t.Fatal(err)
+	}
+
+	f.send(agent.pid, &Reconcile{})
+	agent.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == ended && e.Reason == ReasonGone })
+	agent.flush()
+	for _, m := range agent.seen {
+		if e, ok := m.(*ConvClosed); ok && e.Conv == open {
+			t.Fatalf("the open conversation was closed: %+v", e)
+		}
+	}
+}

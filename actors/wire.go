@@ -53,7 +53,7 @@ var crossing = crossingTable(
 	new(Post), new(Typing), new(Read), new(End), new(Sync),
 	// conversation → connection and agent; agent → connection.
 	new(ConvOpened), new(ConvMessage), new(Ack), new(TypingNotice), new(ReadNotice),
-	new(ConvClosed), new(AgentChanged), new(Resync),
+	new(ConvClosed), new(AgentChanged), new(Resync), new(Reconcile),
 )
 
 // Undecodable is what arrives in place of a message this node cannot

@@ -75,3 +75,4 @@ func (m *AgentChanged) Serialize() (remote.RootSerialized, error) { return wire(
 func (m *AgentRejoin) Serialize() (remote.RootSerialized, error)  { return wire(m) }
 func (m *ConvRejoin) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *Resync) Serialize() (remote.RootSerialized, error)       { return wire(m) }
+func (m *Reconcile) Serialize() (remote.RootSerialized, error)    { return wire(m) }
