@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/k8s"
 	"k8s.io/client-go/rest"
 )
 
@@ -35,7 +36,16 @@ type Config struct {
 
 	// kube is the Kubernetes API the k8s provider talks to. nil: the pod's
 	// own (in-cluster) configuration; tests point it at a fake API server.
-	kube *rest.Config
+	kube *kubeAccess
+}
+
+// kubeAccess is a Kubernetes API other than the pod's own, for tests.
+type kubeAccess struct {
+	config    *rest.Config
+	namespace string
+	// opts reach into the library's provider, which takes its namespace
+	// only from the pod's service account files.
+	opts []k8s.Option
 }
 
 // DefaultName is the cluster name when none is given.

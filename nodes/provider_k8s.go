@@ -28,8 +28,8 @@ import (
 // the host name and its namespace from the service account's files, as
 // kefu does here.
 
-// namespaceFile is where the provider reads the pod's namespace; without
-// it (outside a pod) both use "", every namespace.
+// namespaceFile is where the provider reads the pod's namespace (without
+// it, the provider cannot read its own pod).
 const namespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 // Bounds of the checks around the provider's start: one API call, and the
@@ -48,18 +48,20 @@ const rbacHint = "does kefu's ServiceAccount have get, list, watch and patch on 
 // process is in a pod the API lets it read and label: the library would
 // otherwise retry for ever in the background while the node runs unseen.
 func newK8sProvider(cfg Config) (provider, error) {
-	kube := cfg.kube
-	if kube == nil {
-		var err error
-		if kube, err = inClusterConfig(); err != nil {
+	access := cfg.kube
+	if access == nil {
+		kube, err := inClusterConfig()
+		if err != nil {
 			return provider{}, err
 		}
+		access = &kubeAccess{config: kube}
 	}
+	kube := access.config
 	client, err := kubernetes.NewForConfig(kube)
 	if err != nil {
 		return provider{}, fmt.Errorf("%s: %w", k8sFlag, err)
 	}
-	self, err := newPodSelf(client)
+	self, err := newPodSelf(client, access.namespace)
 	if err != nil {
 		return provider{}, fmt.Errorf("%s: %w", k8sFlag, err)
 	}
@@ -67,7 +69,7 @@ func newK8sProvider(cfg Config) (provider, error) {
 	if err := self.prepare(cfg.Name, host); err != nil {
 		return provider{}, fmt.Errorf("%s: %w", k8sFlag, err)
 	}
-	p, err := k8s.NewWithConfig(kube)
+	p, err := k8s.NewWithConfig(kube, access.opts...)
 	if err != nil {
 		return provider{}, fmt.Errorf("%s: %w", k8sFlag, err)
 	}
@@ -102,13 +104,21 @@ type podSelf struct {
 	namespace string
 }
 
-func newPodSelf(client kubernetes.Interface) (*podSelf, error) {
+// newPodSelf finds this pod as the provider does: by the host name, in
+// namespace or else the service account's.
+func newPodSelf(client kubernetes.Interface, namespace string) (*podSelf, error) {
 	name, err := os.Hostname()
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the host name, which names the pod: %w", err)
 	}
-	ns, _ := os.ReadFile(namespaceFile) // absent: "", as the provider does
-	return &podSelf{client: client, name: name, namespace: strings.TrimSpace(string(ns))}, nil
+	if namespace == "" {
+		ns, err := os.ReadFile(namespaceFile)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read this pod's namespace: %w", err)
+		}
+		namespace = strings.TrimSpace(string(ns))
+	}
+	return &podSelf{client: client, name: name, namespace: namespace}, nil
 }
 
 func (s *podSelf) get() (*v1.Pod, error) {
@@ -159,19 +169,19 @@ func (s *podSelf) prepare(name, host string) error {
 	if !stale {
 		return nil
 	}
-	return s.setLabels(pod.Namespace, labels)
+	return s.setLabels(pod, labels)
 }
 
 // setLabels replaces the pod's labels as the provider does (a JSON patch
 // of /metadata/labels), so it needs no other permission.
-func (s *podSelf) setLabels(namespace string, labels map[string]string) error {
+func (s *podSelf) setLabels(pod *v1.Pod, labels map[string]string) error {
 	patch, err := json.Marshal([]map[string]any{{"op": "replace", "path": "/metadata/labels", "value": labels}})
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), apiCallWait)
 	defer cancel()
-	if _, err := s.client.CoreV1().Pods(namespace).Patch(ctx, s.name, types.JSONPatchType, patch, metav1.PatchOptions{}); err != nil {
+	if _, err := s.client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.JSONPatchType, patch, metav1.PatchOptions{}); err != nil {
 		return fmt.Errorf("cannot clear a previous process's labels from this pod: %w; %s", err, rbacHint)
 	}
 	return nil
