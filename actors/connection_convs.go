@@ -60,6 +60,19 @@ func (c *connection) message(ctx actor.Context, m *ConvMessage) {
 // convClosed tells the client a conversation is over for it, answers what
 // it still waited for there, and stops watching it.
 func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
+	if v, ok := c.convs[msg.Conv]; ok && msg.Reason == ReasonGone && c.History != nil {
+		// From an ended conversation's actor woken by this tab's sync on
+		// a cluster (conversation_unstarted.go): it knows only that the
+		// conversation ended, not what this tab missed before the end.
+		// The store has both: replayed as for a client that was away.
+		delete(c.convs, msg.Conv)
+		c.unanswered(ctx, v, msg.Reason)
+		if c.me.Role == RoleCustomer {
+			ctx.Unwatch(v.pid)
+		}
+		c.replayEnded(ctx, msg.Conv, v.last)
+		return
+	}
 	if v, ok := c.convs[msg.Conv]; ok {
 		c.fillBeforeEnd(ctx, msg, v)
 		delete(c.convs, msg.Conv)

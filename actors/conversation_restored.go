@@ -18,7 +18,12 @@ import "github.com/asynkron/protoactor-go/actor"
 func (c *conversation) startAgain(ctx actor.Context, msg *StartConv) {
 	restored := msg.Restore && !msg.Rehomed
 	if restored && msg.AgentActor != "" && msg.AgentActor == c.AgentActor {
-		return // told again what it has (dispatcher_moves.go, agentRejoin)
+		// Told again what it has (dispatcher_moves.go, agentRejoin): a
+		// stale incarnation of its agent was woken by something sent to
+		// it, perhaps this conversation's lines before it adopted this
+		// one. The tabs make sure they have them (a Resync is idempotent).
+		ctx.Send(c.agent, &Resync{Conv: c.ID})
+		return
 	}
 	if !restored || c.state != convAssigned || msg.AgentActor == "" || msg.Agent.ID != c.Agent.ID {
 		c.Log.Warn("second start ignored", "conv", c.ID)

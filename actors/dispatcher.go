@@ -212,6 +212,10 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		d.convFinished(ctx, msg.Conv, msg.Reason)
 	case *reservationExpired:
 		d.reservationExpired(ctx, msg)
+	case *convMoveDue:
+		d.convMoveDue(ctx, msg)
+	case *agentMoveDue:
+		d.agentMoveDue(ctx, msg)
 	case *agentGraceExpired:
 		if a := d.agents[msg.Agent]; a != nil && a.graceGen == msg.Gen && len(a.conns) == 0 {
 			d.retire(ctx, a, ReasonAgentLost)

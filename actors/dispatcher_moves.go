@@ -17,11 +17,20 @@ import (
 // Re-activations are bounded, so that an actor that fails at every start
 // (a load that panics, a claim always refused) is given up instead of
 // restarted forever: past maxMoves within movesWindow it is failed as on
-// one node. A node's loss moves each actor once; a rolling restart of
-// three nodes, at most three times in a few minutes.
+// one node. A node's loss moves an actor once; a node that comes back
+// moves it back; a rolling restart of three nodes, up to six times in a
+// minute or two. And while the members' views of the cluster differ, an
+// activation on a node that does not own it stops at once
+// (nodes/owned.go), which its watchers also see as a move. So moves after
+// the first in a window wait a growing pause (firstMovePause, doubling to
+// maxMovePause) before the actor is activated again: the views agree
+// within a second or two, and an actor that always fails is given up
+// after about ten seconds instead of in a burst.
 const (
-	maxMoves    = 3
-	movesWindow = time.Minute
+	maxMoves       = 10
+	movesWindow    = time.Minute
+	firstMovePause = 100 * time.Millisecond
+	maxMovePause   = 2 * time.Second
 )
 
 // moves counts one actor's re-activations within movesWindow.
@@ -30,15 +39,34 @@ type moves struct {
 	n     int
 }
 
-// allow counts a re-activation at now and says whether it is within the
-// bound.
-func (m *moves) allow(now time.Time) bool {
+// next counts a re-activation at now and says how long to wait before it,
+// and whether it is within the bound.
+func (m *moves) next(now time.Time) (time.Duration, bool) {
 	if now.Sub(m.since) > movesWindow {
 		m.since, m.n = now, 0
 	}
 	m.n++
-	return m.n <= maxMoves
+	switch {
+	case m.n > maxMoves:
+		return 0, false
+	case m.n == 1:
+		return 0, true
+	}
+	return min(firstMovePause<<(m.n-2), maxMovePause), true
 }
+
+// convMoveDue and agentMoveDue are a re-activation's pause over (moves.next):
+// still due if no later move of the same actor was counted since.
+type (
+	convMoveDue struct {
+		Conv ConvID
+		N    int
+	}
+	agentMoveDue struct {
+		Agent, Actor string
+		N            int
+	}
+)
 
 // convMoved activates again a conversation whose actor stopped without
 // ConvFinished, restored from the store, with what its record holds now:
@@ -46,11 +74,28 @@ func (m *moves) allow(now time.Time) bool {
 // parties are told to resync by the new activation (StartConv.Rehomed).
 func (d *dispatcher) convMoved(ctx actor.Context, c *convRec) {
 	delete(d.convPIDs, pidKey(c.pid))
-	if !c.moves.allow(d.Now()) {
+	pause, ok := c.moves.next(d.Now())
+	switch {
+	case !ok:
 		d.Log.Error("conversation moved too often; failing it", "conv", c.id, "moves", c.moves.n)
 		d.convLost(ctx, c)
-		return
+	case pause > 0:
+		d.Log.Info("conversation moved again; activating it after a pause", "conv", c.id, "moves", c.moves.n, "pause", pause)
+		d.after(ctx, pause, &convMoveDue{Conv: c.id, N: c.moves.n})
+	default:
+		d.reactivateConv(ctx, c)
 	}
+}
+
+// convMoveDue activates a moved conversation once its pause is over.
+func (d *dispatcher) convMoveDue(ctx actor.Context, msg *convMoveDue) {
+	if c := d.convs[msg.Conv]; c != nil && c.moves.n == msg.N {
+		d.reactivateConv(ctx, c)
+	}
+}
+
+// reactivateConv activates a moved conversation again.
+func (d *dispatcher) reactivateConv(ctx actor.Context, c *convRec) {
 	start := d.convStart(c, c.agent, true)
 	start.Rehomed = true
 	if err := d.activateConv(ctx, c, start); err != nil {
@@ -125,13 +170,38 @@ func (d *dispatcher) convLost(ctx actor.Context, c *convRec) {
 
 // agentMoved activates again an agent actor that stopped without the
 // dispatcher retiring it, under the same id (the conversations address it
-// by that id), with the agent's connections and conversations. It reports
-// false when it cannot: the agent is then retired as failed.
+// by that id), with the agent's connections and conversations, at once or
+// after a pause (moves.next). It reports false when it cannot: the agent
+// is then retired as failed.
 func (d *dispatcher) agentMoved(ctx actor.Context, a *agentRec) bool {
-	if !a.moves.allow(d.Now()) {
+	pause, ok := a.moves.next(d.Now())
+	switch {
+	case !ok:
 		d.Log.Error("agent actor moved too often; retiring the agent", "agent", a.ID, "moves", a.moves.n)
 		return false
+	case pause > 0:
+		d.Log.Info("agent actor moved again; activating it after a pause", "agent", a.ID, "moves", a.moves.n, "pause", pause)
+		d.after(ctx, pause, &agentMoveDue{Agent: a.ID, Actor: a.actorID, N: a.moves.n})
+		return true
 	}
+	return d.reactivateAgent(ctx, a)
+}
+
+// agentMoveDue activates a moved agent actor once its pause is over; one
+// that cannot be is retired as failed.
+func (d *dispatcher) agentMoveDue(ctx actor.Context, msg *agentMoveDue) {
+	a := d.agents[msg.Agent]
+	if a == nil || a.actorID != msg.Actor || a.moves.n != msg.N {
+		return
+	}
+	if !d.reactivateAgent(ctx, a) {
+		d.Log.Error("agent actor stopped unexpectedly", "agent", a.ID)
+		d.retire(ctx, a, ReasonFailed)
+	}
+}
+
+// reactivateAgent activates a moved agent actor again.
+func (d *dispatcher) reactivateAgent(ctx actor.Context, a *agentRec) bool {
 	start := &StartAgent{Agent: a.Party, Conns: make([]ConnID, 0, len(a.conns))}
 	for _, conn := range a.conns {
 		start.Conns = append(start.Conns, conn)

@@ -480,3 +480,24 @@ func TestConvStartLost(t *testing.T) {
 		t.Fatalf("m2 acked at %d, want 2", ack.Seq)
 	}
 }
+
+// TestMovesPause: the first move in a window is at once, the next ones
+// wait a doubling pause up to maxMovePause, and past maxMoves the actor is
+// given up; a new window starts over.
+func TestMovesPause(t *testing.T) {
+	var m moves
+	now := time.Now()
+	want := []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond, 2 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second}
+	for i, w := range want {
+		pause, ok := m.next(now)
+		if !ok || pause != w {
+			t.Fatalf("move %d: pause %v ok %v, want %v true", i+1, pause, ok, w)
+		}
+	}
+	if _, ok := m.next(now); ok {
+		t.Fatalf("move %d allowed", maxMoves+1)
+	}
+	if pause, ok := m.next(now.Add(movesWindow + time.Second)); !ok || pause != 0 {
+		t.Fatalf("first move of a new window: pause %v ok %v", pause, ok)
+	}
+}

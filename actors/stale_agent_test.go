@@ -1,12 +1,14 @@
 package actors
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
 	"kefu/internal/ids"
+	"kefu/store"
 )
 
 // restoreStartLoser loses the next restored start sent to a conversation
@@ -97,4 +99,43 @@ func nextString(t *testing.T, ch chan string) string {
 		t.Fatal("nothing came")
 		return ""
 	}
+}
+
+// TestGoneReplaysWhatTheTabMissed: an agent's tab whose sync reaches an
+// ended conversation's actor woken without its start is told only that it
+// is gone (conversation_unstarted.go). The tab then replays from the store
+// what it missed before the end, then the end: the rebalance scenario
+// (clustertest) saw a tab told "gone" one message short.
+func TestGoneReplaysWhatTheTabMissed(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, _ := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	agent := connectWith(t, f, dir, auth, &CmdHello{Version: ProtocolVersion, Role: RoleAgent, Token: "t", Name: "a"}, st)
+	c := hello(t, f, dir, auth, RoleCustomer, "c")
+	c.command("request", &CmdRequest{})
+	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	c.post(conv, "one", "m1")
+	c.next(isAck("m1"))
+	agent.next(isMsg(conv, 1))
+
+	// The second message and the end are stored; the tab hears of neither
+	// (lost with a node), then hears "gone" from a woken actor.
+	ctx := context.Background()
+	rec, err := st.Conversation(ctx, string(conv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.EndedAt, rec.EndedBy, rec.EndReason = time.Now(), c.me.ID, ReasonCustomerEnded
+	missed := store.Message{Conv: string(conv), Seq: 2, SenderID: c.me.ID, SenderRole: RoleCustomer.String(), SenderName: c.me.Name, Text: "two", ClientID: "m2", At: time.Now()}
+	if err := st.Apply(ctx, &store.Batch{Conversations: []store.Conversation{rec}, Messages: []store.Message{missed}}); err != nil {
+		t.Fatal(err)
+	}
+	f.send(agent.pid, &ConvClosed{Conv: conv, Other: c.me, Reason: ReasonGone})
+
+	replay := agent.next(func(m any) bool { o, ok := m.(*ConvOpened); return ok && o.Conv == conv }).(*ConvOpened)
+	if replay.Why != WhyEnded || len(replay.History) != 1 || replay.History[0].Seq != 2 {
+		t.Fatalf("replayed %+v, want the ended conversation with seq 2", replay)
+	}
+	agent.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv && e.Reason == ReasonGone })
 }

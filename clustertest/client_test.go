@@ -81,6 +81,16 @@ func newClient(d *driver, label, role, name string, seed uint64) *client {
 
 func (c *client) agent() bool { return c.rec.Role == "agent" }
 
+// openConvs names the client's open conversations with the last seq each
+// received, for a stalled client's report (to find them in the logs).
+func (c *client) openConvs() []string {
+	out := make([]string, 0, len(c.convs))
+	for id, cv := range c.convs {
+		out = append(out, fmt.Sprintf("%s@%d", id, cv.last))
+	}
+	return out
+}
+
 func (c *client) errorf(format string, args ...any) error {
 	return fmt.Errorf("%s (%s): "+format, append([]any{c.label, c.name}, args...)...)
 }
@@ -101,7 +111,7 @@ func (c *client) run(ctx context.Context) error {
 	for !c.done() {
 		select {
 		case <-ctx.Done():
-			return c.errorf("%w: state %s, %d conversations open, %d unacknowledged, %d waiting to resume", ctx.Err(), c.state, len(c.convs), len(c.out), len(c.dropped))
+			return c.errorf("%w: state %s, %d conversations open %v, %d unacknowledged, %d waiting to resume, on %s", ctx.Err(), c.state, len(c.convs), c.openConvs(), len(c.out), len(c.dropped), c.server)
 		case in := <-c.frames:
 			if in.lost != nil {
 				c.lost(ctx)

@@ -92,9 +92,9 @@ func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dis
 		return err
 	}
 	grainKinds := []*cluster.Kind{
-		cluster.NewKind(string(actors.KindConv), convProps),
-		cluster.NewKind(string(actors.KindAgent), agentProps),
-		nodes.DispatcherKind(withClaim(dispatcher, s.claim), convs, transport.CustomerTokenTTL),
+		n.dir.OwnedOnly(cluster.NewKind(string(actors.KindConv), convProps)),
+		n.dir.OwnedOnly(cluster.NewKind(string(actors.KindAgent), agentProps)),
+		n.dir.OwnedOnly(nodes.DispatcherKind(withClaim(dispatcher, s.claim), convs, transport.CustomerTokenTTL)),
 	}
 	m, err := nodes.Join(s.system, n.cfg, grainKinds)
 	if err != nil {
