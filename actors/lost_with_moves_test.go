@@ -1,5 +1,9 @@
 package actors
 
+// Tests of what a move on a cluster can lose on its way (delivery between
+// nodes is at most once) and how it is found again: a stale agent actor,
+// an end, a rejoin.
+
 import (
 	"context"
 	"testing"
@@ -180,4 +184,40 @@ func TestReconcileReplaysAnEndLost(t *testing.T) {
 			t.Fatalf("the open conversation was closed: %+v", e)
 		}
 	}
+}
+
+// firstRejoinLost is a dispatcher that loses the first customer rejoin it
+// is sent, as at-most-once delivery between nodes may.
+type firstRejoinLost struct {
+	actor.Actor
+	lost bool
+}
+
+func (d *firstRejoinLost) Receive(ctx actor.Context) {
+	if m, ok := ctx.Message().(*CustomerConnect); ok && m.Rejoin && !d.lost {
+		d.lost = true
+		return
+	}
+	d.Actor.Receive(ctx)
+}
+
+// TestRejoinLostIsSentAgain: a waiting customer's rejoin to a moved
+// dispatcher is lost though the dispatcher is up (the connection's watch
+// of it holds). The connection sends it again when no answer comes, so
+// the customer is back in its place and the next agent serves it; without
+// that it stayed "away" in the dispatcher's queue, passed over for good
+// (TestRestartKilledNode's customer left waiting beside idle agents).
+func TestRejoinLostIsSentAgain(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	waiting := hello(t, f, dir, auth, RoleCustomer, "w")
+	waiting.command("request", &CmdRequest{})
+	waiting.next(isQueued(1)) // stored before it is told
+
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &firstRejoinLost{Actor: a} })
+
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	conv := waiting.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
 }
