@@ -35,8 +35,8 @@ import (
 type rejoin struct {
 	watching bool
 	attempts int
-	asked    int // rejoins sent; one unanswered after rejoinAnswerWait goes again
-	answered int // the last of them answered
+	asked    int    // rejoins sent; one unanswered after rejoinAnswerWait goes again
+	answered int    // the last of them answered
 	status   Status // an agent's, with its capacity
 	capacity int
 	position int // a waiting customer's place; 0 when not told one
