@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"kefu/actors"
+	"kefu/kicks"
 	"kefu/store"
 )
 
@@ -30,6 +32,29 @@ func runPasswd(ctx context.Context, args []string, cfg Config) error {
 			return err
 		}
 		fmt.Fprintf(cfg.Stdout, "password of agent %s changed%s\n", a.Name, shownOnce(generated))
+		kickSessions(ctx, st, a.Name, cfg)
 		return nil
 	})
+}
+
+// kickSessions closes the account's open sockets on every running node
+// when the store is PostgreSQL (package kicks): the password change
+// revoked their tokens, and each node's listener hears it. On SQLite no
+// node can be told from here: the sockets last until they reconnect, and
+// their next hello is refused. A failure is said, not returned: the
+// password is changed.
+func kickSessions(ctx context.Context, st store.Store, name string, cfg Config) {
+	bus := kicks.Over(st)
+	if bus == nil {
+		return
+	}
+	// The generation the change raised the account to: its tokens from
+	// before are below it.
+	a, _, err := st.AgentByName(ctx, name)
+	if err == nil {
+		err = bus.Publish(ctx, actors.KickSessions{Agent: a.ID, Below: a.TokenGeneration})
+	}
+	if err != nil {
+		fmt.Fprintf(cfg.Stderr, "the running servers were not told (%v): sockets open with an old token last until they reconnect\n", err)
+	}
 }

@@ -94,6 +94,12 @@ func (a *agentActor) Receive(ctx actor.Context) {
 		for _, conv := range msg.Convs {
 			a.resync(ctx, conv)
 		}
+		if len(msg.Conns) > 0 {
+			// Activated again after a move: what the tabs show may
+			// include a conversation that ended meanwhile, its end
+			// lost with the old activation.
+			a.fanOut(ctx, &Reconcile{Convs: msg.Convs})
+		}
 		a.early.replay(func(m any) { a.handle(ctx, m) })
 	default:
 		if !lifecycle(msg) && !a.early.hold(msg) {

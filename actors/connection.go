@@ -139,12 +139,16 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.terminated(ctx, msg)
 	case *convGone:
 		c.convGone(ctx, msg)
+	case *Reconcile:
+		c.reconcile(ctx, msg.Convs)
 	case *Resync:
 		c.resync(ctx, msg)
 	case *convRepair:
 		c.repairAgain(ctx, msg)
 	case *rejoinAgain:
 		c.rejoinNow(ctx)
+	case *rejoinUnanswered:
+		c.rejoinTimedOut(ctx, msg)
 	case *actor.Stopped:
 		c.stopped(ctx)
 	}

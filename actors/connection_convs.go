@@ -65,12 +65,7 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 		// a cluster (conversation_unstarted.go): it knows only that the
 		// conversation ended, not what this tab missed before the end.
 		// The store has both: replayed as for a client that was away.
-		delete(c.convs, msg.Conv)
-		c.unanswered(ctx, v, msg.Reason)
-		if c.me.Role == RoleCustomer {
-			ctx.Unwatch(v.pid)
-		}
-		c.replayEnded(ctx, msg.Conv, v.last)
+		c.replayToEnd(ctx, msg.Conv, v)
 		return
 	}
 	if v, ok := c.convs[msg.Conv]; ok {

@@ -130,6 +130,15 @@ type (
 	Resync struct {
 		Conv ConvID
 	}
+	// Reconcile tells an agent's tab which conversations the agent
+	// serves, after its agent actor or its dispatcher moved (a cluster):
+	// one the tab shows that is not among them may have ended while its
+	// end was lost with the move (connection_reconcile.go). Sent by an
+	// agent actor activated again, and read from a moved dispatcher's
+	// AgentAdmitted.
+	Reconcile struct {
+		Convs []ConvID
+	}
 	// Requeued tells a customer their conversation is back in the queue.
 	Requeued struct {
 		Conv   ConvID

@@ -52,9 +52,8 @@ type unstartedRefusal struct {
 // as a connection does (unknown_conversation). One whose record is still
 // open, or cannot be read, refuses them not_stored: their senders send
 // again, and the dispatcher's start, when it comes, activates it anew.
-// A customer's connection watches the conversation, so its stop tells it
-// to replay the end from the store (convGone); an agent's tab does not,
-// so one that asked (Sync) is told it is gone.
+// A connection that asked (Sync) is told it is gone, and replays the end
+// from the store.
 func (c *conversation) unstarted(ctx actor.Context) {
 	id := c.Identity(ctx)
 	r := c.unstartedRefusal(id)
@@ -78,7 +77,11 @@ func (c *conversation) unstarted(ctx actor.Context) {
 		case *End:
 			c.refuse(ctx, m.Conn, r.code, r.message, "")
 		case *Sync:
-			if r.ended && m.Party.Role == RoleAgent {
+			// Either party's connection replays the end from the store
+			// (connection_reconcile.go, replayToEnd). A customer's also
+			// sees this actor stop, but on a cluster a stop reads as a
+			// move and is repaired, waking it again, for a minute.
+			if r.ended {
 				ctx.Send(c.Dir.PID(KindConn, string(m.Conn)), &ConvClosed{Conv: ConvID(id), Other: r.customer, Reason: ReasonGone})
 			}
 		default:

@@ -37,6 +37,11 @@ type (
 // so any hello after it fails its own check; connections that passed
 // their check before it and open after it is handled are closed as they
 // open (see sessions.kicks).
+//
+// Handling one twice is harmless, and happens on PostgreSQL: the gateway
+// sends it here directly and through every node's kick listener (package
+// kicks), this node's included. The first forgets the sockets it closes,
+// so the second finds none of them; it is only remembered once more.
 type KickSessions struct {
 	Agent   string
 	TokenID string // "" for none

@@ -48,12 +48,12 @@ var crossing = crossingTable(
 	// dispatcher → connection.
 	new(Kick), new(Queued), new(Dequeued), new(Requeued),
 	// conversation → dispatcher.
-	new(ConvFinished), new(ConvRejoin), new(AgentRejoin),
+	new(ConvFinished), new(ConvFinishedAck), new(ConvRejoin), new(AgentRejoin),
 	// connection → conversation.
 	new(Post), new(Typing), new(Read), new(End), new(Sync),
 	// conversation → connection and agent; agent → connection.
 	new(ConvOpened), new(ConvMessage), new(Ack), new(TypingNotice), new(ReadNotice),
-	new(ConvClosed), new(AgentChanged), new(Resync),
+	new(ConvClosed), new(AgentChanged), new(Resync), new(Reconcile),
 )
 
 // Undecodable is what arrives in place of a message this node cannot

@@ -56,6 +56,7 @@ func (m *Requeued) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // conversation → dispatcher.
 func (m *ConvFinished) Serialize() (remote.RootSerialized, error) { return wire(m) }
+func (m *ConvFinishedAck) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // connection → conversation.
 func (m *Post) Serialize() (remote.RootSerialized, error)   { return wire(m) }
@@ -75,3 +76,4 @@ func (m *AgentChanged) Serialize() (remote.RootSerialized, error) { return wire(
 func (m *AgentRejoin) Serialize() (remote.RootSerialized, error)  { return wire(m) }
 func (m *ConvRejoin) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *Resync) Serialize() (remote.RootSerialized, error)       { return wire(m) }
+func (m *Reconcile) Serialize() (remote.RootSerialized, error)    { return wire(m) }

@@ -151,10 +151,6 @@ func New() *Metrics {
 // ObserveWAL publishes the store's write-ahead log size, read at each
 // scrape.
 func (m *Metrics) ObserveWAL(bytes func() int64) {
-	m.convsRehomed = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "kefu_convs_rehomed_total",
-		Help: "Conversations this node's dispatchers activated again after their actor stopped without ending (moved: its node died, or a rebalance). Always 0 on a single node.",
-	})
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kefu_store_wal_bytes",
 		Help: "Size of the store's write-ahead log file. It stays near 64 MiB under load; growth without end means checkpoints fall behind.",
@@ -163,10 +159,6 @@ func (m *Metrics) ObserveWAL(bytes func() int64) {
 
 // ObservePool publishes how many goroutines the actors' pool has.
 func (m *Metrics) ObservePool(goroutines func() int) {
-	m.convsRehomed = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "kefu_convs_rehomed_total",
-		Help: "Conversations this node's dispatchers activated again after their actor stopped without ending (moved: its node died, or a rebalance). Always 0 on a single node.",
-	})
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kefu_actor_goroutines",
 		Help: "Goroutines the actors' pool holds, busy or idle; idle ones exit after 5 s.",

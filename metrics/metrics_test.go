@@ -96,3 +96,27 @@ func TestOffences(t *testing.T) {
 	}
 	t.Fatal("no kefu_limit_violations_total")
 }
+
+// TestRehomedRegistered: the re-homed count that /metrics shows moves
+// when a conversation is re-homed, also once the pool's and the store's
+// gauges are observed (a merge left each of those replacing the counter
+// with an unregistered one, so /metrics read 0 for ever).
+func TestRehomedRegistered(t *testing.T) {
+	m := New()
+	m.ObservePool(func() int { return 1 })
+	m.ObserveWAL(func() int64 { return 1 })
+	m.ConvRehomed()
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == "kefu_convs_rehomed_total" {
+			if got := f.GetMetric()[0].GetCounter().GetValue(); got != 1 {
+				t.Fatalf("kefu_convs_rehomed_total=%v, want 1", got)
+			}
+			return
+		}
+	}
+	t.Fatal("kefu_convs_rehomed_total not registered")
+}

@@ -22,6 +22,7 @@ import (
 	"kefu/actorpool"
 	"kefu/actors"
 	"kefu/auth"
+	"kefu/kicks"
 	"kefu/limit"
 	"kefu/metrics"
 	"kefu/nodes"
@@ -144,6 +145,8 @@ type Server struct {
 	kinds       *actors.Kinds              // what conversations and agents share on this node
 	dispatchers map[actors.Pool]*actor.PID // one per pool
 	node        *clusterNode               // nil on a single node
+	kickBus     *kicks.Bus                 // nil unless the store is PostgreSQL
+	stopKicks   func()                     // stops the kick listener; nil when none runs
 	writer      *actor.PID
 	monitor     *actor.PID
 	metrics     *metrics.Metrics
@@ -201,6 +204,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.watchVitals()
+	s.startKicks()
 	s.buildHTTP(dir, signer)
 	return s, nil
 }

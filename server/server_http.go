@@ -64,6 +64,7 @@ func (s *Server) buildHTTP(dir actors.Directory, signer *auth.Signer) {
 	s.gateway = transport.NewGateway(transport.Config{
 		Member:        s.clusterMember(),
 		NodeAddr:      s.cfg.Cluster.Addr,
+		Kicks:         s.kickPublisher(),
 		Dir:           dir,
 		Root:          s.system.Root,
 		Log:           cfg.Log,

@@ -42,6 +42,9 @@ func (s *Server) shutdown() error {
 		// budget; its write deadline releases it. Not a failed shutdown.
 		s.cfg.Log.Warn("some sockets still closing at exit", "err", err)
 	}
+	if s.stopKicks != nil { // no socket is left to kick
+		s.stopKicks()
+	}
 	// The monitor first: it asks the dispatchers, and its timer would
 	// outlive the actor system.
 	if err := s.system.Root.PoisonFuture(s.monitor).Wait(); err != nil {

@@ -56,6 +56,10 @@ type Config struct {
 	// ids carry it, so that other nodes' actors reach the socket's actor
 	// here. Empty on a single node.
 	NodeAddr string
+	// Kicks, where the store is PostgreSQL, tells every node's sessions
+	// of a sign-out (sessions_api.go); nil on SQLite, where this node's
+	// sessions are all there are.
+	Kicks KickPublisher
 
 	// RequestTimeout bounds an HTTP request's wait for an actor's answer.
 	RequestTimeout time.Duration

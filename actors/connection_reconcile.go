@@ -1,0 +1,65 @@
+package actors
+
+import (
+	"context"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// An agent's tab after a move. On a cluster the conversation's ConvClosed
+// reaches an agent's tabs through its agent actor; when that actor (or the
+// dispatcher) moves at the moment a conversation ends, the end can be lost
+// with the old activation, and nothing would ever tell the tab: the
+// conversation has stopped, and the agent actor activated again is started
+// with the conversations the agent serves now, without it. So the tab
+// hears that list (Reconcile, or a moved dispatcher's AgentAdmitted), and
+// each conversation it still shows outside the list is looked up in the
+// store: one that ended is replayed to its end, as for a client that was
+// away. One that is open is left alone: it may have been assigned after
+// the list was made, or handed to another agent, whose news the tab gets
+// as usual.
+
+// reconcile settles the conversations the tab shows that serving lacks.
+func (c *connection) reconcile(ctx actor.Context, serving []ConvID) {
+	if c.me.Role != RoleAgent || c.History == nil {
+		return
+	}
+	in := make(map[ConvID]bool, len(serving))
+	for _, id := range serving {
+		in[id] = true
+	}
+	for id, v := range c.convs {
+		if !in[id] {
+			c.endedMeanwhile(ctx, id, v)
+		}
+	}
+}
+
+// endedMeanwhile replays conversation id to its end if the store says it
+// ended.
+func (c *connection) endedMeanwhile(ctx actor.Context, id ConvID, v *convView) {
+	sctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	rec, err := c.History.Conversation(sctx, string(id))
+	if err != nil {
+		c.Log.Warn("cannot read a conversation to reconcile", "conn", c.ID, "conv", id, "err", err)
+		return
+	}
+	if rec.EndedAt.IsZero() {
+		return
+	}
+	c.Log.Info("conversation ended while its end was lost with a move; replaying it", "conn", c.ID, "conv", id)
+	c.replayToEnd(ctx, id, v)
+}
+
+// replayToEnd closes conversation id, which ended without this connection
+// hearing of it live: what the client missed before the end, and the end,
+// come from the store.
+func (c *connection) replayToEnd(ctx actor.Context, id ConvID, v *convView) {
+	delete(c.convs, id)
+	c.unanswered(ctx, v, ReasonGone)
+	if c.me.Role == RoleCustomer {
+		ctx.Unwatch(v.pid)
+	}
+	c.replayEnded(ctx, id, v.last)
+}
