@@ -334,3 +334,30 @@ func TestRequestLostIsSentAgain(t *testing.T) {
 	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
 	agent.next(isOpened(conv))
 }
+
+// TestRestoredNeverStored: a conversation started as a restore whose
+// record was never stored (on a cluster, the activation that started it
+// moved before its first write committed) stores its record, so what is
+// posted to it is stored and acknowledged instead of refused for ever
+// (TestRollingRestart logged "a conversation is not stored" every second).
+func TestRestoredNeverStored(t *testing.T) {
+	st := openSQLite(t)
+	f := newMovingFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	cust := f.probe()
+	c := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
+	a := Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
+	conv := ConvID(ids.Conv + ids.New())
+	if _, err := f.dir.Activate(KindConv, string(conv), &StartConv{
+		ID: conv, Pool: PoolNative, Ticket: 1, Restore: true, Rehomed: true,
+		Customer: c, CustomerConn: cust.id, Agent: a, AgentActor: "ag_a.x", CustomerGrace: time.Minute,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ack := postAcked(t, f, conv, c, cust, "hello", "m1"); ack.Seq != 1 {
+		t.Fatalf("acked at %d, want 1", ack.Seq)
+	}
+	rec, err := st.Conversation(context.Background(), string(conv))
+	if err != nil || rec.AgentID != a.ID || rec.CustomerID != c.ID {
+		t.Fatalf("stored record %+v, %v; want it with its customer and agent", rec, err)
+	}
+}
