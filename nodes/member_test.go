@@ -181,13 +181,25 @@ func (c *child) ask(t *testing.T, id string) (node string, seen int) {
 	return node, seen
 }
 
+// childConfig is a member process's cluster, from its environment: an
+// automanaged one, or a k8s one when given a fake API (provider_k8s_test.go).
+func childConfig() Config {
+	if cfg, ok := childK8sConfig(); ok {
+		return cfg
+	}
+	return Config{Name: childCluster, Addr: os.Getenv("KEFU_NODES_ADDR"), Peers: strings.Split(os.Getenv("KEFU_NODES_PEERS"), ","),
+		Provider: ProviderAutomanaged, Refresh: 200 * time.Millisecond}
+}
+
+// childCluster is the test members' cluster name.
+const childCluster = "kefu-test"
+
 // runChild is a member process's main: join, then serve commands.
 func runChild() int {
 	system := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
 	})))
-	cfg := Config{Name: "kefu-test", Addr: os.Getenv("KEFU_NODES_ADDR"), Peers: strings.Split(os.Getenv("KEFU_NODES_PEERS"), ","),
-		Provider: ProviderAutomanaged, Refresh: 200 * time.Millisecond}
+	cfg := childConfig()
 	kinds := []*cluster.Kind{cluster.NewKind(echoKind, actor.PropsFromProducer(func() actor.Actor { return &echo{} }))}
 	g := newGrains(system, DefaultGrainConfig(), nil)
 	_, err := Join(system, cfg, kinds)

@@ -116,7 +116,7 @@ func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dis
 			n.lost <- err
 		}
 	}()
-	s.cfg.Log.Info("cluster node", "node", s.system.ID, "cluster_addr", n.cfg.Addr, "peers", n.cfg.Peers)
+	s.cfg.Log.Info("cluster node", "node", s.system.ID, "cluster_addr", n.cfg.Addr, "provider", n.cfg.Provider, "peers", n.cfg.Peers)
 	return nil
 }
 
