@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A private PostgreSQL for the tests: a throwaway cluster in its own
-# directory, listening on 127.0.0.1 only, on a free port (never 5432), with
+# directory, listening on 127.0.0.1 only (see KEFU_PG_LISTEN), on a free port (never 5432), with
 # its socket in that directory, so it touches neither the system's clusters
 # nor /etc. Works as root without systemd (the server then runs as the
 # postgres user) and as an ordinary user.
@@ -22,11 +22,21 @@
 #
 # KEFU_PG_DIR chooses the directory (default: one per user under $TMPDIR),
 # so `make test` reuses the cluster it started last time.
+#
+# KEFU_PG_LISTEN adds one address to listen on beside 127.0.0.1, and
+# KEFU_PG_CLIENTS (a CIDR) is trusted from there: for a test whose nodes
+# run in network namespaces of its own (clustertest's partition test),
+# which cannot reach the host's loopback. The printed URL then names that
+# address. Both must name only addresses the test made.
 set -euo pipefail
 
 dir=${KEFU_PG_DIR:-${TMPDIR:-/tmp}/kefu-test-pg-$(id -u)}
 data=$dir/data
 fsync=${KEFU_PG_FSYNC:-off}
+extra=${KEFU_PG_LISTEN:-}
+clients=${KEFU_PG_CLIENTS:-}
+listen=127.0.0.1${extra:+,$extra}
+host=${extra:-127.0.0.1}
 
 # The newest installed server's binaries: Debian keeps them off the PATH.
 bindir() {
@@ -53,7 +63,7 @@ running() { [ -f "$dir/url" ] && as_owner "$(bindir)/pg_ctl" -D "$data" status >
 # serve starts the server in $data on port $1.
 serve() {
 	as_owner "$(bindir)/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 30 \
-		-o "-p $1 -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c fsync=$fsync -c full_page_writes=$fsync" start >/dev/null 2>&1
+		-o "-p $1 -c listen_addresses=$listen -k $dir -c max_connections=300 -c fsync=$fsync -c full_page_writes=$fsync" start >/dev/null 2>&1
 }
 
 start() {
@@ -79,13 +89,16 @@ start() {
 		cat "$dir/initdb.log" >&2
 		exit 1
 	}
+	if [ -n "$clients" ]; then
+		echo "host all all $clients trust" >>"$data/pg_hba.conf"
+	fi
 	# The server itself is the bind test: a port another process holds
 	# makes it fail to start, and the next random port is tried.
 	local port
 	for _ in $(seq 1 20); do
 		port=$((20000 + RANDOM % 40000))
 		if serve "$port"; then
-			echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" >"$dir/url"
+			echo "postgres://postgres@$host:$port/postgres?sslmode=disable" >"$dir/url"
 			cat "$dir/url"
 			return
 		fi

@@ -22,12 +22,20 @@ const clusterSize = 3
 // (its lease, a membership that agrees with the leases).
 func newCluster(t *testing.T) *scenario {
 	t.Helper()
+	skipShort(t)
 	addrs := make([]string, clusterSize)
 	for i := range addrs {
 		addrs[i] = freeport.Pair(t)
 	}
+	return newClusterAt(t, onLoopback(t), addrs)
+}
+
+// newClusterAt is newCluster with the nodes where at says, node i's
+// cluster listener on addrs[i].
+func newClusterAt(t *testing.T, at placement, addrs []string) *scenario {
+	t.Helper()
 	peers := strings.Join(addrs, ",")
-	s := newScenario(t, clusterSize, scenarioAgents, scenarioCapacity, func(i int) []string {
+	s := newScenarioAt(t, at, clusterSize, scenarioAgents, scenarioCapacity, func(i int) []string {
 		return []string{"-cluster-addr", addrs[i], "-cluster-peers", peers}
 	})
 	for i, n := range s.nodes {

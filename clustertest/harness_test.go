@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -66,21 +67,49 @@ func (n *node) current() *kefuproc.Proc { return n.lives[len(n.lives)-1] }
 // nodeArgs is what a scenario adds to one node's arguments: i is its index.
 type nodeArgs func(i int) []string
 
-// newScenario creates the schema and the agents (named Agent00…, each with
-// capacity), and starts count nodes on it.
-func newScenario(t *testing.T, count, agents, capacity int, extra nodeArgs) *scenario {
+// placement is where a scenario's nodes run: the store they share, the
+// address each listens on, and the command each runs under.
+type placement struct {
+	db     string
+	host   func(i int) string   // node i's listening address
+	prefix func(i int) []string // node i's command prefix; nil: none
+}
+
+// onLoopback is every scenario's but the partition test's: a fresh schema
+// on KEFU_TEST_POSTGRES, every node on 127.0.0.1. The schema is dropped
+// when t ends, after the processes (registered later, so cleaned up
+// first) have stopped.
+func onLoopback(t *testing.T) placement {
+	t.Helper()
+	return placement{db: pgtest.NewSchema(t), host: func(int) string { return "127.0.0.1" }}
+}
+
+// skipShort skips a scenario under -short.
+func skipShort(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the binary for a minute")
 	}
-	// The schema is dropped when t ends, after the processes (registered
-	// later, so cleaned up first) have stopped.
-	s := &scenario{t: t, db: pgtest.NewSchema(t)}
+}
+
+// newScenario creates the schema and the agents (named Agent00…, each with
+// capacity), and starts count nodes on it, on loopback.
+func newScenario(t *testing.T, count, agents, capacity int, extra nodeArgs) *scenario {
+	t.Helper()
+	skipShort(t)
+	return newScenarioAt(t, onLoopback(t), count, agents, capacity, extra)
+}
+
+// newScenarioAt is newScenario with the nodes where at says.
+func newScenarioAt(t *testing.T, at placement, count, agents, capacity int, extra nodeArgs) *scenario {
+	t.Helper()
+	s := &scenario{t: t, db: at.db}
 	s.bin = kefuBin(t)
 	s.provision(agents, capacity)
 	for i := range count {
 		dir := t.TempDir()
-		args := []string{"-store", s.db, "-addr", "127.0.0.1:0", "-compat-addr", "", "-metrics-addr", "127.0.0.1:0",
+		listen := net.JoinHostPort(at.host(i), "0")
+		args := []string{"-store", s.db, "-addr", listen, "-compat-addr", "", "-metrics-addr", listen,
 			"-data", dir, "-password-cost", "4"}
 		args = append(args, unlimited...)
 		if extra != nil {
@@ -91,6 +120,9 @@ func newScenario(t *testing.T, count, agents, capacity int, extra nodeArgs) *sce
 			t.Fatal(err)
 		}
 		n.spec = kefuproc.Spec{Bin: s.bin, Args: args, Env: []string{racelog.Env(n.raceDir)}}
+		if at.prefix != nil {
+			n.spec.Prefix = at.prefix(i)
+		}
 		s.nodes = append(s.nodes, n)
 	}
 	for i := range s.nodes {

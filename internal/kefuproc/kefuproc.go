@@ -43,6 +43,9 @@ type Spec struct {
 	Bin  string
 	Args []string // after "serve"; every listener must get a free port
 	Env  []string // added to the test's own environment
+	// Prefix is a command the binary runs under, such as `ip netns exec
+	// NAME` (which execs it, so signals still reach kefu itself); nil: none.
+	Prefix []string
 }
 
 // Proc is one lifetime of the binary.
@@ -61,7 +64,8 @@ type Proc struct {
 func Start(tb testing.TB, spec Spec) *Proc {
 	tb.Helper()
 	p := &Proc{Spec: spec, Log: &Log{ready: make(chan serving, 1)}, exited: make(chan struct{})}
-	p.Cmd = exec.Command(spec.Bin, append([]string{"serve"}, spec.Args...)...)
+	argv := append(append(append([]string(nil), spec.Prefix...), spec.Bin, "serve"), spec.Args...)
+	p.Cmd = exec.Command(argv[0], argv[1:]...)
 	p.Cmd.Env = append(os.Environ(), spec.Env...)
 	p.Cmd.Stdout, p.Cmd.Stderr = p.Log, p.Log
 	if err := p.Cmd.Start(); err != nil {

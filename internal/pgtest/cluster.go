@@ -18,6 +18,8 @@ type Cluster struct {
 	dir    string // KEFU_PG_DIR for the script
 	script string
 	fsync  bool
+	listen string // KEFU_PG_LISTEN: an address beside 127.0.0.1; "" for none
+	trust  string // KEFU_PG_CLIENTS: the CIDR trusted from there
 }
 
 // NewCluster starts a cluster, deleted when tb ends. It needs PostgreSQL
@@ -26,24 +28,31 @@ type Cluster struct {
 // shared test cluster it runs with fsync off; see NewDurableCluster.
 func NewCluster(tb testing.TB) *Cluster {
 	tb.Helper()
-	return newCluster(tb, false)
+	return newCluster(tb, &Cluster{})
 }
 
 // NewDurableCluster is NewCluster with fsync on, as a production server
 // runs: for benchmarks, where the cost of flushing each commit counts.
 func NewDurableCluster(tb testing.TB) *Cluster {
 	tb.Helper()
-	return newCluster(tb, true)
+	return newCluster(tb, &Cluster{fsync: true})
 }
 
-func newCluster(tb testing.TB, fsync bool) *Cluster {
+// NewClusterListening is NewCluster listening on addr too, beside
+// 127.0.0.1, and trusting clients from the CIDR trust there: for nodes in
+// network namespaces of the test's own, which cannot reach the host's
+// loopback (clustertest's partition test). URL names addr. addr must be
+// one of the test's own making, a veth it set up.
+func NewClusterListening(tb testing.TB, addr, trust string) *Cluster {
+	tb.Helper()
+	return newCluster(tb, &Cluster{listen: addr, trust: trust})
+}
+
+func newCluster(tb testing.TB, c *Cluster) *Cluster {
 	tb.Helper()
 	ServerURL(tb)
-	c := &Cluster{
-		fsync:  fsync,
-		dir:    filepath.Join(os.TempDir(), "kefu-pg-"+strings.ToLower(rand.Text()[:12])),
-		script: filepath.Join(repoRoot(tb), ".ci", "postgres.sh"),
-	}
+	c.dir = filepath.Join(os.TempDir(), "kefu-pg-"+strings.ToLower(rand.Text()[:12]))
+	c.script = filepath.Join(repoRoot(tb), ".ci", "postgres.sh")
 	tb.Cleanup(func() { c.run(tb, "stop") })
 	c.URL = c.run(tb, "start")
 	return c
@@ -68,6 +77,9 @@ func (c *Cluster) run(tb testing.TB, cmd string) string {
 	sh.Env = append(os.Environ(), "KEFU_PG_DIR="+c.dir)
 	if c.fsync {
 		sh.Env = append(sh.Env, "KEFU_PG_FSYNC=on")
+	}
+	if c.listen != "" {
+		sh.Env = append(sh.Env, "KEFU_PG_LISTEN="+c.listen, "KEFU_PG_CLIENTS="+c.trust)
 	}
 	out, err := sh.Output()
 	if err != nil {
