@@ -147,6 +147,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.repairAgain(ctx, msg)
 	case *rejoinAgain:
 		c.rejoinNow(ctx)
+	case *rejoinUnanswered:
+		c.rejoinTimedOut(ctx, msg)
 	case *actor.Stopped:
 		c.stopped(ctx)
 	}

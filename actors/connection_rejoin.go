@@ -2,6 +2,7 @@ package actors
 
 import (
 	"slices"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -34,6 +35,8 @@ import (
 type rejoin struct {
 	watching bool
 	attempts int
+	asked    int    // rejoins sent; one unanswered after rejoinAnswerWait goes again
+	answered int    // the last of them answered
 	status   Status // an agent's, with its capacity
 	capacity int
 	position int // a waiting customer's place; 0 when not told one
@@ -41,6 +44,18 @@ type rejoin struct {
 
 // rejoinAgain is the connection's timer for its next attempt.
 type rejoinAgain struct{}
+
+// rejoinUnanswered is the connection's timer for the answer to rejoin
+// number Asked. Delivery between nodes is at most once: a rejoin lost on
+// its way to a dispatcher that is up (its watch holds) would otherwise
+// never be sent again, and the dispatcher would keep the party as away:
+// a waiting customer passed over for good, an agent given no one.
+type rejoinUnanswered struct{ Asked int }
+
+// rejoinAnswerWait is how long a rejoin waits for its answer before it
+// goes again. A dispatcher answers at once, after its restore (a few
+// hundred milliseconds); a rejoin repeated is answered as the first.
+const rejoinAnswerWait = time.Second
 
 func (c *connection) dispatcherPID() *actor.PID {
 	return c.Dir.PID(KindDispatcher, DispatcherID(c.Pool))
@@ -85,7 +100,20 @@ func (c *connection) rejoinNow(ctx actor.Context) {
 	ctx.Watch(dispatcher)
 	if m := c.admission(true); m != nil {
 		ctx.Request(dispatcher, m)
+		c.rejoin.asked++
+		c.timers.SendOnce(rejoinAnswerWait, ctx.Self(), &rejoinUnanswered{Asked: c.rejoin.asked})
 	}
+}
+
+// rejoinTimedOut sends a rejoin again when the one the timer was set for,
+// the latest, is still unanswered.
+func (c *connection) rejoinTimedOut(ctx actor.Context, msg *rejoinUnanswered) {
+	if msg.Asked != c.rejoin.asked || c.rejoin.answered >= msg.Asked {
+		return
+	}
+	c.Log.Info("rejoin unanswered; asking again", "role", c.me.Role, "attempts", c.rejoin.attempts)
+	c.rejoin.attempts++
+	c.rejoinNow(ctx)
 }
 
 // convIDs lists the conversations the connection is in, in a stable
@@ -118,7 +146,7 @@ func (c *connection) standing(ctx actor.Context, msg any) {
 // it did not know (assigned while the answer was lost with the old
 // dispatcher), never a second welcome.
 func (c *connection) agentRejoined(ctx actor.Context, a *AgentAdmitted) {
-	c.rejoin.attempts = 0
+	c.rejoin.attempts, c.rejoin.answered = 0, c.rejoin.asked
 	if a.Status != c.rejoin.status || a.Capacity != c.rejoin.capacity {
 		c.standing(ctx, &AgentState{Status: a.Status, Capacity: a.Capacity})
 	}
@@ -129,7 +157,7 @@ func (c *connection) agentRejoined(ctx actor.Context, a *AgentAdmitted) {
 // customerRejoined takes a moved dispatcher's answer to a customer's
 // rejoin: a changed place in the queue, or a conversation it did not know.
 func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
-	c.rejoin.attempts = 0
+	c.rejoin.attempts, c.rejoin.answered = 0, c.rejoin.asked
 	if a.Queued && a.Position != c.rejoin.position {
 		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
 	}

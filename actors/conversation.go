@@ -156,6 +156,11 @@ type conversation struct {
 
 	graceGen uint64      // of the customer's grace timer that counts; older ones are stale
 	ending   *ConvClosed // what both sides are told at the end, once it is decided
+	// finished is what the dispatcher is told at the end; where actors
+	// move it is asked until answered, finishTries counting the asks
+	// (conversation_end.go).
+	finished    *ConvFinished
+	finishTries int
 
 	// Addresses used for every message, looked up once (see connPIDs).
 	storePID *actor.PID
@@ -237,6 +242,10 @@ func (c *conversation) handle(ctx actor.Context, msg any) {
 		c.unassign(ctx, msg)
 	case *Finish:
 		c.finish(ctx, msg.By, msg.Reason)
+	case *ConvFinishedAck:
+		ctx.Stop(ctx.Self()) // the dispatcher knows: nothing more to do
+	case *finishUnanswered:
+		c.finishTimedOut(ctx, msg)
 	case *actor.Terminated:
 		// Terminated overtakes the member's last messages, still queued;
 		// handle the departure behind them.

@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"kefu/store"
@@ -52,11 +54,63 @@ func (c *conversation) closed(ctx actor.Context) {
 	toAgent := end
 	toAgent.Other = c.Customer
 	c.toAgent(ctx, &toAgent)
-	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID(c.Pool)), &ConvFinished{Conv: c.ID, Reason: end.Reason})
+	c.finished = &ConvFinished{Conv: c.ID, Reason: end.Reason}
+	if c.Dir.Moves() {
+		c.reportFinished(ctx)
+	} else {
+		ctx.Send(c.dispatcher(), c.finished)
+	}
 	toCustomer := end
 	toCustomer.Other = c.Agent
 	c.toCustomer(ctx, &toCustomer)
-	ctx.Stop(ctx.Self())
+	if !c.Dir.Moves() {
+		ctx.Stop(ctx.Self())
+	}
+}
+
+// dispatcher is the conversation's pool's dispatcher.
+func (c *conversation) dispatcher() *actor.PID {
+	return c.Dir.PID(KindDispatcher, DispatcherID(c.Pool))
+}
+
+// Where actors move, the dispatcher that hears a conversation's end may be
+// moving too: a ConvFinished sent to an activation that is stopping is
+// lost, and the next one restores the conversation as open if it read the
+// store before the end was committed. It would then hold the agent's slot
+// for a conversation that is over (TestRestartKilledNode: a customer
+// waited beside agents the dispatcher thought full). So an ended
+// conversation asks (a request), and stays, answering as an ended one,
+// until the dispatcher answers (*ConvFinishedAck), sending again every
+// finishWait up to finishTries times.
+const (
+	finishWait  = time.Second
+	finishTries = 10
+)
+
+// finishUnanswered is the conversation's timer for the dispatcher's answer
+// to its ConvFinished number Try.
+type finishUnanswered struct{ Try int }
+
+// reportFinished sends the ConvFinished, as a request, and sets the timer
+// for its answer.
+func (c *conversation) reportFinished(ctx actor.Context) {
+	c.finishTries++
+	ctx.Request(c.dispatcher(), c.finished)
+	c.timers.SendOnce(finishWait, ctx.Self(), &finishUnanswered{Try: c.finishTries})
+}
+
+// finishTimedOut sends the ConvFinished again if the one the timer was set
+// for is still unanswered, or gives up and stops.
+func (c *conversation) finishTimedOut(ctx actor.Context, msg *finishUnanswered) {
+	if msg.Try != c.finishTries {
+		return
+	}
+	if c.finishTries >= finishTries {
+		c.Log.Warn("dispatcher never answered the end; stopping", "conv", c.ID, "tries", c.finishTries)
+		ctx.Stop(ctx.Self())
+		return
+	}
+	c.reportFinished(ctx)
 }
 
 // endStored ends a conversation restored with its end already stored (its

@@ -85,6 +85,17 @@ func (c *conversation) sync(ctx actor.Context, s *Sync) {
 		c.forAgent(opened)
 	}
 	ctx.Send(conn, opened)
+	if c.state == convEnded {
+		// Ended, and still here for the dispatcher's answer (a cluster,
+		// conversation_end.go): the one asking missed the end.
+		end := *c.ending
+		end.Last = c.last()
+		end.Other = c.Agent
+		if s.Party.Role == RoleAgent {
+			end.Other = c.Customer
+		}
+		ctx.Send(conn, &end)
+	}
 }
 
 // fromStored turns a stored message back into the one the actors pass on.

@@ -210,6 +210,9 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		d.removeAgent(ctx, msg)
 	case *ConvFinished:
 		d.convFinished(ctx, msg.Conv, msg.Reason)
+		if ctx.Sender() != nil {
+			ctx.Respond(&ConvFinishedAck{Conv: msg.Conv})
+		}
 	case *reservationExpired:
 		d.reservationExpired(ctx, msg)
 	case *convMoveDue:

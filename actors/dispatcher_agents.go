@@ -144,7 +144,7 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 		conns:        map[string]ConnID{},
 		heapIndex:    -1,
 		lastAssigned: d.tick,
-		actorID: newAgentActorID(msg.Agent.ID),
+		actorID:      newAgentActorID(msg.Agent.ID),
 	}
 	pid, err := d.Dir.Activate(KindAgent, a.actorID, &StartAgent{Agent: a.Party})
 	if err != nil {

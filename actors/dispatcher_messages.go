@@ -84,11 +84,16 @@ type (
 	ListAgents struct{}
 	// RemoveAgent says an agent's account was removed.
 	RemoveAgent struct{ Agent string }
-	// ConvFinished is a conversation reporting its end.
+	// ConvFinished is a conversation reporting its end. Where actors
+	// move it is a request, answered with *ConvFinishedAck, and sent
+	// again until answered (conversation_end.go).
 	ConvFinished struct {
 		Conv   ConvID
 		Reason string
 	}
+	// ConvFinishedAck is the dispatcher's answer to a ConvFinished sent
+	// as a request, whether or not it still held the conversation.
+	ConvFinishedAck struct{ Conv ConvID }
 	// GetStats asks for a snapshot of the counts. Answered with *Stats.
 	GetStats struct{}
 	// GetSnapshot asks for the counts and every agent's record, for the

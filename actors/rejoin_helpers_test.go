@@ -62,6 +62,13 @@ func newWrappedClusterFixture(t *testing.T, st store.Conversations, cfg Dispatch
 // store holds before it handles anything else.
 func moveDispatcher(t *testing.T, f *fixture, st store.Conversations, cfg DispatcherConfig) {
 	t.Helper()
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return a })
+}
+
+// moveDispatcherWrapped is moveDispatcher with the new activation's
+// dispatcher wrapped by wrap.
+func moveDispatcherWrapped(t *testing.T, f *fixture, st store.Conversations, cfg DispatcherConfig, wrap func(actor.Actor) actor.Actor) {
+	t.Helper()
 	f.move(KindDispatcher, DispatcherID(PoolNative))
 	waitGone(t, f, f.dispatcher)
 	now := time.Now()
@@ -70,7 +77,7 @@ func moveDispatcher(t *testing.T, f *fixture, st store.Conversations, cfg Dispat
 		t.Fatal(err)
 	}
 	props := actor.PropsFromProducer(func() actor.Actor {
-		return &restoredFirst{inner: NewDispatcher(cfg)(), restore: restore}
+		return &restoredFirst{inner: wrap(NewDispatcher(cfg)()), restore: restore}
 	})
 	pid, err := f.dir.Spawn(KindDispatcher, DispatcherID(PoolNative), props)
 	if err != nil {

@@ -48,7 +48,7 @@ var crossing = crossingTable(
 	// dispatcher → connection.
 	new(Kick), new(Queued), new(Dequeued), new(Requeued),
 	// conversation → dispatcher.
-	new(ConvFinished), new(ConvRejoin), new(AgentRejoin),
+	new(ConvFinished), new(ConvFinishedAck), new(ConvRejoin), new(AgentRejoin),
 	// connection → conversation.
 	new(Post), new(Typing), new(Read), new(End), new(Sync),
 	// conversation → connection and agent; agent → connection.

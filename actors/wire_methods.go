@@ -57,6 +57,7 @@ func (m *Requeued) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // conversation → dispatcher.
 func (m *ConvFinished) Serialize() (remote.RootSerialized, error) { return wire(m) }
+func (m *ConvFinishedAck) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // connection → conversation.
 func (m *Post) Serialize() (remote.RootSerialized, error)   { return wire(m) }

@@ -116,6 +116,9 @@ func runLoad(t *testing.T, s *scenario, fault func()) (*Report, *Stored) {
 	}
 	t.Logf("%d conversations resumed after a drop, p99 %v; %d stored messages, %d conversations",
 		report.Resumes, report.ResumeP99, len(db.Messages), len(db.Convs))
+	if len(report.Problems) > 0 {
+		t.Logf("server logs:\n%s", s.logs())
+	}
 	return &report, db
 }
 

@@ -61,7 +61,6 @@ func (k *fakeKube) addPod(name, token string, ready bool) {
 	}
 }
 
-
 // update changes a pod as the kubelet or a process would, and tells the
 // watchers.
 func (k *fakeKube) update(name string, change func(*v1.Pod)) {

@@ -44,7 +44,7 @@ func ownedOnly(members *membership, self string, log *slog.Logger) actor.Receive
 				ci := cluster.GetClusterIdentity(ctx)
 				if owner := members.owner(ci.Kind, ci.Identity); owner != self {
 					refused.Store(id, struct{}{})
-					log.Info("activation refused: not the owner here", slog.String("kind", ci.Kind), slog.String("id", ci.Identity), slog.String("owner", owner))
+					log.Warn("activation refused: not the owner here", slog.String("kind", ci.Kind), slog.String("id", ci.Identity), slog.String("owner", owner), slog.Any("members", members.Addresses()))
 					ctx.ActorSystem().Root.Stop(ctx.Self())
 					return
 				}

@@ -1,5 +1,9 @@
 package actors
 
+// Tests of what a move on a cluster can lose on its way (delivery between
+// nodes is at most once) and how it is found again: a stale agent actor,
+// an end, a rejoin.
+
 import (
 	"context"
 	"testing"
@@ -179,5 +183,118 @@ func TestReconcileReplaysAnEndLost(t *testing.T) {
 		if e, ok := m.(*ConvClosed); ok && e.Conv == open {
 			t.Fatalf("the open conversation was closed: %+v", e)
 		}
+	}
+}
+
+// firstRejoinLost is a dispatcher that loses the first customer rejoin it
+// is sent, as at-most-once delivery between nodes may.
+type firstRejoinLost struct {
+	actor.Actor
+	lost bool
+}
+
+func (d *firstRejoinLost) Receive(ctx actor.Context) {
+	if m, ok := ctx.Message().(*CustomerConnect); ok && m.Rejoin && !d.lost {
+		d.lost = true
+		return
+	}
+	d.Actor.Receive(ctx)
+}
+
+// TestRejoinLostIsSentAgain: a waiting customer's rejoin to a moved
+// dispatcher is lost though the dispatcher is up (the connection's watch
+// of it holds). The connection sends it again when no answer comes, so
+// the customer is back in its place and the next agent serves it; without
+// that it stayed "away" in the dispatcher's queue, passed over for good
+// (TestRestartKilledNode's customer left waiting beside idle agents).
+func TestRejoinLostIsSentAgain(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	waiting := hello(t, f, dir, auth, RoleCustomer, "w")
+	waiting.command("request", &CmdRequest{})
+	waiting.next(isQueued(1)) // stored before it is told
+
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &firstRejoinLost{Actor: a} })
+
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	conv := waiting.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+}
+
+// firstFinishLost is a dispatcher that loses the first ConvFinished it is
+// sent, as one stopping for a move does.
+type firstFinishLost struct {
+	actor.Actor
+	lost bool
+}
+
+func (d *firstFinishLost) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*ConvFinished); ok && !d.lost {
+		d.lost = true
+		return
+	}
+	d.Actor.Receive(ctx)
+}
+
+// TestFinishLostIsSentAgain: where actors move, a conversation's end
+// that its dispatcher never hears is reported again until answered, so
+// the agent's slot is freed and the next customer served. Without that
+// the slot stayed taken for a conversation that was over.
+func TestFinishLostIsSentAgain(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &firstFinishLost{Actor: a} })
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	first := hello(t, f, dir, auth, RoleCustomer, "c1")
+	first.command("request", &CmdRequest{})
+	conv := first.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	first.command("end", &CmdEnd{Conv: conv})
+	first.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv })
+
+	second := hello(t, f, dir, auth, RoleCustomer, "c2")
+	second.command("request", &CmdRequest{})
+	next := second.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(next))
+}
+
+// neverFinishes is a dispatcher that never hears a conversation's end.
+type neverFinishes struct{ actor.Actor }
+
+func (d neverFinishes) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*ConvFinished); ok {
+		return
+	}
+	d.Actor.Receive(ctx)
+}
+
+// TestSyncOfAnEndedConversation: an ended conversation still waiting for
+// its dispatcher's answer answers a tab that syncs (it missed the end)
+// with what it lacks, then the end, never as if the conversation were
+// open.
+func TestSyncOfAnEndedConversation(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return neverFinishes{a} })
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	c := hello(t, f, dir, auth, RoleCustomer, "c")
+	c.command("request", &CmdRequest{})
+	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	c.post(conv, "bye", "m1")
+	c.next(isAck("m1"))
+	c.command("end", &CmdEnd{Conv: conv})
+	c.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv })
+
+	tab := f.probe()
+	f.send(f.dir.PID(KindConv, string(conv)), &Sync{Conn: tab.id, Party: agent.me, After: 0})
+	if got := waitFor[*ConvOpened](t, tab, nil); got.Conv != conv || len(got.History) != 1 {
+		t.Fatalf("synced %+v, want the conversation's one message", got)
+	}
+	if got := waitFor[*ConvClosed](t, tab, nil); got.Conv != conv || got.Reason != ReasonCustomerEnded || got.Last != 1 {
+		t.Fatalf("then told %+v, want its end after seq 1", got)
 	}
 }
