@@ -1,7 +1,7 @@
 # kefu: two commands on a fresh machine with Go: `make run`, `make test`.
 GO ?= go
 
-.PHONY: run test test-cluster-wip test-postgres build vet browser-deps postgres-deps bench soak fuzz
+.PHONY: run test test-cluster-wip test-postgres build vet browser-deps postgres-deps bench bench-cluster soak fuzz
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
 # its pages work too. It prints the pages' URLs: the agent console at
@@ -48,6 +48,12 @@ postgres-deps:
 # reports in bench-out/. Takes about six minutes.
 bench:
 	@bash .ci/bench.sh
+
+# S1's shape at 2,000 customers and 400 agents on one node with PostgreSQL,
+# a cluster of one, and three nodes, alternating, three rounds, medians
+# (docs/benchmarks.md, "Cluster"). About fifteen minutes.
+bench-cluster:
+	@bash .ci/bench-cluster.sh
 
 # The soak scenario: S1's shape for ten minutes against a fresh server;
 # memory and goroutine counts must stay flat (docs/reliability.md).

@@ -40,10 +40,12 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		}
 	case *CmdRequest:
 		if c.must(ctx, RoleCustomer) {
+			c.rejoin.requesting = true
 			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID, Addr: c.Addr})
 		}
 	case *CmdCancel:
 		if c.must(ctx, RoleCustomer) {
+			c.rejoin.requesting = false
 			ctx.Request(dispatcher, &CancelRequest{Customer: c.me.ID})
 		}
 	case *CmdStatus:
@@ -143,6 +145,7 @@ func (c *connection) textOK(ctx actor.Context, text string, ref string) bool {
 
 // overLimit refuses a command for a limit the dispatcher keeps.
 func (c *connection) overLimit(ctx actor.Context, msg *OverLimit) {
+	c.rejoin.requesting = false // a refused request (or something else refused: asked again by the client)
 	c.Offences.Record(msg.Kind, "conn", c.ID, "customer", c.me.ID, "remote", c.Addr)
 	c.send(ctx, msg.Err)
 }

@@ -35,6 +35,12 @@ import (
 type rejoin struct {
 	watching bool
 	attempts int
+	// requesting: a customer's request for an agent is sent and not yet
+	// answered (queued, a conversation, or refused). One lost with a
+	// dispatcher that moved goes again when the rejoin's answer shows
+	// the customer idle: the socket stayed open, so the client never
+	// hears a new welcome telling it to ask again.
+	requesting bool
 	asked    int    // rejoins sent; one unanswered after rejoinAnswerWait goes again
 	answered int    // the last of them answered
 	status   Status // an agent's, with its capacity
@@ -132,7 +138,7 @@ func (c *connection) convIDs() []ConvID {
 func (c *connection) standing(ctx actor.Context, msg any) {
 	switch m := msg.(type) {
 	case *Queued:
-		c.rejoin.position = m.Position
+		c.rejoin.position, c.rejoin.requesting = m.Position, false
 	case *Dequeued:
 		c.rejoin.position = 0
 	case *AgentState:
@@ -160,6 +166,10 @@ func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
 	c.rejoin.attempts, c.rejoin.answered = 0, c.rejoin.asked
 	if a.Queued && a.Position != c.rejoin.position {
 		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
+	}
+	if c.rejoin.requesting && !a.Queued && a.Conv == "" {
+		c.Log.Info("request lost with the dispatcher's move; asking again", "conn", c.ID)
+		ctx.Request(c.dispatcherPID(), &RequestAgent{Customer: c.me.ID, Addr: c.Addr})
 	}
 	if a.Conv != "" && !c.Pool.rules().greetsCustomer {
 		c.syncAll(ctx, c.unknown([]ConvID{a.Conv}))

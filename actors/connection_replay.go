@@ -77,6 +77,7 @@ func (c *connection) replayEnded(ctx actor.Context, id ConvID, after uint64) {
 // opened delivers a conversation's opening, or a resync of it, with only
 // the history the client lacks.
 func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
+	c.rejoin.requesting = false // served
 	v := c.view(ctx, o.Conv)
 	v.repairs = 0 // if it had moved, it is back
 	if v.synced && v.asked && o.Why == WhySync {

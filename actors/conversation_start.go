@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -40,6 +41,9 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 			c.Log.Error("cannot load conversation", "conv", c.ID, "err", err)
 			ctx.Stop(ctx.Self())
 			return false
+		}
+		if c.recordDirty {
+			c.flush(ctx) // its record was never stored (load)
 		}
 	} else {
 		c.recordDirty = true
@@ -98,8 +102,19 @@ func (c *conversation) load() error {
 		}
 	}
 	c.trim()
-	if rec, err := c.Store.Conversation(ctx, string(c.ID)); err == nil {
+	switch rec, err := c.Store.Conversation(ctx, string(c.ID)); {
+	case err == nil:
 		c.record = rec
+	case errors.Is(err, store.ErrNotFound):
+		// Never stored: on a cluster the activation that started it
+		// stopped (moved) before its first write committed, and this one
+		// was started as a restore. Written now, with its assignment, or
+		// nothing of it could be (its messages refer to it).
+		c.recordDirty = true
+		if c.Agent.ID != "" {
+			c.events = append(c.events, store.ConvEvent{Conv: string(c.ID), Kind: store.EventAssigned, AgentID: c.Agent.ID, AgentName: c.Agent.Name, At: c.Now()})
+		}
+		c.Log.Warn("restored conversation not stored yet; storing it", "conv", c.ID)
 	}
 	marks, err := c.Store.ReadMarks(ctx, string(c.ID))
 	if err != nil {

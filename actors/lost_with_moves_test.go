@@ -298,3 +298,66 @@ func TestSyncOfAnEndedConversation(t *testing.T) {
 		t.Fatalf("then told %+v, want its end after seq 1", got)
 	}
 }
+
+// firstRequestLost is a dispatcher that loses the first request for an
+// agent it is sent, as one stopping for a move does.
+type firstRequestLost struct {
+	actor.Actor
+	lost bool
+}
+
+func (d *firstRequestLost) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*RequestAgent); ok && !d.lost {
+		d.lost = true
+		return
+	}
+	d.Actor.Receive(ctx)
+}
+
+// TestRequestLostIsSentAgain: a customer's request for an agent lost with
+// a dispatcher that then moves is sent again when the rejoin's answer
+// shows the customer idle, and the customer is served; its socket stayed
+// open, so nothing else would ever ask again (TestRollingRestart's
+// customers left "asked" for good).
+func TestRequestLostIsSentAgain(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &firstRequestLost{Actor: a} })
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	c := hello(t, f, dir, auth, RoleCustomer, "c")
+	c.command("request", &CmdRequest{})
+	c.flush() // the request has reached the dispatcher, which lost it
+
+	moveDispatcher(t, f, st, cfg)
+	c.next(isQueued(1))
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+}
+
+// TestRestoredNeverStored: a conversation started as a restore whose
+// record was never stored (on a cluster, the activation that started it
+// moved before its first write committed) stores its record, so what is
+// posted to it is stored and acknowledged instead of refused for ever
+// (TestRollingRestart logged "a conversation is not stored" every second).
+func TestRestoredNeverStored(t *testing.T) {
+	st := openSQLite(t)
+	f := newMovingFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	cust := f.probe()
+	c := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
+	a := Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
+	conv := ConvID(ids.Conv + ids.New())
+	if _, err := f.dir.Activate(KindConv, string(conv), &StartConv{
+		ID: conv, Pool: PoolNative, Ticket: 1, Restore: true, Rehomed: true,
+		Customer: c, CustomerConn: cust.id, Agent: a, AgentActor: "ag_a.x", CustomerGrace: time.Minute,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ack := postAcked(t, f, conv, c, cust, "hello", "m1"); ack.Seq != 1 {
+		t.Fatalf("acked at %d, want 1", ack.Seq)
+	}
+	rec, err := st.Conversation(context.Background(), string(conv))
+	if err != nil || rec.AgentID != a.ID || rec.CustomerID != c.ID {
+		t.Fatalf("stored record %+v, %v; want it with its customer and agent", rec, err)
+	}
+}
