@@ -6,7 +6,6 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/asynkron/protoactor-go/eventstream"
 	"github.com/asynkron/protoactor-go/scheduler"
 )
 
@@ -20,10 +19,13 @@ type (
 	monitorTick struct{}
 )
 
-// MonitorID is the id of the one monitor.
+// MonitorID is the id of the one monitor: on a cluster, the grain's
+// identity (kind KindMonitor).
 const MonitorID = "main"
 
-// MonitorConfig is everything the monitor starts with.
+// MonitorConfig is everything the monitor starts with. On a cluster it is
+// a grain's (kind KindMonitor), spawned from these props on whichever node
+// owns it: nothing here may be one node's own.
 type MonitorConfig struct {
 	Dir Directory
 	// SampleEvery is how often the dispatcher is asked for a snapshot: how
@@ -33,11 +35,8 @@ type MonitorConfig struct {
 	SampleEvery time.Duration
 	PointEvery  time.Duration
 	Keep        time.Duration
-	// Messages returns how many chat messages clients have sent so far;
-	// nil for none. Messages per second are its differences.
-	Messages func() uint64
-	Log      *slog.Logger
-	Now      func() time.Time // nil: time.Now
+	Log         *slog.Logger     // nil: slog.Default
+	Now         func() time.Time // nil: time.Now
 }
 
 // Defaults for MonitorConfig.
@@ -54,15 +53,16 @@ const (
 
 // monitor keeps what the supervisor's view shows: the latest snapshot of
 // the dispatchers' state (sampled, never shared; each pool's answer, summed
-// as one), a ring of history points,
-// and the time customers waited for an agent, from the routing events. It
-// holds no routing state of its own and decides nothing; the dispatcher
-// answers its requests like anyone's.
+// as one), a ring of history points, the messages clients sent (each
+// node's reporter sends its count, monitor_nodes.go), and the time
+// customers waited for an agent, from the routing events the dispatchers
+// send it. Everything comes to it as messages, so that it can live on any
+// node of a cluster. It holds no routing state of its own and decides
+// nothing; the dispatcher answers its requests like anyone's.
 type monitor struct {
 	MonitorConfig
 	timers  *scheduler.TimerScheduler
 	stop    scheduler.CancelFunc
-	sub     *eventstream.Subscription
 	latest  *Snapshot // the pools' answers summed; nil until the first round is in
 	sampled time.Time // when latest arrived
 	// pools are each pool's latest answer, and answered which of them
@@ -70,6 +70,11 @@ type monitor struct {
 	// pool's answer of a round is in, so the counts are of one moment.
 	pools    [poolEnd]*Snapshot
 	answered [poolEnd]bool
+	// nodes is each reporting node's latest sample, and messages the sum
+	// of their differences: the cluster's messages since the monitor
+	// started (monitor_nodes.go).
+	nodes    map[string]nodeCount
+	messages uint64
 
 	ring    ring[SupervisionPoint]
 	point   interval            // the point being gathered
@@ -81,7 +86,7 @@ type monitor struct {
 // interval is what happens between two history points.
 type interval struct {
 	start       time.Time
-	messages    uint64 // Messages() at start
+	messages    uint64 // monitor.messages at start
 	assignments int
 	arrivals    int
 }
@@ -102,23 +107,26 @@ func NewMonitorProps(cfg MonitorConfig) *actor.Props {
 	if cfg.Keep < cfg.PointEvery {
 		cfg.Keep = max(DefaultKeep, cfg.PointEvery)
 	}
-	if cfg.Messages == nil {
-		cfg.Messages = func() uint64 { return 0 }
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	// Stopped, not restarted, when it panics: on a cluster the placement
+	// actor's supervisor would restart it with a second timer.
 	return actor.PropsFromProducer(func() actor.Actor {
 		samples := int(cfg.PointEvery/cfg.SampleEvery) + 1
 		return &monitor{
 			MonitorConfig: cfg,
+			nodes:         map[string]nodeCount{},
 			ring:          newRing[SupervisionPoint](int(cfg.Keep / cfg.PointEvery)),
 			recent:        newRing[messageSample](samples),
 			// Milliseconds, two significant digits: about 16 KiB a section.
 			waits:   hdrhistogram.NewWindowed(ttaWindowPoints, 1, maxTrackedWait.Milliseconds(), 2),
 			waitMax: maxTrackedWait.Milliseconds(),
 		}
-	})
+	}, actor.WithReceiverMiddleware(stopOnPanic(cfg.Log)))
 }
 
 // Receive handles one message; state changes only here.
@@ -127,6 +135,7 @@ func (m *monitor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		m.started(ctx)
 	case *monitorTick:
+		m.dropSilent()
 		m.answered = [poolEnd]bool{}
 		for _, p := range Pools() {
 			ctx.Request(m.Dir.PID(KindDispatcher, DispatcherID(p)), &GetSnapshot{})
@@ -140,36 +149,28 @@ func (m *monitor) Receive(ctx actor.Context) {
 		}
 	case *RoutingEvent:
 		m.routed(msg)
+	case *NodeSample:
+		m.heard(msg)
 	case *GetSupervision:
 		ctx.Respond(m.report())
 	case *actor.Stopping:
 		if m.stop != nil {
 			m.stop()
 		}
-		if m.sub != nil {
-			ctx.ActorSystem().EventStream.Unsubscribe(m.sub)
-		}
 	}
 }
 
 func (m *monitor) started(ctx actor.Context) {
 	now := m.Now()
-	m.point = interval{start: now, messages: m.Messages()}
-	m.recent.push(messageSample{at: now, count: m.point.messages})
-	// The event stream calls this from the publisher's goroutine (the
-	// dispatcher's): it only posts to our mailbox, and only what we use.
-	self, root := ctx.Self(), ctx.ActorSystem().Root
-	m.sub = ctx.ActorSystem().EventStream.Subscribe(func(ev any) {
-		if re, ok := ev.(*RoutingEvent); ok && (re.Kind == RoutingAssigned || re.Kind == RoutingQueued) {
-			root.Send(self, re)
-		}
-	})
-	m.timers = scheduler.NewTimerScheduler(root)
-	ctx.Send(self, &monitorTick{}) // the first sample at once
+	m.point = interval{start: now, messages: m.messages}
+	m.recent.push(messageSample{at: now, count: m.messages})
+	m.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+	ctx.Send(ctx.Self(), &monitorTick{}) // the first sample at once
 }
 
 // routed counts arrivals and records how long each assigned native
-// customer waited.
+// customer waited. The dispatchers send only these two kinds
+// (monitorNeeds).
 func (m *monitor) routed(ev *RoutingEvent) {
 	switch {
 	case ev.Kind == RoutingQueued:
@@ -215,11 +216,11 @@ func (m *monitor) merged() *Snapshot {
 func (m *monitor) sample(s *Snapshot) {
 	now := m.Now()
 	m.latest, m.sampled = s, now
-	m.recent.push(messageSample{at: now, count: m.Messages()})
+	m.recent.push(messageSample{at: now, count: m.messages})
 	if now.Sub(m.point.start) < m.PointEvery-m.SampleEvery/2 {
 		return
 	}
-	count := m.Messages()
+	count := m.messages
 	p := m.current(now)
 	p.MessagesPerSecond = perSecond(count-m.point.messages, now.Sub(m.point.start))
 	p.Assignments, p.Arrivals = m.point.assignments, m.point.arrivals

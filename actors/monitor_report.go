@@ -13,6 +13,10 @@ type Supervision struct {
 	Sampled     time.Time
 	SampleEvery time.Duration
 	PointEvery  time.Duration
+	// Nodes is how many nodes' message counts MessagesPerSecond covers:
+	// those heard from in the last nodeSilentSamples samples (one on a
+	// single node).
+	Nodes int
 	// Now is the latest sample, with messages per second over the last
 	// PointEvery and time-to-assignment percentiles over the last
 	// ttaWindowPoints points.
@@ -61,6 +65,7 @@ func (m *monitor) report() *Supervision {
 		Sampled:     m.sampled,
 		SampleEvery: m.SampleEvery,
 		PointEvery:  m.PointEvery,
+		Nodes:       len(m.nodes),
 		History:     m.ring.items(),
 	}
 	if m.latest == nil {

@@ -19,19 +19,31 @@ func newFakeClock() *fakeClock {
 func (c *fakeClock) now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *fakeClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-func (f *fixture) startMonitor(clock *fakeClock, messages *atomic.Uint64) {
+// monitorSampleEvery is the fixture monitor's SampleEvery: its ticks
+// are real time, its points and its nodes' silence on the fake clock.
+const monitorSampleEvery = 5 * time.Millisecond
+
+func (f *fixture) startMonitor(clock *fakeClock) {
 	f.t.Helper()
 	cfg := MonitorConfig{
 		Dir:         f.dir,
-		SampleEvery: 5 * time.Millisecond,
+		SampleEvery: monitorSampleEvery,
 		PointEvery:  10 * time.Second, // on the fake clock: a point closes when the test says
 		Keep:        time.Hour,
-		Messages:    messages.Load,
 		Now:         clock.now,
 	}
 	if _, err := f.dir.Spawn(KindMonitor, MonitorID, NewMonitorProps(cfg)); err != nil {
 		f.t.Fatal(err)
 	}
+}
+
+// nodeSample tells the monitor node's count, as that node's reporter
+// does, and returns once the monitor has it: the next message it handles
+// (a tick that closes a point) counts it.
+func (f *fixture) nodeSample(node string, messages uint64) {
+	f.t.Helper()
+	f.send(f.dir.PID(KindMonitor, MonitorID), &NodeSample{Node: node, Messages: messages})
+	f.supervision() // answered behind the sample
 }
 
 func (f *fixture) supervision() *Supervision {
@@ -75,9 +87,9 @@ func near(d, want time.Duration) bool {
 func TestMonitor(t *testing.T) {
 	clock := newFakeClock()
 	f := newFixture(t, DispatcherConfig{Now: clock.now, AgentGrace: time.Minute, CustomerGrace: time.Minute})
-	var messages atomic.Uint64
-	f.startMonitor(clock, &messages)
+	f.startMonitor(clock)
 	f.waitSupervision("a first sample", func(s *Supervision) bool { return !s.Sampled.IsZero() })
+	f.nodeSample("n1", 0) // the node's baseline, as its reporter sends at start
 
 	agent, agentConn := f.agent("Ann", 1)
 	c1, _ := f.customer("c1")
@@ -103,7 +115,7 @@ func TestMonitor(t *testing.T) {
 		}
 	})
 
-	messages.Store(300)
+	f.nodeSample("n1", 300)
 	clock.advance(30 * time.Second)
 	t.Run("FirstPoint", func(t *testing.T) {
 		s := f.waitSupervision("the first point", func(s *Supervision) bool { return len(s.History) == 1 })

@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,8 +13,7 @@ func poolsFixture(t *testing.T) (*fixture, Party, Party) {
 	t.Helper()
 	clock := newFakeClock()
 	f := newFixture(t, DispatcherConfig{Now: clock.now, AgentGrace: time.Minute, CustomerGrace: time.Minute})
-	var messages atomic.Uint64
-	f.startMonitor(clock, &messages)
+	f.startMonitor(clock)
 	native, _ := f.agent("Zoe", 2)
 	compat := Party{Role: RoleAgent, ID: ids.Compat + ids.New(), Name: "Amy"}
 	conn := f.probe()

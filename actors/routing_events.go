@@ -10,8 +10,10 @@ import (
 
 // RoutingEvent is published on the actor system's event stream each time
 // the dispatcher changes who waits or who serves whom, in the order it
-// happened. Tests check the routing guarantees from it; the monitor (the
-// supervisor's view) reads it too, and it is stored for reports.
+// happened. Tests check the routing guarantees from it, and it is stored
+// for reports. The monitor (the supervisor's view) is sent the kinds it
+// counts (monitorNeeds) by address: on a cluster it may live on another
+// node, where this node's event stream does not reach.
 type RoutingEvent struct {
 	Kind         RoutingKind
 	Customer     string
@@ -66,11 +68,21 @@ func (d *dispatcher) event(kind RoutingKind, c *convRec, a *agentRec) *RoutingEv
 	return ev
 }
 
-// emit publishes ev and writes it to the store, in order with the others
-// (routing_writes.go).
+// monitorNeeds reports whether the monitor counts events of kind: the
+// queue's arrivals and its assignments (monitor.routed). Only those are
+// sent to it, so a cluster does not carry the rest across.
+func monitorNeeds(kind RoutingKind) bool { return kind == RoutingQueued || kind == RoutingAssigned }
+
+// emit publishes ev, sends the monitor what it counts, and writes it to
+// the store, in order with the others (routing_writes.go). The monitor's
+// address never blocks (on a cluster, a grain's stable address); an event
+// lost on its way to the monitor costs a figure, never routing.
 func (d *dispatcher) emit(ctx actor.Context, ev *RoutingEvent) {
 	d.Metrics.RoutingEvent(string(ev.Kind))
 	ctx.ActorSystem().EventStream.Publish(ev)
+	if monitorNeeds(ev.Kind) {
+		ctx.Send(d.Dir.PID(KindMonitor, MonitorID), ev)
+	}
 	d.writeRouting(ctx, store.RoutingEvent{
 		Kind: string(ev.Kind), Customer: ev.Customer, CustomerName: ev.CustomerName, Agent: ev.Agent, Conv: string(ev.Conv), Ticket: ev.Ticket, At: ev.At,
 	})

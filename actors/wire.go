@@ -39,8 +39,8 @@ var crossing = crossingTable(
 	// transport → dispatcher and monitor, and the answers.
 	new(GetRoom), new(AgentOffer), new(RemoveAgent), new(GetStats), new(Stats),
 	new(GetSupervision), new(Supervision),
-	// monitor → dispatcher, and back; dispatcher → monitor.
-	new(GetSnapshot), new(Snapshot), new(RoutingEvent),
+	// monitor → dispatcher, and back; dispatcher and node reporter → monitor.
+	new(GetSnapshot), new(Snapshot), new(RoutingEvent), new(NodeSample),
 	// dispatcher → conversation.
 	new(StartConv), new(Attach), new(Reassign), new(Unassign), new(Finish),
 	// dispatcher → agent.

@@ -31,10 +31,11 @@ func (m *Stats) Serialize() (remote.RootSerialized, error)          { return wir
 func (m *GetSupervision) Serialize() (remote.RootSerialized, error) { return wire(m) }
 func (m *Supervision) Serialize() (remote.RootSerialized, error)    { return wire(m) }
 
-// monitor → dispatcher, and back; dispatcher → monitor.
+// monitor → dispatcher, and back; dispatcher and node reporter → monitor.
 func (m *GetSnapshot) Serialize() (remote.RootSerialized, error)  { return wire(m) }
 func (m *Snapshot) Serialize() (remote.RootSerialized, error)     { return wire(m) }
 func (m *RoutingEvent) Serialize() (remote.RootSerialized, error) { return wire(m) }
+func (m *NodeSample) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 
 // dispatcher → conversation.
 func (m *StartConv) Serialize() (remote.RootSerialized, error) { return wire(m) }

@@ -29,7 +29,7 @@ const protoSerializerID int32 = 0
 var notMessages = []any{
 	// What an actor starts with, and the local Directory.
 	new(ConnConfig), new(DispatcherConfig), new(Kinds),
-	new(MonitorConfig), new(StoreWriterConfig), new(HistoryLimits), new(LocalDirectory),
+	new(MonitorConfig), new(NodeReporterConfig), new(StoreWriterConfig), new(HistoryLimits), new(LocalDirectory),
 	// Parts of messages: they cross inside them, and the round trip covers them.
 	new(Party), new(Handoff), new(AgentInfo), new(AgentStat), new(SupervisionPoint),
 	new(Percentiles), new(Disconnect), new(Session),

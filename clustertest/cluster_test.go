@@ -132,8 +132,12 @@ func runLoad(t *testing.T, s *scenario, fault func()) (*Report, *Stored) {
 
 // TestClusterSteady: three nodes, clients spread over them, no fault:
 // every check holds when conversations, agents and the dispatcher live on
-// other nodes than the sockets.
+// other nodes than the sockets. Under the load, every node's supervisor
+// view shows the same cluster-wide figures (supervision_test.go): the
+// check stands where a fault would, so the load goes on afterFault once
+// it has held.
 func TestClusterSteady(t *testing.T) {
 	s := newCluster(t)
-	runLoad(t, s, nil)
+	boss := s.addSupervisor(t)
+	runLoad(t, s, func() { s.checkSupervision(t, boss) })
 }

@@ -17,10 +17,11 @@ import (
 const ConnSeparator = transport.NodeSeparator
 
 // Directory is actors.Directory on a Proto.Actor cluster. Grains
-// (conversations, agents, dispatchers) are reached through stable local
-// addresses (grainProcess) and activated wherever the cluster places them;
-// connections through the node named in their id; the rest (the store
-// writer, the sessions, the monitor) are this node's own, as on one node.
+// (conversations, agents, dispatchers, the monitor) are reached through
+// stable local addresses (grainProcess) and activated wherever the cluster
+// places them; connections through the node named in their id; the rest
+// (the store writer, the sessions, the monitor's node reporter) are this
+// node's own, as on one node.
 type Directory struct {
 	local  *actors.LocalDirectory
 	root   *actor.RootContext
@@ -30,7 +31,7 @@ type Directory struct {
 var _ actors.Directory = (*Directory)(nil)
 
 // grainKinds are the kinds that live on the cluster.
-var grainKinds = map[actors.Kind]bool{actors.KindConv: true, actors.KindAgent: true, actors.KindDispatcher: true}
+var grainKinds = map[actors.Kind]bool{actors.KindConv: true, actors.KindAgent: true, actors.KindDispatcher: true, actors.KindMonitor: true}
 
 // NewDirectory returns a cluster directory over local, usable at once:
 // what is sent to a grain before the node has joined waits for it. onDrop

@@ -148,7 +148,8 @@ type Server struct {
 	kickBus     *kicks.Bus                 // nil unless the store is PostgreSQL
 	stopKicks   func()                     // stops the kick listener; nil when none runs
 	writer      *actor.PID
-	monitor     *actor.PID
+	monitor     *actor.PID // nil on a cluster, where the monitor is a grain
+	reporter    *actor.PID // sends the monitor this node's message count
 	metrics     *metrics.Metrics
 	gateway     *transport.Gateway
 	http        *http.Server

@@ -71,7 +71,8 @@ func (s *Server) startActorSystem(convs store.Conversations) actors.Directory {
 }
 
 // spawnActors starts the actors that live as long as the server: the store
-// writer, a dispatcher per pool, the monitor and the sessions. convs is
+// writer, a dispatcher per pool, the monitor (a grain on a cluster) and
+// its reporter, and the sessions. convs is
 // what the writer stores to.
 func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) error {
 	cfg := s.cfg
@@ -94,21 +95,63 @@ func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) er
 			return fmt.Errorf("cannot start the %s dispatcher: %w", pool, err)
 		}
 	}
-	s.monitor, err = dir.Spawn(actors.KindMonitor, actors.MonitorID, actors.NewMonitorProps(actors.MonitorConfig{
-		Dir:         dir,
-		SampleEvery: cfg.StatsSampleEvery,
-		PointEvery:  cfg.StatsPointEvery,
-		Messages:    s.metrics.MessagesReceived,
-		Log:         cfg.Log,
-		Now:         cfg.Now,
-	}))
-	if err != nil {
-		return fmt.Errorf("cannot start monitor: %w", err)
+	if err := s.startMonitor(dir); err != nil {
+		return err
 	}
 	if _, err := dir.Spawn(actors.KindSessions, actors.SessionsID, actors.NewSessionsProps(dir)); err != nil {
 		return fmt.Errorf("cannot start sessions: %w", err)
 	}
 	return nil
+}
+
+// monitorConfig is the monitor's settings: the same on every node, since
+// on a cluster they are its grain kind's, whichever node it lives on.
+func (s *Server) monitorConfig(dir actors.Directory) actors.MonitorConfig {
+	return actors.MonitorConfig{
+		Dir:         dir,
+		SampleEvery: s.cfg.StatsSampleEvery,
+		PointEvery:  s.cfg.StatsPointEvery,
+		Log:         s.cfg.Log,
+		Now:         s.cfg.Now,
+	}
+}
+
+// startMonitor starts the node's reporter, which sends the monitor this
+// node's message count, and on a single node the monitor itself. On a
+// cluster the monitor is a grain (joinCluster registers its kind): the
+// reporters' first samples activate it, wherever the cluster places it.
+func (s *Server) startMonitor(dir actors.Directory) error {
+	var err error
+	if !s.clustered() {
+		if s.monitor, err = dir.Spawn(actors.KindMonitor, actors.MonitorID, actors.NewMonitorProps(s.monitorConfig(dir))); err != nil {
+			return fmt.Errorf("cannot start monitor: %w", err)
+		}
+	}
+	s.reporter, err = dir.Spawn(actors.KindNodeReporter, actors.NodeReporterID, actors.NewNodeReporterProps(actors.NodeReporterConfig{
+		Dir:      dir,
+		Node:     s.system.ID,
+		Every:    s.cfg.StatsSampleEvery,
+		Messages: s.metrics.MessagesReceived,
+	}))
+	if err != nil {
+		return fmt.Errorf("cannot start the node reporter: %w", err)
+	}
+	return nil
+}
+
+// stopMonitor stops this node's reporter and, on a single node, the
+// monitor: their timers would outlive the actor system. A cluster's
+// monitor is a grain, which moves with the leave.
+func (s *Server) stopMonitor() (errs []error) {
+	for _, pid := range []*actor.PID{s.reporter, s.monitor} {
+		if pid == nil {
+			continue
+		}
+		if err := s.system.Root.PoisonFuture(pid).Wait(); err != nil {
+			errs = append(errs, fmt.Errorf("stopping %s: %w", pid.Id, err))
+		}
+	}
+	return errs
 }
 
 // dispatcherConfig is pool's dispatcher's settings (on a cluster, pool is

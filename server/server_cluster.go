@@ -95,6 +95,9 @@ func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dis
 		n.dir.OwnedOnly(cluster.NewKind(string(actors.KindConv), convProps)),
 		n.dir.OwnedOnly(cluster.NewKind(string(actors.KindAgent), agentProps)),
 		n.dir.OwnedOnly(nodes.DispatcherKind(withClaim(dispatcher, s.claim), convs, transport.CustomerTokenTTL)),
+		// The monitor claims nothing: it decides nothing, and its history
+		// is lost with its node (docs/cluster.md §6).
+		n.dir.OwnedOnly(cluster.NewKind(string(actors.KindMonitor), actors.NewMonitorProps(s.monitorConfig(kinds.Dir)))),
 	}
 	m, err := nodes.Join(s.system, n.cfg, grainKinds)
 	if err != nil {

@@ -47,9 +47,7 @@ func (s *Server) shutdown() error {
 	}
 	// The monitor first: it asks the dispatchers, and its timer would
 	// outlive the actor system.
-	if err := s.system.Root.PoisonFuture(s.monitor).Wait(); err != nil {
-		errs = append(errs, fmt.Errorf("stopping monitor: %w", err))
-	}
+	errs = append(errs, s.stopMonitor()...)
 	if s.clustered() {
 		// The grains here move to the peers; the writer below commits
 		// what they sent it before they stopped.
@@ -90,9 +88,7 @@ func (s *Server) stopDispatchers() (errs []error) {
 
 // abandon undoes a New that failed after the actors started.
 func (s *Server) abandon() {
-	if s.monitor != nil {
-		_ = s.system.Root.PoisonFuture(s.monitor).Wait() // its timer outlives the system
-	}
+	_ = s.stopMonitor() // their timers outlive the system
 	s.closeListeners()
 	s.system.Shutdown()
 	s.releasePool()

@@ -24,6 +24,7 @@ type supervisionOut struct {
 	SampledAt          *time.Time     `json:"sampledAt"` // null before the first sample
 	SampleEverySeconds float64        `json:"sampleEverySeconds"`
 	PointEverySeconds  float64        `json:"pointEverySeconds"`
+	Nodes              int            `json:"nodes"` // whose message counts messagesPerSecond covers
 	Now                pointOut       `json:"now"`
 	Agents             []agentStatOut `json:"agents"`
 	History            []pointOut     `json:"history"`
@@ -96,6 +97,7 @@ func supervision(s *actors.Supervision, since time.Time) supervisionOut {
 	out := supervisionOut{
 		SampleEverySeconds: s.SampleEvery.Seconds(),
 		PointEverySeconds:  s.PointEvery.Seconds(),
+		Nodes:              s.Nodes,
 		Now:                point(s.Now),
 		Agents:             make([]agentStatOut, 0, len(s.Agents)),
 		History:            make([]pointOut, 0, len(s.History)),
