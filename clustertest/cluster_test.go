@@ -23,11 +23,7 @@ const clusterSize = 3
 func newCluster(t *testing.T) *scenario {
 	t.Helper()
 	skipShort(t)
-	addrs := make([]string, clusterSize)
-	for i := range addrs {
-		addrs[i] = freeport.Pair(t)
-	}
-	return newClusterAt(t, onLoopback(t), addrs)
+	return newClusterAt(t, onLoopback(t), freeport.Pairs(t, clusterSize))
 }
 
 // newClusterAt is newCluster with the nodes where at says, node i's

@@ -86,10 +86,7 @@ func startCluster(t *testing.T, n int) []*child {
 	// Registered first, so it runs after the members are killed.
 	t.Cleanup(func() { racelog.Check(t, races) })
 	for attempt := 0; ; attempt++ {
-		addrs := make([]string, n)
-		for i := range addrs {
-			addrs[i] = freeport.Pair(t)
-		}
+		addrs := freeport.Pairs(t, n)
 		members, err := tryStart(t, addrs, races)
 		if err == nil {
 			return members

@@ -90,7 +90,9 @@ func (s *Server) stopDispatchers() (errs []error) {
 func (s *Server) abandon() {
 	_ = s.stopMonitor() // their timers outlive the system
 	s.closeListeners()
-	s.system.Shutdown()
+	if !s.system.IsStopped() { // a failed join's cluster shutdown stopped it
+		s.system.Shutdown()
+	}
 	s.releasePool()
 	s.store.Close()
 }

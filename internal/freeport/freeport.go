@@ -37,6 +37,28 @@ func Pair(t testing.TB) string {
 	return ""
 }
 
+// Pairs returns n addresses as Pair does, none of whose two ports is
+// another's: drawn one by one, the second node's cluster port could be the
+// first's health port (seen in a run: "bind: address already in use", and
+// the health poll answered by gRPC).
+func Pairs(t testing.TB, n int) []string {
+	t.Helper()
+	taken := map[string]bool{}
+	out := make([]string, 0, n)
+	for len(out) < n {
+		addr := Pair(t)
+		var port int
+		fmt.Sscanf(addr, "127.0.0.1:%d", &port)
+		next := fmt.Sprintf("127.0.0.1:%d", port+1)
+		if taken[addr] || taken[next] {
+			continue
+		}
+		taken[addr], taken[next] = true, true
+		out = append(out, addr)
+	}
+	return out
+}
+
 func free(port int) bool {
 	l, err := net.Listen("tcp", fmt.Sprintf("0.0.0.0:%d", port))
 	if err != nil {
