@@ -41,11 +41,11 @@ type rejoin struct {
 	// the customer idle: the socket stayed open, so the client never
 	// hears a new welcome telling it to ask again.
 	requesting bool
-	asked    int    // rejoins sent; one unanswered after rejoinAnswerWait goes again
-	answered int    // the last of them answered
-	status   Status // an agent's, with its capacity
-	capacity int
-	position int // a waiting customer's place; 0 when not told one
+	asked      int    // rejoins sent; one unanswered after rejoinAnswerWait goes again
+	answered   int    // the last of them answered
+	status     Status // an agent's, with its capacity
+	capacity   int
+	position   int // a waiting customer's place; 0 when not told one
 }
 
 // rejoinAgain is the connection's timer for its next attempt.

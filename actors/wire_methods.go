@@ -56,7 +56,7 @@ func (m *Dequeued) Serialize() (remote.RootSerialized, error) { return wire(m) }
 func (m *Requeued) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // conversation → dispatcher.
-func (m *ConvFinished) Serialize() (remote.RootSerialized, error) { return wire(m) }
+func (m *ConvFinished) Serialize() (remote.RootSerialized, error)    { return wire(m) }
 func (m *ConvFinishedAck) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // connection → conversation.
