@@ -5,8 +5,8 @@ package clustertest
 import "testing"
 
 // The two scenarios of issue 16 where a node comes back and Proto.Actor's
-// placement moves grains to it (a rebalance). They pass about three runs
-// in five (2026-12-02, after the fixes listed in docs/cluster.md §1): in
+// placement moves grains to it (a rebalance). They pass about two runs in
+// three (2026-12-02, after the fixes listed in docs/cluster.md §1): in
 // the others a client still stalls, or a customer is passed over, after
 // two or three moves in a few seconds. Run them with
 // `make test-cluster-wip`; they join `make test` when they pass
