@@ -361,3 +361,31 @@ func TestRestoredNeverStored(t *testing.T) {
 		t.Fatalf("stored record %+v, %v; want it with its customer and agent", rec, err)
 	}
 }
+
+// TestLateSyncAnswerDropped: the answer to a sync of a conversation the
+// connection closed since it asked gives the client nothing: taken as a
+// new opening it gave a customer the whole history again after its end
+// (TestRestartKilledNode: "got seq 1 after seq 10").
+func TestLateSyncAnswerDropped(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, _ := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	c := hello(t, f, dir, auth, RoleCustomer, "c")
+	c.command("request", &CmdRequest{})
+	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	c.post(conv, "one", "m1")
+	c.next(isAck("m1"))
+	c.command("end", &CmdEnd{Conv: conv})
+	c.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv })
+
+	late := &ConvOpened{Conv: conv, Why: WhySync, History: []ConvMessage{{Conv: conv, Seq: 1, From: c.me, Text: "one"}}}
+	f.send(c.pid, late)
+	c.flush()
+	for _, m := range c.seen {
+		if o, ok := m.(*ConvOpened); ok && o.Why == WhySync {
+			t.Fatalf("a late sync answer reached the client: %+v", o)
+		}
+	}
+}
