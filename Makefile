@@ -34,7 +34,7 @@ test-postgres: postgres-deps
 # the paused node (which stalls now and then), and a node cut off by a
 # network partition (needs root and ip). Not part of make test.
 test-cluster-wip: postgres-deps
-	KEFU_TEST_POSTGRES="$${KEFU_TEST_POSTGRES:-$$(bash .ci/postgres.sh start)}" $(GO) test -race -count=1 -tags clusterwip -run 'TestRestartKilledNode|TestRollingRestart|TestPartitionedNode' -v ./clustertest
+	KEFU_TEST_POSTGRES="$${KEFU_TEST_POSTGRES:-$$(bash .ci/postgres.sh start)}" $(GO) test -race -count=1 -tags clusterwip -run 'TestRestartKilledNode|TestRollingRestart|TestPausedNodeFenced|TestPartitionedNode' -v ./clustertest
 
 browser-deps:
 	@sh .ci/install-chromium.sh

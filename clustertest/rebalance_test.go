@@ -2,7 +2,11 @@
 
 package clustertest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 // The two scenarios of issue 16 where a node comes back and Proto.Actor's
 // placement moves grains to it (a rebalance). They pass about two runs in
@@ -35,6 +39,30 @@ func TestRollingRestart(t *testing.T) {
 			s.nodes[i].current().Stop(t)
 			s.restart(i)
 			s.waitReady(t, i)
+		}
+	})
+}
+
+// TestPausedNodeFenced passed five runs of five, then failed in a clean-clone
+// CI run at f070dd9: it is here until it passes reliably.
+// TestPausedNodeFenced: freeze a node (SIGSTOP) past its lease, then wake
+// it: it must find its lease gone and exit by itself, and nothing it tried
+// to write meanwhile may have been acknowledged (the epoch check).
+func TestPausedNodeFenced(t *testing.T) {
+	s := newCluster(t)
+	runLoad(t, s, func() {
+		i := s.busiestNode(t)
+		s.pause(i)
+		<-time.After(pauseFor) // the fault itself: a node frozen this long
+		s.resume(i)
+		p := s.nodes[i].current()
+		select {
+		case <-p.Exited():
+		case <-time.After(20 * time.Second):
+			t.Fatalf("node%d still running after its lease ran out", i)
+		}
+		if !strings.Contains(p.Log.String(), "lease lost") {
+			t.Errorf("node%d exited without saying its lease was lost:\\n%s", i, p.Log)
 		}
 	})
 }
