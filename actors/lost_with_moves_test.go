@@ -61,10 +61,7 @@ func TestStaleAgentActorRepointed(t *testing.T) {
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
 	agent := hello(t, f, dir, auth, RoleAgent, "a")
 	stale := nextString(t, loser.agents)
-	c := hello(t, f, dir, auth, RoleCustomer, "c")
-	c.command("request", &CmdRequest{})
-	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-	agent.next(isOpened(conv))
+	c, conv := seatWith(t, f, dir, auth, agent, "c")
 	c.post(conv, "before", "m1")
 	c.next(isAck("m1"))
 	agent.next(isMsg(conv, 1))
@@ -115,10 +112,7 @@ func TestGoneReplaysWhatTheTabMissed(t *testing.T) {
 	f, dir, _ := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
 	agent := connectWith(t, f, dir, auth, &CmdHello{Version: ProtocolVersion, Role: RoleAgent, Token: "t", Name: "a"}, st)
-	c := hello(t, f, dir, auth, RoleCustomer, "c")
-	c.command("request", &CmdRequest{})
-	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-	agent.next(isOpened(conv))
+	c, conv := seatWith(t, f, dir, auth, agent, "c")
 	c.post(conv, "one", "m1")
 	c.next(isAck("m1"))
 	agent.next(isMsg(conv, 1))
@@ -156,10 +150,7 @@ func TestReconcileReplaysAnEndLost(t *testing.T) {
 	agent := connectWith(t, f, dir, auth, &CmdHello{Version: ProtocolVersion, Role: RoleAgent, Token: "t", Name: "a"}, st)
 	var convs []ConvID
 	for _, name := range []string{"c1", "c2"} {
-		c := hello(t, f, dir, auth, RoleCustomer, name)
-		c.command("request", &CmdRequest{})
-		conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-		agent.next(isOpened(conv))
+		c, conv := seatWith(t, f, dir, auth, agent, name)
 		c.post(conv, "one", "m1")
 		c.next(isAck("m1"))
 		agent.next(isMsg(conv, 1))
@@ -186,21 +177,6 @@ func TestReconcileReplaysAnEndLost(t *testing.T) {
 	}
 }
 
-// firstRejoinLost is a dispatcher that loses the first customer rejoin it
-// is sent, as at-most-once delivery between nodes may.
-type firstRejoinLost struct {
-	actor.Actor
-	lost bool
-}
-
-func (d *firstRejoinLost) Receive(ctx actor.Context) {
-	if m, ok := ctx.Message().(*CustomerConnect); ok && m.Rejoin && !d.lost {
-		d.lost = true
-		return
-	}
-	d.Actor.Receive(ctx)
-}
-
 // TestRejoinLostIsSentAgain: a waiting customer's rejoin to a moved
 // dispatcher is lost though the dispatcher is up (the connection's watch
 // of it holds). The connection sends it again when no answer comes, so
@@ -215,26 +191,13 @@ func TestRejoinLostIsSentAgain(t *testing.T) {
 	waiting.command("request", &CmdRequest{})
 	waiting.next(isQueued(1)) // stored before it is told
 
-	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &firstRejoinLost{Actor: a} })
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor {
+		return &losesFirst[*CustomerConnect]{Actor: a, which: func(m *CustomerConnect) bool { return m.Rejoin }}
+	})
 
 	agent := hello(t, f, dir, auth, RoleAgent, "a")
 	conv := waiting.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
 	agent.next(isOpened(conv))
-}
-
-// firstFinishLost is a dispatcher that loses the first ConvFinished it is
-// sent, as one stopping for a move does.
-type firstFinishLost struct {
-	actor.Actor
-	lost bool
-}
-
-func (d *firstFinishLost) Receive(ctx actor.Context) {
-	if _, ok := ctx.Message().(*ConvFinished); ok && !d.lost {
-		d.lost = true
-		return
-	}
-	d.Actor.Receive(ctx)
 }
 
 // TestFinishLostIsSentAgain: where actors move, a conversation's end
@@ -244,20 +207,14 @@ func (d *firstFinishLost) Receive(ctx actor.Context) {
 func TestFinishLostIsSentAgain(t *testing.T) {
 	st := openSQLite(t)
 	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
-	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &firstFinishLost{Actor: a} })
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &losesFirst[*ConvFinished]{Actor: a} })
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
 	agent := hello(t, f, dir, auth, RoleAgent, "a")
-	first := hello(t, f, dir, auth, RoleCustomer, "c1")
-	first.command("request", &CmdRequest{})
-	conv := first.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-	agent.next(isOpened(conv))
+	first, conv := seatWith(t, f, dir, auth, agent, "c1")
 	first.command("end", &CmdEnd{Conv: conv})
 	first.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv })
 
-	second := hello(t, f, dir, auth, RoleCustomer, "c2")
-	second.command("request", &CmdRequest{})
-	next := second.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-	agent.next(isOpened(next))
+	seatWith(t, f, dir, auth, agent, "c2")
 }
 
 // neverFinishes is a dispatcher that never hears a conversation's end.
@@ -280,10 +237,7 @@ func TestSyncOfAnEndedConversation(t *testing.T) {
 	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return neverFinishes{a} })
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
 	agent := hello(t, f, dir, auth, RoleAgent, "a")
-	c := hello(t, f, dir, auth, RoleCustomer, "c")
-	c.command("request", &CmdRequest{})
-	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-	agent.next(isOpened(conv))
+	c, conv := seatWith(t, f, dir, auth, agent, "c")
 	c.post(conv, "bye", "m1")
 	c.next(isAck("m1"))
 	c.command("end", &CmdEnd{Conv: conv})
@@ -299,21 +253,6 @@ func TestSyncOfAnEndedConversation(t *testing.T) {
 	}
 }
 
-// firstRequestLost is a dispatcher that loses the first request for an
-// agent it is sent, as one stopping for a move does.
-type firstRequestLost struct {
-	actor.Actor
-	lost bool
-}
-
-func (d *firstRequestLost) Receive(ctx actor.Context) {
-	if _, ok := ctx.Message().(*RequestAgent); ok && !d.lost {
-		d.lost = true
-		return
-	}
-	d.Actor.Receive(ctx)
-}
-
 // TestRequestLostIsSentAgain: a customer's request for an agent lost with
 // a dispatcher that then moves is sent again when the rejoin's answer
 // shows the customer idle, and the customer is served; its socket stayed
@@ -322,7 +261,7 @@ func (d *firstRequestLost) Receive(ctx actor.Context) {
 func TestRequestLostIsSentAgain(t *testing.T) {
 	st := openSQLite(t)
 	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
-	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &firstRequestLost{Actor: a} })
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &losesFirst[*RequestAgent]{Actor: a} })
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
 	c := hello(t, f, dir, auth, RoleCustomer, "c")
 	c.command("request", &CmdRequest{})
@@ -371,10 +310,7 @@ func TestLateSyncAnswerDropped(t *testing.T) {
 	f, dir, _ := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
 	agent := hello(t, f, dir, auth, RoleAgent, "a")
-	c := hello(t, f, dir, auth, RoleCustomer, "c")
-	c.command("request", &CmdRequest{})
-	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-	agent.next(isOpened(conv))
+	c, conv := seatWith(t, f, dir, auth, agent, "c")
 	c.post(conv, "one", "m1")
 	c.next(isAck("m1"))
 	c.command("end", &CmdEnd{Conv: conv})
@@ -388,4 +324,21 @@ func TestLateSyncAnswerDropped(t *testing.T) {
 			t.Fatalf("a late sync answer reached the client: %+v", o)
 		}
 	}
+}
+
+// losesFirst is a dispatcher that loses the first message of type T it
+// is sent (of those which picks, all when nil), as one stopping for a
+// move does, or at-most-once delivery between nodes may.
+type losesFirst[T any] struct {
+	actor.Actor
+	which func(T) bool
+	lost  bool
+}
+
+func (d *losesFirst[T]) Receive(ctx actor.Context) {
+	if m, ok := ctx.Message().(T); ok && !d.lost && (d.which == nil || d.which(m)) {
+		d.lost = true
+		return
+	}
+	d.Actor.Receive(ctx)
 }

@@ -149,3 +149,14 @@ func count[T any](c *client) int {
 func isQueued(position int) func(any) bool {
 	return func(m any) bool { q, ok := m.(*Queued); return ok && q.Position == position }
 }
+
+// seatWith connects customer name, has it ask for an agent, and waits
+// until both it and agent (the only one free) have the conversation.
+func seatWith(t *testing.T, f *fixture, dir Directory, auth anyone, agent *client, name string) (*client, ConvID) {
+	t.Helper()
+	c := hello(t, f, dir, auth, RoleCustomer, name)
+	c.command("request", &CmdRequest{})
+	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	return c, conv
+}

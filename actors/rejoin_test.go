@@ -28,10 +28,7 @@ func TestDispatcherMovedRejoin(t *testing.T) {
 	var convs []ConvID
 	var served []*client
 	for _, name := range []string{"c1", "c2"} {
-		c := hello(t, f, dir, auth, RoleCustomer, name)
-		c.command("request", &CmdRequest{})
-		conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-		agent.next(isOpened(conv))
+		c, conv := seatWith(t, f, dir, auth, agent, name)
 		// Acknowledged once stored, after the conversation's record: the
 		// store has it for the dispatcher that comes next.
 		c.post(conv, "before", "m1")
@@ -186,10 +183,7 @@ func TestDispatcherMovedNewTab(t *testing.T) {
 	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 2}
 	agent := hello(t, f, dir, auth, RoleAgent, "a")
-	c := hello(t, f, dir, auth, RoleCustomer, "c1")
-	c.command("request", &CmdRequest{})
-	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
-	agent.next(isOpened(conv))
+	c, conv := seatWith(t, f, dir, auth, agent, "c1")
 	c.post(conv, "m1", "m1") // acknowledged once stored, after the record
 	c.next(isAck("m1"))
 	agent.next(isMsg(conv, 1))
