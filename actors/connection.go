@@ -49,6 +49,7 @@ type connection struct {
 	// rejoin is its admission again after its dispatcher moved
 	// (connection_rejoin.go).
 	rejoin rejoin
+	probe  tailProbe // tail-loss probes on a cluster (connection_probe.go)
 }
 
 // ConnConfig is everything a connection actor starts with.
@@ -80,6 +81,9 @@ type ConnConfig struct {
 	MaxTextBytes int
 	Heartbeat    time.Duration // native: how often the client is pinged; 0 for none
 	HelloTimeout time.Duration // native: how long to wait for hello
+	// ProbeMax is the slowest pace of the tail-loss probes on a cluster
+	// (connection_probe.go); 0: probeMax. Tests shorten it.
+	ProbeMax time.Duration
 	Log          *slog.Logger
 
 	// MaxCapacity is the most an agent may set (0: MaxCapacity). Offences
@@ -131,6 +135,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.kick(ctx, msg)
 	case *heartbeatTick:
 		c.beat(ctx)
+	case *probeTick:
+		c.probed(ctx, msg)
 	case *helloTimeout:
 		c.helloTimedOut(ctx)
 	case *SocketClosed:

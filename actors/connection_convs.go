@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -25,6 +26,7 @@ type convView struct {
 	echoes   map[string]int // answers still due to the connection's own resends, by cid (connection_inflight.go)
 	held     []*ConvMessage // past a gap, by seq (connection_gaps.go)
 	asked    bool           // a Sync for a gap or a move is unanswered (connection_gaps.go)
+	askedAt  time.Time      // when it was sent (connection_probe.go)
 	repairs  int            // attempts to reach it since it moved (connection_moved.go)
 }
 

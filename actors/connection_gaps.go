@@ -3,6 +3,7 @@ package actors
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -60,6 +61,7 @@ func (c *connection) hold(ctx actor.Context, v *convView, m *ConvMessage) {
 		v.held = nil // the answer to the Sync carries them
 	}
 	if !v.asked {
+		c.probeSoon(ctx)
 		c.askAfter(ctx, m.Conv, v)
 	}
 }
@@ -88,6 +90,7 @@ func (c *connection) release(ctx actor.Context, v *convView) {
 // opening, as on admission.
 func (c *connection) askAfter(ctx actor.Context, id ConvID, v *convView) {
 	v.asked = v.synced
+	v.askedAt = time.Now()
 	ctx.Send(v.pid, &Sync{Conn: c.ID, Party: c.me, After: v.last})
 }
 

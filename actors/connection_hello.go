@@ -178,6 +178,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 func (c *connection) admittedNow(ctx actor.Context) {
 	c.Metrics.ConnectionOpened(c.me.Role.Metric(), c.Pool.Metric())
 	c.startBeating(ctx)
+	c.startProbing(ctx)
 	if c.Pool.rules().readsFrom(c.me.Role) == readOnAdmission {
 		// A compat customer reads from its greeting on (see opened).
 		c.Socket.StartReading()

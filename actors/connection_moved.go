@@ -60,6 +60,7 @@ func (c *connection) moved(ctx actor.Context, id ConvID, v *convView) bool {
 	}
 	v.repairs++
 	v.watched = false
+	c.probeSoon(ctx)
 	if pause := repairPause(v.repairs); pause > 0 {
 		c.timers.SendOnce(pause, ctx.Self(), &convRepair{Conv: id})
 		return true
@@ -80,6 +81,7 @@ func (c *connection) repairAgain(ctx actor.Context, msg *convRepair) {
 // moved: it repairs the same way, without a watch of its own.
 func (c *connection) resync(ctx actor.Context, msg *Resync) {
 	if v := c.convs[msg.Conv]; v != nil {
+		c.probeSoon(ctx)
 		c.repair(ctx, msg.Conv, v)
 	}
 }

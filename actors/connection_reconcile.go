@@ -17,11 +17,20 @@ import (
 // store: one that ended is replayed to its end, as for a client that was
 // away. One that is open is left alone: it may have been assigned after
 // the list was made, or handed to another agent, whose news the tab gets
-// as usual.
+// as usual. And one in the list that the tab does not show was assigned
+// while its assignment was lost the same way: the tab asks for it (a Sync),
+// as for a conversation a rejoin's answer names.
 
 // reconcile settles the conversations the tab shows that serving lacks.
 func (c *connection) reconcile(ctx actor.Context, serving []ConvID) {
-	if c.me.Role != RoleAgent || c.History == nil {
+	if c.me.Role != RoleAgent {
+		return
+	}
+	c.probeSoon(ctx) // its agent actor was activated again: a move
+	// One the agent serves that the tab lacks was assigned while the
+	// assignment was lost with the old activation: the tab asks for it.
+	c.syncAll(ctx, c.unknown(serving))
+	if c.History == nil {
 		return
 	}
 	in := make(map[ConvID]bool, len(serving))

@@ -102,6 +102,13 @@ func (c *connection) rejoinNow(ctx actor.Context) {
 		// As long as a conversation is given to come back (about 13 s).
 		c.Log.Warn("dispatcher not back yet; still rejoining", "role", c.me.Role, "attempts", c.rejoin.attempts)
 	}
+	c.probeSoon(ctx)
+	c.sendRejoin(ctx)
+}
+
+// sendRejoin watches the dispatcher and asks to be admitted again, with a
+// timer for the answer.
+func (c *connection) sendRejoin(ctx actor.Context) {
 	dispatcher := c.dispatcherPID()
 	ctx.Watch(dispatcher)
 	if m := c.admission(true); m != nil {
@@ -157,7 +164,6 @@ func (c *connection) agentRejoined(ctx actor.Context, a *AgentAdmitted) {
 		c.standing(ctx, &AgentState{Status: a.Status, Capacity: a.Capacity})
 	}
 	c.reconcile(ctx, a.Convs)
-	c.syncAll(ctx, c.unknown(a.Convs))
 }
 
 // customerRejoined takes a moved dispatcher's answer to a customer's

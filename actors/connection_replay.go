@@ -85,7 +85,7 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 		// again.
 		return
 	}
-	c.rejoin.requesting = false // served
+	c.rejoin.requesting, c.rejoin.position = false, 0 // served
 	v := c.view(ctx, o.Conv)
 	v.repairs = 0 // if it had moved, it is back
 	if v.synced && v.asked && o.Why == WhySync {

@@ -63,6 +63,9 @@ func (c *connection) stopped(ctx actor.Context) {
 	if c.stopBeat != nil {
 		c.stopBeat()
 	}
+	if c.probe.stop != nil {
+		c.probe.stop()
+	}
 	if c.Pool.rules().accounts && c.me.Role == RoleAgent { // sessions are per login token
 		ctx.Send(c.Dir.PID(KindSessions, SessionsID), &SessionClosed{Agent: c.me.ID, Conn: c.ID})
 	}

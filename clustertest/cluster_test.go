@@ -108,6 +108,7 @@ func runLoad(t *testing.T, s *scenario, fault func()) (*Report, *Stored) {
 	}
 	t.Logf("%s, in %v", d.summary(), time.Since(started).Round(time.Millisecond))
 	if t.Failed() {
+		describeStalled(t, s.db, errs)
 		t.Logf("server logs:\n%s", s.logs())
 		return nil, nil
 	}

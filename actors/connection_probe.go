@@ -1,0 +1,111 @@
+package actors
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Tail-loss probes, on a directory where actors move (a cluster). A
+// conversation's lost message shows as a gap when a later one arrives
+// (connection_gaps.go); a lost *last* message shows nothing, and both
+// parties then wait for each other for good: a customer's line stored and
+// acknowledged whose fan-out went to an agent actor the tab no longer
+// hears from, or an end that went to an activation that was moving. The
+// cluster scenarios showed exactly that after two or three moves in a few
+// seconds, each cause with its own narrow repair and none covering the
+// next. So, as TCP's tail-loss probe does, the connection itself asks each
+// conversation it shows, now and then, for what came after the last
+// message it delivered (askAfter): an answer with nothing new costs one
+// message between actors and no frame to the client; one with more fills
+// the tail; an ended conversation's activation answers with the end
+// (conversation_unstarted.go). The probe goes over the grain's stable
+// address, not through the agent actor, so it also repairs a tab whose
+// agent actor is stale.
+//
+// Probes come soon after the connection sees something move (its
+// dispatcher, a conversation, a gap: probeFirst, doubling) and every
+// probeMax after that as the last safety net. On one node nothing is lost
+// between actors, and there are no probes.
+const (
+	probeFirst = time.Second
+	probeMax   = 16 * time.Second
+)
+
+// A waiting customer probes its dispatcher the same way: a rejoin, which
+// tells it where it stands now and brings back a place or a request for an
+// agent lost with a dispatcher that moved.
+
+// probeTick is the connection's probe timer; Gen drops a tick re-armed
+// since.
+type probeTick struct{ Gen uint64 }
+
+// tailProbe is a connection's probe schedule.
+type tailProbe struct {
+	gap  time.Duration // until the next tick
+	gen  uint64
+	stop func()
+}
+
+// startProbing arms the steady probes once admitted, on a cluster.
+func (c *connection) startProbing(ctx actor.Context) {
+	if c.Dir.Moves() && c.probe.stop == nil {
+		c.armProbe(ctx, c.probeMax())
+	}
+}
+
+// probeMax is the probes' slowest pace.
+func (c *connection) probeMax() time.Duration {
+	if c.ProbeMax > 0 {
+		return c.ProbeMax
+	}
+	return probeMax
+}
+
+// probeSoon brings the next probes forward: something moved, and what was
+// on its way may be lost.
+func (c *connection) probeSoon(ctx actor.Context) {
+	if first := min(probeFirst, c.probeMax()); c.Dir.Moves() && c.admitted && c.probe.gap != first {
+		c.armProbe(ctx, first)
+	}
+}
+
+func (c *connection) armProbe(ctx actor.Context, gap time.Duration) {
+	if c.probe.stop != nil {
+		c.probe.stop()
+	}
+	c.probe.gen++
+	c.probe.gap = gap
+	c.probe.stop = c.timers.SendOnce(gap, ctx.Self(), &probeTick{Gen: c.probe.gen})
+}
+
+// probed is the tick: each conversation the client has been given, and
+// not being repaired, is asked for what came after its last message; one
+// whose earlier ask went unanswered for a whole gap is asked again (the ask
+// or its answer was lost too).
+func (c *connection) probed(ctx actor.Context, t *probeTick) {
+	if t.Gen != c.probe.gen {
+		return
+	}
+	now := time.Now()
+	for _, id := range c.convIDs() {
+		v := c.convs[id]
+		if !v.synced || v.repairs > 0 || (v.asked && now.Sub(v.askedAt) < c.probe.gap) {
+			continue
+		}
+		c.askAfter(ctx, id, v)
+	}
+	if c.waiting() && c.rejoin.answered >= c.rejoin.asked {
+		// A waiting customer's place, or its request, may be what was
+		// lost: a dispatcher that moved holds it as away, passed over
+		// beside free agents. A rejoin is the same party coming back.
+		c.sendRejoin(ctx)
+	}
+	c.armProbe(ctx, min(2*c.probe.gap, c.probeMax()))
+}
+
+// waiting reports whether this is a customer waiting for an agent: in the
+// queue, or asking to be.
+func (c *connection) waiting() bool {
+	return c.me.Role == RoleCustomer && (c.rejoin.position > 0 || c.rejoin.requesting)
+}

@@ -1,0 +1,186 @@
+package actors
+
+import (
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/internal/ids"
+)
+
+// standInConv answers for one conversation id with a test's stand-in
+// actor, so that the test sees what a connection asks of it and answers
+// itself.
+type standInConv struct {
+	Directory
+	conv  ConvID
+	stand **probe // set once the fixture is up
+}
+
+func (d standInConv) PID(kind Kind, id string) *actor.PID {
+	if kind == KindConv && ConvID(id) == d.conv {
+		return (*d.stand).pid
+	}
+	return d.Directory.PID(kind, id)
+}
+
+// TestTailLossProbed: on a cluster, an agent's tab that was given a
+// conversation up to seq 1 and then hears nothing asks the conversation
+// for what came after, by itself, and delivers the stored seq 2 it never
+// got (a tail lost between nodes, which no later message shows as a gap:
+// the rebalance scenarios left such tabs waiting for good). An answer with
+// nothing new sends the client nothing, and the probes keep coming.
+func TestTailLossProbed(t *testing.T) {
+	st := openSQLite(t)
+	var stand *probe
+	conv := ConvID(ids.Conv + "standin")
+	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
+		return standInConv{Directory: d, conv: conv, stand: &stand}
+	})
+	stand = f.probe()
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	tab := connectProbing(t, f, dir, auth, RoleAgent, 20*time.Millisecond)
+	customer := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
+	one := ConvMessage{Conv: conv, Seq: 1, From: customer, Text: "one", ClientID: "m1", At: time.Now()}
+	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhyAssigned, History: []ConvMessage{one}})
+	tab.next(isOpened(conv))
+
+	// Nothing new: the answer sends the client nothing.
+	ask := nextSync(t, stand, conv)
+	if ask.After != 1 || ask.Conn != tab.id {
+		t.Fatalf("probe %+v, want a sync after 1 from %s", ask, tab.id)
+	}
+	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhySync, After: 1})
+
+	// The next probe finds seq 2, stored and never delivered.
+	ask = nextSync(t, stand, conv)
+	if ask.After != 1 {
+		t.Fatalf("second probe %+v, want a sync after 1", ask)
+	}
+	two := ConvMessage{Conv: conv, Seq: 2, From: customer, Text: "two", ClientID: "m2", At: time.Now()}
+	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhySync, After: 1, History: []ConvMessage{one, two}})
+	tab.next(isMsg(conv, 2))
+	ask = nextSync(t, stand, conv)
+	if ask.After != 2 {
+		t.Fatalf("probe after the fill %+v, want a sync after 2", ask)
+	}
+	tab.flush()
+	if n := count[*ConvOpened](tab); n != 1 {
+		t.Fatalf("the client was sent %d conv frames, want only the assignment's: %+v", n, tab.seen)
+	}
+}
+
+// connectProbing connects a client of role whose probes come every
+// probeEvery.
+func connectProbing(t *testing.T, f *fixture, dir Directory, auth Authenticator, role Role, probeEvery time.Duration) *client {
+	t.Helper()
+	c := &client{t: t, f: f, id: ConnID(ids.New()), codec: &scriptCodec{
+		cmds: map[string]any{"hello": &CmdHello{Version: ProtocolVersion, Role: role, Token: "t", Name: "p"}, "ping": &CmdPing{}},
+		out:  make(chan any, 1000), hold: make(chan struct{}),
+	}}
+	pid, err := f.dir.Spawn(KindConn, string(c.id), NewConnectionProps(ConnConfig{
+		ID: c.id, Pool: PoolNative, Socket: quietSocket{}, Codec: c.codec, Dir: dir, Auth: auth,
+		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(), ProbeMax: probeEvery,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.pid = pid
+	c.frame("hello")
+	c.me = c.next(func(m any) bool { _, ok := m.(*Welcome); return ok }).(*Welcome).You
+	return c
+}
+
+// nextSync returns the next Sync the stand-in for conv is sent.
+func nextSync(t *testing.T, p *probe, conv ConvID) *Sync {
+	t.Helper()
+	deadline := time.After(testWait)
+	for {
+		select {
+		case m := <-p.got:
+			if s, ok := m.(*Sync); ok && s.Party.Role == RoleAgent {
+				return s
+			}
+		case <-deadline:
+			t.Fatalf("no sync of %s came", conv)
+			return nil
+		}
+	}
+}
+
+// rejoinCounter passes everything on to its dispatcher and counts the
+// customers' rejoins.
+type rejoinCounter struct {
+	actor.Actor
+	rejoins chan struct{}
+}
+
+func (d *rejoinCounter) Receive(ctx actor.Context) {
+	if m, ok := ctx.Message().(*CustomerConnect); ok && m.Rejoin {
+		d.rejoins <- struct{}{}
+	}
+	d.Actor.Receive(ctx)
+}
+
+// TestWaitingCustomerProbesItsPlace: on a cluster, a waiting customer's
+// connection asks its dispatcher where it stands now and then (a rejoin),
+// not only when it sees the dispatcher move: a place or a request lost
+// with a dispatcher that moved while the connection's watch of it was
+// lost would otherwise leave the customer away in the queue, passed over
+// beside free agents. Being asked again changes nothing the client sees,
+// and the next agent still serves it.
+func TestWaitingCustomerProbesItsPlace(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	waiting := connectProbing(t, f, dir, auth, RoleCustomer, 20*time.Millisecond)
+	waiting.command("request", &CmdRequest{})
+	waiting.next(isQueued(1))
+
+	counter := &rejoinCounter{rejoins: make(chan struct{}, 1000)}
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor {
+		counter.Actor = a
+		return counter
+	})
+	for range 3 { // the move's rejoin, then the probes'
+		select {
+		case <-counter.rejoins:
+		case <-time.After(testWait):
+			t.Fatal("the waiting customer did not ask where it stands")
+		}
+	}
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	conv := waiting.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+	if n := count[*Queued](waiting); n != 1 {
+		t.Fatalf("the client was told its place %d times, want once: %+v", n, waiting.seen)
+	}
+}
+
+// TestReconcileAsksForAnAssignmentLost: an agent's tab told which
+// conversations its agent serves (Reconcile, after the agent actor moved)
+// asks for one it does not show, whose assignment went to the old
+// activation, and shows it: the rolling restart left a customer chatting
+// in a conversation no tab of its agent showed.
+func TestReconcileAsksForAnAssignmentLost(t *testing.T) {
+	st := openSQLite(t)
+	var stand *probe
+	conv := ConvID(ids.Conv + "standin")
+	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
+		return standInConv{Directory: d, conv: conv, stand: &stand}
+	})
+	stand = f.probe()
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	tab := hello(t, f, dir, auth, RoleAgent, "a")
+	f.send(tab.pid, &Reconcile{Convs: []ConvID{conv}})
+	if ask := nextSync(t, stand, conv); ask.After != 0 {
+		t.Fatalf("asked %+v, want the whole conversation", ask)
+	}
+	customer := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
+	one := ConvMessage{Conv: conv, Seq: 1, From: customer, Text: "one", ClientID: "m1", At: time.Now()}
+	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhySync, History: []ConvMessage{one}})
+	if o := tab.next(isOpened(conv)).(*ConvOpened); len(o.History) != 1 {
+		t.Fatalf("the tab showed %+v, want its one message", o)
+	}
+}
