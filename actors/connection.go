@@ -84,7 +84,7 @@ type ConnConfig struct {
 	// ProbeMax is the slowest pace of the tail-loss probes on a cluster
 	// (connection_probe.go); 0: probeMax. Tests shorten it.
 	ProbeMax time.Duration
-	Log          *slog.Logger
+	Log      *slog.Logger
 
 	// MaxCapacity is the most an agent may set (0: MaxCapacity). Offences
 	// counts and logs the limits the client crosses; nil for none.
