@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/remote"
 )
 
 // Why a message for a grain was dropped, as counted.
@@ -42,21 +43,36 @@ type grains struct {
 	onDrop   func(why string)
 	members  *membership
 
-	// gone holds the addresses of nodes seen to go away (a Terminated with
-	// AddressTerminated), by when. While one is still in the topology, the
-	// topology is stale: a lookup then would pick the dead node and wait
-	// out the library's 5 s request timeout, so resolving waits for it.
-	gone sync.Map // string → time.Time
+	// gone holds the nodes seen to go away (a Terminated with
+	// AddressTerminated, or the remote endpoint to them terminated), by
+	// address. While one is still in the topology, the topology is stale:
+	// a lookup then would pick the dead node and wait out the library's
+	// 5 s request timeout, and a claim would be made on a view that is
+	// about to change (nodes.Directory.Settled), so both wait for it.
+	gone sync.Map // string → goneMember
 }
 
-func (n *grains) nodeGone(addr string) { n.gone.Store(addr, time.Now()) }
+// goneMember is a member seen to go away: which one (a node restarted at
+// the same address is a new member, and no reason to wait), and when.
+type goneMember struct {
+	id string
+	at time.Time
+}
 
-// staleTopology reports whether a node seen to go away in the last
-// ResolveFor is still listed as a member.
+// nodeGone notes that the member at addr went away, if it is listed.
+func (n *grains) nodeGone(addr string) {
+	if id := n.members.memberAt(addr); id != "" {
+		n.gone.Store(addr, goneMember{id: id, at: time.Now()})
+	}
+}
+
+// staleTopology reports whether a member seen to go away in the last
+// ResolveFor is still listed.
 func (n *grains) staleTopology() bool {
 	stale := false
 	n.gone.Range(func(k, v any) bool {
-		if !n.members.Alive(k.(string)) || time.Since(v.(time.Time)) > n.cfg.ResolveFor {
+		g := v.(goneMember)
+		if n.members.memberAt(k.(string)) != g.id || time.Since(g.at) > n.cfg.ResolveFor {
 			n.gone.Delete(k)
 			return true
 		}
@@ -74,10 +90,19 @@ func newGrains(system *actor.ActorSystem, cfg GrainConfig, onDrop func(why strin
 		cfg = DefaultGrainConfig()
 	}
 	members := watchMembership(system)
-	return &grains{
+	n := &grains{
 		system: system, cfg: cfg, log: system.Logger(), onDrop: onDrop, members: members,
 		resolver: &activator{system: system, members: members, timeout: cfg.AskFor},
 	}
+	// The connection to a member closing is the first sign of its loss,
+	// or of a cut between the two: seconds before a health poll drops it
+	// from the topology.
+	system.EventStream.Subscribe(func(ev any) {
+		if e, ok := ev.(*remote.EndpointTerminatedEvent); ok {
+			n.nodeGone(e.Address)
+		}
+	})
+	return n
 }
 
 // grainName is the process registry id of a grain's stable address.

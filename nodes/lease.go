@@ -61,8 +61,12 @@ func (k *LeaseKeeper) Ready() bool { return k.ready.Load() }
 // MayClaim reports whether this node may take ownership of conversations
 // and dispatchers now: its lease is live and it sees a majority. A node on
 // the minority side of a partition claims nothing, so it cannot fence the
-// majority's owners out.
-func (k *LeaseKeeper) MayClaim() bool { return k.mayClaim.Load() }
+// majority's owners out. The members are counted now, not at the last
+// renewal: a node cut off learns it when its peers leave its topology,
+// and may not claim in the second before its next renewal.
+func (k *LeaseKeeper) MayClaim() bool {
+	return k.mayClaim.Load() && len(k.members.Addresses()) >= k.cfg.Majority
+}
 
 // LiveLeases is how many live leases the last renewal saw.
 func (k *LeaseKeeper) LiveLeases() int { return int(k.live.Load()) }

@@ -22,21 +22,21 @@ type membership struct {
 }
 
 type topologyView struct {
-	live map[string]bool // member address → true
+	live map[string]string // member address → its member id (a restarted node at the same address has a new one)
 	rdv  *cluster.Rendezvous
 }
 
 func watchMembership(system *actor.ActorSystem) *membership {
 	m := &membership{}
-	m.view.Store(&topologyView{live: map[string]bool{}, rdv: cluster.NewRendezvous()})
+	m.view.Store(&topologyView{live: map[string]string{}, rdv: cluster.NewRendezvous()})
 	system.EventStream.Subscribe(func(ev any) {
 		t, ok := ev.(*cluster.ClusterTopology)
 		if !ok {
 			return
 		}
-		v := &topologyView{live: make(map[string]bool, len(t.Members)), rdv: cluster.NewRendezvous()}
+		v := &topologyView{live: make(map[string]string, len(t.Members)), rdv: cluster.NewRendezvous()}
 		for _, mem := range t.Members {
-			v.live[mem.Address()] = true
+			v.live[mem.Address()] = mem.Id
 		}
 		v.rdv.UpdateMembers(t.Members)
 		m.view.Store(v)
@@ -45,7 +45,10 @@ func watchMembership(system *actor.ActorSystem) *membership {
 }
 
 // Alive reports whether addr is a member now.
-func (m *membership) Alive(addr string) bool { return m.view.Load().live[addr] }
+func (m *membership) Alive(addr string) bool { return m.view.Load().live[addr] != "" }
+
+// memberAt is the id of the member at addr now, or "".
+func (m *membership) memberAt(addr string) string { return m.view.Load().live[addr] }
 
 // Addresses lists the members now.
 func (m *membership) Addresses() []string {

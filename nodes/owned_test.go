@@ -21,7 +21,7 @@ func TestOwnedOnly(t *testing.T) {
 	members := &membership{}
 	rdv := cluster.NewRendezvous()
 	rdv.UpdateMembers(cluster.Members{{Host: "127.0.0.1", Port: 2, Id: "other", Kinds: []string{"k"}}})
-	members.view.Store(&topologyView{live: map[string]bool{other: true}, rdv: rdv})
+	members.view.Store(&topologyView{live: map[string]string{other: "other"}, rdv: rdv})
 	mw := ownedOnly(members, self, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	seen := make(chan any, 10)
