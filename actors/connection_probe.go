@@ -82,7 +82,8 @@ func (c *connection) armProbe(ctx actor.Context, gap time.Duration) {
 // probed is the tick: each conversation the client has been given, and
 // not being repaired, is asked for what came after its last message; one
 // whose earlier ask went unanswered for a whole gap is asked again (the ask
-// or its answer was lost too).
+// or its answer was lost too), the first sync of one the client is yet to
+// be given included.
 func (c *connection) probed(ctx actor.Context, t *probeTick) {
 	if t.Gen != c.probe.gen {
 		return
@@ -90,10 +91,17 @@ func (c *connection) probed(ctx actor.Context, t *probeTick) {
 	now := time.Now()
 	for _, id := range c.convIDs() {
 		v := c.convs[id]
-		if !v.synced || v.repairs > 0 || (v.asked && now.Sub(v.askedAt) < c.probe.gap) {
-			continue
+		switch {
+		case v.repairs > 0:
+		case !v.synced:
+			// Its first sync (a resume, a conversation a rejoin named)
+			// went unanswered: asked again.
+			if now.Sub(v.askedAt) >= c.probe.gap {
+				c.firstSync(ctx, v)
+			}
+		case !v.asked || now.Sub(v.askedAt) >= c.probe.gap:
+			c.askAfter(ctx, id, v)
 		}
-		c.askAfter(ctx, id, v)
 	}
 	if c.waiting() && c.rejoin.answered >= c.rejoin.asked {
 		// A waiting customer's place, or its request, may be what was

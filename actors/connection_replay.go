@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -16,14 +17,22 @@ import (
 // and tells the client which of those it remembered are over.
 func (c *connection) syncAll(ctx actor.Context, open []ConvID) {
 	for _, id := range open {
-		c.view(ctx, id).last = c.resume[id]
-		ctx.Send(c.Dir.PID(KindConv, string(id)), &Sync{Conn: c.ID, Party: c.me, After: c.resume[id]})
+		v := c.view(ctx, id)
+		v.last = c.resume[id]
+		c.firstSync(ctx, v)
 		delete(c.resume, id)
 	}
 	for id, after := range c.resume {
 		c.replayEnded(ctx, id, after)
 	}
 	c.resume = nil
+}
+
+// firstSync asks a conversation for the client's first sight of it: what
+// came after v.last (the client's resume number, or 0).
+func (c *connection) firstSync(ctx actor.Context, v *convView) {
+	v.askedAt = time.Now()
+	ctx.Send(v.pid, &Sync{Conn: c.ID, Party: c.me, After: v.last})
 }
 
 // replayEnded gives a returning client what it missed of a conversation

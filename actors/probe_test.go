@@ -162,7 +162,8 @@ func TestWaitingCustomerProbesItsPlace(t *testing.T) {
 // conversations its agent serves (Reconcile, after the agent actor moved)
 // asks for one it does not show, whose assignment went to the old
 // activation, and shows it: the rolling restart left a customer chatting
-// in a conversation no tab of its agent showed.
+// in a conversation no tab of its agent showed. An ask that goes
+// unanswered is asked again by the probes.
 func TestReconcileAsksForAnAssignmentLost(t *testing.T) {
 	st := openSQLite(t)
 	var stand *probe
@@ -172,10 +173,13 @@ func TestReconcileAsksForAnAssignmentLost(t *testing.T) {
 	})
 	stand = f.probe()
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
-	tab := hello(t, f, dir, auth, RoleAgent, "a")
+	tab := connectProbing(t, f, dir, auth, RoleAgent, 20*time.Millisecond)
 	f.send(tab.pid, &Reconcile{Convs: []ConvID{conv}})
-	if ask := nextSync(t, stand, conv); ask.After != 0 {
-		t.Fatalf("asked %+v, want the whole conversation", ask)
+	// The first ask is lost; the probe asks again.
+	for range 2 {
+		if ask := nextSync(t, stand, conv); ask.After != 0 {
+			t.Fatalf("asked %+v, want the whole conversation", ask)
+		}
 	}
 	customer := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
 	one := ConvMessage{Conv: conv, Seq: 1, From: customer, Text: "one", ClientID: "m1", At: time.Now()}
