@@ -78,12 +78,18 @@ func (c *connection) repairAgain(ctx actor.Context, msg *convRepair) {
 }
 
 // resync is an agent's tab told by its agent actor that a conversation
-// moved: it repairs the same way, without a watch of its own.
+// moved: it repairs the same way, without a watch of its own; one it does
+// not show yet it asks for.
 func (c *connection) resync(ctx actor.Context, msg *Resync) {
+	c.probeSoon(ctx)
 	if v := c.convs[msg.Conv]; v != nil {
-		c.probeSoon(ctx)
 		c.repair(ctx, msg.Conv, v)
+		return
 	}
+	// One the tab never showed: its assignment went to an agent actor
+	// that moved, and the conversation, activated again elsewhere, tells
+	// the agent it is back. The tab asks for it.
+	c.syncAll(ctx, []ConvID{msg.Conv})
 }
 
 // repair is one attempt to reach a moved conversation: a customer watches

@@ -34,7 +34,9 @@ const (
 
 // A waiting customer probes its dispatcher the same way: a rejoin, which
 // tells it where it stands now and brings back a place or a request for an
-// agent lost with a dispatcher that moved.
+// agent lost with a dispatcher that moved. So does an agent's tab, while
+// the probes come soon after a move: the rejoin's answer lists the
+// conversations the agent serves, and the tab asks for one it lacks.
 
 // probeTick is the connection's probe timer; Gen drops a tick re-armed
 // since.
@@ -103,10 +105,13 @@ func (c *connection) probed(ctx actor.Context, t *probeTick) {
 			c.askAfter(ctx, id, v)
 		}
 	}
-	if c.waiting() && c.rejoin.answered >= c.rejoin.asked {
+	if c.rejoin.answered >= c.rejoin.asked && (c.waiting() || (c.me.Role == RoleAgent && c.probe.gap < c.probeMax())) {
 		// A waiting customer's place, or its request, may be what was
 		// lost: a dispatcher that moved holds it as away, passed over
-		// beside free agents. A rejoin is the same party coming back.
+		// beside free agents. An agent's tab may lack an assignment made
+		// while the agent actor moved. A rejoin is the same party coming
+		// back: its answer says where the party stands and, for an
+		// agent, which conversations it serves (reconcile).
 		c.sendRejoin(ctx)
 	}
 	c.armProbe(ctx, min(2*c.probe.gap, c.probeMax()))

@@ -97,8 +97,15 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	c.rejoin.requesting, c.rejoin.position = false, 0 // served
 	v := c.view(ctx, o.Conv)
 	v.repairs = 0 // if it had moved, it is back
-	if v.synced && v.asked && o.Why == WhySync {
+	if v.synced && o.Why == WhySync {
+		// An answer to a gap's ask, a repair's or a probe's (or a second
+		// answer to one asked twice): only what the client lacks goes.
 		c.filled(ctx, v, o) // connection_gaps.go
+		return
+	}
+	if v.synced && o.Why == WhyAssigned && (len(o.History) == 0 || o.History[len(o.History)-1].Seq <= v.last) {
+		// The assignment, overtaken by the answer to the tab's own sync
+		// (asked for a conversation a rejoin's answer named): shown once.
 		return
 	}
 	if !v.synced && o.After < v.last {

@@ -188,3 +188,37 @@ func TestReconcileAsksForAnAssignmentLost(t *testing.T) {
 		t.Fatalf("the tab showed %+v, want its one message", o)
 	}
 }
+
+// TestResyncOfAConversationNotShown: an agent's tab told by its agent
+// actor that a conversation it does not show is back after a move asks
+// for it, and shows it once even when the assignment comes after the
+// answer. TestRestartKilledNode left customers chatting in conversations
+// whose assignment went to an agent actor that moved: the conversation,
+// activated again, told the agent it was back, and the tab ignored it.
+func TestResyncOfAConversationNotShown(t *testing.T) {
+	st := openSQLite(t)
+	var stand *probe
+	conv := ConvID(ids.Conv + "standin")
+	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
+		return standInConv{Directory: d, conv: conv, stand: &stand}
+	})
+	stand = f.probe()
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	tab := hello(t, f, dir, auth, RoleAgent, "a")
+	f.send(tab.pid, &Resync{Conv: conv})
+	if ask := nextSync(t, stand, conv); ask.After != 0 {
+		t.Fatalf("asked %+v, want the whole conversation", ask)
+	}
+	customer := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
+	one := ConvMessage{Conv: conv, Seq: 1, From: customer, Text: "one", ClientID: "m1", At: time.Now()}
+	opened := &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, History: []ConvMessage{one}}
+	answer, assigned := *opened, *opened
+	answer.Why, assigned.Why = WhySync, WhyAssigned
+	f.send(tab.pid, &answer)
+	f.send(tab.pid, &assigned)
+	tab.next(isOpened(conv))
+	tab.flush()
+	if n := count[*ConvOpened](tab); n != 1 {
+		t.Fatalf("the client was sent %d conv frames, want one: %+v", n, tab.seen)
+	}
+}
