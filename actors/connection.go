@@ -49,7 +49,8 @@ type connection struct {
 	// rejoin is its admission again after its dispatcher moved
 	// (connection_rejoin.go).
 	rejoin rejoin
-	probe  tailProbe // tail-loss probes on a cluster (connection_probe.go)
+	probe  tailProbe  // tail-loss probes on a cluster (connection_probe.go)
+	ended  endedConvs // conversations seen to end (connection_ended.go)
 }
 
 // ConnConfig is everything a connection actor starts with.

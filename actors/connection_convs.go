@@ -73,6 +73,9 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 	if v, ok := c.convs[msg.Conv]; ok {
 		c.fillBeforeEnd(ctx, msg, v)
 		delete(c.convs, msg.Conv)
+		if endsFor(msg.Reason) {
+			c.ended.add(msg.Conv)
+		}
 		c.unanswered(ctx, v, msg.Reason)
 		if c.me.Role == RoleCustomer {
 			ctx.Unwatch(v.pid)
@@ -128,6 +131,7 @@ func (c *connection) convGone(ctx actor.Context, msg *convGone) {
 		// It ended just as this client came back, before answering
 		// its sync: what it missed and its end are in the store.
 		delete(c.convs, msg.Conv)
+		c.ended.add(msg.Conv)
 		c.unanswered(ctx, v, ReasonGone)
 		c.replayEnded(ctx, msg.Conv, v.last)
 	default:

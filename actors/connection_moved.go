@@ -86,6 +86,9 @@ func (c *connection) resync(ctx actor.Context, msg *Resync) {
 		c.repair(ctx, msg.Conv, v)
 		return
 	}
+	if c.ended.has(msg.Conv) {
+		return // the word of a move that crossed its end
+	}
 	// One the tab never showed: its assignment went to an agent actor
 	// that moved, and the conversation, activated again elsewhere, tells
 	// the agent it is back. The tab asks for it.

@@ -66,6 +66,7 @@ func (c *connection) endedMeanwhile(ctx actor.Context, id ConvID, v *convView) {
 // come from the store.
 func (c *connection) replayToEnd(ctx actor.Context, id ConvID, v *convView) {
 	delete(c.convs, id)
+	c.ended.add(id)
 	c.unanswered(ctx, v, ReasonGone)
 	if c.me.Role == RoleCustomer {
 		ctx.Unwatch(v.pid)

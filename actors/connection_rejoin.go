@@ -182,11 +182,11 @@ func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
 	}
 }
 
-// unknown returns those of ids the connection is not in.
+// unknown returns those of ids the connection is not in, nor saw end.
 func (c *connection) unknown(ids []ConvID) []ConvID {
 	var out []ConvID
 	for _, id := range ids {
-		if _, in := c.convs[id]; !in {
+		if _, in := c.convs[id]; !in && !c.ended.has(id) {
 			out = append(out, id)
 		}
 	}

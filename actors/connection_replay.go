@@ -86,7 +86,7 @@ func (c *connection) replayEnded(ctx actor.Context, id ConvID, after uint64) {
 // opened delivers a conversation's opening, or a resync of it, with only
 // the history the client lacks.
 func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
-	if _, open := c.convs[o.Conv]; !open && o.Why == WhySync {
+	if _, open := c.convs[o.Conv]; !open && (o.Why == WhySync || c.ended.has(o.Conv)) {
 		// The answer to a sync of a conversation this connection has
 		// closed since it asked (on a cluster an ended conversation
 		// answers syncs until its dispatcher has heard of the end):

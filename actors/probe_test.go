@@ -9,18 +9,17 @@ import (
 	"kefu/internal/ids"
 )
 
-// standInConv answers for one conversation id with a test's stand-in
-// actor, so that the test sees what a connection asks of it and answers
+// standInConv answers for some conversation ids with a test's stand-in
+// actors, so that the test sees what a connection asks of them and answers
 // itself.
 type standInConv struct {
 	Directory
-	conv  ConvID
-	stand **probe // set once the fixture is up
+	stands map[ConvID]**probe // each set once the fixture is up
 }
 
 func (d standInConv) PID(kind Kind, id string) *actor.PID {
-	if kind == KindConv && ConvID(id) == d.conv {
-		return (*d.stand).pid
+	if p, ok := d.stands[ConvID(id)]; ok && kind == KindConv {
+		return (*p).pid
 	}
 	return d.Directory.PID(kind, id)
 }
@@ -36,7 +35,7 @@ func TestTailLossProbed(t *testing.T) {
 	var stand *probe
 	conv := ConvID(ids.Conv + "standin")
 	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
-		return standInConv{Directory: d, conv: conv, stand: &stand}
+		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand}}
 	})
 	stand = f.probe()
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
@@ -169,7 +168,7 @@ func TestReconcileAsksForAnAssignmentLost(t *testing.T) {
 	var stand *probe
 	conv := ConvID(ids.Conv + "standin")
 	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
-		return standInConv{Directory: d, conv: conv, stand: &stand}
+		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand}}
 	})
 	stand = f.probe()
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
@@ -200,7 +199,7 @@ func TestResyncOfAConversationNotShown(t *testing.T) {
 	var stand *probe
 	conv := ConvID(ids.Conv + "standin")
 	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
-		return standInConv{Directory: d, conv: conv, stand: &stand}
+		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand}}
 	})
 	stand = f.probe()
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
@@ -220,5 +219,45 @@ func TestResyncOfAConversationNotShown(t *testing.T) {
 	tab.flush()
 	if n := count[*ConvOpened](tab); n != 1 {
 		t.Fatalf("the client was sent %d conv frames, want one: %+v", n, tab.seen)
+	}
+}
+
+// TestNoWordReopensAnEndedConversation: once a tab has seen a conversation
+// end, a late word of it (a Resync from a move that crossed the end, a
+// rejoin's list made before the dispatcher heard of it) opens nothing: the
+// rolling restart's agents were given an ended conversation's whole history
+// again (seq 1 after seq 10).
+func TestNoWordReopensAnEndedConversation(t *testing.T) {
+	st := openSQLite(t)
+	var stand, laterStand *probe
+	conv, later := ConvID(ids.Conv+"standin"), ConvID(ids.Conv+"later")
+	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
+		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand, later: &laterStand}}
+	})
+	stand, laterStand = f.probe(), f.probe()
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	tab := hello(t, f, dir, auth, RoleAgent, "a")
+	customer := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
+	one := ConvMessage{Conv: conv, Seq: 1, From: customer, Text: "one", ClientID: "m1", At: time.Now()}
+	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhyAssigned, History: []ConvMessage{one}})
+	tab.next(isOpened(conv))
+	f.send(tab.pid, &ConvClosed{Conv: conv, Other: customer, Reason: ReasonCustomerEnded})
+	tab.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv })
+
+	f.send(tab.pid, &Resync{Conv: conv})
+	f.send(tab.pid, &Reconcile{Convs: []ConvID{conv}})
+	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhySync, History: []ConvMessage{one}})
+	// A conversation the tab never showed, asked for after them: once
+	// its sync is out, the tab has handled the words before it.
+	f.send(tab.pid, &Resync{Conv: later})
+	nextSync(t, laterStand, later)
+	select {
+	case m := <-stand.got:
+		t.Fatalf("the ended conversation was asked again: %+v", m)
+	default:
+	}
+	tab.flush()
+	if n := count[*ConvOpened](tab); n != 1 {
+		t.Fatalf("the client was sent %d conv frames, want the one before the end: %+v", n, tab.seen)
 	}
 }
