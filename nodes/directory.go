@@ -48,13 +48,6 @@ func NewDirectory(local *actors.LocalDirectory, system *actor.ActorSystem, cfg C
 	return &Directory{local: local, root: system.Root, grains: newGrains(system, cfg.Grains, onDrop)}
 }
 
-// Settled reports whether this node's view of the members is current: no
-// member it saw go away (its connection closed) is still listed. Until it
-// is, what the view says a node owns may be about to change: on the far
-// side of a network cut each side lists the other for seconds after their
-// connection closed, and a claim made then bounced grains between them.
-func (d *Directory) Settled() bool { return !d.grains.staleTopology() }
-
 // PID implements actors.Directory.
 func (d *Directory) PID(kind actors.Kind, id string) *actor.PID {
 	switch {

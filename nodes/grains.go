@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/asynkron/protoactor-go/remote"
 )
 
 // Why a message for a grain was dropped, as counted.
@@ -44,11 +43,12 @@ type grains struct {
 	members  *membership
 
 	// gone holds the nodes seen to go away (a Terminated with
-	// AddressTerminated, or the remote endpoint to them terminated), by
-	// address. While one is still in the topology, the topology is stale:
-	// a lookup then would pick the dead node and wait out the library's
-	// 5 s request timeout, and a claim would be made on a view that is
-	// about to change (nodes.Directory.Settled), so both wait for it.
+	// AddressTerminated), by address. While one is still in the topology,
+	// the topology is stale: a lookup then would pick the dead node and
+	// wait out the library's 5 s request timeout, so resolving waits for
+	// it. Not the remote endpoint's EndpointTerminatedEvent: it also fires
+	// late, for the dead process, after a node restarted at the same
+	// address has joined, and held lookups for ResolveFor.
 	gone sync.Map // string → goneMember
 }
 
@@ -90,19 +90,10 @@ func newGrains(system *actor.ActorSystem, cfg GrainConfig, onDrop func(why strin
 		cfg = DefaultGrainConfig()
 	}
 	members := watchMembership(system)
-	n := &grains{
+	return &grains{
 		system: system, cfg: cfg, log: system.Logger(), onDrop: onDrop, members: members,
 		resolver: &activator{system: system, members: members, timeout: cfg.AskFor},
 	}
-	// The connection to a member closing is the first sign of its loss,
-	// or of a cut between the two: seconds before a health poll drops it
-	// from the topology.
-	system.EventStream.Subscribe(func(ev any) {
-		if e, ok := ev.(*remote.EndpointTerminatedEvent); ok {
-			n.nodeGone(e.Address)
-		}
-	})
-	return n
 }
 
 // grainName is the process registry id of a grain's stable address.

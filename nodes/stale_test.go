@@ -8,8 +8,8 @@ import (
 
 // TestStaleTopology: a member seen to go away makes the view stale while
 // that same member is listed, and no longer once it is dropped or a new
-// member (a restarted node) holds its address: resolutions and claims
-// wait only for a view that is about to change.
+// member (a restarted node) holds its address: resolutions wait only for
+// a view that is about to change.
 func TestStaleTopology(t *testing.T) {
 	const addr = "127.0.0.1:2"
 	m := &membership{}

@@ -66,10 +66,8 @@ func (s *Server) claim(key string) (int64, error) {
 	}
 	// A node that has just joined sees its majority within a second or
 	// two: an activation then waits for it rather than stop and be asked
-	// for again. So does one on a node whose view of the members is
-	// about to change (a member's connection closed, still listed): the
-	// view may say it owns what another node owns. Bounded.
-	for deadline := time.Now().Add(claimWait); !k.MayClaim() || !s.node.dir.Settled(); {
+	// for again. Bounded, and only until the node first may claim.
+	for deadline := time.Now().Add(claimWait); !k.MayClaim(); {
 		if time.Now().After(deadline) {
 			return 0, errCannotClaim
 		}
