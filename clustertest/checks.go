@@ -229,11 +229,15 @@ func checkEpochs(db *Stored) []error {
 func checkResumes(recs []*Record, limit time.Duration) (int, time.Duration, []error) {
 	var took []time.Duration
 	var errs []error
+	slowest := ""
 	for _, r := range recs {
 		for _, x := range r.Resumes {
 			if x.Resumed.IsZero() {
 				errs = append(errs, fmt.Errorf("%s: %s dropped at %s never came back", r.Client, x.Conv, x.Dropped.Format(time.StampMilli)))
 				continue
+			}
+			if len(took) == 0 || x.Took() > slices.Max(took) {
+				slowest = fmt.Sprintf("%s's %s, dropped at %s", r.Client, x.Conv, x.Dropped.Format(time.StampMilli))
 			}
 			took = append(took, x.Took())
 		}
@@ -244,7 +248,7 @@ func checkResumes(recs []*Record, limit time.Duration) (int, time.Duration, []er
 	slices.Sort(took)
 	p99 := took[(len(took)*99+99)/100-1]
 	if p99 >= limit {
-		errs = append(errs, fmt.Errorf("re-homing p99 %v over %d resumes, want under %v (slowest %v)", p99, len(took), limit, took[len(took)-1]))
+		errs = append(errs, fmt.Errorf("re-homing p99 %v over %d resumes, want under %v (slowest %v: %s)", p99, len(took), limit, took[len(took)-1], slowest))
 	}
 	return len(took), p99, errs
 }
