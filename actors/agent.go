@@ -73,7 +73,7 @@ func (a *agentActor) Receive(ctx actor.Context) {
 		// incarnation that is gone (on a cluster, any message activates
 		// its id): it has nobody to fan out to and must not hold
 		// messages forever.
-		scheduler.NewTimerScheduler(ctx.ActorSystem().Root).SendOnce(a.StartWait, ctx.Self(), &startOverdue{})
+		scheduler.NewTimerScheduler(ctx.ActorSystem().Root).SendOnce(firstStartWait(a.Kinds), ctx.Self(), &startOverdue{})
 	case *startOverdue:
 		if a.rejoins < maxRejoins {
 			// Its start may have been lost with a node (at-most-once

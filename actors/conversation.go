@@ -125,6 +125,8 @@ type conversation struct {
 	StartConv // zero until the start message
 	early     beforeStart
 	rejoins   int // times it asked its dispatcher for its start (conversation_unstarted.go)
+	// activatedAt is when the actor started, for the wait for its start.
+	activatedAt time.Time
 	// waitStart cancels the timer for the start (startOverdue); nil once
 	// started.
 	waitStart scheduler.CancelFunc
@@ -193,7 +195,8 @@ func (c *conversation) Receive(ctx actor.Context) {
 		// The root context is safe to use from timer goroutines; an
 		// actor's own context is not.
 		c.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
-		c.waitStart = c.timers.SendOnce(c.StartWait, ctx.Self(), &startOverdue{})
+		c.activatedAt = c.Now()
+		c.waitStart = c.timers.SendOnce(firstStartWait(c.Kinds), ctx.Self(), &startOverdue{})
 	case *StartConv:
 		if c.waitStart != nil {
 			c.waitStart()

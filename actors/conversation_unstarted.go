@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -17,15 +18,29 @@ import (
 // message that arrives late, after the conversation ended and its actor
 // stopped, wakes an actor that no StartConv will ever reach. Without a
 // bound it would hold what it was sent forever, its senders unanswered.
-// So a conversation still waiting for its start after Kinds.StartWait
-// reads its record. Open, it asks its dispatcher for its start
-// (ConvRejoin): the start may have been lost with a node. Else, or after
-// maxRejoins asks, it answers what it holds as the record says, and stops.
+// So a conversation still waiting for its start after firstStartAsk (then
+// every Kinds.StartWait) reads its record. Open, it asks its dispatcher
+// for its start (ConvRejoin): the start may have been lost with a node.
+// Else (not before StartWait), or after maxRejoins asks, it answers what
+// it holds as the record says, and stops.
 
 // startOverdue is an activated actor's timer for its start
 // (Kinds.StartWait): a conversation's, and an agent actor's, which just
 // stops (agent.go).
 type startOverdue struct{}
+
+// firstStartAsk is how long an activated actor waits for its start before
+// it first asks its dispatcher, at most: a start comes within a few hundred
+// milliseconds of a move, and one that does not was lost with it (a
+// dispatcher that moved at the same moment). Asking only after StartWait
+// left a client who resumed into such a conversation waiting five seconds,
+// ten when the first ask was lost too (the rebalance scenarios' slowest
+// resumes). An answer that would stop the actor (its record ended, or not
+// stored yet) still waits for the whole StartWait.
+const firstStartAsk = time.Second
+
+// firstStartWait is the wait before the first ask.
+func firstStartWait(k *Kinds) time.Duration { return min(firstStartAsk, k.StartWait) }
 
 // What a conversation that never started answers: why it takes nothing.
 const refusedUnknown = "no such conversation here"
@@ -57,6 +72,12 @@ type unstartedRefusal struct {
 func (c *conversation) unstarted(ctx actor.Context) {
 	id := c.Identity(ctx)
 	r := c.unstartedRefusal(id)
+	if waited := c.Now().Sub(c.activatedAt); !r.open && waited < c.StartWait {
+		// Asked early (firstStartAsk): a new conversation's record may not
+		// be stored yet, and its start is on its way.
+		c.waitStart = c.timers.SendOnce(c.StartWait-waited, ctx.Self(), &startOverdue{})
+		return
+	}
 	if r.open && c.rejoins < maxRejoins {
 		// Open in the store: its start was lost on the way (a node died
 		// with the dispatcher's StartConv queued for it). Ask again, and

@@ -455,7 +455,15 @@ func (d startDropper) Activate(kind Kind, id string, start any) (*actor.PID, err
 // watch can be lost with the start, on the stable address of a node that
 // never resolved the new activation, and ConvRejoin is what brings it
 // back: TestPausedNodeFenced (clustertest) stalled without it.
-func TestConvStartLost(t *testing.T) {
+func TestConvStartLost(t *testing.T) { convStartLost(t, 20*time.Millisecond) }
+
+// TestConvStartLostAskedEarly: the conversation asks for its lost start
+// after firstStartAsk, not only after StartWait (here an hour): a client
+// resuming into it waited five seconds, ten when the first ask was lost
+// too (the rebalance scenarios' slowest resumes).
+func TestConvStartLostAskedEarly(t *testing.T) { convStartLost(t, time.Hour) }
+
+func convStartLost(t *testing.T, startWait time.Duration) {
 	st := openSQLite(t)
 	drop := make(chan struct{}, 1)
 	var dropper *startDropper
@@ -464,7 +472,7 @@ func TestConvStartLost(t *testing.T) {
 		return dropper
 	})
 	k := *f.dir.kinds
-	k.StartWait = 20 * time.Millisecond
+	k.StartWait = startWait
 	f.dir.UseKinds(&k)
 	dropper.kinds = &k
 	_, _ = f.agent("a", 1)
