@@ -36,6 +36,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		}
 	case *CmdEnd:
 		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
+			c.convs[cmd.Conv].ending = true
 			ctx.Send(conv, &End{By: c.me, Conn: c.ID})
 		}
 	case *CmdRequest:

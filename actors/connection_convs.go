@@ -27,6 +27,7 @@ type convView struct {
 	held     []*ConvMessage // past a gap, by seq (connection_gaps.go)
 	asked    bool           // a Sync for a gap or a move is unanswered (connection_gaps.go)
 	askedAt  time.Time      // when it was sent (connection_probe.go)
+	ending   bool           // the client asked to end it; no end heard yet
 	repairs  int            // attempts to reach it since it moved (connection_moved.go)
 }
 

@@ -52,6 +52,16 @@ func (c *connection) resend(ctx actor.Context, v *convView) {
 		p.resends++
 		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: p.text, ClientID: p.cid})
 	}
+	if v.ending {
+		c.resendEnd(ctx, v)
+	}
+}
+
+// resendEnd sends again the client's end, not yet answered by the
+// conversation's: a conversation that is ending ignores a second End, and
+// one woken after it ended answers it with the end.
+func (c *connection) resendEnd(ctx actor.Context, v *convView) {
+	ctx.Send(v.pid, &End{By: c.me, Conn: c.ID})
 }
 
 // answered forgets the client id an outgoing ack or error answers, and

@@ -103,6 +103,11 @@ func (c *connection) probed(ctx actor.Context, t *probeTick) {
 			}
 		case !v.asked || now.Sub(v.askedAt) >= c.probe.gap:
 			c.askAfter(ctx, id, v)
+			if v.ending {
+				// Its End may be what was lost; if it ended, the
+				// sync's answer says so.
+				c.resendEnd(ctx, v)
+			}
 		}
 	}
 	if c.rejoin.answered >= c.rejoin.asked && (c.waiting() || (c.me.Role == RoleAgent && c.probe.gap < c.probeMax())) {

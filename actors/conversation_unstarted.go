@@ -96,7 +96,13 @@ func (c *conversation) unstarted(ctx actor.Context) {
 				c.refuse(ctx, m.Conn, r.code, r.message, m.ClientID)
 			}
 		case *End:
-			c.refuse(ctx, m.Conn, r.code, r.message, "")
+			if r.ended {
+				// An end asked again after the conversation ended (its
+				// answer lost with a move): the answer is the end.
+				ctx.Send(c.Dir.PID(KindConn, string(m.Conn)), &ConvClosed{Conv: ConvID(id), Other: r.customer, Reason: ReasonGone})
+			} else {
+				c.refuse(ctx, m.Conn, r.code, r.message, "")
+			}
 		case *Sync:
 			// Either party's connection replays the end from the store
 			// (connection_reconcile.go, replayToEnd). A customer's also

@@ -261,3 +261,27 @@ func TestNoWordReopensAnEndedConversation(t *testing.T) {
 		t.Fatalf("the client was sent %d conv frames, want the one before the end: %+v", n, tab.seen)
 	}
 }
+
+// TestEndAskedAgain: a customer's end that the conversation never answered
+// (lost with a move) is sent again with the probes, until the end comes:
+// the rolling restart left a customer waiting for good on its end.
+func TestEndAskedAgain(t *testing.T) {
+	st := openSQLite(t)
+	var stand *probe
+	conv := ConvID(ids.Conv + "standin")
+	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
+		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand}}
+	})
+	stand = f.probe()
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	customer := connectProbing(t, f, dir, auth, RoleCustomer, 20*time.Millisecond)
+	agent := Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
+	f.send(customer.pid, &ConvOpened{Conv: conv, Customer: customer.me, Agent: agent, Why: WhyAssigned})
+	customer.next(isOpened(conv))
+	customer.command("end", &CmdEnd{Conv: conv})
+	for range 2 { // the end, then again with a probe
+		waitFor[*End](t, stand, nil)
+	}
+	f.send(customer.pid, &ConvClosed{Conv: conv, Other: agent, Reason: ReasonCustomerEnded})
+	customer.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv })
+}
