@@ -156,6 +156,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.rejoinNow(ctx)
 	case *rejoinUnanswered:
 		c.rejoinTimedOut(ctx, msg)
+	case *admissionUnanswered:
+		c.admissionTimedOut(ctx)
 	case *actor.Stopped:
 		c.stopped(ctx)
 	}

@@ -100,6 +100,37 @@ func (c *connection) identified(ctx actor.Context, p Party) {
 	c.me = p
 	if m := c.admission(false); m != nil {
 		ctx.Request(c.dispatcherPID(), m)
+		c.awaitAdmission(ctx)
+	}
+}
+
+// admissionUnanswered is the connection's timer for its dispatcher's
+// answer to its hello.
+type admissionUnanswered struct{}
+
+// awaitAdmission sets the timer for the admission's answer, on a cluster's
+// native pool. Delivery between nodes is at most once: a hello's admission
+// sent to a dispatcher that was moving is lost, and the client would wait
+// for a welcome that never comes, a waiting customer passed over in the
+// meantime. The tutorial's pool has no second admission that is safe to
+// repeat (a compat customer's connect seats it).
+func (c *connection) awaitAdmission(ctx actor.Context) {
+	if c.Dir.Moves() && c.Pool == PoolNative {
+		c.timers.SendOnce(rejoinAnswerWait, ctx.Self(), &admissionUnanswered{})
+	}
+}
+
+// admissionTimedOut asks again when the admission is still unanswered. An
+// agent asks as a rejoin, which the dispatcher answers as the first when
+// it did admit it; a customer's connect is answered the same either way.
+func (c *connection) admissionTimedOut(ctx actor.Context) {
+	if c.admitted {
+		return
+	}
+	c.Log.Info("admission unanswered; asking again", "role", c.me.Role)
+	if m := c.admission(c.me.Role == RoleAgent); m != nil {
+		ctx.Request(c.dispatcherPID(), m)
+		c.awaitAdmission(ctx)
 	}
 }
 

@@ -17,8 +17,12 @@ import (
 
 // restoreSettle bounds that wait: rejoins come within a few hundred
 // milliseconds of the takeover (they follow the Terminated of the old
-// activation); a customer not back after it is treated as away.
-const restoreSettle = 2 * time.Second
+// activation), but one lost on its way (the dispatcher moving twice in a
+// few seconds, as in a rolling restart) comes again only a second later
+// (rejoinAnswerWait), and a rolling restart passed over a connected
+// customer whose rejoin came 3.3 s after the restore. A customer not back
+// after it is treated as away.
+const restoreSettle = 4 * time.Second
 
 // settled ends the settling: assign what waits.
 type settled struct{}

@@ -285,3 +285,19 @@ func TestEndAskedAgain(t *testing.T) {
 	f.send(customer.pid, &ConvClosed{Conv: conv, Other: agent, Reason: ReasonCustomerEnded})
 	customer.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv })
 }
+
+// TestAdmissionAskedAgain: on a cluster, a hello whose admission the
+// dispatcher never received (lost with a move) is asked again, and the
+// client is welcomed: without it the client waited for a welcome that never
+// came, a waiting customer passed over meanwhile.
+func TestAdmissionAskedAgain(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor {
+		return &losesFirst[*CustomerConnect]{Actor: a, which: func(m *CustomerConnect) bool { return !m.Rejoin }}
+	})
+	c := hello(t, f, dir, auth, RoleCustomer, "c") // waits for its welcome
+	c.command("request", &CmdRequest{})
+	c.next(isQueued(1))
+}
