@@ -120,15 +120,17 @@ func (c *connection) awaitAdmission(ctx actor.Context) {
 	}
 }
 
-// admissionTimedOut asks again when the admission is still unanswered. An
-// agent asks as a rejoin, which the dispatcher answers as the first when
-// it did admit it; a customer's connect is answered the same either way.
+// admissionTimedOut asks again, the same, when the admission is still
+// unanswered: a native dispatcher that did admit the client answers a
+// repeat as the first (not as a rejoin, which would carry no capacity
+// yet: a restored dispatcher then kept its guess, and a rolling restart
+// gave agents of capacity 2 a third conversation).
 func (c *connection) admissionTimedOut(ctx actor.Context) {
 	if c.admitted {
 		return
 	}
 	c.Log.Info("admission unanswered; asking again", "role", c.me.Role)
-	if m := c.admission(c.me.Role == RoleAgent); m != nil {
+	if m := c.admission(false); m != nil {
 		ctx.Request(c.dispatcherPID(), m)
 		c.awaitAdmission(ctx)
 	}

@@ -289,15 +289,23 @@ func TestEndAskedAgain(t *testing.T) {
 // TestAdmissionAskedAgain: on a cluster, a hello whose admission the
 // dispatcher never received (lost with a move) is asked again, and the
 // client is welcomed: without it the client waited for a welcome that never
-// came, a waiting customer passed over meanwhile.
+// came, a waiting customer passed over meanwhile. An agent asked again
+// keeps its capacity.
 func TestAdmissionAskedAgain(t *testing.T) {
 	st := openSQLite(t)
 	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
 	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor {
-		return &losesFirst[*CustomerConnect]{Actor: a, which: func(m *CustomerConnect) bool { return !m.Rejoin }}
+		a = &losesFirst[*AgentConnect]{Actor: a}
+		return &losesFirst[*CustomerConnect]{Actor: a}
 	})
 	c := hello(t, f, dir, auth, RoleCustomer, "c") // waits for its welcome
 	c.command("request", &CmdRequest{})
 	c.next(isQueued(1))
+	agent := connect(t, f, dir, auth, &CmdHello{Version: ProtocolVersion, Role: RoleAgent, Token: "t", Name: "a"})
+	if w := agent.seen[len(agent.seen)-1].(*Welcome); w.Capacity != 1 {
+		t.Fatalf("welcomed with capacity %d, want the account's 1", w.Capacity)
+	}
+	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
 }
