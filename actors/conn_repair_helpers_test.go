@@ -39,14 +39,23 @@ func connect(t *testing.T, f *fixture, dir Directory, auth Authenticator, hello 
 // connectWith is connect for a connection that reads history from st.
 func connectWith(t *testing.T, f *fixture, dir Directory, auth Authenticator, hello *CmdHello, st store.Conversations) *client {
 	t.Helper()
+	return connectConfigured(t, f, dir, auth, hello, func(cfg *ConnConfig) { cfg.History = st })
+}
+
+// connectConfigured is connect for a connection whose config tweak
+// changes.
+func connectConfigured(t *testing.T, f *fixture, dir Directory, auth Authenticator, hello *CmdHello, tweak func(*ConnConfig)) *client {
+	t.Helper()
 	c := &client{t: t, f: f, id: ConnID(ids.New()), codec: &scriptCodec{
 		cmds: map[string]any{"hello": hello, "ping": &CmdPing{}},
 		out:  make(chan any, 1000), hold: make(chan struct{}),
 	}}
-	pid, err := f.dir.Spawn(KindConn, string(c.id), NewConnectionProps(ConnConfig{
+	cfg := ConnConfig{
 		ID: c.id, Pool: PoolNative, Socket: quietSocket{}, Codec: c.codec, Dir: dir, Auth: auth,
-		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(), History: st,
-	}))
+		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(),
+	}
+	tweak(&cfg)
+	pid, err := f.dir.Spawn(KindConn, string(c.id), NewConnectionProps(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,28 @@ func (d standInConv) PID(kind Kind, id string) *actor.PID {
 	return d.Directory.PID(kind, id)
 }
 
+// oneAgentAuth is the authenticator of this file's tests: one agent "a" of
+// capacity 1, any customer.
+var oneAgentAuth = anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+
+// standInFixture is a cluster fixture whose conversations convs are
+// stand-ins, one each, returned in order.
+func standInFixture(t *testing.T, convs ...ConvID) (*fixture, Directory, []*probe) {
+	t.Helper()
+	stands := make([]*probe, len(convs))
+	byConv := map[ConvID]**probe{}
+	for i, id := range convs {
+		byConv[id] = &stands[i]
+	}
+	f, dir, _ := newWrappedClusterFixture(t, openSQLite(t), DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
+		return standInConv{Directory: d, stands: byConv}
+	})
+	for i := range stands {
+		stands[i] = f.probe()
+	}
+	return f, dir, stands
+}
+
 // TestTailLossProbed: on a cluster, an agent's tab that was given a
 // conversation up to seq 1 and then hears nothing asks the conversation
 // for what came after, by itself, and delivers the stored seq 2 it never
@@ -31,15 +53,10 @@ func (d standInConv) PID(kind Kind, id string) *actor.PID {
 // the rebalance scenarios left such tabs waiting for good). An answer with
 // nothing new sends the client nothing, and the probes keep coming.
 func TestTailLossProbed(t *testing.T) {
-	st := openSQLite(t)
-	var stand *probe
 	conv := ConvID(ids.Conv + "standin")
-	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
-		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand}}
-	})
-	stand = f.probe()
-	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
-	tab := connectProbing(t, f, dir, auth, RoleAgent, 20*time.Millisecond)
+	f, dir, stands := standInFixture(t, conv)
+	stand := stands[0]
+	tab := connectProbing(t, f, dir, oneAgentAuth, RoleAgent, 20*time.Millisecond)
 	customer := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
 	one := ConvMessage{Conv: conv, Seq: 1, From: customer, Text: "one", ClientID: "m1", At: time.Now()}
 	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhyAssigned, History: []ConvMessage{one}})
@@ -74,21 +91,8 @@ func TestTailLossProbed(t *testing.T) {
 // probeEvery.
 func connectProbing(t *testing.T, f *fixture, dir Directory, auth Authenticator, role Role, probeEvery time.Duration) *client {
 	t.Helper()
-	c := &client{t: t, f: f, id: ConnID(ids.New()), codec: &scriptCodec{
-		cmds: map[string]any{"hello": &CmdHello{Version: ProtocolVersion, Role: role, Token: "t", Name: "p"}, "ping": &CmdPing{}},
-		out:  make(chan any, 1000), hold: make(chan struct{}),
-	}}
-	pid, err := f.dir.Spawn(KindConn, string(c.id), NewConnectionProps(ConnConfig{
-		ID: c.id, Pool: PoolNative, Socket: quietSocket{}, Codec: c.codec, Dir: dir, Auth: auth,
-		MaxTextBytes: 8192, HelloTimeout: time.Hour, Log: f.system.Logger(), ProbeMax: probeEvery,
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.pid = pid
-	c.frame("hello")
-	c.me = c.next(func(m any) bool { _, ok := m.(*Welcome); return ok }).(*Welcome).You
-	return c
+	hello := &CmdHello{Version: ProtocolVersion, Role: role, Token: "t", Name: "p"}
+	return connectConfigured(t, f, dir, auth, hello, func(cfg *ConnConfig) { cfg.ProbeMax = probeEvery })
 }
 
 // nextSync returns the next Sync the stand-in for conv is sent.
@@ -132,7 +136,7 @@ func (d *rejoinCounter) Receive(ctx actor.Context) {
 func TestWaitingCustomerProbesItsPlace(t *testing.T) {
 	st := openSQLite(t)
 	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
-	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	auth := oneAgentAuth
 	waiting := connectProbing(t, f, dir, auth, RoleCustomer, 20*time.Millisecond)
 	waiting.command("request", &CmdRequest{})
 	waiting.next(isQueued(1))
@@ -164,15 +168,10 @@ func TestWaitingCustomerProbesItsPlace(t *testing.T) {
 // in a conversation no tab of its agent showed. An ask that goes
 // unanswered is asked again by the probes.
 func TestReconcileAsksForAnAssignmentLost(t *testing.T) {
-	st := openSQLite(t)
-	var stand *probe
 	conv := ConvID(ids.Conv + "standin")
-	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
-		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand}}
-	})
-	stand = f.probe()
-	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
-	tab := connectProbing(t, f, dir, auth, RoleAgent, 20*time.Millisecond)
+	f, dir, stands := standInFixture(t, conv)
+	stand := stands[0]
+	tab := connectProbing(t, f, dir, oneAgentAuth, RoleAgent, 20*time.Millisecond)
 	f.send(tab.pid, &Reconcile{Convs: []ConvID{conv}})
 	// The first ask is lost; the probe asks again.
 	for range 2 {
@@ -195,15 +194,10 @@ func TestReconcileAsksForAnAssignmentLost(t *testing.T) {
 // whose assignment went to an agent actor that moved: the conversation,
 // activated again, told the agent it was back, and the tab ignored it.
 func TestResyncOfAConversationNotShown(t *testing.T) {
-	st := openSQLite(t)
-	var stand *probe
 	conv := ConvID(ids.Conv + "standin")
-	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
-		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand}}
-	})
-	stand = f.probe()
-	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
-	tab := hello(t, f, dir, auth, RoleAgent, "a")
+	f, dir, stands := standInFixture(t, conv)
+	stand := stands[0]
+	tab := hello(t, f, dir, oneAgentAuth, RoleAgent, "a")
 	f.send(tab.pid, &Resync{Conv: conv})
 	if ask := nextSync(t, stand, conv); ask.After != 0 {
 		t.Fatalf("asked %+v, want the whole conversation", ask)
@@ -228,15 +222,10 @@ func TestResyncOfAConversationNotShown(t *testing.T) {
 // rolling restart's agents were given an ended conversation's whole history
 // again (seq 1 after seq 10).
 func TestNoWordReopensAnEndedConversation(t *testing.T) {
-	st := openSQLite(t)
-	var stand, laterStand *probe
 	conv, later := ConvID(ids.Conv+"standin"), ConvID(ids.Conv+"later")
-	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
-		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand, later: &laterStand}}
-	})
-	stand, laterStand = f.probe(), f.probe()
-	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
-	tab := hello(t, f, dir, auth, RoleAgent, "a")
+	f, dir, stands := standInFixture(t, conv, later)
+	stand, laterStand := stands[0], stands[1]
+	tab := hello(t, f, dir, oneAgentAuth, RoleAgent, "a")
 	customer := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
 	one := ConvMessage{Conv: conv, Seq: 1, From: customer, Text: "one", ClientID: "m1", At: time.Now()}
 	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhyAssigned, History: []ConvMessage{one}})
@@ -266,15 +255,10 @@ func TestNoWordReopensAnEndedConversation(t *testing.T) {
 // (lost with a move) is sent again with the probes, until the end comes:
 // the rolling restart left a customer waiting for good on its end.
 func TestEndAskedAgain(t *testing.T) {
-	st := openSQLite(t)
-	var stand *probe
 	conv := ConvID(ids.Conv + "standin")
-	f, dir, _ := newWrappedClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute}, func(d Directory) Directory {
-		return standInConv{Directory: d, stands: map[ConvID]**probe{conv: &stand}}
-	})
-	stand = f.probe()
-	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
-	customer := connectProbing(t, f, dir, auth, RoleCustomer, 20*time.Millisecond)
+	f, dir, stands := standInFixture(t, conv)
+	stand := stands[0]
+	customer := connectProbing(t, f, dir, oneAgentAuth, RoleCustomer, 20*time.Millisecond)
 	agent := Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
 	f.send(customer.pid, &ConvOpened{Conv: conv, Customer: customer.me, Agent: agent, Why: WhyAssigned})
 	customer.next(isOpened(conv))
@@ -294,7 +278,7 @@ func TestEndAskedAgain(t *testing.T) {
 func TestAdmissionAskedAgain(t *testing.T) {
 	st := openSQLite(t)
 	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
-	auth := anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1}
+	auth := oneAgentAuth
 	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor {
 		a = &losesFirst[*AgentConnect]{Actor: a}
 		return &losesFirst[*CustomerConnect]{Actor: a}

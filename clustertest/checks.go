@@ -229,14 +229,15 @@ func checkEpochs(db *Stored) []error {
 func checkResumes(recs []*Record, limit time.Duration) (int, time.Duration, []error) {
 	var took []time.Duration
 	var errs []error
-	slowest := ""
+	slowest, longest := "", time.Duration(0)
 	for _, r := range recs {
 		for _, x := range r.Resumes {
 			if x.Resumed.IsZero() {
 				errs = append(errs, fmt.Errorf("%s: %s dropped at %s never came back", r.Client, x.Conv, x.Dropped.Format(time.StampMilli)))
 				continue
 			}
-			if len(took) == 0 || x.Took() > slices.Max(took) {
+			if x.Took() >= longest {
+				longest = x.Took()
 				slowest = fmt.Sprintf("%s's %s, dropped at %s", r.Client, x.Conv, x.Dropped.Format(time.StampMilli))
 			}
 			took = append(took, x.Took())
