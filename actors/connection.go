@@ -147,6 +147,7 @@ func (c *connection) Receive(ctx actor.Context) {
 	case *convGone:
 		c.convGone(ctx, msg)
 	case *Reconcile:
+		c.probeSoon(ctx) // its agent actor was activated again: a move
 		c.reconcile(ctx, msg.Convs)
 	case *Resync:
 		c.resync(ctx, msg)

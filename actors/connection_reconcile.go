@@ -26,7 +26,6 @@ func (c *connection) reconcile(ctx actor.Context, serving []ConvID) {
 	if c.me.Role != RoleAgent {
 		return
 	}
-	c.probeSoon(ctx) // its agent actor was activated again: a move
 	// One the agent serves that the tab lacks was assigned while the
 	// assignment was lost with the old activation: the tab asks for it.
 	c.syncAll(ctx, c.unknown(serving))
