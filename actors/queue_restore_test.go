@@ -142,3 +142,33 @@ func TestRestoredWaiterServedWhenBack(t *testing.T) {
 		t.Fatalf("agent got %+v, want a new conversation with a", got)
 	}
 }
+
+// TestRestoreStoresALostAssignment: a dispatcher that moved after starting
+// a conversation but before its "assigned" event was stored leaves the
+// conversation open and its customer still queued with the same ticket.
+// The restore takes the conversation as the customer's place and writes
+// the assignment, dated when the conversation started; a waiter whose open
+// conversation has another ticket gets none (nothing shows it was served).
+func TestRestoreStoresALostAssignment(t *testing.T) {
+	f := newFixture(t, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	queuedAt := time.Now().Add(-time.Minute)
+	started := queuedAt.Add(20 * time.Second)
+	agent := ids.Agent + "x"
+	served := store.Conversation{ID: "cv_a", CustomerID: ids.Customer + "a", CustomerName: "a", AgentID: agent, AgentName: "x", Ticket: 3, StartedAt: started}
+	older := store.Conversation{ID: "cv_b", CustomerID: ids.Customer + "b", CustomerName: "b", AgentID: agent, AgentName: "x", Ticket: 2, StartedAt: queuedAt}
+	restoreWaiters(f, []store.Conversation{older, served}, waiter("a", 3, queuedAt), waiter("b", 4, queuedAt))
+	f.stats() // the restore is done, and its events published
+	var got []*RoutingEvent
+	for len(f.events) > 0 {
+		if ev := <-f.events; ev.Kind == RoutingAssigned {
+			got = append(got, ev)
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("assigned events %+v, want one, for a", got)
+	}
+	ev := got[0]
+	if ev.Customer != ids.Customer+"a" || ev.Conv != "cv_a" || ev.Ticket != 3 || ev.Agent != agent || !ev.At.Equal(started) || ev.Waited != 20*time.Second {
+		t.Fatalf("assigned %+v, want a's cv_a ticket 3 with agent %s at %v after 20s", ev, agent, started)
+	}
+}

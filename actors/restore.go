@@ -76,10 +76,11 @@ func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
 // counts from when it first queued: the restart is part of its wait.
 func (d *dispatcher) restoreWaiter(ctx actor.Context, w store.Waiter) {
 	d.ticket = max(d.ticket, w.Ticket)
-	if d.customers[w.CustomerID] != nil {
+	if cust := d.customers[w.CustomerID]; cust != nil {
 		// It has an open conversation too (its later events were lost):
 		// the conversation is its place.
 		d.Log.Warn("waiter with an open conversation not restored", "customer", w.CustomerID, "ticket", w.Ticket)
+		d.storeLostAssignment(ctx, cust.conv, w)
 		return
 	}
 	cust := &customerRec{Party: Party{Role: RoleCustomer, ID: w.CustomerID, Name: w.CustomerName}, pool: d.Pool}
@@ -87,4 +88,29 @@ func (d *dispatcher) restoreWaiter(ctx actor.Context, w store.Waiter) {
 	cust.wait = &waiting{customer: cust, ticket: w.Ticket, since: w.QueuedAt, asked: w.QueuedAt}
 	d.queue.pushBack(cust.wait)
 	d.startCustomerGrace(ctx, cust)
+}
+
+// storeLostAssignment writes the assignment of waiter w to conversation c
+// when it was lost: a dispatcher starts the conversation (whose actor
+// stores it) before its own "assigned" event commits, so one that moved in
+// between leaves the conversation open and the waiter still queued. The
+// conversation shows it was served (its ticket is the waiter's), so the
+// record says so too, dated when the conversation started: without it the
+// stored queue keeps a customer waiting who was served, and every later
+// assignment looks served ahead of it. A conversation of an earlier ticket
+// is another case (the waiter's own assignment never happened) and gets
+// nothing.
+func (d *dispatcher) storeLostAssignment(ctx actor.Context, c *convRec, w store.Waiter) {
+	if c == nil || c.agent == nil || c.ticket != w.Ticket {
+		return
+	}
+	ev := d.event(RoutingAssigned, c, c.agent)
+	// Not before the queueing: the store finds waiters by what follows
+	// them in time (WaitingCustomers), and two nodes' clocks differ.
+	ev.At = c.started
+	if ev.At.Before(w.QueuedAt) {
+		ev.At = w.QueuedAt
+	}
+	ev.Waited = ev.At.Sub(w.QueuedAt)
+	d.emit(ctx, ev)
 }
