@@ -13,10 +13,9 @@ import (
 )
 
 // The fault scenarios of issue 16, each on three nodes under the scenario
-// load, each followed by every check of checks.go. Three of the five are in
-// rebalance_test.go behind the clusterwip build tag: those where a node
-// comes back and the cluster rebalances, and the paused node, do not pass
-// reliably yet (docs/cluster.md, "Known limits").
+// load, each followed by every check of checks.go. Those where a node comes
+// back and the cluster rebalances, and the paused node, are in
+// rebalance_test.go.
 
 // pauseFor is how long TestPausedNodeFenced freezes a node: longer than a
 // lease (3 s), so its lease runs out while it cannot renew.

@@ -20,7 +20,7 @@ import (
 const partitionWait = 20 * time.Second
 
 // TestPartitionedNode is behind the clusterwip build tag (make
-// test-cluster-wip) with the other scenarios that do not pass yet: its
+// test-cluster-wip), the one scenario that does not pass yet: its
 // network and the cut work (TestNetwork, in make test, checks them without
 // kefu), but on the majority side the cut closes the library's connection
 // to the cut-off node at once, while it is still a member; every grain
