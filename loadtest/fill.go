@@ -66,7 +66,6 @@ func fill(res *Result, h *harness, cl *clients, s *sampler, windowAt, windowEnd 
 	}
 	res.Notes = append(res.Notes, fmt.Sprintf("run id %s; at most %d first connections in flight at once; rates count what was delivered while draining too",
 		h.run, dialParallel))
-	res.Targets = targets(res, h.cfg)
 }
 
 // streams gathers every conversation record of the run.

@@ -51,6 +51,7 @@ type htmlView struct {
 	Verdict      reportVerdict
 	TargetsMet   int
 	Counts       []nameValue
+	Cost         []nameValue
 	Rates        []nameValue
 	Latency      [][]string // the header first
 	Errors       []errorCount
@@ -70,6 +71,7 @@ func newHTMLView(r *Result) htmlView {
 		Verdict:    verdictOf(r.Verify),
 		TargetsMet: targetsMet(r.Targets),
 		Counts:     countRows(r),
+		Cost:       costRows(r.Cost),
 		Rates: []nameValue{
 			{"sent / s", fmtRate(r.Rates.SentPerSec)},
 			{"delivered / s", fmtRate(r.Rates.DeliveredPerSec)},

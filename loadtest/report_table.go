@@ -54,6 +54,15 @@ func WriteTable(w io.Writer, r *Result) {
 		{"acknowledged", fmtRate(r.Rates.AckedPerSec)},
 	}, 1)
 
+	if rows := costRows(r.Cost); len(rows) > 0 {
+		p("\ncost (per delivered message, measured window)\n")
+		var cells [][]string
+		for _, c := range rows {
+			cells = append(cells, []string{c.Name, c.Value})
+		}
+		writeRows(tw, cells, 1)
+	}
+
 	p("\nlatency (ms)\n")
 	writeRows(tw, latencyCells(r), 6)
 
@@ -179,6 +188,31 @@ func countRows(r *Result) []nameValue {
 			nameValue{"server CPU", strconv.FormatFloat(s.CPUSeconds, 'f', 1, 64) + " s"})
 	}
 	return writeRows
+}
+
+// costRows are what a delivered message cost, the figures measured only.
+func costRows(c *Cost) []nameValue {
+	if c == nil {
+		return nil
+	}
+	var rows []nameValue
+	add := func(name string, v float64, unit string, prec int) {
+		if v > 0 {
+			rows = append(rows, nameValue{name, strconv.FormatFloat(v, 'f', prec, 64) + " " + unit})
+		}
+	}
+	add("server CPU", c.CPUPerDeliveredUs, "µs", 1)
+	add("server CPU, median second", c.CPUPerDeliveredSteadyUs, "µs", 1)
+	add("server CPU, whole run", c.CPUPerDeliveredRunUs, "µs", 1)
+	add("server CPU per round trip", c.CPUPerRoundTripUs, "µs", 1)
+	add("server GC CPU", c.GCCPUPerDeliveredUs, "µs", 1)
+	add("server allocations", c.AllocsPerDelivered, "objects", 1)
+	add("server bytes allocated", c.AllocBytesPerDelivered, "B", 0)
+	add("harness CPU", c.HarnessCPUPerDeliveredUs, "µs", 1)
+	add("server live heap", c.LiveHeapMiB, "MiB", 1)
+	add("live heap per socket", c.LiveHeapPerSocketKiB, "KiB", 1)
+	add("peak RSS per socket", c.PeakRSSPerSocketKiB, "KiB", 1)
+	return rows
 }
 
 // errorCount is one kind of error and how often it happened.

@@ -42,6 +42,9 @@ func syntheticResult(tb testing.TB) *Result {
 		},
 		Rates:   Rates{SentPerSec: 4998.0, DeliveredPerSec: 4997.92, AckedPerSec: 4998.0},
 		Server_: &ServerUsage{PeakRSSMiB: 262.4, CPUSeconds: 71.3},
+		Cost: &Cost{CPUPerDeliveredUs: 212.5, CPUPerDeliveredRunUs: 237.8, CPUPerDeliveredSteadyUs: 209.1,
+			HarnessCPUPerDeliveredUs: 88.4, GCCPUPerDeliveredUs: 21.7, AllocBytesPerDelivered: 4617, AllocsPerDelivered: 61.2,
+			LiveHeapMiB: 96.5, LiveHeapPerSocketKiB: 8.2, PeakRSSPerSocketKiB: 22.4},
 		Targets: []Target{
 			{Name: "zero errors", Value: "19 errors", Met: false},
 			{Name: "zero lost, duplicated, reordered", Value: "0 / 0 / 0", Met: true},
@@ -119,6 +122,7 @@ func TestReportTable(t *testing.T) {
 			"verification (10,000 conversations)", "verdict", "errors (19)",
 			"targets (2 of 4 met)", "✔ p99 delivery ≤ 100 ms", "✘ server RSS ≤ 250 MB", "262.4 MiB",
 			hostile, "fd soft limit raised",
+			"cost (per delivered message, measured window)", "212.5 µs", "4617 B", "61.2 objects", "8.2 KiB", "22.4 KiB",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("table lacks %q:\n%s", want, out)
@@ -215,6 +219,7 @@ func TestReportJSON(t *testing.T) {
 			{"rates", got.Rates, want.Rates},
 			{"series", got.Series, want.Series},
 			{"serverUsage", got.Server_, want.Server_},
+			{"cost", got.Cost, want.Cost},
 			{"targets", got.Targets, want.Targets},
 			{"notes", got.Notes, want.Notes},
 		} {
@@ -251,6 +256,7 @@ func TestReportHTML(t *testing.T) {
 			"Latency distribution", "99.99%", ">max<", "Throughput", "Queue length", "Connected clients",
 			"Delivery latency, p99 per second", "Server memory", "4,998.0", "299,875",
 			html.EscapeString(hostile), "fd soft limit raised", `\x1b[2J stays text`,
+			"Cost · per delivered message", "212.5 µs",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("html lacks %q", want)

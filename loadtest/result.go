@@ -27,6 +27,7 @@ type Result struct {
 	Series  []Sample           `json:"series"`                // one per second of the run, ramp-up included
 	Server_ *ServerUsage       `json:"serverUsage,omitempty"` // with several servers, their sum
 	Nodes   []NodeUsage        `json:"nodes,omitempty"`       // each server, when there are several
+	Cost    *Cost              `json:"cost,omitempty"`        // per delivered message, over the window
 	Targets []Target           `json:"targets,omitempty"`     // the scenario's targets, met or not
 	Notes   []string           `json:"notes,omitempty"`       // anything the reader must know (fd limit raised, ...)
 	_       struct{}           `json:"-"`

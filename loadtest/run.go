@@ -67,16 +67,17 @@ func Run(ctx context.Context, cfg *Config, prog progress) (*Result, error) {
 		res.Notes = append(res.Notes, fmt.Sprintf("only %d of %d agents were ready", ready, cfg.Agents))
 	}
 	var windowAt, windowEnd time.Time
+	var opened, closed costMark
 	if ready > 0 {
 		if cfg.Arrival > 0 {
-			windowAt = h.open()
+			windowAt, opened = h.open(), h.mark()
 		}
 		startCustomers(runCtx, h, cl, client)
 		if cfg.Arrival == 0 {
 			if !h.awaitPlaced(ctx) {
 				res.Notes = append(res.Notes, "not every customer was connected and placed before the window opened")
 			}
-			windowAt = h.open()
+			windowAt, opened = h.open(), h.mark()
 		}
 		var churnDone chan struct{}
 		if cfg.Churn > 0 {
@@ -86,7 +87,7 @@ func Run(ctx context.Context, cfg *Config, prog progress) (*Result, error) {
 		if h.awaitWindow(ctx, windowAt) {
 			res.Notes = append(res.Notes, "interrupted: the window was cut short")
 		}
-		windowEnd = h.close(phaseDraining)
+		windowEnd, closed = h.close(phaseDraining), h.mark()
 		if churnDone != nil {
 			<-churnDone
 		}
@@ -103,6 +104,10 @@ func Run(ctx context.Context, cfg *Config, prog progress) (*Result, error) {
 	close(quit)
 	s := <-sampled
 	fill(res, h, cl, s, windowAt, windowEnd)
+	if !windowAt.IsZero() {
+		res.Cost = costOf(res, opened, closed, windowAt.Sub(h.started).Seconds(), windowEnd.Sub(h.started).Seconds())
+	}
+	res.Targets = targets(res, cfg)
 	switch {
 	case h.m.everConnected.Load() == 0:
 		return res, errors.New("no client connected")

@@ -9,6 +9,7 @@
 package metrics
 
 import (
+	"regexp"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -139,7 +140,12 @@ func New() *Metrics {
 		Help: "Conversations this node's dispatchers activated again after their actor stopped without ending (moved: its node died, or a rebalance). Always 0 on a single node.",
 	})
 	m.reg.MustRegister(
-		collectors.NewGoCollector(),
+		// Beside the memstats series: the heap the last GC found live and
+		// the GC's CPU, which the load harness reports per message and per
+		// socket. Both are read at a scrape, never on a message's path.
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{
+			Matcher: regexp.MustCompile(`^/gc/heap/live:bytes$|^/cpu/classes/gc/total:cpu-seconds$`),
+		})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		conns, received, delivered, slow, m.delivery, m.routing,
 		m.timeToAssign, m.commitEntries, m.commitDuration, m.commitFailures, m.storeFenced,

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -119,4 +120,29 @@ func TestRehomedRegistered(t *testing.T) {
 		}
 	}
 	t.Fatal("kefu_convs_rehomed_total not registered")
+}
+
+// TestCostSeries: the series the load harness reads for a message's cost
+// (loadtest/server_metrics.go) are served, the live heap above zero once
+// a GC has run.
+func TestCostSeries(t *testing.T) {
+	m := New()
+	runtime.GC()
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, s := range f.GetMetric() {
+			got[f.GetName()] += s.GetGauge().GetValue() + s.GetCounter().GetValue()
+		}
+	}
+	for _, name := range []string{"go_memstats_alloc_bytes_total", "go_memstats_mallocs_total", "go_gc_heap_live_bytes", "go_cpu_classes_gc_total_cpu_seconds_total"} {
+		if v, ok := got[name]; !ok {
+			t.Errorf("%s not served", name)
+		} else if name == "go_gc_heap_live_bytes" && v <= 0 {
+			t.Errorf("%s = %v after a GC, want above 0", name, v)
+		}
+	}
 }
