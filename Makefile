@@ -1,7 +1,7 @@
 # kefu: two commands on a fresh machine with Go: `make run`, `make test`.
 GO ?= go
 
-.PHONY: run test test-cluster-wip test-postgres build vet browser-deps postgres-deps bench bench-cluster soak fuzz
+.PHONY: run test test-cluster-wip test-postgres build vet browser-deps postgres-deps bench bench-cluster bench-cost soak fuzz
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
 # its pages work too. It prints the pages' URLs: the agent console at
@@ -54,6 +54,12 @@ bench:
 # (docs/benchmarks.md, "Cluster"). About fifteen minutes.
 bench-cluster:
 	@bash .ci/bench-cluster.sh
+
+# What a message costs the server (issue 17): S1, S2 store on and off, S5
+# and the tutorial protocol's open loop, beside the bare relay yardstick
+# and, with BENCH_COST_BASE=commit, a base; three rounds, medians.
+bench-cost:
+	@bash .ci/bench-cost.sh
 
 # The soak scenario: S1's shape for ten minutes against a fresh server;
 # memory and goroutine counts must stay flat (docs/reliability.md).

@@ -44,6 +44,10 @@ type Config struct {
 	HTMLFile   string
 	Quiet      bool
 	CPUProfile string // the harness's own CPU profile; "" for none
+	// ServerPprof is the server's net/http/pprof base URL (kefu serve
+	// -pprof-addr), ProfileDir where its window's profiles go; "" for none.
+	ServerPprof string
+	ProfileDir  string
 }
 
 // agentPassword is every provisioned agent's password. The accounts exist

@@ -68,16 +68,21 @@ func Run(ctx context.Context, cfg *Config, prog progress) (*Result, error) {
 	}
 	var windowAt, windowEnd time.Time
 	var opened, closed costMark
+	var profiles *windowProfiles
+	openWindow := func() {
+		windowAt, opened = h.open(), h.mark()
+		profiles = startProfiles(cfg.ServerPprof, cfg.ProfileDir, cfg.Duration)
+	}
 	if ready > 0 {
 		if cfg.Arrival > 0 {
-			windowAt, opened = h.open(), h.mark()
+			openWindow()
 		}
 		startCustomers(runCtx, h, cl, client)
 		if cfg.Arrival == 0 {
 			if !h.awaitPlaced(ctx) {
 				res.Notes = append(res.Notes, "not every customer was connected and placed before the window opened")
 			}
-			windowAt, opened = h.open(), h.mark()
+			openWindow()
 		}
 		var churnDone chan struct{}
 		if cfg.Churn > 0 {
@@ -88,6 +93,7 @@ func Run(ctx context.Context, cfg *Config, prog progress) (*Result, error) {
 			res.Notes = append(res.Notes, "interrupted: the window was cut short")
 		}
 		windowEnd, closed = h.close(phaseDraining), h.mark()
+		res.Notes = append(res.Notes, profiles.finish()...)
 		if churnDone != nil {
 			<-churnDone
 		}
