@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -23,7 +24,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 	case *CmdPost:
 		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
 			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
-			c.convs[cmd.Conv].posted(cmd.ClientID, cmd.Text)
+			c.convs[cmd.Conv].posted(cmd.ClientID, cmd.Text, time.Now())
 			c.Metrics.Received(c.Pool.Metric())
 		}
 	case *CmdTyping:

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"slices"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -30,13 +31,15 @@ const maxInflight = 64
 type inflightPost struct {
 	cid     string
 	text    string
-	resends int // how often the connection sent it again (resend)
+	at      time.Time // when it was last sent to the conversation
+	resends int       // how often the connection sent it again (resend)
 }
 
-// posted notes that the client's message cid went to the conversation.
-func (v *convView) posted(cid, text string) {
+// posted notes that the client's message cid went to the conversation at
+// now.
+func (v *convView) posted(cid, text string, now time.Time) {
 	if cid != "" && len(v.inflight) < maxInflight {
-		v.inflight = append(v.inflight, inflightPost{cid: cid, text: text})
+		v.inflight = append(v.inflight, inflightPost{cid: cid, text: text, at: now})
 	}
 }
 
@@ -47,9 +50,22 @@ func (v *convView) posted(cid, text string) {
 // (conversation_writes.go). Each answer past the first is the
 // connection's, not the client's: see echo.
 func (c *connection) resend(ctx actor.Context, v *convView) {
+	c.resendSince(ctx, v, time.Time{})
+}
+
+// resendSince is resend for the messages last sent before cutoff (zero:
+// all): a probe sends again only those unanswered for a whole probe gap,
+// lost on the way or with an activation that moved (nothing else would
+// ever answer them), not those a busy conversation has yet to store.
+func (c *connection) resendSince(ctx actor.Context, v *convView, cutoff time.Time) {
+	now := time.Now()
 	for i := range v.inflight {
 		p := &v.inflight[i]
+		if !cutoff.IsZero() && !p.at.Before(cutoff) {
+			continue
+		}
 		p.resends++
+		p.at = now
 		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: p.text, ClientID: p.cid})
 	}
 	if v.ending {

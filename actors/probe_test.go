@@ -270,6 +270,27 @@ func TestEndAskedAgain(t *testing.T) {
 	customer.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv })
 }
 
+// TestPostAskedAgain: on a cluster, a client's message that gets no
+// answer for a whole probe gap (lost on its way, or with an activation that
+// moved) is sent again with the probe, under the same client id, and the
+// client gets one ack (a clean-clone CI run of TestRollingRestart: an
+// agent's line never stored, and both sides waiting for good).
+func TestPostAskedAgain(t *testing.T) {
+	conv := ConvID(ids.Conv + "standin")
+	f, dir, stands := standInFixture(t, conv)
+	stand := stands[0]
+	customer := connectProbing(t, f, dir, oneAgentAuth, RoleCustomer, 20*time.Millisecond)
+	agent := Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
+	f.send(customer.pid, &ConvOpened{Conv: conv, Customer: customer.me, Agent: agent, Why: WhyAssigned})
+	customer.next(isOpened(conv))
+	customer.command("msg", &CmdPost{Conv: conv, Text: "hello", ClientID: "c1"})
+	for range 2 { // the post, then again with a probe
+		waitFor(t, stand, func(p *Post) bool { return p.ClientID == "c1" && p.Text == "hello" })
+	}
+	f.send(customer.pid, &Ack{Conv: conv, ClientID: "c1", Seq: 1})
+	customer.next(func(m any) bool { a, ok := m.(*Ack); return ok && a.ClientID == "c1" })
+}
+
 // TestAdmissionAskedAgain: on a cluster, a hello whose admission the
 // dispatcher never received (lost with a move) is asked again, and the
 // client is welcomed: without it the client waited for a welcome that never
