@@ -44,8 +44,12 @@ type connection struct {
 	resume   map[ConvID]uint64
 	timers   *scheduler.TimerScheduler
 	stopBeat scheduler.CancelFunc
-	early    []any // commands sent between hello and admission (connection_frames.go)
-	reading  bool  // a history request is being read (connection_history.go)
+	// lastIn and lastOut are when a frame last came from the client and
+	// last went to it: a heartbeat goes only when one side was quiet
+	// (connection_send.go).
+	lastIn, lastOut time.Time
+	early           []any // commands sent between hello and admission (connection_frames.go)
+	reading         bool  // a history request is being read (connection_history.go)
 	// rejoin is its admission again after its dispatcher moved
 	// (connection_rejoin.go).
 	rejoin rejoin

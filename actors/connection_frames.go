@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"time"
 	"unicode/utf8"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -25,6 +26,7 @@ func (c *connection) refuseFrame(ctx actor.Context, fe *FrameError) {
 
 // onFrame takes one frame from the read pump.
 func (c *connection) onFrame(ctx actor.Context, f *InboundFrame) {
+	c.lastIn = time.Now()
 	if f.Binary {
 		c.refuseFrame(ctx, &FrameError{Code: ErrCodeBinary, Message: "binary frames are not supported; send JSON text"})
 		return

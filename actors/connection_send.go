@@ -1,6 +1,10 @@
 package actors
 
-import "github.com/asynkron/protoactor-go/actor"
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // The outbound side: every frame the client gets goes through send, which
 // is the only caller of Socket.Send; heartbeats; and closing the socket,
@@ -22,6 +26,7 @@ func (c *connection) send(ctx actor.Context, msg any) bool {
 		ctx.Stop(ctx.Self())
 		return false
 	}
+	c.lastOut = time.Now()
 	return true
 }
 
@@ -31,25 +36,40 @@ func (c *connection) leave(ctx actor.Context, d Disconnect) {
 	ctx.Stop(ctx.Self())
 }
 
-// startBeating pings the client every Heartbeat, once admitted.
+// startBeating pings the client when a Heartbeat passes without a frame
+// either way, once admitted.
 func (c *connection) startBeating(ctx actor.Context) {
 	if c.Heartbeat > 0 && c.stopBeat == nil {
-		c.armBeat(ctx)
+		c.armBeat(ctx, c.Heartbeat)
 	}
 }
 
-// armBeat sets the next heartbeat; each tick sets the one after it. Not
-// SendRepeatedly: its timer reads its state without atomics
+// armBeat sets the next heartbeat tick; each tick sets the one after it.
+// Not SendRepeatedly: its timer reads its state without atomics
 // (protoactor-go scheduler/timer.go), a data race with a stop that meets a
 // tick, and -race reports it; SendOnce's stop is a plain timer Stop.
-func (c *connection) armBeat(ctx actor.Context) {
-	c.stopBeat = c.timers.SendOnce(c.Heartbeat, ctx.Self(), &heartbeatTick{})
+func (c *connection) armBeat(ctx actor.Context, in time.Duration) {
+	c.stopBeat = c.timers.SendOnce(in, ctx.Self(), &heartbeatTick{})
 }
 
-// beat pings the client, and sets the next beat.
+// beat pings the client if a Heartbeat has passed since a frame last went
+// either way, and sets the next tick for when one will have. A ping is
+// for a quiet socket: each side knows the other is alive from any frame
+// (docs/protocol.md, "Heartbeats"), and under S1's traffic, a frame every
+// two seconds each way, pinging every socket anyway was about a fifth of
+// its socket operations, each with a pong read back and decoded.
 func (c *connection) beat(ctx actor.Context) {
+	now := time.Now()
+	quiet := c.lastIn
+	if c.lastOut.Before(quiet) {
+		quiet = c.lastOut
+	}
+	if wait := c.Heartbeat - now.Sub(quiet); wait > 0 {
+		c.armBeat(ctx, wait)
+		return
+	}
 	c.send(ctx, &Heartbeat{})
-	c.armBeat(ctx)
+	c.armBeat(ctx, c.Heartbeat)
 }
 
 // kick says goodbye in the client's protocol, then closes with the reason.

@@ -832,6 +832,23 @@ func TestNativeHeartbeat(t *testing.T) {
 			c.send(obj{"type": "pong"})
 		}
 	})
+	t.Run("NoPingUnderTraffic", func(t *testing.T) {
+		// A ping is for a quiet socket: a client whose frames come and
+		// go faster than the heartbeat gets none, and one gone quiet gets
+		// one a heartbeat later.
+		heartbeat := 300 * time.Millisecond
+		ts := startServer(t, Config{Heartbeat: heartbeat})
+		c := ts.customerOnline(t, "Bob")
+		for end := time.Now().Add(4 * heartbeat); time.Now().Before(end); {
+			c.send(obj{"type": "ping"})
+			if f := c.nextAny(); f.raw != `{"type":"pong"}` {
+				t.Fatalf("got %s under traffic, want only the pong to its ping", f.raw)
+			}
+		}
+		if f := c.nextAny(); f.raw != `{"type":"ping"}` {
+			t.Fatalf("got %s once quiet, want {\"type\":\"ping\"}", f.raw)
+		}
+	})
 	t.Run("ClientPingPong", func(t *testing.T) {
 		ts := startServer(t, Config{})
 		c := ts.customerOnline(t, "Bob")

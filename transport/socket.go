@@ -49,6 +49,7 @@ type socket struct {
 	running     atomic.Bool // a writer goroutine holds the writer's role
 	pingDue     atomic.Bool
 	pingTimer   atomic.Pointer[time.Timer]
+	lastRead    atomic.Int64                // when the reader last read a frame, pongs included (unix ns)
 	stopWatch   atomic.Pointer[func() bool] // stops the shutdown watch
 	isReleased  atomic.Bool
 	releaseOnce sync.Once
@@ -255,15 +256,28 @@ func (s *socket) hasWork() bool {
 }
 
 // armPing schedules the next keep-alive ping.
-func (s *socket) armPing() {
-	t := time.AfterFunc(s.limits.pingPeriod(), func() {
-		s.pingDue.Store(true)
-		s.kick()
-	})
+func (s *socket) armPing() { s.armPingIn(s.limits.pingPeriod()) }
+
+func (s *socket) armPingIn(d time.Duration) {
+	t := time.AfterFunc(d, s.pingTick)
 	s.pingTimer.Store(t)
 	if s.isReleased.Load() {
 		t.Stop() // released meanwhile: release may have missed this timer
 	}
+}
+
+// pingTick pings the peer if nothing was read from it for a ping period;
+// else it looks again when that will be. A ping asks for a sign of life,
+// and any frame read is one: a socket that carries traffic (every S1 and
+// S5 socket) needs no ping, its write, its pong or a writer goroutine.
+func (s *socket) pingTick() {
+	period := s.limits.pingPeriod()
+	if since := time.Since(time.Unix(0, s.lastRead.Load())); s.reading.Load() && since < period {
+		s.armPingIn(period - since)
+		return
+	}
+	s.pingDue.Store(true)
+	s.kick()
 }
 
 func isClosed(c <-chan struct{}) bool {

@@ -27,10 +27,8 @@ func (s *socket) StartReading() {
 func (s *socket) readLoop() {
 	defer s.kick() // the writer releases the socket
 	defer close(s.readerDone)
-	_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.PongWait))
-	s.ws.SetPongHandler(func(string) error {
-		return s.ws.SetReadDeadline(time.Now().Add(s.limits.PongWait))
-	})
+	s.readAt(time.Now())
+	s.ws.SetPongHandler(func(string) error { return s.readAt(time.Now()) })
 	for {
 		kind, data, err := s.readFrame()
 		if errors.Is(err, errFrameTooBig) {
@@ -46,7 +44,7 @@ func (s *socket) readLoop() {
 			return
 		}
 		// Any frame proves the peer alive, not only pongs.
-		_ = s.ws.SetReadDeadline(time.Now().Add(s.limits.PongWait))
+		_ = s.readAt(time.Now())
 		if refused, hangUp := s.overRate(data); hangUp {
 			s.discardUntilClosed()
 			s.deliver(&actors.SocketClosed{Err: errTooManyFrames})
@@ -56,6 +54,13 @@ func (s *socket) readLoop() {
 		}
 		s.deliver(&actors.InboundFrame{Data: data, Binary: kind == websocket.BinaryMessage})
 	}
+}
+
+// readAt notes that the peer was heard from at now: its read deadline
+// moves, and no keep-alive ping is due for a while (pingTick).
+func (s *socket) readAt(now time.Time) error {
+	s.lastRead.Store(now.UnixNano())
+	return s.ws.SetReadDeadline(now.Add(s.limits.PongWait))
 }
 
 var errFrameTooBig = errors.New("frame over the size limit")

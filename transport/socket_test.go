@@ -219,3 +219,51 @@ func TestSocketReplacedDropsQueue(t *testing.T) {
 		t.Fatalf("client got %d frames before the close, want %d: the one being written", got, want)
 	}
 }
+
+// TestSocketPingsOnlyWhenQuiet: a peer that keeps sending frames is never
+// pinged (any frame shows it alive); once it goes quiet, a ping comes
+// within a ping period, and it stays connected by answering it.
+func TestSocketPingsOnlyWhenQuiet(t *testing.T) {
+	l := DefaultLimits()
+	l.PongWait = time.Second // a ping after 0.9 s without a frame read
+	s, ws := socketPair(t, l)
+	s.StartReading()
+	pings := make(chan struct{}, 16)
+	ws.SetPingHandler(func(data string) error {
+		pings <- struct{}{}
+		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	go func() { // the client's reader: control frames are handled there
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	busy := time.After(3 * l.pingPeriod())
+	tick := time.NewTicker(l.pingPeriod() / 10)
+	defer tick.Stop()
+traffic:
+	for {
+		select {
+		case <-busy:
+			break traffic
+		case <-pings:
+			t.Fatal("pinged while sending a frame every tenth of a ping period")
+		case <-tick.C:
+			if err := ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"typing"}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	select {
+	case <-pings:
+	case <-time.After(5 * l.pingPeriod()):
+		t.Fatal("no ping once the client went quiet")
+	}
+	select {
+	case <-s.readerDone:
+		t.Fatal("dropped while answering pings")
+	default:
+	}
+}
