@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -22,9 +23,6 @@ type (
 		ReplyTo *actor.PID
 		Token   uint64
 	}
-	// flushWrites is the writer's note to commit what has gathered;
-	// yielded once it has let the other actors run first.
-	flushWrites struct{ yielded bool }
 )
 
 // Stored says the write with Token is durable.
@@ -72,50 +70,70 @@ const storeWriteTimeout = 10 * time.Second
 // Receive", lists them with their measured cost.
 type storeWriter struct {
 	StoreWriterConfig
-	pending   []*StoreWrite
-	scheduled bool
-	batch     store.Batch
+	// queued is how many messages wait in the writer's mailbox behind
+	// the one it handles.
+	queued  func() int
+	pending []*StoreWrite
+	batch   store.Batch
 }
 
 // yieldBelow is the batch size under which the writer yields once before
 // committing: a bigger batch already spreads the commit's cost.
 const yieldBelow = 64
 
-// NewStoreWriterProps returns the props of the store writer.
+// NewStoreWriterProps returns the props of the store writer: spawn one
+// writer from them, as its mailbox is the one the writer looks into.
 func NewStoreWriterProps(cfg StoreWriterConfig) *actor.Props {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 4096
 	}
-	return actor.PropsFromProducer(func() actor.Actor { return &storeWriter{StoreWriterConfig: cfg} })
+	var mb atomic.Pointer[actor.Mailbox]
+	unbounded := actor.Unbounded()
+	mailbox := func() actor.Mailbox {
+		m := unbounded()
+		mb.Store(&m)
+		return m
+	}
+	queued := func() int { return (*mb.Load()).UserMessageCount() }
+	return actor.PropsFromProducer(func() actor.Actor { return &storeWriter{StoreWriterConfig: cfg, queued: queued} },
+		actor.WithMailbox(mailbox))
 }
 
-// Receive handles one message; state changes only here.
+// Receive handles one message; state changes only here. Writes gather
+// while more messages wait, and the last of a burst commits them all: a
+// commit costs no message of its own (it cost two self-sends and a yield
+// per commit before, most of a small commit's hand-offs).
 func (w *storeWriter) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *StoreWrite:
 		w.pending = append(w.pending, msg)
-		if !w.scheduled {
-			// Behind everything already in the mailbox: all of it joins
-			// this commit.
-			w.scheduled = true
-			ctx.Send(ctx.Self(), &flushWrites{})
-		}
-	case *flushWrites:
-		if !msg.yielded && len(w.pending) < yieldBelow {
-			// A commit's fixed cost (the WAL write and its locks) is most
-			// of what a small one costs, and under load the writes of the
-			// conversations running right now are microseconds away. One
-			// trip through the scheduler lets them join: S2 went from 1.6
-			// to about 9 messages a commit.
-			runtime.Gosched()
-			ctx.Send(ctx.Self(), &flushWrites{yielded: true})
-			return
-		}
-		w.scheduled = false
-		w.flush(ctx)
 	case *actor.Stopping:
 		w.flush(ctx) // what was asked before the stop is still stored
+		return
 	}
+	if len(w.pending) > 0 && w.drained() {
+		w.flush(ctx)
+	}
+}
+
+// drained says whether nothing more waits to join the commit. A commit's
+// fixed cost (the WAL write and its locks) is most of what a small one
+// costs, and under load the writes of the conversations running right now
+// are microseconds away: below yieldBelow, one trip through the scheduler
+// lets them join first (S2 went from 1.6 to about 9 messages a commit).
+// What arrived meanwhile is handled next, and the last of it commits.
+func (w *storeWriter) drained() bool {
+	if len(w.pending) >= w.MaxBatch {
+		return true // a flood that never lets the mailbox empty still commits
+	}
+	if w.queued() > 0 {
+		return false
+	}
+	if len(w.pending) < yieldBelow {
+		runtime.Gosched()
+		return w.queued() == 0
+	}
+	return true
 }
 
 func (w *storeWriter) flush(ctx actor.Context) {

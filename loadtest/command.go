@@ -80,7 +80,7 @@ func parseArgs(args []string, stderr io.Writer) (*Config, error) {
 	fs.BoolVar(&c.Quiet, "quiet", false, "no progress line")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write the harness's own CPU profile to this file (the server has -pprof-addr)")
 	fs.StringVar(&c.ServerPprof, "server-pprof", "", "the server's profiler, e.g. http://127.0.0.1:6060 (kefu serve -pprof-addr): take its CPU, heap and allocation profiles over the measured window, into -profile-dir")
-	fs.StringVar(&c.ProfileDir, "profile-dir", ".", "where -server-pprof's profiles go: cpu.pb.gz, heap.pb.gz, allocs-open.pb.gz and allocs-close.pb.gz")
+	fs.StringVar(&c.ProfileDir, "profile-dir", "", "where -server-pprof's profiles go (default: the current directory): cpu.pb.gz, heap.pb.gz, allocs-open.pb.gz and allocs-close.pb.gz")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

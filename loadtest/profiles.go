@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -32,7 +33,7 @@ func startProfiles(base, dir string, window time.Duration) *windowProfiles {
 	if base == "" {
 		return nil
 	}
-	p := &windowProfiles{base: base, dir: dir, client: &http.Client{}, cpu: make(chan error, 1)}
+	p := &windowProfiles{base: base, dir: cmp.Or(dir, "."), client: &http.Client{}, cpu: make(chan error, 1)}
 	secs := max(1, int((window - profileMargin).Seconds()))
 	go func() {
 		p.cpu <- p.fetch(fmt.Sprintf("profile?seconds=%d", secs), "cpu.pb.gz", time.Duration(secs)*time.Second)
