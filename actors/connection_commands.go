@@ -47,7 +47,9 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		}
 	case *CmdCancel:
 		if c.must(ctx, RoleCustomer) {
-			c.rejoin.requesting = false
+			// Not waiting from now on, whatever the answer: a rejoin
+			// answered idle must not ask for an agent again.
+			c.rejoin.requesting, c.rejoin.position = false, 0
 			ctx.Request(dispatcher, &CancelRequest{Customer: c.me.ID})
 		}
 	case *CmdStatus:

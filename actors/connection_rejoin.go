@@ -173,8 +173,12 @@ func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
 	if a.Queued && a.Position != c.rejoin.position {
 		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
 	}
-	if c.rejoin.requesting && !a.Queued && a.Conv == "" {
-		c.Log.Info("request lost with the dispatcher's move; asking again", "conn", c.ID)
+	if c.waiting() && !a.Queued && a.Conv == "" {
+		// Its request, or its place, was lost with a dispatcher that
+		// moved (or its grace ran out while its rejoins were lost): the
+		// client still waits, so it asks again, at the back.
+		c.Log.Info("request or place lost with the dispatcher's move; asking again", "conn", c.ID, "had", c.rejoin.position)
+		c.rejoin.position, c.rejoin.requesting = 0, true
 		ctx.Request(c.dispatcherPID(), &RequestAgent{Customer: c.me.ID, Addr: c.Addr})
 	}
 	if a.Conv != "" && !c.Pool.rules().greetsCustomer {

@@ -161,6 +161,31 @@ func TestWaitingCustomerProbesItsPlace(t *testing.T) {
 	}
 }
 
+// TestWaitingCustomerForgottenAsksAgain: a customer told its place whose
+// dispatcher forgot it (here its rejoin after the move is lost, and its
+// grace runs out meanwhile) is answered idle when it rejoins; its client
+// still waits, so the connection asks for an agent again, and the next
+// agent serves it (a clean-clone CI run of TestRestartKilledNode left such
+// a customer waiting for good beside idle agents).
+func TestWaitingCustomerForgottenAsksAgain(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, cfg := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: 50 * time.Millisecond})
+	auth := oneAgentAuth
+	waiting := connectProbing(t, f, dir, auth, RoleCustomer, 20*time.Millisecond)
+	waiting.command("request", &CmdRequest{})
+	waiting.next(isQueued(1))
+	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return &losesFirst[*CustomerConnect]{Actor: a} })
+	if ev := f.event(RoutingLeftQueue); ev.Customer != waiting.me.ID {
+		t.Fatalf("left the queue: %+v, want the waiting customer, its grace over", ev)
+	}
+	if ev := f.event(RoutingQueued); ev.Customer != waiting.me.ID {
+		t.Fatalf("queued: %+v, want the waiting customer again", ev)
+	}
+	agent := hello(t, f, dir, auth, RoleAgent, "a")
+	conv := waiting.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
+	agent.next(isOpened(conv))
+}
+
 // TestReconcileAsksForAnAssignmentLost: an agent's tab told which
 // conversations its agent serves (Reconcile, after the agent actor moved)
 // asks for one it does not show, whose assignment went to the old
