@@ -57,7 +57,8 @@ bench-cluster:
 
 # What a message costs the server (issue 17): S1, S2 store on and off, S5
 # and the tutorial protocol's open loop, beside the bare relay yardstick
-# and, with BENCH_COST_BASE=commit, a base; three rounds, medians.
+# and, with BENCH_COST_BASES="commit ...", earlier commits; three rounds,
+# medians.
 bench-cost:
 	@bash .ci/bench-cost.sh
 

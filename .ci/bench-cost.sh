@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make bench-cost [BENCH_COST_BASE=commit]: issue 17's measure, what a
-# message costs the server, back to back in one run: this tree (head), a
-# base commit when given (base), and the bare relay yardstick
+# make bench-cost [BENCH_COST_BASES="commit ..."]: issue 17's measure, what
+# a message costs the server, back to back in one run: this tree (head),
+# each base commit given (named by its short hash), and the bare relay
+# yardstick
 # (../shared/yardstick/bare-relay) where it speaks the scenario's protocol.
 # Each run gets a fresh server; the configurations alternate within each
 # round, and the medians over the rounds are printed at the end
@@ -13,7 +14,8 @@
 #   open         the tutorial protocol in an open loop: 2,000 pairs, a
 #                message a second each, 60 s.
 # BENCH_COST_ROUNDS (3); BENCH_COST_PROFILE=1 takes window profiles of
-# head's runs (loadtest -server-pprof) into $BENCH_OUT/prof-SCENARIO-ROUND/.
+# kefu's runs (loadtest -server-pprof) into
+# $BENCH_OUT/prof-SCENARIO-CONFIG-ROUND/.
 # The measured part holds /tmp/kefu-bench.lock, as the other benchmarks do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,19 +23,21 @@ out=${BENCH_OUT:-bench-out}
 mkdir -p "$out"
 rounds=${BENCH_COST_ROUNDS:-3}
 scenarios=${BENCH_COST_SCENARIOS:-S1 S2 S2off S5 open}
-base=${BENCH_COST_BASE:-}
+bases=${BENCH_COST_BASES:-}
 profile=${BENCH_COST_PROFILE:-0}
 yardstick=${BARE_RELAY:-../shared/yardstick/bare-relay}
 
 go build -o "$out/kefu-head" .
-configs="head"
-if [ -n "$base" ]; then
+configs=""
+for base in $bases; do
+	name=$(git rev-parse --short "$base")
 	wt=$(mktemp -d)
 	git worktree add -q --detach "$wt" "$base"
-	(cd "$wt" && go build -o "$OLDPWD/$out/kefu-base" .)
+	(cd "$wt" && go build -o "$OLDPWD/$out/kefu-$name" .)
 	git worktree remove --force "$wt"
-	configs="base head"
-fi
+	configs="$configs $name"
+done
+configs="$configs head"
 if [ -d "$yardstick" ]; then
 	(cd "$yardstick" && go build -o "$OLDPWD/$out/bare-relay" .)
 	configs="$configs bare"
@@ -64,10 +68,10 @@ run_one() {
 	*)
 		local server_args=()
 		[ "$scen" = S2off ] && server_args+=(-store-off)
-		if [ "$profile" = 1 ] && [ "$cfg" = head ]; then
+		if [ "$profile" = 1 ]; then
 			server_args+=(-pprof-addr "$pprof_addr")
-			mkdir -p "$out/prof-$scen-$round"
-			extra=(-server-pprof "http://$pprof_addr" -profile-dir "$out/prof-$scen-$round")
+			mkdir -p "$out/prof-$scen-$cfg-$round"
+			extra=(-server-pprof "http://$pprof_addr" -profile-dir "$out/prof-$scen-$cfg-$round")
 		fi
 		local keep=$bin
 		bin="$out/kefu-$cfg"
@@ -100,7 +104,7 @@ header="scenario	config	round	delivered/s	round trips/s	p50 ms	p99 ms	errors	los
 exec 9>>/tmp/kefu-bench.lock
 echo "waiting for /tmp/kefu-bench.lock"
 flock 9
-echo "commit $(git rev-parse --short HEAD)${base:+, base $base}, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p')"
+echo "commit $(git rev-parse --short HEAD)${bases:+, bases $bases}, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p')"
 echo "$header" | tee "$out/cost-runs.tsv"
 for round in $(seq 1 "$rounds"); do
 	for scen in $scenarios; do
