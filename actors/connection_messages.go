@@ -112,6 +112,11 @@ type (
 		// on another node's clock, so it does not cross (wire.go): the
 		// metric counts same-node deliveries.
 		Stored metrics.Stamp `json:"-"`
+		// Frame is the message already encoded for its conversation's
+		// pool, once for every party that gets it (Kinds.EncodeMsg); nil
+		// when not. Read-only once sent, and node-local: a node it
+		// crosses to encodes its own.
+		Frame *EncodedFrame `json:"-"`
 	}
 	// TypingNotice says From is typing in Conv.
 	TypingNotice struct {

@@ -18,7 +18,12 @@ func (c *connection) send(ctx actor.Context, msg any) bool {
 	if !c.answered(msg) {
 		return true // the client has had its answer (connection_inflight.go)
 	}
-	frame := c.Codec.Encode(msg)
+	var frame []byte
+	if m, ok := msg.(*ConvMessage); ok && m.Frame != nil && m.Frame.Pool == c.Pool {
+		frame = m.Frame.Bytes // encoded once by its conversation for every party
+	} else {
+		frame = c.Codec.Encode(msg)
+	}
 	if frame == nil {
 		return false
 	}

@@ -134,8 +134,12 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		if m.ClientID != "" {
 			c.cids.put(m.From.ID, sentID{cid: m.ClientID, seq: m.Seq, at: m.At}, c.last())
 		}
-		c.toCustomer(ctx, &m)
-		c.toAgent(ctx, &m)
+		out := m // what goes out carries its frame; the window keeps none
+		if c.EncodeMsg != nil {
+			out.Frame = &EncodedFrame{Pool: c.Pool, Bytes: c.EncodeMsg(c.Pool, &m)}
+		}
+		c.toCustomer(ctx, &out)
+		c.toAgent(ctx, &out)
 		c.ack(ctx, c.writing[i].conn, &m)
 		for _, conn := range c.waiters[m.Seq] {
 			c.ack(ctx, conn, &m)

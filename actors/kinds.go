@@ -41,6 +41,17 @@ type Kinds struct {
 	// by a late message); nil: LocalDirectory's naming (localName). A
 	// cluster's directory reads the grain's cluster identity instead.
 	Identity func(ctx actor.Context) string
+	// EncodeMsg encodes a message in the protocol of the pool's parties,
+	// so that a conversation encodes each message once for all of them
+	// (its echo, the other party, every tab); nil: each connection
+	// encodes its own.
+	EncodeMsg func(Pool, *ConvMessage) []byte
+}
+
+// EncodedFrame is a message's frame in the protocol of Pool's parties.
+type EncodedFrame struct {
+	Pool  Pool
+	Bytes []byte
 }
 
 // DefaultStartWait is Kinds.StartWait's default. On a cluster the

@@ -35,12 +35,15 @@ var notMessages = []any{
 	new(Percentiles), new(Disconnect), new(Session),
 	// An error the Authenticator returns, never sent.
 	new(AuthError),
+	// A part of a message that stays on its node (ConvMessage.Frame).
+	new(EncodedFrame),
 }
 
 // droppedOnWire is every field, as Type.Field, of a crossing type or a
 // part of one that deliberately does not cross (json:"-"), with why.
 var droppedOnWire = map[string]string{
 	"ConvMessage.Stored": "a process-local metrics.Stamp: the latency metric counts same-node deliveries",
+	"ConvMessage.Frame":  "bytes encoded on this node to save each party its own encoding; the receiving node encodes its own",
 }
 
 // trip sends m the way the remote does: Serialize, the proto serializer

@@ -16,6 +16,7 @@ import (
 	"kefu/metrics"
 	"kefu/nodes"
 	"kefu/store"
+	"kefu/transport"
 )
 
 // actorThroughput is how many messages an actor handles before its
@@ -61,7 +62,7 @@ func (s *Server) startActorSystem(convs store.Conversations) actors.Directory {
 	if s.cfg.wrapDirectory != nil {
 		dir = s.cfg.wrapDirectory(dir)
 	}
-	s.kinds = &actors.Kinds{Dir: dir, Store: convs, Log: s.cfg.Log, Now: s.cfg.Now}
+	s.kinds = &actors.Kinds{Dir: dir, Store: convs, Log: s.cfg.Log, Now: s.cfg.Now, EncodeMsg: transport.EncodeMessage}
 	if s.clustered() {
 		s.kinds.Claim = s.claim
 		s.kinds.Identity = nodes.GrainIdentity

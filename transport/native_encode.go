@@ -68,3 +68,14 @@ func nativeFrame(msg any) any {
 	}
 	return nil // *Kick: the close frame says it all
 }
+
+// EncodeMessage encodes a conversation's message in the protocol of its
+// pool's parties (actors.Kinds.EncodeMsg): the tutorial's for the compat
+// pool, the native protocol's for every other. The frame is the same for
+// every party of the pool, so a conversation encodes it once for all.
+func EncodeMessage(p actors.Pool, m *actors.ConvMessage) []byte {
+	if p == actors.PoolCompat {
+		return CompatCodec{}.Encode(m)
+	}
+	return NativeCodec{}.Encode(m)
+}

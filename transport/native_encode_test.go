@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -66,5 +67,31 @@ func nativeFrameCases() []nativeFrameCase {
 		{"Pong", &actors.Pong{}, `{"type":"pong"}`},
 		{"Kick", &actors.Kick{}, ``}, // the close frame says it all
 		{"Unknown", "not a frame", ``},
+	}
+}
+
+// TestEncodeMessageSharedByEveryParty: the frame a conversation encodes
+// once for all its parties (EncodeMessage) is byte for byte what each
+// party's own codec writes, whatever its role: the customer's, the
+// agent's, the tutorial's as the native protocol's.
+func TestEncodeMessageSharedByEveryParty(t *testing.T) {
+	m := &actors.ConvMessage{Conv: "cv_x", Seq: 7, From: actors.Party{Role: actors.RoleAgent, ID: "ag_a", Name: "Ann <&>"},
+		Text: "你好 </script>", ClientID: "c1", At: time.Date(2026, 12, 3, 7, 30, 0, 0, time.UTC)}
+	for _, tc := range []struct {
+		pool   actors.Pool
+		codecs []actors.Codec
+	}{
+		{actors.PoolNative, []actors.Codec{NativeCodec{}}},
+		{actors.PoolCompat, []actors.Codec{CompatCodec{Role: actors.RoleCustomer}, CompatCodec{Role: actors.RoleAgent}}},
+	} {
+		shared := EncodeMessage(tc.pool, m)
+		if len(shared) == 0 {
+			t.Fatalf("pool %v: no frame", tc.pool)
+		}
+		for _, codec := range tc.codecs {
+			if own := codec.Encode(m); !bytes.Equal(own, shared) {
+				t.Errorf("pool %v: %T wrote %s, the shared frame is %s", tc.pool, codec, own, shared)
+			}
+		}
 	}
 }
