@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${BENCH_OUT:-bench-out}
 mkdir -p "$out"
+out=$(cd "$out" && pwd) # the builds below run in other directories
 rounds=${BENCH_COST_ROUNDS:-3}
 scenarios=${BENCH_COST_SCENARIOS:-S1 S2 S2off S5 open}
 bases=${BENCH_COST_BASES:-}
@@ -33,13 +34,13 @@ for base in $bases; do
 	name=$(git rev-parse --short "$base")
 	wt=$(mktemp -d)
 	git worktree add -q --detach "$wt" "$base"
-	(cd "$wt" && go build -o "$OLDPWD/$out/kefu-$name" .)
+	(cd "$wt" && go build -o "$out/kefu-$name" .)
 	git worktree remove --force "$wt"
 	configs="$configs $name"
 done
 configs="$configs head"
 if [ -d "$yardstick" ]; then
-	(cd "$yardstick" && go build -o "$OLDPWD/$out/bare-relay" .)
+	(cd "$yardstick" && go build -o "$out/bare-relay" .)
 	configs="$configs bare"
 fi
 bin="$out/kefu-head" # loadtest-server.sh's; the harness is always head's
