@@ -29,6 +29,10 @@ type convView struct {
 	askedAt  time.Time      // when it was sent (connection_probe.go)
 	ending   bool           // the client asked to end it; no end heard yet
 	repairs  int            // attempts to reach it since it moved (connection_moved.go)
+	// discovered: the connection learned of it from its dispatcher or
+	// agent actor, not from the client (its resume) nor from a live
+	// opening, and has shown the client nothing of it yet.
+	discovered bool
 }
 
 // view returns what this connection knows of a conversation, creating it.

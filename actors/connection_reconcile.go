@@ -70,5 +70,14 @@ func (c *connection) replayToEnd(ctx actor.Context, id ConvID, v *convView) {
 	if c.me.Role == RoleCustomer {
 		ctx.Unwatch(v.pid)
 	}
+	if v.discovered && !v.synced {
+		// Named by a stale list (a rejoin's, a Reconcile's), never shown
+		// to this client, and over: the client either saw it end on an
+		// earlier socket (it is in no resume) or never had it. Replayed
+		// from seq 1, it gave a client in a clean-clone CI run the whole
+		// conversation twice; dropped, it costs a client that never saw
+		// it a conversation that is over anyway.
+		return
+	}
 	c.replayEnded(ctx, id, v.last)
 }

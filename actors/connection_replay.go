@@ -18,7 +18,8 @@ import (
 func (c *connection) syncAll(ctx actor.Context, open []ConvID) {
 	for _, id := range open {
 		v := c.view(ctx, id)
-		v.last = c.resume[id]
+		after, resumed := c.resume[id]
+		v.last, v.discovered = after, !resumed && !v.synced
 		c.firstSync(ctx, v)
 		delete(c.resume, id)
 	}

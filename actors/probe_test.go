@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"context"
+	"kefu/store"
 	"testing"
 	"time"
 
@@ -209,6 +211,41 @@ func TestReconcileAsksForAnAssignmentLost(t *testing.T) {
 	f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhySync, History: []ConvMessage{one}})
 	if o := tab.next(isOpened(conv)).(*ConvOpened); len(o.History) != 1 {
 		t.Fatalf("the tab showed %+v, want its one message", o)
+	}
+}
+
+// endedHistory is a store whose conversations have all ended, each with
+// two messages from customer c and agent p: what replayEnded reads.
+type endedHistory struct{ store.Discard }
+
+func (endedHistory) Conversation(_ context.Context, id string) (store.Conversation, error) {
+	return store.Conversation{ID: id, CustomerID: ids.Customer + "c", AgentID: ids.Agent + "p", EndedAt: time.Now()}, nil
+}
+
+func (endedHistory) MessagesBefore(_ context.Context, conv string, _ uint64, _ int) ([]store.Message, error) {
+	return []store.Message{{Seq: 1, SenderID: ids.Customer + "c", Text: "one"}, {Seq: 2, SenderID: ids.Agent + "p", Text: "two"}}, nil
+}
+
+// TestEndedNeverShownNotReplayed: a conversation a stale list names (a
+// Reconcile's, a rejoin's) that the client was never shown here, and that
+// turns out to be over, is dropped without a frame. Replayed from seq 1,
+// it gave a client that had seen it end on an earlier socket the whole
+// conversation twice (a clean-clone CI run of TestRollingRestart). One the
+// client resumed is still replayed from where it was.
+func TestEndedNeverShownNotReplayed(t *testing.T) {
+	conv := ConvID(ids.Conv + "standin")
+	f, dir, stands := standInFixture(t, conv)
+	stand := stands[0]
+	hello := &CmdHello{Version: ProtocolVersion, Role: RoleAgent, Token: "t", Name: "p"}
+	tab := connectConfigured(t, f, dir, oneAgentAuth, hello, func(cfg *ConnConfig) {
+		cfg.ProbeMax, cfg.History = time.Hour, endedHistory{}
+	})
+	f.send(tab.pid, &Reconcile{Convs: []ConvID{conv}})
+	nextSync(t, stand, conv)
+	f.send(tab.pid, &ConvClosed{Conv: conv, Reason: ReasonGone})
+	tab.flush()
+	if n := count[*ConvOpened](tab) + count[*ConvClosed](tab); n != 0 {
+		t.Fatalf("the client was sent %d frames of a conversation it never showed, over: %+v", n, tab.seen)
 	}
 }
 
