@@ -33,7 +33,7 @@ func (c *connection) syncAll(ctx actor.Context, open []ConvID) {
 // came after v.last (the client's resume number, or 0).
 func (c *connection) firstSync(ctx actor.Context, v *convView) {
 	v.askedAt = time.Now()
-	ctx.Send(v.pid, &Sync{Conn: c.ID, Party: c.me, After: v.last})
+	ctx.Send(v.pid, &Sync{Conn: c.ID, Party: c.me, After: v.last, Unshown: v.discovered && !v.synced})
 }
 
 // replayEnded gives a returning client what it missed of a conversation

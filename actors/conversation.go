@@ -43,6 +43,10 @@ type (
 		Conn  ConnID
 		Party Party
 		After uint64
+		// Unshown says the asker has shown its client nothing of the
+		// conversation (a stale list named it): one that is over answers
+		// with a bare end, not its history (connection_reconcile.go).
+		Unshown bool
 	}
 	// Reassign gives the conversation to Agent (from the dispatcher).
 	Reassign struct {

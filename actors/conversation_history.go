@@ -77,6 +77,12 @@ func (c *conversation) sync(ctx actor.Context, s *Sync) {
 		ctx.Send(conn, &ConvClosed{Conv: c.ID, Other: c.Customer, Reason: ReasonTransferred})
 		return
 	}
+	if c.state == convEnded && s.Unshown {
+		// Over, and never shown to the asker's client: it may have seen
+		// the end on an earlier socket, so its history would come twice.
+		ctx.Send(conn, &ConvClosed{Conv: c.ID, Reason: ReasonGone})
+		return
+	}
 	if s.Party.Role == RoleCustomer {
 		c.attach(ctx, s.Conn)
 	}

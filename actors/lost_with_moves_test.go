@@ -251,6 +251,18 @@ func TestSyncOfAnEndedConversation(t *testing.T) {
 	if got := waitFor[*ConvClosed](t, tab, nil); got.Conv != conv || got.Reason != ReasonCustomerEnded || got.Last != 1 {
 		t.Fatalf("then told %+v, want its end after seq 1", got)
 	}
+	// A tab that never showed it (a stale list named it) is told only
+	// that it is gone: its client may have seen the end elsewhere.
+	stale := f.probe()
+	f.send(f.dir.PID(KindConv, string(conv)), &Sync{Conn: stale.id, Party: agent.me, Unshown: true})
+	select {
+	case m := <-stale.got: // the first answer: no history before it
+		if got, ok := m.(*ConvClosed); !ok || got.Conv != conv || got.Reason != ReasonGone {
+			t.Fatalf("an unshown sync was answered %#v first, want a bare gone", m)
+		}
+	case <-time.After(testWait):
+		t.Fatal("an unshown sync was not answered")
+	}
 }
 
 // TestRequestLostIsSentAgain: a customer's request for an agent lost with
