@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -98,6 +99,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty. Never expose it")
 	metricsAddr := fs.String("metrics-addr", DefaultMetricsAddr, "serve /metrics (and /healthz, /readyz) on this address, apart from the customers' listener; off when empty")
 	metricsOnMain := fs.Bool("metrics-on-main", false, "also serve /metrics on -addr, which customers reach; only where that listener is private")
+	linger := fs.Duration("commit-linger", 0, "how long a group commit waits from its first message for others to join it, e.g. 1ms: fewer, larger commits for up to that much more latency; 0: commit as soon as nothing more waits")
 	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
 	limits := addLimitFlags(fs)
 	cluster := addClusterFlags(fs)
@@ -134,10 +136,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Grace:          *grace,
 		Passwords:      auth.Hasher{Cost: *cost},
 		StoreOff:       *storeOff,
+		CommitLinger:   *linger,
 		AllowedOrigins: splitList(*origins),
 		MetricsAddr:    *metricsAddr,
 		MetricsOnMain:  *metricsOnMain,
 		Log:            log,
+	}
+	if *linger < 0 || *linger > time.Second {
+		return fmt.Errorf("-commit-linger: must be 0 to 1s, not %v", *linger)
 	}
 	if err := limits.apply(&cfg); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
 
 	"kefu/store"
 )
@@ -50,6 +51,12 @@ type StoreWriterConfig struct {
 	Node string
 	// Fenced, if set, is told of each write refused for a stale fence.
 	Fenced func()
+	// Linger is how long a commit waits, from its first write, for more
+	// to join it (-commit-linger); 0: it commits as soon as nothing more
+	// waits in the mailbox. Each message's ack and delivery wait up to
+	// this long more; in exchange a commit's fixed cost (its WAL write
+	// and locks) is shared by more messages when they trickle in.
+	Linger time.Duration
 }
 
 // StoreWriterID is the id of the one store writer.
@@ -74,8 +81,22 @@ type storeWriter struct {
 	// the one it handles.
 	queued  func() int
 	pending []*StoreWrite
+	entries int // in pending
 	batch   store.Batch
+	// With a Linger: the timer for the commit the pending writes wait
+	// for, and its generation (a commit made early, when the batch
+	// filled, leaves its timer stale).
+	timers    *scheduler.TimerScheduler
+	lingering bool
+	lingerGen uint64
 }
+
+// lingerDone is the writer's linger timer: commit what waits.
+type lingerDone struct{ gen uint64 }
+
+// lingerBatch is the number of entries that commits without waiting out
+// the linger: by then the commit's fixed cost is well shared.
+const lingerBatch = 256
 
 // yieldBelow is the batch size under which the writer yields once before
 // committing: a bigger batch already spreads the commit's cost.
@@ -105,14 +126,45 @@ func NewStoreWriterProps(cfg StoreWriterConfig) *actor.Props {
 // per commit before, most of a small commit's hand-offs).
 func (w *storeWriter) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		if w.Linger > 0 {
+			w.timers = scheduler.NewTimerScheduler(ctx)
+		}
 	case *StoreWrite:
 		w.pending = append(w.pending, msg)
+		w.entries += msg.Batch.Len()
+	case *lingerDone:
+		if msg.gen == w.lingerGen && w.lingering {
+			w.lingering = false
+			w.flush(ctx)
+		}
+		return
 	case *actor.Stopping:
 		w.flush(ctx) // what was asked before the stop is still stored
 		return
 	}
-	if len(w.pending) > 0 && w.drained() {
+	switch {
+	case len(w.pending) == 0:
+	case w.Linger > 0:
+		w.linger(ctx)
+	case w.drained():
 		w.flush(ctx)
+	}
+}
+
+// linger commits a full batch now, and arms the timer for a batch that
+// has just begun.
+func (w *storeWriter) linger(ctx actor.Context) {
+	if w.entries >= lingerBatch {
+		w.lingering = false
+		w.lingerGen++
+		w.flush(ctx)
+		return
+	}
+	if !w.lingering {
+		w.lingering = true
+		w.lingerGen++
+		w.timers.SendOnce(w.Linger, ctx.Self(), &lingerDone{gen: w.lingerGen})
 	}
 }
 
@@ -148,6 +200,7 @@ func (w *storeWriter) flush(ctx actor.Context) {
 		w.pending = w.pending[n:]
 	}
 	w.pending = w.pending[:0:0]
+	w.entries = 0
 }
 
 // commit stores writes in one transaction and answers each. A write the

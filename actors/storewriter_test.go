@@ -71,3 +71,59 @@ func TestStoreWriterGroupCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestStoreWriterLinger: with a linger, writes that trickle in wait for
+// it and go in one commit, none answered before it is over; a batch that
+// fills (lingerBatch entries) commits at once, without waiting it out.
+func TestStoreWriterLinger(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
+	t.Cleanup(system.Shutdown)
+	const linger = 200 * time.Millisecond
+	commits := make(chan int, 16)
+	writer := system.Root.Spawn(NewStoreWriterProps(StoreWriterConfig{
+		Store: &fencingStore{stale: map[string]bool{}}, Log: log, Linger: linger,
+		Observe: func(entries int, _ time.Duration, _ error) { commits <- entries },
+	}))
+	got := make(chan any, 1024)
+	replyTo := system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &replies{got: got} }))
+	write := func(token int) {
+		system.Root.Send(writer, &StoreWrite{ReplyTo: replyTo, Token: uint64(token), Batch: store.Batch{Reads: []store.ReadMark{{Conv: "cv_x", PartyID: "p"}}}})
+	}
+	awaitCommit := func(want int) {
+		t.Helper()
+		select {
+		case n := <-commits:
+			if n != want {
+				t.Fatalf("committed %d entries, want %d", n, want)
+			}
+		case <-time.After(testWait):
+			t.Fatalf("no commit of %d", want)
+		}
+	}
+
+	start := time.Now()
+	for i := range 5 {
+		write(i)
+	}
+	awaitCommit(5)
+	if took := time.Since(start); took < linger {
+		t.Fatalf("committed after %v, want the %v linger waited out", took, linger)
+	}
+
+	start = time.Now()
+	for i := range lingerBatch {
+		write(i)
+	}
+	awaitCommit(lingerBatch)
+	if took := time.Since(start); took >= linger {
+		t.Fatalf("a full batch committed after %v, want before the %v linger", took, linger)
+	}
+	for range 5 + lingerBatch {
+		select {
+		case <-got:
+		case <-time.After(testWait):
+			t.Fatal("a write was never answered")
+		}
+	}
+}

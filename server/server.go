@@ -74,6 +74,9 @@ type Config struct {
 	// once and nothing survives a restart. For measuring what the store
 	// costs, never for production.
 	StoreOff bool
+	// CommitLinger is how long a group commit waits from its first write
+	// for more to join (actors.StoreWriterConfig.Linger); 0: none.
+	CommitLinger time.Duration
 	// PlainGoroutines runs actors on Proto.Actor's default dispatcher, a
 	// new goroutine each time an idle actor gets a message, instead of a
 	// pool of reused ones. For measuring what the pool saves.
