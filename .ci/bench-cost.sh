@@ -13,6 +13,8 @@
 #   S2off        S2 against -store-off (S2's on/off ratio);
 #   open         the tutorial protocol in an open loop: 2,000 pairs, a
 #                message a second each, 60 s.
+# BENCH_COST_VARIANTS="name=flag,flag ..." adds head run with those server
+# flags, e.g. "linger1=-commit-linger=1ms".
 # BENCH_COST_ROUNDS (3); BENCH_COST_PROFILE=1 takes window profiles of
 # kefu's runs (loadtest -server-pprof) into
 # $BENCH_OUT/prof-SCENARIO-CONFIG-ROUND/.
@@ -39,6 +41,11 @@ for base in $bases; do
 	configs="$configs $name"
 done
 configs="$configs head"
+declare -A variant_args
+for v in ${BENCH_COST_VARIANTS:-}; do
+	variant_args[${v%%=*}]=${v#*=}
+	configs="$configs ${v%%=*}"
+done
 if [ -d "$yardstick" ]; then
 	(cd "$yardstick" && go build -o "$out/bare-relay" .)
 	configs="$configs bare"
@@ -76,6 +83,11 @@ run_one() {
 		fi
 		local keep=$bin
 		bin="$out/kefu-$cfg"
+		if [ -n "${variant_args[$cfg]:-}" ]; then
+			bin="$out/kefu-head"
+			IFS=, read -ra more <<<"${variant_args[$cfg]}"
+			server_args+=("${more[@]}")
+		fi
 		start_server "${server_args[@]}"
 		bin=$keep
 		;;
