@@ -1,7 +1,7 @@
 # kefu: two commands on a fresh machine with Go: `make run`, `make test`.
 GO ?= go
 
-.PHONY: run test test-cluster-wip test-postgres build vet browser-deps postgres-deps bench bench-cluster bench-cost soak fuzz
+.PHONY: run test test-postgres build vet browser-deps postgres-deps bench bench-cluster bench-cost soak fuzz
 
 # Runs the server on its defaults, with the tutorial's WebSocket port on so
 # its pages work too. It prints the pages' URLs: the agent console at
@@ -28,12 +28,6 @@ test: vet browser-deps postgres-deps
 # on PostgreSQL instead of SQLite (internal/pgtest.FreshStore).
 test-postgres: postgres-deps
 	KEFU_TEST_POSTGRES="$${KEFU_TEST_POSTGRES:-$$(bash .ci/postgres.sh start)}" KEFU_TEST_STORE=postgres $(GO) test -race -count=1 -timeout 25m ./server ./browsertest
-
-# The cluster scenario that does not pass yet (clustertest/partition_test.go):
-# a node cut off by a network partition (needs root and ip). Not part of
-# make test.
-test-cluster-wip: postgres-deps
-	KEFU_TEST_POSTGRES="$${KEFU_TEST_POSTGRES:-$$(bash .ci/postgres.sh start)}" $(GO) test -race -count=1 -tags clusterwip -run 'TestPartitionedNode' -v ./clustertest
 
 browser-deps:
 	@sh .ci/install-chromium.sh
