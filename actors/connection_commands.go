@@ -42,14 +42,14 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		}
 	case *CmdRequest:
 		if c.must(ctx, RoleCustomer) {
-			c.rejoin.requesting = true
+			c.rejoin.requesting, c.rejoin.cancelled = true, false
 			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID, Addr: c.Addr})
 		}
 	case *CmdCancel:
 		if c.must(ctx, RoleCustomer) {
 			// Not waiting from now on, whatever the answer: a rejoin
 			// answered idle must not ask for an agent again.
-			c.rejoin.requesting, c.rejoin.position = false, 0
+			c.rejoin.requesting, c.rejoin.position, c.rejoin.cancelled = false, 0, true
 			ctx.Request(dispatcher, &CancelRequest{Customer: c.me.ID})
 		}
 	case *CmdStatus:

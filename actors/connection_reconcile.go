@@ -75,8 +75,12 @@ func (c *connection) replayToEnd(ctx actor.Context, id ConvID, v *convView) {
 		// to this client, and over: the client either saw it end on an
 		// earlier socket (it is in no resume) or never had it. Replayed
 		// from seq 1, it gave a client in a clean-clone CI run the whole
-		// conversation twice; dropped, it costs a client that never saw
-		// it a conversation that is over anyway.
+		// conversation twice. A customer may have been welcomed as
+		// chatting in it, so it hears the end, bare; an agent's tab
+		// hears nothing.
+		if c.me.Role == RoleCustomer {
+			c.send(ctx, &ConvClosed{Conv: id, Reason: ReasonGone})
+		}
 		return
 	}
 	c.replayEnded(ctx, id, v.last)

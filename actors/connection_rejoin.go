@@ -46,6 +46,10 @@ type rejoin struct {
 	status     Status // an agent's, with its capacity
 	capacity   int
 	position   int // a waiting customer's place; 0 when not told one
+	// cancelled: the customer cancelled its request and has not asked
+	// again. A Queued sent before the cancel may still arrive, and its
+	// Dequeued may be lost with a move: neither makes it wait again.
+	cancelled bool
 }
 
 // rejoinAgain is the connection's timer for its next attempt.
@@ -145,7 +149,9 @@ func (c *connection) convIDs() []ConvID {
 func (c *connection) standing(ctx actor.Context, msg any) {
 	switch m := msg.(type) {
 	case *Queued:
-		c.rejoin.position, c.rejoin.requesting = m.Position, false
+		if !c.rejoin.cancelled {
+			c.rejoin.position, c.rejoin.requesting = m.Position, false
+		}
 	case *Dequeued:
 		c.rejoin.position = 0
 	case *AgentState:
@@ -173,7 +179,7 @@ func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
 	if a.Queued && a.Position != c.rejoin.position {
 		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
 	}
-	if c.waiting() && !a.Queued && a.Conv == "" {
+	if c.waiting() && !c.rejoin.cancelled && !a.Queued && a.Conv == "" {
 		// Its request, or its place, was lost with a dispatcher that
 		// moved (or its grace ran out while its rejoins were lost): the
 		// client still waits, so it asks again, at the back.

@@ -188,6 +188,29 @@ func TestWaitingCustomerForgottenAsksAgain(t *testing.T) {
 	agent.next(isOpened(conv))
 }
 
+// TestCancelledCustomerNotQueuedAgain: a Queued that arrives after the
+// customer cancelled (sent before the cancel reached the dispatcher) does
+// not make its connection wait again: its probes would find it idle and
+// ask for an agent the customer no longer wants.
+func TestCancelledCustomerNotQueuedAgain(t *testing.T) {
+	st := openSQLite(t)
+	f, dir, _ := newClusterFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	c := connectProbing(t, f, dir, oneAgentAuth, RoleCustomer, 20*time.Millisecond)
+	c.command("request", &CmdRequest{})
+	c.next(isQueued(1))
+	c.command("cancel", &CmdCancel{})
+	c.next(func(m any) bool { _, ok := m.(*Dequeued); return ok })
+	f.event(RoutingLeftQueue) // the events before it are the first request's
+	f.send(c.pid, &Queued{Position: 1}) // late
+	select {
+	case ev := <-f.events:
+		if ev.Kind == RoutingQueued {
+			t.Fatalf("queued again after cancelling: %+v", ev)
+		}
+	case <-time.After(20 * 20 * time.Millisecond): // twenty probes
+	}
+}
+
 // TestReconcileAsksForAnAssignmentLost: an agent's tab told which
 // conversations its agent serves (Reconcile, after the agent actor moved)
 // asks for one it does not show, whose assignment went to the old
@@ -246,6 +269,22 @@ func TestEndedNeverShownNotReplayed(t *testing.T) {
 	tab.flush()
 	if n := count[*ConvOpened](tab) + count[*ConvClosed](tab); n != 0 {
 		t.Fatalf("the client was sent %d frames of a conversation it never showed, over: %+v", n, tab.seen)
+	}
+
+	// A customer named in such a conversation by its dispatcher may have
+	// been told it is chatting there: it hears the end, bare.
+	hello = &CmdHello{Version: ProtocolVersion, Role: RoleCustomer, Name: "c"}
+	cust := connectConfigured(t, f, dir, oneAgentAuth, hello, func(cfg *ConnConfig) {
+		cfg.ProbeMax, cfg.History = time.Hour, endedHistory{}
+	})
+	f.send(cust.pid, &CustomerAdmitted{Conv: conv}) // a rejoin's answer
+	if s := waitFor(t, stand, func(s *Sync) bool { return s.Party.Role == RoleCustomer }); !s.Unshown {
+		t.Fatalf("synced %+v, want it marked unshown", s)
+	}
+	f.send(cust.pid, &ConvClosed{Conv: conv, Reason: ReasonGone})
+	cust.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv && e.Reason == ReasonGone })
+	if n := count[*ConvOpened](cust); n != 0 {
+		t.Fatalf("the customer was replayed the conversation: %+v", cust.seen)
 	}
 }
 

@@ -178,12 +178,15 @@ func (w *storeWriter) drained() bool {
 	if len(w.pending) >= w.MaxBatch {
 		return true // a flood that never lets the mailbox empty still commits
 	}
+	// The count can read -1: a sender pushes its message before it
+	// counts it, and the writer may take the message in between. Above 0
+	// is what says a message waits behind this one.
 	if w.queued() > 0 {
 		return false
 	}
 	if len(w.pending) < yieldBelow {
 		runtime.Gosched()
-		return w.queued() == 0
+		return w.queued() <= 0
 	}
 	return true
 }

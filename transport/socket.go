@@ -49,7 +49,7 @@ type socket struct {
 	running     atomic.Bool // a writer goroutine holds the writer's role
 	pingDue     atomic.Bool
 	pingTimer   atomic.Pointer[time.Timer]
-	lastRead    atomic.Int64                // when the reader last read a frame, pongs included (unix ns)
+	lastRead    atomic.Int64                // when the reader last read a frame, pongs included (since monoStart)
 	stopWatch   atomic.Pointer[func() bool] // stops the shutdown watch
 	isReleased  atomic.Bool
 	releaseOnce sync.Once
@@ -272,13 +272,17 @@ func (s *socket) armPingIn(d time.Duration) {
 // S5 socket) needs no ping, its write, its pong or a writer goroutine.
 func (s *socket) pingTick() {
 	period := s.limits.pingPeriod()
-	if since := time.Since(time.Unix(0, s.lastRead.Load())); s.reading.Load() && since < period {
+	if since := time.Since(monoStart) - time.Duration(s.lastRead.Load()); s.reading.Load() && since < period {
 		s.armPingIn(period - since)
 		return
 	}
 	s.pingDue.Store(true)
 	s.kick()
 }
+
+// monoStart is the origin of the sockets' read times: durations since it
+// are read on the monotonic clock, which a wall-clock step does not move.
+var monoStart = time.Now()
 
 func isClosed(c <-chan struct{}) bool {
 	select {

@@ -59,7 +59,7 @@ func (s *socket) readLoop() {
 // readAt notes that the peer was heard from at now: its read deadline
 // moves, and no keep-alive ping is due for a while (pingTick).
 func (s *socket) readAt(now time.Time) error {
-	s.lastRead.Store(now.UnixNano())
+	s.lastRead.Store(int64(now.Sub(monoStart))) // monotonic: a clock step must not postpone a ping
 	return s.ws.SetReadDeadline(now.Add(s.limits.PongWait))
 }
 
