@@ -200,7 +200,7 @@ func TestCancelledCustomerNotQueuedAgain(t *testing.T) {
 	c.next(isQueued(1))
 	c.command("cancel", &CmdCancel{})
 	c.next(func(m any) bool { _, ok := m.(*Dequeued); return ok })
-	f.event(RoutingLeftQueue) // the events before it are the first request's
+	f.event(RoutingLeftQueue)           // the events before it are the first request's
 	f.send(c.pid, &Queued{Position: 1}) // late
 	select {
 	case ev := <-f.events:
