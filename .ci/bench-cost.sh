@@ -136,7 +136,7 @@ for scen in $scenarios; do
 			function med(f,   i, j, a, t) {
 				for (i = 1; i <= n; i++) a[i] = v[f, i] + 0
 				for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-				return a[int((n + 1) / 2)]
+				return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 			}
 			END { if (n) printf "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d/%d/%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, c, med(4), med(5), med(6), med(7), e, lost, dup, ro, med(10), med(11), med(12), med(13), med(14), med(15), med(16), med(17), med(18) }' \
 			"$out/cost-runs.tsv"
