@@ -352,17 +352,24 @@ func TestNoWordReopensAnEndedConversation(t *testing.T) {
 	}
 }
 
+// probingCustomerInStandIn is a customer's connection, probing every 20
+// ms, shown a stand-in conversation (the probe returned) with agent a.
+func probingCustomerInStandIn(t *testing.T) (f *fixture, stand *probe, customer *client, conv ConvID, agent Party) {
+	t.Helper()
+	conv = ConvID(ids.Conv + "standin")
+	f, dir, stands := standInFixture(t, conv)
+	customer = connectProbing(t, f, dir, oneAgentAuth, RoleCustomer, 20*time.Millisecond)
+	agent = Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
+	f.send(customer.pid, &ConvOpened{Conv: conv, Customer: customer.me, Agent: agent, Why: WhyAssigned})
+	customer.next(isOpened(conv))
+	return f, stands[0], customer, conv, agent
+}
+
 // TestEndAskedAgain: a customer's end that the conversation never answered
 // (lost with a move) is sent again with the probes, until the end comes:
 // the rolling restart left a customer waiting for good on its end.
 func TestEndAskedAgain(t *testing.T) {
-	conv := ConvID(ids.Conv + "standin")
-	f, dir, stands := standInFixture(t, conv)
-	stand := stands[0]
-	customer := connectProbing(t, f, dir, oneAgentAuth, RoleCustomer, 20*time.Millisecond)
-	agent := Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
-	f.send(customer.pid, &ConvOpened{Conv: conv, Customer: customer.me, Agent: agent, Why: WhyAssigned})
-	customer.next(isOpened(conv))
+	f, stand, customer, conv, agent := probingCustomerInStandIn(t)
 	customer.command("end", &CmdEnd{Conv: conv})
 	for range 2 { // the end, then again with a probe
 		waitFor[*End](t, stand, nil)
@@ -377,13 +384,7 @@ func TestEndAskedAgain(t *testing.T) {
 // client gets one ack (a clean-clone CI run of TestRollingRestart: an
 // agent's line never stored, and both sides waiting for good).
 func TestPostAskedAgain(t *testing.T) {
-	conv := ConvID(ids.Conv + "standin")
-	f, dir, stands := standInFixture(t, conv)
-	stand := stands[0]
-	customer := connectProbing(t, f, dir, oneAgentAuth, RoleCustomer, 20*time.Millisecond)
-	agent := Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}
-	f.send(customer.pid, &ConvOpened{Conv: conv, Customer: customer.me, Agent: agent, Why: WhyAssigned})
-	customer.next(isOpened(conv))
+	f, stand, customer, conv, _ := probingCustomerInStandIn(t)
 	customer.command("msg", &CmdPost{Conv: conv, Text: "hello", ClientID: "c1"})
 	for range 2 { // the post, then again with a probe
 		waitFor(t, stand, func(p *Post) bool { return p.ClientID == "c1" && p.Text == "hello" })
