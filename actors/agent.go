@@ -81,7 +81,7 @@ func (a *agentActor) Receive(ctx actor.Context) {
 			// incarnation is still the agent's.
 			a.rejoins++
 			ctx.Send(a.Dir.PID(KindDispatcher, DispatcherID(PoolNative)), &AgentRejoin{Actor: a.Identity(ctx)})
-			scheduler.NewTimerScheduler(ctx.ActorSystem().Root).SendOnce(a.StartWait, ctx.Self(), &startOverdue{})
+			scheduler.NewTimerScheduler(ctx.ActorSystem().Root).SendOnce(startAskWait(a.Kinds, a.rejoins), ctx.Self(), &startOverdue{})
 			return
 		}
 		a.Log.Warn("agent actor activated without a start; stopping", "agent", a.Identity(ctx), "held", len(a.early.held))

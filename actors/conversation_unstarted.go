@@ -19,7 +19,8 @@ import (
 // stopped, wakes an actor that no StartConv will ever reach. Without a
 // bound it would hold what it was sent forever, its senders unanswered.
 // So a conversation still waiting for its start after firstStartAsk (then
-// every Kinds.StartWait) reads its record. Open, it asks its dispatcher
+// after a wait that doubles up to Kinds.StartWait, startAskWait) reads its
+// record. Open, it asks its dispatcher
 // for its start (ConvRejoin): the start may have been lost with a node.
 // Else (not before StartWait), or after maxRejoins asks, it answers what
 // it holds as the record says, and stops.
@@ -42,14 +43,25 @@ const firstStartAsk = time.Second
 // firstStartWait is the wait before the first ask.
 func firstStartWait(k *Kinds) time.Duration { return min(firstStartAsk, k.StartWait) }
 
+// startAskWait is the wait after ask n (1, 2, …) before the next: it
+// doubles from firstStartAsk up to StartWait. An ask goes to the
+// dispatcher's grain, and in a rolling restart the dispatcher may be
+// moving too, so the first ask can be lost; the next then went only
+// StartWait later, and a conversation that moved three times in seven
+// seconds left its customer waiting past the ten-second re-homing bound.
+func startAskWait(k *Kinds, n int) time.Duration {
+	return min(firstStartAsk<<min(n-1, 8), k.StartWait)
+}
+
 // What a conversation that never started answers: why it takes nothing.
 const refusedUnknown = "no such conversation here"
 
 // maxRejoins bounds how many times an open conversation activated without
 // its start asks its dispatcher for it (ConvRejoin) before it gives up:
 // the tutorial's conversations, which no native dispatcher knows, end up
-// refusing after that many StartWaits.
-const maxRejoins = 3
+// refusing after that many asks (about 18 s with the default StartWait:
+// asks at 1, 2, 4, 8 and 13 s, the last answered at 18).
+const maxRejoins = 5
 
 // unstartedRefusal is how a conversation that was never started answers
 // what it holds: a frame error for each Post and End, and, when ended, a
@@ -85,7 +97,7 @@ func (c *conversation) unstarted(ctx actor.Context) {
 		c.rejoins++
 		c.Log.Warn("conversation activated without a start; asking its dispatcher", "conv", id, "held", len(c.early.held), "ask", c.rejoins)
 		ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID(PoolNative)), &ConvRejoin{Conv: ConvID(id)})
-		c.waitStart = c.timers.SendOnce(c.StartWait, ctx.Self(), &startOverdue{})
+		c.waitStart = c.timers.SendOnce(startAskWait(c.Kinds, c.rejoins), ctx.Self(), &startOverdue{})
 		return
 	}
 	c.Log.Warn("conversation activated without a start; stopping", "conv", id, "held", len(c.early.held), "answer", r.code)

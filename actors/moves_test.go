@@ -512,3 +512,19 @@ func TestMovesPause(t *testing.T) {
 		t.Fatalf("first move of a new window: pause %v ok %v", pause, ok)
 	}
 }
+
+// TestStartAskWait: an activation without its start asks again after a
+// wait that doubles from firstStartAsk up to StartWait, so that a first
+// ask lost with a moving dispatcher is repeated within two seconds.
+func TestStartAskWait(t *testing.T) {
+	k := &Kinds{StartWait: 5 * time.Second}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
+	for i, w := range want {
+		if got := startAskWait(k, i+1); got != w {
+			t.Fatalf("wait after ask %d: %v, want %v", i+1, got, w)
+		}
+	}
+	if got := startAskWait(&Kinds{StartWait: 20 * time.Millisecond}, 1); got != 20*time.Millisecond {
+		t.Fatalf("a short StartWait bounds the first wait: %v", got)
+	}
+}
