@@ -122,6 +122,7 @@ func runLoad(t *testing.T, s *scenario, fault func()) (*Report, *Stored) {
 	t.Logf("%d conversations resumed after a drop, p99 %v; %d stored messages, %d conversations",
 		report.Resumes, report.ResumeP99, len(db.Messages), len(db.Convs))
 	if len(report.Problems) > 0 {
+		describeStalled(t, s.db, report.Problems)
 		t.Logf("server logs:\n%s", s.logs())
 	}
 	return &report, db
