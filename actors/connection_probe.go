@@ -34,7 +34,12 @@ const (
 
 // A waiting customer probes its dispatcher the same way: a rejoin, which
 // tells it where it stands now and brings back a place or a request for an
-// agent lost with a dispatcher that moved. So does an agent's tab: the
+// agent lost with a dispatcher that moved. Its probes come at least every
+// waitingProbe: a dispatcher that moved serves its queue once every
+// restored waiter is back or restoreSettle has passed, and one whose
+// connection heard nothing of the move (the watch lost with the node) came
+// back only at its next probe, up to probeMax later, passed over meanwhile
+// (a clean-clone CI run of TestRollingRestart). So does an agent's tab: the
 // rejoin's answer lists the conversations the agent serves, and the tab
 // asks for one it lacks (a clean-clone CI run of TestClusterSteady, with
 // nothing moving, left a tab without its first assignment for good).
@@ -123,7 +128,29 @@ func (c *connection) probed(ctx actor.Context, t *probeTick) {
 		// agent, which conversations it serves (reconcile).
 		c.sendRejoin(ctx)
 	}
-	c.armProbe(ctx, min(2*c.probe.gap, c.probeMax()))
+	c.armProbe(ctx, c.nextProbeGap())
+}
+
+// waitingProbe is the slowest pace of a waiting customer's probes: well
+// within restoreSettle, so that its rejoin reaches a dispatcher that moved
+// before the queue is served without it.
+const waitingProbe = restoreSettle / 2
+
+// nextProbeGap doubles the gap up to probeMax, or waitingProbe while the
+// customer waits.
+func (c *connection) nextProbeGap() time.Duration {
+	next := min(2*c.probe.gap, c.probeMax())
+	if c.waiting() {
+		next = min(next, waitingProbe)
+	}
+	return next
+}
+
+// probeWhileWaiting brings the probes to a waiting customer's pace.
+func (c *connection) probeWhileWaiting(ctx actor.Context) {
+	if c.Dir.Moves() && c.admitted && c.probe.gap > waitingProbe {
+		c.armProbe(ctx, waitingProbe)
+	}
 }
 
 // waiting reports whether this is a customer waiting for an agent: in the

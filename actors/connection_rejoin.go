@@ -151,6 +151,7 @@ func (c *connection) standing(ctx actor.Context, msg any) {
 	case *Queued:
 		if !c.rejoin.cancelled {
 			c.rejoin.position, c.rejoin.requesting = m.Position, false
+			c.probeWhileWaiting(ctx)
 		}
 	case *Dequeued:
 		c.rejoin.position = 0

@@ -416,3 +416,25 @@ func TestAdmissionAskedAgain(t *testing.T) {
 	conv := c.next(func(m any) bool { _, ok := m.(*ConvOpened); return ok }).(*ConvOpened).Conv
 	agent.next(isOpened(conv))
 }
+
+// TestWaitingCustomerProbesAtItsPace: a waiting customer's probes come at
+// least every waitingProbe, within a moved dispatcher's restoreSettle, so
+// that its rejoin is back before the queue is served without it (a
+// clean-clone CI run of TestRollingRestart passed over a connected waiting
+// customer whose connection never heard of the move); other connections'
+// gaps double up to probeMax.
+func TestWaitingCustomerProbesAtItsPace(t *testing.T) {
+	c := &connection{}
+	c.probe.gap = 8 * time.Second
+	if got := c.nextProbeGap(); got != probeMax {
+		t.Fatalf("a connection not waiting: next gap %v, want %v", got, probeMax)
+	}
+	c.me.Role, c.rejoin.position = RoleCustomer, 3
+	if got := c.nextProbeGap(); got != waitingProbe || waitingProbe >= restoreSettle {
+		t.Fatalf("a waiting customer: next gap %v, want %v (under restoreSettle %v)", got, waitingProbe, restoreSettle)
+	}
+	c.probe.gap = 500 * time.Millisecond
+	if got := c.nextProbeGap(); got != time.Second {
+		t.Fatalf("a waiting customer after a move: next gap %v, want the doubling 1s", got)
+	}
+}
