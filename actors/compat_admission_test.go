@@ -36,6 +36,7 @@ type waitingLineSocket struct {
 
 func (s *waitingLineSocket) Send([]byte) bool { return true }
 func (s *waitingLineSocket) Close(Disconnect) {}
+func (s *waitingLineSocket) Flush()           {}
 func (s *waitingLineSocket) StartReading() {
 	s.root.Send(s.pid, &InboundFrame{Data: []byte(s.line)})
 }

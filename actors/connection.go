@@ -3,6 +3,7 @@ package actors
 import (
 	"log/slog"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -55,6 +56,9 @@ type connection struct {
 	rejoin rejoin
 	probe  tailProbe  // tail-loss probes on a cluster (connection_probe.go)
 	ended  endedConvs // conversations seen to end (connection_ended.go)
+	// mailboxLen is how many messages wait in the actor's mailbox: at 0 a
+	// Receive flushes the socket.
+	mailboxLen func() int
 }
 
 // ConnConfig is everything a connection actor starts with.
@@ -101,9 +105,17 @@ type ConnConfig struct {
 
 // NewConnectionProps returns the props of a connection actor.
 func NewConnectionProps(cfg ConnConfig) *actor.Props {
+	var mb atomic.Pointer[actor.Mailbox]
+	unbounded := actor.Unbounded()
+	mailbox := func() actor.Mailbox {
+		m := unbounded()
+		mb.Store(&m)
+		return m
+	}
+	waiting := func() int { return (*mb.Load()).UserMessageCount() }
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &connection{ConnConfig: cfg, convs: map[ConvID]*convView{}}
-	})
+		return &connection{ConnConfig: cfg, convs: map[ConvID]*convView{}, mailboxLen: waiting}
+	}, actor.WithMailbox(mailbox))
 }
 
 // Receive handles one message; state changes only here. Each case hands
@@ -165,5 +177,12 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.admissionTimedOut(ctx)
 	case *actor.Stopped:
 		c.stopped(ctx)
+	}
+	if c.mailboxLen() <= 0 {
+		// The last message of a burst: what it and the ones before it
+		// queued goes out together (Socket.Flush). A count read while a
+		// sender is between its push and its count flushes early, which
+		// costs a write, never a frame: the next message flushes again.
+		c.Socket.Flush()
 	}
 }

@@ -54,6 +54,7 @@ type quietSocket struct{}
 func (quietSocket) Send([]byte) bool { return true }
 func (quietSocket) Close(Disconnect) {}
 func (quietSocket) StartReading()    {}
+func (quietSocket) Flush()           {}
 
 // newCustomers admits every customer under the name it gives.
 type newCustomers struct{}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -20,9 +21,20 @@ import (
 // buffer behind the frames already there and go out with them.
 type batchConn struct {
 	net.Conn
-	mu   sync.Mutex
-	held bool
-	buf  *[]byte // from batchBuffers while held
+	raw      syscall.RawConn // Conn's descriptor for tryWrite; nil when it has none (TLS, pipes)
+	mu       sync.Mutex
+	held     bool
+	buf      *[]byte   // from batchBuffers while held
+	deadline time.Time // the write deadline asked for while held, applied when the bytes go
+}
+
+// newBatchConn wraps c.
+func newBatchConn(c net.Conn) *batchConn {
+	b := &batchConn{Conn: c}
+	if sc, ok := c.(syscall.Conn); ok {
+		b.raw, _ = sc.SyscallConn()
+	}
+	return b
 }
 
 // batchBuffers are held only while a batch is written, not for the
@@ -49,6 +61,20 @@ func (c *batchConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// SetWriteDeadline records the deadline while writes gather, for the
+// write that sends them, instead of re-arming the descriptor's timer for
+// every frame gorilla writes into the buffer.
+func (c *batchConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	if c.held {
+		c.deadline = t
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
+	return c.Conn.SetWriteDeadline(t)
+}
+
 // hold starts gathering writes.
 func (c *batchConn) hold() {
 	c.mu.Lock()
@@ -67,26 +93,65 @@ func (c *batchConn) flush(deadline time.Time) error {
 	if !c.held {
 		return nil
 	}
-	_ = c.Conn.SetWriteDeadline(deadline)
+	c.deadline = deadline
 	err := c.writeHeld()
+	c.release()
+	return err
+}
+
+// pending says whether gathered bytes wait for a flush: a tryWrite left
+// them.
+func (c *batchConn) pending() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.held
+}
+
+// release stops gathering and gives the buffer back; c.mu is held.
+func (c *batchConn) release() {
 	c.held = false
 	if cap(*c.buf) <= maxBatch*2 { // an outsized buffer is left to the GC
 		*c.buf = (*c.buf)[:0]
 		batchBuffers.Put(c.buf)
 	}
 	c.buf = nil
-	return err
 }
 
-// writeHeld writes the gathered bytes; c.mu is held.
+// writeHeld writes the gathered bytes within the recorded deadline; c.mu
+// is held.
 func (c *batchConn) writeHeld() error {
 	b := *c.buf
 	*c.buf = b[:0]
 	if len(b) == 0 {
 		return nil
 	}
+	_ = c.Conn.SetWriteDeadline(c.deadline)
 	_, err := c.Conn.Write(b)
 	return err
+}
+
+// tryWrite writes what was gathered with one system call that does not
+// wait (writeNow), and says whether all of it went; then gathering stops.
+// Otherwise what is left stays held, in order, for flush: the caller hands
+// it to the socket's writer goroutine, which may wait.
+func (c *batchConn) tryWrite() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.held {
+		return true
+	}
+	if b := *c.buf; len(b) > 0 {
+		if c.raw == nil {
+			return false
+		}
+		n := writeNow(c.raw, b)
+		if n < len(b) {
+			*c.buf = b[:copy(b, b[n:])]
+			return false
+		}
+	}
+	c.release()
+	return true
 }
 
 // batchingWriter hands the upgrader a batchConn when it hijacks the
@@ -101,7 +166,7 @@ func (w *batchingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	w.conn = &batchConn{Conn: c}
+	w.conn = newBatchConn(c)
 	return w.conn, brw, nil
 }
 

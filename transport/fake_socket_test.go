@@ -13,12 +13,16 @@ import (
 // the client "sends" the way readLoop does, through the root context and
 // only once the actor has called StartReading. Like socket, it refuses
 // frames after Close and reports the end of the stream to the actor after
-// a close. Its queue has no bound: the test reads everything.
+// a close. Its queue has no bound: the test reads everything. As on socket,
+// a frame is written (seen by the test) only at the Flush after its Send,
+// or at Close: a connection that forgot to flush leaves its client waiting
+// here too.
 type fakeSocket struct {
 	root *actor.RootContext
 	pid  *actor.PID // the connection actor, set before it starts
 
 	mu      sync.Mutex
+	queued  [][]byte // sent, not flushed yet
 	frames  [][]byte
 	closed  *actors.Disconnect // the first Close's reason
 	changed chan struct{}      // holds a token after every Send or Close
@@ -40,9 +44,24 @@ func (s *fakeSocket) Send(frame []byte) bool {
 	if s.closed != nil {
 		return false
 	}
-	s.frames = append(s.frames, frame)
-	s.notify()
+	s.queued = append(s.queued, frame)
 	return true
+}
+
+// Flush implements actors.Socket: what was queued is written.
+func (s *fakeSocket) Flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writeQueued()
+}
+
+// writeQueued moves the queue to what the client got; s.mu is held.
+func (s *fakeSocket) writeQueued() {
+	if len(s.queued) > 0 {
+		s.frames = append(s.frames, s.queued...)
+		s.queued = nil
+		s.notify()
+	}
 }
 
 // Close implements actors.Socket. As on a real socket, the reader then sees
@@ -53,6 +72,7 @@ func (s *fakeSocket) Close(d actors.Disconnect) {
 	if s.closed != nil {
 		return
 	}
+	s.writeQueued()
 	s.closed = &d
 	s.notify()
 	s.root.Send(s.pid, &actors.SocketClosed{})

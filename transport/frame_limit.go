@@ -61,6 +61,7 @@ func (s *socket) overRate(frame []byte) (refused, hangUp bool) {
 	// as slow (4008), not for what it does.
 	if s.waitingBytes() < s.limits.SendQueueBytes/2 {
 		s.Send(fg.codec.Encode(&actors.FrameError{Code: actors.ErrCodeRateLimited, Message: rateLimitedMessage, Ref: clientRef(frame)}))
+		s.Flush() // sent from the read loop: no actor's Receive flushes it
 	}
 	return true, false
 }

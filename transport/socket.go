@@ -16,9 +16,12 @@ import (
 	"kefu/actors"
 )
 
-// socket is one WebSocket connection. readLoop is its only reader and
-// writeSome its only writer; the connection actor reaches it through the
-// non-blocking methods of actors.Socket.
+// socket is one WebSocket connection. readLoop is its only reader; its
+// writer is whoever holds the writer's role (running): Flush, writing a
+// burst inline on the actor's goroutine without waiting (socket_flush.go),
+// or writeSome, in a goroutine of its own while there is work that may
+// wait. The connection actor reaches it through the non-blocking methods
+// of actors.Socket.
 type socket struct {
 	ws     *websocket.Conn
 	conn   *batchConn // ws's connection, to write several frames at once; nil in some tests
@@ -107,6 +110,7 @@ func (s *socket) Send(frame []byte) bool {
 	if slow == (actors.Disconnect{}) {
 		s.queue = append(s.queue, frame)
 		s.queueBytes += frameCost(frame)
+		waiting += frameCost(frame)
 	}
 	s.queueMu.Unlock()
 	if slow != (actors.Disconnect{}) {
@@ -115,7 +119,9 @@ func (s *socket) Send(frame []byte) bool {
 		}
 		return false
 	}
-	s.kick()
+	if waiting >= kickBytes {
+		s.kick() // a long burst streams out meanwhile
+	}
 	return true
 }
 
@@ -193,29 +199,34 @@ func dropsQueue(d actors.Disconnect) bool {
 	return d == actors.DisconnectSlowStalled || d == actors.DisconnectSlowBytes || d == actors.DisconnectReplaced
 }
 
-// dropping says whether the writer should stop writing frames: the socket
-// is closing with a reason that drops the queue.
+// dropping: the socket is closing with a reason that drops the queue.
 func (s *socket) dropping() bool {
 	return isClosed(s.closeReq) && dropsQueue(s.reason)
 }
 
-// kick makes sure a writer is running if there is work: at most one at a
-// time, so the socket still has exactly one writer, but none while idle. A
-// chat socket is idle nearly always, and a parked goroutine per socket is
-// most of what ten thousand idle sockets cost.
+// kick starts the writer goroutine unless a writer holds the role: one at
+// a time, and none while idle (a parked goroutine per socket was most of
+// what ten thousand idle sockets cost).
 func (s *socket) kick() {
 	if s.running.CompareAndSwap(false, true) {
 		go s.writeSome()
 	}
 }
 
-// writeSome is the socket's writer (gorilla allows close replies from the
-// reader beside it). It runs in its own goroutine only while there is work:
-// queued frames, a due ping, a close, or a peer gone. The goroutine that
-// finds the socket closed or gone releases it and keeps the writer's role
-// for good, so nothing is written after.
+// writeSome is the writer goroutine, while there is work that may wait:
+// queued frames, a due ping, a close, a peer gone. (gorilla allows close
+// replies from the reader beside it.) Finding the socket closed or gone,
+// it releases it and keeps the role for good: nothing is written after.
 func (s *socket) writeSome() {
 	for {
+		if s.conn != nil && s.conn.pending() {
+			// What Flush's write left: it goes first, before a close
+			// frame or anything queued since.
+			if err := s.conn.flush(time.Now().Add(s.limits.WriteWait)); err != nil {
+				s.release()
+				return
+			}
+		}
 		switch {
 		case isClosed(s.closeReq):
 			s.finish()
@@ -252,7 +263,8 @@ func (s *socket) writeSome() {
 }
 
 func (s *socket) hasWork() bool {
-	return s.queued() > 0 || s.pingDue.Load() || isClosed(s.closeReq) || isClosed(s.readerDone)
+	return s.queued() > 0 || s.pingDue.Load() || isClosed(s.closeReq) || isClosed(s.readerDone) ||
+		(s.conn != nil && s.conn.pending())
 }
 
 // armPing schedules the next keep-alive ping.

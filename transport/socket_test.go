@@ -139,6 +139,7 @@ func TestSocketSlow(t *testing.T) {
 				t.Fatalf("frame %d of %d refused: closed with %+v", i, burst, s.reason)
 			}
 		}
+		s.Flush()
 		if err := <-got; err != nil {
 			t.Fatal(err)
 		}
