@@ -164,6 +164,32 @@ var migrations = []string{
 		claimed_at INTEGER NOT NULL
 	) STRICT, WITHOUT ROWID;
 	ALTER TABLE messages ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0 CHECK (epoch >= 0);`,
+	// 8: teams (teams.go, issue 18). A name is unique among live teams;
+	// hours are one JSON value (hours.Spec). The general team, every
+	// agent's, exists from here on: routing with no other team is routing
+	// as before teams.
+	`CREATE TABLE teams (
+		id          TEXT    PRIMARY KEY CHECK (id <> ''),
+		name        TEXT    NOT NULL,
+		name_key    TEXT    NOT NULL,
+		description TEXT    NOT NULL DEFAULT '',
+		visible     INTEGER NOT NULL CHECK (visible IN (0, 1)),
+		position    INTEGER NOT NULL DEFAULT 0,
+		everyone    INTEGER NOT NULL DEFAULT 0 CHECK (everyone IN (0, 1)),
+		hours       TEXT    NOT NULL DEFAULT '{}',
+		version     INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+		created_at  INTEGER NOT NULL,
+		archived_at INTEGER
+	) STRICT;
+	CREATE UNIQUE INDEX teams_name_key ON teams (name_key) WHERE archived_at IS NULL;
+	INSERT INTO teams (id, name, name_key, visible, everyone, hours, created_at)
+		VALUES ('tm_general', 'General', 'general', 1, 1, '{"alwaysOpen":true}', 0);
+	CREATE TABLE team_members (
+		team_id  TEXT NOT NULL REFERENCES teams (id),
+		agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+		PRIMARY KEY (team_id, agent_id)
+	) STRICT, WITHOUT ROWID;
+	CREATE INDEX team_members_agent ON team_members (agent_id);`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

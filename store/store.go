@@ -103,6 +103,7 @@ type Store interface {
 	Conversations
 	Ratings
 	Fencing
+	Teams
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

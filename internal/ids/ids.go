@@ -15,6 +15,7 @@ const (
 	Compat   = "cp_" // tutorial-protocol agents, issued per connection
 	Customer = "cu_"
 	Conv     = "cv_"
+	Team     = "tm_" // teams, issued by the store
 )
 
 // encoding is lower-case base32 without padding: ids stay URL-, JSON- and

@@ -25,6 +25,13 @@ type copyTable struct {
 // table.column.
 var bytesColumns = set("messages.text", "messages.client_id", "conv_events.note")
 
+// boolColumns are SQLite's 0/1 integers that are boolean here.
+var boolColumns = set("teams.visible", "teams.everyone")
+
+// seededRows are rows every new database has from its migrations (the
+// general team): the copy replaces them with the SQLite store's own.
+var seededRows = map[string]string{"teams": "id = 'tm_general'"}
+
 // copyTables are every table of both schemas but node_leases, parents
 // before children.
 var copyTables = []copyTable{
@@ -42,6 +49,8 @@ var copyTables = []copyTable{
 	// copied: leases are a running cluster's, and a SQLite store's are
 	// past by the time it is copied.
 	{"owners", []string{"key", "epoch", "node_id", "claimed_at"}, set("claimed_at"), "key"},
+	{"teams", []string{"id", "name", "name_key", "description", "visible", "position", "everyone", "hours", "version", "created_at", "archived_at"}, set("created_at", "archived_at"), "id"},
+	{"team_members", []string{"team_id", "agent_id"}, nil, "team_id, agent_id"},
 }
 
 func set(names ...string) map[string]bool {
@@ -74,7 +83,11 @@ func (s *Store) CopyFromSQLite(ctx context.Context, src *sql.DB) ([]TableCount, 
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, t := range copyTables {
 			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+t.name+`)`).Scan(&exists); err != nil {
+			q := `SELECT EXISTS (SELECT 1 FROM ` + t.name
+			if seeded, ok := seededRows[t.name]; ok {
+				q += ` WHERE NOT (` + seeded + `)`
+			}
+			if err := tx.QueryRow(ctx, q+`)`).Scan(&exists); err != nil {
 				return fmt.Errorf("check %s is empty: %w", t.name, err)
 			}
 			if exists {
@@ -82,6 +95,11 @@ func (s *Store) CopyFromSQLite(ctx context.Context, src *sql.DB) ([]TableCount, 
 			}
 		}
 		for _, t := range copyTables {
+			if seeded, ok := seededRows[t.name]; ok {
+				if _, err := tx.Exec(ctx, `DELETE FROM `+t.name+` WHERE `+seeded); err != nil {
+					return fmt.Errorf("clear %s: %w", t.name, err)
+				}
+			}
 			n, err := copyOne(ctx, read, tx, t)
 			if err != nil {
 				return fmt.Errorf("copy %s: %w", t.name, err)
@@ -146,6 +164,9 @@ func (r *sqliteRows) Values() ([]any, error) {
 		}
 		if text, ok := r.vals[i].(string); ok && bytesColumns[r.t.name+"."+c] {
 			r.vals[i] = []byte(text)
+		}
+		if n, ok := r.vals[i].(int64); ok && boolColumns[r.t.name+"."+c] {
+			r.vals[i] = n != 0
 		}
 	}
 	return r.vals, nil

@@ -13,7 +13,7 @@ import (
 // step that has shipped, since databases in the field already ran it.
 //
 // The schema holds what SQLite's (store/migrations.go) holds as of its
-// version 7, in PostgreSQL's types: times are timestamptz at millisecond
+// version 8, in PostgreSQL's types: times are timestamptz at millisecond
 // precision (the store truncates), ids and keys are compared byte by byte
 // (COLLATE "C", as SQLite compares them), so that orders and cursors match
 // whatever locale the database was created with. A message's text and
@@ -208,6 +208,29 @@ var migrations = []string{
 		END IF;
 	END
 	$$;`,
+	// 3: teams, as SQLite's version 8 (store/migrations.go).
+	`CREATE TABLE teams (
+		id          text COLLATE "C" PRIMARY KEY CHECK (id <> ''),
+		name        text        NOT NULL,
+		name_key    text COLLATE "C" NOT NULL,
+		description text        NOT NULL DEFAULT '',
+		visible     boolean     NOT NULL,
+		position    integer     NOT NULL DEFAULT 0,
+		everyone    boolean     NOT NULL DEFAULT false,
+		hours       jsonb       NOT NULL DEFAULT '{}',
+		version     bigint      NOT NULL DEFAULT 1 CHECK (version >= 1),
+		created_at  timestamptz NOT NULL,
+		archived_at timestamptz
+	);
+	CREATE UNIQUE INDEX teams_name_key ON teams (name_key) WHERE archived_at IS NULL;
+	INSERT INTO teams (id, name, name_key, visible, everyone, hours, created_at)
+		VALUES ('tm_general', 'General', 'general', true, true, '{"alwaysOpen":true}', 'epoch');
+	CREATE TABLE team_members (
+		team_id  text COLLATE "C" NOT NULL REFERENCES teams (id),
+		agent_id text COLLATE "C" NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+		PRIMARY KEY (team_id, agent_id)
+	);
+	CREATE INDEX team_members_agent ON team_members (agent_id);`,
 }
 
 // migrateLock is the advisory lock key that serializes migrations: two

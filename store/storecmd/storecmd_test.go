@@ -3,10 +3,12 @@ package storecmd
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"kefu/hours"
 	"kefu/internal/pgtest"
 	"kefu/store"
 	"kefu/store/postgres"
@@ -33,6 +35,11 @@ func TestCopy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		team, err := src.CreateTeam(ctx, store.Team{Name: "售后", Visible: true, Members: []string{agent.ID},
+			Hours: hours.Spec{TimeZone: "Asia/Shanghai", Closed: []string{"2027-02-17"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		key, err := src.Secret(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +55,7 @@ func TestCopy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, line := range []string{"agents          1 rows", "messages        2 rows", "routing_events  2 rows", "every count verified"} {
+		for _, line := range []string{"agents          1 rows", "messages        2 rows", "routing_events  2 rows", "teams           2 rows", "team_members    1 rows", "every count verified"} {
 			if !strings.Contains(out, line) {
 				t.Fatalf("output %q lacks %q", out, line)
 			}
@@ -69,6 +76,13 @@ func TestCopy(t *testing.T) {
 		}
 		if revoked, err := dst.TokenRevoked(ctx, "jti-1"); err != nil || !revoked {
 			t.Fatalf("TokenRevoked=%v, %v after the copy, want true", revoked, err)
+		}
+		if got, err := dst.Team(ctx, team.ID); err != nil || got.Name != team.Name || !got.Visible ||
+			!reflect.DeepEqual(got.Hours, team.Hours) || !reflect.DeepEqual(got.Members, team.Members) {
+			t.Fatalf("team after the copy: %+v, %v; want %+v", got, err, team)
+		}
+		if teams, err := dst.ListTeams(ctx, false); err != nil || len(teams) != 2 {
+			t.Fatalf("teams after the copy: %+v, %v; want the general team and %q", teams, err, team.Name)
 		}
 
 		// A second copy into the now full database is refused.

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("WaitingCustomers", func(t *testing.T) { testWaitingCustomers(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
 	t.Run("Fencing", func(t *testing.T) { testFencing(t, open) })
+	t.Run("Teams", func(t *testing.T) { testTeams(t, open) })
 }
 
 // mustCreate creates an agent with capacity store.DefaultCapacity or fails tb.
