@@ -1,10 +1,12 @@
 package transport
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"syscall"
 	"time"
 
 	"kefu/limit"
@@ -84,6 +86,19 @@ func (c *countedConn) Close() error {
 	c.gs.releaseConn(c, true)
 	return c.Conn.Close()
 }
+
+// SyscallConn hands on the descriptor of the connection it counts, so a
+// socket's writes can go inline (batchConn.tryWrite): without it every
+// counted connection, which is every one a server accepts, fell back to
+// the writer goroutine. A connection without a descriptor says so.
+func (c *countedConn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, errNoDescriptor
+}
+
+var errNoDescriptor = errors.New("connection without a file descriptor")
 
 // admitConn counts a new connection against its TCP peer's and everyone's
 // limits, or answers and closes it when it is over one and returns nil.

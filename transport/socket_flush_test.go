@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"testing"
 	"time"
 )
@@ -84,5 +85,38 @@ func TestSocketFlushRemainderInOrder(t *testing.T) {
 		if !bytes.Equal(f, frame(i)) {
 			t.Fatalf("frame %d is %.8q, want %.8q", i, f, frame(i))
 		}
+	}
+}
+
+// TestCountedConnWritesInline: a connection the server's listener counts
+// (every one it accepts) still hands its descriptor to batchConn, so its
+// bursts go inline; a connection without one (a pipe here, TLS in
+// production) goes to the writer goroutine. Before, every counted
+// connection went to the goroutine, and a window profile of S5 showed
+// writeSome, not Flush, doing every write.
+func TestCountedConnWritesInline(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if b := newBatchConn(&countedConn{Conn: server}); b.raw == nil {
+		t.Fatal("a counted TCP connection has no descriptor for inline writes")
+	}
+	p1, p2 := net.Pipe()
+	defer p1.Close()
+	defer p2.Close()
+	if b := newBatchConn(&countedConn{Conn: p1}); b.raw != nil {
+		t.Fatal("a pipe has a descriptor")
 	}
 }
