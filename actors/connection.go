@@ -3,7 +3,6 @@ package actors
 import (
 	"log/slog"
 	"net/netip"
-	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -105,14 +104,7 @@ type ConnConfig struct {
 
 // NewConnectionProps returns the props of a connection actor.
 func NewConnectionProps(cfg ConnConfig) *actor.Props {
-	var mb atomic.Pointer[actor.Mailbox]
-	unbounded := actor.Unbounded()
-	mailbox := func() actor.Mailbox {
-		m := unbounded()
-		mb.Store(&m)
-		return m
-	}
-	waiting := func() int { return (*mb.Load()).UserMessageCount() }
+	mailbox, waiting := countedMailbox()
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &connection{ConnConfig: cfg, convs: map[ConvID]*convView{}, mailboxLen: waiting}
 	}, actor.WithMailbox(mailbox))

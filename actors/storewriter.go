@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
-	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -108,14 +107,7 @@ func NewStoreWriterProps(cfg StoreWriterConfig) *actor.Props {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 4096
 	}
-	var mb atomic.Pointer[actor.Mailbox]
-	unbounded := actor.Unbounded()
-	mailbox := func() actor.Mailbox {
-		m := unbounded()
-		mb.Store(&m)
-		return m
-	}
-	queued := func() int { return (*mb.Load()).UserMessageCount() }
+	mailbox, queued := countedMailbox()
 	return actor.PropsFromProducer(func() actor.Actor { return &storeWriter{StoreWriterConfig: cfg, queued: queued} },
 		actor.WithMailbox(mailbox))
 }

@@ -144,14 +144,12 @@ func (s *SQLite) ListTeams(ctx context.Context, archived bool) ([]Team, error) {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
 	var teams []Team
-	byID := map[string]int{}
 	for rows.Next() {
 		t, err := scanTeam(rows)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("list teams: %w", err)
 		}
-		byID[t.ID] = len(teams)
 		teams = append(teams, t)
 	}
 	rows.Close()
@@ -163,14 +161,13 @@ func (s *SQLite) ListTeams(ctx context.Context, archived bool) ([]Team, error) {
 		return nil, fmt.Errorf("list team members: %w", err)
 	}
 	defer members.Close()
+	add := MemberAdder(teams)
 	for members.Next() {
 		var team, agent string
 		if err := members.Scan(&team, &agent); err != nil {
 			return nil, fmt.Errorf("list team members: %w", err)
 		}
-		if i, ok := byID[team]; ok {
-			teams[i].Members = append(teams[i].Members, agent)
-		}
+		add(team, agent)
 	}
 	if err := members.Err(); err != nil {
 		return nil, fmt.Errorf("list team members: %w", err)

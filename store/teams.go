@@ -106,6 +106,20 @@ func sortedMembers(m []string) []string {
 	return slices.Compact(m)
 }
 
+// MemberAdder returns what adds agent to the team of teams with that id
+// (ListTeams reads the teams, then every membership in one query).
+func MemberAdder(teams []Team) func(team, agent string) {
+	byID := make(map[string]int, len(teams))
+	for i, t := range teams {
+		byID[t.ID] = i
+	}
+	return func(team, agent string) {
+		if i, ok := byID[team]; ok {
+			teams[i].Members = append(teams[i].Members, agent)
+		}
+	}
+}
+
 // SortTeams puts teams in ListTeams' order.
 func SortTeams(ts []Team) {
 	slices.SortFunc(ts, func(a, b Team) int {

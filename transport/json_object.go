@@ -32,6 +32,12 @@ func decodeObject(frame []byte, v any) error {
 	if json.Unmarshal(frame, v) == nil {
 		return nil
 	}
+	return decodeByDecoder(frame, v)
+}
+
+// decodeByDecoder decodes frame, an object, with json.Decoder: its errors
+// say what is wrong with a frame json.Unmarshal refused.
+func decodeByDecoder(frame []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(frame))
 	if err := dec.Decode(v); err != nil {
 		return err

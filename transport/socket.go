@@ -292,8 +292,7 @@ func (s *socket) pingTick() {
 	s.kick()
 }
 
-// monoStart is the origin of the sockets' read times: durations since it
-// are read on the monotonic clock, which a wall-clock step does not move.
+// monoStart is the origin of the sockets' read times, on the monotonic clock.
 var monoStart = time.Now()
 
 func isClosed(c <-chan struct{}) bool {

@@ -154,23 +154,18 @@ func (s *Store) ListTeams(ctx context.Context, archived bool) ([]store.Team, err
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
-	byID := map[string]int{}
-	for i, t := range teams {
-		byID[t.ID] = i
-	}
 	members, err := s.pool.Query(ctx, `SELECT team_id, agent_id FROM team_members ORDER BY team_id, agent_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list team members: %w", err)
 	}
 	defer members.Close()
+	add := store.MemberAdder(teams)
 	for members.Next() {
 		var team, agent string
 		if err := members.Scan(&team, &agent); err != nil {
 			return nil, fmt.Errorf("list team members: %w", err)
 		}
-		if i, ok := byID[team]; ok {
-			teams[i].Members = append(teams[i].Members, agent)
-		}
+		add(team, agent)
 	}
 	if err := members.Err(); err != nil {
 		return nil, fmt.Errorf("list team members: %w", err)
