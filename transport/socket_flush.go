@@ -20,9 +20,9 @@ const inlineBytes = 32 << 10
 // socket can do that (a TCP connection); whatever the kernel does not take
 // at once, and anything else (a ping due, a close, a big queue, a
 // connection without a descriptor), goes to the writer goroutine as
-// before. Each burst started a goroutine before, with the wake-up of an
-// idle processor that costs most: about a fifth of the server's CPU was
-// socket writes under load.
+// before. Each burst used to start a goroutine and wake a processor for
+// it; writing inline bought S5 a tenth more round trips (benchmarks.md,
+// "Writes inline"): the write system call itself is most of the cost.
 func (s *socket) Flush() {
 	if s.queued() == 0 || !s.running.CompareAndSwap(false, true) {
 		return // nothing to write, or the writer has it
