@@ -87,6 +87,10 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 		}
 	}
 	c.send(ctx, msg)
+	if msg.Reason == ReasonWithdrawn && c.me.Role == RoleCustomer && !c.Pool.rules().customerClosedWhenEnded {
+		c.stillWaiting(ctx)
+		return
+	}
 	if c.Pool.rules().customerClosedWhenEnded && c.me.Role == RoleCustomer {
 		// A tutorial customer lives for one conversation; when its agent
 		// leaves it gets the tutorial's "close" order, then the server

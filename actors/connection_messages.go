@@ -212,6 +212,7 @@ const (
 	ReasonRemoved       = "agent_removed" // the agent's account was removed
 	ReasonFailed        = "failed"        // the conversation's actor stopped
 	ReasonGone          = "gone"          // it ended while this client was away
+	ReasonWithdrawn     = "withdrawn"     // never stored: a dispatcher that had lost its queue started it
 
 	// Why a waiting customer's position moved back (Queued.Moved).
 	MovedRequeuedAhead = "requeued_ahead" // conversations sent back to the queue went ahead of it

@@ -193,6 +193,22 @@ func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
 	}
 }
 
+// stillWaiting asks the dispatcher where a customer stands whose
+// conversation was withdrawn (conversation_fenced.go): the dispatcher that
+// owns the queue has it waiting, and tells it its place, or has no
+// request of it, and the answer makes it ask again (customerRejoined). A
+// customer served meanwhile in a conversation of its own has nothing to
+// ask.
+func (c *connection) stillWaiting(ctx actor.Context) {
+	if len(c.convs) > 0 || c.rejoin.cancelled {
+		return
+	}
+	c.Log.Info("conversation withdrawn; asking where the customer stands", "conn", c.ID)
+	c.rejoin.requesting = true
+	c.probeSoon(ctx)
+	c.sendRejoin(ctx)
+}
+
 // unknown returns those of ids the connection is not in, nor saw end.
 func (c *connection) unknown(ids []ConvID) []ConvID {
 	var out []ConvID

@@ -101,6 +101,11 @@ type StartConv struct {
 	// was on its way to or from the old activation may be lost, so once
 	// loaded it tells its parties to ask for what they lack (Resync).
 	Rehomed bool
+	// StartedBy is the fence of the dispatcher that started a new
+	// conversation, on a cluster (zero: none): its first write carries it,
+	// so a dispatcher that has lost its queue cannot open a conversation
+	// that its successor never hears of (conversation_fenced.go).
+	StartedBy store.Fence
 }
 
 // conversation owns one conversation: its members, its messages in order,
@@ -134,8 +139,9 @@ type conversation struct {
 	// waitStart cancels the timer for the start (startOverdue); nil once
 	// started.
 	waitStart scheduler.CancelFunc
-	epoch     int64     // owner epoch claimed at start on a cluster (Kinds.Claim); 0: no fence
-	state     convState // changed only by setState
+	epoch     int64         // owner epoch claimed at start on a cluster (Kinds.Claim); 0: no fence
+	startedBy []store.Fence // StartedBy, until the first write is stored; nil after
+	state     convState     // changed only by setState
 	timers    *scheduler.TimerScheduler
 	agent     *actor.PID            // the agent actor to tell; see hasAgent
 	custConns map[string]*actor.PID // the customer's live connections

@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"errors"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"kefu/store"
@@ -12,14 +14,31 @@ import (
 // nothing more of it may be: its senders are told not_stored, so that
 // they send again, to the new owner, and it stops. Its watchers see it
 // Terminated, without ConvFinished: the conversation goes on elsewhere.
+//
+// And one that is withdrawn: a new conversation's first write carries the
+// fence of the dispatcher that started it (StartConv.StartedBy). A
+// dispatcher paused past its lease and woken can still start one in the
+// instant before its own refused write stops it, and the conversation's
+// actor, on a healthy node, would store it under its own fence: the
+// dispatcher that now owns the queue never hears of it, and serves its
+// customer again, while the agent and the customer hold the first one
+// open for good (a clean-clone CI run of TestPausedNodeFenced). Refused
+// for the dispatcher's fence, it never existed: both parties are told it
+// is withdrawn, and the customer's connection asks its dispatcher where it
+// stands (connection_convs.go).
 
 // fence is what every write of the conversation carries: its claimed
-// epoch, none on a single node (epoch 0).
+// epoch, none on a single node (epoch 0), and, until its first write is
+// stored, the fence of the dispatcher that started it.
 func (c *conversation) fence() []store.Fence {
 	if c.epoch == 0 {
 		return nil
 	}
-	return []store.Fence{{Key: string(c.ID), Epoch: c.epoch}}
+	own := store.Fence{Key: string(c.ID), Epoch: c.epoch}
+	if len(c.startedBy) == 0 {
+		return []store.Fence{own}
+	}
+	return append([]store.Fence{own}, c.startedBy...)
 }
 
 // claim takes ownership of the conversation's log before its first read or
@@ -37,9 +56,16 @@ func (c *conversation) claim() error {
 }
 
 // fenced refuses everything numbered and not stored, the write that was
-// refused and what waits behind it, resends included, then stops.
+// refused and what waits behind it, resends included, then stops: moved,
+// or withdrawn when it was its starting dispatcher's fence that was stale.
 func (c *conversation) fenced(ctx actor.Context, err error) {
-	c.Log.Warn("conversation fenced: another node owns it; stopping", "conv", c.ID, "epoch", c.epoch, "err", err)
+	var f *store.FencedError
+	withdrawn := len(c.startedBy) > 0 && errors.As(err, &f) && f.Stale(c.startedBy)
+	if withdrawn {
+		c.Log.Warn("conversation withdrawn: the dispatcher that started it had lost its queue", "conv", c.ID, "dispatcher", c.startedBy[0], "err", err)
+	} else {
+		c.Log.Warn("conversation fenced: another node owns it; stopping", "conv", c.ID, "epoch", c.epoch, "err", err)
+	}
 	for _, waiting := range [][]accepted{c.writing, c.pending} {
 		for _, a := range waiting {
 			c.refuse(ctx, a.conn, ErrCodeNotStored, refusedNotStored, a.msg.ClientID)
@@ -50,5 +76,19 @@ func (c *conversation) fenced(ctx actor.Context, err error) {
 		}
 	}
 	c.writing, c.pending = nil, nil
+	if withdrawn {
+		c.withdraw(ctx)
+	}
 	ctx.Stop(ctx.Self())
+}
+
+// withdraw tells both parties that the conversation is no more: nothing
+// of it was stored. No dispatcher is told: the one that started it has
+// stopped, and the one that owns the queue never knew it.
+func (c *conversation) withdraw(ctx actor.Context) {
+	c.setState(convEnded)
+	toAgent := &ConvClosed{Conv: c.ID, Other: c.Customer, Reason: ReasonWithdrawn}
+	c.toAgent(ctx, toAgent)
+	toCustomer := &ConvClosed{Conv: c.ID, Other: c.Agent, Reason: ReasonWithdrawn}
+	c.toCustomer(ctx, toCustomer)
 }

@@ -30,10 +30,11 @@ func (w *watcher) Receive(ctx actor.Context) {
 }
 
 // startFencedConv starts, in a system of its own, a store writer over st
-// (node "node-a") and a conversation with epoch (0: none) whose customer's
+// (node "node-a") and a conversation with epoch (0: none), started by a
+// dispatcher with fence startedBy (zero: none), whose customer's
 // connection is a probe. It returns the conversation, the customer, its
 // probe and a channel that gets the conversation's Terminated.
-func startFencedConv(t *testing.T, st store.Conversations, epoch int64) (*fixture, *actor.PID, Party, *probe, chan *actor.Terminated) {
+func startFencedConv(t *testing.T, st store.Conversations, epoch int64, startedBy store.Fence) (*fixture, *actor.PID, Party, *probe, chan *actor.Terminated) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
@@ -50,7 +51,7 @@ func startFencedConv(t *testing.T, st store.Conversations, epoch int64) (*fixtur
 		kinds.Claim = func(key string) (int64, error) { return epoch, nil }
 	}
 	f.dir.UseKinds(kinds)
-	pid, err := f.dir.Activate(KindConv, string(id), &StartConv{ID: id, Ticket: 1, Customer: customer, CustomerConn: p.id})
+	pid, err := f.dir.Activate(KindConv, string(id), &StartConv{ID: id, Ticket: 1, Customer: customer, CustomerConn: p.id, StartedBy: startedBy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func startFencedConv(t *testing.T, st store.Conversations, epoch int64) (*fixtur
 func TestConversationFenced(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		st := &fencingStore{stale: map[string]bool{}}
-		f, conv, cust, p, _ := startFencedConv(t, st, 0)
+		f, conv, cust, p, _ := startFencedConv(t, st, 0, store.Fence{})
 		waitFor[*ConvOpened](t, p, nil)
 		f.send(conv, &Post{From: cust, Conn: p.id, Text: "hello", ClientID: "c1"})
 		waitFor[*Ack](t, p, func(a *Ack) bool { return a.ClientID == "c1" })
@@ -80,7 +81,7 @@ func TestConversationFenced(t *testing.T) {
 	})
 	t.Run("ErrFenced", func(t *testing.T) {
 		st := &fencingStore{stale: map[string]bool{}}
-		f, conv, cust, p, gone := startFencedConv(t, st, 7)
+		f, conv, cust, p, gone := startFencedConv(t, st, 7, store.Fence{})
 		opened := waitFor[*ConvOpened](t, p, nil)
 		st.mu.Lock()
 		if len(st.applied) == 0 {
@@ -126,6 +127,52 @@ func TestConversationFenced(t *testing.T) {
 		defer st.mu.Unlock()
 		if got, want := len(st.applied), 1; got != want {
 			t.Fatalf("writes stored=%d, want only the record's", got)
+		}
+	})
+}
+
+// TestConversationWithdrawn: a new conversation's first write carries the
+// fence of the dispatcher that started it, and only its first. Refused
+// for that fence (the dispatcher had lost its queue to another node), the
+// conversation never existed: its customer hears it withdrawn, nothing of
+// it is stored, and it stops.
+func TestConversationWithdrawn(t *testing.T) {
+	started := store.Fence{Key: DispatcherFenceKey(PoolNative), Epoch: 3, Node: "node-b"}
+	t.Run("OK", func(t *testing.T) {
+		st := &fencingStore{stale: map[string]bool{}}
+		f, conv, cust, p, _ := startFencedConv(t, st, 7, started)
+		opened := waitFor[*ConvOpened](t, p, nil)
+		f.send(conv, &Post{From: cust, Conn: p.id, Text: "hello", ClientID: "c1"})
+		waitFor[*Ack](t, p, func(a *Ack) bool { return a.ClientID == "c1" })
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		own := store.Fence{Key: string(opened.Conv), Epoch: 7}
+		if got, want := st.applied[0].Fences, []store.Fence{own, started}; !slices.Equal(got, want) {
+			t.Fatalf("first write fenced %v, want %v", got, want)
+		}
+		for _, b := range st.applied[1:] {
+			if !slices.Equal(b.Fences, []store.Fence{own}) {
+				t.Fatalf("a later write fenced %v, want its own fence only", b.Fences)
+			}
+		}
+	})
+	t.Run("ErrDispatcherFenced", func(t *testing.T) {
+		st := &fencingStore{stale: map[string]bool{started.Key: true}}
+		_, _, _, p, gone := startFencedConv(t, st, 7, started)
+		opened := waitFor[*ConvOpened](t, p, nil)
+		closed := waitFor[*ConvClosed](t, p, nil)
+		if closed.Conv != opened.Conv || closed.Reason != ReasonWithdrawn {
+			t.Fatalf("closed %+v, want %s withdrawn", closed, opened.Conv)
+		}
+		select {
+		case <-gone:
+		case <-time.After(testWait):
+			t.Fatal("the withdrawn conversation did not stop")
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if len(st.applied) != 0 || st.refused != 1 {
+			t.Fatalf("stored %d writes, refused %d: want none stored, one refused", len(st.applied), st.refused)
 		}
 	})
 }

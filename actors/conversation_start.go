@@ -46,6 +46,9 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 			c.flush(ctx) // its record was never stored (load)
 		}
 	} else {
+		if c.epoch != 0 && msg.StartedBy.Key != "" {
+			c.startedBy = []store.Fence{msg.StartedBy}
+		}
 		c.recordDirty = true
 		if c.state == convAssigned {
 			c.events = append(c.events, store.ConvEvent{Conv: string(c.ID), Kind: store.EventAssigned, AgentID: c.Agent.ID, AgentName: c.Agent.Name, At: c.Now()})

@@ -15,6 +15,8 @@ import (
 //	queued   → assigned | ending   Reassign out of the queue; the end decided
 //	assigned → queued | ending     Unassign; the end decided (a transfer stays assigned)
 //	ending   → ended               its last writes stored (or failed): everyone told
+//	queued | assigned → ended      withdrawn: its first write was refused for its
+//	                               starting dispatcher's stale fence (conversation_fenced.go)
 //
 // The dispatcher keeps its own view of the same life in convRec (agent
 // nil and wait set while queued), and learns of the end from ConvFinished.
@@ -58,9 +60,9 @@ func (s convState) canBecome(next convState) bool {
 	case convStarting:
 		return next == convQueued || next == convAssigned
 	case convQueued:
-		return next == convAssigned || next == convEnding
+		return next == convAssigned || next == convEnding || next == convEnded
 	case convAssigned:
-		return next == convQueued || next == convEnding
+		return next == convQueued || next == convEnding || next == convEnded
 	case convEnding:
 		return next == convEnded
 	}

@@ -13,6 +13,8 @@ func TestConvStateTransitions(t *testing.T) {
 		{convAssigned, convQueued}:   true, // Unassign
 		{convAssigned, convEnding}:   true, // the end decided
 		{convEnding, convEnded}:      true, // its last writes done
+		{convQueued, convEnded}:      true, // withdrawn
+		{convAssigned, convEnded}:    true, // withdrawn
 	}
 	all := []convState{convStarting, convQueued, convAssigned, convEnding, convEnded}
 	for _, from := range all {

@@ -126,6 +126,7 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		return
 	}
 	c.token = 0
+	c.startedBy = nil       // stored: the dispatcher that started it knew it
 	stored := metrics.Now() // the real clock, not c.Now: it times delivery
 	for i := range c.writing {
 		m := c.writing[i].msg

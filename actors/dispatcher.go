@@ -93,6 +93,10 @@ type DispatcherConfig struct {
 	// returns the epoch its routing writes are fenced with, as Kinds.Claim
 	// does for conversations. nil on a single node: no claim, no fences.
 	Claim func(key string) (int64, error)
+	// Node is this node's id, which its claims are made under: a new
+	// conversation's first write is fenced on the dispatcher's claim
+	// (StartConv.StartedBy).
+	Node string
 }
 
 // Defaults for DispatcherConfig.

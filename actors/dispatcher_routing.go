@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"kefu/internal/ids"
+	"kefu/store"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -124,6 +125,9 @@ func (d *dispatcher) convStart(c *convRec, a *agentRec, restore bool) *StartConv
 		CustomerConn:  c.customer.conn,
 		CustomerGrace: d.CustomerGrace,
 		HistoryPage:   d.HistoryPage,
+	}
+	if !restore && d.routing.epoch != 0 {
+		start.StartedBy = store.Fence{Key: DispatcherFenceKey(d.Pool), Epoch: d.routing.epoch, Node: d.Node}
 	}
 	if a != nil {
 		start.Agent, start.AgentActor = a.Party, a.actorID

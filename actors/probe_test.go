@@ -438,3 +438,41 @@ func TestWaitingCustomerProbesAtItsPace(t *testing.T) {
 		t.Fatalf("a waiting customer after a move: next gap %v, want the doubling 1s", got)
 	}
 }
+
+// TestWithdrawnConversationBackToWaiting: a customer whose conversation is
+// withdrawn (started by a dispatcher that had lost its queue, and never
+// stored: conversation_fenced.go) hears it ended as withdrawn, then asks
+// the dispatcher where it stands. Still in the queue there, it is told
+// its place and served by the next agent; unknown there, it asks for an
+// agent again. Without the ask, a customer still queued showed nothing
+// but a closed chat until its turn came.
+func TestWithdrawnConversationBackToWaiting(t *testing.T) {
+	withdraw := func(f *fixture, c *client, conv ConvID) {
+		f.send(c.pid, &ConvOpened{Conv: conv, Customer: c.me, Agent: oneAgentAuth.agent, Why: WhyAssigned})
+		c.next(isOpened(conv))
+		f.send(c.pid, &ConvClosed{Conv: conv, Other: oneAgentAuth.agent, Reason: ReasonWithdrawn})
+		c.next(func(m any) bool { e, ok := m.(*ConvClosed); return ok && e.Conv == conv && e.Reason == ReasonWithdrawn })
+	}
+	t.Run("StillQueued", func(t *testing.T) {
+		conv := ConvID(ids.Conv + "withdrawn")
+		f, dir, _ := standInFixture(t, conv)
+		c := connectProbing(t, f, dir, oneAgentAuth, RoleCustomer, time.Minute)
+		c.command("request", &CmdRequest{})
+		c.next(isQueued(1))
+		withdraw(f, c, conv)
+		c.next(isQueued(1))
+		agent := hello(t, f, dir, oneAgentAuth, RoleAgent, "a")
+		served := c.next(func(m any) bool { o, ok := m.(*ConvOpened); return ok && o.Conv != conv }).(*ConvOpened).Conv
+		agent.next(isOpened(served))
+	})
+	t.Run("AsksAgain", func(t *testing.T) {
+		conv := ConvID(ids.Conv + "withdrawn")
+		f, dir, _ := standInFixture(t, conv)
+		c := connectProbing(t, f, dir, oneAgentAuth, RoleCustomer, time.Minute)
+		withdraw(f, c, conv)
+		if ev := f.event(RoutingQueued); ev.Customer != c.me.ID {
+			t.Fatalf("queued: %+v, want the customer whose conversation was withdrawn", ev)
+		}
+		c.next(isQueued(1))
+	})
+}

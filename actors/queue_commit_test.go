@@ -12,6 +12,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"kefu/internal/ids"
 	"kefu/internal/poll"
 	"kefu/store"
 )
@@ -54,7 +55,7 @@ func (s *routingStore) Apply(_ context.Context, b *store.Batch) error {
 	s.applies++
 	for _, f := range b.Fences {
 		if s.stale[f.Key] {
-			return &store.FencedError{Keys: []string{f.Key}}
+			return store.NewFencedError([]store.Fence{f})
 		}
 	}
 	if s.down || s.failing > 0 {
@@ -405,4 +406,24 @@ func TestQueueWritesFlushedOnStop(t *testing.T) {
 	}
 	release()
 	poll.Until(t, testWait, "bob's queued event stored", func() bool { return slices.Contains(st.kinds(bob.ID), store.EventQueued) })
+}
+
+// TestConvStartCarriesDispatcherFence: on a cluster a new conversation is
+// started with the fence of the dispatcher that starts it, naming its node,
+// for its first write (conversation_fenced.go); a restored one, already
+// stored, and any on a single node, without.
+func TestConvStartCarriesDispatcherFence(t *testing.T) {
+	d := NewDispatcher(DispatcherConfig{Node: "node-b"})().(*dispatcher)
+	c := &convRec{id: ConvID(ids.Conv + "x"), customer: &customerRec{}}
+	if s := d.convStart(c, nil, false); s.StartedBy != (store.Fence{}) {
+		t.Fatalf("single node: started by %+v, want no fence", s.StartedBy)
+	}
+	d.routing.epoch = 7
+	want := store.Fence{Key: DispatcherFenceKey(PoolNative), Epoch: 7, Node: "node-b"}
+	if s := d.convStart(c, nil, false); s.StartedBy != want {
+		t.Fatalf("new: started by %+v, want %+v", s.StartedBy, want)
+	}
+	if s := d.convStart(c, nil, true); s.StartedBy != (store.Fence{}) {
+		t.Fatalf("restored: started by %+v, want no fence", s.StartedBy)
+	}
 }

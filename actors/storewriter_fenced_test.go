@@ -42,16 +42,15 @@ func (s *fencingStore) Apply(_ context.Context, b *store.Batch) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var keys []string
+	var stale []store.Fence
 	for _, f := range b.Fences {
 		if s.stale[f.Key] {
-			keys = append(keys, f.Key)
+			stale = append(stale, f)
 		}
 	}
-	if len(keys) > 0 {
+	if len(stale) > 0 {
 		s.refused++
-		slices.Sort(keys)
-		return &store.FencedError{Keys: slices.Compact(keys)}
+		return store.NewFencedError(stale)
 	}
 	s.applied = append(s.applied, store.Batch{Fences: slices.Clone(b.Fences), FenceNode: b.FenceNode})
 	return nil

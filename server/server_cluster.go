@@ -94,7 +94,7 @@ func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dis
 	grainKinds := []*cluster.Kind{
 		n.dir.OwnedOnly(cluster.NewKind(string(actors.KindConv), convProps)),
 		n.dir.OwnedOnly(cluster.NewKind(string(actors.KindAgent), agentProps)),
-		n.dir.OwnedOnly(nodes.DispatcherKind(withClaim(dispatcher, s.claim), convs, transport.CustomerTokenTTL)),
+		n.dir.OwnedOnly(nodes.DispatcherKind(withClaim(dispatcher, s.claim, s.system.ID), convs, transport.CustomerTokenTTL)),
 		// The monitor claims nothing: it decides nothing, and its history
 		// is lost with its node (docs/cluster.md §6).
 		n.dir.OwnedOnly(cluster.NewKind(string(actors.KindMonitor), actors.NewMonitorProps(s.monitorConfig(kinds.Dir)))),
@@ -157,8 +157,9 @@ func (s *Server) clusterMember() func() bool {
 }
 
 // withClaim is cfg whose dispatcher claims its pool before it serves, so
-// that a stale activation on another node is fenced out of the queue.
-func withClaim(cfg actors.DispatcherConfig, claim func(string) (int64, error)) actors.DispatcherConfig {
-	cfg.Claim = claim
+// that a stale activation on another node is fenced out of the queue. node
+// is this node's id, the claims' owner.
+func withClaim(cfg actors.DispatcherConfig, claim func(string) (int64, error), node string) actors.DispatcherConfig {
+	cfg.Claim, cfg.Node = claim, node
 	return cfg
 }

@@ -193,6 +193,14 @@ function onMessage(m) {
 
 function onEnded(f) {
   if (f.conv !== view.conv) return;
+  if (f.reason === 'withdrawn') {
+    // Never stored (docs/protocol.md): the customer still waits, and the
+    // server says where next (queued, or a conversation).
+    remember({ conv: null, ended: false, rated: 0 });
+    thread.clear();
+    set({ conv: null, agent: null, ended: null, waiting: true, since: view.since || waitStart(Date.now()) });
+    return;
+  }
   queueNotices.ended();
   hideTyping();
   remember({ ended: true });

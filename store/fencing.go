@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -73,11 +74,28 @@ type LeaseView struct {
 }
 
 // Fence is an epoch a write depends on: Apply stores the batch only while
-// Key's owner is still the batch's FenceNode at Epoch, and that node's
-// lease is live.
+// Key's owner is still Node (the batch's FenceNode when empty) at Epoch,
+// and the batch's FenceNode's lease is live.
+//
+// A fence naming another node is a write that depends on another writer's
+// claim: a conversation's first write carries the fence of the dispatcher
+// that started it, so that a dispatcher that has lost its queue to another
+// node (a paused one, woken) cannot open a conversation the new owner never
+// hears of. A claim and a commit fenced on its key exclude each other, so
+// the conversation is either stored before the new owner claims the queue
+// (and read back by it) or refused.
 type Fence struct {
 	Key   string // "cv_…" for a conversation, "dispatcher/<pool>" for a dispatcher
 	Epoch int64  // what Claim returned
+	Node  string `json:",omitempty"` // the claim's node; "": the batch's FenceNode
+}
+
+// owner is the node that must hold f's key for a write by node to stand.
+func (f Fence) owner(node string) string {
+	if f.Node != "" {
+		return f.Node
+	}
+	return node
 }
 
 // ErrNoLease: the node's lease is not live (expired, evicted, released, or
@@ -91,10 +109,15 @@ var ErrNoLease = errors.New("no live lease")
 // the writer is a zombie and must stop writing.
 var ErrFenced = errors.New("fenced: a newer owner holds the key")
 
-// FencedError names the keys whose fences were stale. When the node's own
-// lease is not live, every key of the batch is named.
+// FencedError names the fences that were stale, and their keys. When the
+// node's own lease is not live, every fence of the batch is named.
 type FencedError struct {
 	Keys []string // sorted, each once
+	// Fences are the stale fences themselves: a group commit can carry
+	// one key under two epochs (a stale dispatcher's fence, in the first
+	// write of a conversation it started, beside the live dispatcher's
+	// own), and only the writes carrying the stale one are refused.
+	Fences []Fence
 }
 
 func (e *FencedError) Error() string {
@@ -108,13 +131,21 @@ func (e *FencedError) Unwrap() error { return ErrFenced }
 // carried them is refused.
 func (e *FencedError) Stale(fences []Fence) bool {
 	for _, f := range fences {
-		for _, k := range e.Keys {
-			if f.Key == k {
-				return true
-			}
+		if slices.Contains(e.Fences, f) {
+			return true
 		}
 	}
 	return false
+}
+
+// NewFencedError names fences, stale, and their keys.
+func NewFencedError(fences []Fence) *FencedError {
+	keys := make([]string, len(fences))
+	for i, f := range fences {
+		keys[i] = f.Key
+	}
+	slices.Sort(keys)
+	return &FencedError{Keys: slices.Compact(keys), Fences: fences}
 }
 
 // validFences checks a batch's fences as Apply must before writing.

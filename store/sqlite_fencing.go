@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -169,10 +168,10 @@ func (s *SQLite) checkFences(ctx context.Context, b *Batch) error {
 	if err := q.QueryRowContext(ctx, leaseLiveSQL, b.FenceNode, s.now().UnixMilli()).Scan(&live); err != nil {
 		return fmt.Errorf("check fences: %w", err)
 	}
-	var stale []string
+	var stale []Fence
 	for _, f := range b.Fences {
 		if !live {
-			stale = append(stale, f.Key)
+			stale = append(stale, f)
 			continue
 		}
 		var (
@@ -182,16 +181,15 @@ func (s *SQLite) checkFences(ctx context.Context, b *Batch) error {
 		err := q.QueryRowContext(ctx, ownerSQL, f.Key).Scan(&epoch, &owner)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			stale = append(stale, f.Key) // never claimed: nobody may write under it
+			stale = append(stale, f) // never claimed: nobody may write under it
 		case err != nil:
 			return fmt.Errorf("check fence %q: %w", f.Key, err)
-		case epoch != f.Epoch || owner != b.FenceNode:
-			stale = append(stale, f.Key)
+		case epoch != f.Epoch || owner != f.owner(b.FenceNode):
+			stale = append(stale, f)
 		}
 	}
 	if len(stale) == 0 {
 		return nil
 	}
-	slices.Sort(stale)
-	return &FencedError{Keys: slices.Compact(stale)}
+	return NewFencedError(stale)
 }

@@ -94,7 +94,7 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 			// The outcome is unknown: the caller re-applies, which is safe.
 			return fmt.Errorf("apply batch: %w (%v)", ctx.Err(), err)
 		}
-		if f := fenced(err); f != nil {
+		if f := fenced(err, b); f != nil {
 			return fmt.Errorf("apply batch: %w", f)
 		}
 		return fmt.Errorf("apply batch: %w", invalidInput(err))

@@ -42,7 +42,7 @@ const (
 	// the epoch if the claimer's lease is live; NULL otherwise.
 	claimSQL = `SELECT kefu_claim($1, $2)`
 	// checkFencesSQL goes first in a fenced group commit (Apply).
-	checkFencesSQL = `SELECT kefu_check_fences($1::text[], $2::bigint[], $3::text)`
+	checkFencesSQL = `SELECT kefu_check_fences($1::text[], $2::bigint[], $3::text[], $4::text)`
 )
 
 // RenewLease implements store.Fencing: the renewal and the read of the
@@ -119,24 +119,31 @@ func queueFenceCheck(q *pgx.Batch, b *store.Batch) {
 	if len(b.Fences) == 0 {
 		return
 	}
-	keys, epochs := make([]string, len(b.Fences)), make([]int64, len(b.Fences))
+	keys, epochs, nodes := make([]string, len(b.Fences)), make([]int64, len(b.Fences)), make([]string, len(b.Fences))
 	for i, f := range b.Fences {
-		keys[i], epochs[i] = f.Key, f.Epoch
+		keys[i], epochs[i], nodes[i] = f.Key, f.Epoch, f.Node
 	}
-	q.Queue(checkFencesSQL, keys, epochs, b.FenceNode)
+	q.Queue(checkFencesSQL, keys, epochs, nodes, b.FenceNode)
 }
 
-// fenced turns kefu_check_fences' refusal into a *store.FencedError
-// naming the stale keys; nil for any other error.
-func fenced(err error) error {
+// fenced turns kefu_check_fences' refusal of b into a *store.FencedError
+// naming the stale fences; nil for any other error.
+func fenced(err error, b *store.Batch) error {
 	var e *pgconn.PgError
 	if !errors.As(err, &e) || e.Code != codeFenced {
 		return nil
 	}
-	var keys []string
-	if json.Unmarshal([]byte(e.Detail), &keys) != nil || len(keys) == 0 {
+	var at []int
+	if json.Unmarshal([]byte(e.Detail), &at) != nil || len(at) == 0 {
 		// Never so from kefu_check_fences; the refusal stands all the same.
 		return fmt.Errorf("%w (%s)", store.ErrFenced, e.Message)
 	}
-	return &store.FencedError{Keys: keys}
+	stale := make([]store.Fence, 0, len(at))
+	for _, i := range at {
+		if i < 0 || i >= len(b.Fences) {
+			return fmt.Errorf("%w (%s)", store.ErrFenced, e.Message)
+		}
+		stale = append(stale, b.Fences[i])
+	}
+	return store.NewFencedError(stale)
 }

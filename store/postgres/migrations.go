@@ -231,6 +231,36 @@ var migrations = []string{
 		PRIMARY KEY (team_id, agent_id)
 	);
 	CREATE INDEX team_members_agent ON team_members (agent_id);`,
+	// 4: a fence may name its own node (store.Fence.Node): a
+	// conversation's first write carries its dispatcher's fence. The
+	// stale fences go back by position (0-based, JSON in DETAIL), since
+	// one commit can carry a key under two epochs. The three-argument
+	// version stays for a node still running the previous binary in a
+	// rolling upgrade.
+	`CREATE FUNCTION kefu_check_fences(keys text[], epochs bigint[], nodes text[], node text) RETURNS void
+	LANGUAGE plpgsql AS $$
+	DECLARE
+		k     text;
+		stale integer[];
+	BEGIN
+		FOR k IN SELECT d.u FROM (SELECT DISTINCT u FROM unnest(keys) AS u) d ORDER BY hashtext(d.u), d.u LOOP
+			PERFORM pg_advisory_xact_lock_shared(1801807477, hashtext(k));
+		END LOOP;
+		IF EXISTS (SELECT 1 FROM node_leases l
+				WHERE l.node_id = node AND NOT l.evicted AND l.expires_at > clock_timestamp()) THEN
+			SELECT array_agg(f.i - 1 ORDER BY f.i) INTO stale
+			FROM unnest(keys, epochs, nodes) WITH ORDINALITY AS f(key, epoch, fnode, i)
+			LEFT JOIN owners o ON o.key = f.key
+			WHERE o.key IS NULL OR o.epoch <> f.epoch OR o.node_id <> COALESCE(NULLIF(f.fnode, ''), node);
+		ELSE
+			SELECT array_agg(i - 1 ORDER BY i) INTO stale FROM generate_subscripts(keys, 1) AS i;
+		END IF;
+		IF stale IS NOT NULL THEN
+			RAISE EXCEPTION 'stale fences at positions %', array_to_string(stale, ', ')
+				USING ERRCODE = 'KF002', DETAIL = to_json(stale)::text;
+		END IF;
+	END
+	$$;`,
 }
 
 // migrateLock is the advisory lock key that serializes migrations: two

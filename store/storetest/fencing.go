@@ -33,6 +33,7 @@ func testFencing(t *testing.T, open Opener) {
 	t.Run("ErrReleasedRenews", func(t *testing.T) { testReleased(t, open(t)) })
 	t.Run("ClaimAfterCommit", func(t *testing.T) { testClaimAfterCommit(t, open(t)) })
 	t.Run("ClaimRacesCommits", func(t *testing.T) { testClaimRacesCommits(t, open) })
+	t.Run("OtherNodesFence", func(t *testing.T) { testOtherNodesFence(t, open(t)) })
 }
 
 // mustRenew renews node's lease for ttl or fails tb.
@@ -315,4 +316,45 @@ func testClaimAfterCommit(t *testing.T, st store.Store) {
 	checkFenced(t, st.Apply(ctx, fencedBatch("c1", false, 2, "n1", e1)), "c1")
 	mustApply(t, st, fencedBatch("c1", false, 2, "n2", e2))
 	checkEpochs(t, st, "c1", e1, e2)
+}
+
+// testOtherNodesFence: a fence naming another node's claim (Fence.Node) is
+// checked against that node, not the writer's: it holds while the claim
+// is the key's latest, and is refused once the key is claimed again or
+// when it names a node that never held it. Only the fences that are stale
+// are named, even where one commit carries the key under two epochs.
+func testOtherNodesFence(t *testing.T, st store.Store) {
+	mustRenew(t, st, "n1", longTTL)
+	mustRenew(t, st, "n2", longTTL)
+	const dk = "dispatcher/native"
+	old := store.Fence{Key: dk, Epoch: mustClaim(t, st, dk, "n1"), Node: "n1"}
+	started := func(conv string, fences ...store.Fence) *store.Batch {
+		b := fencedBatch(conv, true, 1, "n2", mustClaim(t, st, conv, "n2"))
+		b.Fences = append(b.Fences, fences...)
+		return b
+	}
+	mustApply(t, st, started("c1", old))
+	checkEpochs(t, st, "c1", 1)
+
+	wrongNode := old
+	wrongNode.Node = "n3"
+	checkFenced(t, st.Apply(context.Background(), started("c2", wrongNode)), dk)
+
+	live := store.Fence{Key: dk, Epoch: mustClaim(t, st, dk, "n2")} // the writer's own
+	err := st.Apply(context.Background(), started("c3", old))
+	checkFenced(t, err, dk)
+	both := started("c4", live, old)
+	err = st.Apply(context.Background(), both)
+	checkFenced(t, err, dk)
+	var f *store.FencedError
+	errors.As(err, &f)
+	if !f.Stale([]store.Fence{old}) || f.Stale([]store.Fence{live}) || f.Stale(both.Fences[:1]) {
+		t.Fatalf("stale fences=%+v: want the old dispatcher's only", f.Fences)
+	}
+	for _, conv := range []string{"c2", "c3", "c4"} {
+		if _, err := st.Conversation(context.Background(), conv); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("%s after a refused start: err=%v, want ErrNotFound", conv, err)
+		}
+	}
+	mustApply(t, st, started("c5", live))
 }
