@@ -230,6 +230,8 @@ func (c *client) lost(ctx context.Context) {
 	now := time.Now()
 	if c.welcomed {
 		c.rec.Conns[len(c.rec.Conns)-1].Lost = now
+	} else if c.ws != nil {
+		c.rec.Unwelcomed = append(c.rec.Unwelcomed, Conn{Dialed: c.dialedAt, Lost: now, Server: c.server})
 	}
 	for id := range c.convs {
 		if _, already := c.dropped[id]; !already {
@@ -332,7 +334,7 @@ func (c *client) handle(f frame) {
 // message not yet acknowledged.
 func (c *client) welcome(f frame) {
 	c.welcomed = true
-	c.rec.Conns = append(c.rec.Conns, Conn{Welcomed: time.Now(), Server: c.server})
+	c.rec.Conns = append(c.rec.Conns, Conn{Dialed: c.dialedAt, Welcomed: time.Now(), Server: c.server})
 	if f.You != nil {
 		c.rec.Party = f.You.ID
 	}

@@ -108,7 +108,7 @@ func runLoad(t *testing.T, s *scenario, fault func()) (*Report, *Stored) {
 	}
 	t.Logf("%s, in %v", d.summary(), time.Since(started).Round(time.Millisecond))
 	if t.Failed() {
-		describeStalled(t, s.db, errs)
+		describeStalled(t, s.db, errs, d.records())
 		t.Logf("server logs:\n%s", s.logs())
 		return nil, nil
 	}
@@ -122,7 +122,7 @@ func runLoad(t *testing.T, s *scenario, fault func()) (*Report, *Stored) {
 	t.Logf("%d conversations resumed after a drop, p99 %v; %d stored messages, %d conversations",
 		report.Resumes, report.ResumeP99, len(db.Messages), len(db.Convs))
 	if len(report.Problems) > 0 {
-		describeStalled(t, s.db, report.Problems)
+		describeStalled(t, s.db, report.Problems, d.records())
 		t.Logf("server logs:\n%s", s.logs())
 	}
 	return &report, db

@@ -24,6 +24,9 @@ type Record struct {
 	Ends     []End
 	Conns    []Conn
 	Resumes  []Resume
+	// Unwelcomed are the sockets given up before their welcome (Welcomed
+	// zero), for the diagnosis of a failed run only.
+	Unwelcomed []Conn
 }
 
 // Sent is one of the client's own messages, logged once when first sent
@@ -55,8 +58,8 @@ type End struct {
 // Conn is one admitted connection: from its welcome to its loss (zero while
 // still open at the end).
 type Conn struct {
-	Welcomed, Lost time.Time
-	Server         string // the node's address it was made to
+	Dialed, Welcomed, Lost time.Time
+	Server                 string // the node's address it was made to
 }
 
 // Outage is a node that stopped serving at From, until To (zero: for the

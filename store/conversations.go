@@ -42,6 +42,22 @@ type Conversation struct {
 	EndedBy      string    // party id, "" when the system ended it
 	EndReason    string
 	Rating       int // 0 = not rated, else 1..5
+
+	// Team is the team whose queue or inbox it is in and whose agents
+	// serve it; "" is stored as the general team's. It may change while
+	// the conversation is open (a transfer to a team).
+	Team string
+	// Origin is how it began (OriginChat, OriginForm; "" is OriginChat).
+	// It stays as first stored.
+	Origin string
+	// Inbox says it waits in its team's offline inbox (inbox.go). It may
+	// change while the conversation is open.
+	Inbox bool
+	// CustomerEmail and CustomerLang are what the customer gave on a form:
+	// where the answer is mailed, and in which language. They stay as
+	// first stored.
+	CustomerEmail string
+	CustomerLang  string
 }
 
 // ConvEvent is one change in who serves a conversation.
@@ -69,6 +85,7 @@ type RoutingEvent struct {
 	Conv         string
 	Ticket       uint64
 	At           time.Time
+	Team         string // the queue it is about; "" is stored as the general team's
 }
 
 // Waiter is a customer who was waiting in the queue without a conversation
@@ -78,6 +95,7 @@ type Waiter struct {
 	CustomerName string // "" if its routing events predate the name column
 	Ticket       uint64 // its arrival number: its place in the queue
 	QueuedAt     time.Time
+	Team         string // the team whose queue it waits in
 }
 
 // ReadMark says PartyID has read Conv up to Seq.
@@ -93,8 +111,9 @@ type ReadMark struct {
 //
 // A conversation entry for a stored ID changes only what may change: the
 // customer, Ticket and StartedAt stay as first stored; an ended conversation
-// stays as it ended (an entry can neither reopen it nor change its agent or
-// end); a Rating of 0 keeps the stored rating.
+// stays as it ended (an entry can neither reopen it nor change its agent,
+// team, inbox or end); a Rating of 0 keeps the stored rating. Origin, email
+// and language stay as first stored too (inbox.go).
 //
 // Re-applying a batch whose outcome is unknown is safe: every part is
 // idempotent (an entry identical to a stored one is skipped, upserts and
@@ -105,6 +124,7 @@ type Batch struct {
 	ConvEvents    []ConvEvent    // appended; an event identical in every field to a stored one is skipped
 	Routing       []RoutingEvent // appended; an event identical in every field to a stored one is skipped
 	Reads         []ReadMark     // kept as the maximum Seq per (Conv, PartyID)
+	Mail          []MailItem     // queued in the outbox (mail.go); a known MessageID is skipped
 
 	// Fences, if any, make the batch depend on its writer still owning
 	// their keys (fencing.go): Apply checks them first, in the same
@@ -119,7 +139,7 @@ type Batch struct {
 // Len returns the total number of entries in the batch; fences are not
 // entries (a batch of fences alone writes nothing).
 func (b *Batch) Len() int {
-	return len(b.Conversations) + len(b.Messages) + len(b.ConvEvents) + len(b.Routing) + len(b.Reads)
+	return len(b.Conversations) + len(b.Messages) + len(b.ConvEvents) + len(b.Routing) + len(b.Reads) + len(b.Mail)
 }
 
 // Append adds every entry of o after b's own, keeping o's order: a group
@@ -131,6 +151,7 @@ func (b *Batch) Append(o *Batch) {
 	b.ConvEvents = append(b.ConvEvents, o.ConvEvents...)
 	b.Routing = append(b.Routing, o.Routing...)
 	b.Reads = append(b.Reads, o.Reads...)
+	b.Mail = append(b.Mail, o.Mail...)
 	b.Fences = append(b.Fences, o.Fences...)
 	if b.FenceNode == "" {
 		b.FenceNode = o.FenceNode
@@ -145,6 +166,7 @@ func (b *Batch) Reset() {
 	clear(b.ConvEvents)
 	clear(b.Routing)
 	clear(b.Reads)
+	clear(b.Mail)
 	clear(b.Fences)
 	b.FenceNode = ""
 	b.Conversations = b.Conversations[:0]
@@ -152,6 +174,7 @@ func (b *Batch) Reset() {
 	b.ConvEvents = b.ConvEvents[:0]
 	b.Routing = b.Routing[:0]
 	b.Reads = b.Reads[:0]
+	b.Mail = b.Mail[:0]
 	b.Fences = b.Fences[:0]
 }
 
@@ -261,6 +284,9 @@ func validBatch(b *Batch) error {
 		case c.Rating < 0 || c.Rating > 5:
 			return fmt.Errorf("%w: conversation %q: rating %d is outside 0..5", ErrInvalid, c.ID, c.Rating)
 		}
+		if err := validConvTeam(i, &c); err != nil {
+			return err
+		}
 	}
 	for i, m := range b.Messages {
 		switch {
@@ -287,6 +313,9 @@ func validBatch(b *Batch) error {
 		case e.Ticket > math.MaxInt64:
 			return fmt.Errorf("%w: routing event %d: ticket %d is too large", ErrInvalid, i, e.Ticket)
 		}
+	}
+	if err := validMail(b); err != nil {
+		return err
 	}
 	for i, r := range b.Reads {
 		switch {

@@ -190,6 +190,34 @@ var migrations = []string{
 		PRIMARY KEY (team_id, agent_id)
 	) STRICT, WITHOUT ROWID;
 	CREATE INDEX team_members_agent ON team_members (agent_id);`,
+	// 9: a conversation's team, origin and inbox, and the form's email
+	// and language (inbox.go); a routing event's team. Everything before
+	// is the general team's, begun as a chat.
+	`ALTER TABLE conversations ADD COLUMN team_id TEXT NOT NULL DEFAULT 'tm_general';
+	ALTER TABLE conversations ADD COLUMN origin TEXT NOT NULL DEFAULT 'chat' CHECK (origin IN ('chat', 'form'));
+	ALTER TABLE conversations ADD COLUMN inbox INTEGER NOT NULL DEFAULT 0 CHECK (inbox IN (0, 1));
+	ALTER TABLE conversations ADD COLUMN customer_email TEXT NOT NULL DEFAULT '';
+	ALTER TABLE conversations ADD COLUMN customer_lang TEXT NOT NULL DEFAULT '';
+	CREATE INDEX conversations_inbox ON conversations (team_id, ticket, id) WHERE inbox = 1 AND ended_at IS NULL;
+	ALTER TABLE routing_events ADD COLUMN team_id TEXT NOT NULL DEFAULT 'tm_general';
+	CREATE TABLE mail_outbox (
+		id            INTEGER PRIMARY KEY,
+		message_id    TEXT    NOT NULL UNIQUE CHECK (message_id <> ''),
+		conv_id       TEXT    NOT NULL REFERENCES conversations (id),
+		to_addr       TEXT    NOT NULL,
+		lang          TEXT    NOT NULL,
+		after_seq     INTEGER NOT NULL CHECK (after_seq >= 0),
+		created_at    INTEGER NOT NULL,
+		next_at       INTEGER NOT NULL,
+		attempts      INTEGER NOT NULL DEFAULT 0,
+		claimed_by    TEXT    NOT NULL DEFAULT '',
+		claimed_until INTEGER NOT NULL DEFAULT 0,
+		sent_at       INTEGER,
+		gave_up_at    INTEGER,
+		last_error    TEXT    NOT NULL DEFAULT ''
+	) STRICT;
+	CREATE INDEX mail_outbox_due ON mail_outbox (next_at, id) WHERE sent_at IS NULL AND gave_up_at IS NULL;
+	CREATE INDEX mail_outbox_done ON mail_outbox (COALESCE(sent_at, gave_up_at)) WHERE sent_at IS NOT NULL OR gave_up_at IS NOT NULL;`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

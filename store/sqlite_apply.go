@@ -16,9 +16,12 @@ const (
 	// reopen it nor change its agent or who ended it. A rating of 0 keeps the
 	// stored rating. (The right-hand sides all read the row as it was.)
 	upsertConversationSQL = `INSERT INTO conversations (id, customer_id, customer_name, agent_id, agent_name,
-			ticket, started_at, ended_at, ended_by, end_reason, rating)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ticket, started_at, ended_at, ended_by, end_reason, rating,
+			team_id, origin, inbox, customer_email, customer_lang)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
+			team_id    = CASE WHEN conversations.ended_at IS NULL THEN excluded.team_id ELSE conversations.team_id END,
+			inbox      = CASE WHEN conversations.ended_at IS NULL THEN excluded.inbox ELSE conversations.inbox END,
 			agent_id   = CASE WHEN conversations.ended_at IS NULL THEN excluded.agent_id ELSE conversations.agent_id END,
 			agent_name = CASE WHEN conversations.ended_at IS NULL THEN excluded.agent_name ELSE conversations.agent_name END,
 			ended_by   = CASE WHEN conversations.ended_at IS NULL THEN excluded.ended_by ELSE conversations.ended_by END,
@@ -28,8 +31,8 @@ const (
 	insertConvEventSQL = `INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at, by_id, by_name, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (conv_id, at, kind, agent_id, agent_name, reason, by_id, by_name, note) DO NOTHING`
-	insertRoutingEventSQL = `INSERT INTO routing_events (kind, customer_id, agent_id, conv_id, ticket, at, customer_name)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	insertRoutingEventSQL = `INSERT INTO routing_events (kind, customer_id, agent_id, conv_id, ticket, at, customer_name, team_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (at, kind, customer_id, agent_id, conv_id, ticket) DO NOTHING`
 	upsertReadMarkSQL = `INSERT INTO read_marks (conv_id, party_id, seq)
 		VALUES (?, ?, ?)
@@ -217,7 +220,8 @@ func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 	w := s.writer
 	for _, c := range b.Conversations {
 		_, err := w.conv.ExecContext(ctx, c.ID, c.CustomerID, c.CustomerName, c.AgentID, c.AgentName,
-			int64(c.Ticket), c.StartedAt.UnixMilli(), nullMillis(c.EndedAt), c.EndedBy, c.EndReason, c.Rating)
+			int64(c.Ticket), c.StartedAt.UnixMilli(), nullMillis(c.EndedAt), c.EndedBy, c.EndReason, c.Rating,
+			TeamOrGeneral(c.Team), OriginOrChat(c.Origin), c.Inbox, c.CustomerEmail, c.CustomerLang)
 		if err != nil {
 			return fmt.Errorf("conversation %q: %w", c.ID, err)
 		}
@@ -232,7 +236,7 @@ func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 		}
 	}
 	for i, e := range b.Routing {
-		_, err := w.routing.ExecContext(ctx, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), e.At.UnixMilli(), e.CustomerName)
+		_, err := w.routing.ExecContext(ctx, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), e.At.UnixMilli(), e.CustomerName, TeamOrGeneral(e.Team))
 		if err != nil {
 			return fmt.Errorf("routing event %d: %w", i, err)
 		}
@@ -242,7 +246,7 @@ func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 			return fmt.Errorf("read mark %q/%q: %w", r.Conv, r.PartyID, unknownConv(err, r.Conv))
 		}
 	}
-	return nil
+	return s.insertMail(ctx, b.Mail)
 }
 
 // insertMessages inserts msgs in order, by the largest prepared statements

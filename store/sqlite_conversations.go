@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +16,8 @@ var _ Conversations = (*SQLite)(nil)
 // conversationColumns is the column list every conversation query selects,
 // in scanConversation's order.
 const conversationColumns = `id, customer_id, customer_name, agent_id, agent_name,
-	ticket, started_at, ended_at, ended_by, end_reason, rating`
+	ticket, started_at, ended_at, ended_by, end_reason, rating,
+	team_id, origin, inbox, customer_email, customer_lang`
 
 // The read queries. TestQueryPlans checks that each one finds its rows
 // through an index.
@@ -31,6 +33,9 @@ const (
 		FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
 	convEventsSQL = `SELECT conv_id, kind, agent_id, agent_name, reason, at, by_id, by_name, note
 		FROM conv_events WHERE conv_id = ? ORDER BY id`
+	// inboxSQL is InboxConversations' query (conversations_inbox).
+	inboxSQL = `SELECT ` + conversationColumns + ` FROM conversations
+		WHERE team_id = ? AND inbox = 1 AND ended_at IS NULL AND ticket > ? ORDER BY ticket, id LIMIT ?`
 	readMarksSQL = `SELECT conv_id, party_id, seq FROM read_marks WHERE conv_id = ? ORDER BY party_id`
 	maxTicketSQL = `SELECT MAX(
 		COALESCE((SELECT MAX(ticket) FROM conversations), 0),
@@ -271,7 +276,8 @@ func scanConversation(sc scanner) (Conversation, error) {
 		ended   sql.NullInt64
 	)
 	err := sc.Scan(&c.ID, &c.CustomerID, &c.CustomerName, &c.AgentID, &c.AgentName,
-		&ticket, &started, &ended, &c.EndedBy, &c.EndReason, &c.Rating)
+		&ticket, &started, &ended, &c.EndedBy, &c.EndReason, &c.Rating,
+		&c.Team, &c.Origin, &c.Inbox, &c.CustomerEmail, &c.CustomerLang)
 	if err != nil {
 		return Conversation{}, err
 	}
@@ -294,4 +300,20 @@ func nullMillis(t time.Time) any {
 // fromMillis is the time.Time of Unix milliseconds, in UTC as stored.
 func fromMillis(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
+}
+
+// InboxConversations implements Inbox.
+func (s *SQLite) InboxConversations(ctx context.Context, team string, afterTicket uint64, limit int) ([]Conversation, error) {
+	n, err := pageLimit(limit)
+	if err == nil && afterTicket > math.MaxInt64 {
+		err = fmt.Errorf("%w: ticket %d is too large", ErrInvalid, afterTicket)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read inbox of %q: %w", team, err)
+	}
+	convs, err := s.queryConversations(ctx, inboxSQL, team, int64(afterTicket), n)
+	if err != nil {
+		return nil, fmt.Errorf("read inbox of %q: %w", team, err)
+	}
+	return convs, nil
 }

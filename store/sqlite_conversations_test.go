@@ -27,6 +27,7 @@ func TestQueryPlans(t *testing.T) {
 		{"ReadMarks", readMarksSQL, []string{"USING PRIMARY KEY (conv_id=?)"}},
 		{"MaxTicket", maxTicketSQL, []string{"INDEX conversations_ticket", "INDEX routing_events_ticket"}},
 		{"WaitingCustomers", waitingCustomersSQL, []string{"INDEX routing_events_at (at>?)", "INDEX routing_events_customer (customer_id=? AND at>?)"}},
+		{"Inbox", inboxSQL, []string{"USING INDEX conversations_inbox (team_id=? AND ticket>?)"}},
 		{"List", listConversationsSQL(false, false), []string{"USING INDEX conversations_started"}},
 		{"ListAfterCursor", listConversationsSQL(false, true), []string{"USING INDEX conversations_started ((started_at,id)<(?,?))"}},
 		{"ListByAgent", listConversationsSQL(true, false), []string{"INDEX conversations_agent (agent_id=?)", "INDEX conv_events_agent (agent_id=?)"}},

@@ -15,7 +15,7 @@ import (
 // the planner walk the whole ticket index instead of the bounded time range,
 // and the few rows it returns are sorted here. Ids grow in the order events were applied, which is
 // the order the dispatcher made them.
-const waitingCustomersSQL = `SELECT q.customer_id, q.customer_name, q.ticket, q.at
+const waitingCustomersSQL = `SELECT q.customer_id, q.customer_name, q.ticket, q.at, q.team_id
 	FROM routing_events q
 	WHERE q.at >= ? AND q.kind = 'queued' AND q.conv_id = ''
 		AND NOT EXISTS (SELECT 1 FROM routing_events l
@@ -35,7 +35,7 @@ func (s *SQLite) WaitingCustomers(ctx context.Context, since time.Time) ([]Waite
 			ticket int64
 			at     int64
 		)
-		if err := rows.Scan(&w.CustomerID, &w.CustomerName, &ticket, &at); err != nil {
+		if err := rows.Scan(&w.CustomerID, &w.CustomerName, &ticket, &at, &w.Team); err != nil {
 			return nil, fmt.Errorf("list waiting customers: %w", err)
 		}
 		w.Ticket, w.QueuedAt = uint64(ticket), fromMillis(at)

@@ -104,6 +104,8 @@ type Store interface {
 	Ratings
 	Fencing
 	Teams
+	Inbox
+	MailOutbox
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

@@ -19,9 +19,12 @@ const (
 	// and an ended conversation stays as it ended. A rating of 0 keeps the
 	// stored one. (The right-hand sides read the row as it was.)
 	upsertConversationSQL = `INSERT INTO conversations (id, customer_id, customer_name, agent_id, agent_name,
-			ticket, started_at, ended_at, ended_by, end_reason, rating)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ticket, started_at, ended_at, ended_by, end_reason, rating,
+			team_id, origin, inbox, customer_email, customer_lang)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT (id) DO UPDATE SET
+			team_id    = CASE WHEN conversations.ended_at IS NULL THEN excluded.team_id ELSE conversations.team_id END,
+			inbox      = CASE WHEN conversations.ended_at IS NULL THEN excluded.inbox ELSE conversations.inbox END,
 			agent_id   = CASE WHEN conversations.ended_at IS NULL THEN excluded.agent_id ELSE conversations.agent_id END,
 			agent_name = CASE WHEN conversations.ended_at IS NULL THEN excluded.agent_name ELSE conversations.agent_name END,
 			ended_by   = CASE WHEN conversations.ended_at IS NULL THEN excluded.ended_by ELSE conversations.ended_by END,
@@ -44,8 +47,8 @@ const (
 	insertConvEventSQL = `INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at, by_id, by_name, note)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (conv_id, at, kind, agent_id, agent_name, reason, by_id, by_name, note) DO NOTHING`
-	insertRoutingEventSQL = `INSERT INTO routing_events (kind, customer_id, agent_id, conv_id, ticket, at, customer_name)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+	insertRoutingEventSQL = `INSERT INTO routing_events (kind, customer_id, agent_id, conv_id, ticket, at, customer_name, team_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (at, kind, customer_id, agent_id, conv_id, ticket) DO NOTHING`
 	upsertReadMarkSQL = `INSERT INTO read_marks (conv_id, party_id, seq)
 		VALUES ($1, $2, $3)
@@ -86,9 +89,12 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 		q.Queue(insertConvEventSQL, e.Conv, e.Kind, e.AgentID, e.AgentName, e.Reason, millis(e.At), e.ByID, e.ByName, []byte(e.Note))
 	}
 	for _, e := range b.Routing {
-		q.Queue(insertRoutingEventSQL, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), millis(e.At), e.CustomerName)
+		q.Queue(insertRoutingEventSQL, e.Kind, e.Customer, e.Agent, e.Conv, int64(e.Ticket), millis(e.At), e.CustomerName, store.TeamOrGeneral(e.Team))
 	}
 	queueReadMarks(q, b.Reads)
+	for _, m := range b.Mail {
+		q.Queue(insertMailSQL, m.MessageID, m.Conv, m.To, m.Lang, int64(m.AfterSeq), millis(m.At))
+	}
 	if err := s.pool.SendBatch(ctx, q).Close(); err != nil {
 		if ctx.Err() != nil {
 			// The outcome is unknown: the caller re-applies, which is safe.
@@ -114,7 +120,8 @@ func queueConversations(q *pgx.Batch, convs []store.Conversation) {
 			ended = &t
 		}
 		q.Queue(upsertConversationSQL, c.ID, c.CustomerID, c.CustomerName, c.AgentID, c.AgentName,
-			int64(c.Ticket), millis(c.StartedAt), ended, c.EndedBy, c.EndReason, c.Rating)
+			int64(c.Ticket), millis(c.StartedAt), ended, c.EndedBy, c.EndReason, c.Rating,
+			store.TeamOrGeneral(c.Team), store.OriginOrChat(c.Origin), c.Inbox, c.CustomerEmail, c.CustomerLang)
 	}
 }
 

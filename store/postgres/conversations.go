@@ -16,7 +16,8 @@ import (
 // conversationColumns is the column list every conversation query selects,
 // in scanConversation's order.
 const conversationColumns = `id, customer_id, customer_name, agent_id, agent_name,
-	ticket, started_at, ended_at, ended_by, end_reason, rating`
+	ticket, started_at, ended_at, ended_by, end_reason, rating,
+	team_id, origin, inbox, customer_email, customer_lang`
 
 // messageColumnList is the column list every message query selects, in
 // scanMessage's order.
@@ -37,12 +38,14 @@ const (
 		WHERE conv_id = $1 AND sender_id = $2 AND client_id = $3 ORDER BY seq LIMIT 1`
 	convEventsSQL = `SELECT conv_id, kind, agent_id, agent_name, reason, at, by_id, by_name, note
 		FROM conv_events WHERE conv_id = $1 ORDER BY id`
+	inboxSQL = `SELECT ` + conversationColumns + ` FROM conversations
+		WHERE team_id = $1 AND inbox AND ended_at IS NULL AND ticket > $2 ORDER BY ticket, id LIMIT $3`
 	readMarksSQL = `SELECT conv_id, party_id, seq FROM read_marks WHERE conv_id = $1 ORDER BY party_id`
 	maxTicketSQL = `SELECT GREATEST(
 		COALESCE((SELECT MAX(ticket) FROM conversations), 0),
 		COALESCE((SELECT MAX(ticket) FROM routing_events), 0))`
 	// waitingCustomersSQL: SQLite's waitingCustomersSQL (sqlite_waiting.go).
-	waitingCustomersSQL = `SELECT q.customer_id, q.customer_name, q.ticket, q.at
+	waitingCustomersSQL = `SELECT q.customer_id, q.customer_name, q.ticket, q.at, q.team_id
 		FROM routing_events q
 		WHERE q.at >= $1 AND q.kind = 'queued' AND q.conv_id = ''
 			AND NOT EXISTS (SELECT 1 FROM routing_events l
@@ -233,7 +236,7 @@ func (s *Store) WaitingCustomers(ctx context.Context, since time.Time) ([]store.
 			w      store.Waiter
 			ticket int64
 		)
-		err := r.Scan(&w.CustomerID, &w.CustomerName, &ticket, &w.QueuedAt)
+		err := r.Scan(&w.CustomerID, &w.CustomerName, &ticket, &w.QueuedAt, &w.Team)
 		w.Ticket, w.QueuedAt = uint64(ticket), w.QueuedAt.UTC()
 		return w, err
 	})
@@ -269,7 +272,8 @@ func scanConversation(row pgx.Row) (store.Conversation, error) {
 		ended  *time.Time
 	)
 	err := row.Scan(&c.ID, &c.CustomerID, &c.CustomerName, &c.AgentID, &c.AgentName,
-		&ticket, &c.StartedAt, &ended, &c.EndedBy, &c.EndReason, &c.Rating)
+		&ticket, &c.StartedAt, &ended, &c.EndedBy, &c.EndReason, &c.Rating,
+		&c.Team, &c.Origin, &c.Inbox, &c.CustomerEmail, &c.CustomerLang)
 	if err != nil {
 		return store.Conversation{}, err
 	}
@@ -293,4 +297,20 @@ func scanMessage(row pgx.Row) (store.Message, error) {
 	}
 	m.Seq, m.Text, m.ClientID, m.At = uint64(seq), string(text), string(client), m.At.UTC()
 	return m, nil
+}
+
+// InboxConversations implements store.Inbox.
+func (s *Store) InboxConversations(ctx context.Context, team string, afterTicket uint64, limit int) ([]store.Conversation, error) {
+	n, err := store.PageLimit(limit)
+	if err == nil && afterTicket > maxSeq {
+		err = fmt.Errorf("%w: ticket %d is too large", store.ErrInvalid, afterTicket)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read inbox of %q: %w", team, err)
+	}
+	convs, err := s.queryConversations(ctx, inboxSQL, team, int64(afterTicket), n)
+	if err != nil {
+		return nil, fmt.Errorf("read inbox of %q: %w", team, err)
+	}
+	return convs, nil
 }

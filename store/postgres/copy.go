@@ -26,7 +26,7 @@ type copyTable struct {
 var bytesColumns = set("messages.text", "messages.client_id", "conv_events.note")
 
 // boolColumns are SQLite's 0/1 integers that are boolean here.
-var boolColumns = set("teams.visible", "teams.everyone")
+var boolColumns = set("teams.visible", "teams.everyone", "conversations.inbox")
 
 // seededRows are rows every new database has from its migrations (the
 // general team): the copy replaces them with the SQLite store's own.
@@ -38,12 +38,12 @@ var copyTables = []copyTable{
 	{"agents", []string{"id", "name", "name_key", "password_hash", "role", "capacity", "created_at", "token_generation"}, set("created_at"), "id"},
 	{"secrets", []string{"name", "value"}, nil, "name"},
 	{"revoked_tokens", []string{"id", "expires_at"}, set("expires_at"), "id"},
-	{"conversations", []string{"id", "customer_id", "customer_name", "agent_id", "agent_name", "ticket", "started_at", "ended_at", "ended_by", "end_reason", "rating"}, set("started_at", "ended_at"), "id"},
+	{"conversations", []string{"id", "customer_id", "customer_name", "agent_id", "agent_name", "ticket", "started_at", "ended_at", "ended_by", "end_reason", "rating", "team_id", "origin", "inbox", "customer_email", "customer_lang"}, set("started_at", "ended_at"), "id"},
 	{"messages", []string{"conv_id", "seq", "sender_id", "sender_role", "sender_name", "text", "client_id", "at", "epoch"}, set("at"), "conv_id, seq"},
 	// The ids are not copied: new ones are given in the order copied,
 	// which is the order applied.
 	{"conv_events", []string{"conv_id", "kind", "agent_id", "agent_name", "reason", "at", "by_id", "by_name", "note"}, set("at"), "id"},
-	{"routing_events", []string{"kind", "customer_id", "customer_name", "agent_id", "conv_id", "ticket", "at"}, set("at"), "id"},
+	{"routing_events", []string{"kind", "customer_id", "customer_name", "agent_id", "conv_id", "ticket", "at", "team_id"}, set("at"), "id"},
 	{"read_marks", []string{"conv_id", "party_id", "seq"}, nil, "conv_id, party_id"},
 	// Owner epochs keep rising across the move. node_leases is not
 	// copied: leases are a running cluster's, and a SQLite store's are
@@ -51,6 +51,9 @@ var copyTables = []copyTable{
 	{"owners", []string{"key", "epoch", "node_id", "claimed_at"}, set("claimed_at"), "key"},
 	{"teams", []string{"id", "name", "name_key", "description", "visible", "position", "everyone", "hours", "version", "created_at", "archived_at"}, set("created_at", "archived_at"), "id"},
 	{"team_members", []string{"team_id", "agent_id"}, nil, "team_id, agent_id"},
+	// New ids, in the order queued, as for the events.
+	{"mail_outbox", []string{"message_id", "conv_id", "to_addr", "lang", "after_seq", "created_at", "next_at", "attempts", "claimed_by", "claimed_until", "sent_at", "gave_up_at", "last_error"},
+		set("created_at", "next_at", "claimed_until", "sent_at", "gave_up_at"), "id"},
 }
 
 func set(names ...string) map[string]bool {

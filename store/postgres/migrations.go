@@ -261,6 +261,33 @@ var migrations = []string{
 		END IF;
 	END
 	$$;`,
+	// 5: a conversation's team, origin and inbox, the form's email and
+	// language, a routing event's team: SQLite's version 9.
+	`ALTER TABLE conversations ADD COLUMN team_id text COLLATE "C" NOT NULL DEFAULT 'tm_general';
+	ALTER TABLE conversations ADD COLUMN origin text NOT NULL DEFAULT 'chat' CHECK (origin IN ('chat', 'form'));
+	ALTER TABLE conversations ADD COLUMN inbox boolean NOT NULL DEFAULT false;
+	ALTER TABLE conversations ADD COLUMN customer_email text NOT NULL DEFAULT '';
+	ALTER TABLE conversations ADD COLUMN customer_lang text NOT NULL DEFAULT '';
+	CREATE INDEX conversations_inbox ON conversations (team_id, ticket, id) WHERE inbox AND ended_at IS NULL;
+	ALTER TABLE routing_events ADD COLUMN team_id text COLLATE "C" NOT NULL DEFAULT 'tm_general';
+	CREATE TABLE mail_outbox (
+		id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		message_id    text COLLATE "C" NOT NULL UNIQUE CHECK (message_id <> ''),
+		conv_id       text COLLATE "C" NOT NULL REFERENCES conversations (id),
+		to_addr       text        NOT NULL,
+		lang          text        NOT NULL,
+		after_seq     bigint      NOT NULL CHECK (after_seq >= 0),
+		created_at    timestamptz NOT NULL,
+		next_at       timestamptz NOT NULL,
+		attempts      integer     NOT NULL DEFAULT 0,
+		claimed_by    text        NOT NULL DEFAULT '',
+		claimed_until timestamptz NOT NULL DEFAULT 'epoch',
+		sent_at       timestamptz,
+		gave_up_at    timestamptz,
+		last_error    text        NOT NULL DEFAULT ''
+	);
+	CREATE INDEX mail_outbox_due ON mail_outbox (next_at, id) WHERE sent_at IS NULL AND gave_up_at IS NULL;
+	CREATE INDEX mail_outbox_done ON mail_outbox (COALESCE(sent_at, gave_up_at)) WHERE sent_at IS NOT NULL OR gave_up_at IS NOT NULL;`,
 }
 
 // migrateLock is the advisory lock key that serializes migrations: two

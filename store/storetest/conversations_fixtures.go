@@ -27,6 +27,8 @@ func newConv(id string, ticket uint64, started time.Time) store.Conversation {
 		CustomerName: "Customer " + id,
 		Ticket:       ticket,
 		StartedAt:    started,
+		Team:         store.GeneralTeamID,
+		Origin:       store.OriginChat,
 	}
 }
 

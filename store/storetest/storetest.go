@@ -41,6 +41,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
 	t.Run("Fencing", func(t *testing.T) { testFencing(t, open) })
 	t.Run("Teams", func(t *testing.T) { testTeams(t, open) })
+	t.Run("Inbox", func(t *testing.T) { testInbox(t, open) })
+	t.Run("Mail", func(t *testing.T) { testMail(t, open) })
 }
 
 // mustCreate creates an agent with capacity store.DefaultCapacity or fails tb.

@@ -43,10 +43,10 @@ func testWaitingCustomers(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		want := []store.Waiter{
-			{CustomerID: "cu_a", CustomerName: "Ann", Ticket: 5, QueuedAt: at(10)},
-			{CustomerID: "cu_c", CustomerName: "Carol", Ticket: 7, QueuedAt: at(12)},
-			{CustomerID: "cu_b", CustomerName: "Bob", Ticket: 9, QueuedAt: at(15)},
-			{CustomerID: "cu_again", CustomerName: "Again", Ticket: 10, QueuedAt: at(16)},
+			{CustomerID: "cu_a", CustomerName: "Ann", Ticket: 5, QueuedAt: at(10), Team: store.GeneralTeamID},
+			{CustomerID: "cu_c", CustomerName: "Carol", Ticket: 7, QueuedAt: at(12), Team: store.GeneralTeamID},
+			{CustomerID: "cu_b", CustomerName: "Bob", Ticket: 9, QueuedAt: at(15), Team: store.GeneralTeamID},
+			{CustomerID: "cu_again", CustomerName: "Again", Ticket: 10, QueuedAt: at(16), Team: store.GeneralTeamID},
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("WaitingCustomers=%+v\nwant %+v", got, want)
