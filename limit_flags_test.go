@@ -136,6 +136,8 @@ func TestLimitFlags(t *testing.T) {
 		for _, args := range [][]string{
 			{"-max-capacity", "51"},
 			{"-max-capacity", "0"},
+			{"-max-teams", "0"},
+			{"-max-teams", "10001"},
 			{"-max-text-bytes", "40000"},
 			{"-max-text-bytes", "0"},
 			{"-frame-burst", "0"},

@@ -219,6 +219,23 @@ func httpTable() []httpRow {
 				}
 			}},
 
+		// Teams: any agent lists them; supervisors alone change them, and
+		// an agent cannot learn which ids exist (404 only past the role).
+		{name: "ListTeams", method: "GET", path: fixed("/api/teams"), want: agents, rest: unauth,
+			check: func(t *testing.T, _ *world, who string, status int, body []byte) {
+				if status == ok && bytes.Contains(body, []byte(`"version":`)) != (who == super) {
+					t.Fatalf("%s got %s: versions and members are for supervisors only", who, body)
+				}
+			}},
+		{name: "CreateTeam", method: "POST", path: fixed("/api/teams"),
+			body: func(_ *world, who string) string { return `{"name":"Team ` + who + `","hours":{"alwaysOpen":true}}` },
+			want: onlySupervisor(created), rest: unauth},
+		{name: "UpdateUnknownTeam", method: "PUT", path: fixed("/api/teams/tm_nosuch"),
+			body: fixed(`{"name":"X","hours":{"alwaysOpen":true},"version":1}`), want: onlySupervisor(notFound), rest: unauth},
+		{name: "SetUnknownTeamMembers", method: "PUT", path: fixed("/api/teams/tm_nosuch/members"),
+			body: fixed(`{"agents":[],"version":1}`), want: onlySupervisor(notFound), rest: unauth},
+		{name: "ArchiveUnknownTeam", method: "DELETE", path: fixed("/api/teams/tm_nosuch"), want: onlySupervisor(notFound), rest: unauth},
+
 		// History: agents see what they served, supervisors everything.
 		{name: "ListOwn", method: "GET", path: fixed("/api/conversations"), want: agents, rest: unauth,
 			check: func(t *testing.T, w *world, who string, status int, body []byte) {
@@ -267,6 +284,8 @@ func httpTable() []httpRow {
 		{name: "PostGetRoom", method: "POST", path: fixed("/getroom?userName=Guest"), rest: method},
 		{name: "PostAgentConsole", method: "POST", path: fixed("/agent"), rest: method},
 		{name: "PostEmbed", method: "POST", path: fixed("/embed"), rest: method},
+		{name: "PatchTeams", method: "PATCH", path: fixed("/api/teams"), rest: method},
+		{name: "GetTeam", method: "GET", path: fixed("/api/teams/tm_general"), rest: method},
 	}
 }
 

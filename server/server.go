@@ -62,6 +62,8 @@ type Config struct {
 	// take at once (zero: 50, which is also the most it can be).
 	MaxTextBytes int
 	MaxCapacity  int
+	// MaxTeams bounds the live teams (zero: transport.DefaultMaxTeams).
+	MaxTeams int
 	// HistoryPage bounds the history one frame carries: a conv frame's
 	// newest page, a history frame's older one (zero fields: 50 messages,
 	// 256 KiB).

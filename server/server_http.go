@@ -79,6 +79,7 @@ func (s *Server) buildHTTP(dir actors.Directory, signer *auth.Signer) {
 		Abuse:         cfg.Abuse,
 		MaxTextBytes:  cfg.MaxTextBytes,
 		MaxCapacity:   cfg.MaxCapacity,
+		MaxTeams:      cfg.MaxTeams,
 		HistoryPage:   cfg.HistoryPage,
 		Metrics:       s.metrics,
 		MetricsOnMain: cfg.MetricsOnMain,

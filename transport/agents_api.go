@@ -27,7 +27,7 @@ type newAgentRequest struct {
 func (g *Gateway) supervisor(w http.ResponseWriter, r *http.Request) (caller, bool) {
 	who, ok := g.agentCaller(w, r)
 	if ok && !who.supervisor {
-		writeError(w, http.StatusForbidden, "forbidden", "only supervisors manage accounts")
+		writeError(w, http.StatusForbidden, "forbidden", "only supervisors may do this")
 		return who, false
 	}
 	return who, ok

@@ -68,6 +68,9 @@ type Config struct {
 	// MaxCapacity caps the capacity an agent may have. Zero: the defaults.
 	Abuse       AbuseLimits
 	MaxCapacity int
+	// MaxTeams bounds the live teams a supervisor may create (-max-teams);
+	// zero: DefaultMaxTeams.
+	MaxTeams int
 	// HistoryPage bounds each page of history a native socket is sent
 	// (actors.HistoryLimits). Zero: the defaults.
 	HistoryPage actors.HistoryLimits

@@ -29,6 +29,11 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("GET /api/conversations/{id}/messages", g.ConversationMessages())
 	mux.Handle("GET /api/supervisor/stats", g.SupervisorStats())
 	mux.Handle("GET /api/ratings", g.Ratings())
+	mux.Handle("GET /api/teams", g.ListTeams())
+	mux.Handle("POST /api/teams", g.CreateTeam())
+	mux.Handle("PUT /api/teams/{id}", g.UpdateTeam())
+	mux.Handle("PUT /api/teams/{id}/members", g.SetTeamMembers())
+	mux.Handle("DELETE /api/teams/{id}", g.ArchiveTeam())
 	if g.cfg.MetricsOnMain {
 		mux.Handle("GET /metrics", metricsHandler(g.metrics))
 	}
