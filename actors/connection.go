@@ -92,7 +92,11 @@ type ConnConfig struct {
 	// ProbeMax is the slowest pace of the tail-loss probes on a cluster
 	// (connection_probe.go); 0: probeMax. Tests shorten it.
 	ProbeMax time.Duration
-	Log      *slog.Logger
+	// NeverStoredAfter is how long after a tab first heard of a
+	// conversation it drops one the store has never stored and its agent
+	// does not serve (connection_reconcile.go); 0: neverStoredAfter.
+	NeverStoredAfter time.Duration
+	Log              *slog.Logger
 
 	// MaxCapacity is the most an agent may set (0: MaxCapacity). Offences
 	// counts and logs the limits the client crosses; nil for none.

@@ -33,13 +33,14 @@ type convView struct {
 	// agent actor, not from the client (its resume) nor from a live
 	// opening, and has shown the client nothing of it yet.
 	discovered bool
+	since      time.Time // when this connection first heard of it
 }
 
 // view returns what this connection knows of a conversation, creating it.
 func (c *connection) view(ctx actor.Context, id ConvID) *convView {
 	v := c.convs[id]
 	if v == nil {
-		v = &convView{pid: c.Dir.PID(KindConv, string(id))}
+		v = &convView{pid: c.Dir.PID(KindConv, string(id)), since: time.Now()}
 		c.convs[id] = v
 	}
 	if c.me.Role == RoleCustomer && !v.watched {

@@ -1,9 +1,14 @@
 package actors
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/store"
 )
 
 // An agent's tab after a move. On a cluster the conversation's ConvClosed
@@ -43,12 +48,23 @@ func (c *connection) reconcile(ctx actor.Context, serving []ConvID) {
 	}
 }
 
+// neverStoredAfter is how long after a tab first heard of a conversation
+// the store may still have no record of it: its first write is one group
+// commit away, so one still missing this long after was withdrawn
+// (conversation_fenced.go) and its word to this tab was lost.
+const neverStoredAfter = 30 * time.Second
+
 // endedMeanwhile replays conversation id to its end if the store says it
-// ended.
+// ended, and drops it as withdrawn if the store never stored it.
 func (c *connection) endedMeanwhile(ctx actor.Context, id ConvID, v *convView) {
 	sctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
 	defer cancel()
 	rec, err := c.History.Conversation(sctx, string(id))
+	if errors.Is(err, store.ErrNotFound) && time.Since(v.since) > cmp.Or(c.NeverStoredAfter, neverStoredAfter) {
+		c.Log.Warn("conversation never stored and not served; dropping it as withdrawn", "conn", c.ID, "conv", id)
+		c.convClosed(ctx, &ConvClosed{Conv: id, Reason: ReasonWithdrawn})
+		return
+	}
 	if err != nil {
 		c.Log.Warn("cannot read a conversation to reconcile", "conn", c.ID, "conv", id, "err", err)
 		return

@@ -101,10 +101,11 @@ type StartConv struct {
 	// was on its way to or from the old activation may be lost, so once
 	// loaded it tells its parties to ask for what they lack (Resync).
 	Rehomed bool
-	// StartedBy is the fence of the dispatcher that started a new
-	// conversation, on a cluster (zero: none): its first write carries it,
-	// so a dispatcher that has lost its queue cannot open a conversation
-	// that its successor never hears of (conversation_fenced.go).
+	// StartedBy is the fence of the dispatcher that started it, on a
+	// cluster (zero: none): the write that first stores its record carries
+	// it, so a dispatcher that has lost its queue cannot open a
+	// conversation that its successor never hears of, neither new nor
+	// restored from nothing stored (conversation_fenced.go).
 	StartedBy store.Fence
 }
 

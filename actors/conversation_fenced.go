@@ -41,6 +41,14 @@ func (c *conversation) fence() []store.Fence {
 	return append([]store.Fence{own}, c.startedBy...)
 }
 
+// fenceOnStarter makes the write that first stores the conversation's
+// record carry its starting dispatcher's fence, on a cluster.
+func (c *conversation) fenceOnStarter() {
+	if c.epoch != 0 && c.StartedBy.Key != "" {
+		c.startedBy = []store.Fence{c.StartedBy}
+	}
+}
+
 // claim takes ownership of the conversation's log before its first read or
 // write, on a cluster (Kinds.Claim); a single node claims nothing.
 func (c *conversation) claim() error {

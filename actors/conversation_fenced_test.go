@@ -30,11 +30,11 @@ func (w *watcher) Receive(ctx actor.Context) {
 }
 
 // startFencedConv starts, in a system of its own, a store writer over st
-// (node "node-a") and a conversation with epoch (0: none), started by a
-// dispatcher with fence startedBy (zero: none), whose customer's
-// connection is a probe. It returns the conversation, the customer, its
-// probe and a channel that gets the conversation's Terminated.
-func startFencedConv(t *testing.T, st store.Conversations, epoch int64, startedBy store.Fence) (*fixture, *actor.PID, Party, *probe, chan *actor.Terminated) {
+// (node "node-a") and a conversation with epoch (0: none), whose customer's
+// connection is a probe; tweak, if set, changes its start (a dispatcher's
+// fence, a restore). It returns the conversation, the customer, its probe
+// and a channel that gets the conversation's Terminated.
+func startFencedConv(t *testing.T, st store.Conversations, epoch int64, tweak func(*StartConv)) (*fixture, *actor.PID, Party, *probe, chan *actor.Terminated) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
@@ -51,7 +51,11 @@ func startFencedConv(t *testing.T, st store.Conversations, epoch int64, startedB
 		kinds.Claim = func(key string) (int64, error) { return epoch, nil }
 	}
 	f.dir.UseKinds(kinds)
-	pid, err := f.dir.Activate(KindConv, string(id), &StartConv{ID: id, Ticket: 1, Customer: customer, CustomerConn: p.id, StartedBy: startedBy})
+	start := &StartConv{ID: id, Ticket: 1, Customer: customer, CustomerConn: p.id}
+	if tweak != nil {
+		tweak(start)
+	}
+	pid, err := f.dir.Activate(KindConv, string(id), start)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +71,7 @@ func startFencedConv(t *testing.T, st store.Conversations, epoch int64, startedB
 func TestConversationFenced(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		st := &fencingStore{stale: map[string]bool{}}
-		f, conv, cust, p, _ := startFencedConv(t, st, 0, store.Fence{})
+		f, conv, cust, p, _ := startFencedConv(t, st, 0, nil)
 		waitFor[*ConvOpened](t, p, nil)
 		f.send(conv, &Post{From: cust, Conn: p.id, Text: "hello", ClientID: "c1"})
 		waitFor[*Ack](t, p, func(a *Ack) bool { return a.ClientID == "c1" })
@@ -81,7 +85,7 @@ func TestConversationFenced(t *testing.T) {
 	})
 	t.Run("ErrFenced", func(t *testing.T) {
 		st := &fencingStore{stale: map[string]bool{}}
-		f, conv, cust, p, gone := startFencedConv(t, st, 7, store.Fence{})
+		f, conv, cust, p, gone := startFencedConv(t, st, 7, nil)
 		opened := waitFor[*ConvOpened](t, p, nil)
 		st.mu.Lock()
 		if len(st.applied) == 0 {
@@ -138,9 +142,10 @@ func TestConversationFenced(t *testing.T) {
 // it is stored, and it stops.
 func TestConversationWithdrawn(t *testing.T) {
 	started := store.Fence{Key: DispatcherFenceKey(PoolNative), Epoch: 3, Node: "node-b"}
+	by := func(s *StartConv) { s.StartedBy = started }
 	t.Run("OK", func(t *testing.T) {
 		st := &fencingStore{stale: map[string]bool{}}
-		f, conv, cust, p, _ := startFencedConv(t, st, 7, started)
+		f, conv, cust, p, _ := startFencedConv(t, st, 7, by)
 		opened := waitFor[*ConvOpened](t, p, nil)
 		f.send(conv, &Post{From: cust, Conn: p.id, Text: "hello", ClientID: "c1"})
 		waitFor[*Ack](t, p, func(a *Ack) bool { return a.ClientID == "c1" })
@@ -158,7 +163,7 @@ func TestConversationWithdrawn(t *testing.T) {
 	})
 	t.Run("ErrDispatcherFenced", func(t *testing.T) {
 		st := &fencingStore{stale: map[string]bool{started.Key: true}}
-		_, _, _, p, gone := startFencedConv(t, st, 7, started)
+		_, _, _, p, gone := startFencedConv(t, st, 7, by)
 		opened := waitFor[*ConvOpened](t, p, nil)
 		closed := waitFor[*ConvClosed](t, p, nil)
 		if closed.Conv != opened.Conv || closed.Reason != ReasonWithdrawn {
@@ -173,6 +178,29 @@ func TestConversationWithdrawn(t *testing.T) {
 		defer st.mu.Unlock()
 		if len(st.applied) != 0 || st.refused != 1 {
 			t.Fatalf("stored %d writes, refused %d: want none stored, one refused", len(st.applied), st.refused)
+		}
+	})
+	// Restored from nothing stored (its first activation withdrawn, and a
+	// stale dispatcher that saw it stop activating it again): the write
+	// that would store it carries the dispatcher's fence too.
+	t.Run("ErrRestoredFromNothing", func(t *testing.T) {
+		st := &fencingStore{stale: map[string]bool{started.Key: true}}
+		_, _, _, p, gone := startFencedConv(t, st, 7, func(s *StartConv) {
+			s.StartedBy, s.Restore, s.Rehomed = started, true, true
+		})
+		closed := waitFor[*ConvClosed](t, p, nil)
+		if closed.Reason != ReasonWithdrawn {
+			t.Fatalf("closed %+v, want withdrawn", closed)
+		}
+		select {
+		case <-gone:
+		case <-time.After(testWait):
+			t.Fatal("the withdrawn conversation did not stop")
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if len(st.applied) != 0 {
+			t.Fatalf("stored %d writes, want none", len(st.applied))
 		}
 	})
 }

@@ -46,9 +46,7 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 			c.flush(ctx) // its record was never stored (load)
 		}
 	} else {
-		if c.epoch != 0 && msg.StartedBy.Key != "" {
-			c.startedBy = []store.Fence{msg.StartedBy}
-		}
+		c.fenceOnStarter()
 		c.recordDirty = true
 		if c.state == convAssigned {
 			c.events = append(c.events, store.ConvEvent{Conv: string(c.ID), Kind: store.EventAssigned, AgentID: c.Agent.ID, AgentName: c.Agent.Name, At: c.Now()})
@@ -112,7 +110,11 @@ func (c *conversation) load() error {
 		// Never stored: on a cluster the activation that started it
 		// stopped (moved) before its first write committed, and this one
 		// was started as a restore. Written now, with its assignment, or
-		// nothing of it could be (its messages refer to it).
+		// nothing of it could be (its messages refer to it). Its
+		// starting dispatcher's fence goes with it, as with a new one:
+		// a dispatcher that lost its queue and saw the first activation
+		// stop (withdrawn) would otherwise store it here after all.
+		c.fenceOnStarter()
 		c.recordDirty = true
 		if c.Agent.ID != "" {
 			c.events = append(c.events, store.ConvEvent{Conv: string(c.ID), Kind: store.EventAssigned, AgentID: c.Agent.ID, AgentName: c.Agent.Name, At: c.Now()})

@@ -126,7 +126,7 @@ func (d *dispatcher) convStart(c *convRec, a *agentRec, restore bool) *StartConv
 		CustomerGrace: d.CustomerGrace,
 		HistoryPage:   d.HistoryPage,
 	}
-	if !restore && d.routing.epoch != 0 {
+	if d.routing.epoch != 0 {
 		start.StartedBy = store.Fence{Key: DispatcherFenceKey(d.Pool), Epoch: d.routing.epoch, Node: d.Node}
 	}
 	if a != nil {

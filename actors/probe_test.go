@@ -476,3 +476,40 @@ func TestWithdrawnConversationBackToWaiting(t *testing.T) {
 		c.next(isQueued(1))
 	})
 }
+
+// TestNeverStoredDroppedByTheTab: an agent's tab that shows a conversation
+// the store never stored, and its agent no longer serves, drops it as
+// withdrawn once it has had it longer than a first write can take: the
+// conversation's own word of its withdrawal went to an agent actor the
+// tab no longer hears from. Sooner, it may be a conversation whose first
+// write is on its way, and it is kept.
+func TestNeverStoredDroppedByTheTab(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		after time.Duration
+		drop  bool
+	}{{"Kept", time.Hour, false}, {"Dropped", time.Nanosecond, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			conv := ConvID(ids.Conv + "neverstored")
+			f, dir, _ := standInFixture(t, conv)
+			hello := &CmdHello{Version: ProtocolVersion, Role: RoleAgent, Token: "t", Name: "p"}
+			tab := connectConfigured(t, f, dir, oneAgentAuth, hello, func(cfg *ConnConfig) {
+				cfg.ProbeMax, cfg.History, cfg.NeverStoredAfter = time.Hour, openSQLite(t), tc.after
+			})
+			customer := Party{Role: RoleCustomer, ID: ids.Customer + "c", Name: "c"}
+			f.send(tab.pid, &ConvOpened{Conv: conv, Customer: customer, Agent: tab.me, Why: WhyAssigned})
+			tab.next(isOpened(conv))
+			f.send(tab.pid, &Reconcile{})
+			tab.flush()
+			closed := 0
+			for _, m := range tab.seen {
+				if e, ok := m.(*ConvClosed); ok && e.Conv == conv && e.Reason == ReasonWithdrawn {
+					closed++
+				}
+			}
+			if want := map[bool]int{true: 1, false: 0}[tc.drop]; closed != want {
+				t.Fatalf("withdrawn told %d times, want %d: %+v", closed, want, tab.seen)
+			}
+		})
+	}
+}

@@ -408,10 +408,11 @@ func TestQueueWritesFlushedOnStop(t *testing.T) {
 	poll.Until(t, testWait, "bob's queued event stored", func() bool { return slices.Contains(st.kinds(bob.ID), store.EventQueued) })
 }
 
-// TestConvStartCarriesDispatcherFence: on a cluster a new conversation is
+// TestConvStartCarriesDispatcherFence: on a cluster a conversation is
 // started with the fence of the dispatcher that starts it, naming its node,
-// for its first write (conversation_fenced.go); a restored one, already
-// stored, and any on a single node, without.
+// for the write that first stores it (conversation_fenced.go), new or
+// restored (one restored from nothing stored is written then); on a single
+// node, without.
 func TestConvStartCarriesDispatcherFence(t *testing.T) {
 	d := NewDispatcher(DispatcherConfig{Node: "node-b"})().(*dispatcher)
 	c := &convRec{id: ConvID(ids.Conv + "x"), customer: &customerRec{}}
@@ -423,7 +424,7 @@ func TestConvStartCarriesDispatcherFence(t *testing.T) {
 	if s := d.convStart(c, nil, false); s.StartedBy != want {
 		t.Fatalf("new: started by %+v, want %+v", s.StartedBy, want)
 	}
-	if s := d.convStart(c, nil, true); s.StartedBy != (store.Fence{}) {
-		t.Fatalf("restored: started by %+v, want no fence", s.StartedBy)
+	if s := d.convStart(c, nil, true); s.StartedBy != want {
+		t.Fatalf("restored: started by %+v, want %+v", s.StartedBy, want)
 	}
 }
