@@ -165,6 +165,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.resync(ctx, msg)
 	case *convRepair:
 		c.repairAgain(ctx, msg)
+	case *recheckStored:
+		c.recheckStored(ctx, msg)
 	case *rejoinAgain:
 		c.rejoinNow(ctx)
 	case *rejoinUnanswered:

@@ -76,7 +76,8 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 		c.replayToEnd(ctx, msg.Conv, v)
 		return
 	}
-	if v, ok := c.convs[msg.Conv]; ok {
+	v, wasOpen := c.convs[msg.Conv]
+	if wasOpen {
 		c.fillBeforeEnd(ctx, msg, v)
 		delete(c.convs, msg.Conv)
 		if endsFor(msg.Reason) {
@@ -88,7 +89,7 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 		}
 	}
 	c.send(ctx, msg)
-	if msg.Reason == ReasonWithdrawn && c.me.Role == RoleCustomer && !c.Pool.rules().customerClosedWhenEnded {
+	if msg.Reason == ReasonWithdrawn && wasOpen && c.me.Role == RoleCustomer && !c.Pool.rules().customerClosedWhenEnded {
 		c.stillWaiting(ctx)
 		return
 	}

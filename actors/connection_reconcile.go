@@ -54,13 +54,24 @@ func (c *connection) reconcile(ctx actor.Context, serving []ConvID) {
 // (conversation_fenced.go) and its word to this tab was lost.
 const neverStoredAfter = 30 * time.Second
 
+// recheckStored is the tab's timer to look for a conversation's record
+// again: it had none when the tab was told its agent does not serve it.
+type recheckStored struct{ Conv ConvID }
+
 // endedMeanwhile replays conversation id to its end if the store says it
-// ended, and drops it as withdrawn if the store never stored it.
+// ended, and drops it as withdrawn if the store never stored it: at once
+// when the tab has held it longer than a first write can take, else when
+// that time is up (the reconcile that named it came seconds after it
+// started, and none may come again).
 func (c *connection) endedMeanwhile(ctx actor.Context, id ConvID, v *convView) {
 	sctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
 	defer cancel()
 	rec, err := c.History.Conversation(sctx, string(id))
-	if errors.Is(err, store.ErrNotFound) && time.Since(v.since) > cmp.Or(c.NeverStoredAfter, neverStoredAfter) {
+	if errors.Is(err, store.ErrNotFound) {
+		if left := cmp.Or(c.NeverStoredAfter, neverStoredAfter) - time.Since(v.since); left > 0 {
+			c.timers.SendOnce(left, ctx.Self(), &recheckStored{Conv: id})
+			return
+		}
 		c.Log.Warn("conversation never stored and not served; dropping it as withdrawn", "conn", c.ID, "conv", id)
 		c.convClosed(ctx, &ConvClosed{Conv: id, Reason: ReasonWithdrawn})
 		return
@@ -100,4 +111,12 @@ func (c *connection) replayToEnd(ctx actor.Context, id ConvID, v *convView) {
 		return
 	}
 	c.replayEnded(ctx, id, v.last)
+}
+
+// recheckStored looks again for the record of a conversation the tab
+// still shows.
+func (c *connection) recheckStored(ctx actor.Context, msg *recheckStored) {
+	if v, open := c.convs[msg.Conv]; open && c.History != nil {
+		c.endedMeanwhile(ctx, msg.Conv, v)
+	}
 }

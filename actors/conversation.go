@@ -142,6 +142,7 @@ type conversation struct {
 	waitStart scheduler.CancelFunc
 	epoch     int64         // owner epoch claimed at start on a cluster (Kinds.Claim); 0: no fence
 	startedBy []store.Fence // StartedBy, until the first write is stored; nil after
+	proven    time.Time     // when the epoch was last known current: a claim, a stored write, a check
 	state     convState     // changed only by setState
 	timers    *scheduler.TimerScheduler
 	agent     *actor.PID            // the agent actor to tell; see hasAgent

@@ -1,7 +1,10 @@
 package actors
 
 import (
+	"cmp"
+	"context"
 	"errors"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -59,16 +62,45 @@ func (c *conversation) claim() error {
 	if err != nil {
 		return err
 	}
-	c.epoch = epoch
+	c.epoch, c.proven = epoch, time.Now()
 	return nil
+}
+
+// DefaultProveEvery is Kinds.ProveEvery's default: a conversation idle
+// this long checks its epoch before answering a Sync.
+const DefaultProveEvery = 5 * time.Second
+
+// stillOwner reports whether the conversation may answer a Sync from
+// memory. On a cluster an activation that only reads never learns that
+// another node has claimed it: in a clean-clone run of
+// TestPartitionedNode, an agent's tab kept asking such a stale activation,
+// which had seqs up to 6 while the owner had stored 8, and was told
+// nothing was new, for good. One that wrote within ProveEvery holds the
+// epoch; one idle longer reads it first, and stops as moved if it is
+// stale. A store it cannot read answers from memory, as before.
+func (c *conversation) stillOwner(ctx actor.Context) bool {
+	if c.epoch == 0 || c.Epoch == nil || time.Since(c.proven) < cmp.Or(c.ProveEvery, DefaultProveEvery) {
+		return true
+	}
+	current, err := c.Epoch(string(c.ID))
+	if err != nil {
+		c.Log.Warn("cannot read the conversation's epoch; answering from memory", "conv", c.ID, "err", err)
+		return true
+	}
+	if current == c.epoch {
+		c.proven = time.Now()
+		return true
+	}
+	own := store.Fence{Key: string(c.ID), Epoch: c.epoch}
+	c.fenced(ctx, store.NewFencedError([]store.Fence{own}))
+	return false
 }
 
 // fenced refuses everything numbered and not stored, the write that was
 // refused and what waits behind it, resends included, then stops: moved,
-// or withdrawn when it was its starting dispatcher's fence that was stale.
+// or withdrawn (isWithdrawn).
 func (c *conversation) fenced(ctx actor.Context, err error) {
-	var f *store.FencedError
-	withdrawn := len(c.startedBy) > 0 && errors.As(err, &f) && f.Stale(c.startedBy)
+	withdrawn := c.isWithdrawn(err)
 	if withdrawn {
 		c.Log.Warn("conversation withdrawn: the dispatcher that started it had lost its queue", "conv", c.ID, "dispatcher", c.startedBy[0], "err", err)
 	} else {
@@ -88,6 +120,26 @@ func (c *conversation) fenced(ctx actor.Context, err error) {
 		c.withdraw(ctx)
 	}
 	ctx.Stop(ctx.Self())
+}
+
+// isWithdrawn reports whether the write refused with err means the
+// conversation never existed: its starting dispatcher's fence was stale,
+// its own was not (a node whose lease lapsed has every fence refused, and
+// its conversations moved, not withdrawn), and the store holds no record
+// of it (a retried first write whose earlier try landed before the
+// dispatcher moved: the new dispatcher restored it from the store). A
+// store it cannot read leaves it moved: the dispatcher that holds it, if
+// any, brings it back.
+func (c *conversation) isWithdrawn(err error) bool {
+	var f *store.FencedError
+	own := []store.Fence{{Key: string(c.ID), Epoch: c.epoch}}
+	if len(c.startedBy) == 0 || !errors.As(err, &f) || !f.Stale(c.startedBy) || f.Stale(own) {
+		return false
+	}
+	rctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	_, rerr := c.Store.Conversation(rctx, string(c.ID))
+	return errors.Is(rerr, store.ErrNotFound)
 }
 
 // withdraw tells both parties that the conversation is no more: nothing

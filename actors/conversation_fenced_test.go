@@ -1,9 +1,11 @@
 package actors
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +38,13 @@ func (w *watcher) Receive(ctx actor.Context) {
 // and a channel that gets the conversation's Terminated.
 func startFencedConv(t *testing.T, st store.Conversations, epoch int64, tweak func(*StartConv)) (*fixture, *actor.PID, Party, *probe, chan *actor.Terminated) {
 	t.Helper()
+	return startFencedConvKinds(t, st, epoch, tweak, nil)
+}
+
+// startFencedConvKinds is startFencedConv with the conversations' Kinds
+// changed by kindsTweak, if set.
+func startFencedConvKinds(t *testing.T, st store.Conversations, epoch int64, tweak func(*StartConv), kindsTweak func(*Kinds)) (*fixture, *actor.PID, Party, *probe, chan *actor.Terminated) {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }))
 	t.Cleanup(system.Shutdown)
@@ -49,6 +58,9 @@ func startFencedConv(t *testing.T, st store.Conversations, epoch int64, tweak fu
 	kinds := &Kinds{Dir: f.dir, Store: st, Log: log, Now: time.Now}
 	if epoch != 0 {
 		kinds.Claim = func(key string) (int64, error) { return epoch, nil }
+	}
+	if kindsTweak != nil {
+		kindsTweak(kinds)
 	}
 	f.dir.UseKinds(kinds)
 	start := &StartConv{ID: id, Ticket: 1, Customer: customer, CustomerConn: p.id}
@@ -180,6 +192,28 @@ func TestConversationWithdrawn(t *testing.T) {
 			t.Fatalf("stored %d writes, refused %d: want none stored, one refused", len(st.applied), st.refused)
 		}
 	})
+	// Not withdrawn, but moved: when its own fence is refused too (its
+	// node's lease lapsed), and when the store holds it after all (a
+	// retried first write whose earlier try landed).
+	for name, st := range map[string]store.Conversations{
+		"LeaseLost":     &fencingStore{stale: map[string]bool{started.Key: true, "*": true}},
+		"StoredAlready": storedConv{&fencingStore{stale: map[string]bool{started.Key: true}}},
+	} {
+		t.Run("Moved"+name, func(t *testing.T) {
+			f, _, _, p, gone := startFencedConv(t, st, 7, by)
+			waitFor[*ConvOpened](t, p, nil)
+			select {
+			case <-gone:
+			case <-time.After(testWait):
+				t.Fatal("the fenced conversation did not stop")
+			}
+			// What it sent before it stopped is ahead of the marker.
+			f.send(p.pid, &marker{})
+			if m := waitFor[any](t, p, nil); !isMarker(m) {
+				t.Fatalf("its customer was told %T %+v: a conversation that moved says nothing", m, m)
+			}
+		})
+	}
 	// Restored from nothing stored (its first activation withdrawn, and a
 	// stale dispatcher that saw it stop activating it again): the write
 	// that would store it carries the dispatcher's fence too.
@@ -213,4 +247,58 @@ func waitUntilApplied(t *testing.T, st *fencingStore) {
 		defer st.mu.Unlock()
 		return len(st.applied) > 0
 	})
+}
+
+// storedConv is a fencingStore that holds every conversation's record.
+type storedConv struct{ *fencingStore }
+
+func (s storedConv) Conversation(_ context.Context, id string) (store.Conversation, error) {
+	return store.Conversation{ID: id}, nil
+}
+
+func isMarker(m any) bool { _, ok := m.(*marker); return ok }
+
+// TestStaleReaderStops: a conversation that has written nothing for a
+// while checks its epoch before it answers a Sync from memory. Another
+// node claimed it: it answers nothing and stops as moved (its watchers go
+// to the owner); still its own: it answers. A reader that wrote a moment
+// ago does not ask.
+func TestStaleReaderStops(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		current       int64
+		every         time.Duration
+		answers, asks bool
+	}{
+		{"Owner", 7, time.Nanosecond, true, true},
+		{"Stale", 8, time.Nanosecond, false, true},
+		{"WroteJustNow", 8, time.Hour, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var asked atomic.Int32
+			st := &fencingStore{stale: map[string]bool{}}
+			f, conv, cust, p, gone := startFencedConvKinds(t, st, 7, nil, func(k *Kinds) {
+				k.ProveEvery = tc.every
+				k.Epoch = func(string) (int64, error) { asked.Add(1); return tc.current, nil }
+			})
+			waitFor[*ConvOpened](t, p, nil)
+			f.send(conv, &Sync{Conn: p.id, Party: cust})
+			if tc.answers {
+				waitFor[*ConvOpened](t, p, func(o *ConvOpened) bool { return o.Why == WhySync })
+			} else {
+				select {
+				case <-gone:
+				case <-time.After(testWait):
+					t.Fatal("the stale reader did not stop")
+				}
+				f.send(p.pid, &marker{})
+				if m := waitFor[any](t, p, nil); !isMarker(m) {
+					t.Fatalf("the stale reader answered %T %+v", m, m)
+				}
+			}
+			if got := asked.Load() > 0; got != tc.asks {
+				t.Fatalf("asked the epoch=%v, want %v", got, tc.asks)
+			}
+		})
+	}
 }

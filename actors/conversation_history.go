@@ -71,6 +71,9 @@ func (c *conversation) opened(why string, after uint64) *ConvOpened {
 // is attached first; an agent's tab that is not the agent's any more is
 // told the conversation went elsewhere.
 func (c *conversation) sync(ctx actor.Context, s *Sync) {
+	if !c.stillOwner(ctx) {
+		return // stopped as moved: the asker's next ask finds the owner
+	}
 	conn := c.Dir.PID(KindConn, string(s.Conn))
 	if !c.isMember(s.Party) {
 		// An agent's tab that still lists a conversation moved elsewhere.

@@ -127,6 +127,7 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 	}
 	c.token = 0
 	c.startedBy = nil       // stored: the dispatcher that started it knew it
+	c.proven = time.Now()   // and the epoch was current
 	stored := metrics.Now() // the real clock, not c.Now: it times delivery
 	for i := range c.writing {
 		m := c.writing[i].msg

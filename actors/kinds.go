@@ -32,6 +32,12 @@ type Kinds struct {
 	// returns the epoch its writes are fenced with (store.Fencing.Claim,
 	// for this node's lease). nil on a single node: no claims, no fences.
 	Claim func(key string) (int64, error)
+	// Epoch reads key's current epoch (store.Fencing.Epoch): a
+	// conversation that answers a Sync from memory, with no write of its
+	// own for ProveEvery (0: DefaultProveEvery), first checks it still owns
+	// itself. nil on a single node.
+	Epoch      func(key string) (int64, error)
+	ProveEvery time.Duration
 	// StartWait is how long an activated conversation waits for its
 	// StartConv before it gives up (conversation_unstarted.go); 0:
 	// DefaultStartWait. Tests shorten it.

@@ -44,7 +44,7 @@ func (s *fencingStore) Apply(_ context.Context, b *store.Batch) error {
 	defer s.mu.Unlock()
 	var stale []store.Fence
 	for _, f := range b.Fences {
-		if s.stale[f.Key] {
+		if s.stale[f.Key] || s.stale["*"] { // "*": the node's lease lapsed
 			stale = append(stale, f)
 		}
 	}

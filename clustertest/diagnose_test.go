@@ -14,7 +14,7 @@ import (
 // clientInError, the test's client labels ("a6's", "c29:").
 var (
 	idInError     = regexp.MustCompile(`(cv|cu)_[a-z0-9]+`)
-	clientInError = regexp.MustCompile(`\b([ac][0-9]+)(?:'s|:)`)
+	clientInError = regexp.MustCompile(`\b([ac][0-9]+)(?:'s|:| \()`)
 )
 
 // describeStalled says what the store holds of each conversation the
@@ -131,12 +131,12 @@ func describeClients(t *testing.T, errs []error, recs []*Record) {
 // TestClientInError: the labels a report names are found, and ids are
 // not taken for labels.
 func TestClientInError(t *testing.T) {
-	msg := "re-homing p99 12s over 15 resumes (slowest 12s: a6's cv_g64q2otjxifuoqj5); c29: cv_x ended failed; cu_c3 routing"
+	msg := "re-homing p99 12s over 15 resumes (slowest 12s: a6's cv_g64q2otjxifuoqj5); c29: cv_x ended failed; cu_c3 routing; a7 (Agent07): context deadline exceeded"
 	var got []string
 	for _, m := range clientInError.FindAllStringSubmatch(msg, -1) {
 		got = append(got, m[1])
 	}
-	if want := []string{"a6", "c29"}; !slices.Equal(got, want) {
+	if want := []string{"a6", "c29", "a7"}; !slices.Equal(got, want) {
 		t.Fatalf("labels=%v, want %v", got, want)
 	}
 }

@@ -47,6 +47,7 @@ func (f *fakeLeases) Evict(_ context.Context, node string) error {
 }
 func (f *fakeLeases) Release(context.Context, string) error                { return nil }
 func (f *fakeLeases) Claim(context.Context, string, string) (int64, error) { return 0, nil }
+func (f *fakeLeases) Epoch(context.Context, string) (int64, error)         { return 0, nil }
 
 func (f *fakeLeases) set(fn func(f *fakeLeases)) { f.mu.Lock(); fn(f); f.mu.Unlock() }
 

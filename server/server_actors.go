@@ -64,7 +64,7 @@ func (s *Server) startActorSystem(convs store.Conversations) actors.Directory {
 	}
 	s.kinds = &actors.Kinds{Dir: dir, Store: convs, Log: s.cfg.Log, Now: s.cfg.Now, EncodeMsg: transport.EncodeMessage}
 	if s.clustered() {
-		s.kinds.Claim = s.claim
+		s.kinds.Claim, s.kinds.Epoch = s.claim, s.epoch
 		s.kinds.Identity = nodes.GrainIdentity
 	}
 	local.UseKinds(s.kinds)

@@ -78,6 +78,15 @@ func (s *Server) claim(key string) (int64, error) {
 	return s.store.Claim(ctx, key, k.Node())
 }
 
+// epoch reads key's current owner epoch (actors.Kinds.Epoch): a blocking
+// store read, as a claim is, made by a conversation that answers a Sync
+// after a quiet while.
+func (s *Server) epoch(key string) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
+	defer cancel()
+	return s.store.Epoch(ctx, key)
+}
+
 // joinCluster takes the node's lease, then joins the cluster serving the
 // grain kinds, and keeps the lease from then on: a lost lease stops Run.
 func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dispatcher actors.DispatcherConfig) error {

@@ -53,6 +53,11 @@ type Fencing interface {
 	// same key wait for each other: the commit lands before the claim
 	// returns, or is refused.
 	Claim(ctx context.Context, key, node string) (epoch int64, err error)
+
+	// Epoch returns key's current epoch, 0 if nobody ever claimed it: an
+	// owner that only reads (a conversation answering a Sync from memory)
+	// checks it is still the owner, since no write would tell it.
+	Epoch(ctx context.Context, key string) (int64, error)
 }
 
 // Lease is one node's live lease.

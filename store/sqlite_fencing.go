@@ -193,3 +193,19 @@ func (s *SQLite) checkFences(ctx context.Context, b *Batch) error {
 	}
 	return NewFencedError(stale)
 }
+
+// Epoch implements Fencing.
+func (s *SQLite) Epoch(ctx context.Context, key string) (int64, error) {
+	var (
+		epoch int64
+		owner string
+	)
+	err := s.db.QueryRowContext(ctx, ownerSQL, key).Scan(&epoch, &owner)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("epoch of %q: %w", key, err)
+	}
+	return epoch, nil
+}

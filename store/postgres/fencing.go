@@ -113,6 +113,19 @@ func (s *Store) Claim(ctx context.Context, key, node string) (int64, error) {
 	return *epoch, nil
 }
 
+// Epoch implements store.Fencing.
+func (s *Store) Epoch(ctx context.Context, key string) (int64, error) {
+	var epoch int64
+	err := s.pool.QueryRow(ctx, `SELECT epoch FROM owners WHERE key = $1`, key).Scan(&epoch)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("epoch of %q: %w", key, err)
+	}
+	return epoch, nil
+}
+
 // queueFenceCheck queues kefu_check_fences first in a group commit, if
 // b has fences.
 func queueFenceCheck(q *pgx.Batch, b *store.Batch) {

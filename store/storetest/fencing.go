@@ -34,6 +34,7 @@ func testFencing(t *testing.T, open Opener) {
 	t.Run("ClaimAfterCommit", func(t *testing.T) { testClaimAfterCommit(t, open(t)) })
 	t.Run("ClaimRacesCommits", func(t *testing.T) { testClaimRacesCommits(t, open) })
 	t.Run("OtherNodesFence", func(t *testing.T) { testOtherNodesFence(t, open(t)) })
+	t.Run("Epoch", func(t *testing.T) { testEpoch(t, open(t)) })
 }
 
 // mustRenew renews node's lease for ttl or fails tb.
@@ -357,4 +358,20 @@ func testOtherNodesFence(t *testing.T, st store.Store) {
 		}
 	}
 	mustApply(t, st, started("c5", live))
+}
+
+// testEpoch: a key's current epoch is its last claim's, whoever claimed;
+// 0 for a key nobody claimed.
+func testEpoch(t *testing.T, st store.Store) {
+	ctx := context.Background()
+	if e, err := st.Epoch(ctx, "cv_never"); err != nil || e != 0 {
+		t.Fatalf("Epoch of an unclaimed key=%d, %v; want 0", e, err)
+	}
+	mustRenew(t, st, "n1", longTTL)
+	mustRenew(t, st, "n2", longTTL)
+	mustClaim(t, st, "cv_a", "n1")
+	want := mustClaim(t, st, "cv_a", "n2")
+	if e, err := st.Epoch(ctx, "cv_a"); err != nil || e != want {
+		t.Fatalf("Epoch=%d, %v; want %d", e, err, want)
+	}
 }
