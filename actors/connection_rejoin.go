@@ -177,9 +177,6 @@ func (c *connection) agentRejoined(ctx actor.Context, a *AgentAdmitted) {
 // rejoin: a changed place in the queue, or a conversation it did not know.
 func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
 	c.rejoin.attempts, c.rejoin.answered = 0, c.rejoin.asked
-	if a.Queued || a.Conv != "" {
-		c.rejoin.requesting = false // the request is in: queued, or served
-	}
 	if a.Queued && a.Position != c.rejoin.position {
 		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
 	}
