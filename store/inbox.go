@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/mail"
 	"slices"
 )
@@ -34,6 +35,17 @@ type Inbox interface {
 	// afterTicket (0: from the first), at most limit (1..MaxPageLimit; 0:
 	// DefaultPageLimit). ErrInvalid for a bad limit.
 	InboxConversations(ctx context.Context, team string, afterTicket uint64, limit int) ([]Conversation, error)
+}
+
+// InboxPage checks InboxConversations' arguments, as both stores must:
+// the rows of the page (pageLimit) and the ticket as the bigint it is
+// compared with.
+func InboxPage(afterTicket uint64, limit int) (int, error) {
+	n, err := pageLimit(limit)
+	if err == nil && afterTicket > math.MaxInt64 {
+		err = fmt.Errorf("%w: ticket %d is too large", ErrInvalid, afterTicket)
+	}
+	return n, err
 }
 
 // TeamOrGeneral is the team a conversation or routing event is stored

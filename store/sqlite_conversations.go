@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -304,10 +303,7 @@ func fromMillis(ms int64) time.Time {
 
 // InboxConversations implements Inbox.
 func (s *SQLite) InboxConversations(ctx context.Context, team string, afterTicket uint64, limit int) ([]Conversation, error) {
-	n, err := pageLimit(limit)
-	if err == nil && afterTicket > math.MaxInt64 {
-		err = fmt.Errorf("%w: ticket %d is too large", ErrInvalid, afterTicket)
-	}
+	n, err := InboxPage(afterTicket, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read inbox of %q: %w", team, err)
 	}

@@ -38,6 +38,14 @@ type teamIn struct {
 	Version     int64      `json:"version"` // edit only: the version read
 }
 
+// team is in as the store takes it, for team id (empty on create); a
+// team is visible unless the request says otherwise.
+func (in teamIn) team(id string) store.Team {
+	return store.Team{ID: id, Name: strings.TrimSpace(in.Name), Description: in.Description,
+		Visible: in.Visible == nil || *in.Visible, Position: in.Position, Hours: in.Hours,
+		Members: in.Members, Version: in.Version}
+}
+
 // teamOut is a team as the API shows it: everything to a supervisor; to
 // an agent, what the console needs (no members, no version).
 type teamOut struct {
@@ -137,9 +145,7 @@ func (g *Gateway) CreateTeam() http.Handler {
 			writeError(w, http.StatusConflict, "too_many_teams", fmt.Sprintf("there are %d teams already, the most allowed (-max-teams)", max))
 			return
 		}
-		visible := in.Visible == nil || *in.Visible
-		t, err := g.cfg.Identity.Store.CreateTeam(ctx, store.Team{Name: strings.TrimSpace(in.Name), Description: in.Description,
-			Visible: visible, Position: in.Position, Hours: in.Hours, Members: in.Members})
+		t, err := g.cfg.Identity.Store.CreateTeam(ctx, in.team(""))
 		if g.teamStoreError(w, "create team", err) {
 			return
 		}
@@ -162,9 +168,7 @@ func (g *Gateway) UpdateTeam() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
 		defer cancel()
-		visible := in.Visible == nil || *in.Visible
-		t, err := g.cfg.Identity.Store.UpdateTeam(ctx, store.Team{ID: r.PathValue("id"), Name: strings.TrimSpace(in.Name),
-			Description: in.Description, Visible: visible, Position: in.Position, Hours: in.Hours, Version: in.Version})
+		t, err := g.cfg.Identity.Store.UpdateTeam(ctx, in.team(r.PathValue("id")))
 		if g.teamStoreError(w, "update team", err) {
 			return
 		}

@@ -301,10 +301,7 @@ func scanMessage(row pgx.Row) (store.Message, error) {
 
 // InboxConversations implements store.Inbox.
 func (s *Store) InboxConversations(ctx context.Context, team string, afterTicket uint64, limit int) ([]store.Conversation, error) {
-	n, err := store.PageLimit(limit)
-	if err == nil && afterTicket > maxSeq {
-		err = fmt.Errorf("%w: ticket %d is too large", store.ErrInvalid, afterTicket)
-	}
+	n, err := store.InboxPage(afterTicket, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read inbox of %q: %w", team, err)
 	}
