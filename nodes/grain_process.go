@@ -30,6 +30,7 @@ type grainProcess struct {
 
 	mu        sync.Mutex
 	real      *actor.PID // the live activation; nil until resolved
+	realNode  string     // the member id at real's address when it was resolved
 	resolving bool
 	queue     []pending
 	watchers  map[string]*actor.PID // by PID key
@@ -167,6 +168,7 @@ func (g *grainProcess) resolve() {
 func (g *grainProcess) resolved(pid *actor.PID) {
 	g.mu.Lock()
 	g.real = pid
+	g.realNode = g.nodes.members.memberAt(pid.Address)
 	g.resolving = false
 	g.watched = time.Now()
 	g.draining = true
@@ -251,7 +253,7 @@ func (g *grainProcess) terminated(m *actor.Terminated) {
 	watchers := g.watchers
 	g.watchers = nil
 	if m.Why == actor.TerminatedReason_AddressTerminated {
-		g.nodes.nodeGone(m.Who.Address)
+		g.nodes.nodeGone(m.Who.Address, g.realNode)
 	}
 	g.draining = false
 	switch {

@@ -59,9 +59,14 @@ type goneMember struct {
 	at time.Time
 }
 
-// nodeGone notes that the member at addr went away, if it is listed.
-func (n *grains) nodeGone(addr string) {
-	if id := n.members.memberAt(addr); id != "" {
+// nodeGone notes that member id, at addr, went away, if it is still
+// listed. The id is the member the activation was resolved on, not the
+// member at addr now: the library ends the old process's connection late,
+// after a node restarted at the same address has joined, and marking that
+// live newcomer gone held every lookup for ResolveFor (the 12 s re-homing
+// of clean-clone run 15).
+func (n *grains) nodeGone(addr, id string) {
+	if id != "" && n.members.memberAt(addr) == id {
 		n.gone.Store(addr, goneMember{id: id, at: time.Now()})
 	}
 }

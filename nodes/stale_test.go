@@ -23,12 +23,17 @@ func TestStaleTopology(t *testing.T) {
 	n := &grains{members: m, cfg: DefaultGrainConfig()}
 
 	list("")
-	n.nodeGone(addr)
+	n.nodeGone(addr, "old")
 	if n.staleTopology() {
 		t.Fatal("stale for a member that was not listed")
 	}
+	list("new")
+	n.nodeGone(addr, "old")
+	if n.staleTopology() {
+		t.Fatal("stale after the old member's late end, a restarted node at its address")
+	}
 	list("old")
-	n.nodeGone(addr)
+	n.nodeGone(addr, "old")
 	if !n.staleTopology() {
 		t.Fatal("not stale while the member seen gone is listed")
 	}
@@ -37,7 +42,7 @@ func TestStaleTopology(t *testing.T) {
 		t.Fatal("stale though a restarted node holds the address")
 	}
 	list("old")
-	n.nodeGone(addr)
+	n.nodeGone(addr, "old")
 	list("")
 	if n.staleTopology() {
 		t.Fatal("stale after the member was dropped")
