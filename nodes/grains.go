@@ -18,6 +18,7 @@ const (
 type GrainConfig struct {
 	QueueLimit int           // messages held per grain while it is resolved
 	ResolveFor time.Duration // give up resolving after this long
+	StaleFor   time.Duration // longest wait for a member seen to go away to leave the topology
 	RetryFirst time.Duration // first pause between lookups; doubles
 	RetryMax   time.Duration // longest pause between lookups
 	AskFor     time.Duration // how long one lookup waits for the owner
@@ -26,8 +27,11 @@ type GrainConfig struct {
 
 // DefaultGrainConfig: a grain moves in about a second and a half after its
 // node dies (measured), so 10 s of retries covers a slow membership change.
+// Peers drop a dead node at their next health poll (0.5 s), or after the
+// poll's 2 s timeout for a machine that vanished: StaleFor waits that long
+// and a little more for the topology to say so.
 func DefaultGrainConfig() GrainConfig {
-	return GrainConfig{QueueLimit: 1024, ResolveFor: 10 * time.Second, RetryFirst: 50 * time.Millisecond, RetryMax: time.Second, AskFor: 2 * time.Second, Recheck: 2 * time.Second}
+	return GrainConfig{QueueLimit: 1024, ResolveFor: 10 * time.Second, StaleFor: 3 * time.Second, RetryFirst: 50 * time.Millisecond, RetryMax: time.Second, AskFor: 2 * time.Second, Recheck: 2 * time.Second}
 }
 
 // grains is one node's table of stable grain addresses. The process
@@ -64,7 +68,10 @@ type goneMember struct {
 // member at addr now: the library ends the old process's connection late,
 // after a node restarted at the same address has joined, and marking that
 // live newcomer gone held every lookup for ResolveFor (the 12 s re-homing
-// of clean-clone run 15).
+// of clean-clone run 15). The same late end also reaches activations
+// resolved on the newcomer, which is why a member seen gone is believed
+// for StaleFor only: a member that is really dead leaves the topology
+// within it.
 func (n *grains) nodeGone(addr, id string) {
 	if id != "" && n.members.memberAt(addr) == id {
 		n.gone.Store(addr, goneMember{id: id, at: time.Now()})
@@ -72,12 +79,12 @@ func (n *grains) nodeGone(addr, id string) {
 }
 
 // staleTopology reports whether a member seen to go away in the last
-// ResolveFor is still listed.
+// StaleFor is still listed.
 func (n *grains) staleTopology() bool {
 	stale := false
 	n.gone.Range(func(k, v any) bool {
 		g := v.(goneMember)
-		if n.members.memberAt(k.(string)) != g.id || time.Since(g.at) > n.cfg.ResolveFor {
+		if n.members.memberAt(k.(string)) != g.id || time.Since(g.at) > n.cfg.StaleFor {
 			n.gone.Delete(k)
 			return true
 		}

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/cluster"
 )
@@ -46,6 +47,13 @@ func TestStaleTopology(t *testing.T) {
 	list("")
 	if n.staleTopology() {
 		t.Fatal("stale after the member was dropped")
+	}
+	// A live member's activation ended by the library's late close of
+	// the connection of the process before it: believed for StaleFor only.
+	list("new")
+	n.gone.Store(addr, goneMember{id: "new", at: time.Now().Add(-n.cfg.StaleFor - time.Millisecond)})
+	if n.staleTopology() {
+		t.Fatal("stale for longer than StaleFor")
 	}
 }
 
