@@ -12,6 +12,7 @@ import (
 
 	"kefu/limit"
 	"kefu/metrics"
+	"kefu/store"
 )
 
 // dispatcher is the single owner of one pool's routing state: which of
@@ -36,22 +37,20 @@ type dispatcher struct {
 	agentConns  map[string]*agentRec    // by pidKey of each agent connection
 	agentActors map[string]*agentRec    // by pidKey of the agent's actor
 	agentNames  map[string]*agentRec    // agents by display name, in pools whose names are identities
-	heaps       [poolEnd]eligible       // by Pool: the agents who can take a customer of that pool now
+	teams       map[string]*teamRec     // by team id: each team's queue and free members (dispatcher_teams.go)
 	customers   map[string]*customerRec // by customer id
 	custConns   map[string]*customerRec // by pidKey of the customer's connection
 	custNames   map[string]*customerRec // customers by display name, in pools whose names are identities
 	reserved    map[string]*reservation // compat reservations by customer name
 	reservedBy  map[string]int          // how many of them each client address holds
 	convs       map[ConvID]*convRec
-	convPIDs    map[string]*convRec // by pidKey
-	queue       queue
+	convPIDs    map[string]*convRec  // by pidKey
 	perAddr     map[netip.Addr]int   // customers waiting or chatting, by the address they count against
 	starts      *limit.Keyed[string] // each customer's budget of conversation starts; nil: no limit
 
 	ticket       uint64 // arrival counter: queue order
 	tick         uint64 // assignment counter: "longest idle"
 	gen          uint64 // timer generations
-	avgDuration  time.Duration
 	flushPending bool
 	routing      routingWrites // routing events on their way to the store (routing_writes.go)
 }
@@ -161,12 +160,10 @@ func NewDispatcher(cfg DispatcherConfig) actor.Producer {
 			convPIDs:         map[string]*convRec{},
 			perAddr:          map[netip.Addr]int{},
 			starts:           starts,
-			avgDuration:      defaultConvDuration,
 			routing:          routingWrites{unstored: map[string]*routingBatch{}},
+			teams:            map[string]*teamRec{},
 		}
-		for p := range d.heaps {
-			d.heaps[p].before = cfg.Policy
-		}
+		d.newTeam(store.GeneralTeamID)
 		return d
 	}
 }
@@ -270,11 +267,9 @@ func (d *dispatcher) stats() *Stats {
 	s := &Stats{
 		Agents:        len(d.agents),
 		Reservations:  len(d.reserved),
-		Queued:        d.queue.len(),
+		Queued:        d.queued(),
 		Conversations: len(d.convs),
-	}
-	for p := range d.heaps {
-		s.FreeAgents += d.heaps[p].Len()
+		FreeAgents:    d.freeAgents(),
 	}
 	for _, c := range d.customers {
 		if c.conn != "" {
@@ -287,7 +282,7 @@ func (d *dispatcher) stats() *Stats {
 		}
 		s.Serving += len(a.convs)
 	}
-	s.OldestQueued = d.queue.oldestAsked()
+	s.OldestQueued = d.oldestAsked()
 	return s
 }
 
@@ -354,9 +349,5 @@ func (d *dispatcher) nextGen() uint64 {
 	d.gen++
 	return d.gen
 }
-
-// pool is the heap of p's agents who can take a customer now: compat
-// agents serve only compat customers, native agents native ones.
-func (d *dispatcher) pool(p Pool) *eligible { return &d.heaps[p] }
 
 func pidKey(pid *actor.PID) string { return pid.Address + "/" + pid.Id }

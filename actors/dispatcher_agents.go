@@ -24,8 +24,8 @@ type agentRec struct {
 	conns   map[string]ConnID // live connections by pidKey; none means gone, within the grace period
 	moves   moves             // the agent actor's re-activations (dispatcher_moves.go)
 
-	lastAssigned uint64 // the dispatcher's tick at the last assignment
-	heapIndex    int    // position in its pool's eligible heap, or -1
+	lastAssigned uint64        // the dispatcher's tick at the last assignment
+	teams        []*teamMember // its places in its teams' heaps (dispatcher_teams.go)
 	graceGen     uint64
 }
 
@@ -106,7 +106,7 @@ func (d *dispatcher) agentConnect(ctx actor.Context, msg *AgentConnect) {
 	ctx.Watch(conn)
 	ctx.Send(a.pid, &AttachConn{Conn: msg.Conn})
 	a.graceGen = d.nextGen() // a pending grace timer is now stale
-	d.pool(a.pool).refresh(a)
+	d.refresh(a)
 
 	ctx.Respond(d.agentAdmitted(a))
 	if msg.Rejoin {
@@ -142,7 +142,6 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 		capacity:     capacity,
 		convs:        map[ConvID]*convRec{},
 		conns:        map[string]ConnID{},
-		heapIndex:    -1,
 		lastAssigned: d.tick,
 		actorID:      newAgentActorID(msg.Agent.ID),
 	}
@@ -152,6 +151,7 @@ func (d *dispatcher) newAgent(ctx actor.Context, msg *AgentConnect) (*agentRec, 
 	}
 	a.pid = pid
 	ctx.Watch(pid)
+	d.join(a)
 	d.agents[a.ID] = a
 	d.agentActors[pidKey(pid)] = a
 	if a.pool.rules().uniqueNames {
@@ -168,7 +168,7 @@ func (d *dispatcher) agentConnGone(ctx actor.Context, a *agentRec, key string) {
 	if len(a.conns) > 0 || d.agents[a.ID] != a {
 		return
 	}
-	d.pool(a.pool).refresh(a)
+	d.refresh(a)
 	d.positionsChanged(ctx) // fewer slots: longer estimates
 	if !a.pool.rules().reconnectGrace || d.AgentGrace <= 0 {
 		d.retire(ctx, a, ReasonAgentLeft)
@@ -188,7 +188,7 @@ func (d *dispatcher) retire(ctx actor.Context, a *agentRec, reason string) {
 		delete(d.agentNames, a.Name)
 	}
 	a.status = StatusAway // out of the eligible heap for good
-	d.pool(a.pool).refresh(a)
+	d.refresh(a)
 	if a.reserved != "" {
 		d.unreserve(a.reserved)
 	}
@@ -252,7 +252,7 @@ func (d *dispatcher) setCapacity(ctx actor.Context, msg *SetAgentCapacity) {
 }
 
 func (d *dispatcher) agentChanged(ctx actor.Context, a *agentRec) {
-	d.pool(a.pool).refresh(a)
+	d.refresh(a)
 	ctx.Send(a.pid, &AgentState{Status: a.status, Capacity: a.capacity})
 	d.assignWaiting(ctx)
 }
@@ -269,7 +269,7 @@ func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
 	h := &Handoff{By: from.Party, Note: msg.Note, At: d.Now()}
 	if msg.To == "" {
 		delete(from.convs, c.id)
-		d.pool(from.pool).refresh(from)
+		d.refresh(from)
 		d.requeue(ctx, c, ReasonRequeued, h)
 		d.assignWaiting(ctx)
 		return
@@ -285,7 +285,7 @@ func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
 	}
 	delete(from.convs, c.id)
 	d.seat(c, to)
-	d.pool(from.pool).refresh(from)
+	d.refresh(from)
 	h.To = to.Party
 	ctx.Send(c.pid, &Reassign{Agent: to.Party, AgentActor: to.actorID, Why: WhyTransferred, Handoff: h})
 	d.publish(ctx, RoutingTransferred, c, to)

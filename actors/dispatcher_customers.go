@@ -75,7 +75,7 @@ func (d *dispatcher) admitCustomer(ctx actor.Context, msg *CustomerConnect, from
 		slots := d.slots()
 		d.eachPresent(func(w *waiting, p place) {
 			if w == c.wait {
-				res.Position, res.ETA = p.position, d.eta(p.position, slots)
+				res.Position, res.ETA = p.position, w.team.eta(p.position, slots[w.team])
 				w.told(p, int64(res.ETA.Seconds()))
 			}
 		})
@@ -131,7 +131,7 @@ func (d *dispatcher) seatOnConnect(ctx actor.Context, msg *CustomerConnect) {
 	if r := d.reserved[msg.Customer.Name]; r != nil {
 		a = r.agent
 		d.unreserve(msg.Customer.Name)
-	} else if a = d.pool(msg.Pool).best(); a == nil {
+	} else if a = d.general().free.best(); a == nil {
 		ctx.Respond(&Refused{Reason: DisconnectNoAgent})
 		return
 	}
@@ -220,8 +220,8 @@ func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 	d.count(c, msg.Addr)
 	d.ticket++
 	now := d.Now()
-	c.wait = &waiting{customer: c, ticket: d.ticket, since: now, asked: now}
-	d.queue.pushBack(c.wait)
+	c.wait = &waiting{customer: c, team: d.general(), ticket: d.ticket, since: now, asked: now}
+	c.wait.team.queue.pushBack(c.wait)
 	d.publish(ctx, RoutingQueued, &convRec{customer: c, ticket: d.ticket}, nil)
 	d.assignWaiting(ctx)
 }
@@ -243,7 +243,7 @@ func (d *dispatcher) cancelRequest(ctx actor.Context, msg *CancelRequest) {
 		// Its queued event is not stored yet, so it was told nothing:
 		// it is told its place once that is stored, then dequeued.
 		if p, ok := d.placeOf(w); ok {
-			d.holdUntilStored(ctx, c.ID, d.Dir.PID(KindConn, string(c.conn)), &Queued{Position: p.position, ETA: d.eta(p.position, d.slots())})
+			d.holdUntilStored(ctx, c.ID, d.Dir.PID(KindConn, string(c.conn)), &Queued{Position: p.position, ETA: w.team.eta(p.position, d.slots()[w.team])})
 		}
 	}
 	d.leaveQueue(ctx, c)
@@ -279,7 +279,7 @@ func answer(ctx actor.Context, from *actor.PID, msg any) {
 
 // leaveQueue takes a customer out of the queue at once.
 func (d *dispatcher) leaveQueue(ctx actor.Context, c *customerRec) {
-	d.queue.remove(c.wait)
+	c.wait.team.queue.remove(c.wait)
 	if c.wait.conv != nil {
 		c.wait.conv.wait = nil
 	}
@@ -306,7 +306,7 @@ func (d *dispatcher) getRoom(ctx actor.Context, msg *GetRoom) *AgentOffer {
 	if d.ReservationCap > 0 && d.reservedBy[msg.From] >= d.ReservationCap {
 		return &AgentOffer{Capped: true}
 	}
-	a := d.pool(PoolCompat).best()
+	a := d.general().free.best()
 	if a == nil {
 		return &AgentOffer{}
 	}
@@ -319,7 +319,7 @@ func (d *dispatcher) reserve(ctx actor.Context, msg *GetRoom, a *agentRec) {
 	d.reserved[msg.Customer] = r
 	d.reservedBy[msg.From]++
 	a.reserved = msg.Customer
-	d.pool(a.pool).refresh(a)
+	d.refresh(a)
 	d.after(ctx, d.ReservationTTL, &reservationExpired{Customer: msg.Customer, Gen: r.gen})
 }
 
@@ -343,7 +343,7 @@ func (d *dispatcher) reservationExpired(ctx actor.Context, msg *reservationExpir
 		return // used, or its agent left: a stale timer
 	}
 	d.unreserve(msg.Customer)
-	d.pool(r.agent.pool).refresh(r.agent)
+	d.refresh(r.agent)
 	d.Log.Info("reservation expired", "customer", msg.Customer, "agent", r.agent.Name)
 }
 

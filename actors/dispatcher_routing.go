@@ -16,6 +16,7 @@ type convRec struct {
 	customer *customerRec
 	agent    *agentRec // nil while it waits in the queue
 	wait     *waiting  // set while it waits in the queue
+	team     *teamRec  // the team whose queue it waits in, or last waited in
 	ticket   uint64    // the customer's arrival number: its place if re-queued
 	started  time.Time
 	asked    time.Time // when its customer asked for an agent: a re-queue's wait counts from there
@@ -26,56 +27,87 @@ type convRec struct {
 type Dequeued struct{}
 
 // assignWaiting gives waiting customers to free agents in queue order: no
-// later customer is served while an earlier one waits connected. A
-// customer whose connection is gone keeps its place through its grace
-// period but is passed over while away, so a customer who asked and left
-// holds no agent; back, it is served before everyone behind it. Every
-// routing change ends here, so it is also where waiting customers get
-// their new position and estimate.
+// later customer is served while an earlier one of the same team waits
+// connected. A customer whose connection is gone keeps its place through
+// its grace period but is passed over while away, so a customer who asked
+// and left holds no agent; back, it is served before everyone behind it.
+// Across teams, the oldest head goes first (waiting.before): an agent in
+// two teams is given the oldest customer either of them has. Every routing
+// change ends here, so it is also where waiting customers get their new
+// position and estimate.
 func (d *dispatcher) assignWaiting(ctx actor.Context) {
 	defer d.positionsChanged(ctx)
 	if d.settling() {
 		return
 	}
-	free := d.pool(PoolNative) // the one pool whose customers queue
-	for w := d.queue.head(); w != nil; {
-		a := free.best()
-		if a == nil {
+	heads := make([]cursor, 0, len(d.teams))
+	for _, t := range d.teams {
+		if c := (cursor{team: t, w: t.queue.head()}); c.skipAway() {
+			heads = append(heads, c)
+		}
+	}
+	for {
+		var pick *cursor
+		for i := range heads {
+			c := &heads[i]
+			if c.w != nil && c.team.free.Len() > 0 && (pick == nil || c.w.before(pick.w)) {
+				pick = c
+			}
+		}
+		if pick == nil {
 			return
 		}
-		next := d.queue.next(w)
-		if w.customer.conn == "" {
-			w = next
-			continue
-		}
+		w, free := pick.w, &pick.team.free
+		pick.w = pick.team.queue.next(w)
+		pick.skipAway()
+		a := free.best()
 		if w.notTo == a.ID {
 			// Handed back by this agent: someone else, if anyone can.
 			if other := free.second(); other != nil {
 				a = other
 			}
 		}
-		d.queue.remove(w)
-		waited := d.Now().Sub(w.since)
-		if w.conv != nil {
-			w.customer.wait = nil
-			c := w.conv
-			c.wait = nil
-			d.seat(c, a)
-			ctx.Send(c.pid, &Reassign{Agent: a.Party, AgentActor: a.actorID, Why: WhyAssigned})
-			d.publishAssigned(ctx, c, a, waited)
-		} else {
-			conv := d.newConv(w.customer) // keeps the arrival ticket
-			w.customer.wait = nil
-			d.start(ctx, conv, a, waited)
-		}
-		w = next
+		d.assign(ctx, w, a)
+	}
+}
+
+// cursor walks one team's queue in a pass of assignWaiting.
+type cursor struct {
+	team *teamRec
+	w    *waiting // the next customer to serve, or nil
+}
+
+// skipAway moves the cursor past customers who are away, and reports
+// whether it still points at one.
+func (c *cursor) skipAway() bool {
+	for c.w != nil && c.w.customer.conn == "" {
+		c.w = c.team.queue.next(c.w)
+	}
+	return c.w != nil
+}
+
+// assign gives waiting customer w to agent a.
+func (d *dispatcher) assign(ctx actor.Context, w *waiting, a *agentRec) {
+	w.team.queue.remove(w)
+	waited := d.Now().Sub(w.since)
+	if w.conv != nil {
+		w.customer.wait = nil
+		c := w.conv
+		c.wait = nil
+		d.seat(c, a)
+		ctx.Send(c.pid, &Reassign{Agent: a.Party, AgentActor: a.actorID, Why: WhyAssigned})
+		d.publishAssigned(ctx, c, a, waited)
+	} else {
+		conv := d.newConv(w.customer) // keeps the arrival ticket
+		w.customer.wait = nil
+		d.start(ctx, conv, a, waited)
 	}
 }
 
 func (d *dispatcher) newConv(c *customerRec) *convRec {
-	conv := &convRec{id: ConvID(ids.Conv + ids.New()), customer: c, started: d.Now(), asked: d.Now()}
+	conv := &convRec{id: ConvID(ids.Conv + ids.New()), customer: c, started: d.Now(), asked: d.Now(), team: d.general()}
 	if c.wait != nil {
-		conv.ticket, conv.asked = c.wait.ticket, c.wait.asked
+		conv.ticket, conv.asked, conv.team = c.wait.ticket, c.wait.asked, c.wait.team
 	} else {
 		d.ticket++
 		conv.ticket = d.ticket
@@ -92,7 +124,7 @@ func (d *dispatcher) seat(c *convRec, a *agentRec) {
 	a.convs[c.id] = c
 	c.agent = a
 	c.customer.conv = c
-	d.pool(a.pool).refresh(a)
+	d.refresh(a)
 }
 
 // start opens a new conversation between its customer and agent a, after
@@ -161,9 +193,9 @@ func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string, h *Ha
 		notTo = c.agent.ID
 	}
 	c.agent = nil
-	c.wait = &waiting{customer: c.customer, conv: c, ticket: c.ticket, notTo: notTo, since: d.Now(), asked: c.asked}
+	c.wait = &waiting{customer: c.customer, conv: c, team: c.team, ticket: c.ticket, notTo: notTo, since: d.Now(), asked: c.asked}
 	c.customer.wait = c.wait
-	d.queue.pushFront(c.wait)
+	c.team.queue.pushFront(c.wait)
 	ctx.Send(c.pid, &Unassign{Reason: reason, Handoff: h})
 	if c.customer.conn != "" {
 		// Told here rather than by the conversation, so it always reaches
@@ -191,7 +223,7 @@ func (d *dispatcher) convFinished(ctx actor.Context, id ConvID, reason string) {
 	}
 	if a != nil {
 		// Seed the wait estimate with how long conversations really last.
-		d.avgDuration = (4*d.avgDuration + d.Now().Sub(c.started)) / 5
+		c.team.avgDuration = (4*c.team.avgDuration + d.Now().Sub(c.started)) / 5
 	}
 	d.publish(ctx, RoutingEnded, c, a)
 	d.assignWaiting(ctx)
@@ -201,10 +233,10 @@ func (d *dispatcher) drop(c *convRec) {
 	delete(d.convs, c.id)
 	if c.agent != nil {
 		delete(c.agent.convs, c.id)
-		d.pool(c.agent.pool).refresh(c.agent)
+		d.refresh(c.agent)
 	}
 	if c.wait != nil {
-		d.queue.remove(c.wait)
+		c.wait.team.queue.remove(c.wait)
 		c.customer.wait = nil
 	}
 	if c.customer.conv == c {
@@ -236,7 +268,7 @@ func (d *dispatcher) tellPositions(ctx actor.Context) {
 		if d.routing.unstored[w.customer.ID] != nil {
 			return // told once its queued event is stored (routing_writes.go)
 		}
-		eta := d.eta(p.position, slots)
+		eta := w.team.eta(p.position, slots[w.team])
 		secs := int64(eta.Seconds())
 		if w.toldPosition == p.position && w.toldETA == secs {
 			return
@@ -248,41 +280,48 @@ func (d *dispatcher) tellPositions(ctx actor.Context) {
 }
 
 // eachPresent calls f with every waiting customer who is connected and its
-// place: its position is one more than the customers connected ahead of
-// it. A customer away keeps its place but is passed over (assignWaiting),
-// so it delays nobody and counts in nobody's position until it is back.
+// place in its team's queue: its position is one more than the customers
+// connected ahead of it. A customer away keeps its place but is passed over
+// (assignWaiting), so it delays nobody and counts in nobody's position
+// until it is back.
 func (d *dispatcher) eachPresent(f func(w *waiting, p place)) {
-	var p place
-	d.queue.each(func(w *waiting) {
-		if w.customer.conn == "" {
-			return
-		}
-		p.position++
-		f(w, p)
-		if w.conv != nil {
-			p.requeuedAhead++
-		}
-	})
+	for _, t := range d.teams {
+		var p place
+		t.queue.each(func(w *waiting) {
+			if w.customer.conn == "" {
+				return
+			}
+			p.position++
+			f(w, p)
+			if w.conv != nil {
+				p.requeuedAhead++
+			}
+		})
+	}
 }
 
-// eta estimates the wait of the customer at pos: the conversations ahead
-// of it, each lasting the recent average, shared among the slots of the
-// agents who are available. An estimate, said to be one.
-// With no agent available there is no honest estimate: it is -1, unknown.
-func (d *dispatcher) eta(pos, slots int) time.Duration {
+// eta estimates the wait of the customer at pos in t's queue: the
+// conversations ahead of it, each lasting the team's recent average,
+// shared among the slots of its members who are available. An estimate,
+// said to be one. With no member available there is no honest estimate:
+// it is -1, unknown.
+func (t *teamRec) eta(pos, slots int) time.Duration {
 	if slots == 0 {
 		return -1
 	}
-	return (time.Duration(pos) * d.avgDuration / time.Duration(slots)).Round(time.Second)
+	return (time.Duration(pos) * t.avgDuration / time.Duration(slots)).Round(time.Second)
 }
 
-// slots counts the conversations available agents of the pools that queue
-// (native) can hold.
-func (d *dispatcher) slots() int {
-	n := 0
+// slots counts, by team, the conversations its available members of the
+// pools that queue (native) can hold. An agent in two teams counts in
+// both: an estimate, said to be one.
+func (d *dispatcher) slots() map[*teamRec]int {
+	n := make(map[*teamRec]int, len(d.teams))
 	for _, a := range d.agents {
 		if a.pool.rules().queues && len(a.conns) > 0 && a.status == StatusAvailable {
-			n += a.capacity
+			for _, m := range a.teams {
+				n[m.team] += a.capacity
+			}
 		}
 	}
 	return n

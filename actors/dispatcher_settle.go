@@ -29,7 +29,7 @@ type settled struct{}
 
 // startSettling begins the wait after a restore on a cluster.
 func (d *dispatcher) startSettling(ctx actor.Context) {
-	if !d.Dir.Moves() || d.queue.len() == 0 {
+	if !d.Dir.Moves() || d.queued() == 0 {
 		return
 	}
 	d.settleUntil = d.Now().Add(restoreSettle)
@@ -46,9 +46,11 @@ func (d *dispatcher) settling() bool {
 		d.settleUntil = time.Time{}
 		return false
 	}
-	for w := d.queue.head(); w != nil; w = d.queue.next(w) {
-		if w.customer.conn == "" {
-			return true
+	for _, t := range d.teams {
+		for w := t.queue.head(); w != nil; w = t.queue.next(w) {
+			if w.customer.conn == "" {
+				return true
+			}
 		}
 	}
 	d.settleUntil = time.Time{} // all back

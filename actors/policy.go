@@ -21,66 +21,66 @@ func LeastLoaded(a, b *agentRec) bool {
 // agent first.
 func RoundRobin(a, b *agentRec) bool { return a.lastAssigned < b.lastAssigned }
 
-// eligible is a heap of agents that can take a customer now, ordered by a
-// Policy. Each agentRec remembers its index, so any agent's change is fixed
-// in place in O(log n).
+// eligible is a heap of one team's members who can take a customer now,
+// ordered by a Policy over their agents. Each membership remembers its
+// index, so any agent's change is fixed in place in O(log n) per team.
 type eligible struct {
-	before Policy
-	agents []*agentRec
+	before  Policy
+	members []*teamMember
 }
 
-func (e *eligible) Len() int           { return len(e.agents) }
-func (e *eligible) Less(i, j int) bool { return e.before(e.agents[i], e.agents[j]) }
+func (e *eligible) Len() int           { return len(e.members) }
+func (e *eligible) Less(i, j int) bool { return e.before(e.members[i].agent, e.members[j].agent) }
 func (e *eligible) Swap(i, j int) {
-	e.agents[i], e.agents[j] = e.agents[j], e.agents[i]
-	e.agents[i].heapIndex, e.agents[j].heapIndex = i, j
+	e.members[i], e.members[j] = e.members[j], e.members[i]
+	e.members[i].heapIndex, e.members[j].heapIndex = i, j
 }
 func (e *eligible) Push(x any) {
-	a := x.(*agentRec)
-	a.heapIndex = len(e.agents)
-	e.agents = append(e.agents, a)
+	m := x.(*teamMember)
+	m.heapIndex = len(e.members)
+	e.members = append(e.members, m)
 }
 func (e *eligible) Pop() any {
-	last := len(e.agents) - 1
-	a := e.agents[last]
-	e.agents[last] = nil
-	e.agents = e.agents[:last]
-	a.heapIndex = -1
-	return a
+	last := len(e.members) - 1
+	m := e.members[last]
+	e.members[last] = nil
+	e.members = e.members[:last]
+	m.heapIndex = -1
+	return m
 }
 
-// refresh puts a in or out of the heap, or moves it, after any change to
-// its status, load, capacity or presence.
-func (e *eligible) refresh(a *agentRec) {
-	switch in := a.heapIndex >= 0; {
-	case a.canTake() && !in:
-		heap.Push(e, a)
-	case a.canTake() && in:
-		heap.Fix(e, a.heapIndex)
-	case !a.canTake() && in:
-		heap.Remove(e, a.heapIndex)
+// refresh puts m in or out of the heap, or moves it, after any change to
+// its agent's status, load, capacity or presence.
+func (e *eligible) refresh(m *teamMember) {
+	switch in, can := m.heapIndex >= 0, m.agent.canTake(); {
+	case can && !in:
+		heap.Push(e, m)
+	case can && in:
+		heap.Fix(e, m.heapIndex)
+	case !can && in:
+		heap.Remove(e, m.heapIndex)
 	}
 }
 
 // best is the agent the policy offers next, or nil.
 func (e *eligible) best() *agentRec {
-	if len(e.agents) == 0 {
+	if len(e.members) == 0 {
 		return nil
 	}
-	return e.agents[0]
+	return e.members[0].agent
 }
 
 // second is the agent the policy would offer after best, or nil: the
 // better of the root's children.
 func (e *eligible) second() *agentRec {
-	switch len(e.agents) {
+	switch len(e.members) {
 	case 0, 1:
 		return nil
 	case 2:
-		return e.agents[1]
+		return e.members[1].agent
 	}
-	if e.before(e.agents[2], e.agents[1]) {
-		return e.agents[2]
+	if e.before(e.members[2].agent, e.members[1].agent) {
+		return e.members[2].agent
 	}
-	return e.agents[1]
+	return e.members[1].agent
 }

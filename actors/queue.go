@@ -11,6 +11,7 @@ import (
 type waiting struct {
 	customer *customerRec
 	conv     *convRec
+	team     *teamRec // whose queue it is in
 	ticket   uint64
 	notTo    string    // an agent who handed it back, offered it only if nobody else can take it
 	since    time.Time // when it joined the queue (or was sent back): the time to this assignment
@@ -33,6 +34,16 @@ type waiting struct {
 type place struct {
 	position      int
 	requeuedAhead int
+}
+
+// before orders the heads of two teams' queues for an agent in both:
+// a conversation sent back first, as within one queue, then the older
+// ticket. Tickets are one counter over all teams, so they compare.
+func (w *waiting) before(o *waiting) bool {
+	if (w.conv != nil) != (o.conv != nil) {
+		return w.conv != nil
+	}
+	return w.ticket < o.ticket
 }
 
 // told records p as what the customer was last told.

@@ -30,7 +30,7 @@ func (d *dispatcher) restore(ctx actor.Context, convs []store.Conversation, wait
 	for _, w := range waiters {
 		d.restoreWaiter(ctx, w)
 	}
-	d.Log.Info("conversations restored", "pool", d.Pool, "count", len(convs), "waiters", len(waiters), "queued", d.queue.len())
+	d.Log.Info("conversations restored", "pool", d.Pool, "count", len(convs), "waiters", len(waiters), "queued", d.queued())
 }
 
 func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
@@ -46,13 +46,13 @@ func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
 	if asked.IsZero() {
 		asked = d.Now()
 	}
-	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt, asked: asked}
+	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt, asked: asked, team: d.general()}
 	d.convs[c.id] = c
 	cust.conv = c
 	if rc.AgentID == "" {
-		c.wait = &waiting{customer: cust, conv: c, ticket: c.ticket, since: d.Now(), asked: c.asked}
+		c.wait = &waiting{customer: cust, conv: c, team: c.team, ticket: c.ticket, since: d.Now(), asked: c.asked}
 		cust.wait = c.wait
-		d.queue.pushBack(c.wait)
+		c.team.queue.pushBack(c.wait)
 		d.startCustomerGrace(ctx, cust)
 		d.spawnConv(ctx, c, nil, true)
 		return
@@ -85,8 +85,8 @@ func (d *dispatcher) restoreWaiter(ctx actor.Context, w store.Waiter) {
 	}
 	cust := &customerRec{Party: Party{Role: RoleCustomer, ID: w.CustomerID, Name: w.CustomerName}, pool: d.Pool}
 	d.customers[cust.ID] = cust
-	cust.wait = &waiting{customer: cust, ticket: w.Ticket, since: w.QueuedAt, asked: w.QueuedAt}
-	d.queue.pushBack(cust.wait)
+	cust.wait = &waiting{customer: cust, team: d.general(), ticket: w.Ticket, since: w.QueuedAt, asked: w.QueuedAt}
+	cust.wait.team.queue.pushBack(cust.wait)
 	d.startCustomerGrace(ctx, cust)
 }
 
