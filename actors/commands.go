@@ -31,8 +31,8 @@ type (
 		Seq  uint64
 	}
 	CmdEnd      struct{ Conv ConvID }
-	CmdRequest  struct{} // customer: I want an agent
-	CmdCancel   struct{} // customer: I no longer want one
+	CmdRequest  struct{ Team string } // customer: I want an agent, of this team ("": the general team)
+	CmdCancel   struct{}              // customer: I no longer want one
 	CmdStatus   struct{ Status Status }
 	CmdCapacity struct{ Capacity int }
 	// CmdTransfer moves a conversation to another agent, or back to the

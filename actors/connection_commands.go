@@ -42,8 +42,8 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		}
 	case *CmdRequest:
 		if c.must(ctx, RoleCustomer) {
-			c.rejoin.requesting, c.rejoin.cancelled = true, false
-			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID, Addr: c.Addr})
+			c.rejoin.requesting, c.rejoin.cancelled, c.rejoin.team = true, false, cmd.Team
+			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID, Addr: c.Addr, Team: cmd.Team})
 		}
 	case *CmdCancel:
 		if c.must(ctx, RoleCustomer) {

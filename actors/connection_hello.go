@@ -201,7 +201,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 		c.syncAll(ctx, convs)
 	}
 	if a.Queued {
-		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
+		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA, Team: a.Team})
 	}
 	c.admittedNow(ctx)
 }

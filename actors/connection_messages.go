@@ -40,6 +40,7 @@ type (
 		Queued   bool
 		Position int
 		ETA      time.Duration
+		Team     string // the team whose queue it waits in, when Queued
 	}
 	// Welcome is what a connection tells its client once admitted.
 	Welcome struct {
@@ -66,6 +67,7 @@ type (
 		Position int
 		ETA      time.Duration
 		Moved    string
+		Team     string // the team whose queue it is
 	}
 	// ConvOpened hands a conversation to a party: on assignment, transfer,
 	// or a (re)connection's sync. History is the stored messages after

@@ -50,6 +50,7 @@ type rejoin struct {
 	// again. A Queued sent before the cancel may still arrive, and its
 	// Dequeued may be lost with a move: neither makes it wait again.
 	cancelled bool
+	team      string // the team the customer last asked for: a request lost with a move goes there again
 }
 
 // rejoinAgain is the connection's timer for its next attempt.
@@ -178,7 +179,7 @@ func (c *connection) agentRejoined(ctx actor.Context, a *AgentAdmitted) {
 func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
 	c.rejoin.attempts, c.rejoin.answered = 0, c.rejoin.asked
 	if a.Queued && a.Position != c.rejoin.position {
-		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA})
+		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA, Team: a.Team})
 	}
 	if c.waiting() && !c.rejoin.cancelled && !a.Queued && a.Conv == "" {
 		// Its request, or its place, was lost with a dispatcher that
@@ -186,7 +187,7 @@ func (c *connection) customerRejoined(ctx actor.Context, a *CustomerAdmitted) {
 		// client still waits, so it asks again, at the back.
 		c.Log.Info("request or place lost with the dispatcher's move; asking again", "conn", c.ID, "had", c.rejoin.position)
 		c.rejoin.position, c.rejoin.requesting = 0, true
-		ctx.Request(c.dispatcherPID(), &RequestAgent{Customer: c.me.ID, Addr: c.Addr})
+		ctx.Request(c.dispatcherPID(), &RequestAgent{Customer: c.me.ID, Addr: c.Addr, Team: c.rejoin.team})
 	}
 	if a.Conv != "" && !c.Pool.rules().greetsCustomer {
 		c.syncAll(ctx, c.unknown([]ConvID{a.Conv}))

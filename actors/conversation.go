@@ -60,6 +60,7 @@ type (
 	Unassign struct {
 		Reason  string
 		Handoff *Handoff // the agent who sent it back; nil when no agent asked
+		Team    string   // the team whose queue it waits in now
 	}
 	// Finish ends the conversation (from the dispatcher).
 	Finish struct {
@@ -85,6 +86,7 @@ type StartConv struct {
 	ID            ConvID
 	Pool          Pool // whose dispatcher hears of its end (ConvFinished)
 	Ticket        uint64
+	Team          string // the team whose queue it came through, stored with it
 	Customer      Party
 	CustomerConn  ConnID // "" if the customer is away at the start
 	Agent         Party

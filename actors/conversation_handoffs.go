@@ -38,6 +38,9 @@ func (c *conversation) unassign(ctx actor.Context, u *Unassign) {
 	c.toAgent(ctx, &ConvClosed{Conv: c.ID, Other: c.Customer, Reason: u.Reason})
 	c.agent, c.Agent, c.AgentActor = nil, Party{}, ""
 	c.record.AgentID, c.record.AgentName = "", ""
+	if u.Team != "" {
+		c.Team, c.record.Team = u.Team, u.Team
+	}
 	if c.state == convAssigned {
 		c.setState(convQueued)
 	}

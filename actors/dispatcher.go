@@ -242,9 +242,12 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 	case *GetStats:
 		ctx.Respond(d.stats())
 	case *GetSnapshot:
-		ctx.Respond(&Snapshot{Pool: d.Pool, Stats: *d.stats(), Agents: d.agentStats()})
+		ctx.Respond(&Snapshot{Pool: d.Pool, Stats: *d.stats(), Agents: d.agentStats(), Teams: d.teamStats()})
+	case *TeamChanged:
+		d.teamChanged(ctx, msg)
 	case *Restore:
 		d.ticket = max(d.ticket, msg.Ticket)
+		d.setTeams(msg.Teams)
 		d.restore(ctx, msg.Convs, msg.Waiting)
 		d.startSettling(ctx)
 	case *settled:
@@ -291,7 +294,7 @@ func (d *dispatcher) agentStats() []AgentStat {
 	for _, a := range d.agents {
 		out = append(out, AgentStat{
 			ID: a.ID, Name: a.Name, Pool: a.pool, Status: a.status, Online: len(a.conns) > 0,
-			Load: a.load(), Capacity: a.capacity,
+			Load: a.load(), Capacity: a.capacity, Teams: a.teamIDs(),
 		})
 	}
 	sortAgentStats(out)

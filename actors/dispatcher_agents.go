@@ -267,11 +267,8 @@ func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
 	// Who handed it on is the dispatcher's record of the agent, never a
 	// name the client sent.
 	h := &Handoff{By: from.Party, Note: msg.Note, At: d.Now()}
-	if msg.To == "" {
-		delete(from.convs, c.id)
-		d.refresh(from)
-		d.requeue(ctx, c, ReasonRequeued, h)
-		d.assignWaiting(ctx)
+	if msg.To == "" || strings.HasPrefix(msg.To, ids.Team) {
+		d.transferToQueue(ctx, c, msg.To, h)
 		return
 	}
 	to := d.agents[msg.To]
@@ -289,6 +286,30 @@ func (d *dispatcher) transfer(ctx actor.Context, msg *TransferConv) {
 	h.To = to.Party
 	ctx.Send(c.pid, &Reassign{Agent: to.Party, AgentActor: to.actorID, Why: WhyTransferred, Handoff: h})
 	d.publish(ctx, RoutingTransferred, c, to)
+	d.assignWaiting(ctx)
+}
+
+// transferToQueue sends conversation c back to the head of a queue: its
+// own team's (team ""), or another team's, whose members then serve it
+// first. The agent who sent it is offered it again only if nobody else of
+// that team can take it.
+func (d *dispatcher) transferToQueue(ctx actor.Context, c *convRec, team string, h *Handoff) {
+	to := c.team
+	if team != "" {
+		if to = d.teams[team]; to == nil {
+			ctx.Respond(&FrameError{Code: ErrCodeUnknownTeam, Message: "no such team"})
+			return
+		}
+		if ok, code := to.takes(d.Now()); !ok {
+			ctx.Respond(&FrameError{Code: code, Message: "that team takes no new customers now"})
+			return
+		}
+	}
+	from := c.agent
+	delete(from.convs, c.id)
+	d.refresh(from)
+	c.team = to
+	d.requeue(ctx, c, ReasonRequeued, h)
 	d.assignWaiting(ctx)
 }
 

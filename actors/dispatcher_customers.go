@@ -71,7 +71,7 @@ func (d *dispatcher) admitCustomer(ctx actor.Context, msg *CustomerConnect, from
 	res := &CustomerAdmitted{}
 	switch {
 	case c.wait != nil:
-		res.Queued = true
+		res.Queued, res.Team = true, c.wait.team.id
 		slots := d.slots()
 		d.eachPresent(func(w *waiting, p place) {
 			if w == c.wait {
@@ -213,16 +213,25 @@ func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "already in a conversation"})
 		return
 	}
+	team := d.teamFor(msg.Team)
+	if team == nil {
+		ctx.Respond(&FrameError{Code: ErrCodeUnknownTeam, Message: "no such team"})
+		return
+	}
+	now := d.Now()
+	if ok, code := team.takes(now); !ok {
+		ctx.Respond(&FrameError{Code: code, Message: "the team takes no new customers now"})
+		return
+	}
 	if over := d.overLimit(c, msg.Addr); over != nil {
 		ctx.Respond(over)
 		return
 	}
 	d.count(c, msg.Addr)
 	d.ticket++
-	now := d.Now()
-	c.wait = &waiting{customer: c, team: d.general(), ticket: d.ticket, since: now, asked: now}
-	c.wait.team.queue.pushBack(c.wait)
-	d.publish(ctx, RoutingQueued, &convRec{customer: c, ticket: d.ticket}, nil)
+	c.wait = &waiting{customer: c, team: team, ticket: d.ticket, since: now, asked: now}
+	team.queue.pushBack(c.wait)
+	d.publish(ctx, RoutingQueued, &convRec{customer: c, ticket: d.ticket, team: team}, nil)
 	d.assignWaiting(ctx)
 }
 
@@ -243,7 +252,7 @@ func (d *dispatcher) cancelRequest(ctx actor.Context, msg *CancelRequest) {
 		// Its queued event is not stored yet, so it was told nothing:
 		// it is told its place once that is stored, then dequeued.
 		if p, ok := d.placeOf(w); ok {
-			d.holdUntilStored(ctx, c.ID, d.Dir.PID(KindConn, string(c.conn)), &Queued{Position: p.position, ETA: w.team.eta(p.position, d.slots()[w.team])})
+			d.holdUntilStored(ctx, c.ID, d.Dir.PID(KindConn, string(c.conn)), &Queued{Position: p.position, ETA: w.team.eta(p.position, d.slots()[w.team]), Team: w.team.id})
 		}
 	}
 	d.leaveQueue(ctx, c)
@@ -283,7 +292,7 @@ func (d *dispatcher) leaveQueue(ctx actor.Context, c *customerRec) {
 	if c.wait.conv != nil {
 		c.wait.conv.wait = nil
 	}
-	d.publish(ctx, RoutingLeftQueue, &convRec{customer: c, ticket: c.wait.ticket}, nil)
+	d.publish(ctx, RoutingLeftQueue, &convRec{customer: c, ticket: c.wait.ticket, team: c.wait.team}, nil)
 	c.wait = nil
 	d.uncount(c)
 	d.positionsChanged(ctx)

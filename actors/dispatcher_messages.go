@@ -59,6 +59,7 @@ type (
 	RequestAgent struct {
 		Customer string
 		Addr     netip.Addr
+		Team     string // the team whose queue it joins; "": the general team
 	}
 	// CancelRequest takes a customer out of the queue. Answered only on
 	// error, with *FrameError.
@@ -120,7 +121,8 @@ type (
 	Restore struct {
 		Convs   []store.Conversation
 		Waiting []store.Waiter
-		Ticket  uint64 // the highest arrival number ever issued
+		Ticket  uint64       // the highest arrival number ever issued
+		Teams   []store.Team // every team, archived ones too (their queues drain)
 	}
 
 	// The dispatcher's own timers and notes.
@@ -189,6 +191,20 @@ type Snapshot struct {
 	Pool   Pool
 	Stats  Stats
 	Agents []AgentStat
+	Teams  []TeamStat // the pool's live teams, and archived ones still draining
+}
+
+// TeamStat is one team's queue and agents as a supervisor sees them.
+type TeamStat struct {
+	ID, Name     string
+	Open         bool // by its hours, now
+	Archived     bool // its queue drains; it takes nobody new
+	Queued       int
+	OldestQueued time.Time // as Stats.OldestQueued, for this team
+	AgentsOnline int       // members with a live connection
+	AgentsFree   int       // members able to take a customer now
+	Everyone     bool      // every agent is a member (the general team)
+	Members      []string  // the members the dispatcher knows (online or within their grace), sorted; none when Everyone
 }
 
 // AgentStat is one agent as a supervisor sees it.
@@ -200,4 +216,5 @@ type AgentStat struct {
 	Online   bool // has a live connection; false within the grace period
 	Load     int  // conversations, plus a compat reservation
 	Capacity int
+	Teams    []string // its teams' ids, sorted
 }

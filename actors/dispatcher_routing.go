@@ -152,6 +152,7 @@ func (d *dispatcher) convStart(c *convRec, a *agentRec, restore bool) *StartConv
 		ID:            c.id,
 		Pool:          d.Pool,
 		Ticket:        c.ticket,
+		Team:          c.team.id,
 		Restore:       restore,
 		Customer:      c.customer.Party,
 		CustomerConn:  c.customer.conn,
@@ -196,7 +197,7 @@ func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string, h *Ha
 	c.wait = &waiting{customer: c.customer, conv: c, team: c.team, ticket: c.ticket, notTo: notTo, since: d.Now(), asked: c.asked}
 	c.customer.wait = c.wait
 	c.team.queue.pushFront(c.wait)
-	ctx.Send(c.pid, &Unassign{Reason: reason, Handoff: h})
+	ctx.Send(c.pid, &Unassign{Reason: reason, Handoff: h, Team: c.team.id})
 	if c.customer.conn != "" {
 		// Told here rather than by the conversation, so it always reaches
 		// the customer before the queue position that follows.
@@ -275,7 +276,7 @@ func (d *dispatcher) tellPositions(ctx actor.Context) {
 		}
 		moved := w.movedReason(p)
 		w.told(p, secs)
-		ctx.Send(d.Dir.PID(KindConn, string(w.customer.conn)), &Queued{Position: p.position, ETA: eta, Moved: moved})
+		ctx.Send(d.Dir.PID(KindConn, string(w.customer.conn)), &Queued{Position: p.position, ETA: eta, Moved: moved, Team: w.team.id})
 	})
 }
 

@@ -32,5 +32,7 @@ const (
 	// ErrCodeTooManyCustomers refuses a request past the customers one
 	// address may have waiting or chatting.
 	ErrCodeTooManyCustomers = "too_many_customers"
-	ErrCodeStoreDown        = "unavailable" // the store did not answer a read; ask again
+	ErrCodeStoreDown        = "unavailable"  // the store did not answer a read; ask again
+	ErrCodeUnknownTeam      = "unknown_team" // no such team, or archived
+	ErrCodeTeamClosed       = "team_closed"  // the team is closed by its hours
 )

@@ -206,6 +206,7 @@ func (m *monitor) merged() *Snapshot {
 		s := m.pools[p]
 		out.Stats.Add(&s.Stats)
 		out.Agents = append(out.Agents, s.Agents...)
+		out.Teams = append(out.Teams, s.Teams...)
 	}
 	sortAgentStats(out.Agents)
 	return out

@@ -22,6 +22,7 @@ type Supervision struct {
 	// ttaWindowPoints points.
 	Now    SupervisionPoint
 	Agents []AgentStat
+	Teams  []TeamStat // each team's queue and agents now (no history per team)
 	// History is one point per PointEvery, oldest first, at most Keep of
 	// them.
 	History []SupervisionPoint
@@ -80,5 +81,6 @@ func (m *monitor) report() *Supervision {
 	out.Now.Assignments, out.Now.Arrivals = m.point.assignments, m.point.arrivals
 	out.Now.TimeToAssignment = percentiles(m.waits.Merge())
 	out.Agents = append([]AgentStat(nil), m.latest.Agents...)
+	out.Teams = append([]TeamStat(nil), m.latest.Teams...)
 	return out
 }

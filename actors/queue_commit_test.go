@@ -415,7 +415,7 @@ func TestQueueWritesFlushedOnStop(t *testing.T) {
 // node, without.
 func TestConvStartCarriesDispatcherFence(t *testing.T) {
 	d := NewDispatcher(DispatcherConfig{Node: "node-b"})().(*dispatcher)
-	c := &convRec{id: ConvID(ids.Conv + "x"), customer: &customerRec{}}
+	c := &convRec{id: ConvID(ids.Conv + "x"), customer: &customerRec{}, team: d.general()}
 	if s := d.convStart(c, nil, false); s.StartedBy != (store.Fence{}) {
 		t.Fatalf("single node: started by %+v, want no fence", s.StartedBy)
 	}

@@ -60,14 +60,14 @@ func newWrappedClusterFixture(t *testing.T, st store.Conversations, cfg Dispatch
 // would, then activates it again as a cluster's grain is
 // (nodes/dispatcher_grain.go): under the same id, restored from what the
 // store holds before it handles anything else.
-func moveDispatcher(t *testing.T, f *fixture, st store.Conversations, cfg DispatcherConfig) {
+func moveDispatcher(t *testing.T, f *fixture, st RestoreSource, cfg DispatcherConfig) {
 	t.Helper()
 	moveDispatcherWrapped(t, f, st, cfg, func(a actor.Actor) actor.Actor { return a })
 }
 
 // moveDispatcherWrapped is moveDispatcher with the new activation's
 // dispatcher wrapped by wrap.
-func moveDispatcherWrapped(t *testing.T, f *fixture, st store.Conversations, cfg DispatcherConfig, wrap func(actor.Actor) actor.Actor) {
+func moveDispatcherWrapped(t *testing.T, f *fixture, st RestoreSource, cfg DispatcherConfig, wrap func(actor.Actor) actor.Actor) {
 	t.Helper()
 	f.move(KindDispatcher, DispatcherID(PoolNative))
 	waitGone(t, f, f.dispatcher)

@@ -3,6 +3,8 @@ package actors
 import (
 	"testing"
 	"time"
+
+	"kefu/store"
 )
 
 // Issue #13, item 4: what a mass re-queue does to the promises the queue
@@ -78,7 +80,7 @@ func TestQueuedSaysWhyItMovedBack(t *testing.T) {
 			}
 		}
 		q := waitFor[*Queued](t, wp, nil)
-		if got, want := *q, (Queued{Position: 3, ETA: -1, Moved: MovedRequeuedAhead}); got != want {
+		if got, want := *q, (Queued{Position: 3, ETA: -1, Moved: MovedRequeuedAhead, Team: store.GeneralTeamID}); got != want {
 			t.Fatalf("w got %+v, want %+v", got, want)
 		}
 
@@ -108,7 +110,7 @@ func TestQueuedSaysWhyItMovedBack(t *testing.T) {
 			t.Fatal("first not admitted again")
 		}
 		q := waitFor[*Queued](t, sp, nil)
-		if got, want := *q, (Queued{Position: 2, ETA: -1, Moved: MovedReturnedAhead}); got != want {
+		if got, want := *q, (Queued{Position: 2, ETA: -1, Moved: MovedReturnedAhead, Team: store.GeneralTeamID}); got != want {
 			t.Fatalf("second got %+v, want %+v", got, want)
 		}
 	})

@@ -46,7 +46,7 @@ func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
 	if asked.IsZero() {
 		asked = d.Now()
 	}
-	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt, asked: asked, team: d.general()}
+	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt, asked: asked, team: d.teamOrGeneral(rc.Team)}
 	d.convs[c.id] = c
 	cust.conv = c
 	if rc.AgentID == "" {
@@ -85,7 +85,7 @@ func (d *dispatcher) restoreWaiter(ctx actor.Context, w store.Waiter) {
 	}
 	cust := &customerRec{Party: Party{Role: RoleCustomer, ID: w.CustomerID, Name: w.CustomerName}, pool: d.Pool}
 	d.customers[cust.ID] = cust
-	cust.wait = &waiting{customer: cust, team: d.general(), ticket: w.Ticket, since: w.QueuedAt, asked: w.QueuedAt}
+	cust.wait = &waiting{customer: cust, team: d.teamOrGeneral(w.Team), ticket: w.Ticket, since: w.QueuedAt, asked: w.QueuedAt}
 	cust.wait.team.queue.pushBack(cust.wait)
 	d.startCustomerGrace(ctx, cust)
 }

@@ -15,7 +15,7 @@ import (
 // and a dispatcher activated on a new node of a cluster start from it.
 // Compat's open conversations come back separately, as a batch closing
 // them: the tutorial's clients cannot resume.
-func ReadRestore(ctx context.Context, convs store.Conversations, now, waitedSince time.Time) (native *Restore, compatClosed store.Batch, err error) {
+func ReadRestore(ctx context.Context, convs RestoreSource, now, waitedSince time.Time) (native *Restore, compatClosed store.Batch, err error) {
 	open, err := convs.OpenConversations(ctx)
 	if err != nil {
 		return nil, compatClosed, fmt.Errorf("cannot read open conversations: %w", err)
@@ -29,5 +29,15 @@ func ReadRestore(ctx context.Context, convs store.Conversations, now, waitedSinc
 	if err != nil {
 		return nil, compatClosed, fmt.Errorf("cannot read the waiting customers: %w", err)
 	}
-	return &Restore{Convs: nativeConvs, Waiting: waiting, Ticket: ticket}, compatClosed, nil
+	teams, err := convs.ListTeams(ctx, true)
+	if err != nil {
+		return nil, compatClosed, fmt.Errorf("cannot read the teams: %w", err)
+	}
+	return &Restore{Convs: nativeConvs, Waiting: waiting, Ticket: ticket, Teams: teams}, compatClosed, nil
+}
+
+// RestoreSource is the part of the store a dispatcher is restored from.
+type RestoreSource interface {
+	store.Conversations
+	ListTeams(ctx context.Context, archived bool) ([]store.Team, error)
 }

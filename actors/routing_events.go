@@ -22,7 +22,8 @@ type RoutingEvent struct {
 	Conv         ConvID // "" for a customer who never got one
 	Ticket       uint64 // the customer's arrival number
 	At           time.Time
-	Pool         Pool // the customer's protocol
+	Pool         Pool   // the customer's protocol
+	Team         string // the team whose queue it is about
 	// Waited is, for an assignment out of the queue, how long the customer
 	// waited in it: since joining it, or since being sent back to it. Zero
 	// otherwise (compat customers never queue).
@@ -62,6 +63,9 @@ func (d *dispatcher) publishAssigned(ctx actor.Context, c *convRec, a *agentRec,
 
 func (d *dispatcher) event(kind RoutingKind, c *convRec, a *agentRec) *RoutingEvent {
 	ev := &RoutingEvent{Kind: kind, Customer: c.customer.ID, CustomerName: c.customer.Name, Conv: c.id, Ticket: c.ticket, At: d.Now(), Pool: c.customer.pool}
+	if c.team != nil {
+		ev.Team = c.team.id
+	}
 	if a != nil {
 		ev.Agent = a.ID
 	}
@@ -85,5 +89,6 @@ func (d *dispatcher) emit(ctx actor.Context, ev *RoutingEvent) {
 	}
 	d.writeRouting(ctx, store.RoutingEvent{
 		Kind: string(ev.Kind), Customer: ev.Customer, CustomerName: ev.CustomerName, Agent: ev.Agent, Conv: string(ev.Conv), Ticket: ev.Ticket, At: ev.At,
+		Team: ev.Team,
 	})
 }

@@ -36,6 +36,8 @@ var crossing = crossingTable(
 	new(AgentConnect), new(AgentAdmitted), new(CustomerConnect), new(CustomerAdmitted), new(Refused),
 	new(RequestAgent), new(OverLimit), new(FrameError), new(CancelRequest), new(TransferConv),
 	new(ListAgents), new(AgentList), new(SetAgentStatus), new(SetAgentCapacity),
+	// transport → dispatcher: a team as just stored.
+	new(TeamChanged),
 	// transport → dispatcher and monitor, and the answers.
 	new(GetRoom), new(AgentOffer), new(RemoveAgent), new(GetStats), new(Stats),
 	new(GetSupervision), new(Supervision),

@@ -18,6 +18,7 @@ func (m *FrameError) Serialize() (remote.RootSerialized, error)       { return w
 func (m *CancelRequest) Serialize() (remote.RootSerialized, error)    { return wire(m) }
 func (m *TransferConv) Serialize() (remote.RootSerialized, error)     { return wire(m) }
 func (m *ListAgents) Serialize() (remote.RootSerialized, error)       { return wire(m) }
+func (m *TeamChanged) Serialize() (remote.RootSerialized, error)      { return wire(m) }
 func (m *AgentList) Serialize() (remote.RootSerialized, error)        { return wire(m) }
 func (m *SetAgentStatus) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *SetAgentCapacity) Serialize() (remote.RootSerialized, error) { return wire(m) }

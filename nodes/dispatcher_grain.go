@@ -9,7 +9,6 @@ import (
 	"github.com/asynkron/protoactor-go/cluster"
 
 	"kefu/actors"
-	"kefu/store"
 )
 
 // restoreBudget bounds a dispatcher grain's reads at activation.
@@ -23,14 +22,14 @@ const restoreBudget = 30 * time.Second
 // again, as after a restart.
 type dispatcherGrain struct {
 	cfg      actors.DispatcherConfig // the node's; Pool from the identity
-	convs    store.Conversations
+	convs    actors.RestoreSource
 	tokenTTL time.Duration // how far back a waiting customer can still resume
 	inner    actor.Actor
 }
 
 // DispatcherKind is the cluster kind of the dispatchers, built from the
 // node's dispatcher settings.
-func DispatcherKind(cfg actors.DispatcherConfig, convs store.Conversations, tokenTTL time.Duration) *cluster.Kind {
+func DispatcherKind(cfg actors.DispatcherConfig, convs actors.RestoreSource, tokenTTL time.Duration) *cluster.Kind {
 	return cluster.NewKind(string(actors.KindDispatcher), actor.PropsFromProducer(func() actor.Actor {
 		return &dispatcherGrain{cfg: cfg, convs: convs, tokenTTL: tokenTTL}
 	}))

@@ -319,13 +319,13 @@ func TestNativeQueue(t *testing.T) {
 	// With no agent available there is no estimate: eta is null.
 	t.Run("QueuedFirst", func(t *testing.T) {
 		c1.send(obj{"type": "request"})
-		if got, want := c1.expect("queued").raw, `{"type":"queued","position":1,"eta":null}`; got != want {
+		if got, want := c1.expect("queued").raw, `{"type":"queued","position":1,"eta":null,"team":"tm_general"}`; got != want {
 			t.Fatalf("got %s, want %s", got, want)
 		}
 	})
 	t.Run("QueuedSecond", func(t *testing.T) {
 		c2.send(obj{"type": "request"})
-		if got, want := c2.expect("queued").raw, `{"type":"queued","position":2,"eta":null}`; got != want {
+		if got, want := c2.expect("queued").raw, `{"type":"queued","position":2,"eta":null,"team":"tm_general"}`; got != want {
 			t.Fatalf("got %s, want %s", got, want)
 		}
 	})

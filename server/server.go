@@ -201,11 +201,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.clustered() {
 		// A dispatcher of a cluster restores itself where it activates.
-		if err := s.joinCluster(s.kinds, convs, s.dispatcherConfig(dir, 0)); err != nil {
+		if err := s.joinCluster(s.kinds, restoreSource{convs, s.store}, s.dispatcherConfig(dir, 0)); err != nil {
 			s.abandon()
 			return nil, err
 		}
-	} else if err := s.restore(convs); err != nil {
+	} else if err := s.restore(restoreSource{convs, s.store}); err != nil {
 		s.abandon()
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 
 	"kefu/actors"
 	"kefu/nodes"
-	"kefu/store"
 	"kefu/transport"
 )
 
@@ -89,7 +88,7 @@ func (s *Server) epoch(key string) (int64, error) {
 
 // joinCluster takes the node's lease, then joins the cluster serving the
 // grain kinds, and keeps the lease from then on: a lost lease stops Run.
-func (s *Server) joinCluster(kinds *actors.Kinds, convs store.Conversations, dispatcher actors.DispatcherConfig) error {
+func (s *Server) joinCluster(kinds *actors.Kinds, convs actors.RestoreSource, dispatcher actors.DispatcherConfig) error {
 	n := s.node
 	n.keeper = nodes.NewLeaseKeeper(s.store, s.system.ID, n.cfg.Addr, nodes.DefaultLeaseConfig(n.cfg.Majority()), n.dir, s.cfg.Log)
 	convProps, err := kinds.Props(actors.KindConv)

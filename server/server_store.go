@@ -74,6 +74,18 @@ func (s *Server) conversations() store.Conversations {
 	return convs
 }
 
+// restoreSource is what a dispatcher is restored from: the conversations
+// as this node stores them (none, with the store off), and the teams,
+// which are always in the store.
+type restoreSource struct {
+	store.Conversations
+	teams store.Teams
+}
+
+func (r restoreSource) ListTeams(ctx context.Context, archived bool) ([]store.Team, error) {
+	return r.teams.ListTeams(ctx, archived)
+}
+
 // restore hands the conversations open at the last stop, and the customers
 // who were waiting without one, back to their pool's dispatcher: the
 // native one. The tutorial's have no way to resume (no tokens), so they
@@ -86,7 +98,7 @@ func (s *Server) conversations() store.Conversations {
 // lives: one who queued before that cannot come back as the same customer,
 // and an old database must not bring back customers whose leaving was never
 // stored (a crash lost the event).
-func (s *Server) restore(convs store.Conversations) error {
+func (s *Server) restore(convs actors.RestoreSource) error {
 	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
 	defer cancel()
 	now := time.Now()

@@ -32,6 +32,7 @@ type nativeIn struct {
 	Rating   *int    `json:"rating"`
 	Before   uint64  `json:"before"`
 	Limit    *int    `json:"limit"`
+	Team     string  `json:"team"`
 	// Resume maps a conversation id to the last sequence number the client
 	// has of it.
 	Resume map[string]uint64 `json:"resume"`
@@ -91,7 +92,7 @@ func decodeCommand(in *nativeIn) (any, error) {
 	case frameEnd:
 		return decodeEnd(in)
 	case frameRequest:
-		return &actors.CmdRequest{}, nil
+		return decodeRequest(in)
 	case frameCancel:
 		return &actors.CmdCancel{}, nil
 	case frameStatus:

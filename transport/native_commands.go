@@ -93,9 +93,18 @@ func decodeCapacity(in *nativeIn) (any, error) {
 	return &actors.CmdCapacity{Capacity: *in.Capacity}, nil
 }
 
+// decodeRequest: a team id is the server's, as long as a cid at most; an
+// unknown one is the dispatcher's to refuse (unknown_team).
+func decodeRequest(in *nativeIn) (any, error) {
+	if len(in.Team) > maxCIDLen {
+		return nil, badFrame(actors.ErrCodeBadValue, fmt.Sprintf("team is longer than %d bytes", maxCIDLen))
+	}
+	return &actors.CmdRequest{Team: in.Team}, nil
+}
+
 func decodeTransfer(in *nativeIn) (any, error) {
 	if in.Conv == "" || in.To == nil || *in.To == "" {
-		return nil, badFrame(actors.ErrCodeMissingField, `transfer needs "conv" and "to" (an agent id, or "queue")`)
+		return nil, badFrame(actors.ErrCodeMissingField, `transfer needs "conv" and "to" (an agent id, a team id, or "queue")`)
 	}
 	to := *in.To
 	if to == transferToQueue {

@@ -34,6 +34,7 @@ type queuedOut struct {
 	Position int    `json:"position"`
 	ETA      *int64 `json:"eta"`
 	Reason   string `json:"reason,omitempty"` // only when the position moved back
+	Team     string `json:"team,omitempty"`   // the team whose queue it is
 }
 
 func queuedFrame(m *actors.Queued) queuedOut {
@@ -42,7 +43,7 @@ func queuedFrame(m *actors.Queued) queuedOut {
 		secs := int64(m.ETA.Seconds())
 		eta = &secs
 	}
-	return queuedOut{frameQueued, m.Position, eta, m.Moved}
+	return queuedOut{frameQueued, m.Position, eta, m.Moved, m.Team}
 }
 
 type stateOut struct {

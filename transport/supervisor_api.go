@@ -27,7 +27,23 @@ type supervisionOut struct {
 	Nodes              int            `json:"nodes"` // whose message counts messagesPerSecond covers
 	Now                pointOut       `json:"now"`
 	Agents             []agentStatOut `json:"agents"`
+	Teams              []teamStatOut  `json:"teams"`
 	History            []pointOut     `json:"history"`
+}
+
+// teamStatOut is one team now: its queue, its longest wait, its members
+// online and free, whether its hours have it open.
+type teamStatOut struct {
+	ID                string   `json:"id"`
+	Name              string   `json:"name"`
+	Open              bool     `json:"open"`
+	Archived          bool     `json:"archived"`
+	Queued            int      `json:"queued"`
+	OldestWaitSeconds float64  `json:"oldestWaitSeconds"`
+	AgentsOnline      int      `json:"agentsOnline"`
+	AgentsFree        int      `json:"agentsFree"`
+	Everyone          bool     `json:"everyone"`
+	Members           []string `json:"members"` // agent ids online or within their grace; [] when everyone
 }
 
 type pointOut struct {
@@ -51,13 +67,14 @@ type waitsOut struct {
 }
 
 type agentStatOut struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Protocol string `json:"protocol"`
-	Status   string `json:"status"`
-	Online   bool   `json:"online"`
-	Load     int    `json:"load"`
-	Capacity int    `json:"capacity"`
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Protocol string   `json:"protocol"`
+	Status   string   `json:"status"`
+	Online   bool     `json:"online"`
+	Load     int      `json:"load"`
+	Capacity int      `json:"capacity"`
+	Teams    []string `json:"teams"`
 }
 
 // SupervisorStats serves GET /api/supervisor/stats: the monitor's view,
@@ -100,6 +117,7 @@ func supervision(s *actors.Supervision, since time.Time) supervisionOut {
 		Nodes:              s.Nodes,
 		Now:                point(s.Now),
 		Agents:             make([]agentStatOut, 0, len(s.Agents)),
+		Teams:              make([]teamStatOut, 0, len(s.Teams)),
 		History:            make([]pointOut, 0, len(s.History)),
 	}
 	if !s.Sampled.IsZero() {
@@ -109,8 +127,16 @@ func supervision(s *actors.Supervision, since time.Time) supervisionOut {
 	for _, a := range s.Agents {
 		out.Agents = append(out.Agents, agentStatOut{
 			ID: a.ID, Name: a.Name, Protocol: a.Pool.String(), Status: string(a.Status),
-			Online: a.Online, Load: a.Load, Capacity: a.Capacity,
+			Online: a.Online, Load: a.Load, Capacity: a.Capacity, Teams: nonNil(a.Teams),
 		})
+	}
+	for _, t := range s.Teams {
+		tm := teamStatOut{ID: t.ID, Name: t.Name, Open: t.Open, Archived: t.Archived, Queued: t.Queued,
+			AgentsOnline: t.AgentsOnline, AgentsFree: t.AgentsFree, Everyone: t.Everyone, Members: nonNil(t.Members)}
+		if !t.OldestQueued.IsZero() {
+			tm.OldestWaitSeconds = s.Sampled.Sub(t.OldestQueued).Seconds()
+		}
+		out.Teams = append(out.Teams, tm)
 	}
 	for _, p := range s.History {
 		if stamp(p.At).After(since) {
@@ -118,6 +144,14 @@ func supervision(s *actors.Supervision, since time.Time) supervisionOut {
 		}
 	}
 	return out
+}
+
+// nonNil is s, or an empty list: JSON shows [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // stamp is a time as the API shows it: UTC, to the millisecond, so that a

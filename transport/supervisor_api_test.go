@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -40,7 +41,7 @@ func TestSupervision(t *testing.T) {
 		if got, want := out.Now.OldestWaitSeconds, 1.5; got != want {
 			t.Fatalf("oldest wait=%v, want %v", got, want)
 		}
-		if got, want := out.Agents[0], (agentStatOut{ID: "ag_1", Name: "<b>A</b>", Protocol: "compat", Status: "away", Load: 1, Capacity: 1}); got != want {
+		if got, want := out.Agents[0], (agentStatOut{ID: "ag_1", Name: "<b>A</b>", Protocol: "compat", Status: "away", Load: 1, Capacity: 1, Teams: []string{}}); !reflect.DeepEqual(got, want) {
 			t.Fatalf("agent=%+v, want %+v", got, want)
 		}
 	})

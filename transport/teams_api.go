@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"kefu/actors"
 	"kefu/hours"
 	"kefu/store"
 )
@@ -17,8 +18,8 @@ import (
 // The teams API (issue 18, docs/operations.md "Teams"): a supervisor
 // creates, edits and archives teams and sets their members; any signed-in
 // agent lists them, with whether it is a member and whether the team is
-// open now. The dispatcher does not route by team yet (docs/teams-plan.md
-// §9): this is where teams are kept.
+// open now. Each change is stored, then told to the native dispatcher,
+// which routes by teams (actors/dispatcher_teams.go).
 
 // maxTeamBody bounds a team request: a description of 500 bytes, a week
 // of spans, 400 closed days.
@@ -150,6 +151,7 @@ func (g *Gateway) CreateTeam() http.Handler {
 			return
 		}
 		g.cfg.Log.Info("team created", "team", t.ID, "name", t.Name, "by", who.id)
+		g.teamChanged(t)
 		writeJSON(w, http.StatusCreated, teamView(t, who, time.Now()))
 	})
 }
@@ -173,6 +175,7 @@ func (g *Gateway) UpdateTeam() http.Handler {
 			return
 		}
 		g.cfg.Log.Info("team changed", "team", t.ID, "version", t.Version, "by", who.id)
+		g.teamChanged(t)
 		writeJSON(w, http.StatusOK, teamView(t, who, time.Now()))
 	})
 }
@@ -204,6 +207,7 @@ func (g *Gateway) SetTeamMembers() http.Handler {
 			return
 		}
 		g.cfg.Log.Info("team members set", "team", t.ID, "members", len(t.Members), "by", who.id)
+		g.teamChanged(t)
 		writeJSON(w, http.StatusOK, teamView(t, who, time.Now()))
 	})
 }
@@ -227,8 +231,22 @@ func (g *Gateway) ArchiveTeam() http.Handler {
 			return
 		}
 		g.cfg.Log.Info("team archived", "team", id, "by", who.id)
+		if t, err := g.cfg.Identity.Store.Team(ctx, id); err == nil {
+			g.teamChanged(t)
+		} else {
+			// Archived all the same: the dispatcher reads it at its next
+			// restore, and until then only takes requests it should not.
+			g.cfg.Log.Warn("archived team not read back; the dispatcher learns it at its next restore", "team", id, "err", err)
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// teamChanged tells the native dispatcher a team as just stored, so that
+// it routes by it at once; a lost message is healed at its next restore,
+// which reads the store.
+func (g *Gateway) teamChanged(t store.Team) {
+	g.cfg.Root.Send(g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID(actors.PoolNative)), &actors.TeamChanged{Team: t})
 }
 
 // teamStoreError answers a team write's error, if any, and reports
