@@ -20,6 +20,7 @@ type limitFlags struct {
 	maxText     int
 	maxCapacity int
 	maxTeams    int
+	inboxMax    int
 	// Every socket's, compat and native.
 	sendQueueBytes int
 	slowAfter      time.Duration
@@ -34,6 +35,10 @@ const minSendQueueBytes = 64 << 10
 // maxMaxTeams caps -max-teams: routing scans the heads of every team's
 // queue an agent is in at each assignment.
 const maxMaxTeams = 10_000
+
+// maxInboxMax caps -inbox-max: the dispatcher holds every team's inbox in
+// memory, about 400 bytes a form.
+const maxInboxMax = 100_000
 
 // maxHistoryMessages caps -history-messages: a conversation reads its
 // newest page from the store when it opens for someone.
@@ -66,6 +71,7 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
 	fs.IntVar(&f.maxTeams, "max-teams", transport.DefaultMaxTeams, fmt.Sprintf("live teams a supervisor may create, 1 to %d (over: 409 too_many_teams); each has a queue the dispatcher scans", maxMaxTeams))
+	fs.IntVar(&f.inboxMax, "inbox-max", actors.DefaultInboxMax, fmt.Sprintf("offline forms one team's inbox may hold, 1 to %d (over: an inbox_full error); the dispatcher keeps them in memory", maxInboxMax))
 	fs.IntVar(&f.sendQueueBytes, "send-queue-bytes", transport.DefaultLimits().SendQueueBytes, fmt.Sprintf("bytes that may wait to be written to one socket (over: close 4008); at least %d", minSendQueueBytes))
 	fs.DurationVar(&f.slowAfter, "slow-after", transport.DefaultLimits().SlowAfter, "how long frames may wait for a socket that takes none before it is closed 4008 (checked when the next frame is sent)")
 	h := actors.DefaultHistoryLimits()
@@ -104,6 +110,8 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-max-capacity: must be 1 to %d", store.MaxCapacity)
 	case f.maxTeams < 1 || f.maxTeams > maxMaxTeams:
 		return fmt.Errorf("-max-teams: must be 1 to %d", maxMaxTeams)
+	case f.inboxMax < 1 || f.inboxMax > maxInboxMax:
+		return fmt.Errorf("-inbox-max: must be 1 to %d", maxInboxMax)
 	case f.sendQueueBytes < minSendQueueBytes:
 		return fmt.Errorf("-send-queue-bytes: must be at least %d", minSendQueueBytes)
 	case f.slowAfter <= 0:
@@ -118,7 +126,7 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		*n = zeroIsOff(*n)
 	}
 	a.BodyTimeout = zeroIsOff(a.BodyTimeout)
-	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity, cfg.MaxTeams = a, f.maxText, f.maxCapacity, f.maxTeams
+	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity, cfg.MaxTeams, cfg.InboxMax = a, f.maxText, f.maxCapacity, f.maxTeams, f.inboxMax
 	for _, l := range []*transport.Limits{&cfg.Sockets, &cfg.NativeSockets} {
 		l.SendQueueBytes, l.SlowAfter = f.sendQueueBytes, f.slowAfter
 	}

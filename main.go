@@ -103,6 +103,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	storeOff := fs.Bool("store-off", false, "keep conversations in memory only, storing nothing; for measuring what the store costs, never for production")
 	limits := addLimitFlags(fs)
 	cluster := addClusterFlags(fs)
+	mail := addMailFlags(fs)
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
 		return err
 	}
@@ -149,6 +150,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if err := cluster.apply(&cfg); err != nil {
+		return err
+	}
+	if err := mail.apply(&cfg); err != nil {
 		return err
 	}
 	srv, err := server.New(cfg)

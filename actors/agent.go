@@ -130,7 +130,7 @@ func (a *agentActor) handle(ctx actor.Context, msg any) {
 	case *Resync:
 		// From a conversation activated again after a move: it is back.
 		a.resync(ctx, msg.Conv)
-	case *ConvMessage, *TypingNotice, *ReadNotice, *AgentState:
+	case *ConvMessage, *TypingNotice, *ReadNotice, *AgentState, *InboxChanged:
 		a.fanOut(ctx, msg)
 	case *actor.Terminated:
 		// Terminated overtakes user messages still queued (a

@@ -43,6 +43,17 @@ type (
 		Note string // for the next agent, at most MaxHandoffNote bytes
 	}
 	CmdAgents struct{} // agent: who else is online
+	// CmdLeave is a customer's offline form: its message waits in the
+	// team's inbox (dispatcher_inbox.go).
+	CmdLeave struct {
+		Team, Email, Lang, Text, CID string
+	}
+	// CmdInbox asks for a page of a team's inbox; CmdTake takes a form.
+	CmdInbox struct {
+		Team  string
+		After uint64
+	}
+	CmdTake struct{ Conv ConvID }
 	// CmdRate is a customer's rating (1 to 5) of a conversation it was in,
 	// open or ended.
 	CmdRate struct {

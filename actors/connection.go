@@ -140,7 +140,7 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.convEvent(ctx, msg)
 	case *Queued, *Dequeued, *AgentState:
 		c.standing(ctx, msg)
-	case *Requeued, *AgentList, *FrameError, *Pong:
+	case *Requeued, *AgentList, *FrameError, *Pong, *FormLeft, *InboxPage, *InboxChanged:
 		c.send(ctx, msg)
 	case *OverLimit:
 		c.overLimit(ctx, msg)

@@ -62,6 +62,18 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		if c.must(ctx, RoleAgent) && c.conv(ctx, cmd.Conv, "") != nil {
 			ctx.Request(dispatcher, &TransferConv{Conv: cmd.Conv, By: c.me.ID, To: cmd.To, Note: cmd.Note})
 		}
+	case *CmdLeave:
+		if c.must(ctx, RoleCustomer) && c.textOK(ctx, cmd.Text, cmd.CID) {
+			ctx.Request(dispatcher, &LeaveForm{Customer: c.me.ID, Addr: c.Addr, Team: cmd.Team, Email: cmd.Email, Lang: cmd.Lang, Text: cmd.Text, CID: cmd.CID})
+		}
+	case *CmdInbox:
+		if c.must(ctx, RoleAgent) {
+			ctx.Request(dispatcher, &ListInbox{Agent: c.me.ID, Team: cmd.Team, After: cmd.After})
+		}
+	case *CmdTake:
+		if c.must(ctx, RoleAgent) {
+			ctx.Request(dispatcher, &TakeInbox{Agent: c.me.ID, Conv: cmd.Conv})
+		}
 	case *CmdAgents:
 		if c.must(ctx, RoleAgent) {
 			ctx.Request(dispatcher, &ListAgents{})

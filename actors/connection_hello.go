@@ -183,6 +183,8 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 		state = "queued"
 	case a.Conv != "":
 		state = "chatting"
+	case a.Inbox != "":
+		state = "inbox"
 	}
 	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
 	if c.Pool.rules().greetsCustomer && a.Conv != "" {
@@ -202,6 +204,9 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	}
 	if a.Queued {
 		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA, Team: a.Team})
+	}
+	if a.Inbox != "" {
+		c.send(ctx, &FormLeft{Conv: a.Inbox, Team: a.Team})
 	}
 	c.admittedNow(ctx)
 }

@@ -41,6 +41,7 @@ type (
 		Position int
 		ETA      time.Duration
 		Team     string // the team whose queue it waits in, when Queued
+		Inbox    ConvID // its form, when it waits in its team's inbox
 	}
 	// Welcome is what a connection tells its client once admitted.
 	Welcome struct {

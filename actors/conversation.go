@@ -109,6 +109,15 @@ type StartConv struct {
 	// conversation that its successor never hears of, neither new nor
 	// restored from nothing stored (conversation_fenced.go).
 	StartedBy store.Fence
+	// Inbox starts an offline form (conversation_inbox.go): it is written
+	// with the customer's message and parks in its team's inbox.
+	Inbox *InboxStart
+	// Taken: an agent took it from its team's inbox (Restore is set too):
+	// it leaves the inbox and greets both sides.
+	Taken bool
+	// AwaitCustomer: the customer is not expected soon (a form's customer
+	// comes back when it will), so no grace runs until it first attaches.
+	AwaitCustomer bool
 }
 
 // conversation owns one conversation: its members, its messages in order,
@@ -168,7 +177,8 @@ type conversation struct {
 	events      []store.ConvEvent
 	handoffs    []Handoff // the newest keepHandoffs, oldest first
 	readMarks   []store.ReadMark
-	inFlight    store.Batch // the non-message part of the write in flight
+	mail        []store.MailItem // an answer to mail, with the end (conversation_inbox.go)
+	inFlight    store.Batch      // the non-message part of the write in flight
 
 	graceGen uint64      // of the customer's grace timer that counts; older ones are stale
 	ending   *ConvClosed // what both sides are told at the end, once it is decided

@@ -34,6 +34,7 @@ func (c *conversation) finish(ctx actor.Context, by Party, reason string) {
 	c.setState(convEnding)
 	c.ending = &ConvClosed{Conv: c.ID, By: by, Reason: reason}
 	c.record.EndedAt, c.record.EndedBy, c.record.EndReason = c.Now(), by.ID, reason
+	c.mailAnswer()
 	c.change(ctx, store.EventEnded, c.Agent, reason, nil)
 	if c.token == 0 && len(c.pending) == 0 {
 		c.closed(ctx) // nothing to wait for (the end record is on its way)

@@ -17,10 +17,13 @@ import (
 // conversation goes on: one that cannot load itself stops.
 func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 	c.StartConv = *msg
-	if c.AgentActor != "" {
+	switch {
+	case c.Inbox != nil && !c.Restore:
+		c.setState(convInbox)
+	case c.AgentActor != "":
 		c.agent = c.Dir.PID(KindAgent, c.AgentActor)
 		c.setState(convAssigned)
-	} else {
+	default:
 		c.setState(convQueued)
 	}
 	c.record = store.Conversation{
@@ -34,6 +37,10 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		c.Log.Warn("cannot claim conversation", "conv", c.ID, "err", err)
 		ctx.Stop(ctx.Self())
 		return false
+	}
+	if c.Inbox != nil && !c.Restore {
+		c.startInbox(ctx)
+		return true
 	}
 	if c.Restore {
 		if err := c.load(); err != nil {
@@ -54,7 +61,16 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		}
 		c.flush(ctx)
 	}
-	if c.Rehomed {
+	switch inbox := c.Restore && c.record.Inbox && c.record.EndedAt.IsZero(); {
+	case c.Taken || (inbox && c.Agent.ID != ""):
+		// Taken from its inbox (again, if that write was lost with a move).
+		c.taken(ctx)
+	case inbox:
+		// Activated again while it waits in the inbox (a move, a late
+		// message): it parks again, and the dispatcher keeps it there.
+		c.park(ctx, c.firstText())
+		return true
+	case c.Rehomed:
 		c.adoptAgent(ctx)
 	}
 	if c.Restore && !c.record.EndedAt.IsZero() {
@@ -66,12 +82,13 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		c.endStored(ctx)
 		return true
 	}
-	if c.CustomerConn != "" {
+	switch {
+	case c.CustomerConn != "":
 		c.attach(ctx, c.CustomerConn)
-	} else {
+	case !c.AwaitCustomer:
 		c.customerAway(ctx)
 	}
-	if c.Restore {
+	if c.Restore && !c.Taken {
 		// Restored at start: each party's connection asks for what it
 		// lacks (Sync, with its resume) when it is admitted, and that Sync
 		// waits in this mailbox if it came first. A sync from 0 here
@@ -83,7 +100,11 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 		}
 		return true
 	}
-	opened := c.opened(WhyAssigned, 0) // read-only to those it goes to
+	why := WhyAssigned
+	if c.Taken {
+		why = WhyTaken
+	}
+	opened := c.opened(why, 0) // read-only to those it goes to
 	c.toCustomer(ctx, opened)
 	c.toAgent(ctx, opened)
 	return true

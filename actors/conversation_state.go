@@ -12,6 +12,7 @@ import (
 // change against canBecome:
 //
 //	starting → queued | assigned   at StartConv: without an agent, or with one
+//	starting → inbox               at StartConv of an offline form: its first write, then it stops (conversation_inbox.go)
 //	queued   → assigned | ending   Reassign out of the queue; the end decided
 //	assigned → queued | ending     Unassign; the end decided (a transfer stays assigned)
 //	ending   → ended               its last writes stored (or failed): everyone told
@@ -36,6 +37,9 @@ const (
 	convEnding
 	// convEnded: both sides and the dispatcher are told; the actor stops.
 	convEnded
+	// convInbox: an offline form's first write is on its way; once stored
+	// the conversation parks in its team's inbox and the actor stops.
+	convInbox
 )
 
 func (s convState) String() string {
@@ -50,6 +54,8 @@ func (s convState) String() string {
 		return "ending"
 	case convEnded:
 		return "ended"
+	case convInbox:
+		return "inbox"
 	}
 	return fmt.Sprintf("convState(%d)", uint8(s))
 }
@@ -58,7 +64,7 @@ func (s convState) String() string {
 func (s convState) canBecome(next convState) bool {
 	switch s {
 	case convStarting:
-		return next == convQueued || next == convAssigned
+		return next == convQueued || next == convAssigned || next == convInbox
 	case convQueued:
 		return next == convAssigned || next == convEnding || next == convEnded
 	case convAssigned:

@@ -94,14 +94,14 @@ func (c *conversation) answerOldResend(ctx actor.Context, p *Post) bool {
 // flush sends what waits to the store writer, unless a write is already in
 // flight: then it goes with the next.
 func (c *conversation) flush(ctx actor.Context) {
-	if c.token != 0 || (len(c.pending) == 0 && !c.recordDirty && len(c.events) == 0 && len(c.readMarks) == 0) {
+	if c.token != 0 || (len(c.pending) == 0 && !c.recordDirty && len(c.events) == 0 && len(c.readMarks) == 0 && len(c.mail) == 0) {
 		return
 	}
 	b := store.Batch{Fences: c.fence()}
 	if c.recordDirty {
 		b.Conversations = []store.Conversation{c.record}
 	}
-	b.ConvEvents, b.Reads = c.events, c.readMarks
+	b.ConvEvents, b.Reads, b.Mail = c.events, c.readMarks, c.mail
 	for _, a := range c.pending {
 		m := a.msg
 		b.Messages = append(b.Messages, store.Message{
@@ -109,8 +109,8 @@ func (c *conversation) flush(ctx actor.Context) {
 			SenderName: m.From.Name, Text: m.Text, ClientID: m.ClientID, At: m.At,
 		})
 	}
-	c.inFlight = store.Batch{Conversations: b.Conversations, ConvEvents: b.ConvEvents, Reads: b.Reads}
-	c.recordDirty, c.events, c.readMarks = false, nil, nil
+	c.inFlight = store.Batch{Conversations: b.Conversations, ConvEvents: b.ConvEvents, Reads: b.Reads, Mail: b.Mail}
+	c.recordDirty, c.events, c.readMarks, c.mail = false, nil, nil, nil
 	c.writing, c.pending = c.pending, nil
 	c.token++
 	if c.storePID == nil {
@@ -126,8 +126,12 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		return
 	}
 	c.token = 0
-	c.startedBy = nil       // stored: the dispatcher that started it knew it
-	c.proven = time.Now()   // and the epoch was current
+	c.startedBy = nil     // stored: the dispatcher that started it knew it
+	c.proven = time.Now() // and the epoch was current
+	if c.state == convInbox {
+		c.parkStored(ctx)
+		return
+	}
 	stored := metrics.Now() // the real clock, not c.Now: it times delivery
 	for i := range c.writing {
 		m := c.writing[i].msg
@@ -169,6 +173,10 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 		c.fenced(ctx, f.Err) // a zombie: nothing of it may be stored any more
 		return
 	}
+	if c.state == convInbox {
+		c.formFailed(ctx)
+		return
+	}
 	for _, a := range c.writing {
 		c.refuse(ctx, a.conn, ErrCodeNotStored, refusedNotStored, a.msg.ClientID)
 		for _, conn := range c.waiters[a.msg.Seq] {
@@ -184,6 +192,7 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 	}
 	c.events = append(c.inFlight.ConvEvents, c.events...)
 	c.readMarks = append(c.inFlight.Reads, c.readMarks...)
+	c.mail = append(c.inFlight.Mail, c.mail...)
 	c.timers.SendOnce(storeRetry, ctx.Self(), &retryStore{})
 	if c.state == convEnding && len(c.pending) == 0 {
 		// Ending must not wait on a broken store: the parties are told,

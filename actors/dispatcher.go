@@ -38,6 +38,8 @@ type dispatcher struct {
 	agentActors map[string]*agentRec    // by pidKey of the agent's actor
 	agentNames  map[string]*agentRec    // agents by display name, in pools whose names are identities
 	teams       map[string]*teamRec     // by team id: each team's queue and free members (dispatcher_teams.go)
+	inbox       map[ConvID]*inboxEntry  // forms waiting in the teams' inboxes (dispatcher_inbox.go)
+	inboxOf     map[string]*inboxEntry  // the same, by customer id
 	customers   map[string]*customerRec // by customer id
 	custConns   map[string]*customerRec // by pidKey of the customer's connection
 	custNames   map[string]*customerRec // customers by display name, in pools whose names are identities
@@ -92,6 +94,9 @@ type DispatcherConfig struct {
 	// returns the epoch its routing writes are fenced with, as Kinds.Claim
 	// does for conversations. nil on a single node: no claim, no fences.
 	Claim func(key string) (int64, error)
+	// InboxMax bounds each team's inbox of offline forms; 0:
+	// DefaultInboxMax.
+	InboxMax int
 	// Node is this node's id, which its claims are made under: a new
 	// conversation's first write is fenced on the dispatcher's claim
 	// (StartConv.StartedBy).
@@ -162,6 +167,8 @@ func NewDispatcher(cfg DispatcherConfig) actor.Producer {
 			starts:           starts,
 			routing:          routingWrites{unstored: map[string]*routingBatch{}},
 			teams:            map[string]*teamRec{},
+			inbox:            map[ConvID]*inboxEntry{},
+			inboxOf:          map[string]*inboxEntry{},
 		}
 		d.newTeam(store.GeneralTeamID)
 		return d
@@ -245,9 +252,20 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 		ctx.Respond(&Snapshot{Pool: d.Pool, Stats: *d.stats(), Agents: d.agentStats(), Teams: d.teamStats()})
 	case *TeamChanged:
 		d.teamChanged(ctx, msg)
+	case *LeaveForm:
+		d.leaveForm(ctx, msg)
+	case *ConvParked:
+		d.convParked(ctx, msg)
+	case *ListInbox:
+		d.listInbox(ctx, msg)
+	case *TakeInbox:
+		d.takeInbox(ctx, msg)
 	case *Restore:
 		d.ticket = max(d.ticket, msg.Ticket)
 		d.setTeams(msg.Teams)
+		for _, item := range msg.Inbox {
+			d.addToInbox(nil, item)
+		}
 		d.restore(ctx, msg.Convs, msg.Waiting)
 		d.startSettling(ctx)
 	case *settled:

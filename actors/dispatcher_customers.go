@@ -84,6 +84,9 @@ func (d *dispatcher) admitCustomer(ctx actor.Context, msg *CustomerConnect, from
 		}
 	case c.conv != nil:
 		res.Conv = c.conv.id
+	case d.inboxOf[c.ID] != nil:
+		e := d.inboxOf[c.ID]
+		res.Inbox, res.Team = e.item.Conv, e.team.id
 	}
 	answer(ctx, from, res)
 	if c.wait != nil {
@@ -211,6 +214,11 @@ func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 		return
 	case c.conv != nil:
 		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "already in a conversation"})
+		return
+	case d.inboxOf[c.ID] != nil:
+		// One open conversation per customer: its form waits for an
+		// agent of its team, and will be answered there.
+		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "a message you left waits for an agent"})
 		return
 	}
 	team := d.teamFor(msg.Team)

@@ -123,6 +123,7 @@ type (
 		Waiting []store.Waiter
 		Ticket  uint64       // the highest arrival number ever issued
 		Teams   []store.Team // every team, archived ones too (their queues drain)
+		Inbox   []InboxItem  // the forms waiting in the teams' inboxes
 	}
 
 	// The dispatcher's own timers and notes.

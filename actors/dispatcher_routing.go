@@ -17,10 +17,14 @@ type convRec struct {
 	agent    *agentRec // nil while it waits in the queue
 	wait     *waiting  // set while it waits in the queue
 	team     *teamRec  // the team whose queue it waits in, or last waited in
-	ticket   uint64    // the customer's arrival number: its place if re-queued
-	started  time.Time
-	asked    time.Time // when its customer asked for an agent: a re-queue's wait counts from there
-	moves    moves     // its actor's re-activations (dispatcher_moves.go)
+	email    string    // a form's: the customer's address, if it left one
+	// awaitCustomer: a form's customer comes back when it will, so no
+	// grace runs for it until it first attaches (StartConv.AwaitCustomer).
+	awaitCustomer bool
+	ticket        uint64 // the customer's arrival number: its place if re-queued
+	started       time.Time
+	asked         time.Time // when its customer asked for an agent: a re-queue's wait counts from there
+	moves         moves     // its actor's re-activations (dispatcher_moves.go)
 }
 
 // Dequeued tells a customer it is no longer waiting.
@@ -158,6 +162,7 @@ func (d *dispatcher) convStart(c *convRec, a *agentRec, restore bool) *StartConv
 		CustomerConn:  c.customer.conn,
 		CustomerGrace: d.CustomerGrace,
 		HistoryPage:   d.HistoryPage,
+		AwaitCustomer: c.awaitCustomer,
 	}
 	if d.routing.epoch != 0 {
 		start.StartedBy = store.Fence{Key: DispatcherFenceKey(d.Pool), Epoch: d.routing.epoch, Node: d.Node}

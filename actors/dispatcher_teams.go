@@ -33,7 +33,8 @@ type teamRec struct {
 	hours       hours.Schedule  // cfg.Hours, parsed once
 	members     map[string]bool // agent ids; nil when cfg.Everyone
 	queue       queue
-	free        eligible // its members who can take a customer now
+	inbox       []*inboxEntry // its offline forms, by ticket (dispatcher_inbox.go)
+	free        eligible      // its members who can take a customer now
 	avgDuration time.Duration
 }
 

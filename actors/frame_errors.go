@@ -35,4 +35,5 @@ const (
 	ErrCodeStoreDown        = "unavailable"  // the store did not answer a read; ask again
 	ErrCodeUnknownTeam      = "unknown_team" // no such team, or archived
 	ErrCodeTeamClosed       = "team_closed"  // the team is closed by its hours
+	ErrCodeInboxFull        = "inbox_full"   // the team's inbox holds -inbox-max forms
 )

@@ -52,6 +52,11 @@ type Kinds struct {
 	// (its echo, the other party, every tab); nil: each connection
 	// encodes its own.
 	EncodeMsg func(Pool, *ConvMessage) []byte
+	// MailDomain, when set, is the domain of the address mail is sent
+	// from (-smtp-from): a form's conversation that ends with an answer
+	// its customer has not read queues that answer for the mailer, in its
+	// end's own write. "": no mail is sent.
+	MailDomain string
 }
 
 // EncodedFrame is a message's frame in the protocol of Pool's parties.

@@ -46,7 +46,8 @@ func (d *dispatcher) restoreConv(ctx actor.Context, rc store.Conversation) {
 	if asked.IsZero() {
 		asked = d.Now()
 	}
-	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt, asked: asked, team: d.teamOrGeneral(rc.Team)}
+	c := &convRec{id: ConvID(rc.ID), customer: cust, ticket: rc.Ticket, started: rc.StartedAt, asked: asked, team: d.teamOrGeneral(rc.Team),
+		email: rc.CustomerEmail, awaitCustomer: rc.Origin == store.OriginForm}
 	d.convs[c.id] = c
 	cust.conv = c
 	if rc.AgentID == "" {

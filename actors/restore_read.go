@@ -20,6 +20,10 @@ func ReadRestore(ctx context.Context, convs RestoreSource, now, waitedSince time
 	if err != nil {
 		return nil, compatClosed, fmt.Errorf("cannot read open conversations: %w", err)
 	}
+	open, inbox, err := splitInbox(ctx, convs, open)
+	if err != nil {
+		return nil, compatClosed, err
+	}
 	nativeConvs, compatClosed := SplitRestorable(open, now)
 	ticket, err := convs.MaxTicket(ctx)
 	if err != nil {
@@ -33,7 +37,32 @@ func ReadRestore(ctx context.Context, convs RestoreSource, now, waitedSince time
 	if err != nil {
 		return nil, compatClosed, fmt.Errorf("cannot read the teams: %w", err)
 	}
-	return &Restore{Convs: nativeConvs, Waiting: waiting, Ticket: ticket, Teams: teams}, compatClosed, nil
+	return &Restore{Convs: nativeConvs, Waiting: waiting, Ticket: ticket, Teams: teams, Inbox: inbox}, compatClosed, nil
+}
+
+// splitInbox takes the forms waiting in an inbox out of the open
+// conversations: they go back to their team's inbox, not to a queue, each
+// with the start of its message.
+func splitInbox(ctx context.Context, convs store.Conversations, open []store.Conversation) ([]store.Conversation, []InboxItem, error) {
+	var inbox []InboxItem
+	kept := open[:0]
+	for _, c := range open {
+		if !c.Inbox {
+			kept = append(kept, c)
+			continue
+		}
+		first, err := convs.Messages(ctx, c.ID, 0, 1)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot read a form's message: %w", err)
+		}
+		item := InboxItem{Conv: ConvID(c.ID), Team: c.Team, Customer: Party{Role: RoleCustomer, ID: c.CustomerID, Name: c.CustomerName},
+			Email: c.CustomerEmail, Ticket: c.Ticket, At: c.StartedAt}
+		if len(first) > 0 {
+			item.Preview = preview(first[0].Text)
+		}
+		inbox = append(inbox, item)
+	}
+	return kept, inbox, nil
 }
 
 // RestoreSource is the part of the store a dispatcher is restored from.

@@ -56,6 +56,9 @@ type StoreWriterConfig struct {
 	// this long more; in exchange a commit's fixed cost (its WAL write
 	// and locks) is shared by more messages when they trickle in.
 	Linger time.Duration
+	// MailQueued, if set, is called after a commit that queued mail: the
+	// mailer's nudge, which never blocks.
+	MailQueued func()
 }
 
 // StoreWriterID is the id of the one store writer.
@@ -265,6 +268,8 @@ func (w *storeWriter) apply(b *store.Batch) error {
 		w.Observe(b.Len(), time.Since(start), err)
 	}
 	switch {
+	case err == nil && len(b.Mail) > 0 && w.MailQueued != nil:
+		w.MailQueued()
 	case errors.Is(err, store.ErrFenced):
 		// Another node owns what it wrote: its writer stops, not an I/O fault.
 		w.Log.Warn("store write fenced", "entries", b.Len(), "err", err)

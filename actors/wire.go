@@ -38,6 +38,8 @@ var crossing = crossingTable(
 	new(ListAgents), new(AgentList), new(SetAgentStatus), new(SetAgentCapacity),
 	// transport → dispatcher: a team as just stored.
 	new(TeamChanged),
+	// the offline form and the inboxes (dispatcher_inbox.go).
+	new(LeaveForm), new(FormLeft), new(ConvParked), new(ListInbox), new(InboxPage), new(TakeInbox), new(InboxChanged),
 	// transport → dispatcher and monitor, and the answers.
 	new(GetRoom), new(AgentOffer), new(RemoveAgent), new(GetStats), new(Stats),
 	new(GetSupervision), new(Supervision),

@@ -19,6 +19,15 @@ func (m *CancelRequest) Serialize() (remote.RootSerialized, error)    { return w
 func (m *TransferConv) Serialize() (remote.RootSerialized, error)     { return wire(m) }
 func (m *ListAgents) Serialize() (remote.RootSerialized, error)       { return wire(m) }
 func (m *TeamChanged) Serialize() (remote.RootSerialized, error)      { return wire(m) }
+
+// the offline form and the inboxes.
+func (m *LeaveForm) Serialize() (remote.RootSerialized, error)        { return wire(m) }
+func (m *FormLeft) Serialize() (remote.RootSerialized, error)         { return wire(m) }
+func (m *ConvParked) Serialize() (remote.RootSerialized, error)       { return wire(m) }
+func (m *ListInbox) Serialize() (remote.RootSerialized, error)        { return wire(m) }
+func (m *InboxPage) Serialize() (remote.RootSerialized, error)        { return wire(m) }
+func (m *TakeInbox) Serialize() (remote.RootSerialized, error)        { return wire(m) }
+func (m *InboxChanged) Serialize() (remote.RootSerialized, error)     { return wire(m) }
 func (m *AgentList) Serialize() (remote.RootSerialized, error)        { return wire(m) }
 func (m *SetAgentStatus) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *SetAgentCapacity) Serialize() (remote.RootSerialized, error) { return wire(m) }

@@ -15,80 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"kefu/internal/poll"
+	"kefu/mailer/smtptest"
 	"kefu/store"
 )
 
 // testWait bounds every wait of these tests.
 const testWait = 10 * time.Second
-
-// received is one mail the test's SMTP server took.
-type received struct {
-	from, to string
-	data     []byte
-}
-
-// smtpServer is a real SMTP server (go-smtp) on a free loopback port: each
-// mail it takes goes on got. refuse, while it holds codes, answers each
-// DATA with the next of them instead.
-type smtpServer struct {
-	addr string
-	got  chan received
-	mu   sync.Mutex
-	// refuse are the replies to the next DATAs, in order.
-	refuse []int
-}
-
-func startSMTP(t *testing.T) *smtpServer {
-	t.Helper()
-	s := &smtpServer{got: make(chan received, 16)}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
-	srv.Domain = "localhost"
-	srv.ReadTimeout, srv.WriteTimeout = testWait, testWait
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.addr = l.Addr().String()
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-type session struct {
-	s        *smtpServer
-	from, to string
-}
-
-func (x *session) Reset()        {}
-func (x *session) Logout() error { return nil }
-func (x *session) Mail(from string, _ *smtp.MailOptions) error {
-	x.from = from
-	return nil
-}
-func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	x.to = to
-	return nil
-}
-func (x *session) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	x.s.mu.Lock()
-	var code int
-	if len(x.s.refuse) > 0 {
-		code, x.s.refuse = x.s.refuse[0], x.s.refuse[1:]
-	}
-	x.s.mu.Unlock()
-	if code != 0 {
-		return &smtp.SMTPError{Code: code, Message: "refused by the test"}
-	}
-	x.s.got <- received{from: x.from, to: x.to, data: data}
-	return nil
-}
 
 // formStore is a SQLite store holding one form conversation, answered by
 // an agent in Chinese after the customer's line, with its mail queued.
@@ -138,17 +71,6 @@ func startMailer(t *testing.T, st Store, addr string, tune func(*Config)) *Maile
 	return m
 }
 
-func nextMail(t *testing.T, s *smtpServer) received {
-	t.Helper()
-	select {
-	case r := <-s.got:
-		return r
-	case <-time.After(testWait):
-		t.Fatal("no mail came")
-	}
-	return received{}
-}
-
 // waitPending polls, with a deadline, until the outbox holds want
 // pending mails.
 func waitPending(t *testing.T, st store.MailOutbox, want int) {
@@ -159,29 +81,22 @@ func waitPending(t *testing.T, st store.MailOutbox, want int) {
 	})
 }
 
-// refuseNext makes the server answer the next DATAs with codes.
-func (s *smtpServer) refuseNext(codes ...int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refuse = codes
-}
-
 // TestMailSent: a queued mail reaches the SMTP server once, to the address
 // left, from -smtp-from, with its Message-ID, a Chinese subject and the
 // agent's answer in Chinese, and is marked sent.
 func TestMailSent(t *testing.T) {
 	st, item := formStore(t)
-	s := startSMTP(t)
+	s := smtptest.Start(t)
 	var results []string
 	var mu sync.Mutex
-	startMailer(t, st, s.addr, func(c *Config) {
+	startMailer(t, st, s.Addr, func(c *Config) {
 		c.Counted = func(r string) { mu.Lock(); results = append(results, r); mu.Unlock() }
 	})
-	r := nextMail(t, s)
-	if r.from != "support@kefu.test" || r.to != item.To {
-		t.Fatalf("envelope from %q to %q", r.from, r.to)
+	r := s.Next(t)
+	if r.From != "support@kefu.test" || r.To != item.To {
+		t.Fatalf("envelope from %q to %q", r.From, r.To)
 	}
-	msg, err := mail.ReadMessage(strings.NewReader(string(r.data)))
+	msg, err := mail.ReadMessage(strings.NewReader(string(r.Data)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,11 +123,7 @@ func TestMailSent(t *testing.T) {
 		t.Fatalf("body quotes the customer's own line, before the answer:\n%s", body)
 	}
 	waitPending(t, st, 0)
-	select {
-	case extra := <-s.got:
-		t.Fatalf("a second mail: %s", extra.data)
-	default:
-	}
+	s.NoMore(t)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(results) != 1 || results[0] != ResultSent {
@@ -249,11 +160,11 @@ func TestMailRetried(t *testing.T) {
 	}
 
 	st2, _ := formStore(t)
-	s := startSMTP(t)
-	s.refuseNext(451)
-	startMailer(t, st2, s.addr, nil)
-	if r := nextMail(t, s); !strings.Contains(string(r.data), item.MessageID) {
-		t.Fatalf("mail %s, want the one queued", r.data)
+	s := smtptest.Start(t)
+	s.RefuseNext(451)
+	startMailer(t, st2, s.Addr, nil)
+	if r := s.Next(t); !strings.Contains(string(r.Data), item.MessageID) {
+		t.Fatalf("mail %s, want the one queued", r.Data)
 	}
 	waitPending(t, st2, 0)
 }
@@ -262,10 +173,10 @@ func TestMailRetried(t *testing.T) {
 // retried.
 func TestMailGivenUp(t *testing.T) {
 	st, _ := formStore(t)
-	s := startSMTP(t)
-	s.refuseNext(550)
+	s := smtptest.Start(t)
+	s.RefuseNext(550)
 	gaveUp := make(chan string, 4)
-	startMailer(t, st, s.addr, func(c *Config) { c.Counted = func(r string) { gaveUp <- r } })
+	startMailer(t, st, s.Addr, func(c *Config) { c.Counted = func(r string) { gaveUp <- r } })
 	select {
 	case r := <-gaveUp:
 		if r != ResultGaveUp {
@@ -275,11 +186,7 @@ func TestMailGivenUp(t *testing.T) {
 		t.Fatal("no result")
 	}
 	waitPending(t, st, 0)
-	select {
-	case r := <-s.got:
-		t.Fatalf("a mail went after a 550: %s", r.data)
-	default:
-	}
+	s.NoMore(t) // none after a 550
 }
 
 // TestParseServer: the URL forms -smtp-url takes, and those it refuses.

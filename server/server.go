@@ -24,6 +24,7 @@ import (
 	"kefu/auth"
 	"kefu/kicks"
 	"kefu/limit"
+	"kefu/mailer"
 	"kefu/metrics"
 	"kefu/nodes"
 	"kefu/store"
@@ -64,6 +65,12 @@ type Config struct {
 	MaxCapacity  int
 	// MaxTeams bounds the live teams (zero: transport.DefaultMaxTeams).
 	MaxTeams int
+	// InboxMax bounds each team's inbox of offline forms (zero:
+	// actors.DefaultInboxMax).
+	InboxMax int
+	// Mail is where the answers to offline forms are mailed from; the
+	// zero value sends none (server_mail.go).
+	Mail MailConfig
 	// HistoryPage bounds the history one frame carries: a conv frame's
 	// newest page, a history frame's older one (zero fields: 50 messages,
 	// 256 KiB).
@@ -152,6 +159,8 @@ type Server struct {
 	node        *clusterNode               // nil on a single node
 	kickBus     *kicks.Bus                 // nil unless the store is PostgreSQL
 	stopKicks   func()                     // stops the kick listener; nil when none runs
+	mail        *mailer.Mailer             // nil unless -smtp-url is set (server_mail.go)
+	stopMail    func()                     // stops the mailer; nil when none runs
 	writer      *actor.PID
 	monitor     *actor.PID // nil on a cluster, where the monitor is a grain
 	reporter    *actor.PID // sends the monitor this node's message count
@@ -195,6 +204,10 @@ func New(cfg Config) (*Server, error) {
 	convs := s.conversations()
 	dir := s.startActorSystem(convs)
 	s.dir = dir
+	if s.kinds.MailDomain, err = s.prepareMail(); err != nil {
+		s.abandon()
+		return nil, err
+	}
 	if err := s.spawnActors(dir, convs); err != nil {
 		s.abandon()
 		return nil, err
@@ -211,6 +224,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.watchVitals()
 	s.startKicks()
+	s.startMail()
 	s.buildHTTP(dir, signer)
 	return s, nil
 }

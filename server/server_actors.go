@@ -80,7 +80,7 @@ func (s *Server) spawnActors(dir actors.Directory, convs store.Conversations) er
 	var err error
 	s.writer, err = dir.Spawn(actors.KindStore, actors.StoreWriterID, actors.NewStoreWriterProps(actors.StoreWriterConfig{
 		Store: convs, Log: cfg.Log, Observe: s.metrics.Commit, Fenced: s.metrics.StoreFenced, Node: s.system.ID,
-		Linger: cfg.CommitLinger,
+		Linger: cfg.CommitLinger, MailQueued: s.mailQueued(),
 	}))
 	if err != nil {
 		return fmt.Errorf("cannot start store writer: %w", err)
@@ -177,6 +177,7 @@ func (s *Server) dispatcherConfig(dir actors.Directory, pool actors.Pool) actors
 		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
 		ConvStarts:       abuse.ConvStarts,
 		TrackedCustomers: abuse.TrackedKeys,
+		InboxMax:         cfg.InboxMax,
 	}
 }
 

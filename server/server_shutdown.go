@@ -45,6 +45,9 @@ func (s *Server) shutdown() error {
 	if s.stopKicks != nil { // no socket is left to kick
 		s.stopKicks()
 	}
+	if s.stopMail != nil { // before the store closes; what it did not send waits in the outbox
+		s.stopMail()
+	}
 	// The monitor first: it asks the dispatchers, and its timer would
 	// outlive the actor system.
 	errs = append(errs, s.stopMonitor()...)

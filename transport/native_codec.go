@@ -33,6 +33,9 @@ type nativeIn struct {
 	Before   uint64  `json:"before"`
 	Limit    *int    `json:"limit"`
 	Team     string  `json:"team"`
+	Email    string  `json:"email"`
+	Lang     string  `json:"lang"`
+	After    uint64  `json:"after"`
 	// Resume maps a conversation id to the last sequence number the client
 	// has of it.
 	Resume map[string]uint64 `json:"resume"`
@@ -107,6 +110,12 @@ func decodeCommand(in *nativeIn) (any, error) {
 		return decodeRate(in)
 	case frameHistory:
 		return decodeHistory(in)
+	case frameLeave:
+		return decodeLeave(in)
+	case frameInbox:
+		return decodeInbox(in)
+	case frameTake:
+		return decodeTake(in)
 	case framePing:
 		return &actors.CmdPing{}, nil
 	case framePong:

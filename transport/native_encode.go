@@ -65,6 +65,12 @@ func nativeFrame(msg any) any {
 		return typeOnly{framePing}
 	case *actors.Pong:
 		return typeOnly{framePong}
+	case *actors.FormLeft:
+		return leftFrame(m)
+	case *actors.InboxPage:
+		return inboxFrame(m)
+	case *actors.InboxChanged:
+		return inboxChangedFrame(m)
 	}
 	return nil // *Kick: the close frame says it all
 }

@@ -22,6 +22,9 @@ const (
 	frameHistory  = "history"
 	framePing     = "ping"
 	framePong     = "pong"
+	frameLeave    = "leave" // the offline form (native_inbox.go)
+	frameInbox    = "inbox" // also the server's answer
+	frameTake     = "take"
 )
 
 // Frames only the server sends, encoded in native_encode.go and the
@@ -39,6 +42,9 @@ const (
 	frameState    = "state"
 	frameError    = "error"
 	frameRated    = "rated"
+	frameLeft     = "left"
+	frameInboxed  = "inboxed"
+	frameUnboxed  = "unboxed"
 )
 
 // transferToQueue is what a transfer's "to" says to send the conversation

@@ -1,0 +1,265 @@
+package actors
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/internal/ids"
+)
+
+// The offline form and each team's inbox, in the dispatcher (issue 18,
+// docs/teams-plan.md §4). A customer who finds nobody leaves a message: a
+// conversation is started that writes itself and parks (ConvParked); the
+// dispatcher keeps the team's inbox in memory, oldest first, and an agent
+// of the team takes an item when it has a free slot. The inbox is
+// restored from the store (Restore.Inbox), like the queue.
+
+type (
+	// LeaveForm is a customer's offline form (connection → dispatcher).
+	// Answered only on refusal, with *FrameError; once stored, the
+	// customer's connection hears FormLeft from the conversation.
+	LeaveForm struct {
+		Customer string
+		Addr     netip.Addr
+		Team     string // "": the general team
+		Email    string
+		Lang     string
+		Text     string
+		CID      string
+	}
+	// FormLeft tells the customer its form is stored in the team's inbox
+	// (conversation → connection; dispatcher → connection on a return).
+	FormLeft struct {
+		Conv ConvID
+		Team string
+		CID  string
+		At   time.Time
+	}
+	// ConvParked: a form's record and message are stored; it waits in its
+	// team's inbox, and its actor stops (conversation → dispatcher).
+	ConvParked struct {
+		Conv    ConvID
+		Preview string
+	}
+	// ListInbox asks for a page of a team's inbox, oldest first, after
+	// ticket After (agent connection → dispatcher): *InboxPage, or
+	// *FrameError (unknown_team for a team the agent is not in).
+	ListInbox struct {
+		Agent string
+		Team  string
+		After uint64
+	}
+	InboxPage struct {
+		Team  string
+		Items []InboxItem
+		More  bool
+	}
+	// InboxItem is one form waiting in an inbox.
+	InboxItem struct {
+		Conv     ConvID
+		Team     string
+		Customer Party
+		Email    string
+		Preview  string // the start of the message
+		Ticket   uint64
+		At       time.Time
+	}
+	// TakeInbox is an agent taking a form (agent connection →
+	// dispatcher). Answered only on refusal; the conversation greets the
+	// agent's tabs.
+	TakeInbox struct {
+		Agent string
+		Conv  ConvID
+	}
+	// InboxChanged tells a team's agents' tabs a form came in (Added) or
+	// was taken (Taken, By) (dispatcher → agent actor → connections).
+	InboxChanged struct {
+		Team  string
+		Added *InboxItem
+		Taken ConvID
+		By    *Party
+	}
+)
+
+// DefaultInboxMax bounds each team's inbox (-inbox-max).
+const DefaultInboxMax = 1000
+
+// inboxPageMax is the most items an inbox page carries.
+const inboxPageMax = 50
+
+// inboxEntry is one form in a team's inbox.
+type inboxEntry struct {
+	item InboxItem
+	team *teamRec
+}
+
+// leaveForm starts a form: a conversation that writes itself with the
+// customer's message and parks in the team's inbox. A customer has one
+// open conversation at most, a form included.
+func (d *dispatcher) leaveForm(ctx actor.Context, msg *LeaveForm) {
+	c := d.customers[msg.Customer]
+	switch {
+	case c == nil || !c.pool.rules().queues:
+		ctx.Respond(&FrameError{Code: ErrCodeForbidden, Message: "not a customer here", Ref: msg.CID})
+		return
+	case c.wait != nil || c.conv != nil || d.inboxOf[c.ID] != nil:
+		ctx.Respond(&FrameError{Code: ErrCodeState, Message: "already waiting, chatting or with a message left", Ref: msg.CID})
+		return
+	}
+	team := d.teamFor(msg.Team)
+	if team == nil || team.cfg.Archived() {
+		ctx.Respond(&FrameError{Code: ErrCodeUnknownTeam, Message: "no such team", Ref: msg.CID})
+		return
+	}
+	if len(team.inbox) >= d.inboxMax() {
+		ctx.Respond(&FrameError{Code: ErrCodeInboxFull, Message: "this team's inbox is full; try again later", Ref: msg.CID})
+		return
+	}
+	d.ticket++
+	now := d.Now()
+	conv := &convRec{id: ConvID(ids.Conv + ids.New()), customer: c, team: team, ticket: d.ticket, started: now, asked: now, email: msg.Email}
+	d.convs[conv.id] = conv
+	c.conv = conv
+	start := d.convStart(conv, nil, false)
+	start.Inbox = &InboxStart{Email: msg.Email, Lang: msg.Lang, Text: msg.Text, CID: msg.CID}
+	if err := d.activateConv(ctx, conv, start); err != nil {
+		d.Log.Error("cannot start a form", "conv", conv.id, "err", err)
+		d.drop(conv)
+		ctx.Respond(&FrameError{Code: ErrCodeNotStored, Message: "the message was not stored; send it again", Ref: msg.CID})
+	}
+}
+
+func (d *dispatcher) inboxMax() int {
+	if d.InboxMax > 0 {
+		return d.InboxMax
+	}
+	return DefaultInboxMax
+}
+
+// convParked puts a stored form in its team's inbox and tells the team.
+func (d *dispatcher) convParked(ctx actor.Context, msg *ConvParked) {
+	conv := d.convs[msg.Conv]
+	if conv == nil {
+		return // parked again after a move: it is in the inbox already
+	}
+	delete(d.convs, conv.id)
+	if conv.pid != nil {
+		delete(d.convPIDs, pidKey(conv.pid)) // its stop is no failure
+	}
+	c := conv.customer
+	if c.conv == conv {
+		c.conv = nil
+	}
+	item := InboxItem{Conv: conv.id, Team: conv.team.id, Customer: c.Party, Email: conv.email, Preview: msg.Preview, Ticket: conv.ticket, At: conv.started}
+	d.addToInbox(ctx, item)
+	if c.conn == "" && c.wait == nil {
+		d.forgetCustomer(c)
+	}
+}
+
+// addToInbox files item in its team's inbox, in ticket order, and tells
+// the team's agents; ctx nil at a restore, when nobody is online yet.
+func (d *dispatcher) addToInbox(ctx actor.Context, item InboxItem) {
+	t := d.teamOrGeneral(item.Team)
+	item.Team = t.id
+	e := &inboxEntry{item: item, team: t}
+	i, _ := slices.BinarySearchFunc(t.inbox, item.Ticket, func(x *inboxEntry, k uint64) int { return compareTicket(x.item.Ticket, k) })
+	t.inbox = slices.Insert(t.inbox, i, e)
+	d.inbox[item.Conv] = e
+	d.inboxOf[item.Customer.ID] = e
+	if ctx != nil {
+		d.tellTeam(ctx, t, &InboxChanged{Team: t.id, Added: &e.item})
+	}
+}
+
+func compareTicket(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// removeFromInbox takes e out of its team's inbox.
+func (d *dispatcher) removeFromInbox(e *inboxEntry) {
+	t := e.team
+	if i := slices.Index(t.inbox, e); i >= 0 {
+		t.inbox = slices.Delete(t.inbox, i, i+1)
+	}
+	delete(d.inbox, e.item.Conv)
+	if d.inboxOf[e.item.Customer.ID] == e {
+		delete(d.inboxOf, e.item.Customer.ID)
+	}
+}
+
+// tellTeam sends msg to the agent actor of each of t's members, which
+// tells its tabs.
+func (d *dispatcher) tellTeam(ctx actor.Context, t *teamRec, msg any) {
+	for _, a := range d.agents {
+		if a.pid != nil && t.has(a.ID) {
+			ctx.Send(a.pid, msg)
+		}
+	}
+}
+
+// listInbox answers a page of a team's inbox to one of its agents; a team
+// the agent is not in gets the same answer as one that does not exist.
+func (d *dispatcher) listInbox(ctx actor.Context, msg *ListInbox) {
+	t := d.teamFor(msg.Team)
+	if t == nil || !t.has(msg.Agent) {
+		ctx.Respond(&FrameError{Code: ErrCodeUnknownTeam, Message: "no such team"})
+		return
+	}
+	page := &InboxPage{Team: t.id}
+	for _, e := range t.inbox {
+		if e.item.Ticket <= msg.After {
+			continue
+		}
+		if len(page.Items) == inboxPageMax {
+			page.More = true
+			break
+		}
+		page.Items = append(page.Items, e.item)
+	}
+	ctx.Respond(page)
+}
+
+// takeInbox gives a form to an agent of its team with a free slot: the
+// conversation is activated again with the agent and greets both sides.
+func (d *dispatcher) takeInbox(ctx actor.Context, msg *TakeInbox) {
+	a := d.agents[msg.Agent]
+	e := d.inbox[msg.Conv]
+	switch {
+	case a == nil || e == nil || !e.team.has(a.ID):
+		ctx.Respond(&FrameError{Code: ErrCodeUnknownConv, Message: "no such message in your teams' inboxes"})
+		return
+	case len(a.conns) == 0 || a.status != StatusAvailable || a.load() >= a.capacity:
+		ctx.Respond(&FrameError{Code: ErrCodeUnavailable, Message: "you are away or at capacity"})
+		return
+	}
+	d.removeFromInbox(e)
+	c := d.customers[e.item.Customer.ID]
+	if c == nil {
+		c = &customerRec{Party: e.item.Customer, pool: d.Pool}
+		d.customers[c.ID] = c
+	}
+	conv := &convRec{id: e.item.Conv, customer: c, team: e.team, ticket: e.item.Ticket, started: d.Now(), asked: e.item.At, email: e.item.Email, awaitCustomer: true}
+	d.convs[conv.id] = conv
+	d.seat(conv, a)
+	start := d.convStart(conv, a, true)
+	start.Taken = true
+	if err := d.activateConv(ctx, conv, start); err != nil {
+		d.Log.Error("cannot start a form taken", "conv", conv.id, "err", err)
+		d.drop(conv)
+		d.addToInbox(ctx, e.item)
+		ctx.Respond(&FrameError{Code: ErrCodeUnavailable, Message: "the message could not be opened; try again"})
+		return
+	}
+	d.publishAssigned(ctx, conv, a, d.Now().Sub(e.item.At))
+	d.tellTeam(ctx, e.team, &InboxChanged{Team: e.team.id, Taken: conv.id, By: &a.Party})
+}

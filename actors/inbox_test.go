@@ -1,0 +1,118 @@
+package actors
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"kefu/internal/poll"
+	"kefu/store"
+)
+
+// TestFormParkedAndTaken: a customer's offline form is stored (record in
+// the team's inbox, message 1) before the customer hears "left" and the
+// team's agents hear of it; an agent of another team neither sees nor
+// takes it; a member takes it, and both sides get the conversation with
+// the message; the store no longer has it in the inbox.
+func TestFormParkedAndTaken(t *testing.T) {
+	st := sqliteStore(t)
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	f.setTeam("tm_x", 1, "xena")
+	f.setTeam("tm_y", 1, "yuri")
+	x, xp := f.agent("xena", 1)
+	y, _ := f.agent("yuri", 1)
+	f.send(f.dispatcher, &SetAgentStatus{Agent: x.ID, Status: StatusAway}) // takes nobody from the queue
+	c, cp := f.customer("carol")
+
+	f.send(f.dispatcher, &LeaveForm{Customer: c.ID, Team: "tm_x", Email: "carol@example.com", Lang: "zh", Text: "订单 42 没到", CID: "f1"})
+	left := waitFor[*FormLeft](t, cp, nil)
+	if left.Team != "tm_x" || left.CID != "f1" || left.Conv == "" {
+		t.Fatalf("left=%+v", left)
+	}
+	rec, err := st.Conversation(context.Background(), string(left.Conv))
+	if err != nil || !rec.Inbox || rec.Origin != store.OriginForm || rec.CustomerEmail != "carol@example.com" || rec.Team != "tm_x" {
+		t.Fatalf("stored %+v, %v: want in tm_x's inbox, a form with the email", rec, err)
+	}
+	added := waitFor[*InboxChanged](t, xp, func(m *InboxChanged) bool { return m.Added != nil })
+	if added.Added.Conv != left.Conv || added.Added.Preview != "订单 42 没到" {
+		t.Fatalf("inboxed=%+v", added.Added)
+	}
+	if fe, ok := f.ask(&ListInbox{Agent: y.ID, Team: "tm_x"}).(*FrameError); !ok || fe.Code != ErrCodeUnknownTeam {
+		t.Fatalf("yuri listed tm_x: %#v", fe)
+	}
+	if fe, ok := f.ask(&TakeInbox{Agent: y.ID, Conv: left.Conv}).(*FrameError); !ok || fe.Code != ErrCodeUnknownConv {
+		t.Fatalf("yuri took tm_x's form: %#v", fe)
+	}
+	page := f.ask(&ListInbox{Agent: x.ID, Team: "tm_x"}).(*InboxPage)
+	if len(page.Items) != 1 || page.Items[0].Conv != left.Conv || page.Items[0].Email != "carol@example.com" {
+		t.Fatalf("page=%+v", page)
+	}
+	if fe, ok := f.ask(&TakeInbox{Agent: x.ID, Conv: left.Conv}).(*FrameError); !ok || fe.Code != ErrCodeUnavailable {
+		t.Fatalf("an away agent took a form: %#v", fe)
+	}
+	f.send(f.dispatcher, &SetAgentStatus{Agent: x.ID, Status: StatusAvailable})
+	f.send(f.dispatcher, &TakeInbox{Agent: x.ID, Conv: left.Conv})
+	opened := waitFor[*ConvOpened](t, xp, nil)
+	if opened.Why != WhyTaken || len(opened.History) != 1 || opened.History[0].Text != "订单 42 没到" {
+		t.Fatalf("xena's conv=%+v", opened)
+	}
+	if got := waitFor[*ConvOpened](t, cp, nil); got.Conv != left.Conv {
+		t.Fatalf("carol's conv %s, want %s", got.Conv, left.Conv)
+	}
+	if page := f.ask(&ListInbox{Agent: x.ID, Team: "tm_x"}).(*InboxPage); len(page.Items) != 0 {
+		t.Fatalf("still in the inbox: %+v", page)
+	}
+	poll.Until(t, testWait, "the form stored out of the inbox, xena's", func() bool {
+		rec, err := st.Conversation(context.Background(), string(left.Conv))
+		return err == nil && !rec.Inbox && rec.AgentID == x.ID
+	})
+}
+
+// TestFormRestored: a form waiting in an inbox at a restart is in its
+// team's inbox again, not in a queue.
+func TestFormRestored(t *testing.T) {
+	st := sqliteStore(t)
+	now := time.Now()
+	b := &store.Batch{
+		Conversations: []store.Conversation{{ID: "cv_form1", CustomerID: "cu_dan", CustomerName: "Dan", Ticket: 7, StartedAt: now, Team: "tm_general", Origin: store.OriginForm, Inbox: true}},
+		Messages:      []store.Message{{Conv: "cv_form1", Seq: 1, SenderID: "cu_dan", SenderRole: "customer", SenderName: "Dan", Text: "hello?", At: now}},
+	}
+	if err := st.Apply(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	restore, _, err := ReadRestore(context.Background(), st, now, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(restore.Convs) != 0 || len(restore.Inbox) != 1 || restore.Inbox[0].Preview != "hello?" || restore.Inbox[0].Team != "tm_general" {
+		t.Fatalf("restore: convs %d, inbox %+v", len(restore.Convs), restore.Inbox)
+	}
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	f.send(f.dispatcher, restore)
+	a, _ := f.agent("ann", 1)
+	page := f.ask(&ListInbox{Agent: a.ID, Team: "tm_general"}).(*InboxPage)
+	if len(page.Items) != 1 || page.Items[0].Conv != "cv_form1" {
+		t.Fatalf("page=%+v", page)
+	}
+	if s := f.stats(); s.Queued != 0 || s.Conversations != 0 {
+		t.Fatalf("stats=%+v: a form is neither queued nor open", s)
+	}
+}
+
+// TestInboxFull: past InboxMax a form is refused inbox_full with its cid,
+// and nothing is started.
+func TestInboxFull(t *testing.T) {
+	st := sqliteStore(t)
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute, InboxMax: 1})
+	c1, p1 := f.customer("one")
+	f.send(f.dispatcher, &LeaveForm{Customer: c1.ID, Text: "first", CID: "a"})
+	waitFor[*FormLeft](t, p1, nil)
+	c2, _ := f.customer("two")
+	fe, ok := f.ask(&LeaveForm{Customer: c2.ID, Text: "second", CID: "b"}).(*FrameError)
+	if !ok || fe.Code != ErrCodeInboxFull || fe.Ref != "b" {
+		t.Fatalf("second form answered %#v, want inbox_full for cid b", fe)
+	}
+	if fe, ok := f.ask(&LeaveForm{Customer: c1.ID, Text: "again", CID: "c"}).(*FrameError); !ok || fe.Code != ErrCodeState {
+		t.Fatalf("a second form of the same customer answered %#v, want wrong_state", fe)
+	}
+}
