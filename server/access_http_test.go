@@ -235,6 +235,14 @@ func httpTable() []httpRow {
 		{name: "SetUnknownTeamMembers", method: "PUT", path: fixed("/api/teams/tm_nosuch/members"),
 			body: fixed(`{"agents":[],"version":1}`), want: onlySupervisor(notFound), rest: unauth},
 		{name: "ArchiveUnknownTeam", method: "DELETE", path: fixed("/api/teams/tm_nosuch"), want: onlySupervisor(notFound), rest: unauth},
+		// The widget's view of the teams: anyone, a page view; never
+		// members, versions or hidden teams.
+		{name: "Widget", method: "GET", path: fixed("/api/widget"), want: map[string]int{}, rest: ok,
+			check: func(t *testing.T, _ *world, who string, status int, body []byte) {
+				if status == ok && (bytes.Contains(body, []byte(`"members"`)) || bytes.Contains(body, []byte(`"version"`)) || !bytes.Contains(body, []byte(`"teams":[`))) {
+					t.Fatalf("%s got %s: want the visible teams, without members or versions", who, body)
+				}
+			}},
 
 		// History: agents see what they served, supervisors everything.
 		{name: "ListOwn", method: "GET", path: fixed("/api/conversations"), want: agents, rest: unauth,

@@ -2,9 +2,12 @@
 // Transfer stays disabled until the agent picks one, so no press sends a
 // chat anywhere by default; an optional note goes with it to the next
 // agent. The server names who sent it, from the agent's own session.
+// Targets are the queue, the teams (GET /api/teams; a closed one cannot
+// be chosen) and the agents online.
 
 import { h } from './ui.js';
 import { t } from './i18n.js';
+import { teamName } from './agent-inbox.js';
 
 // NOTE_MAX_UNITS keeps a note within the server's 1000 bytes of UTF-8
 // (MaxHandoffNote, docs/protocol.md) in any script: maxlength counts UTF-16
@@ -16,6 +19,7 @@ export class TransferForm {
   constructor(el, { onSend }) {
     this.el = el;
     this.agents = []; // the latest agents frame
+    this.teams = []; // the latest GET /api/teams list
     this.me = '';
     this.conv = null; // the conversation the form was opened for
     el.note.maxLength = NOTE_MAX_UNITS;
@@ -58,6 +62,18 @@ export class TransferForm {
     this.draw();
   }
 
+  // setTeams takes GET /api/teams' list.
+  setTeams(teams) {
+    this.teams = teams;
+    this.draw();
+  }
+
+  // refusal is the agent's words for a transfer's error frame that the
+  // shared ones word for customers, or null.
+  refusal(f) {
+    return f.code === 'team_closed' ? t('thread.teamClosedNow') : null;
+  }
+
   // draw lists the targets, keeping the agent's choice while it is still
   // one that can be chosen.
   draw() {
@@ -66,15 +82,24 @@ export class TransferForm {
       h('option', { value: '', disabled: true, text: t('thread.choose') }),
       h('option', { value: 'queue', text: t('thread.queue') }),
     ];
+    const teams = this.teams.map((tm) => h('option', {
+      value: tm.id, disabled: !tm.open,
+      text: t(tm.open ? 'thread.teamOption' : 'thread.teamClosed', { name: teamName(tm) }),
+    }));
+    const agents = [];
     for (const a of this.agents) {
       if (a.id === this.me) continue;
       const free = a.status === 'available' && a.load < a.capacity;
-      options.push(h('option', {
+      agents.push(h('option', {
         value: a.id, disabled: !free,
         text: t('thread.agentOption', { name: a.name, status: t('status.' + a.status), load: a.load, capacity: a.capacity }),
       }));
     }
-    this.el.to.replaceChildren(...options);
+    // replaceChildren would show a null as the text "null": filter it.
+    this.el.to.replaceChildren(...[...options,
+      teams.length ? h('optgroup', { label: t('thread.teams') }, ...teams) : null,
+      agents.length ? h('optgroup', { label: t('thread.agents') }, ...agents) : null].filter(Boolean));
+    options.push(...teams, ...agents);
     const still = options.some((o) => o.value === chosen && !o.disabled);
     this.el.to.value = still ? chosen : '';
     this.enable();

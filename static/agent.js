@@ -19,6 +19,7 @@ import { relabelHandoffs, showHandoffs } from './agent-handoffs.js';
 import { signedOutKey } from './agent-signedout.js';
 import { FALLBACK_MAX, MIN_CAPACITY, capacityCap, capacityOK } from './agent-capacity.js';
 import { MyRating } from './agent-rating.js';
+import { Inbox } from './agent-inbox.js';
 
 useDictionary(dict);
 
@@ -36,7 +37,7 @@ const el = Object.fromEntries([
   'lang', 'who', 'controls', 'status', 'capacity', 'load', 'sound', 'logout', 'banner', 'login', 'login-form', 'login-name',
   'login-password', 'login-error', 'login-go', 'console', 'conv-list', 'no-convs', 'thread-title', 'transfer-open',
   'end', 'dismiss', 'transfer', 'transfer-to', 'transfer-note', 'transfer-go', 'transfer-cancel', 'thread-empty', 'threads', 'typing', 'compose',
-  'text', 'toast', 'convs-title', 'order', 'my-rating',
+  'text', 'toast', 'convs-title', 'order', 'my-rating', 'inboxes',
 ].map((id) => [id, byId(id)]));
 const counter = new ByteCounter(el.text, byId('send'), byId('text-bytes'));
 const desk = new Desk({
@@ -52,6 +53,10 @@ let status = 'available'; // as the server last said
 const typingTimers = new Map();
 let toastTimer = null;
 const myRating = new MyRating(el['my-rating']);
+// The teams' inboxes; their list of teams is the transfer form's too.
+const inbox = new Inbox(el.inboxes, {
+  send: (f) => client?.frame(f) ?? false, online, token: () => client?.token, onTeams: (teams) => transfer.setTeams(teams),
+});
 
 function visible() {
   return document.visibilityState === 'visible';
@@ -74,6 +79,7 @@ function start(login) {
     maxCapacity = capacityCap(f);
     el.capacity.max = String(maxCapacity);
     setState(f);
+    inbox.welcomed(); // every welcome: a new socket asks again
   });
   client.on('state', setState);
   client.on('conv', onConv);
@@ -87,8 +93,10 @@ function start(login) {
   client.on('read', (f) => f.by?.id !== me?.id && desk.get(f.conv)?.thread.read(f.seq));
   client.on('ended', onEnded);
   client.on('agents', (f) => transfer.setAgents(f.agents ?? [], me?.id));
+  inbox.listen(client);
   client.on('error', (f) => {
-    toast(t('error.generic', { message: errorText(f) }));
+    toast(t('error.generic', { message: inbox.refusal(f) ?? transfer.refusal(f) ?? errorText(f) }));
+    if (f.code === 'team_closed' || f.code === 'unknown_team') inbox.load(); // the teams changed
     // A capacity the server refused (over its cap, or not saved) shows
     // the one it keeps; other errors leave the field as it is.
     el.capacity.value = String(capacity);
@@ -113,6 +121,7 @@ function onConnection(e) {
     forgetLogin(session);
     client = null;
     myRating.stop();
+    inbox.stop();
     desk.clear();
     showActive(null);
     drafts.clear();
@@ -152,6 +161,16 @@ function onConv(f) {
     rec.isNew = !(rec === desk.active && visible());
     rec.waitingSince ||= Date.now(); // waiting to be greeted
     alerts.chime();
+  } else if (f.why === 'taken') {
+    // The agent pressed Answer: in the tab where it was pressed, the chat
+    // comes to the front; the customer's message is its history.
+    rec.thread.notice(t('thread.taken', { name: f.customer?.name ?? '' }));
+    rec.waitingSince ||= Date.now();
+    if (inbox.taken(f.conv)) {
+      desk.select(f.conv);
+      focusReply();
+    }
+    rec.isNew = !(rec === desk.active && visible());
   }
   for (const r of f.reads ?? []) if (r.by !== me?.id) rec.thread.read(r.seq);
   if (!desk.active) {
@@ -414,6 +433,7 @@ el['transfer-open'].addEventListener('click', () => {
   transfer.conv = desk.active?.id;
   transfer.open();
   client.agents();
+  inbox.load(); // teams open and close by the hour
 });
 composer(el.compose, el.text, {
   onSend(text) {
@@ -453,6 +473,7 @@ languageButton(el.lang, () => {
   showActive(desk.active);
   counter.update();
   myRating.draw();
+  inbox.draw();
 });
 showActive(null);
 const login = savedLogin(session);

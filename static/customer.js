@@ -6,7 +6,7 @@
 // keeps which conversation it showed, to ask for a rating after a reload.
 
 import { KefuClient, savedToken } from './kefu-client.js';
-import { t, useDictionary } from './i18n.js';
+import { language, t, useDictionary } from './i18n.js';
 import dict from './i18n/customer.js';
 import { byId, composer, connectionText, languageButton, storage } from './ui.js';
 import { Thread } from './thread.js';
@@ -17,6 +17,7 @@ import { drawStars, chosenStars, etaText, titleText, waitedText } from './custom
 import { QueueNotices } from './customer-queue.js';
 import { Confirm } from './confirm.js';
 import { focusReplyWhenShown, minimiseOnEscape } from './customer-keys.js';
+import { chooseTeam, drawPicker, fetchWidget, fillStatus } from './customer-teams.js';
 
 useDictionary(dict);
 
@@ -32,6 +33,7 @@ const el = Object.fromEntries([
   'lang', 'sound', 'minimise', 'banner', 'banner-text', 'use-here', 'start', 'start-form', 'name', 'start-error',
   'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'queue-waited', 'cancel', 'messages', 'typing',
   'compose', 'text', 'ended', 'ended-why', 'rate-form', 'stars', 'rate-send', 'rate-thanks', 'again',
+  'teams', 'team-list', 'team-status', 'offline', 'email', 'form-text', 'start-go', 'left', 'left-text', 'leave-instead',
 ].map((id) => [id, byId(id)]));
 const counter = new ByteCounter(el.text, byId('send'), byId('text-bytes'));
 const thread = new Thread(el.messages, (before) => (client && view.conv ? client.older(view.conv, before) : Promise.reject(new Error('offline'))));
@@ -48,7 +50,13 @@ const view = {
   ended: null, // the reason, once the conversation is over
   rated: 0,
   online: false,
+  widget: null, // GET /api/widget's answer; null until it comes, or when it cannot
+  team: null, // the team chosen: {id, name, open, available, nextOpen}; null while the customer picks
+  leaving: null, // the offline form to send once welcomed: {team, email, lang, text}
+  formAsked: false, // the customer chose to leave a message rather than wait
 };
+// The team the page names: /?team=tm_… or /embed?team=tm_… (widget.js's data-team).
+const namedTeam = new URLSearchParams(location.search).get('team') ?? '';
 let client = null;
 let typingTimer = null;
 let queueTimer = null; // redraws the countdown while in the queue
@@ -87,7 +95,7 @@ function connect(name) {
   });
   client.on('dequeued', () => {
     set({ queued: null, waiting: false, screen: 'start' });
-    el['start-error'].textContent = t('queue.left');
+    el['start-error'].textContent = view.formAsked ? '' : t('queue.left');
   });
   client.on('conv', onConv);
   client.on('msg', onMessage);
@@ -111,6 +119,11 @@ function connect(name) {
     set({ agent: null, since: waitStart(Date.now()) });
   });
   client.on('ended', onEnded);
+  client.on('left', (f) => {
+    view.leaving = null;
+    remember({ formConv: f.conv });
+    set({ screen: 'left' });
+  });
   client.on('rated', (f) => {
     remember({ rated: f.rating });
     set({ rated: f.rating });
@@ -153,8 +166,14 @@ function onWelcome(f) {
   view.me = f.you;
   counter.setLimit(f.maxTextBytes);
   remember({ name: f.you.name });
-  if (f.state === 'idle' && view.waiting) {
-    client.request();
+  if (f.state === 'inbox') {
+    set({ screen: 'left' });
+  } else if (f.state === 'idle' && page().formConv) {
+    showAnswered(page().formConv);
+  } else if (f.state === 'idle' && view.leaving) {
+    client.leave(view.leaving);
+  } else if (f.state === 'idle' && view.waiting) {
+    client.request(view.team?.id ?? '');
   } else if (f.state === 'idle' && !view.conv) {
     set({ screen: 'start' });
   } else {
@@ -162,7 +181,21 @@ function onWelcome(f) {
   }
 }
 
+// showAnswered shows a form's conversation that an agent answered and
+// ended while the customer was away: its messages, read back with history.
+function showAnswered(conv) {
+  client.older(conv, 0).then((pageOf) => {
+    thread.clear();
+    for (const m of pageOf.history) thread.message({ ...m, mine: m.from?.id === view.me?.id });
+    const agent = pageOf.history.findLast((m) => m.from?.role === 'agent')?.from ?? null;
+    remember({ formConv: null, conv, ended: true, rated: 0 });
+    set({ screen: 'chat', conv, agent, ended: 'gone', rated: 0 });
+    thread.scrollToEnd();
+  }).catch(() => set({ screen: 'start' }));
+}
+
 function onConv(f) {
+  if (f.conv === page().formConv) remember({ formConv: null }); // taken while here: a chat now
   if (f.conv !== view.conv || !thread.follows(f)) {
     thread.clear();
     for (const m of client.pending(f.conv)) thread.pending(m.cid, m.text, view.me?.name ?? '');
@@ -240,6 +273,9 @@ function render() {
   const { screen, conv, agent, queued, ended, rated } = view;
   el.start.hidden = screen !== 'start';
   el.chat.hidden = screen !== 'chat';
+  el.left.hidden = screen !== 'left';
+  el['left-text'].textContent = screen === 'left' ? t('left.text') : '';
+  renderTeams();
   el['agent-line'].textContent = !agent ? (ended ? '' : t('chat.waiting')) : t(ended ? 'chat.was' : 'chat.with', { name: agent.name });
   el.end.hidden = !conv || !!ended;
   el.queue.hidden = !!ended || !(queued || view.waiting);
@@ -274,6 +310,37 @@ function renderQueue() {
     clearInterval(queueTimer);
     queueTimer = null;
   }
+}
+
+// renderTeams shows the picker while the customer must choose, the chosen
+// team's standing, and the offline form when it cannot serve now.
+// A team open by its hours takes requests even with nobody online (the
+// customer waits, told there is no estimate, and may leave a message
+// instead); a closed one offers only the form.
+function renderTeams() {
+  const { widget, team } = view;
+  const many = (widget?.teams.length ?? 0) > 1 && !(namedTeam && widget?.team);
+  el.teams.hidden = !many;
+  el['team-status'].hidden = !team?.id || many || !(namedTeam || !team.open); // the picker shows each team's
+  if (team?.id) fillStatus(el['team-status'], team);
+  const offline = formWanted();
+  el.offline.hidden = !offline;
+  el['form-text'].required = offline;
+  el['start-go'].textContent = t(offline ? 'form.send' : 'start.go');
+  el['leave-instead'].hidden = !view.queued || view.queued.eta !== null || !!view.conv;
+}
+
+// formWanted says whether the start screen is the offline form: the team
+// is closed, or the customer chose to leave a message.
+function formWanted() {
+  return !!view.team && (!view.team.open || view.formAsked);
+}
+
+// chosenTeam is the team a start goes to: the one chosen, or, before the
+// server said which teams there are (or if it cannot), the general
+// team's queue as before teams; null while the customer must pick.
+function chosenTeam() {
+  return view.team ?? (view.widget ? null : { id: '', open: true, available: true });
 }
 
 function setText(e, text) {
@@ -341,16 +408,37 @@ el['start-form'].addEventListener('submit', (e) => {
   if (name === '') return;
   el['start-error'].textContent = '';
   remember({ name, conv: null, ended: false, rated: 0 });
+  const team = chosenTeam();
+  if (!team) {
+    el['start-error'].textContent = t('teams.pickFirst');
+    return;
+  }
   thread.clear();
+  if (formWanted()) {
+    const text = el['form-text'].value.trim();
+    if (text === '') return;
+    view.leaving = { team: team.id, email: el.email.value.trim(), lang: language(), text };
+    if (client && view.me?.name === name) client.leave(view.leaving);
+    else {
+      client?.stop({ forget: true });
+      connect(name);
+    }
+    return;
+  }
   set({ screen: 'chat', conv: null, agent: null, ended: null, rated: 0, queued: null, waiting: true, since: waitStart(Date.now()) });
   if (client && view.me?.name === name) {
-    client.request();
+    client.request(view.team?.id ?? '');
     return;
   }
   client?.stop({ forget: true });
   connect(name);
 });
 el.cancel.addEventListener('click', () => client?.cancel());
+// Nobody online: the customer may stop waiting and leave a message.
+el['leave-instead'].addEventListener('click', () => {
+  view.formAsked = true;
+  client?.cancel();
+});
 // End chat asks first (confirm.js), about the conversation shown then.
 const endChat = new Confirm(el.end, {
   question: () => t('chat.endAsk'),
@@ -367,7 +455,7 @@ el.again.addEventListener('click', () => {
   remember({ conv: null, ended: false, rated: 0 });
   thread.clear();
   set({ conv: null, agent: null, ended: null, rated: 0, waiting: true, since: waitStart(Date.now()) });
-  client?.request();
+  client?.request(view.team?.id ?? '');
 });
 el['use-here'].addEventListener('click', () => client?.start());
 composer(el.compose, el.text, {
@@ -406,6 +494,7 @@ if (embedded) {
 focusReplyWhenShown(el.compose, el.text, () => !embedded || panelOpen);
 
 languageButton(el.lang, () => {
+  if (view.widget) drawPicker(el['team-list'], view.widget.teams, view.team?.id, (team) => set({ team }));
   thread.relabel();
   endChat.relabel();
   showUnseen();
@@ -416,6 +505,17 @@ languageButton(el.lang, () => {
 drawStars(el.stars);
 el.name.value = page().name ?? '';
 render();
+// Which teams, open or not, before anything is typed; asked again every
+// 30 s while the customer is on the start screen, so a team that opens
+// (or whose last agent leaves) changes what the page offers.
+async function loadTeams() {
+  const widget = await fetchWidget(namedTeam);
+  const chosen = view.team?.id ? widget?.teams.find((x) => x.id === view.team.id) ?? (widget?.team?.id === view.team.id ? widget.team : null) : null;
+  set({ widget, team: chosen ?? chooseTeam(widget, namedTeam) });
+  if (widget) drawPicker(el['team-list'], widget.teams, view.team?.id, (team) => set({ team }));
+}
+loadTeams();
+setInterval(() => view.screen === 'start' && loadTeams(), 30_000);
 // A returning customer (a reload, a new visit within a day) comes back as
 // itself, to its place in the queue or its conversation.
 if (savedToken(local, CLIENT_KEY)) {

@@ -213,7 +213,17 @@ export class KefuClient {
     }
   }
 
-  request() { this.frame({ type: 'request' }); }
+  // team (optional) names the team whose queue to join.
+  request(team = '') { this.frame(team ? { type: 'request', team } : { type: 'request' }); }
+  // leave sends the offline form: {team, email, lang, text}; its cid comes
+  // back in left, or in an error.
+  leave(form) {
+    const cid = `f-${Date.now().toString(36)}`;
+    this.frame({ type: 'leave', ...form, cid });
+    return cid;
+  }
+  inbox(team, after = 0) { this.frame({ type: 'inbox', team, after }); }
+  take(conv) { this.frame({ type: 'take', conv }); }
   cancel() { this.frame({ type: 'cancel' }); }
   end(conv) { this.frame({ type: 'end', conv }); }
   rate(conv, rating) { this.frame({ type: 'rate', conv, rating }); }

@@ -10,6 +10,8 @@ import dictionary from './i18n/supervisor.js';
 import { Notice } from './supervisor-notice.js';
 import { RatingsFeed } from './ratings.js';
 import { drawTeam, ratingCell } from './supervisor-ratings.js';
+import { TeamsPanel } from './supervisor-teams.js';
+import { TeamEditor } from './supervisor-team-editor.js';
 
 const POLL_MS = 2000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -38,6 +40,8 @@ const feed = new RatingsFeed(() => session?.token, (body) => {
 useDictionary(dictionary);
 translatePage();
 markLanguage();
+const teams = new TeamsPanel({ token: () => session?.token, duration, onEdit: (id) => editor.edit(id) });
+const editor = new TeamEditor(teams);
 
 for (const b of document.querySelectorAll('.lang')) {
   b.addEventListener('click', () => setLanguage(b.dataset.lang));
@@ -47,6 +51,7 @@ onLanguageChange(() => {
   markLanguage();
   if (session) $('who').textContent = t('who', { name: session.name });
   notice.draw();
+  editor.relabel();
   if (latest) render(latest);
 });
 $('login-form').addEventListener('submit', (e) => {
@@ -152,6 +157,8 @@ function showLogin(reason) {
   latest = null;
   ratings = null;
   feed.reset();
+  editor.close();
+  teams.reset();
   $('board').hidden = true;
   $('logout').hidden = true;
   $('who').hidden = true;
@@ -266,6 +273,7 @@ function render(s) {
   ], duration);
   drawTeam($('rating'), $('rating-detail'), ratings);
   agents(Array.isArray(s.agents) ? s.agents : []);
+  teams.render(s);
   notice.tick();
 }
 

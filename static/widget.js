@@ -2,6 +2,8 @@
 //
 //   <script src="https://KEFU/widget.js" async></script>
 //
+// data-team="tm_…" on the tag opens the chat on that team, with no picker.
+//
 // It adds a floating button that opens the widget (KEFU/embed) in an
 // iframe. The chat runs inside the frame, on kefu's own origin: its code,
 // its Content-Security-Policy, its storage and its socket stay apart from
@@ -34,7 +36,8 @@
   });
   panel.id = 'kefu-widget-panel';
   var frame = css(document.createElement('iframe'), { width: '100%', height: '100%', border: '0', display: 'block' });
-  frame.src = origin + '/embed';
+  var team = script.getAttribute('data-team');
+  frame.src = origin + '/embed' + (team ? '?team=' + encodeURIComponent(team) : '');
   frame.title = text.frame;
   panel.appendChild(frame);
 

@@ -34,6 +34,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("PUT /api/teams/{id}", g.UpdateTeam())
 	mux.Handle("PUT /api/teams/{id}/members", g.SetTeamMembers())
 	mux.Handle("DELETE /api/teams/{id}", g.ArchiveTeam())
+	mux.Handle("GET /api/widget", g.Widget())
 	if g.cfg.MetricsOnMain {
 		mux.Handle("GET /metrics", metricsHandler(g.metrics))
 	}

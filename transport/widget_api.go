@@ -1,0 +1,100 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"kefu/actors"
+	"kefu/hours"
+	"kefu/store"
+)
+
+// GET /api/widget (issue 18): what the customer's widget needs before the
+// customer types: the teams it may pick, whether each is open by its hours
+// and has an agent online, and when a closed one opens next. No login:
+// a page view asks it. The teams come from the store and the agents from
+// the monitor's latest sample (at most a couple of seconds old), so a
+// page view costs no dispatcher round trip. It never shows members,
+// inbox counts or hidden teams, except the one the page names (?team=).
+
+// widgetTeamOut is one team as a customer sees it.
+type widgetTeamOut struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Open        bool       `json:"open"`      // by its hours, now
+	Online      int        `json:"online"`    // its agents online now
+	Available   bool       `json:"available"` // open and someone online: a request is served; else the offline form
+	NextOpen    *time.Time `json:"nextOpen,omitempty"`
+}
+
+type widgetOut struct {
+	Teams []widgetTeamOut `json:"teams"`
+	Team  *widgetTeamOut  `json:"team"` // the one ?team= names; null when none or unknown
+}
+
+// Widget serves GET /api/widget?team=.
+func (g *Gateway) Widget() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+		defer cancel()
+		teams, err := g.cfg.Identity.Store.ListTeams(ctx, false)
+		if err != nil {
+			g.storeFailed(w, "list teams", err)
+			return
+		}
+		online, ok := g.teamsOnline()
+		if !ok {
+			writeError(w, http.StatusServiceUnavailable, "unavailable", "the desk did not answer; try again")
+			return
+		}
+		named := r.URL.Query().Get("team")
+		now := time.Now()
+		out := widgetOut{Teams: []widgetTeamOut{}}
+		for _, t := range teams {
+			if !t.Visible && t.ID != named {
+				continue
+			}
+			view := widgetTeam(t, online[t.ID], now)
+			if t.ID == named {
+				out.Team = &view
+			}
+			if t.Visible {
+				out.Teams = append(out.Teams, view)
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// widgetTeam is t as a customer sees it at now, with online agents.
+func widgetTeam(t store.Team, online int, now time.Time) widgetTeamOut {
+	out := widgetTeamOut{ID: t.ID, Name: t.Name, Description: t.Description, Online: online, Open: true}
+	if s, err := hours.Parse(t.Hours); err == nil {
+		out.Open = s.Open(now)
+		if next, ok := s.NextOpen(now); ok && !out.Open {
+			next = next.UTC()
+			out.NextOpen = &next
+		}
+	}
+	out.Available = out.Open && online > 0
+	return out
+}
+
+// teamsOnline is each team's agents online, from the monitor's latest
+// sample; false when the monitor did not answer.
+func (g *Gateway) teamsOnline() (map[string]int, bool) {
+	monitor := g.cfg.Dir.PID(actors.KindMonitor, actors.MonitorID)
+	res, err := g.cfg.Root.RequestFuture(monitor, &actors.GetSupervision{}, monitorTimeout).Result()
+	s, ok := res.(*actors.Supervision)
+	if err != nil || !ok {
+		return nil, false
+	}
+	out := make(map[string]int, len(s.Teams))
+	for _, t := range s.Teams {
+		out[t.ID] = t.AgentsOnline
+	}
+	return out, true
+}
