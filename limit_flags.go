@@ -67,6 +67,8 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&a.CustomersPerIP, "customers-per-ip", d.CustomersPerIP, "native customers per client address waiting or in a conversation at once (over: a too_many_customers error); 0: no limit")
 	fs.Var(limit.LimitFlag{L: &a.ConvStarts.Limit}, "conv-start-rate", "the `rate` at which one customer may start conversations, each request counting (over: a rate_limited error), e.g. 3/m; inf: no limit")
 	fs.IntVar(&a.ConvStarts.Burst, "conv-start-burst", d.ConvStarts.Burst, "conversations one customer may start at once beyond -conv-start-rate")
+	fs.Var(limit.LimitFlag{L: &a.Forms.Limit}, "form-rate", "the `rate` at which one client address may leave offline forms (over: a rate_limited error), e.g. 5/h; inf: no limit")
+	fs.IntVar(&a.Forms.Burst, "form-burst", d.Forms.Burst, "offline forms one client address may leave at once beyond -form-rate")
 	fs.BoolVar(&a.TrustProxy, "trust-proxy", false, "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it")
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
@@ -86,7 +88,7 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	for _, b := range []struct {
 		name string
 		n    int
-	}{{"-frame-burst", a.Frames.Burst}, {"-conn-burst", a.Upgrades.Burst}, {"-api-burst", a.API.Burst}, {"-login-burst", a.LoginIP.Burst}, {"-login-name-burst", a.LoginName.Burst}, {"-conv-start-burst", a.ConvStarts.Burst}} {
+	}{{"-frame-burst", a.Frames.Burst}, {"-conn-burst", a.Upgrades.Burst}, {"-api-burst", a.API.Burst}, {"-login-burst", a.LoginIP.Burst}, {"-login-name-burst", a.LoginName.Burst}, {"-conv-start-burst", a.ConvStarts.Burst}, {"-form-burst", a.Forms.Burst}} {
 		if b.n < 1 {
 			return fmt.Errorf("%s: must be at least 1", b.name)
 		}

@@ -30,9 +30,11 @@ type (
 		Conv ConvID
 		Seq  uint64
 	}
-	CmdEnd      struct{ Conv ConvID }
-	CmdRequest  struct{ Team string } // customer: I want an agent, of this team ("": the general team)
-	CmdCancel   struct{}              // customer: I no longer want one
+	CmdEnd struct{ Conv ConvID }
+	// CmdRequest: a customer wants an agent, of Team ("": the general
+	// team); Email is the pre-chat form's, if asked.
+	CmdRequest  struct{ Team, Email string }
+	CmdCancel   struct{} // customer: I no longer want one
 	CmdStatus   struct{ Status Status }
 	CmdCapacity struct{ Capacity int }
 	// CmdTransfer moves a conversation to another agent, or back to the

@@ -43,7 +43,7 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 	case *CmdRequest:
 		if c.must(ctx, RoleCustomer) {
 			c.rejoin.requesting, c.rejoin.cancelled, c.rejoin.team = true, false, cmd.Team
-			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID, Addr: c.Addr, Team: cmd.Team})
+			ctx.Request(dispatcher, &RequestAgent{Customer: c.me.ID, Addr: c.Addr, Team: cmd.Team, Email: cmd.Email})
 		}
 	case *CmdCancel:
 		if c.must(ctx, RoleCustomer) {

@@ -115,6 +115,9 @@ type StartConv struct {
 	// Taken: an agent took it from its team's inbox (Restore is set too):
 	// it leaves the inbox and greets both sides.
 	Taken bool
+	// Email is the customer's address, from the pre-chat form or the
+	// offline form; "" for none. Stored with the record.
+	Email string
 	// AwaitCustomer: the customer is not expected soon (a form's customer
 	// comes back when it will), so no grace runs until it first attaches.
 	AwaitCustomer bool

@@ -29,7 +29,7 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 	c.record = store.Conversation{
 		ID: string(c.ID), CustomerID: c.Customer.ID, CustomerName: c.Customer.Name,
 		AgentID: c.Agent.ID, AgentName: c.Agent.Name, Ticket: c.Ticket, StartedAt: c.Now(),
-		Team: c.Team,
+		Team: c.Team, CustomerEmail: c.Email,
 	}
 	if err := c.claim(); err != nil {
 		// Without the epoch no write of it could be acknowledged: another

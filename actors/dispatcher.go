@@ -46,9 +46,10 @@ type dispatcher struct {
 	reserved    map[string]*reservation // compat reservations by customer name
 	reservedBy  map[string]int          // how many of them each client address holds
 	convs       map[ConvID]*convRec
-	convPIDs    map[string]*convRec  // by pidKey
-	perAddr     map[netip.Addr]int   // customers waiting or chatting, by the address they count against
-	starts      *limit.Keyed[string] // each customer's budget of conversation starts; nil: no limit
+	convPIDs    map[string]*convRec      // by pidKey
+	perAddr     map[netip.Addr]int       // customers waiting or chatting, by the address they count against
+	starts      *limit.Keyed[string]     // each customer's budget of conversation starts; nil: no limit
+	forms       *limit.Keyed[netip.Addr] // each address's budget of offline forms; nil: no limit
 
 	ticket       uint64 // arrival counter: queue order
 	tick         uint64 // assignment counter: "longest idle"
@@ -89,6 +90,9 @@ type DispatcherConfig struct {
 	CustomersPerAddr int
 	ConvStarts       limit.Rate
 	TrackedCustomers int
+	// Forms is how fast one address may leave offline forms (the zero
+	// Rate: no limit); as many addresses as TrackedCustomers are kept.
+	Forms limit.Rate
 
 	// Claim makes this node the owner of key (DispatcherFenceKey) and
 	// returns the epoch its routing writes are fenced with, as Kinds.Claim
@@ -150,6 +154,10 @@ func NewDispatcher(cfg DispatcherConfig) actor.Producer {
 		if cfg.ConvStarts != (limit.Rate{}) && !cfg.ConvStarts.Off() {
 			starts = limit.NewKeyed[string](cfg.ConvStarts, cfg.TrackedCustomers)
 		}
+		var forms *limit.Keyed[netip.Addr]
+		if cfg.Forms != (limit.Rate{}) && !cfg.Forms.Off() {
+			forms = limit.NewKeyed[netip.Addr](cfg.Forms, cfg.TrackedCustomers)
+		}
 		d := &dispatcher{
 			DispatcherConfig: cfg,
 			agents:           map[string]*agentRec{},
@@ -165,6 +173,7 @@ func NewDispatcher(cfg DispatcherConfig) actor.Producer {
 			convPIDs:         map[string]*convRec{},
 			perAddr:          map[netip.Addr]int{},
 			starts:           starts,
+			forms:            forms,
 			routing:          routingWrites{unstored: map[string]*routingBatch{}},
 			teams:            map[string]*teamRec{},
 			inbox:            map[ConvID]*inboxEntry{},

@@ -237,7 +237,7 @@ func (d *dispatcher) requestAgent(ctx actor.Context, msg *RequestAgent) {
 	}
 	d.count(c, msg.Addr)
 	d.ticket++
-	c.wait = &waiting{customer: c, team: team, ticket: d.ticket, since: now, asked: now}
+	c.wait = &waiting{customer: c, team: team, ticket: d.ticket, since: now, asked: now, email: msg.Email}
 	team.queue.pushBack(c.wait)
 	d.publish(ctx, RoutingQueued, &convRec{customer: c, ticket: d.ticket, team: team}, nil)
 	d.assignWaiting(ctx)

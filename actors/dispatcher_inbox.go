@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"kefu/internal/ids"
+	"kefu/limit"
 )
 
 // The offline form and each team's inbox, in the dispatcher (issue 18,
@@ -117,6 +119,13 @@ func (d *dispatcher) leaveForm(ctx actor.Context, msg *LeaveForm) {
 	if len(team.inbox) >= d.inboxMax() {
 		ctx.Respond(&FrameError{Code: ErrCodeInboxFull, Message: "this team's inbox is full; try again later", Ref: msg.CID})
 		return
+	}
+	if msg.Addr.IsValid() {
+		if ok, retry := d.forms.Allow(msg.Addr); !ok {
+			ctx.Respond(&OverLimit{Kind: limit.Forms, Err: &FrameError{Code: ErrCodeRateLimited, Ref: msg.CID,
+				Message: fmt.Sprintf("too many messages left from your address; try again in %d s", retrySeconds(retry))}})
+			return
+		}
 	}
 	d.ticket++
 	now := d.Now()

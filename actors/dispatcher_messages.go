@@ -60,6 +60,7 @@ type (
 		Customer string
 		Addr     netip.Addr
 		Team     string // the team whose queue it joins; "": the general team
+		Email    string // the customer's address, from the pre-chat form; "" for none
 	}
 	// CancelRequest takes a customer out of the queue. Answered only on
 	// error, with *FrameError.

@@ -111,7 +111,7 @@ func (d *dispatcher) assign(ctx actor.Context, w *waiting, a *agentRec) {
 func (d *dispatcher) newConv(c *customerRec) *convRec {
 	conv := &convRec{id: ConvID(ids.Conv + ids.New()), customer: c, started: d.Now(), asked: d.Now(), team: d.general()}
 	if c.wait != nil {
-		conv.ticket, conv.asked, conv.team = c.wait.ticket, c.wait.asked, c.wait.team
+		conv.ticket, conv.asked, conv.team, conv.email = c.wait.ticket, c.wait.asked, c.wait.team, c.wait.email
 	} else {
 		d.ticket++
 		conv.ticket = d.ticket
@@ -163,6 +163,7 @@ func (d *dispatcher) convStart(c *convRec, a *agentRec, restore bool) *StartConv
 		CustomerGrace: d.CustomerGrace,
 		HistoryPage:   d.HistoryPage,
 		AwaitCustomer: c.awaitCustomer,
+		Email:         c.email,
 	}
 	if d.routing.epoch != 0 {
 		start.StartedBy = store.Fence{Key: DispatcherFenceKey(d.Pool), Epoch: d.routing.epoch, Node: d.Node}

@@ -2,10 +2,14 @@ package actors
 
 import (
 	"context"
+	"net/netip"
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"kefu/internal/poll"
+	"kefu/limit"
 	"kefu/store"
 )
 
@@ -115,4 +119,23 @@ func TestInboxFull(t *testing.T) {
 	if fe, ok := f.ask(&LeaveForm{Customer: c1.ID, Text: "again", CID: "c"}).(*FrameError); !ok || fe.Code != ErrCodeState {
 		t.Fatalf("a second form of the same customer answered %#v, want wrong_state", fe)
 	}
+}
+
+// TestFormRate: past Forms an address's next form is refused rate_limited
+// with its cid, whichever customer sends it; another address may.
+func TestFormRate(t *testing.T) {
+	st := sqliteStore(t)
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute, Forms: limit.Rate{Limit: rate.Every(time.Hour), Burst: 1}})
+	home, office := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	c1, p1 := f.customer("one")
+	f.send(f.dispatcher, &LeaveForm{Customer: c1.ID, Addr: home, Text: "first", CID: "a"})
+	waitFor[*FormLeft](t, p1, nil)
+	c2, _ := f.customer("two")
+	over, ok := f.ask(&LeaveForm{Customer: c2.ID, Addr: home, Text: "second", CID: "b"}).(*OverLimit)
+	if !ok || over.Kind != limit.Forms || over.Err.Code != ErrCodeRateLimited || over.Err.Ref != "b" {
+		t.Fatalf("a second form from the address answered %#v, want rate_limited for cid b", over)
+	}
+	c3, p3 := f.customer("three")
+	f.send(f.dispatcher, &LeaveForm{Customer: c3.ID, Addr: office, Text: "third", CID: "c"})
+	waitFor[*FormLeft](t, p3, nil)
 }

@@ -12,6 +12,7 @@ type waiting struct {
 	customer *customerRec
 	conv     *convRec
 	team     *teamRec // whose queue it is in
+	email    string   // the pre-chat form's address, kept with the conversation
 	ticket   uint64
 	notTo    string    // an agent who handed it back, offered it only if nobody else can take it
 	since    time.Time // when it joined the queue (or was sent back): the time to this assignment

@@ -67,10 +67,15 @@ func widgetSees(t *testing.T, base, team string, online int) {
 	})
 }
 
-// TestTeamPicker: a customer picks a team in the widget and reaches that
-// team's agent; the other team's agent, free, gets nothing.
+// TestTeamPicker: a customer picks a team in the widget, fills the
+// pre-chat form the supervisor turned on (email, first question), and
+// reaches that team's agent with the question as the chat's first line;
+// the other team's agent, free, gets nothing.
 func TestTeamPicker(t *testing.T) {
 	srv, base := nativeServer(t, 0)
+	if err := srv.Store().SetWidgetSettings(context.Background(), store.WidgetSettings{Picker: true, Email: store.AskOptional, Question: true}); err != nil {
+		t.Fatal(err)
+	}
 	aliceID := addAgent(t, srv, "Alice", 2)
 	beaID := addAgent(t, srv, "Bea", 2)
 	addTeam(t, srv, "Sales", alwaysOpen, aliceID)
@@ -86,11 +91,21 @@ func TestTeamPicker(t *testing.T) {
 	carl.do(chromedp.Navigate(base + "/"))
 	carl.waitUntil("the picker", visible("teams"))
 	carl.waitUntil("Billing offered, open with an agent", `[...document.querySelectorAll("#team-list .team-choice")].some(e => e.textContent.includes("Billing") && e.textContent.includes("Open · 1 online"))`)
-	carl.do(chromedp.Click(chromedp.CSS(`#team-list input[value="`+billing.ID+`"]`)), chromedp.SetValue(chromedp.ID("name"), "Carl"))
+	carl.do(
+		chromedp.Click(chromedp.CSS(`#team-list input[value="`+billing.ID+`"]`)),
+		chromedp.SetValue(chromedp.ID("name"), "Carl"),
+		chromedp.SetValue(chromedp.ID("email"), "carl@example.com"),
+		chromedp.SetValue(chromedp.ID("form-text"), "My invoice shows the wrong address"),
+	)
 	carl.screenshot("widget-team-picker")
 	carl.do(chromedp.Click(chromedp.ID("start-go")))
 	carl.waitText("#agent-line", "You are chatting with Bea")
 	bea.waitText("#thread-title", "Chat with Carl")
+	bea.waitLines(deskLines, "My invoice shows the wrong address")
+	convs, err := srv.Store().OpenConversations(context.Background())
+	if err != nil || len(convs) != 1 || convs[0].CustomerEmail != "carl@example.com" || convs[0].Team != billing.ID {
+		t.Fatalf("open conversations %+v, %v: want Carl's in Billing, with his email", convs, err)
+	}
 	if n := eval[int](alice, `document.querySelectorAll("#conv-list .conv-item").length`); n != 0 {
 		t.Fatalf("Alice, of another team, has %d chats", n)
 	}
@@ -233,5 +248,59 @@ func TestFormAnsweredAndMailed(t *testing.T) {
 	dan.waitLines(widgetLines, "我的退款到哪里了？", "退款已于昨天退回您的账户。")
 	dan.waitText("#ended-why", "This chat has ended.")
 	mail.NoMore(t)
+	b.check()
+}
+
+// TestSupervisorTeams: a supervisor creates a team with a member in the
+// supervisor view, sees it in the teams table, and turns the widget's
+// pre-chat question on; the widget then asks it, and the new team is
+// offered and routes to its member.
+func TestSupervisorTeams(t *testing.T) {
+	srv := startServer(t, server.Config{Grace: server.DefaultGrace, StatsSampleEvery: 100 * time.Millisecond})
+	base := "http://" + srv.Addr()
+	account(t, srv, "boss", store.RoleSupervisor)
+	beaID := addAgent(t, srv, "Bea", 2)
+	b := newBrowser(t)
+	boss := b.newTab("supervisor")
+	boss.do(
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/supervisor"),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.Click(chromedp.ID("lang-en")),
+		chromedp.SendKeys(chromedp.ID("name"), "boss"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Focus(chromedp.ID("password")),
+		pressEnter(),
+		chromedp.WaitVisible(chromedp.ID("board")),
+	)
+	boss.do(chromedp.Click(chromedp.ID("team-new")))
+	boss.waitUntil("the editor", visible("team-form"))
+	boss.do(chromedp.SetValue(chromedp.ID("team-name"), "Refunds"), chromedp.SetValue(chromedp.ID("team-description"), "Money back"))
+	boss.waitUntil("Bea among the members to tick", `[...document.querySelectorAll("#team-member-list input")].some(e => e.value === `+jsString(beaID)+`)`)
+	boss.do(chromedp.Click(chromedp.CSS(`#team-member-list input[value="`+beaID+`"]`)), chromedp.Click(chromedp.ID("team-save")))
+	boss.waitUntil("Refunds in the table", `[...document.querySelectorAll("#team-rows td.name")].some(e => e.textContent === "Refunds")`)
+	boss.waitUntil("the widget settings", `!document.getElementById("widget-save").disabled`)
+	boss.do(chromedp.Click(chromedp.ID("widget-question")), chromedp.Click(chromedp.ID("widget-save")))
+	boss.waitText("#widget-status", "Saved")
+	boss.screenshot("supervisor-teams")
+	got, err := srv.Store().WidgetSettings(context.Background())
+	if err != nil || !got.Question {
+		t.Fatalf("widget settings %+v, %v: want the question asked", got, err)
+	}
+
+	bea := b.newPerson("agent Bea").laptop()
+	bea.signIn(base, "Bea")
+	eve := b.newPerson("customer Eve").phone()
+	eve.do(chromedp.Navigate(base + "/"))
+	eve.waitUntil("Refunds offered", `[...document.querySelectorAll("#team-list .team-choice")].some(e => e.textContent.includes("Refunds"))`)
+	eve.waitUntil("the question asked", visible("text-field"))
+	eval[bool](eve, `([...document.querySelectorAll("#team-list .team-choice")].find(e => e.textContent.includes("Refunds")).querySelector("input").click(), true)`)
+	eve.do(
+		chromedp.SetValue(chromedp.ID("name"), "Eve"),
+		chromedp.SetValue(chromedp.ID("form-text"), "I was charged twice"),
+		chromedp.Click(chromedp.ID("start-go")),
+	)
+	bea.waitText("#thread-title", "Chat with Eve")
+	bea.waitLines(deskLines, "I was charged twice")
 	b.check()
 }

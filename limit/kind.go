@@ -22,6 +22,7 @@ const (
 	BodyTimeout              // a request body not received in time (408, closed)
 	Customers                // a request over its address's customers waiting or chatting
 	ConvStarts               // a request over its customer's rate of starting conversations
+	Forms                    // an offline form over its address's rate of leaving them
 	numKinds
 )
 
@@ -42,6 +43,7 @@ var kindNames = [numKinds]string{
 	BodyTimeout:  "body_timeout",
 	Customers:    "customers_per_ip",
 	ConvStarts:   "conv_starts",
+	Forms:        "forms",
 }
 
 func (k Kind) String() string {

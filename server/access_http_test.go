@@ -237,6 +237,8 @@ func httpTable() []httpRow {
 		{name: "ArchiveUnknownTeam", method: "DELETE", path: fixed("/api/teams/tm_nosuch"), want: onlySupervisor(notFound), rest: unauth},
 		// The widget's view of the teams: anyone, a page view; never
 		// members, versions or hidden teams.
+		{name: "WidgetSettings", method: "PUT", path: fixed("/api/widget"),
+			body: fixed(`{"picker":true,"email":"optional","question":true}`), want: onlySupervisor(ok), rest: unauth},
 		{name: "Widget", method: "GET", path: fixed("/api/widget"), want: map[string]int{}, rest: ok,
 			check: func(t *testing.T, _ *world, who string, status int, body []byte) {
 				if status == ok && (bytes.Contains(body, []byte(`"members"`)) || bytes.Contains(body, []byte(`"version"`)) || !bytes.Contains(body, []byte(`"teams":[`))) {

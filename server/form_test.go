@@ -37,6 +37,10 @@ func TestFormAnsweredAndMailed(t *testing.T) {
 	}
 	c.send(obj{"type": "request"})
 	c.expectError("wrong_state") // one open conversation, the form included
+	c.send(obj{"type": "inbox", "team": team})
+	c.expectError("forbidden") // inboxes are for agents
+	c.send(obj{"type": "take", "conv": left.Conv})
+	c.expectError("forbidden")
 	token := c.token
 	c.ws.Close()
 

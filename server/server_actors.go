@@ -176,6 +176,7 @@ func (s *Server) dispatcherConfig(dir actors.Directory, pool actors.Pool) actors
 		Metrics:          s.metrics,
 		CustomersPerAddr: max(abuse.CustomersPerIP, 0),
 		ConvStarts:       abuse.ConvStarts,
+		Forms:            abuse.Forms,
 		TrackedCustomers: abuse.TrackedKeys,
 		InboxMax:         cfg.InboxMax,
 	}

@@ -22,6 +22,7 @@ export async function fetchWidget(team) {
 export function chooseTeam(widget, named) {
   if (!widget) return { id: '', available: true, open: true }; // today's flow: the general queue
   if (named && widget.team) return widget.team;
+  if (widget.picker === false) return widget.teams.find((x) => x.id === 'tm_general') ?? { id: '', available: true, open: true };
   if (widget.teams.length === 1) return widget.teams[0];
   if (widget.teams.length === 0) return { id: '', available: true, open: true };
   return null;

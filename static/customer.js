@@ -34,6 +34,7 @@ const el = Object.fromEntries([
   'chat', 'agent-line', 'end', 'queue', 'queue-position', 'queue-eta', 'queue-waited', 'cancel', 'messages', 'typing',
   'compose', 'text', 'ended', 'ended-why', 'rate-form', 'stars', 'rate-send', 'rate-thanks', 'again',
   'teams', 'team-list', 'team-status', 'offline', 'email', 'form-text', 'start-go', 'left', 'left-text', 'leave-instead',
+  'email-field', 'email-label', 'text-field', 'form-text-label',
 ].map((id) => [id, byId(id)]));
 const counter = new ByteCounter(el.text, byId('send'), byId('text-bytes'));
 const thread = new Thread(el.messages, (before) => (client && view.conv ? client.older(view.conv, before) : Promise.reject(new Error('offline'))));
@@ -54,6 +55,8 @@ const view = {
   team: null, // the team chosen: {id, name, open, available, nextOpen}; null while the customer picks
   leaving: null, // the offline form to send once welcomed: {team, email, lang, text}
   formAsked: false, // the customer chose to leave a message rather than wait
+  question: '', // the pre-chat form's first question, sent once the chat opens
+  email: '', // the pre-chat form's address, sent with the request
 };
 // The team the page names: /?team=tm_… or /embed?team=tm_… (widget.js's data-team).
 const namedTeam = new URLSearchParams(location.search).get('team') ?? '';
@@ -173,7 +176,7 @@ function onWelcome(f) {
   } else if (f.state === 'idle' && view.leaving) {
     client.leave(view.leaving);
   } else if (f.state === 'idle' && view.waiting) {
-    client.request(view.team?.id ?? '');
+    client.request(view.team?.id ?? '', view.email);
   } else if (f.state === 'idle' && !view.conv) {
     set({ screen: 'start' });
   } else {
@@ -212,6 +215,12 @@ function onConv(f) {
     attention(f.agent.name);
   }
   set({ screen: 'chat', conv: f.conv, agent: f.agent, ended: null, rated, waiting: false, queued: f.agent ? null : view.queued });
+  if (view.question && f.why === 'assigned') {
+    // The pre-chat form's question is the chat's first line.
+    const cid = client.send(f.conv, view.question);
+    if (cid) thread.pending(cid, view.question, view.me?.name ?? '');
+    view.question = '';
+  }
 }
 
 function onMessage(m) {
@@ -319,13 +328,19 @@ function renderQueue() {
 // instead); a closed one offers only the form.
 function renderTeams() {
   const { widget, team } = view;
-  const many = (widget?.teams.length ?? 0) > 1 && !(namedTeam && widget?.team);
+  const many = widget?.picker !== false && (widget?.teams.length ?? 0) > 1 && !(namedTeam && widget?.team);
   el.teams.hidden = !many;
   el['team-status'].hidden = !team?.id || many || !(namedTeam || !team.open); // the picker shows each team's
   if (team?.id) fillStatus(el['team-status'], team);
   const offline = formWanted();
+  const ask = widget?.preChat ?? { email: 'off', question: false };
   el.offline.hidden = !offline;
+  el['email-field'].hidden = !offline && ask.email === 'off';
+  el.email.required = !offline && ask.email === 'required';
+  el['email-label'].textContent = t(el.email.required ? 'form.emailRequired' : 'form.email');
+  el['text-field'].hidden = !offline && !ask.question;
   el['form-text'].required = offline;
+  el['form-text-label'].textContent = t(offline ? 'form.message' : 'prechat.question');
   el['start-go'].textContent = t(offline ? 'form.send' : 'start.go');
   el['leave-instead'].hidden = !view.queued || view.queued.eta !== null || !!view.conv;
 }
@@ -425,9 +440,11 @@ el['start-form'].addEventListener('submit', (e) => {
     }
     return;
   }
+  view.question = el['text-field'].hidden ? '' : el['form-text'].value.trim();
+  view.email = el['email-field'].hidden ? '' : el.email.value.trim();
   set({ screen: 'chat', conv: null, agent: null, ended: null, rated: 0, queued: null, waiting: true, since: waitStart(Date.now()) });
   if (client && view.me?.name === name) {
-    client.request(view.team?.id ?? '');
+    client.request(team.id, view.email);
     return;
   }
   client?.stop({ forget: true });

@@ -213,8 +213,14 @@ export class KefuClient {
     }
   }
 
-  // team (optional) names the team whose queue to join.
-  request(team = '') { this.frame(team ? { type: 'request', team } : { type: 'request' }); }
+  // team (optional) names the team whose queue to join; email is the
+  // pre-chat form's, if it asked.
+  request(team = '', email = '') {
+    const f = { type: 'request' };
+    if (team) f.team = team;
+    if (email) f.email = email;
+    this.frame(f);
+  }
   // leave sends the offline form: {team, email, lang, text}; its cid comes
   // back in left, or in an error.
   leave(form) {

@@ -12,6 +12,7 @@ import { RatingsFeed } from './ratings.js';
 import { drawTeam, ratingCell } from './supervisor-ratings.js';
 import { TeamsPanel } from './supervisor-teams.js';
 import { TeamEditor } from './supervisor-team-editor.js';
+import { WidgetPanel } from './supervisor-widget.js';
 
 const POLL_MS = 2000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -42,6 +43,7 @@ translatePage();
 markLanguage();
 const teams = new TeamsPanel({ token: () => session?.token, duration, onEdit: (id) => editor.edit(id) });
 const editor = new TeamEditor(teams);
+const widget = new WidgetPanel({ api: (method, path, body) => teams.api(method, path, body) });
 
 for (const b of document.querySelectorAll('.lang')) {
   b.addEventListener('click', () => setLanguage(b.dataset.lang));
@@ -52,6 +54,7 @@ onLanguageChange(() => {
   if (session) $('who').textContent = t('who', { name: session.name });
   notice.draw();
   editor.relabel();
+  widget.relabel();
   if (latest) render(latest);
 });
 $('login-form').addEventListener('submit', (e) => {
@@ -159,6 +162,7 @@ function showLogin(reason) {
   feed.reset();
   editor.close();
   teams.reset();
+  widget.reset();
   $('board').hidden = true;
   $('logout').hidden = true;
   $('who').hidden = true;
@@ -173,6 +177,7 @@ function showBoard() {
   $('who').hidden = false;
   $('who').textContent = t('who', { name: session.name });
   $('updated').textContent = t('board.waiting');
+  widget.load();
   poll();
 }
 

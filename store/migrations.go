@@ -218,6 +218,12 @@ var migrations = []string{
 	) STRICT;
 	CREATE INDEX mail_outbox_due ON mail_outbox (next_at, id) WHERE sent_at IS NULL AND gave_up_at IS NULL;
 	CREATE INDEX mail_outbox_done ON mail_outbox (COALESCE(sent_at, gave_up_at)) WHERE sent_at IS NOT NULL OR gave_up_at IS NOT NULL;`,
+	// 10: settings a supervisor changes at runtime, by name, as JSON
+	// (settings.go): the widget's picker and pre-chat form.
+	`CREATE TABLE settings (
+		name  TEXT PRIMARY KEY CHECK (name <> ''),
+		value TEXT NOT NULL
+	) STRICT, WITHOUT ROWID;`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

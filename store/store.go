@@ -106,6 +106,7 @@ type Store interface {
 	Teams
 	Inbox
 	MailOutbox
+	Settings
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

@@ -72,6 +72,10 @@ type AbuseLimits struct {
 	// refused with an error frame.
 	CustomersPerIP int
 	ConvStarts     limit.Rate
+	// Forms is how fast one address may leave offline forms (issue 18): a
+	// form waits days in memory and in the store, and a new name is a new
+	// customer, so the address is what counts. Kept by the dispatcher.
+	Forms limit.Rate
 
 	// TrustProxy takes the client's address from the last entry of
 	// X-Forwarded-For, the one the proxy in front added. Only behind such a
@@ -107,7 +111,8 @@ func DefaultAbuseLimits() AbuseLimits {
 		// people chatting with one shop at once; one machine cannot hold the
 		// queue or every agent's slots with phantom customers.
 		CustomersPerIP: 20,
-		ConvStarts:     limit.Rate{Limit: rate.Limit(3.0 / 60), Burst: 5}, // a second question, a slip on cancel; cycling request/end gets one every 20 s
+		ConvStarts:     limit.Rate{Limit: rate.Limit(3.0 / 60), Burst: 5},   // a second question, a slip on cancel; cycling request/end gets one every 20 s
+		Forms:          limit.Rate{Limit: rate.Limit(5.0 / 3600), Burst: 3}, // a person leaves one message, perhaps a correction; an office a few
 	}
 }
 
@@ -128,6 +133,7 @@ func NoAbuseLimits() AbuseLimits {
 
 		CustomersPerIP: -1, // a harness queues thousands of customers from one address
 		ConvStarts:     limit.Unlimited(),
+		Forms:          limit.Unlimited(),
 	}
 }
 
@@ -147,6 +153,7 @@ func (l AbuseLimits) WithDefaults() AbuseLimits {
 	l.MaxConns = cmp.Or(l.MaxConns, d.MaxConns)
 	l.CustomersPerIP = cmp.Or(l.CustomersPerIP, d.CustomersPerIP)
 	l.ConvStarts = l.ConvStarts.Or(d.ConvStarts)
+	l.Forms = l.Forms.Or(d.Forms)
 	if l.TrackedKeys <= 0 {
 		l.TrackedKeys = d.TrackedKeys
 	}

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -27,6 +28,7 @@ func TestProtocolDocLimits(t *testing.T) {
 		fmt.Sprintf("| A transfer's `note` | %d bytes of UTF-8 (`bad_value`) |", actors.MaxHandoffNote),
 		fmt.Sprintf("| Customers waiting or chatting from one address | %d (`too_many_customers`) |", a.CustomersPerIP),
 		fmt.Sprintf("| Conversations one customer starts (`request`) | %v a minute, %d at once (`rate_limited`) |", perMinute, a.ConvStarts.Burst),
+		fmt.Sprintf("| Offline forms from one address (`leave`) | %v an hour, %d at once (`rate_limited`) |", math.Round(float64(a.Forms.Limit)*3600), a.Forms.Burst),
 		fmt.Sprintf("| History in one `conv` or `history` frame | %d messages, %d KiB of them as JSON", h.Messages, h.Bytes>>10),
 		fmt.Sprintf("| Time to send `hello` | %d s (close 4002) |", int(DefaultHelloTimeout.Seconds())),
 		fmt.Sprintf("| Bytes waiting for a slow client | %d MiB, or none taken for %d s (close 4008) |", s.SendQueueBytes>>20, int(s.SlowAfter.Seconds())),

@@ -99,7 +99,10 @@ func decodeRequest(in *nativeIn) (any, error) {
 	if len(in.Team) > maxCIDLen {
 		return nil, badFrame(actors.ErrCodeBadValue, fmt.Sprintf("team is longer than %d bytes", maxCIDLen))
 	}
-	return &actors.CmdRequest{Team: in.Team}, nil
+	if err := emailOK(in.Email); err != nil {
+		return nil, err
+	}
+	return &actors.CmdRequest{Team: in.Team, Email: in.Email}, nil
 }
 
 func decodeTransfer(in *nativeIn) (any, error) {

@@ -2,7 +2,6 @@ package transport
 
 import (
 	"fmt"
-	"net/mail"
 	"time"
 
 	"kefu/actors"
@@ -26,13 +25,19 @@ func decodeLeave(in *nativeIn) (any, error) {
 	case len(in.Lang) > store.MaxLangBytes:
 		return nil, badFrame(actors.ErrCodeBadValue, fmt.Sprintf("lang is longer than %d bytes", store.MaxLangBytes))
 	}
-	if in.Email != "" {
-		a, err := mail.ParseAddress(in.Email)
-		if err != nil || len(in.Email) > store.MaxEmailBytes || a.Name != "" {
-			return nil, badFrame(actors.ErrCodeBadValue, "email is not one address")
-		}
+	if err := emailOK(in.Email); err != nil {
+		return nil, err
 	}
 	return &actors.CmdLeave{Team: in.Team, Email: in.Email, Lang: in.Lang, Text: *in.Text, CID: in.CID}, nil
+}
+
+// emailOK checks an address a customer gave ("" is none): a bare address,
+// as the store keeps it.
+func emailOK(email string) error {
+	if email != "" && store.ValidEmail(email) != nil {
+		return badFrame(actors.ErrCodeBadValue, "email is not one address")
+	}
+	return nil
 }
 
 func decodeInbox(in *nativeIn) (any, error) {

@@ -35,6 +35,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("PUT /api/teams/{id}/members", g.SetTeamMembers())
 	mux.Handle("DELETE /api/teams/{id}", g.ArchiveTeam())
 	mux.Handle("GET /api/widget", g.Widget())
+	mux.Handle("PUT /api/widget", g.SetWidget())
 	if g.cfg.MetricsOnMain {
 		mux.Handle("GET /metrics", metricsHandler(g.metrics))
 	}

@@ -2,6 +2,8 @@ package transport
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -30,8 +32,23 @@ type widgetTeamOut struct {
 }
 
 type widgetOut struct {
-	Teams []widgetTeamOut `json:"teams"`
-	Team  *widgetTeamOut  `json:"team"` // the one ?team= names; null when none or unknown
+	Picker  bool            `json:"picker"` // offer the visible teams when the page names none
+	PreChat preChatOut      `json:"preChat"`
+	Teams   []widgetTeamOut `json:"teams"`
+	Team    *widgetTeamOut  `json:"team"` // the one ?team= names; null when none or unknown
+}
+
+// preChatOut is what the widget asks before a chat, besides the name.
+type preChatOut struct {
+	Email    string `json:"email"` // off, optional or required
+	Question bool   `json:"question"`
+}
+
+// widgetSettingsIn is what a supervisor sends to PUT /api/widget.
+type widgetSettingsIn struct {
+	Picker   *bool  `json:"picker"`
+	Email    string `json:"email"`
+	Question bool   `json:"question"`
 }
 
 // Widget serves GET /api/widget?team=.
@@ -44,6 +61,11 @@ func (g *Gateway) Widget() http.Handler {
 			g.storeFailed(w, "list teams", err)
 			return
 		}
+		settings, err := g.cfg.Identity.Store.WidgetSettings(ctx)
+		if err != nil {
+			g.storeFailed(w, "read widget settings", err)
+			return
+		}
 		online, ok := g.teamsOnline()
 		if !ok {
 			writeError(w, http.StatusServiceUnavailable, "unavailable", "the desk did not answer; try again")
@@ -51,7 +73,7 @@ func (g *Gateway) Widget() http.Handler {
 		}
 		named := r.URL.Query().Get("team")
 		now := time.Now()
-		out := widgetOut{Teams: []widgetTeamOut{}}
+		out := widgetOut{Picker: settings.Picker, PreChat: preChatOut{Email: settings.Email, Question: settings.Question}, Teams: []widgetTeamOut{}}
 		for _, t := range teams {
 			if !t.Visible && t.ID != named {
 				continue
@@ -97,4 +119,46 @@ func (g *Gateway) teamsOnline() (map[string]int, bool) {
 		out[t.ID] = t.AgentsOnline
 	}
 	return out, true
+}
+
+// SetWidget serves PUT /api/widget {"picker","email","question"}, for
+// supervisors: the widget's picker and pre-chat form, stored; pages read
+// them at their next GET /api/widget.
+func (g *Gateway) SetWidget() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		who, ok := g.supervisor(w, r)
+		if !ok {
+			return
+		}
+		var in widgetSettingsIn
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxTeamBody)).Decode(&in); err != nil {
+			writeError(w, http.StatusBadRequest, "bad_request", `expected JSON {"picker":true,"email":"off|optional|required","question":false}`)
+			return
+		}
+		settings := store.WidgetSettings{Picker: in.Picker == nil || *in.Picker, Email: in.Email, Question: in.Question}
+		if settings.Email == "" {
+			settings.Email = store.AskOff
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+		defer cancel()
+		err := g.cfg.Identity.Store.SetWidgetSettings(ctx, settings)
+		switch {
+		case errors.Is(err, store.ErrInvalid):
+			writeError(w, http.StatusBadRequest, "bad_value", err.Error())
+			return
+		case err != nil:
+			g.storeFailed(w, "set widget settings", err)
+			return
+		}
+		g.cfg.Log.Info("widget settings changed", "by", who.id, "picker", settings.Picker, "email", settings.Email, "question", settings.Question)
+		writeJSON(w, http.StatusOK, preChatAndPicker(settings))
+	})
+}
+
+// preChatAndPicker is the settings as GET /api/widget shows them.
+func preChatAndPicker(s store.WidgetSettings) any {
+	return struct {
+		Picker  bool       `json:"picker"`
+		PreChat preChatOut `json:"preChat"`
+	}{s.Picker, preChatOut{Email: s.Email, Question: s.Question}}
 }

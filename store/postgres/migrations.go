@@ -288,6 +288,11 @@ var migrations = []string{
 	);
 	CREATE INDEX mail_outbox_due ON mail_outbox (next_at, id) WHERE sent_at IS NULL AND gave_up_at IS NULL;
 	CREATE INDEX mail_outbox_done ON mail_outbox (COALESCE(sent_at, gave_up_at)) WHERE sent_at IS NOT NULL OR gave_up_at IS NOT NULL;`,
+	// 6: settings, as SQLite's version 10.
+	`CREATE TABLE settings (
+		name  text COLLATE "C" PRIMARY KEY CHECK (name <> ''),
+		value text NOT NULL
+	);`,
 }
 
 // migrateLock is the advisory lock key that serializes migrations: two

@@ -40,6 +40,10 @@ func TestCopy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		widget := store.WidgetSettings{Picker: false, Email: store.AskRequired, Question: true}
+		if err := src.SetWidgetSettings(ctx, widget); err != nil {
+			t.Fatal(err)
+		}
 		key, err := src.Secret(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -83,6 +87,9 @@ func TestCopy(t *testing.T) {
 		}
 		if teams, err := dst.ListTeams(ctx, false); err != nil || len(teams) != 2 {
 			t.Fatalf("teams after the copy: %+v, %v; want the general team and %q", teams, err, team.Name)
+		}
+		if got, err := dst.WidgetSettings(ctx); err != nil || got != widget {
+			t.Fatalf("widget settings after the copy: %+v, %v; want %+v", got, err, widget)
 		}
 
 		// A second copy into the now full database is refused.
