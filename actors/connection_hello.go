@@ -205,7 +205,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	if a.Queued {
 		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA, Team: a.Team})
 	}
-	if a.Inbox != "" {
+	if a.Inbox != "" && a.Stored {
 		c.send(ctx, &FormLeft{Conv: a.Inbox, Team: a.Team})
 	}
 	c.admittedNow(ctx)

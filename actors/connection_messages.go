@@ -41,7 +41,8 @@ type (
 		Position int
 		ETA      time.Duration
 		Team     string // the team whose queue it waits in, when Queued
-		Inbox    ConvID // its form, when it waits in its team's inbox
+		Inbox    ConvID // its form, when it waits in its team's inbox or is on its way there
+		Stored   bool   // the form is stored: the client hears "left" now (else once it is)
 	}
 	// Welcome is what a connection tells its client once admitted.
 	Welcome struct {

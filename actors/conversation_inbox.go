@@ -43,22 +43,24 @@ func (c *conversation) startInbox(ctx actor.Context) {
 }
 
 // parkStored ends the first write of a form: it is stored, so the
-// dispatcher puts it in the inbox and the customer is told; the actor has
-// nothing more to do until an agent takes it.
+// dispatcher puts it in the inbox and tells the customer (on whatever
+// connection it has now); the actor has nothing more to do until an agent
+// takes it. Nothing else was taken meanwhile: posts are refused while the
+// form is written (post).
 func (c *conversation) parkStored(ctx actor.Context) {
 	first := c.writing[0].msg
 	c.messages = append(c.messages, first)
 	c.writing = nil
-	c.park(ctx, first.Text)
-	if c.CustomerConn != "" {
-		ctx.Send(c.Dir.PID(KindConn, string(c.CustomerConn)), &FormLeft{Conv: c.ID, Team: c.Team, CID: c.Inbox.CID, At: first.At})
-	}
+	c.park(ctx, c.Inbox.CID)
 }
 
 // park tells the dispatcher the conversation waits in its team's inbox,
-// with the start of its first message, and stops.
-func (c *conversation) park(ctx actor.Context, text string) {
-	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID(c.Pool)), &ConvParked{Conv: c.ID, Preview: preview(text)})
+// as the store has it, and stops.
+func (c *conversation) park(ctx actor.Context, cid string) {
+	r := c.record
+	item := InboxItem{Conv: c.ID, Team: store.TeamOrGeneral(r.Team), Customer: Party{Role: RoleCustomer, ID: r.CustomerID, Name: r.CustomerName},
+		Email: r.CustomerEmail, Preview: preview(c.firstText()), Ticket: r.Ticket, At: r.StartedAt}
+	ctx.Send(c.Dir.PID(KindDispatcher, DispatcherID(c.Pool)), &ConvParked{Item: item, CID: cid})
 	ctx.Stop(ctx.Self())
 }
 

@@ -68,7 +68,7 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 	case inbox:
 		// Activated again while it waits in the inbox (a move, a late
 		// message): it parks again, and the dispatcher keeps it there.
-		c.park(ctx, c.firstText())
+		c.park(ctx, "")
 		return true
 	case c.Rehomed:
 		c.adoptAgent(ctx)

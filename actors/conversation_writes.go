@@ -47,6 +47,11 @@ func (c *conversation) post(ctx actor.Context, p *Post) {
 			c.refuse(ctx, p.Conn, ErrCodeEnded, refusedEnded, p.ClientID)
 		}
 		return
+	case c.state == convInbox:
+		// A form being written parks as soon as it is stored: nothing
+		// else goes with it. Its answer comes when an agent takes it.
+		c.refuse(ctx, p.Conn, ErrCodeState, "your message is being left for the team; wait for its answer", p.ClientID)
+		return
 	}
 	if p.ClientID != "" {
 		if sent, seen := c.cids.find(p.From.ID, p.ClientID); seen {

@@ -82,11 +82,15 @@ func (d *dispatcher) admitCustomer(ctx actor.Context, msg *CustomerConnect, from
 		if c.wait.conv != nil {
 			res.Conv = c.wait.conv.id
 		}
+	case c.conv != nil && c.conv.form:
+		// Its form is being written: it hears "left" once it is stored
+		// (convParked), not a chat.
+		res.Inbox, res.Team = c.conv.id, c.conv.team.id
 	case c.conv != nil:
 		res.Conv = c.conv.id
 	case d.inboxOf[c.ID] != nil:
 		e := d.inboxOf[c.ID]
-		res.Inbox, res.Team = e.item.Conv, e.team.id
+		res.Inbox, res.Team, res.Stored = e.item.Conv, e.team.id, true
 	}
 	answer(ctx, from, res)
 	if c.wait != nil {

@@ -41,10 +41,13 @@ type (
 		At   time.Time
 	}
 	// ConvParked: a form's record and message are stored; it waits in its
-	// team's inbox, and its actor stops (conversation → dispatcher).
+	// team's inbox, and its actor stops (conversation → dispatcher). It
+	// carries the whole item, so that a dispatcher that moved meanwhile
+	// (its restore read the store before the commit) files it all the
+	// same.
 	ConvParked struct {
-		Conv    ConvID
-		Preview string
+		Item InboxItem
+		CID  string // the form's, for the customer's "left"
 	}
 	// ListInbox asks for a page of a team's inbox, oldest first, after
 	// ticket After (agent connection → dispatcher): *InboxPage, or
@@ -129,7 +132,7 @@ func (d *dispatcher) leaveForm(ctx actor.Context, msg *LeaveForm) {
 	}
 	d.ticket++
 	now := d.Now()
-	conv := &convRec{id: ConvID(ids.Conv + ids.New()), customer: c, team: team, ticket: d.ticket, started: now, asked: now, email: msg.Email}
+	conv := &convRec{id: ConvID(ids.Conv + ids.New()), customer: c, team: team, ticket: d.ticket, started: now, asked: now, email: msg.Email, form: true}
 	d.convs[conv.id] = conv
 	c.conv = conv
 	start := d.convStart(conv, nil, false)
@@ -148,23 +151,31 @@ func (d *dispatcher) inboxMax() int {
 	return DefaultInboxMax
 }
 
-// convParked puts a stored form in its team's inbox and tells the team.
+// convParked puts a stored form in its team's inbox, tells the team, and
+// tells the customer's connection of now (it may have reconnected during
+// the write) that its message was left.
 func (d *dispatcher) convParked(ctx actor.Context, msg *ConvParked) {
-	conv := d.convs[msg.Conv]
-	if conv == nil {
+	item := msg.Item
+	if d.inbox[item.Conv] != nil {
 		return // parked again after a move: it is in the inbox already
 	}
-	delete(d.convs, conv.id)
-	if conv.pid != nil {
-		delete(d.convPIDs, pidKey(conv.pid)) // its stop is no failure
+	c := d.customers[item.Customer.ID]
+	if conv := d.convs[item.Conv]; conv != nil {
+		delete(d.convs, conv.id)
+		if conv.pid != nil {
+			delete(d.convPIDs, pidKey(conv.pid)) // its stop is no failure
+		}
+		if c != nil && c.conv == conv {
+			c.conv = nil
+		}
 	}
-	c := conv.customer
-	if c.conv == conv {
-		c.conv = nil
-	}
-	item := InboxItem{Conv: conv.id, Team: conv.team.id, Customer: c.Party, Email: conv.email, Preview: msg.Preview, Ticket: conv.ticket, At: conv.started}
 	d.addToInbox(ctx, item)
-	if c.conn == "" && c.wait == nil {
+	if c == nil {
+		return
+	}
+	if c.conn != "" {
+		ctx.Send(d.Dir.PID(KindConn, string(c.conn)), &FormLeft{Conv: item.Conv, Team: d.inbox[item.Conv].team.id, CID: msg.CID, At: item.At})
+	} else if c.wait == nil && c.conv == nil {
 		d.forgetCustomer(c)
 	}
 }
@@ -173,6 +184,9 @@ func (d *dispatcher) convParked(ctx actor.Context, msg *ConvParked) {
 // the team's agents; ctx nil at a restore, when nobody is online yet.
 func (d *dispatcher) addToInbox(ctx actor.Context, item InboxItem) {
 	t := d.teamOrGeneral(item.Team)
+	if t.cfg.Archived() {
+		t = d.general() // nobody lists an archived team's inbox
+	}
 	item.Team = t.id
 	e := &inboxEntry{item: item, team: t}
 	i, _ := slices.BinarySearchFunc(t.inbox, item.Ticket, func(x *inboxEntry, k uint64) int { return compareTicket(x.item.Ticket, k) })
@@ -269,6 +283,7 @@ func (d *dispatcher) takeInbox(ctx actor.Context, msg *TakeInbox) {
 		ctx.Respond(&FrameError{Code: ErrCodeUnavailable, Message: "the message could not be opened; try again"})
 		return
 	}
-	d.publishAssigned(ctx, conv, a, d.Now().Sub(e.item.At))
+	conv.takenFrom = &e.item
+	d.publish(ctx, RoutingAssigned, conv, a) // no queue wait: a form waits in the inbox, apart from the time to assignment
 	d.tellTeam(ctx, e.team, &InboxChanged{Team: e.team.id, Taken: conv.id, By: &a.Party})
 }

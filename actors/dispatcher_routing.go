@@ -21,10 +21,14 @@ type convRec struct {
 	// awaitCustomer: a form's customer comes back when it will, so no
 	// grace runs for it until it first attaches (StartConv.AwaitCustomer).
 	awaitCustomer bool
-	ticket        uint64 // the customer's arrival number: its place if re-queued
-	started       time.Time
-	asked         time.Time // when its customer asked for an agent: a re-queue's wait counts from there
-	moves         moves     // its actor's re-activations (dispatcher_moves.go)
+	form          bool // an offline form on its way to its inbox (dispatcher_inbox.go)
+	// takenFrom is the inbox item of a form taken, until the conversation
+	// has started: if it fails first, the form goes back to its inbox.
+	takenFrom *InboxItem
+	ticket    uint64 // the customer's arrival number: its place if re-queued
+	started   time.Time
+	asked     time.Time // when its customer asked for an agent: a re-queue's wait counts from there
+	moves     moves     // its actor's re-activations (dispatcher_moves.go)
 }
 
 // Dequeued tells a customer it is no longer waiting.
@@ -222,6 +226,9 @@ func (d *dispatcher) convFinished(ctx actor.Context, id ConvID, reason string) {
 	}
 	if reason == ReasonFailed {
 		d.Log.Error("conversation actor stopped unexpectedly", "conv", id)
+		if c.takenFrom != nil {
+			defer d.addToInbox(ctx, *c.takenFrom) // after drop: the customer is free again
+		}
 	}
 	a := c.agent
 	d.drop(c)

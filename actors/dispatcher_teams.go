@@ -119,7 +119,24 @@ func (d *dispatcher) setTeam(cfg store.Team) bool {
 	for _, a := range d.agents {
 		d.join(a)
 	}
+	if cfg.Archived() {
+		d.inboxToGeneral(t)
+	}
 	return true
+}
+
+// inboxToGeneral moves an archived team's forms to the general team's
+// inbox, where every agent sees them: no console lists an archived team,
+// and its customers, one form each, would wait for nobody.
+func (d *dispatcher) inboxToGeneral(t *teamRec) {
+	moved := t.inbox
+	t.inbox = nil
+	for _, e := range moved {
+		delete(d.inbox, e.item.Conv)
+		delete(d.inboxOf, e.item.Customer.ID)
+		e.item.Team = store.GeneralTeamID
+		d.addToInbox(nil, e.item) // the tabs learn it at their next inbox frame
+	}
 }
 
 // teamFor is the team a request names: "" is the general team; nil for

@@ -139,3 +139,37 @@ func TestFormRate(t *testing.T) {
 	f.send(f.dispatcher, &LeaveForm{Customer: c3.ID, Addr: office, Text: "third", CID: "c"})
 	waitFor[*FormLeft](t, p3, nil)
 }
+
+// TestArchivedTeamInboxToGeneral: archiving a team with forms waiting
+// moves them to the general team's inbox, which every agent sees: no
+// console lists an archived team, and each customer waits on its form.
+func TestArchivedTeamInboxToGeneral(t *testing.T) {
+	st := sqliteStore(t)
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	f.setTeam("tm_x", 1, "xena")
+	x, _ := f.agent("xena", 1)
+	c, cp := f.customer("carol")
+	f.send(f.dispatcher, &LeaveForm{Customer: c.ID, Team: "tm_x", Text: "hello?", CID: "f1"})
+	left := waitFor[*FormLeft](t, cp, nil)
+	f.send(f.dispatcher, &TeamChanged{Team: store.Team{ID: "tm_x", Name: "x", Version: 2, ArchivedAt: time.Now(), Members: []string{x.ID}}})
+	page := f.ask(&ListInbox{Agent: x.ID, Team: store.GeneralTeamID}).(*InboxPage)
+	if len(page.Items) != 1 || page.Items[0].Conv != left.Conv || page.Items[0].Team != store.GeneralTeamID {
+		t.Fatalf("general inbox=%+v, want the archived team's form", page)
+	}
+}
+
+// TestParkedFiledOnce: a ConvParked for a form the dispatcher never
+// started (its restore read the store before the form's commit) files it,
+// and one for a form already filed changes nothing.
+func TestParkedFiledOnce(t *testing.T) {
+	f := newStoreFixture(t, sqliteStore(t), DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	a, ap := f.agent("ann", 1)
+	item := InboxItem{Conv: "cv_late", Team: store.GeneralTeamID, Customer: Party{Role: RoleCustomer, ID: "cu_dan", Name: "Dan"}, Preview: "hi", Ticket: 3, At: time.Now()}
+	f.send(f.dispatcher, &ConvParked{Item: item})
+	f.send(f.dispatcher, &ConvParked{Item: item})
+	waitFor[*InboxChanged](t, ap, func(m *InboxChanged) bool { return m.Added != nil && m.Added.Conv == "cv_late" })
+	page := f.ask(&ListInbox{Agent: a.ID, Team: store.GeneralTeamID}).(*InboxPage)
+	if len(page.Items) != 1 || page.Items[0].Conv != "cv_late" {
+		t.Fatalf("inbox=%+v, want the late form once", page)
+	}
+}

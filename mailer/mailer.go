@@ -73,6 +73,9 @@ const claimBatch = 10
 // answerPage bounds the messages one mail quotes.
 const answerPage = 50
 
+// markTimeout bounds the store write that marks a mail's outcome.
+const markTimeout = 5 * time.Second
+
 // cleanEvery is how often the mailer deletes old rows.
 const cleanEvery = time.Hour
 
@@ -164,6 +167,10 @@ func (m *Mailer) send(ctx context.Context, mail store.Mail) {
 	defer cancel()
 	err := m.deliver(sctx, mail)
 	now := time.Now()
+	// What came of it is marked even when the mailer is stopping: a mail
+	// the server took but not marked sent would go again.
+	ctx, cancelMark := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancelMark()
 	result, mark := ResultSent, error(nil)
 	switch {
 	case err == nil:

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/smtp"
 	"net/url"
+	"time"
 
 	"kefu/store"
 )
@@ -39,7 +40,8 @@ const (
 func ParseServer(rawURL, from string) (*Server, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("-smtp-url: %w", err)
+		// Not err itself: url.Error quotes the URL, password and all.
+		return nil, errors.New("-smtp-url: not a URL (a password's special characters must be %-escaped)")
 	}
 	s := &Server{From: from}
 	port := submissionPort
@@ -95,6 +97,10 @@ func (s *Server) send(ctx context.Context, to string, msg []byte) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline)
 	}
+	// A stop (ctx cancelled) ends the exchange at once rather than at its
+	// deadline, so that a node stops within its budget.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
 	cfg := s.tlsConfig(host)
 	if s.Implicit {
 		conn = tls.Client(conn, cfg)

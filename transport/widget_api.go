@@ -66,11 +66,10 @@ func (g *Gateway) Widget() http.Handler {
 			g.storeFailed(w, "read widget settings", err)
 			return
 		}
-		online, ok := g.teamsOnline()
-		if !ok {
-			writeError(w, http.StatusServiceUnavailable, "unavailable", "the desk did not answer; try again")
-			return
-		}
+		// Without the monitor's figures (it is slow, or moving to another
+		// node) the teams are still shown: a team open by its hours then
+		// counts as available, and a request waits in its queue.
+		online, known := g.teamsOnline()
 		named := r.URL.Query().Get("team")
 		now := time.Now()
 		out := widgetOut{Picker: settings.Picker, PreChat: preChatOut{Email: settings.Email, Question: settings.Question}, Teams: []widgetTeamOut{}}
@@ -79,6 +78,9 @@ func (g *Gateway) Widget() http.Handler {
 				continue
 			}
 			view := widgetTeam(t, online[t.ID], now)
+			if !known {
+				view.Available = view.Open
+			}
 			if t.ID == named {
 				out.Team = &view
 			}
