@@ -3,6 +3,13 @@ package actors
 // Authenticator proves who is on a native connection. The transport
 // implements it over the store and the token signer; actors only see its
 // answers.
+// FormTokens is what an Authenticator may also do: issue a customer who
+// left an offline form a resume token that outlasts a chat's, so that it
+// finds the answer when it comes back days later.
+type FormTokens interface {
+	FormToken(p Party) (string, error)
+}
+
 type Authenticator interface {
 	// Agent checks an agent's login token and returns the account as it is
 	// now (a removed account's token is refused, as is a signed-out or

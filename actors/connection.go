@@ -140,7 +140,9 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.convEvent(ctx, msg)
 	case *Queued, *Dequeued, *AgentState:
 		c.standing(ctx, msg)
-	case *Requeued, *AgentList, *FrameError, *Pong, *FormLeft, *InboxPage, *InboxChanged:
+	case *FormLeft:
+		c.formLeft(ctx, msg)
+	case *Requeued, *AgentList, *FrameError, *Pong, *InboxPage, *InboxChanged:
 		c.send(ctx, msg)
 	case *OverLimit:
 		c.overLimit(ctx, msg)

@@ -206,7 +206,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 		c.standing(ctx, &Queued{Position: a.Position, ETA: a.ETA, Team: a.Team})
 	}
 	if a.Inbox != "" && a.Stored {
-		c.send(ctx, &FormLeft{Conv: a.Inbox, Team: a.Team})
+		c.formLeft(ctx, &FormLeft{Conv: a.Inbox, Team: a.Team})
 	}
 	c.admittedNow(ctx)
 }
@@ -226,4 +226,18 @@ func (c *connection) admittedNow(ctx actor.Context) {
 	}
 	c.early = nil
 	c.watchDispatcher(ctx)
+}
+
+// formLeft tells the client its offline form is stored, with a resume
+// token that lasts as long as a form may wait for its answer.
+func (c *connection) formLeft(ctx actor.Context, m *FormLeft) {
+	out := *m
+	if ft, ok := c.Auth.(FormTokens); ok {
+		if token, err := ft.FormToken(c.me); err == nil {
+			out.Token = token
+		} else {
+			c.Log.Error("cannot issue a form's token; the customer keeps its own", "err", err)
+		}
+	}
+	c.send(ctx, &out)
 }

@@ -35,10 +35,11 @@ type (
 	// FormLeft tells the customer its form is stored in the team's inbox
 	// (conversation → connection; dispatcher → connection on a return).
 	FormLeft struct {
-		Conv ConvID
-		Team string
-		CID  string
-		At   time.Time
+		Conv  ConvID
+		Team  string
+		CID   string
+		At    time.Time
+		Token string // set by the customer's connection: a resume token that lasts -form-token-ttl
 	}
 	// ConvParked: a form's record and message are stored; it waits in its
 	// team's inbox, and its actor stops (conversation → dispatcher). It

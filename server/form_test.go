@@ -41,7 +41,10 @@ func TestFormAnsweredAndMailed(t *testing.T) {
 	c.expectError("forbidden") // inboxes are for agents
 	c.send(obj{"type": "take", "conv": left.Conv})
 	c.expectError("forbidden")
-	token := c.token
+	if left.Token == "" || left.Token == c.token {
+		t.Fatalf("left=%s: want a token of its own, that outlasts the chat's", left.raw)
+	}
+	token := left.Token
 	c.ws.Close()
 
 	back, w := ts.customerResume(t, token)

@@ -68,6 +68,9 @@ type Config struct {
 	// InboxMax bounds each team's inbox of offline forms (zero:
 	// actors.DefaultInboxMax).
 	InboxMax int
+	// FormTokenTTL is how long a customer's token from its offline form
+	// lasts (zero: transport.DefaultFormTokenTTL).
+	FormTokenTTL time.Duration
 	// Mail is where the answers to offline forms are mailed from; the
 	// zero value sends none (server_mail.go).
 	Mail MailConfig

@@ -70,7 +70,7 @@ func (s *Server) buildHTTP(dir actors.Directory, signer *auth.Signer) {
 		Log:           cfg.Log,
 		Limits:        cfg.Sockets,
 		NativeLimits:  cfg.NativeSockets,
-		Identity:      &transport.Identity{Store: s.store, Signer: signer, MaxCapacity: cfg.MaxCapacity},
+		Identity:      &transport.Identity{Store: s.store, Signer: signer, MaxCapacity: cfg.MaxCapacity, FormTokenTTL: cfg.FormTokenTTL},
 		Passwords:     cfg.Passwords,
 		Heartbeat:     cfg.Heartbeat,
 		HelloTimeout:  cfg.HelloTimeout,

@@ -450,6 +450,14 @@ export class KefuClient {
           this.paged(null, { history, more: !!f.more });
         }
         return;
+      case 'left':
+        // A form's token outlasts a chat's: the answer may come days later.
+        if (f.token) {
+          this.token = f.token;
+          this.save();
+        }
+        this.emit('left', f);
+        break;
       case 'error':
         this.refused(f);
         return;

@@ -32,9 +32,25 @@ type Identity struct {
 	// MaxCapacity caps an agent's stored capacity, for an account stored
 	// with more before the cap was lowered; zero means store.MaxCapacity.
 	MaxCapacity int
+	// FormTokenTTL is how long the token a customer gets with its offline
+	// form lasts (-form-token-ttl); zero means DefaultFormTokenTTL.
+	FormTokenTTL time.Duration
 }
 
-var _ actors.Authenticator = (*Identity)(nil)
+// DefaultFormTokenTTL: a form may be answered days later, and its
+// customer should find the answer on its return.
+const DefaultFormTokenTTL = 7 * 24 * time.Hour
+
+var (
+	_ actors.Authenticator = (*Identity)(nil)
+	_ actors.FormTokens    = (*Identity)(nil)
+)
+
+// FormToken implements actors.FormTokens: a resume token for p that lasts
+// FormTokenTTL.
+func (i *Identity) FormToken(p actors.Party) (string, error) {
+	return i.Signer.Issue(auth.Claims{Subject: p.ID, Role: auth.RoleCustomer, Name: p.Name, ExpiresAt: time.Now().Add(cmp.Or(i.FormTokenTTL, DefaultFormTokenTTL))})
+}
 
 // Agent implements actors.Authenticator. The account is read afresh, so a
 // removed agent's token, or a signed-out or revoked one, stops working at

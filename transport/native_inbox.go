@@ -55,15 +55,16 @@ func decodeTake(in *nativeIn) (any, error) {
 }
 
 type leftOut struct {
-	Type string     `json:"type"`
-	Conv string     `json:"conv"`
-	Team string     `json:"team"`
-	CID  string     `json:"cid,omitempty"`
-	At   *time.Time `json:"at,omitempty"`
+	Type  string     `json:"type"`
+	Conv  string     `json:"conv"`
+	Team  string     `json:"team"`
+	CID   string     `json:"cid,omitempty"`
+	At    *time.Time `json:"at,omitempty"`
+	Token string     `json:"token,omitempty"`
 }
 
 func leftFrame(m *actors.FormLeft) leftOut {
-	out := leftOut{Type: frameLeft, Conv: string(m.Conv), Team: m.Team, CID: m.CID}
+	out := leftOut{Type: frameLeft, Conv: string(m.Conv), Team: m.Team, CID: m.CID, Token: m.Token}
 	if !m.At.IsZero() {
 		at := m.At.UTC()
 		out.At = &at
