@@ -21,6 +21,7 @@ type limitFlags struct {
 	maxCapacity int
 	maxTeams    int
 	inboxMax    int
+	maxCanned   int
 	formToken   time.Duration
 	// Every socket's, compat and native.
 	sendQueueBytes int
@@ -74,6 +75,7 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&f.maxText, "max-text-bytes", transport.DefaultMaxTextBytes, fmt.Sprintf("longest chat text in bytes, 1 to %d", server.MaxTextBytesCap))
 	fs.IntVar(&f.maxCapacity, "max-capacity", store.MaxCapacity, fmt.Sprintf("most conversations an agent may take at once, 1 to %d", store.MaxCapacity))
 	fs.IntVar(&f.maxTeams, "max-teams", transport.DefaultMaxTeams, fmt.Sprintf("live teams a supervisor may create, 1 to %d (over: 409 too_many_teams); each has a queue the dispatcher scans", maxMaxTeams))
+	fs.IntVar(&f.maxCanned, "canned-max", transport.DefaultMaxCanned, "saved replies one agent may keep, and the shared ones, 1 to 10000 each (over: 409 too_many_replies)")
 	fs.IntVar(&f.inboxMax, "inbox-max", actors.DefaultInboxMax, fmt.Sprintf("offline forms one team's inbox may hold, 1 to %d (over: an inbox_full error); the dispatcher keeps them in memory", maxInboxMax))
 	fs.DurationVar(&f.formToken, "form-token-ttl", transport.DefaultFormTokenTTL, "how long the resume token a customer gets with its offline form lasts: back within it, it sees the answer in the widget (the email remains after)")
 	fs.IntVar(&f.sendQueueBytes, "send-queue-bytes", transport.DefaultLimits().SendQueueBytes, fmt.Sprintf("bytes that may wait to be written to one socket (over: close 4008); at least %d", minSendQueueBytes))
@@ -116,6 +118,8 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 		return fmt.Errorf("-max-teams: must be 1 to %d", maxMaxTeams)
 	case f.formToken < time.Hour:
 		return fmt.Errorf("-form-token-ttl: must be at least 1h")
+	case f.maxCanned < 1 || f.maxCanned > 10_000:
+		return fmt.Errorf("-canned-max: must be 1 to 10000")
 	case f.inboxMax < 1 || f.inboxMax > maxInboxMax:
 		return fmt.Errorf("-inbox-max: must be 1 to %d", maxInboxMax)
 	case f.sendQueueBytes < minSendQueueBytes:
@@ -133,7 +137,7 @@ func (f *limitFlags) apply(cfg *server.Config) error {
 	}
 	a.BodyTimeout = zeroIsOff(a.BodyTimeout)
 	cfg.Abuse, cfg.MaxTextBytes, cfg.MaxCapacity, cfg.MaxTeams, cfg.InboxMax = a, f.maxText, f.maxCapacity, f.maxTeams, f.inboxMax
-	cfg.FormTokenTTL = f.formToken
+	cfg.FormTokenTTL, cfg.MaxCanned = f.formToken, f.maxCanned
 	for _, l := range []*transport.Limits{&cfg.Sockets, &cfg.NativeSockets} {
 		l.SendQueueBytes, l.SlowAfter = f.sendQueueBytes, f.slowAfter
 	}

@@ -237,6 +237,14 @@ func httpTable() []httpRow {
 		{name: "ArchiveUnknownTeam", method: "DELETE", path: fixed("/api/teams/tm_nosuch"), want: onlySupervisor(notFound), rest: unauth},
 		// The widget's view of the teams: anyone, a page view; never
 		// members, versions or hidden teams.
+		// Saved replies: every agent its own and the shared ones; only a
+		// supervisor the shared ones; another's reply is none.
+		{name: "ListCanned", method: "GET", path: fixed("/api/canned"), want: agents, rest: unauth},
+		{name: "CreateOwnCanned", method: "POST", path: fixed("/api/canned"), body: fixed(`{"shortcut":"mine","text":"x"}`),
+			want: map[string]int{agentX: created, agentY: created, super: created}, rest: unauth},
+		{name: "CreateSharedCanned", method: "POST", path: fixed("/api/canned"), body: fixed(`{"shortcut":"ours","text":"x","shared":true}`),
+			want: onlySupervisor(created), rest: unauth},
+		{name: "DeleteUnknownCanned", method: "DELETE", path: fixed("/api/canned/cn_nosuch"), want: map[string]int{agentX: notFound, agentY: notFound, super: notFound}, rest: unauth},
 		{name: "WidgetSettings", method: "PUT", path: fixed("/api/widget"),
 			body: fixed(`{"picker":true,"email":"optional","question":true}`), want: onlySupervisor(ok), rest: unauth},
 		{name: "Widget", method: "GET", path: fixed("/api/widget"), want: map[string]int{}, rest: ok,

@@ -65,6 +65,9 @@ type Config struct {
 	MaxCapacity  int
 	// MaxTeams bounds the live teams (zero: transport.DefaultMaxTeams).
 	MaxTeams int
+	// MaxCanned bounds one scope's saved replies (zero:
+	// transport.DefaultMaxCanned).
+	MaxCanned int
 	// InboxMax bounds each team's inbox of offline forms (zero:
 	// actors.DefaultInboxMax).
 	InboxMax int

@@ -80,6 +80,7 @@ func (s *Server) buildHTTP(dir actors.Directory, signer *auth.Signer) {
 		MaxTextBytes:  cfg.MaxTextBytes,
 		MaxCapacity:   cfg.MaxCapacity,
 		MaxTeams:      cfg.MaxTeams,
+		MaxCanned:     cfg.MaxCanned,
 		HistoryPage:   cfg.HistoryPage,
 		Metrics:       s.metrics,
 		MetricsOnMain: cfg.MetricsOnMain,

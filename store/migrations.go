@@ -224,6 +224,18 @@ var migrations = []string{
 		name  TEXT PRIMARY KEY CHECK (name <> ''),
 		value TEXT NOT NULL
 	) STRICT, WITHOUT ROWID;`,
+	// 11: canned responses (canned.go, issue 19): shared (no owner) or an
+	// agent's own, a shortcut unique in its scope in any letter case.
+	`CREATE TABLE canned (
+		id           TEXT    PRIMARY KEY CHECK (id <> ''),
+		owner_id     TEXT    REFERENCES agents (id) ON DELETE CASCADE,
+		shortcut     TEXT    NOT NULL,
+		shortcut_key TEXT    NOT NULL,
+		text         TEXT    NOT NULL,
+		version      INTEGER NOT NULL DEFAULT 1,
+		created_at   INTEGER NOT NULL
+	) STRICT;
+	CREATE UNIQUE INDEX canned_scope ON canned (COALESCE(owner_id, ''), shortcut_key);`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

@@ -107,6 +107,7 @@ type Store interface {
 	Inbox
 	MailOutbox
 	Settings
+	CannedResponses
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

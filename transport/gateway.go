@@ -71,6 +71,9 @@ type Config struct {
 	// MaxTeams bounds the live teams a supervisor may create (-max-teams);
 	// zero: DefaultMaxTeams.
 	MaxTeams int
+	// MaxCanned bounds one scope's saved replies (-canned-max); zero:
+	// DefaultMaxCanned.
+	MaxCanned int
 	// HistoryPage bounds each page of history a native socket is sent
 	// (actors.HistoryLimits). Zero: the defaults.
 	HistoryPage actors.HistoryLimits

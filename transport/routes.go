@@ -34,6 +34,10 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("PUT /api/teams/{id}", g.UpdateTeam())
 	mux.Handle("PUT /api/teams/{id}/members", g.SetTeamMembers())
 	mux.Handle("DELETE /api/teams/{id}", g.ArchiveTeam())
+	mux.Handle("GET /api/canned", g.ListCanned())
+	mux.Handle("POST /api/canned", g.CreateCanned())
+	mux.Handle("PUT /api/canned/{id}", g.UpdateCanned())
+	mux.Handle("DELETE /api/canned/{id}", g.DeleteCanned())
 	mux.Handle("GET /api/widget", g.Widget())
 	mux.Handle("PUT /api/widget", g.SetWidget())
 	if g.cfg.MetricsOnMain {

@@ -252,15 +252,26 @@ func (g *Gateway) teamChanged(t store.Team) {
 // teamStoreError answers a team write's error, if any, and reports
 // whether it did.
 func (g *Gateway) teamStoreError(w http.ResponseWriter, what string, err error) bool {
+	return g.storeWriteError(w, what, err, writeWords{
+		notFound: "no such team", conflict: "the team changed since it was read: read it again", nameTaken: "a team with that name exists"})
+}
+
+// writeWords are what a record's store write errors are answered with.
+type writeWords struct{ notFound, conflict, nameTaken string }
+
+// storeWriteError answers a write's error, if any, in words, and reports
+// whether it did: 404, 409 conflict or name_taken, 400 bad_value, else
+// the store's failure.
+func (g *Gateway) storeWriteError(w http.ResponseWriter, what string, err error, words writeWords) bool {
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no such team")
+		writeError(w, http.StatusNotFound, "not_found", words.notFound)
 	case errors.Is(err, store.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", "the team changed since it was read: read it again")
+		writeError(w, http.StatusConflict, "conflict", words.conflict)
 	case errors.Is(err, store.ErrNameTaken):
-		writeError(w, http.StatusConflict, "name_taken", "a team with that name exists")
+		writeError(w, http.StatusConflict, "name_taken", words.nameTaken)
 	case errors.Is(err, store.ErrInvalid):
 		writeError(w, http.StatusBadRequest, "bad_value", strings.TrimPrefix(err.Error(), "store: "))
 	default:

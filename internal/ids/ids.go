@@ -16,6 +16,7 @@ const (
 	Customer = "cu_"
 	Conv     = "cv_"
 	Team     = "tm_" // teams, issued by the store
+	Canned   = "cn_" // canned responses, issued by the store
 )
 
 // encoding is lower-case base32 without padding: ids stay URL-, JSON- and

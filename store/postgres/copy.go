@@ -52,6 +52,7 @@ var copyTables = []copyTable{
 	{"teams", []string{"id", "name", "name_key", "description", "visible", "position", "everyone", "hours", "version", "created_at", "archived_at"}, set("created_at", "archived_at"), "id"},
 	{"team_members", []string{"team_id", "agent_id"}, nil, "team_id, agent_id"},
 	{"settings", []string{"name", "value"}, nil, "name"},
+	{"canned", []string{"id", "owner_id", "shortcut", "shortcut_key", "text", "version", "created_at"}, set("created_at"), "id"},
 	// New ids, in the order queued, as for the events.
 	{"mail_outbox", []string{"message_id", "conv_id", "to_addr", "lang", "after_seq", "created_at", "next_at", "attempts", "claimed_by", "claimed_until", "sent_at", "gave_up_at", "last_error"},
 		set("created_at", "next_at", "claimed_until", "sent_at", "gave_up_at"), "id"},

@@ -293,6 +293,17 @@ var migrations = []string{
 		name  text COLLATE "C" PRIMARY KEY CHECK (name <> ''),
 		value text NOT NULL
 	);`,
+	// 7: canned responses, as SQLite's version 11.
+	`CREATE TABLE canned (
+		id           text COLLATE "C" PRIMARY KEY CHECK (id <> ''),
+		owner_id     text COLLATE "C" REFERENCES agents (id) ON DELETE CASCADE,
+		shortcut     text        NOT NULL,
+		shortcut_key text COLLATE "C" NOT NULL,
+		text         text        NOT NULL,
+		version      bigint      NOT NULL DEFAULT 1,
+		created_at   timestamptz NOT NULL
+	);
+	CREATE UNIQUE INDEX canned_scope ON canned (COALESCE(owner_id, ''), shortcut_key);`,
 }
 
 // migrateLock is the advisory lock key that serializes migrations: two

@@ -40,6 +40,10 @@ func TestCopy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		reply, err := src.CreateCanned(ctx, store.Canned{Owner: agent.ID, Shortcut: "退款", Text: "已退款。"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		widget := store.WidgetSettings{Picker: false, Email: store.AskRequired, Question: true}
 		if err := src.SetWidgetSettings(ctx, widget); err != nil {
 			t.Fatal(err)
@@ -87,6 +91,9 @@ func TestCopy(t *testing.T) {
 		}
 		if teams, err := dst.ListTeams(ctx, false); err != nil || len(teams) != 2 {
 			t.Fatalf("teams after the copy: %+v, %v; want the general team and %q", teams, err, team.Name)
+		}
+		if got, err := dst.ListCanned(ctx, agent.ID); err != nil || len(got) != 1 || got[0] != reply {
+			t.Fatalf("saved replies after the copy: %+v, %v; want %+v", got, err, reply)
 		}
 		if got, err := dst.WidgetSettings(ctx); err != nil || got != widget {
 			t.Fatalf("widget settings after the copy: %+v, %v; want %+v", got, err, widget)

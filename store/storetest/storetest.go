@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Inbox", func(t *testing.T) { testInbox(t, open) })
 	t.Run("Mail", func(t *testing.T) { testMail(t, open) })
 	t.Run("Settings", func(t *testing.T) { testSettings(t, open) })
+	t.Run("Canned", func(t *testing.T) { testCanned(t, open) })
 }
 
 // mustCreate creates an agent with capacity store.DefaultCapacity or fails tb.
