@@ -20,6 +20,7 @@ import { signedOutKey } from './agent-signedout.js';
 import { FALLBACK_MAX, MIN_CAPACITY, capacityCap, capacityOK } from './agent-capacity.js';
 import { MyRating } from './agent-rating.js';
 import { Inbox } from './agent-inbox.js';
+import { CannedMenu, fillCanned } from './agent-canned.js';
 
 useDictionary(dict);
 
@@ -53,6 +54,11 @@ let status = 'available'; // as the server last said
 const typingTimers = new Map();
 let toastTimer = null;
 const myRating = new MyRating(el['my-rating']);
+// The "/" menu of saved replies; before composer(), so that Enter while it
+// is open inserts a reply instead of sending.
+const canned = new CannedMenu(el.text, byId('canned-menu'), {
+  fill: (text) => fillCanned(text, { customer: desk.get(el.text.dataset.conv)?.customer?.name ?? '', agent: me?.name ?? '' }),
+});
 // The teams' inboxes; their list of teams is the transfer form's too.
 const inbox = new Inbox(el.inboxes, {
   send: (f) => client?.frame(f) ?? false, online, token: () => client?.token, onTeams: (teams) => transfer.setTeams(teams),
@@ -80,6 +86,7 @@ function start(login) {
     el.capacity.max = String(maxCapacity);
     setState(f);
     inbox.welcomed(); // every welcome: a new socket asks again
+    canned.load(client?.token); // the saved replies, afresh
   });
   client.on('state', setState);
   client.on('conv', onConv);
@@ -122,6 +129,7 @@ function onConnection(e) {
     client = null;
     myRating.stop();
     inbox.stop();
+    canned.clear();
     desk.clear();
     showActive(null);
     drafts.clear();
@@ -258,6 +266,7 @@ function bringWaiting() {
 // showActive draws the thread pane for the selected conversation and
 // marks what the agent can now see as read.
 function showActive(rec) {
+  canned.close();
   swapDraft(rec);
   // "End chat?" is about the chat it was asked in, while it is open.
   if (!rec || rec.ended || rec.id !== endChat.asked) endChat.reset();
