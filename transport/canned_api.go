@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -68,12 +67,7 @@ func (g *Gateway) ListCanned() http.Handler {
 
 // readCanned decodes a request; on a bad one it has answered 400.
 func readCanned(w http.ResponseWriter, r *http.Request) (cannedIn, bool) {
-	var in cannedIn
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxCannedBody)).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", `expected JSON {"shortcut","text"}`)
-		return in, false
-	}
-	return in, true
+	return readBody[cannedIn](w, r, maxCannedBody, `expected JSON {"shortcut","text"}`)
 }
 
 // scope is whose replies a request about shared ones (or not) touches: a
@@ -88,6 +82,17 @@ func scope(w http.ResponseWriter, who caller, shared bool) (string, bool) {
 		return "", false
 	}
 	return "", true
+}
+
+// cannedOwner is the scope an edit of /api/canned/{id} touches: the
+// caller's own, or the shared replies with ?shared=1 (supervisors only);
+// false when it has answered.
+func (g *Gateway) cannedOwner(w http.ResponseWriter, r *http.Request) (string, bool) {
+	who, ok := g.agentCaller(w, r)
+	if !ok {
+		return "", false
+	}
+	return scope(w, who, r.URL.Query().Get("shared") == "1")
 }
 
 // CreateCanned serves POST /api/canned.
@@ -127,15 +132,11 @@ func (g *Gateway) CreateCanned() http.Handler {
 // UpdateCanned serves PUT /api/canned/{id} (?shared=1 for a shared one).
 func (g *Gateway) UpdateCanned() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		who, ok := g.agentCaller(w, r)
+		owner, ok := g.cannedOwner(w, r)
 		if !ok {
 			return
 		}
 		in, ok := readCanned(w, r)
-		if !ok {
-			return
-		}
-		owner, ok := scope(w, who, r.URL.Query().Get("shared") == "1")
 		if !ok {
 			return
 		}
@@ -152,11 +153,7 @@ func (g *Gateway) UpdateCanned() http.Handler {
 // DeleteCanned serves DELETE /api/canned/{id} (?shared=1 for a shared one).
 func (g *Gateway) DeleteCanned() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		who, ok := g.agentCaller(w, r)
-		if !ok {
-			return
-		}
-		owner, ok := scope(w, who, r.URL.Query().Get("shared") == "1")
+		owner, ok := g.cannedOwner(w, r)
 		if !ok {
 			return
 		}

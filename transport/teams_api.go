@@ -116,9 +116,15 @@ func (g *Gateway) ListTeams() http.Handler {
 
 // readTeam decodes a team request; on a bad one it has answered 400.
 func readTeam(w http.ResponseWriter, r *http.Request) (teamIn, bool) {
-	var in teamIn
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxTeamBody)).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", `expected JSON {"name","description","visible","position","hours",…}`)
+	return readBody[teamIn](w, r, maxTeamBody, `expected JSON {"name","description","visible","position","hours",…}`)
+}
+
+// readBody decodes a JSON request body of at most limit bytes; on a bad
+// one it has answered 400 bad_request with expected.
+func readBody[T any](w http.ResponseWriter, r *http.Request, limit int64, expected string) (T, bool) {
+	var in T
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit)).Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", expected)
 		return in, false
 	}
 	return in, true
