@@ -316,6 +316,13 @@ func visible(id string) string {
 	return fmt.Sprintf(`(() => { const e = document.getElementById(%s); return !!e && e.getClientRects().length > 0; })()`, jsString(id))
 }
 
+// fetched is a condition: the page has had an answer for every path (a
+// resource timing entry is recorded when a fetch completes).
+func fetched(paths ...string) string {
+	js, _ := json.Marshal(paths)
+	return fmt.Sprintf(`%s.every((p) => performance.getEntriesByType("resource").some((e) => new URL(e.name).pathname.endsWith("/" + p)))`, js)
+}
+
 // port returns the port of a host:port address.
 func port(t *testing.T, addr string) string {
 	t.Helper()

@@ -168,6 +168,10 @@ func TestConsoleSignedOut(t *testing.T) {
 	b := newBrowser(t)
 	alice := b.newPerson("agent Alice").laptop()
 	alice.signIn("http://"+gate.Addr(), "Alice")
+	// The console asks for its saved replies and teams at each welcome; a
+	// removal while those are in flight answers them 401, which Chromium
+	// logs as a page error. Remove the account once both have answered.
+	alice.waitUntil("side lists fetched", fetched("api/canned", "api/teams"))
 
 	if err := srv.Store().RemoveAgent(context.Background(), "Alice"); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"kefu/auth"
+	"kefu/internal/hostnet"
 	"kefu/internal/leaktest"
 	"kefu/internal/testports"
 )
@@ -21,5 +22,6 @@ var testPasswords = auth.Hasher{Cost: bcrypt.MinCost}
 
 func TestMain(m *testing.M) {
 	testports.Hold()
+	hostnet.Watch()
 	leaktest.VerifyTestMain(m)
 }

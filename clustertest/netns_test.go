@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"kefu/internal/hostnet"
 )
 
 // A private network for the partition scenario (issue 16): each node in a
@@ -79,6 +81,11 @@ func needNetns(t *testing.T, what string) {
 func newNetwork(t *testing.T, count int) *network {
 	t.Helper()
 	requireNetns(t)
+	release, err := hostnet.Change() // before the host's veth: see hostnet
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(release) // after n.remove, which is registered later
 	removeLeftovers(t)
 	if out := ipOut(t, "-4", "route", "show", "root", netSubnet) + ipOut(t, "-4", "-o", "addr", "show", "to", netSubnet); out != "" {
 		needNetns(t, "the host not to use "+netSubnet+" already; it has:\n"+out)
