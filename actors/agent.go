@@ -9,7 +9,7 @@ import (
 
 // Messages an agent actor receives, besides the events it fans out
 // (*ConvOpened, *ConvMessage, *TypingNotice, *ReadNotice, *ConvClosed,
-// *AgentState).
+// *AgentState, *NoteAdded).
 type (
 	// AttachConn adds one of the agent's connections. Sent by the
 	// dispatcher when it admits the connection.
@@ -130,7 +130,7 @@ func (a *agentActor) handle(ctx actor.Context, msg any) {
 	case *Resync:
 		// From a conversation activated again after a move: it is back.
 		a.resync(ctx, msg.Conv)
-	case *ConvMessage, *TypingNotice, *ReadNotice, *AgentState, *InboxChanged:
+	case *ConvMessage, *TypingNotice, *ReadNotice, *AgentState, *InboxChanged, *NoteAdded:
 		a.fanOut(ctx, msg)
 	case *actor.Terminated:
 		// Terminated overtakes user messages still queued (a

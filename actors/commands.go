@@ -56,6 +56,12 @@ type (
 		After uint64
 	}
 	CmdTake struct{ Conv ConvID }
+	// CmdNote is an agent's private note in one of its conversations.
+	CmdNote struct {
+		Conv     ConvID
+		Text     string
+		ClientID string
+	}
 	// CmdRate is a customer's rating (1 to 5) of a conversation it was in,
 	// open or ended.
 	CmdRate struct {

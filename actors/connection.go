@@ -138,6 +138,8 @@ func (c *connection) Receive(ctx actor.Context) {
 		c.convClosed(ctx, msg)
 	case *TypingNotice, *AgentChanged, *Ack, *ReadNotice:
 		c.convEvent(ctx, msg)
+	case *NoteAdded:
+		c.noteAdded(ctx, msg)
 	case *Queued, *Dequeued, *AgentState:
 		c.standing(ctx, msg)
 	case *FormLeft:

@@ -74,6 +74,12 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		if c.must(ctx, RoleAgent) {
 			ctx.Request(dispatcher, &TakeInbox{Agent: c.me.ID, Conv: cmd.Conv})
 		}
+	case *CmdNote:
+		if c.must(ctx, RoleAgent) {
+			if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
+				ctx.Send(conv, &PostNote{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
+			}
+		}
 	case *CmdAgents:
 		if c.must(ctx, RoleAgent) {
 			ctx.Request(dispatcher, &ListAgents{})

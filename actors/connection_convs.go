@@ -115,6 +115,14 @@ func (c *connection) convEvent(ctx actor.Context, msg any) {
 	}
 }
 
+// noteAdded passes a private note on to an agent's client, for a
+// conversation it has: never to a customer's, whatever sent it.
+func (c *connection) noteAdded(ctx actor.Context, msg *NoteAdded) {
+	if _, open := c.convs[msg.Conv]; open && c.admitted && c.me.Role == RoleAgent {
+		c.send(ctx, msg)
+	}
+}
+
 // terminated notes which conversations a stopped actor was.
 func (c *connection) terminated(ctx actor.Context, msg *actor.Terminated) {
 	if c.dispatcherGone(ctx, msg.Who) {

@@ -89,6 +89,9 @@ type (
 		// Handoffs are the conversation's hand-offs, oldest first: only in
 		// what goes to an agent, never to the customer.
 		Handoffs []Handoff
+		// Notes are its newest private notes, oldest first: as Handoffs,
+		// only to an agent.
+		Notes []ConvNote
 	}
 	// Ack tells a sender its message is stored, and where it stands.
 	Ack struct {

@@ -140,7 +140,8 @@ type StartConv struct {
 // store writer's round trip, resends); conversation_members.go (who is in
 // it, the customer's grace period); conversation_notices.go (typing, read
 // marks); conversation_handoffs.go (assignment, transfer, the queue);
-// conversation_end.go (the end); conversation_fenced.go (a cluster's
+// conversation_end.go (the end); conversation_notes.go (private notes);
+// conversation_fenced.go (a cluster's
 // fence on its writes, and its stop when one is refused);
 // conversation_unstarted.go (activated by a late message, never started);
 // conversation_restored.go (a start again, from a dispatcher that moved).
@@ -179,9 +180,14 @@ type conversation struct {
 	recordDirty bool
 	events      []store.ConvEvent
 	handoffs    []Handoff // the newest keepHandoffs, oldest first
-	readMarks   []store.ReadMark
-	mail        []store.MailItem // an answer to mail, with the end (conversation_inbox.go)
-	inFlight    store.Batch      // the non-message part of the write in flight
+	// notes are the newest keepNotes private notes, oldest first; noteN
+	// is the last stored note's number (conversation_notes.go).
+	notes                      []ConvNote
+	noteN                      uint64
+	notesPending, notesWriting []noteWaiting
+	readMarks                  []store.ReadMark
+	mail                       []store.MailItem // an answer to mail, with the end (conversation_inbox.go)
+	inFlight                   store.Batch      // the non-message part of the write in flight
 
 	graceGen uint64      // of the customer's grace timer that counts; older ones are stale
 	ending   *ConvClosed // what both sides are told at the end, once it is decided
@@ -256,6 +262,8 @@ func (c *conversation) handle(ctx actor.Context, msg any) {
 		c.flush(ctx)
 	case *Post:
 		c.post(ctx, msg)
+	case *PostNote:
+		c.postNote(ctx, msg)
 	case *Typing:
 		c.typing(ctx, msg)
 	case *Read:

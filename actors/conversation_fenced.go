@@ -115,6 +115,7 @@ func (c *conversation) fenced(ctx actor.Context, err error) {
 			delete(c.waiters, a.msg.Seq)
 		}
 	}
+	c.notesFailed(ctx, true)
 	c.writing, c.pending = nil, nil
 	if withdrawn {
 		c.withdraw(ctx)

@@ -125,6 +125,14 @@ func (c *conversation) load() error {
 		}
 	}
 	c.trim()
+	notes, err := c.Store.Notes(ctx, string(c.ID), keepNotes)
+	if err != nil {
+		return err // numbering notes from 1 again would clash too
+	}
+	c.notes = NotesFromStored(notes)
+	if n := len(c.notes); n > 0 {
+		c.noteN = c.notes[n-1].N
+	}
 	switch rec, err := c.Store.Conversation(ctx, string(c.ID)); {
 	case err == nil:
 		c.record = rec

@@ -99,10 +99,10 @@ func (c *conversation) answerOldResend(ctx actor.Context, p *Post) bool {
 // flush sends what waits to the store writer, unless a write is already in
 // flight: then it goes with the next.
 func (c *conversation) flush(ctx actor.Context) {
-	if c.token != 0 || (len(c.pending) == 0 && !c.recordDirty && len(c.events) == 0 && len(c.readMarks) == 0 && len(c.mail) == 0) {
+	if c.token != 0 || (len(c.pending) == 0 && !c.recordDirty && len(c.events) == 0 && len(c.readMarks) == 0 && len(c.mail) == 0 && len(c.notesPending) == 0) {
 		return
 	}
-	b := store.Batch{Fences: c.fence()}
+	b := store.Batch{Fences: c.fence(), Notes: c.notesOut()}
 	if c.recordDirty {
 		b.Conversations = []store.Conversation{c.record}
 	}
@@ -159,6 +159,7 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 	}
 	c.writing = nil
 	c.trim()
+	c.notesStored(ctx)
 	if c.state == convEnding && len(c.pending) == 0 {
 		c.closed(ctx)
 		return
@@ -191,6 +192,7 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 		c.cids.drop(a.msg.From.ID, a.msg.ClientID)
 	}
 	c.writing = nil
+	c.notesFailed(ctx, false)
 	c.renumberPending()
 	if len(c.inFlight.Conversations) > 0 {
 		c.recordDirty = true

@@ -39,10 +39,11 @@ func (c *conversation) handedOff(h Handoff) {
 	}
 }
 
-// forAgent is o with the conversation's hand-offs, for an agent: a copy,
-// since o goes to other actors and c.handoffs changes later.
+// forAgent is o with the conversation's hand-offs and notes, for an
+// agent: copies, since o goes to other actors and both change later.
 func (c *conversation) forAgent(o *ConvOpened) *ConvOpened {
 	o.Handoffs = slices.Clone(c.handoffs)
+	o.Notes = slices.Clone(c.notes)
 	return o
 }
 

@@ -54,9 +54,9 @@ var crossing = crossingTable(
 	// conversation → dispatcher.
 	new(ConvFinished), new(ConvFinishedAck), new(ConvRejoin), new(AgentRejoin),
 	// connection → conversation.
-	new(Post), new(Typing), new(Read), new(End), new(Sync),
+	new(Post), new(Typing), new(Read), new(End), new(Sync), new(PostNote),
 	// conversation → connection and agent; agent → connection.
-	new(ConvOpened), new(ConvMessage), new(Ack), new(TypingNotice), new(ReadNotice),
+	new(ConvOpened), new(ConvMessage), new(Ack), new(TypingNotice), new(ReadNotice), new(NoteAdded),
 	new(ConvClosed), new(AgentChanged), new(Resync), new(Reconcile),
 )
 

@@ -70,11 +70,12 @@ func (m *ConvFinished) Serialize() (remote.RootSerialized, error)    { return wi
 func (m *ConvFinishedAck) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // connection → conversation.
-func (m *Post) Serialize() (remote.RootSerialized, error)   { return wire(m) }
-func (m *Typing) Serialize() (remote.RootSerialized, error) { return wire(m) }
-func (m *Read) Serialize() (remote.RootSerialized, error)   { return wire(m) }
-func (m *End) Serialize() (remote.RootSerialized, error)    { return wire(m) }
-func (m *Sync) Serialize() (remote.RootSerialized, error)   { return wire(m) }
+func (m *Post) Serialize() (remote.RootSerialized, error)     { return wire(m) }
+func (m *Typing) Serialize() (remote.RootSerialized, error)   { return wire(m) }
+func (m *Read) Serialize() (remote.RootSerialized, error)     { return wire(m) }
+func (m *End) Serialize() (remote.RootSerialized, error)      { return wire(m) }
+func (m *Sync) Serialize() (remote.RootSerialized, error)     { return wire(m) }
+func (m *PostNote) Serialize() (remote.RootSerialized, error) { return wire(m) }
 
 // conversation → connection and agent; agent → connection.
 func (m *ConvOpened) Serialize() (remote.RootSerialized, error)   { return wire(m) }
@@ -82,6 +83,7 @@ func (m *ConvMessage) Serialize() (remote.RootSerialized, error)  { return wire(
 func (m *Ack) Serialize() (remote.RootSerialized, error)          { return wire(m) }
 func (m *TypingNotice) Serialize() (remote.RootSerialized, error) { return wire(m) }
 func (m *ReadNotice) Serialize() (remote.RootSerialized, error)   { return wire(m) }
+func (m *NoteAdded) Serialize() (remote.RootSerialized, error)    { return wire(m) }
 func (m *ConvClosed) Serialize() (remote.RootSerialized, error)   { return wire(m) }
 func (m *AgentChanged) Serialize() (remote.RootSerialized, error) { return wire(m) }
 func (m *AgentRejoin) Serialize() (remote.RootSerialized, error)  { return wire(m) }

@@ -31,7 +31,7 @@ const (
 	// widgetLines are the customer's messages from the server, in order.
 	widgetLines = "#messages .msg:not(.system):not(.pending) .text"
 	// deskLines are the messages of the conversation the agent has open.
-	deskLines = "#threads ol:not([hidden]) .msg:not(.system):not(.pending) .text"
+	deskLines = "#threads ol:not([hidden]) .msg:not(.system):not(.pending):not(.note) .text"
 )
 
 // nativeServer runs a kefu for the native pages: with the grace period

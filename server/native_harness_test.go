@@ -125,6 +125,8 @@ type nframe struct {
 	Code        string    `json:"code"`
 	Message     string    `json:"message"`
 	Rating      int       `json:"rating"`
+	N           uint64    `json:"n"`
+	Notes       []nframe  `json:"notes"`
 
 	raw string
 }

@@ -21,6 +21,8 @@ import { FALLBACK_MAX, MIN_CAPACITY, capacityCap, capacityOK } from './agent-cap
 import { MyRating } from './agent-rating.js';
 import { Inbox } from './agent-inbox.js';
 import { CannedMenu, fillCanned } from './agent-canned.js';
+import { Labels } from './agent-labels.js';
+import { NoteSwitch, noteRefused, relabelNotes, showNote, showNotes, showPendingNote } from './agent-notes.js';
 
 useDictionary(dict);
 
@@ -58,6 +60,12 @@ const myRating = new MyRating(el['my-rating']);
 // is open inserts a reply instead of sending.
 const canned = new CannedMenu(el.text, byId('canned-menu'), {
   fill: (text) => fillCanned(text, { customer: desk.get(el.text.dataset.conv)?.customer?.name ?? '', agent: me?.name ?? '' }),
+});
+// The reply box's "Note" switch: a private note instead of a reply.
+const noteSwitch = new NoteSwitch(byId('note-mode'), el.compose, el.text, byId('send'));
+// The chat on screen's labels, over HTTP.
+const labels = new Labels(byId('labels'), byId('label-list'), byId('label-add'), {
+  token: () => client?.token, say: (text) => toast(text),
 });
 // The teams' inboxes; their list of teams is the transfer form's too.
 const inbox = new Inbox(el.inboxes, {
@@ -99,9 +107,14 @@ function start(login) {
   client.on('typing', onTyping);
   client.on('read', (f) => f.by?.id !== me?.id && desk.get(f.conv)?.thread.read(f.seq));
   client.on('ended', onEnded);
+  client.on('note', (f) => {
+    const rec = desk.get(f.conv);
+    if (rec) showNote(rec.thread, f);
+  });
   client.on('agents', (f) => transfer.setAgents(f.agents ?? [], me?.id));
   inbox.listen(client);
   client.on('error', (f) => {
+    for (const r of desk.recs.values()) noteRefused(r.thread, f.cid);
     toast(t('error.generic', { message: inbox.refusal(f) ?? transfer.refusal(f) ?? errorText(f) }));
     if (f.code === 'team_closed' || f.code === 'unknown_team') inbox.load(); // the teams changed
     // A capacity the server refused (over its cap, or not saved) shows
@@ -161,6 +174,9 @@ function onConv(f) {
   const restart = known && !desk.get(f.conv).thread.follows(f);
   const rec = desk.open(f);
   if (restart) rec.waitingSince = 0; // its history comes again
+  // A chat just begun has no labels, and its record may not be stored
+  // yet: no need to ask (agent-labels.js).
+  if (f.why === 'assigned' && !f.after && !f.historyCount) rec.labels ??= [];
   if (!known || restart) {
     for (const m of client.pending(f.conv)) rec.thread.pending(m.cid, m.text, me?.name ?? '');
   }
@@ -191,6 +207,7 @@ function onConv(f) {
   // longest waiting: choose once they are in. Hand-offs go among them.
   queueMicrotask(() => {
     showHandoffs(rec.thread, f.handoffs, me?.id);
+    showNotes(rec.thread, f.notes);
     bringWaiting();
   });
 }
@@ -267,6 +284,7 @@ function bringWaiting() {
 // marks what the agent can now see as read.
 function showActive(rec) {
   canned.close();
+  if (rec !== labels.rec) labels.show(rec);
   swapDraft(rec);
   // "End chat?" is about the chat it was asked in, while it is open.
   if (!rec || rec.ended || rec.id !== endChat.asked) endChat.reset();
@@ -450,6 +468,14 @@ composer(el.compose, el.text, {
     // to another.
     const rec = desk.get(el.text.dataset.conv);
     if (!rec || rec !== desk.active || rec.ended || counter.over()) return false; // the counter says why
+    if (noteSwitch.on) {
+      const cid = online() ? client.note(rec.id, text) : '';
+      if (!cid) return false; // the text stays in the box
+      drafts.forget(rec.id);
+      showPendingNote(rec.thread, cid, text, me?.name ?? '');
+      rec.thread.scrollToEnd();
+      return true;
+    }
     drafts.forget(rec.id);
     const cid = client.send(rec.id, text);
     if (cid) rec.thread.pending(cid, text, me?.name ?? '');
@@ -460,7 +486,8 @@ composer(el.compose, el.text, {
     const rec = desk.get(el.text.dataset.conv);
     if (!rec) return;
     drafts.set(rec.id, el.text.value);
-    if (!rec.ended) client.typing(rec.id);
+    if (!rec.ended && !noteSwitch.on) client.typing(rec.id); // a note is not for the customer's eyes
+
   },
 });
 document.addEventListener('visibilitychange', () => {
@@ -478,7 +505,12 @@ languageButton(el.lang, () => {
   transfer.draw();
   endChat.relabel();
   signOut.relabel();
-  for (const r of desk.recs.values()) relabelHandoffs(r.ol, me?.id);
+  for (const r of desk.recs.values()) {
+    relabelHandoffs(r.ol, me?.id);
+    relabelNotes(r.ol);
+  }
+  noteSwitch.draw();
+  labels.draw();
   showActive(desk.active);
   counter.update();
   myRating.draw();

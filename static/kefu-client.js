@@ -229,6 +229,13 @@ export class KefuClient {
     return cid;
   }
   inbox(team, after = 0) { this.frame({ type: 'inbox', team, after }); }
+  // note sends an agent's private note for conv and returns its cid, or
+  // '' when offline: unlike a message it waits in no outbox, so the page
+  // keeps the text. The stored note comes back as a note event.
+  note(conv, text) {
+    const cid = newCID();
+    return this.frame({ type: 'note', conv, text, cid }) ? cid : '';
+  }
   take(conv) { this.frame({ type: 'take', conv }); }
   cancel() { this.frame({ type: 'cancel' }); }
   end(conv) { this.frame({ type: 'end', conv }); }
@@ -491,13 +498,14 @@ export class KefuClient {
     return c;
   }
 
-  // opened gives the page a conversation's opening, then each message of
-  // its history it has not had.
+  // opened gives the page a conversation's opening (with historyCount, the
+  // number of messages its history brings), then each message of its
+  // history it has not had.
   opened(f) {
     const fresh = !this.convs.has(f.conv);
     const c = this.conversation(f.conv);
     this.save();
-    this.emit('conv', { ...f, history: undefined, fresh });
+    this.emit('conv', { ...f, history: undefined, historyCount: f.history?.length ?? 0, fresh });
     for (const m of f.history || []) this.deliver(c, { type: 'msg', conv: f.conv, ...m });
   }
 

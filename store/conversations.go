@@ -125,6 +125,7 @@ type Batch struct {
 	Routing       []RoutingEvent // appended; an event identical in every field to a stored one is skipped
 	Reads         []ReadMark     // kept as the maximum Seq per (Conv, PartyID)
 	Mail          []MailItem     // queued in the outbox (mail.go); a known MessageID is skipped
+	Notes         []Note         // inserted as messages are: an identical (Conv, N) already stored is skipped (notes.go)
 
 	// Fences, if any, make the batch depend on its writer still owning
 	// their keys (fencing.go): Apply checks them first, in the same
@@ -139,7 +140,7 @@ type Batch struct {
 // Len returns the total number of entries in the batch; fences are not
 // entries (a batch of fences alone writes nothing).
 func (b *Batch) Len() int {
-	return len(b.Conversations) + len(b.Messages) + len(b.ConvEvents) + len(b.Routing) + len(b.Reads) + len(b.Mail)
+	return len(b.Conversations) + len(b.Messages) + len(b.ConvEvents) + len(b.Routing) + len(b.Reads) + len(b.Mail) + len(b.Notes)
 }
 
 // Append adds every entry of o after b's own, keeping o's order: a group
@@ -152,6 +153,7 @@ func (b *Batch) Append(o *Batch) {
 	b.Routing = append(b.Routing, o.Routing...)
 	b.Reads = append(b.Reads, o.Reads...)
 	b.Mail = append(b.Mail, o.Mail...)
+	b.Notes = append(b.Notes, o.Notes...)
 	b.Fences = append(b.Fences, o.Fences...)
 	if b.FenceNode == "" {
 		b.FenceNode = o.FenceNode
@@ -167,6 +169,7 @@ func (b *Batch) Reset() {
 	clear(b.Routing)
 	clear(b.Reads)
 	clear(b.Mail)
+	clear(b.Notes)
 	clear(b.Fences)
 	b.FenceNode = ""
 	b.Conversations = b.Conversations[:0]
@@ -175,6 +178,7 @@ func (b *Batch) Reset() {
 	b.Routing = b.Routing[:0]
 	b.Reads = b.Reads[:0]
 	b.Mail = b.Mail[:0]
+	b.Notes = b.Notes[:0]
 	b.Fences = b.Fences[:0]
 }
 
@@ -182,6 +186,7 @@ func (b *Batch) Reset() {
 type ConversationFilter struct {
 	AgentID string // "" for all; else conversations this agent took part in (any ConvEvent with that agent, or current agent)
 	Before  string // cursor from a previous page; "" for the newest
+	Label   string // "" for any; else only conversations with this label (NormalLabel's form)
 	Limit   int    // 1..MaxPageLimit; 0 means DefaultPageLimit
 }
 
@@ -198,9 +203,10 @@ type Conversations interface {
 	// Apply writes the whole batch in one transaction, or nothing. It returns
 	// ErrInvalid, having written nothing, for an entry that breaks a rule (the
 	// message names it): an empty conversation id, a Seq of 0, an unknown
-	// sender role or event kind, a rating outside 0..5, a message, event or
-	// read mark for a conversation neither stored nor in the batch, or a
-	// message whose (Conv, Seq) is stored with other content. ErrInvalid is
+	// sender role or event kind, a rating outside 0..5, a message, note,
+	// event or read mark for a conversation neither stored nor in the
+	// batch, or a message or note whose (Conv, Seq) or (Conv, N) is stored
+	// with other content. ErrInvalid is
 	// about the input, so the same batch fails again: a group commit that
 	// merged several writers' batches can apply them one by one to find the
 	// one at fault. It returns ErrFenced (wrapping a *FencedError naming
@@ -231,6 +237,11 @@ type Conversations interface {
 	// clientID, or ErrNotFound. It answers a resend the conversation no
 	// longer remembers: rare, so it may scan the conversation.
 	MessageByClientID(ctx context.Context, conv, senderID, clientID string) (Message, error)
+
+	// Notes returns the newest limit private notes of conv (0: all), by N
+	// ascending (notes.go; Batch.Notes writes them). An unknown conv has
+	// none; a negative limit is ErrInvalid.
+	Notes(ctx context.Context, conv string, limit int) ([]Note, error)
 
 	// ConvEvents returns the events of conv in the order they were applied.
 	ConvEvents(ctx context.Context, conv string) ([]ConvEvent, error)
@@ -315,6 +326,9 @@ func validBatch(b *Batch) error {
 		}
 	}
 	if err := validMail(b); err != nil {
+		return err
+	}
+	if err := validNotes(b); err != nil {
 		return err
 	}
 	for i, r := range b.Reads {

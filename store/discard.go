@@ -40,6 +40,9 @@ func (Discard) MessageByClientID(_ context.Context, conv, _, clientID string) (M
 	return Message{}, fmt.Errorf("message %q of %q: %w", clientID, conv, ErrNotFound)
 }
 
+// Notes returns none.
+func (Discard) Notes(context.Context, string, int) ([]Note, error) { return nil, nil }
+
 // ConvEvents returns none.
 func (Discard) ConvEvents(context.Context, string) ([]ConvEvent, error) { return nil, nil }
 

@@ -236,6 +236,26 @@ var migrations = []string{
 		created_at   INTEGER NOT NULL
 	) STRICT;
 	CREATE UNIQUE INDEX canned_scope ON canned (COALESCE(owner_id, ''), shortcut_key);`,
+	// 12: private notes, numbered apart from the messages (notes.go), and
+	// conversations' labels with the index the label filter reads
+	// (labels.go; issue 19).
+	`CREATE TABLE conv_notes (
+		conv_id     TEXT    NOT NULL REFERENCES conversations (id),
+		n           INTEGER NOT NULL CHECK (n >= 1),
+		author_id   TEXT    NOT NULL CHECK (author_id <> ''),
+		author_name TEXT    NOT NULL,
+		text        TEXT    NOT NULL,
+		client_id   TEXT    NOT NULL,
+		after_seq   INTEGER NOT NULL CHECK (after_seq >= 0),
+		at          INTEGER NOT NULL,
+		PRIMARY KEY (conv_id, n)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE conversation_labels (
+		conv_id TEXT NOT NULL REFERENCES conversations (id),
+		label   TEXT NOT NULL CHECK (label <> ''),
+		PRIMARY KEY (conv_id, label)
+	) STRICT, WITHOUT ROWID;
+	CREATE INDEX conversation_labels_label ON conversation_labels (label, conv_id);`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

@@ -39,3 +39,6 @@ func DecodeCursor(cursor string) (startedMillis int64, id string, err error) {
 
 // NewAgentID returns a new server-issued agent id.
 func NewAgentID() string { return ids.Agent + ids.New() }
+
+// ValidLabelsOf checks LabelsOf's argument (at most MaxPageLimit ids).
+func ValidLabelsOf(convs []string) error { return validLabelsOf(convs) }

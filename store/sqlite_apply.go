@@ -246,6 +246,9 @@ func (s *SQLite) applyTx(ctx context.Context, b *Batch) error {
 			return fmt.Errorf("read mark %q/%q: %w", r.Conv, r.PartyID, unknownConv(err, r.Conv))
 		}
 	}
+	if err := s.insertNotes(ctx, b.Notes); err != nil {
+		return err
+	}
 	return s.insertMail(ctx, b.Mail)
 }
 

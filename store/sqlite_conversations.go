@@ -42,14 +42,17 @@ const (
 )
 
 // listConversationsSQL is ListConversations' query: its arguments are the
-// agent id twice if byAgent, then the cursor's started_at and id if
-// afterCursor, then the limit.
-func listConversationsSQL(byAgent, afterCursor bool) string {
+// agent id twice if byAgent, then the label if byLabel, then the cursor's
+// started_at and id if afterCursor, then the limit.
+func listConversationsSQL(byAgent, byLabel, afterCursor bool) string {
 	var where []string
 	if byAgent {
 		// Current agent, or any agent the conversation had (each arm of the
 		// OR has its index: conversations_agent, conv_events_agent).
 		where = append(where, `(agent_id = ? OR id IN (SELECT conv_id FROM conv_events WHERE agent_id = ?))`)
+	}
+	if byLabel {
+		where = append(where, `id IN (SELECT conv_id FROM conversation_labels WHERE label = ?)`)
 	}
 	if afterCursor {
 		where = append(where, `(started_at, id) < (?, ?)`)
@@ -206,6 +209,9 @@ func (s *SQLite) ListConversations(ctx context.Context, f ConversationFilter) ([
 	if f.AgentID != "" {
 		args = append(args, f.AgentID, f.AgentID)
 	}
+	if f.Label != "" {
+		args = append(args, f.Label)
+	}
 	if f.Before != "" {
 		started, id, err := decodeCursor(f.Before)
 		if err != nil {
@@ -214,7 +220,7 @@ func (s *SQLite) ListConversations(ctx context.Context, f ConversationFilter) ([
 		args = append(args, started, id)
 	}
 	args = append(args, limit+1)
-	q := listConversationsSQL(f.AgentID != "", f.Before != "")
+	q := listConversationsSQL(f.AgentID != "", f.Label != "", f.Before != "")
 	page, err := s.queryConversations(ctx, q, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list conversations: %w", err)

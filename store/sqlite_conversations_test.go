@@ -28,10 +28,12 @@ func TestQueryPlans(t *testing.T) {
 		{"MaxTicket", maxTicketSQL, []string{"INDEX conversations_ticket", "INDEX routing_events_ticket"}},
 		{"WaitingCustomers", waitingCustomersSQL, []string{"INDEX routing_events_at (at>?)", "INDEX routing_events_customer (customer_id=? AND at>?)"}},
 		{"Inbox", inboxSQL, []string{"USING INDEX conversations_inbox (team_id=? AND ticket>?)"}},
-		{"List", listConversationsSQL(false, false), []string{"USING INDEX conversations_started"}},
-		{"ListAfterCursor", listConversationsSQL(false, true), []string{"USING INDEX conversations_started ((started_at,id)<(?,?))"}},
-		{"ListByAgent", listConversationsSQL(true, false), []string{"INDEX conversations_agent (agent_id=?)", "INDEX conv_events_agent (agent_id=?)"}},
-		{"ListByAgentAfterCursor", listConversationsSQL(true, true), []string{"INDEX conversations_agent (agent_id=? AND (started_at,id)<(?,?))", "INDEX conv_events_agent (agent_id=?)"}},
+		{"List", listConversationsSQL(false, false, false), []string{"USING INDEX conversations_started"}},
+		{"ListAfterCursor", listConversationsSQL(false, false, true), []string{"USING INDEX conversations_started ((started_at,id)<(?,?))"}},
+		{"ListByAgent", listConversationsSQL(true, false, false), []string{"INDEX conversations_agent (agent_id=?)", "INDEX conv_events_agent (agent_id=?)"}},
+		{"ListByLabel", listConversationsSQL(false, true, false), []string{"INDEX conversation_labels_label (label=?)"}},
+		{"Notes", notesSQL, []string{"USING PRIMARY KEY (conv_id=?)"}},
+		{"ListByAgentAfterCursor", listConversationsSQL(true, false, true), []string{"INDEX conversations_agent (agent_id=? AND (started_at,id)<(?,?))", "INDEX conv_events_agent (agent_id=?)"}},
 	} {
 		args := make([]any, strings.Count(tc.query, "?")) // NULLs: the plan does not depend on them
 		rows, err := st.db.Query("EXPLAIN QUERY PLAN "+tc.query, args...)

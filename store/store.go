@@ -108,6 +108,7 @@ type Store interface {
 	MailOutbox
 	Settings
 	CannedResponses
+	Labels
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

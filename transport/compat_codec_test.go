@@ -30,6 +30,11 @@ func TestCompatEncode(t *testing.T) {
 		"Error":           {actors.RoleAgent, &actors.FrameError{Code: "bad_frame", Message: "m"}, `{"neiRong":"错误：m (bad_frame)","shuiFaDe":"系统"}`},
 		"WelcomeSilent":   {actors.RoleAgent, &actors.Welcome{You: agent}, ``},
 		"Unknown":         {actors.RoleAgent, struct{}{}, ``},
+		// A private note is never written in the tutorial's protocol, to
+		// either side, alone or in a conv frame (issue 19).
+		"NoteSilent":         {actors.RoleCustomer, &actors.NoteAdded{Conv: "cv_1", Note: actors.ConvNote{N: 1, By: agent, Text: "secret"}}, ``},
+		"NoteSilentForAgent": {actors.RoleAgent, &actors.NoteAdded{Conv: "cv_1", Note: actors.ConvNote{N: 1, By: agent, Text: "secret"}}, ``},
+		"ConvWithoutNotes":   {actors.RoleCustomer, &actors.ConvOpened{Customer: cust, Agent: agent, Notes: []actors.ConvNote{{N: 1, By: agent, Text: "secret"}}}, `{"neiRong":"客服-A-将为您服务","shuiFaDe":"系统"}`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -17,9 +17,10 @@ import (
 // The history API: past and open conversations for agents, over HTTP with
 // the login token as a bearer token.
 //
-//	GET /api/conversations?before=CURSOR&limit=N&all=1
+//	GET /api/conversations?before=CURSOR&limit=N&all=1&label=L
 //	GET /api/conversations/{id}
 //	GET /api/conversations/{id}/messages?after=SEQ&limit=N
+//	PUT /api/conversations/{id}/labels (labels_api.go)
 
 type convOut struct {
 	ID        string     `json:"id"`
@@ -30,6 +31,7 @@ type convOut struct {
 	EndedBy   string     `json:"endedBy,omitempty"`
 	EndReason string     `json:"endReason,omitempty"`
 	Rating    int        `json:"rating,omitempty"`
+	Labels    []string   `json:"labels,omitempty"`
 }
 
 type convEventOut struct {
@@ -122,6 +124,14 @@ func (g *Gateway) ListConversations() http.Handler {
 		}
 		q := r.URL.Query()
 		f := store.ConversationFilter{AgentID: who.id, Before: q.Get("before")}
+		if l := q.Get("label"); l != "" {
+			label, err := store.NormalLabel(l)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "bad_value", "label is one word of 1 to 32 characters")
+				return
+			}
+			f.Label = label
+		}
 		if q.Get("all") == "1" {
 			if !who.supervisor {
 				writeError(w, http.StatusForbidden, "forbidden", "only supervisors may list everyone's conversations")
@@ -152,25 +162,43 @@ func (g *Gateway) ListConversations() http.Handler {
 			Conversations []convOut `json:"conversations"`
 			Next          string    `json:"next,omitempty"`
 		}{Conversations: make([]convOut, 0, len(page)), Next: next}
+		ids := make([]string, len(page))
+		for i, c := range page {
+			ids[i] = c.ID
+		}
+		labels, err := g.cfg.Identity.Store.LabelsOf(ctx, ids)
+		if err != nil {
+			g.storeFailed(w, "read labels", err)
+			return
+		}
 		for _, c := range page {
-			out.Conversations = append(out.Conversations, conversationOut(c))
+			cv := conversationOut(c)
+			cv.Labels = labels[c.ID]
+			out.Conversations = append(out.Conversations, cv)
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
 }
 
-// GetConversation serves GET /api/conversations/{id}: the record and who
-// served it when.
+// GetConversation serves GET /api/conversations/{id}: the record, who
+// served it when, its labels and its private notes.
 func (g *Gateway) GetConversation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conv, events, ok := g.readableConversation(w, r)
 		if !ok {
 			return
 		}
+		notes, labels, err := g.notesAndLabels(r.Context(), conv.ID)
+		if err != nil {
+			g.storeFailed(w, "read notes and labels", err)
+			return
+		}
 		out := struct {
 			convOut
 			Events []convEventOut `json:"events"`
-		}{convOut: conversationOut(conv), Events: make([]convEventOut, 0, len(events))}
+			Notes  []noteOut      `json:"notes"`
+		}{convOut: conversationOut(conv), Events: make([]convEventOut, 0, len(events)), Notes: notes}
+		out.Labels = labels
 		for _, e := range events {
 			ev := convEventOut{Kind: e.Kind, Reason: e.Reason, At: e.At.UTC(), Note: e.Note}
 			if e.AgentID != "" {

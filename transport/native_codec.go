@@ -116,6 +116,8 @@ func decodeCommand(in *nativeIn) (any, error) {
 		return decodeInbox(in)
 	case frameTake:
 		return decodeTake(in)
+	case frameNote:
+		return decodeNote(in)
 	case framePing:
 		return &actors.CmdPing{}, nil
 	case framePong:

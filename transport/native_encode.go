@@ -71,6 +71,8 @@ func nativeFrame(msg any) any {
 		return inboxFrame(m)
 	case *actors.InboxChanged:
 		return inboxChangedFrame(m)
+	case *actors.NoteAdded:
+		return noteFrame(m)
 	}
 	return nil // *Kick: the close frame says it all
 }

@@ -25,6 +25,7 @@ const (
 	frameLeave    = "leave" // the offline form (native_inbox.go)
 	frameInbox    = "inbox" // also the server's answer
 	frameTake     = "take"
+	frameNote     = "note" // a private note (native_notes.go); also the server's
 )
 
 // Frames only the server sends, encoded in native_encode.go and the

@@ -22,10 +22,11 @@ type convOpenedOut struct {
 	More     bool         `json:"more,omitempty"`
 	Reads    []readOut    `json:"reads,omitempty"`
 	Handoffs []handoffOut `json:"handoffs,omitempty"`
+	Notes    []noteOut    `json:"notes,omitempty"`
 }
 
 func convFrame(m *actors.ConvOpened) convOpenedOut {
-	return convOpenedOut{frameConv, string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, messages(m.History), m.More, reads(m.Reads), handoffs(m.Handoffs)}
+	return convOpenedOut{frameConv, string(m.Conv), m.Why, party(m.Customer), party(m.Agent), m.After, messages(m.History), m.More, reads(m.Reads), handoffs(m.Handoffs), notes(m.Notes)}
 }
 
 type historyOut struct {

@@ -95,6 +95,7 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 	for _, m := range b.Mail {
 		q.Queue(insertMailSQL, m.MessageID, m.Conv, m.To, m.Lang, int64(m.AfterSeq), millis(m.At))
 	}
+	queueNotes(q, b.Notes)
 	if err := s.pool.SendBatch(ctx, q).Close(); err != nil {
 		if ctx.Err() != nil {
 			// The outcome is unknown: the caller re-applies, which is safe.

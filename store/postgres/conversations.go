@@ -186,6 +186,10 @@ func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilte
 		args = append(args, f.AgentID)
 		where = append(where, `(agent_id = $1 OR id IN (SELECT conv_id FROM conv_events WHERE agent_id = $1))`)
 	}
+	if f.Label != "" {
+		args = append(args, f.Label)
+		where = append(where, `id IN (SELECT conv_id FROM conversation_labels WHERE label = $`+strconv.Itoa(len(args))+`)`)
+	}
 	if f.Before != "" {
 		started, id, err := store.DecodeCursor(f.Before)
 		if err != nil {

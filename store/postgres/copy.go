@@ -23,7 +23,7 @@ type copyTable struct {
 
 // bytesColumns are the columns kept as bytea (see migrations), as
 // table.column.
-var bytesColumns = set("messages.text", "messages.client_id", "conv_events.note")
+var bytesColumns = set("messages.text", "messages.client_id", "conv_events.note", "conv_notes.text", "conv_notes.client_id")
 
 // boolColumns are SQLite's 0/1 integers that are boolean here.
 var boolColumns = set("teams.visible", "teams.everyone", "conversations.inbox")
@@ -45,6 +45,8 @@ var copyTables = []copyTable{
 	{"conv_events", []string{"conv_id", "kind", "agent_id", "agent_name", "reason", "at", "by_id", "by_name", "note"}, set("at"), "id"},
 	{"routing_events", []string{"kind", "customer_id", "customer_name", "agent_id", "conv_id", "ticket", "at", "team_id"}, set("at"), "id"},
 	{"read_marks", []string{"conv_id", "party_id", "seq"}, nil, "conv_id, party_id"},
+	{"conv_notes", []string{"conv_id", "n", "author_id", "author_name", "text", "client_id", "after_seq", "at"}, set("at"), "conv_id, n"},
+	{"conversation_labels", []string{"conv_id", "label"}, nil, "conv_id, label"},
 	// Owner epochs keep rising across the move. node_leases is not
 	// copied: leases are a running cluster's, and a SQLite store's are
 	// past by the time it is copied.

@@ -304,6 +304,33 @@ var migrations = []string{
 		created_at   timestamptz NOT NULL
 	);
 	CREATE UNIQUE INDEX canned_scope ON canned (COALESCE(owner_id, ''), shortcut_key);`,
+	// 8: private notes and labels, as SQLite's version 12. A note stored
+	// under its (conv_id, n) with other content is refused by
+	// kefu_note_taken, as a message by kefu_seq_taken (KF001).
+	`CREATE TABLE conv_notes (
+		conv_id     text COLLATE "C" NOT NULL REFERENCES conversations (id),
+		n           bigint      NOT NULL CHECK (n >= 1),
+		author_id   text        NOT NULL CHECK (author_id <> ''),
+		author_name text        NOT NULL,
+		text        bytea       NOT NULL, -- UTF-8, NUL and all, as messages'
+		client_id   bytea       NOT NULL,
+		after_seq   bigint      NOT NULL CHECK (after_seq >= 0),
+		at          timestamptz NOT NULL,
+		PRIMARY KEY (conv_id, n)
+	);
+	CREATE TABLE conversation_labels (
+		conv_id text COLLATE "C" NOT NULL REFERENCES conversations (id),
+		label   text COLLATE "C" NOT NULL CHECK (label <> ''),
+		PRIMARY KEY (conv_id, label)
+	);
+	CREATE INDEX conversation_labels_label ON conversation_labels (label, conv_id);
+	CREATE FUNCTION kefu_note_taken(conv text, n bigint) RETURNS bigint
+	LANGUAGE plpgsql AS $$
+	BEGIN
+		RAISE EXCEPTION 'note % of conversation "%" is already stored with other content', n, conv
+			USING ERRCODE = 'KF001';
+	END
+	$$;`,
 }
 
 // migrateLock is the advisory lock key that serializes migrations: two

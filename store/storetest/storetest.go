@@ -45,6 +45,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Mail", func(t *testing.T) { testMail(t, open) })
 	t.Run("Settings", func(t *testing.T) { testSettings(t, open) })
 	t.Run("Canned", func(t *testing.T) { testCanned(t, open) })
+	t.Run("Notes", func(t *testing.T) { testNotes(t, open) })
+	t.Run("Labels", func(t *testing.T) { testLabels(t, open) })
 }
 
 // mustCreate creates an agent with capacity store.DefaultCapacity or fails tb.
