@@ -22,11 +22,21 @@ type Message struct {
 	Text       string
 	ClientID   string // the sender's id for the message; "" for the tutorial's protocol
 	At         time.Time
+	// File names the blob the message shows (blobs.go); zero for a text
+	// message. Text is then the file's name.
+	File FileRef
 	// Epoch is the owner epoch the message was stored under: Apply takes
 	// it from the batch's fence on Conv (what is given here is ignored),
 	// 0 without one. Along Seq it never decreases: a dip would be a stale
 	// owner's write, which fencing refuses.
 	Epoch int64
+}
+
+// FileRef is the blob a message shows: its id, sniffed type and size.
+type FileRef struct {
+	ID   string
+	Type string
+	Size int64
 }
 
 // Conversation is one conversation's record.

@@ -42,3 +42,6 @@ func NewAgentID() string { return ids.Agent + ids.New() }
 
 // ValidLabelsOf checks LabelsOf's argument (at most MaxPageLimit ids).
 func ValidLabelsOf(convs []string) error { return validLabelsOf(convs) }
+
+// ValidBlob checks what PutBlob is given and keeps the name as CleanFileName.
+func ValidBlob(b *Blob) error { return validBlob(b) }

@@ -64,7 +64,7 @@ type writer struct {
 // per message that was about half of what a message took outside the
 // commit. The statements insert 1, 2, 4,
 // ... 256 rows, so that a few prepared ones cover any batch, largest
-// first: 300 messages are 256 + 32 + 8 + 4. 256 rows are 2,304
+// first: 300 messages are 256 + 32 + 8 + 4. 256 rows are 3,072
 // parameters, far under SQLite's limit of 32,766; larger statements
 // measured no faster.
 const msgStmts = 9
@@ -74,12 +74,12 @@ const msgStmts = 9
 // is the same message.
 func insertMessagesSQL(rows int) string {
 	var q strings.Builder
-	q.WriteString(`INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch) VALUES `)
+	q.WriteString(`INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size) VALUES `)
 	for i := range rows {
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
 	q.WriteString(" ON CONFLICT (conv_id, seq) DO NOTHING")
 	return q.String()
@@ -274,7 +274,7 @@ func (s *SQLite) insertChunk(ctx context.Context, st *sql.Stmt, chunk []Message,
 	args := s.msgArgs[:0]
 	for _, m := range chunk {
 		args = append(args, m.Conv, int64(m.Seq), m.SenderID, m.SenderRole, m.SenderName,
-			m.Text, m.ClientID, m.At.UnixMilli(), epochs[m.Conv])
+			m.Text, m.ClientID, m.At.UnixMilli(), epochs[m.Conv], m.File.ID, m.File.Type, m.File.Size)
 	}
 	s.msgArgs = args
 	defer clear(args) // the texts need not outlive the Apply
@@ -332,17 +332,17 @@ func unknownConv(err error, conv string) error {
 // with m's (Conv, Seq) is m itself (a re-applied batch) and not another
 // message given the same number, which would otherwise vanish silently.
 func sameMessage(ctx context.Context, q querier, m Message) error {
-	const query = `SELECT sender_id, sender_role, sender_name, text, client_id, at
+	const query = `SELECT sender_id, sender_role, sender_name, text, client_id, at, file_id, file_type, file_size
 		FROM messages WHERE conv_id = ? AND seq = ?`
 	var got Message
 	var at int64
 	err := q.QueryRowContext(ctx, query, m.Conv, int64(m.Seq)).
-		Scan(&got.SenderID, &got.SenderRole, &got.SenderName, &got.Text, &got.ClientID, &at)
+		Scan(&got.SenderID, &got.SenderRole, &got.SenderName, &got.Text, &got.ClientID, &at, &got.File.ID, &got.File.Type, &got.File.Size)
 	if err != nil {
 		return fmt.Errorf("read stored message: %w", err)
 	}
 	if got.SenderID != m.SenderID || got.SenderRole != m.SenderRole || got.SenderName != m.SenderName ||
-		got.Text != m.Text || got.ClientID != m.ClientID || at != m.At.UnixMilli() {
+		got.Text != m.Text || got.ClientID != m.ClientID || at != m.At.UnixMilli() || got.File != m.File {
 		return fmt.Errorf("%w: seq %d of conversation %q is already stored with other content", ErrInvalid, m.Seq, m.Conv)
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 // messageByClientIDSQL walks the conversation's range of the primary key:
 // no index on client ids, since every message would pay for one and only
 // an old resend reads it.
-const messageByClientIDSQL = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch
+const messageByClientIDSQL = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size
 	FROM messages WHERE conv_id = ? AND sender_id = ? AND client_id = ? ORDER BY seq LIMIT 1`
 
 // MessageByClientID implements Conversations.
@@ -21,7 +21,7 @@ func (s *SQLite) MessageByClientID(ctx context.Context, conv, senderID, clientID
 		at  int64
 	)
 	err := s.db.QueryRowContext(ctx, messageByClientIDSQL, conv, senderID, clientID).
-		Scan(&m.Conv, &seq, &m.SenderID, &m.SenderRole, &m.SenderName, &m.Text, &m.ClientID, &at, &m.Epoch)
+		Scan(&m.Conv, &seq, &m.SenderID, &m.SenderRole, &m.SenderName, &m.Text, &m.ClientID, &at, &m.Epoch, &m.File.ID, &m.File.Type, &m.File.Size)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, fmt.Errorf("message %q of %q: %w", clientID, conv, ErrNotFound)
 	}

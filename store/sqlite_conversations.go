@@ -24,11 +24,11 @@ const (
 	openConversationsSQL = `SELECT ` + conversationColumns + ` FROM conversations
 		WHERE ended_at IS NULL ORDER BY ticket, id`
 	conversationSQL = `SELECT ` + conversationColumns + ` FROM conversations WHERE id = ?`
-	messagesSQL     = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch
+	messagesSQL     = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size
 		FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`
 	// messagesBeforeSQL reads a page backwards; MessagesBefore turns it
 	// round.
-	messagesBeforeSQL = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch
+	messagesBeforeSQL = `SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size
 		FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
 	convEventsSQL = `SELECT conv_id, kind, agent_id, agent_name, reason, at, by_id, by_name, note
 		FROM conv_events WHERE conv_id = ? ORDER BY id`
@@ -136,7 +136,7 @@ func (s *SQLite) readMessages(ctx context.Context, conv string, limit int, query
 			seq int64
 			at  int64
 		)
-		if err := rows.Scan(&m.Conv, &seq, &m.SenderID, &m.SenderRole, &m.SenderName, &m.Text, &m.ClientID, &at, &m.Epoch); err != nil {
+		if err := rows.Scan(&m.Conv, &seq, &m.SenderID, &m.SenderRole, &m.SenderName, &m.Text, &m.ClientID, &at, &m.Epoch, &m.File.ID, &m.File.Type, &m.File.Size); err != nil {
 			return nil, fmt.Errorf("read messages of %q: %w", conv, err)
 		}
 		m.Seq, m.At = uint64(seq), fromMillis(at)

@@ -109,6 +109,7 @@ type Store interface {
 	Settings
 	CannedResponses
 	Labels
+	Blobs
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

@@ -17,6 +17,7 @@ const (
 	Conv     = "cv_"
 	Team     = "tm_" // teams, issued by the store
 	Canned   = "cn_" // canned responses, issued by the store
+	Blob     = "bl_" // uploaded files, issued by the store
 )
 
 // encoding is lower-case base32 without padding: ids stay URL-, JSON- and

@@ -38,11 +38,14 @@ const (
 	// outcome); another message there is refused by kefu_seq_taken, which
 	// raises and so aborts the batch. Comparing in the statement itself
 	// spares the round trip a read-back would cost.
-	insertMessagesSQL = `INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::timestamptz[], $9::bigint[])
+	insertMessagesSQL = `INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::timestamptz[], $9::bigint[],
+			$10::text[], $11::text[], $12::bigint[])
 		ON CONFLICT (conv_id, seq) DO UPDATE SET seq = kefu_seq_taken(messages.conv_id, messages.seq)
-		WHERE (messages.sender_id, messages.sender_role, messages.sender_name, messages.text, messages.client_id, messages.at)
-			IS DISTINCT FROM (excluded.sender_id, excluded.sender_role, excluded.sender_name, excluded.text, excluded.client_id, excluded.at)`
+		WHERE (messages.sender_id, messages.sender_role, messages.sender_name, messages.text, messages.client_id, messages.at,
+				messages.file_id, messages.file_type, messages.file_size)
+			IS DISTINCT FROM (excluded.sender_id, excluded.sender_role, excluded.sender_name, excluded.text, excluded.client_id, excluded.at,
+				excluded.file_id, excluded.file_type, excluded.file_size)`
 
 	insertConvEventSQL = `INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at, by_id, by_name, note)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -166,7 +169,7 @@ func uniqueMessages(msgs []store.Message) ([]store.Message, error) {
 // sameMessage reports whether a and b are one message as the store keeps it.
 func sameMessage(a, b store.Message) bool {
 	return a.SenderID == b.SenderID && a.SenderRole == b.SenderRole && a.SenderName == b.SenderName &&
-		a.Text == b.Text && a.ClientID == b.ClientID && a.At.UnixMilli() == b.At.UnixMilli()
+		a.Text == b.Text && a.ClientID == b.ClientID && a.At.UnixMilli() == b.At.UnixMilli() && a.File == b.File
 }
 
 // messageColumns returns insertMessagesSQL's arguments: one array per
@@ -179,10 +182,13 @@ func messageColumns(msgs []store.Message, epochs map[string]int64) []any {
 		text, client             = make([][]byte, n), make([][]byte, n) // bytea: see migrations
 		seq, epoch               = make([]int64, n), make([]int64, n)
 		at                       = make([]time.Time, n)
+		fileID, fileType         = make([]string, n), make([]string, n)
+		fileSize                 = make([]int64, n)
 	)
 	for i, m := range msgs {
 		conv[i], seq[i], sender[i], role[i], name[i] = m.Conv, int64(m.Seq), m.SenderID, m.SenderRole, m.SenderName
 		text[i], client[i], at[i], epoch[i] = []byte(m.Text), []byte(m.ClientID), millis(m.At), epochs[m.Conv]
+		fileID[i], fileType[i], fileSize[i] = m.File.ID, m.File.Type, m.File.Size
 	}
-	return []any{conv, seq, sender, role, name, text, client, at, epoch}
+	return []any{conv, seq, sender, role, name, text, client, at, epoch, fileID, fileType, fileSize}
 }

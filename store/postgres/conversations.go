@@ -21,7 +21,7 @@ const conversationColumns = `id, customer_id, customer_name, agent_id, agent_nam
 
 // messageColumnList is the column list every message query selects, in
 // scanMessage's order.
-const messageColumnList = `conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch`
+const messageColumnList = `conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size`
 
 // The read queries: SQLite's (store/sqlite_conversations.go), each served
 // by the same index.
@@ -296,7 +296,7 @@ func scanMessage(row pgx.Row) (store.Message, error) {
 		seq          int64
 		text, client []byte
 	)
-	if err := row.Scan(&m.Conv, &seq, &m.SenderID, &m.SenderRole, &m.SenderName, &text, &client, &m.At, &m.Epoch); err != nil {
+	if err := row.Scan(&m.Conv, &seq, &m.SenderID, &m.SenderRole, &m.SenderName, &text, &client, &m.At, &m.Epoch, &m.File.ID, &m.File.Type, &m.File.Size); err != nil {
 		return store.Message{}, err
 	}
 	m.Seq, m.Text, m.ClientID, m.At = uint64(seq), string(text), string(client), m.At.UTC()

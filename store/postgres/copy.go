@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ var copyTables = []copyTable{
 	{"secrets", []string{"name", "value"}, nil, "name"},
 	{"revoked_tokens", []string{"id", "expires_at"}, set("expires_at"), "id"},
 	{"conversations", []string{"id", "customer_id", "customer_name", "agent_id", "agent_name", "ticket", "started_at", "ended_at", "ended_by", "end_reason", "rating", "team_id", "origin", "inbox", "customer_email", "customer_lang"}, set("started_at", "ended_at"), "id"},
-	{"messages", []string{"conv_id", "seq", "sender_id", "sender_role", "sender_name", "text", "client_id", "at", "epoch"}, set("at"), "conv_id, seq"},
+	{"messages", []string{"conv_id", "seq", "sender_id", "sender_role", "sender_name", "text", "client_id", "at", "epoch", "file_id", "file_type", "file_size"}, set("at"), "conv_id, seq"},
 	// The ids are not copied: new ones are given in the order copied,
 	// which is the order applied.
 	{"conv_events", []string{"conv_id", "kind", "agent_id", "agent_name", "reason", "at", "by_id", "by_name", "note"}, set("at"), "id"},
@@ -55,6 +56,8 @@ var copyTables = []copyTable{
 	{"team_members", []string{"team_id", "agent_id"}, nil, "team_id, agent_id"},
 	{"settings", []string{"name", "value"}, nil, "name"},
 	{"canned", []string{"id", "owner_id", "shortcut", "shortcut_key", "text", "version", "created_at"}, set("created_at"), "id"},
+	// Their bytes, files beside the SQLite store, go in as blob_chunks.
+	{"blobs", []string{"id", "conv_id", "by_id", "name", "type", "size", "sha256", "created_at"}, set("created_at"), "id"},
 	// New ids, in the order queued, as for the events.
 	{"mail_outbox", []string{"message_id", "conv_id", "to_addr", "lang", "after_seq", "created_at", "next_at", "attempts", "claimed_by", "claimed_until", "sent_at", "gave_up_at", "last_error"},
 		set("created_at", "next_at", "claimed_until", "sent_at", "gave_up_at"), "id"},
@@ -80,7 +83,10 @@ type TableCount struct {
 // too, a snapshot however much a server might still write. Before
 // committing it counts each table on both sides and refuses a mismatch; it
 // returns the counts it verified.
-func (s *Store) CopyFromSQLite(ctx context.Context, src *sql.DB) ([]TableCount, error) {
+//
+// The blobs' bytes are files beside the SQLite store: blobFile(id) names
+// each, and their bytes go into blob_chunks with the blobs' rows.
+func (s *Store) CopyFromSQLite(ctx context.Context, src *sql.DB, blobFile func(id string) string) ([]TableCount, error) {
 	read, err := src.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("copy: read the SQLite store: %w", err)
@@ -113,7 +119,7 @@ func (s *Store) CopyFromSQLite(ctx context.Context, src *sql.DB) ([]TableCount, 
 			}
 			counts = append(counts, TableCount{t.name, n})
 		}
-		return nil
+		return copyBlobFiles(ctx, tx, blobFile)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("copy: %w", err)
@@ -180,3 +186,39 @@ func (r *sqliteRows) Values() ([]any, error) {
 }
 
 func (r *sqliteRows) Err() error { return r.rows.Err() }
+
+// copyBlobFiles reads each copied blob's file into blob_chunks, checking
+// its size against the record.
+func copyBlobFiles(ctx context.Context, tx pgx.Tx, blobFile func(id string) string) error {
+	rows, err := tx.Query(ctx, `SELECT id, size FROM blobs ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("list blobs: %w", err)
+	}
+	type rec struct {
+		id   string
+		size int64
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rec, error) {
+		var b rec
+		return b, r.Scan(&b.id, &b.size)
+	})
+	if err != nil {
+		return fmt.Errorf("list blobs: %w", err)
+	}
+	for _, b := range list {
+		data, err := os.ReadFile(blobFile(b.id))
+		if err != nil {
+			return fmt.Errorf("blob %s: %w", b.id, err)
+		}
+		if int64(len(data)) != b.size {
+			return fmt.Errorf("blob %s: the file has %d bytes, its record %d", b.id, len(data), b.size)
+		}
+		for n := 0; n*blobChunk < len(data); n++ {
+			chunk := data[n*blobChunk : min(len(data), (n+1)*blobChunk)]
+			if _, err := tx.Exec(ctx, `INSERT INTO blob_chunks (blob_id, n, bytes) VALUES ($1, $2, $3)`, b.id, n, chunk); err != nil {
+				return fmt.Errorf("blob %s: %w", b.id, err)
+			}
+		}
+	}
+	return nil
+}

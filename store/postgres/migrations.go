@@ -331,6 +331,30 @@ var migrations = []string{
 			USING ERRCODE = 'KF001';
 	END
 	$$;`,
+	// 9: uploaded files, as SQLite's version 13, with the bytes here too
+	// (blobs.go): chunks of blobChunk bytes, so that every node sees them
+	// and no row is larger than a chunk.
+	`CREATE TABLE blobs (
+		id         text COLLATE "C" PRIMARY KEY CHECK (id <> ''),
+		conv_id    text COLLATE "C" NOT NULL,
+		by_id      text        NOT NULL,
+		name       text        NOT NULL,
+		type       text        NOT NULL,
+		size       bigint      NOT NULL CHECK (size >= 0),
+		sha256     text        NOT NULL,
+		created_at timestamptz NOT NULL
+	);
+	CREATE INDEX blobs_created ON blobs (created_at);
+	CREATE TABLE blob_chunks (
+		blob_id text COLLATE "C" NOT NULL REFERENCES blobs (id) ON DELETE CASCADE,
+		n       integer NOT NULL CHECK (n >= 0),
+		bytes   bytea   NOT NULL,
+		PRIMARY KEY (blob_id, n)
+	);
+	ALTER TABLE messages ADD COLUMN file_id text COLLATE "C" NOT NULL DEFAULT '';
+	ALTER TABLE messages ADD COLUMN file_type text NOT NULL DEFAULT '';
+	ALTER TABLE messages ADD COLUMN file_size bigint NOT NULL DEFAULT 0;
+	CREATE INDEX messages_file ON messages (file_id) WHERE file_id <> '';`,
 }
 
 // migrateLock is the advisory lock key that serializes migrations: two

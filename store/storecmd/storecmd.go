@@ -92,5 +92,5 @@ func Copy(ctx context.Context, dir, url string) ([]postgres.TableCount, error) {
 		return nil, err
 	}
 	defer dst.Close()
-	return dst.CopyFromSQLite(ctx, db)
+	return dst.CopyFromSQLite(ctx, db, func(id string) string { return store.BlobFile(dir, id) })
 }

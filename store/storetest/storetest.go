@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Canned", func(t *testing.T) { testCanned(t, open) })
 	t.Run("Notes", func(t *testing.T) { testNotes(t, open) })
 	t.Run("Labels", func(t *testing.T) { testLabels(t, open) })
+	t.Run("Blobs", func(t *testing.T) { testBlobs(t, open) })
 }
 
 // mustCreate creates an agent with capacity store.DefaultCapacity or fails tb.
