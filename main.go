@@ -104,6 +104,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	limits := addLimitFlags(fs)
 	cluster := addClusterFlags(fs)
 	mail := addMailFlags(fs)
+	uploads := addUploadFlags(fs)
 	if err := parseFlags(fs, args, "KEFU_"); err != nil {
 		return err
 	}
@@ -150,6 +151,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if err := cluster.apply(&cfg); err != nil {
+		return err
+	}
+	if err := uploads.apply(&cfg); err != nil {
 		return err
 	}
 	if err := mail.apply(&cfg); err != nil {

@@ -56,6 +56,13 @@ type (
 		After uint64
 	}
 	CmdTake struct{ Conv ConvID }
+	// CmdFile is a message that shows an upload: Ref is what the upload
+	// answered (attach.Refs), which names the file.
+	CmdFile struct {
+		Conv     ConvID
+		Ref      string
+		ClientID string
+	}
 	// CmdNote is an agent's private note in one of its conversations.
 	CmdNote struct {
 		Conv     ConvID

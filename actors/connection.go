@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
 
+	"kefu/attach"
 	"kefu/limit"
 	"kefu/metrics"
 	"kefu/store"
@@ -87,6 +88,10 @@ type ConnConfig struct {
 	// to a history request (zero: the defaults).
 	HistoryPage  HistoryLimits
 	MaxTextBytes int
+	// Files checks the references of file messages (attach.Refs); nil:
+	// the connection takes none (the compat protocol).
+	Files        *attach.Refs
+	MaxFileBytes int64         // told to the client in welcome
 	Heartbeat    time.Duration // native: how often the client is pinged; 0 for none
 	HelloTimeout time.Duration // native: how long to wait for hello
 	// ProbeMax is the slowest pace of the tail-loss probes on a cluster

@@ -2,13 +2,16 @@ package actors
 
 import (
 	"cmp"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"kefu/attach"
 	"kefu/limit"
+	"kefu/store"
 )
 
 // An admitted client's commands (commands.go): checked against what this
@@ -23,9 +26,13 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		c.say(ctx, cmd)
 	case *CmdPost:
 		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil && c.textOK(ctx, cmd.Text, cmd.ClientID) {
-			ctx.Send(conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
-			c.convs[cmd.Conv].posted(cmd.ClientID, cmd.Text, time.Now())
-			c.Metrics.Received(c.Pool.Metric())
+			c.post(ctx, cmd.Conv, conv, &Post{From: c.me, Conn: c.ID, Text: cmd.Text, ClientID: cmd.ClientID})
+		}
+	case *CmdFile:
+		if conv := c.conv(ctx, cmd.Conv, cmd.ClientID); conv != nil {
+			if p := c.filePost(ctx, cmd); p != nil {
+				c.post(ctx, cmd.Conv, conv, p)
+			}
 		}
 	case *CmdTyping:
 		if conv := c.conv(ctx, cmd.Conv, ""); conv != nil {
@@ -94,6 +101,36 @@ func (c *connection) command(ctx actor.Context, cmd any) {
 		// The read pump already counted it as a sign of life.
 	}
 }
+
+// post sends the client's message p to its conversation, and notes it
+// until it is answered (connection_inflight.go).
+func (c *connection) post(ctx actor.Context, id ConvID, conv *actor.PID, p *Post) {
+	ctx.Send(conv, p)
+	c.convs[id].posted(p, time.Now())
+	c.Metrics.Received(c.Pool.Metric())
+}
+
+// filePost is the message that shows an upload, once its reference is
+// checked: signed by this server, for this conversation, by this sender.
+// Else the client is told, and nil.
+func (c *connection) filePost(ctx actor.Context, cmd *CmdFile) *Post {
+	var (
+		f   attach.File
+		err = errNoFiles
+	)
+	if c.Files != nil {
+		f, err = c.Files.Verify(cmd.Ref)
+	}
+	if err != nil || f.Conv != string(cmd.Conv) || f.By != c.me.ID {
+		c.Offences.Record(limit.BadFrame, "conn", c.ID, "code", ErrCodeBadFile)
+		c.send(ctx, &FrameError{Code: ErrCodeBadFile, Message: "file is not one you uploaded to this conversation", Ref: cmd.ClientID})
+		return nil
+	}
+	return &Post{From: c.me, Conn: c.ID, Text: f.Name, ClientID: cmd.ClientID, File: store.FileRef{ID: f.Blob, Type: f.Type, Size: f.Size}}
+}
+
+// errNoFiles: a connection with no Files takes no file messages.
+var errNoFiles = errors.New("attachments are off on this connection")
 
 // say is the tutorial's one command: text for the one conversation this
 // compat connection is in. An agent with no customer yet sees its own

@@ -166,7 +166,7 @@ func (c *connection) agentAdmitted(ctx actor.Context, a *AgentAdmitted) {
 	}
 	c.admitted = true
 	c.rejoin.status, c.rejoin.capacity = a.Status, a.Capacity
-	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, MaxCapacity: cmp.Or(c.MaxCapacity, MaxCapacity), Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
+	c.send(ctx, &Welcome{You: c.me, Status: a.Status, Capacity: a.Capacity, MaxCapacity: cmp.Or(c.MaxCapacity, MaxCapacity), Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes, MaxFileBytes: c.MaxFileBytes})
 	c.syncAll(ctx, a.Convs)
 	c.admittedNow(ctx)
 }
@@ -186,7 +186,7 @@ func (c *connection) customerAdmitted(ctx actor.Context, a *CustomerAdmitted) {
 	case a.Inbox != "":
 		state = "inbox"
 	}
-	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes})
+	c.send(ctx, &Welcome{You: c.me, Token: c.token, State: state, Heartbeat: c.Heartbeat, MaxTextBytes: c.MaxTextBytes, MaxFileBytes: c.MaxFileBytes})
 	if c.Pool.rules().greetsCustomer && a.Conv != "" {
 		// Known now, though not watched yet: the dispatcher starts the
 		// conversation just after this answer, and a watch before that

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"kefu/store"
 )
 
 // A client's message can meet its conversation's end on the way: a
@@ -27,19 +29,20 @@ import (
 const maxInflight = 64
 
 // inflightPost is one of the client's messages posted and not yet
-// answered: its id, and its text for a resend after a move.
+// answered: its id, and its text and file for a resend after a move.
 type inflightPost struct {
 	cid     string
 	text    string
+	file    store.FileRef
 	at      time.Time // when it was last sent to the conversation
 	resends int       // how often the connection sent it again (resend)
 }
 
-// posted notes that the client's message cid went to the conversation at
+// posted notes that the client's message p went to the conversation at
 // now.
-func (v *convView) posted(cid, text string, now time.Time) {
-	if cid != "" && len(v.inflight) < maxInflight {
-		v.inflight = append(v.inflight, inflightPost{cid: cid, text: text, at: now})
+func (v *convView) posted(p *Post, now time.Time) {
+	if p.ClientID != "" && len(v.inflight) < maxInflight {
+		v.inflight = append(v.inflight, inflightPost{cid: p.ClientID, text: p.Text, file: p.File, at: now})
 	}
 }
 
@@ -66,7 +69,7 @@ func (c *connection) resendSince(ctx actor.Context, v *convView, cutoff time.Tim
 		}
 		p.resends++
 		p.at = now
-		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: p.text, ClientID: p.cid})
+		ctx.Send(v.pid, &Post{From: c.me, Conn: c.ID, Text: p.text, ClientID: p.cid, File: p.file})
 	}
 	if v.ending {
 		c.resendEnd(ctx, v)

@@ -5,6 +5,7 @@ import (
 
 	"kefu/limit"
 	"kefu/metrics"
+	"kefu/store"
 )
 
 // Messages a connection actor receives. Those the client sees are encoded by
@@ -59,6 +60,9 @@ type (
 		// MaxTextBytes is the longest msg text the server takes, in bytes
 		// of UTF-8: a flag, so pages learn it here rather than guess it.
 		MaxTextBytes int
+		// MaxFileBytes is the largest upload the server takes (0: none
+		// at all), so pages refuse a larger file before sending it.
+		MaxFileBytes int64
 	}
 
 	// Queued is a customer's place in the queue, sent on joining it and
@@ -114,6 +118,9 @@ type (
 		Text     string
 		ClientID string // the sender's own id for the message, echoed back
 		At       time.Time
+		// File is the upload the message shows (its Text is the file's
+		// name); zero for a text message.
+		File store.FileRef
 		// Stored is when its commit came back, on live deliveries only:
 		// the delivery latency metric starts there. A Stamp means nothing
 		// on another node's clock, so it does not cross (wire.go): the

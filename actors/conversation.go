@@ -19,6 +19,7 @@ type (
 		Conn     ConnID
 		Text     string
 		ClientID string
+		File     store.FileRef // an attachment: Text is its name (zero: none)
 	}
 	// Typing says From is typing; forwarded to the other side, throttled.
 	Typing struct{ From Party }

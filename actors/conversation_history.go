@@ -113,5 +113,5 @@ func fromStored(conv ConvID, m store.Message) ConvMessage {
 	if m.SenderRole == RoleAgent.String() {
 		role = RoleAgent
 	}
-	return ConvMessage{Conv: conv, Seq: m.Seq, From: Party{Role: role, ID: m.SenderID, Name: m.SenderName}, Text: m.Text, ClientID: m.ClientID, At: m.At}
+	return ConvMessage{Conv: conv, Seq: m.Seq, From: Party{Role: role, ID: m.SenderID, Name: m.SenderName}, Text: m.Text, ClientID: m.ClientID, At: m.At, File: m.File}
 }

@@ -68,7 +68,7 @@ func (c *conversation) post(ctx actor.Context, p *Post) {
 	}
 	seq := c.last() + uint64(len(c.writing)+len(c.pending)) + 1
 	c.pending = append(c.pending, accepted{conn: p.Conn, msg: ConvMessage{
-		Conv: c.ID, Seq: seq, From: p.From, Text: p.Text, ClientID: p.ClientID, At: c.Now(),
+		Conv: c.ID, Seq: seq, From: p.From, Text: p.Text, ClientID: p.ClientID, At: c.Now(), File: p.File,
 	}})
 	if p.ClientID != "" {
 		c.cids.put(p.From.ID, sentID{cid: p.ClientID, seq: seq}, c.last())
@@ -111,7 +111,7 @@ func (c *conversation) flush(ctx actor.Context) {
 		m := a.msg
 		b.Messages = append(b.Messages, store.Message{
 			Conv: string(m.Conv), Seq: m.Seq, SenderID: m.From.ID, SenderRole: m.From.Role.String(),
-			SenderName: m.From.Name, Text: m.Text, ClientID: m.ClientID, At: m.At,
+			SenderName: m.From.Name, Text: m.Text, ClientID: m.ClientID, At: m.At, File: m.File,
 		})
 	}
 	c.inFlight = store.Batch{Conversations: b.Conversations, ConvEvents: b.ConvEvents, Reads: b.Reads, Mail: b.Mail}

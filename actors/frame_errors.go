@@ -36,4 +36,5 @@ const (
 	ErrCodeUnknownTeam      = "unknown_team" // no such team, or archived
 	ErrCodeTeamClosed       = "team_closed"  // the team is closed by its hours
 	ErrCodeInboxFull        = "inbox_full"   // the team's inbox holds -inbox-max forms
+	ErrCodeBadFile          = "bad_file"     // a file message whose reference is not the sender's upload to that conversation
 )

@@ -57,9 +57,17 @@ const msgOverhead = 192
 // frame's history: its strings as encoding/json escapes them (a control
 // character takes 6 bytes) and the rest.
 func (m *ConvMessage) WireSize() int {
-	return msgOverhead + quotedLen(string(m.Conv)) + quotedLen(m.From.ID) + quotedLen(m.From.Name) +
+	n := msgOverhead + quotedLen(string(m.Conv)) + quotedLen(m.From.ID) + quotedLen(m.From.Name) +
 		quotedLen(m.Text) + quotedLen(m.ClientID)
+	if m.File.ID != "" {
+		// The file object: its name again, id, type and size.
+		n += fileOverhead + quotedLen(m.Text) + quotedLen(m.File.ID) + quotedLen(m.File.Type)
+	}
+	return n
 }
+
+// fileOverhead bounds a file object's field names, punctuation and size.
+const fileOverhead = 64
 
 // quotedLen is an upper bound on the length of s as encoding/json writes
 // it in a string, quotes left out: with HTML escaping, and invalid UTF-8

@@ -74,6 +74,8 @@ type Config struct {
 	// FormTokenTTL is how long a customer's token from its offline form
 	// lasts (zero: transport.DefaultFormTokenTTL).
 	FormTokenTTL time.Duration
+	// Uploads are the attachment settings (server_uploads.go).
+	Uploads UploadsConfig
 	// Mail is where the answers to offline forms are mailed from; the
 	// zero value sends none (server_mail.go).
 	Mail MailConfig
@@ -167,6 +169,7 @@ type Server struct {
 	stopKicks   func()                     // stops the kick listener; nil when none runs
 	mail        *mailer.Mailer             // nil unless -smtp-url is set (server_mail.go)
 	stopMail    func()                     // stops the mailer; nil when none runs
+	stopSweep   func()                     // stops the sweep of unsent uploads; nil when none runs
 	writer      *actor.PID
 	monitor     *actor.PID // nil on a cluster, where the monitor is a grain
 	reporter    *actor.PID // sends the monitor this node's message count
@@ -197,7 +200,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.openStore(); err != nil {
 		return nil, err
 	}
-	signer, err := s.prepareStore()
+	signer, secret, err := s.prepareStore()
 	if err != nil {
 		s.store.Close()
 		return nil, err
@@ -231,7 +234,8 @@ func New(cfg Config) (*Server, error) {
 	s.watchVitals()
 	s.startKicks()
 	s.startMail()
-	s.buildHTTP(dir, signer)
+	s.startSweep()
+	s.buildHTTP(dir, signer, s.uploads(secret))
 	return s, nil
 }
 

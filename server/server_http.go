@@ -58,7 +58,7 @@ func (s *Server) closeListeners() {
 
 // buildHTTP builds the gateway over the actors in dir, and an http.Server
 // for each listener.
-func (s *Server) buildHTTP(dir actors.Directory, signer *auth.Signer) {
+func (s *Server) buildHTTP(dir actors.Directory, signer *auth.Signer, uploads transport.UploadsConfig) {
 	cfg := s.cfg
 	_, pagesPort, _ := net.SplitHostPort(s.ln.Addr().String())
 	s.gateway = transport.NewGateway(transport.Config{
@@ -81,6 +81,7 @@ func (s *Server) buildHTTP(dir actors.Directory, signer *auth.Signer) {
 		MaxCapacity:   cfg.MaxCapacity,
 		MaxTeams:      cfg.MaxTeams,
 		MaxCanned:     cfg.MaxCanned,
+		Uploads:       uploads,
 		HistoryPage:   cfg.HistoryPage,
 		Metrics:       s.metrics,
 		MetricsOnMain: cfg.MetricsOnMain,

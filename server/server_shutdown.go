@@ -48,6 +48,9 @@ func (s *Server) shutdown() error {
 	if s.stopMail != nil { // before the store closes; what it did not send waits in the outbox
 		s.stopMail()
 	}
+	if s.stopSweep != nil {
+		s.stopSweep()
+	}
 	// The monitor first: it asks the dispatchers, and its timer would
 	// outlive the actor system.
 	errs = append(errs, s.stopMonitor()...)

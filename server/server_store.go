@@ -47,18 +47,19 @@ func (s *Server) openStore() error {
 }
 
 // prepareStore makes sure someone can log in (a first supervisor on an
-// empty store, its password in the log) and returns the token signer.
-func (s *Server) prepareStore() (*auth.Signer, error) {
+// empty store, its password in the log) and returns the token signer and
+// the store's secret, which other keys are derived from.
+func (s *Server) prepareStore() (*auth.Signer, []byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startBudget)
 	defer cancel()
 	if err := accounts.EnsureFirstAgent(ctx, s.store, s.cfg.Passwords, s.cfg.Log); err != nil {
-		return nil, fmt.Errorf("cannot create the first account: %w", err)
+		return nil, nil, fmt.Errorf("cannot create the first account: %w", err)
 	}
 	key, err := s.store.Secret(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the token key: %w", err)
+		return nil, nil, fmt.Errorf("cannot read the token key: %w", err)
 	}
-	return auth.NewSigner(key, nil), nil
+	return auth.NewSigner(key, nil), key, nil
 }
 
 // conversations is the conversation store the actors write to: the store,

@@ -18,18 +18,38 @@ import (
 const maxBody = 64 << 10
 
 // limitBody is boundBody with the gateway's BodyTimeout, counting each
-// body not received in time as an offence.
+// body not received in time as an offence. An upload's body has bounds of
+// its own (-upload-max, -upload-timeout): files are larger than the API's
+// bodies, and a phone may take a while to send one.
 func (g *Gateway) limitBody(next http.Handler) http.Handler {
 	gs := g.guards
-	return boundBody(next, gs.limits.BodyTimeout, func(r *http.Request) {
+	timedOut := func(r *http.Request) {
 		gs.offences.Record(limit.BodyTimeout, "remote", clientKey(r, gs.limits.TrustProxy), "path", r.URL.Path)
+	}
+	api := boundBody(next, bodyBound{max: maxBody, timeout: gs.limits.BodyTimeout}, timedOut)
+	up := g.cfg.Uploads
+	uploads := boundBody(next, bodyBound{max: up.MaxBytes, timeout: up.Timeout, tooLarge: tooLarge(up.MaxBytes)}, timedOut)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == uploadsPath {
+			uploads.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
 	})
 }
 
 // BoundBody is boundBody with the default timeout, for listeners without a
 // gateway (the profiler's).
 func BoundBody(next http.Handler) http.Handler {
-	return boundBody(next, DefaultAbuseLimits().BodyTimeout, nil)
+	return boundBody(next, bodyBound{max: maxBody, timeout: DefaultAbuseLimits().BodyTimeout}, nil)
+}
+
+// bodyBound is how large a body may be and how long it may take;
+// tooLarge is what a 413 says ("" for the bytes).
+type bodyBound struct {
+	max      int64
+	timeout  time.Duration
+	tooLarge string
 }
 
 // boundBody reads a request's body whole, within timeout of its headers
@@ -44,7 +64,11 @@ func BoundBody(next http.Handler) http.Handler {
 // http.Server.ReadTimeout would bound the body too, but at its deadline it
 // also cancels the context of a handler still running: the server's
 // background read, waiting for the next request, fails with it.
-func boundBody(next http.Handler, timeout time.Duration, timedOut func(*http.Request)) http.Handler {
+func boundBody(next http.Handler, b bodyBound, timedOut func(*http.Request)) http.Handler {
+	timeout := b.timeout
+	if b.tooLarge == "" {
+		b.tooLarge = fmt.Sprintf("request body over %d bytes", b.max)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
@@ -54,7 +78,7 @@ func boundBody(next http.Handler, timeout time.Duration, timedOut func(*http.Req
 		if timeout > 0 {
 			_ = rc.SetReadDeadline(time.Now().Add(timeout))
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.max))
 		var tooLarge *http.MaxBytesError
 		switch {
 		case errors.Is(err, os.ErrDeadlineExceeded):
@@ -64,7 +88,7 @@ func boundBody(next http.Handler, timeout time.Duration, timedOut func(*http.Req
 			refuseBody(w, r, http.StatusRequestTimeout, "body_timeout", fmt.Sprintf("request body not received within %s", timeout))
 			return
 		case errors.As(err, &tooLarge):
-			refuseBody(w, r, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body over %d bytes", maxBody))
+			refuseBody(w, r, http.StatusRequestEntityTooLarge, "too_large", b.tooLarge)
 			return
 		case err != nil:
 			refuseBody(w, r, http.StatusBadRequest, "bad_request", "request body cut short")

@@ -74,6 +74,8 @@ type Config struct {
 	// MaxCanned bounds one scope's saved replies (-canned-max); zero:
 	// DefaultMaxCanned.
 	MaxCanned int
+	// Uploads signs upload references and bounds uploads (uploads_api.go).
+	Uploads UploadsConfig
 	// HistoryPage bounds each page of history a native socket is sent
 	// (actors.HistoryLimits). Zero: the defaults.
 	HistoryPage actors.HistoryLimits

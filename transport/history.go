@@ -275,12 +275,16 @@ func (g *Gateway) readableConversation(w http.ResponseWriter, r *http.Request) (
 		g.storeFailed(w, "read conversation events", err)
 		return conv, nil, false
 	}
-	served := conv.AgentID == who.id || slices.ContainsFunc(events, func(e store.ConvEvent) bool { return e.AgentID == who.id })
-	if !who.supervisor && !served {
+	if !who.supervisor && !servedBy(conv, events, who.id) {
 		writeError(w, http.StatusNotFound, "not_found", "no such conversation")
 		return conv, nil, false
 	}
 	return conv, events, true
+}
+
+// servedBy reports whether agent id serves conv or ever did.
+func servedBy(conv store.Conversation, events []store.ConvEvent, id string) bool {
+	return conv.AgentID == id || slices.ContainsFunc(events, func(e store.ConvEvent) bool { return e.AgentID == id })
 }
 
 func (g *Gateway) storeFailed(w http.ResponseWriter, what string, err error) {
@@ -289,5 +293,5 @@ func (g *Gateway) storeFailed(w http.ResponseWriter, what string, err error) {
 }
 
 func storedMessage(m store.Message) msgOut {
-	return msgOut{Type: frameMsg, Conv: m.Conv, Seq: m.Seq, From: partyOut{ID: m.SenderID, Role: m.SenderRole, Name: m.SenderName}, Text: m.Text, CID: m.ClientID, At: m.At.UTC()}
+	return msgOut{Type: frameMsg, Conv: m.Conv, Seq: m.Seq, From: partyOut{ID: m.SenderID, Role: m.SenderRole, Name: m.SenderName}, Text: m.Text, CID: m.ClientID, At: m.At.UTC(), File: file(m.Text, m.File)}
 }

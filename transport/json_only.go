@@ -12,10 +12,17 @@ import (
 // a cross-site POST of text/plain, a form or an untyped Blob needs no
 // preflight, where one of application/json does (and is refused, as we
 // send no CORS headers). GET and HEAD pass, and so does a request with no
-// body and no type (POST /api/logout, .../revoke, DELETE).
+// body and no type (POST /api/logout, .../revoke, DELETE). An upload's
+// body is a file: it is declared application/octet-stream, which needs a
+// preflight too (its type is sniffed from the bytes, whatever it says).
 func requireJSON(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") && !declaredJSON(r) {
+		if r.URL.Path == uploadsPath {
+			if !declared(r, "application/octet-stream") {
+				writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the file as the body, with Content-Type: application/octet-stream")
+				return
+			}
+		} else if strings.HasPrefix(r.URL.Path, "/api/") && !declaredJSON(r) {
 			writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as JSON, with Content-Type: application/json")
 			return
 		}
@@ -29,10 +36,14 @@ func declaredJSON(r *http.Request) bool {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return true
 	}
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
+	if r.Header.Get("Content-Type") == "" {
 		return r.ContentLength == 0
 	}
-	media, _, err := mime.ParseMediaType(ct)
-	return err == nil && media == "application/json"
+	return declared(r, "application/json")
+}
+
+// declared reports whether r's Content-Type is media, parameters aside.
+func declared(r *http.Request, media string) bool {
+	got, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && got == media
 }

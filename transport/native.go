@@ -22,6 +22,8 @@ func (g *Gateway) NativeSocket() http.Handler {
 			Codec:        NativeCodec{},
 			Auth:         g.cfg.Identity,
 			History:      g.cfg.Identity.Store,
+			Files:        g.cfg.Uploads.Refs,
+			MaxFileBytes: g.cfg.Uploads.MaxBytes,
 			Heartbeat:    g.cfg.Heartbeat,
 			HelloTimeout: g.cfg.HelloTimeout,
 		}, nil)

@@ -23,6 +23,7 @@ type nativeIn struct {
 	Name     string  `json:"name"`
 	Conv     string  `json:"conv"`
 	Text     *string `json:"text"`
+	File     string  `json:"file"` // a msg's upload reference (uploads_api.go)
 	CID      string  `json:"cid"`
 	Status   string  `json:"status"`
 	Capacity *int    `json:"capacity"`

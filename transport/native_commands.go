@@ -45,6 +45,9 @@ func decodeHello(in *nativeIn) (any, error) {
 }
 
 func decodeMsg(in *nativeIn) (any, error) {
+	if in.File != "" && in.Conv != "" && in.CID != "" && len(in.CID) <= maxCIDLen {
+		return &actors.CmdFile{Conv: actors.ConvID(in.Conv), Ref: in.File, ClientID: in.CID}, nil
+	}
 	if in.Conv == "" || in.Text == nil || in.CID == "" {
 		return nil, badFrame(actors.ErrCodeMissingField, `msg needs "conv", "text" and "cid" (your id for the message, reused if you send it again)`)
 	}

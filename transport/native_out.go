@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kefu/actors"
+	"kefu/store"
 )
 
 // The pieces several server frames of the native protocol share: a party,
@@ -27,8 +28,24 @@ type (
 		Text string    `json:"text"`
 		CID  string    `json:"cid,omitempty"`
 		At   time.Time `json:"at"`
+		File *fileOut  `json:"file,omitempty"`
+	}
+	// fileOut is the upload a msg shows; its text is the file's name.
+	fileOut struct {
+		Blob string `json:"blob"`
+		Name string `json:"name"`
+		Type string `json:"type"`
+		Size int64  `json:"size"`
 	}
 )
+
+// file is the msg's file object, nil for a text message.
+func file(name string, f store.FileRef) *fileOut {
+	if f.ID == "" {
+		return nil
+	}
+	return &fileOut{Blob: f.ID, Name: name, Type: f.Type, Size: f.Size}
+}
 
 type readOut struct {
 	By  string `json:"by"`
@@ -73,7 +90,7 @@ func party(p actors.Party) *partyOut {
 }
 
 func message(m *actors.ConvMessage) msgOut {
-	return msgOut{Type: frameMsg, Conv: string(m.Conv), Seq: m.Seq, From: *party(m.From), Text: m.Text, CID: m.ClientID, At: m.At.UTC()}
+	return msgOut{Type: frameMsg, Conv: string(m.Conv), Seq: m.Seq, From: *party(m.From), Text: m.Text, CID: m.ClientID, At: m.At.UTC(), File: file(m.Text, m.File)}
 }
 
 // messages turns a page of history into msg objects, [] for none.

@@ -23,10 +23,11 @@ type welcomeOut struct {
 	State     string    `json:"state,omitempty"`
 	Heartbeat int64     `json:"heartbeatMs"`
 	MaxText   int       `json:"maxTextBytes,omitempty"`
+	MaxFile   int64     `json:"maxFileBytes,omitempty"`
 }
 
 func welcomeFrame(m *actors.Welcome) welcomeOut {
-	return welcomeOut{frameWelcome, actors.ProtocolVersion, party(m.You), m.Token, string(m.Status), m.Capacity, m.MaxCapacity, m.State, m.Heartbeat.Milliseconds(), m.MaxTextBytes}
+	return welcomeOut{frameWelcome, actors.ProtocolVersion, party(m.You), m.Token, string(m.Status), m.Capacity, m.MaxCapacity, m.State, m.Heartbeat.Milliseconds(), m.MaxTextBytes, m.MaxFileBytes}
 }
 
 type queuedOut struct {

@@ -28,6 +28,8 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("GET /api/conversations/{id}", g.GetConversation())
 	mux.Handle("GET /api/conversations/{id}/messages", g.ConversationMessages())
 	mux.Handle("PUT /api/conversations/{id}/labels", g.SetLabels())
+	mux.Handle("POST "+uploadsPath, g.Upload())
+	mux.Handle("GET /api/files/{blob}", g.File())
 	mux.Handle("GET /api/supervisor/stats", g.SupervisorStats())
 	mux.Handle("GET /api/ratings", g.Ratings())
 	mux.Handle("GET /api/teams", g.ListTeams())
