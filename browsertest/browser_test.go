@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,6 +115,35 @@ type browser struct {
 
 	mu       sync.Mutex
 	problems []string
+	refusals []refusal // load failures a test provokes on purpose
+}
+
+// refusal is an HTTP answer a test expects a page to get: Chromium logs
+// every failed load as an error, handled by the page or not.
+type refusal struct {
+	path   string // in the URL
+	status int
+}
+
+// expectRefusal lets a page's request to a URL with path fail with status
+// without failing the test: the test provokes it, and checks what the
+// page shows.
+func (b *browser) expectRefusal(path string, status int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refusals = append(b.refusals, refusal{path, status})
+}
+
+// expected reports whether m is the log of a refusal the test expects.
+func (b *browser) expected(m chromedp.ConsoleMessage) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range b.refusals {
+		if strings.Contains(m.URL, r.path) && strings.Contains(m.Text, fmt.Sprintf("status of %d", r.status)) {
+			return true
+		}
+	}
+	return false
 }
 
 func newBrowser(t *testing.T) *browser {
@@ -208,7 +238,7 @@ func (b *browser) attach(name string, parent context.Context, opts ...chromedp.C
 			if err != nil {
 				return
 			}
-			if m.IsException() || m.Type == chromedp.ConsoleError {
+			if (m.IsException() || m.Type == chromedp.ConsoleError) && !b.expected(m) {
 				b.problem("%s: page console: %s (%s:%d)", name, m, m.URL, m.Line+1)
 			}
 		}

@@ -3,11 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,21 +17,7 @@ var pngBytes = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x0
 // upload posts body as a file named name to conv with token.
 func (ts *testServer) upload(t *testing.T, token, conv, name string, body []byte) (int, map[string]any) {
 	t.Helper()
-	u := "http://" + ts.Addr() + "/api/uploads?" + url.Values{"conv": {conv}, "name": {name}}.Encode()
-	req, err := http.NewRequest("POST", u, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/octet-stream")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out
+	return uploadAt(t, ts.Addr(), token, conv, name, body)
 }
 
 // download gets a blob with token: its status, headers and bytes.

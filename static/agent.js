@@ -22,6 +22,7 @@ import { MyRating } from './agent-rating.js';
 import { Inbox } from './agent-inbox.js';
 import { CannedMenu, fillCanned } from './agent-canned.js';
 import { Labels } from './agent-labels.js';
+import { filesFrom, sendFiles, useToken } from './attachments.js';
 import { NoteSwitch, noteRefused, relabelNotes, showNote, showNotes, showPendingNote } from './agent-notes.js';
 
 useDictionary(dict);
@@ -52,6 +53,7 @@ let client = null;
 let me = null; // the agent, from welcome
 let capacity = 0;
 let maxCapacity = FALLBACK_MAX; // the server's cap, from welcome
+let maxFile = 0; // the largest upload the server takes, from welcome
 let status = 'available'; // as the server last said
 const typingTimers = new Map();
 let toastTimer = null;
@@ -89,6 +91,7 @@ function start(login) {
   client.on('welcome', (f) => {
     me = f.you;
     counter.setLimit(f.maxTextBytes);
+    maxFile = f.maxFileBytes ?? 0;
     el.who.textContent = me.name;
     maxCapacity = capacityCap(f);
     el.capacity.max = String(maxCapacity);
@@ -461,6 +464,13 @@ el['transfer-open'].addEventListener('click', () => {
   transfer.open();
   client.agents();
   inbox.load(); // teams open and close by the hour
+});
+// Files pasted, dropped on the chat or picked go to the chat on screen.
+useToken(() => client?.token ?? '');
+filesFrom({ textarea: el.text, zone: el.threads, button: byId('attach'), input: byId('file-input') }, (files) => {
+  const rec = desk.active;
+  if (!rec || rec.ended || !client) return;
+  sendFiles(files, { conv: rec.id, maxBytes: maxFile, thread: rec.thread, me: me?.name ?? '', send: (conv, name, ref) => client.send(conv, name, ref) });
 });
 composer(el.compose, el.text, {
   onSend(text) {

@@ -18,6 +18,7 @@ import { QueueNotices } from './customer-queue.js';
 import { Confirm } from './confirm.js';
 import { focusReplyWhenShown, minimiseOnEscape } from './customer-keys.js';
 import { chooseTeam, drawPicker, fetchWidget, fillStatus } from './customer-teams.js';
+import { filesFrom, sendFiles, useToken } from './attachments.js';
 
 useDictionary(dict);
 
@@ -167,6 +168,7 @@ function onConnection(e) {
 
 function onWelcome(f) {
   view.me = f.you;
+  view.maxFile = f.maxFileBytes ?? 0;
   counter.setLimit(f.maxTextBytes);
   remember({ name: f.you.name });
   if (f.state === 'inbox') {
@@ -475,6 +477,12 @@ el.again.addEventListener('click', () => {
   client?.request(view.team?.id ?? '');
 });
 el['use-here'].addEventListener('click', () => client?.start());
+// Files pasted, dropped on the chat or picked go up and out as messages.
+useToken(() => client?.token ?? '');
+filesFrom({ textarea: el.text, zone: el.chat, button: byId('attach'), input: byId('file-input') }, (files) => {
+  if (!view.conv || view.ended || !client) return;
+  sendFiles(files, { conv: view.conv, maxBytes: view.maxFile, thread, me: view.me?.name ?? '', send: (conv, name, ref) => client.send(conv, name, ref) });
+});
 composer(el.compose, el.text, {
   onSend(text) {
     if (!view.conv || view.ended || counter.over()) return false; // the counter says why

@@ -103,7 +103,7 @@ export class KefuClient {
     // conv id -> {last: seq given to the page, read: mark sent, readWanted,
     // typedAt}
     this.convs = new Map();
-    this.outbox = []; // [{conv, cid, text, sent}], oldest first
+    this.outbox = []; // [{conv, cid, text, file?, sent}], oldest first; file: an upload's reference
     this.tokens = SEND_BURST;
     this.tokensAt = now();
     this.timer = { reconnect: null, dead: null, pump: null, read: null };
@@ -114,7 +114,7 @@ export class KefuClient {
     for (const id of [...(saved.open || []), ...replay]) if (typeof id === 'string') this.conversation(id);
     for (const m of saved.outbox || []) {
       if (m && typeof m.conv === 'string' && typeof m.cid === 'string' && typeof m.text === 'string') {
-        this.outbox.push({ conv: m.conv, cid: m.cid, text: m.text, sent: false });
+        this.outbox.push({ conv: m.conv, cid: m.cid, text: m.text, file: m.file, sent: false });
       }
     }
   }
@@ -175,14 +175,15 @@ export class KefuClient {
   // --- what the page can say ---
 
   // send queues text for conv and returns its cid, or '' when the outbox
-  // is full (a failed event says so too).
-  send(conv, text) {
+  // is full (a failed event says so too). With file (the reference an
+  // upload answered) the message shows that file, text being its name.
+  send(conv, text, file = undefined) {
     const cid = newCID();
     if (this.outbox.length >= MAX_OUTBOX) {
       this.emit('failed', { conv, cid, text, code: 'outbox_full', message: 'too many messages waiting' });
       return '';
     }
-    this.outbox.push({ conv, cid, text, sent: false });
+    this.outbox.push({ conv, cid, text, file, sent: false });
     this.save();
     this.pump();
     return cid;
@@ -407,7 +408,8 @@ export class KefuClient {
         this.timer.pump = this.timers.setTimeout(() => this.pump(), 1000 / SEND_RATE_PER_S);
         return;
       }
-      if (!this.raw({ type: 'msg', conv: m.conv, text: m.text, cid: m.cid })) return;
+      const f = m.file ? { type: 'msg', conv: m.conv, file: m.file, cid: m.cid } : { type: 'msg', conv: m.conv, text: m.text, cid: m.cid };
+      if (!this.raw(f)) return;
       m.sent = true;
       m.retryAt = 0;
       inFlight.set(m.conv, n + 1);
@@ -586,7 +588,7 @@ export class KefuClient {
     const state = {
       token: this.role === 'customer' ? this.token : '',
       open: [...this.convs.keys()],
-      outbox: this.outbox.map(({ conv, cid, text }) => ({ conv, cid, text })),
+      outbox: this.outbox.map(({ conv, cid, text, file }) => ({ conv, cid, text, file })),
     };
     try {
       this.storage.setItem(this.key, JSON.stringify(state));

@@ -12,6 +12,7 @@
 import { h, clockTime } from './ui.js';
 import { t } from './i18n.js';
 import { errorText } from './error-text.js';
+import { fileView } from './attachments.js';
 
 // OLDER_AT_PX is how near the top a scroll must come for the page before
 // to be asked for.
@@ -73,7 +74,7 @@ export class Thread {
   line(m) {
     const li = h('li', { class: m.mine ? 'msg mine' : 'msg', 'data-seq': m.seq, 'data-cid': m.cid || undefined },
       h('span', { class: 'from', text: m.from?.name ?? '' }),
-      h('span', { class: 'text', text: m.text }),
+      m.file ? fileView(m.file) : h('span', { class: 'text', text: m.text }),
       h('span', { class: 'meta' }, h('time', { datetime: m.at, text: clockTime(m.at) })));
     if (m.mine) this.mark(li, m.seq <= this.readUpTo ? 'read' : 'delivered');
     return li;
