@@ -22,6 +22,7 @@ import { MyRating } from './agent-rating.js';
 import { Inbox } from './agent-inbox.js';
 import { CannedMenu, fillCanned } from './agent-canned.js';
 import { Labels } from './agent-labels.js';
+import { HistoryPanel } from './history-panel.js';
 import { filesFrom, sendFiles, useToken } from './attachments.js';
 import { NoteSwitch, noteRefused, relabelNotes, showNote, showNotes, showPendingNote } from './agent-notes.js';
 
@@ -69,6 +70,18 @@ const noteSwitch = new NoteSwitch(byId('note-mode'), el.compose, el.text, byId('
 const labels = new Labels(byId('labels'), byId('label-list'), byId('label-add'), {
   token: () => client?.token, say: (text) => toast(text),
 });
+// History and search, in place of the thread while it is open.
+const past = new HistoryPanel(byId('history-panel'), { token: () => client?.token ?? '' });
+function showHistory(open) {
+  byId('history').hidden = !open;
+  document.querySelector('.thread').hidden = open;
+  if (open) {
+    past.search();
+    byId('history-q').focus();
+  }
+}
+byId('history-open').addEventListener('click', () => showHistory(true));
+byId('history-close').addEventListener('click', () => showHistory(false));
 // The teams' inboxes; their list of teams is the transfer form's too.
 const inbox = new Inbox(el.inboxes, {
   send: (f) => client?.frame(f) ?? false, online, token: () => client?.token, onTeams: (teams) => transfer.setTeams(teams),
@@ -521,6 +534,7 @@ languageButton(el.lang, () => {
   }
   noteSwitch.draw();
   labels.draw();
+  past.draw();
   showActive(desk.active);
   counter.update();
   myRating.draw();

@@ -13,6 +13,7 @@ import { drawTeam, ratingCell } from './supervisor-ratings.js';
 import { TeamsPanel } from './supervisor-teams.js';
 import { TeamEditor } from './supervisor-team-editor.js';
 import { WidgetPanel } from './supervisor-widget.js';
+import { HistoryPanel } from './history-panel.js';
 
 const POLL_MS = 2000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -44,6 +45,8 @@ markLanguage();
 const teams = new TeamsPanel({ token: () => session?.token, duration, onEdit: (id) => editor.edit(id) });
 const editor = new TeamEditor(teams);
 const widget = new WidgetPanel({ api: (method, path, body) => teams.api(method, path, body) });
+// Everyone's past conversations, searched (history-panel.js).
+const past = new HistoryPanel($('history-panel'), { token: () => session?.token ?? '', all: true });
 
 for (const b of document.querySelectorAll('.lang')) {
   b.addEventListener('click', () => setLanguage(b.dataset.lang));
@@ -55,6 +58,7 @@ onLanguageChange(() => {
   notice.draw();
   editor.relabel();
   widget.relabel();
+  past.draw();
   if (latest) render(latest);
 });
 $('login-form').addEventListener('submit', (e) => {
@@ -178,6 +182,7 @@ function showBoard() {
   $('who').textContent = t('who', { name: session.name });
   $('updated').textContent = t('board.waiting');
   widget.load();
+  past.search();
   poll();
 }
 

@@ -1,10 +1,12 @@
 // The agent console's text (agent.html, agent*.js).
 import errors from './errors.js';
+import history from './history.js';
 import compose from './compose.js';
 
 export default {
   zh: {
     ...errors.zh,
+    ...history.zh,
     ...compose.zh,
     'title': 'kefu 客服工作台',
     'lang.switch': 'English',
@@ -131,6 +133,7 @@ export default {
   },
   en: {
     ...errors.en,
+    ...history.en,
     ...compose.en,
     'title': 'kefu agent console',
     'lang.switch': '中文',

@@ -1,10 +1,12 @@
 // The supervisor view's text (static/supervisor.html, static/supervisor.js,
 // supervisor-teams.js, supervisor-team-editor.js, supervisor-widget.js).
 import errors from './errors.js';
+import history from './history.js';
 
 export default {
   zh: {
     ...errors.zh,
+    ...history.zh,
     title: 'kefu 主管视图',
     role: '主管视图',
     language: '界面语言',
@@ -172,6 +174,7 @@ export default {
   },
   en: {
     ...errors.en,
+    ...history.en,
     title: 'kefu supervisor view',
     role: 'Supervisor view',
     language: 'Language',
