@@ -23,6 +23,7 @@ import { Inbox } from './agent-inbox.js';
 import { CannedMenu, fillCanned } from './agent-canned.js';
 import { Labels } from './agent-labels.js';
 import { HistoryPanel } from './history-panel.js';
+import { CannedEditor } from './canned-editor.js';
 import { filesFrom, sendFiles, useToken } from './attachments.js';
 import { NoteSwitch, noteRefused, relabelNotes, showNote, showNotes, showPendingNote } from './agent-notes.js';
 
@@ -70,18 +71,24 @@ const noteSwitch = new NoteSwitch(byId('note-mode'), el.compose, el.text, byId('
 const labels = new Labels(byId('labels'), byId('label-list'), byId('label-add'), {
   token: () => client?.token, say: (text) => toast(text),
 });
-// History and search, in place of the thread while it is open.
+// History and search, and the agent's own saved replies: each in place of
+// the thread while it is open.
 const past = new HistoryPanel(byId('history-panel'), { token: () => client?.token ?? '' });
-function showHistory(open) {
-  byId('history').hidden = !open;
-  document.querySelector('.thread').hidden = open;
-  if (open) {
+const replies = new CannedEditor(byId('canned-editor'), { token: () => client?.token ?? '', changed: () => canned.load(client?.token) });
+function showPane(id) {
+  for (const pane of ['history', 'canned']) byId(pane).hidden = pane !== id;
+  document.querySelector('.thread').hidden = id !== null;
+  if (id === 'history') {
     past.search();
     byId('history-q').focus();
+  } else if (id === 'canned') {
+    replies.load();
+    byId('canned-shortcut').focus();
   }
 }
-byId('history-open').addEventListener('click', () => showHistory(true));
-byId('history-close').addEventListener('click', () => showHistory(false));
+byId('history-open').addEventListener('click', () => showPane('history'));
+byId('canned-open').addEventListener('click', () => showPane('canned'));
+for (const id of ['history-close', 'canned-close']) byId(id).addEventListener('click', () => showPane(null));
 // The teams' inboxes; their list of teams is the transfer form's too.
 const inbox = new Inbox(el.inboxes, {
   send: (f) => client?.frame(f) ?? false, online, token: () => client?.token, onTeams: (teams) => transfer.setTeams(teams),
@@ -535,6 +542,7 @@ languageButton(el.lang, () => {
   noteSwitch.draw();
   labels.draw();
   past.draw();
+  replies.draw();
   showActive(desk.active);
   counter.update();
   myRating.draw();

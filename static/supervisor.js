@@ -14,6 +14,7 @@ import { TeamsPanel } from './supervisor-teams.js';
 import { TeamEditor } from './supervisor-team-editor.js';
 import { WidgetPanel } from './supervisor-widget.js';
 import { HistoryPanel } from './history-panel.js';
+import { CannedEditor } from './canned-editor.js';
 
 const POLL_MS = 2000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -47,6 +48,8 @@ const editor = new TeamEditor(teams);
 const widget = new WidgetPanel({ api: (method, path, body) => teams.api(method, path, body) });
 // Everyone's past conversations, searched (history-panel.js).
 const past = new HistoryPanel($('history-panel'), { token: () => session?.token ?? '', all: true });
+// The shared saved replies, every agent's (canned-editor.js).
+const shared = new CannedEditor($('canned-editor'), { token: () => session?.token ?? '', shared: true });
 
 for (const b of document.querySelectorAll('.lang')) {
   b.addEventListener('click', () => setLanguage(b.dataset.lang));
@@ -59,6 +62,7 @@ onLanguageChange(() => {
   editor.relabel();
   widget.relabel();
   past.draw();
+  shared.draw();
   if (latest) render(latest);
 });
 $('login-form').addEventListener('submit', (e) => {
@@ -183,6 +187,7 @@ function showBoard() {
   $('updated').textContent = t('board.waiting');
   widget.load();
   past.search();
+  shared.load();
   poll();
 }
 

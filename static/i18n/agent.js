@@ -1,12 +1,14 @@
 // The agent console's text (agent.html, agent*.js).
 import errors from './errors.js';
 import history from './history.js';
+import cannedEd from './canned-editor.js';
 import compose from './compose.js';
 
 export default {
   zh: {
     ...errors.zh,
     ...history.zh,
+    ...cannedEd.zh,
     ...compose.zh,
     'title': 'kefu 客服工作台',
     'lang.switch': 'English',
@@ -134,6 +136,7 @@ export default {
   en: {
     ...errors.en,
     ...history.en,
+    ...cannedEd.en,
     ...compose.en,
     'title': 'kefu agent console',
     'lang.switch': '中文',

@@ -2,11 +2,13 @@
 // supervisor-teams.js, supervisor-team-editor.js, supervisor-widget.js).
 import errors from './errors.js';
 import history from './history.js';
+import cannedEd from './canned-editor.js';
 
 export default {
   zh: {
     ...errors.zh,
     ...history.zh,
+    ...cannedEd.zh,
     title: 'kefu 主管视图',
     role: '主管视图',
     language: '界面语言',
@@ -175,6 +177,7 @@ export default {
   en: {
     ...errors.en,
     ...history.en,
+    ...cannedEd.en,
     title: 'kefu supervisor view',
     role: 'Supervisor view',
     language: 'Language',
