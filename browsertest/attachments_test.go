@@ -88,5 +88,7 @@ func TestAttachments(t *testing.T) {
 	ann.waitUntil("the HTML file refused", `[...document.querySelectorAll("#messages .msg.system.refused .text")].some((e) => e.textContent === "cat.png was not sent: That kind of file is not accepted. You can send pictures (PNG, JPEG, GIF, WebP), PDF and plain text files.")`)
 	alice.waitLines(deskLines, "my screen shows an error", "image.png", "invoice.pdf (48 B)")
 	ann.waitLines(widgetLines, "my screen shows an error", "image.png", "invoice.pdf (48 B)")
+	alice.screenshot("agent-attachments")
+	ann.screenshot("widget-attachments")
 	b.check()
 }

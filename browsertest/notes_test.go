@@ -55,6 +55,7 @@ func TestPrivateNote(t *testing.T) {
 	alice.waitText("#thread-title", "Chat with Ann")
 	alice.waitLines("#threads ol:not([hidden]) .msg:not(.system) .text", "where is my refund", secret, "it is on its way")
 	alice.waitLines("#label-list .label span", "refund")
+	alice.screenshot("agent-note-labels")
 	ann.do(chromedp.Reload())
 	ann.waitLines(widgetLines, "where is my refund", "it is on its way")
 	ann.waitUntil("no note in the widget", noSecret)
