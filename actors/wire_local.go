@@ -24,6 +24,6 @@ var nodeLocal = []any{
 	// A client's decoded commands, handled inside its connection's Receive.
 	new(CmdHello), new(CmdSay), new(CmdPost), new(CmdTyping), new(CmdRead), new(CmdEnd),
 	new(CmdRequest), new(CmdCancel), new(CmdStatus), new(CmdCapacity), new(CmdTransfer),
-	new(CmdLeave), new(CmdInbox), new(CmdTake), new(CmdNote),
+	new(CmdLeave), new(CmdInbox), new(CmdTake), new(CmdNote), new(CmdFile),
 	new(CmdAgents), new(CmdRate), new(CmdHistory), new(CmdPing), new(CmdPong),
 }
