@@ -41,9 +41,9 @@ func TestSearchText(t *testing.T) {
 	}
 }
 
-// TestSearchChunks: a query's chunks are its words as typed, each becoming
+// TestSearchPhrases: a query's phrases are its words as typed, each becoming
 // one phrase, so the pairs of one Chinese word must stand together.
-func TestSearchChunks(t *testing.T) {
+func TestSearchPhrases(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want [][]string
@@ -53,10 +53,11 @@ func TestSearchChunks(t *testing.T) {
 		{"退款refund到账", [][]string{{"退款", "refund", "到账"}}},
 		{"Refund, NOW", [][]string{{"refund"}, {"now"}}},
 	} {
-		var got [][]string
-		for _, c := range searchChunks(tc.in) {
-			got = append(got, chunkTokens(c, nil))
+		p, err := PlanSearch(SearchQuery{Text: tc.in})
+		if err != nil {
+			t.Fatal(err)
 		}
+		got := p.Phrases
 		if !slices.EqualFunc(got, tc.want, slices.Equal) {
 			t.Fatalf("phrases of %q=%q, want %q", tc.in, got, tc.want)
 		}

@@ -35,23 +35,7 @@ func TestQueryPlans(t *testing.T) {
 		{"Notes", notesSQL, []string{"USING PRIMARY KEY (conv_id=?)"}},
 		{"ListByAgentAfterCursor", listConversationsSQL(true, false, true), []string{"INDEX conversations_agent (agent_id=? AND (started_at,id)<(?,?))", "INDEX conv_events_agent (agent_id=?)"}},
 	} {
-		args := make([]any, strings.Count(tc.query, "?")) // NULLs: the plan does not depend on them
-		rows, err := st.db.Query("EXPLAIN QUERY PLAN "+tc.query, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var (
-				id, parent, unused int
-				detail             string
-			)
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatalf("%s: %v", tc.name, err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, st, tc.name, tc.query)
 		text := strings.Join(plan, "\n")
 		for _, line := range plan {
 			if fullScan.MatchString(line) {
@@ -68,6 +52,32 @@ func TestQueryPlans(t *testing.T) {
 			rest = rest[i+len(w):]
 		}
 	}
+}
+
+// queryPlan returns the lines of query's plan; name names it in failures.
+func queryPlan(tb testing.TB, st *SQLite, name, query string) []string {
+	tb.Helper()
+	args := make([]any, strings.Count(query, "?")) // NULLs: the plan does not depend on them
+	rows, err := st.db.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var (
+			id, parent, unused int
+			detail             string
+		)
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return plan
 }
 
 // TestPragmasSyncFull checks that WithSyncFull reaches every connection.
