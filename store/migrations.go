@@ -280,21 +280,26 @@ var migrations = []string{
 	// only conv_id and seq are (contentless_unindexed), and no column
 	// sizes (columnsize=0: nothing ranks by them). The tokenizer takes
 	// SearchText's words as they are (letters, numbers and marks; no
-	// folding). Triggers fill it in the writing transaction, and only for
-	// rows an insert really added: a re-applied batch, whose messages are
-	// skipped, adds none, and a conversation's upserts after its first
-	// add none either. kefu_search_text is SearchText (sqlite_search.go),
-	// which is how the rows stored before this step are indexed here too.
+	// folding). Triggers name each row an insert really added (a
+	// re-applied batch's messages are skipped, a conversation's later
+	// upserts are no inserts) in message_search_pending, in the writing
+	// transaction; a later commit, or the next Search, moves them into
+	// the index (sqlite_search.go says why). kefu_search_text is
+	// SearchText, with which this step indexes the rows already stored.
 	`CREATE VIRTUAL TABLE message_search USING fts5 (
 		body, conv_id UNINDEXED, seq UNINDEXED,
 		content = '', contentless_unindexed = 1, columnsize = 0,
 		tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
 	);
+	CREATE TABLE message_search_pending (
+		conv_id TEXT    NOT NULL,
+		seq     INTEGER NOT NULL -- 0: the customer's name
+	) STRICT;
 	CREATE TRIGGER messages_search AFTER INSERT ON messages BEGIN
-		INSERT INTO message_search (body, conv_id, seq) VALUES (kefu_search_text(new.text), new.conv_id, new.seq);
+		INSERT INTO message_search_pending (conv_id, seq) VALUES (new.conv_id, new.seq);
 	END;
 	CREATE TRIGGER conversations_search AFTER INSERT ON conversations BEGIN
-		INSERT INTO message_search (body, conv_id, seq) VALUES (kefu_search_text(new.customer_name), new.id, 0);
+		INSERT INTO message_search_pending (conv_id, seq) VALUES (new.id, 0);
 	END;
 	INSERT INTO message_search (body, conv_id, seq) SELECT kefu_search_text(customer_name), id, 0 FROM conversations;
 	INSERT INTO message_search (body, conv_id, seq) SELECT kefu_search_text(text), conv_id, seq FROM messages;`,

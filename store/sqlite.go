@@ -43,6 +43,9 @@ type SQLite struct {
 
 	checkpoints *checkpointer
 	msgArgs     []any // insertChunk's arguments, reused by every Apply; applyMu guards it
+	// searchPending is how many rows may wait in message_search_pending
+	// (sqlite_search.go), at least as many as do; applyMu guards it.
+	searchPending int
 }
 
 var _ Store = (*SQLite)(nil)
@@ -98,7 +101,14 @@ func OpenSQLite(dir string, opts ...Option) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return &SQLite{db: db, path: path, now: time.Now, writer: w, checkpoints: startCheckpointer(db, checkpointEvery)}, nil
+	s := &SQLite{db: db, path: path, now: time.Now, writer: w}
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM message_search_pending`).Scan(&s.searchPending); err != nil {
+		w.close()
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.checkpoints = startCheckpointer(db, checkpointEvery)
+	return s, nil
 }
 
 // dsnParams are applied by the driver to every new pooled connection.

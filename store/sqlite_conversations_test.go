@@ -42,15 +42,21 @@ func TestQueryPlans(t *testing.T) {
 				t.Errorf("%s: plan reads a whole table:\n%s", tc.name, text)
 			}
 		}
-		rest := text
-		for _, w := range tc.want {
-			i := strings.Index(rest, w)
-			if i < 0 {
-				t.Errorf("%s: plan does not use %q:\n%s", tc.name, w, text)
-				break
-			}
-			rest = rest[i+len(w):]
+		planUses(t, tc.name, text, tc.want)
+	}
+}
+
+// planUses fails tb unless the plan's text holds each of want, in order.
+func planUses(tb testing.TB, name, text string, want []string) {
+	tb.Helper()
+	rest := text
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			tb.Errorf("%s: plan does not use %q:\n%s", name, w, text)
+			return
 		}
+		rest = rest[i+len(w):]
 	}
 }
 

@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +13,12 @@ import (
 // the FTS5 index for the words, then each hit's conversation and message
 // by key; the label and agent filters by their indexes, and a list
 // without words by the conversations' own. The only whole reads allowed
-// are of the hits themselves (h and its subquery), which the words bound.
+// are of the hits themselves (h and its subquery), which the words bound,
+// and of the queue of rows to index (p), which searchIndexAt bounds.
 func TestSearchQueryPlans(t *testing.T) {
 	st := openTemp(t)
 	day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
-	hits := regexp.MustCompile(`^SCAN (h|\(subquery-\d+\))$|^SCAN message_search VIRTUAL TABLE INDEX \d+:M`)
+	hits := regexp.MustCompile(`^SCAN (h|p|\(subquery-\d+\))$|^SCAN message_search VIRTUAL TABLE INDEX \d+:M`)
 	for _, tc := range []struct {
 		name string
 		q    SearchQuery
@@ -33,12 +33,17 @@ func TestSearchQueryPlans(t *testing.T) {
 		{"Label", SearchQuery{Label: "vip"}, []string{"INDEX conversation_labels_label (label=?)"}},
 		{"Dates", SearchQuery{From: day, To: day.AddDate(0, 0, 1)}, []string{"INDEX conversations_started (started_at>? AND started_at<?)"}},
 		{"DatesByAgent", SearchQuery{From: day, AgentID: "ag_1"}, []string{"INDEX conversations_agent (agent_id=? AND started_at>?)", "INDEX conv_events_agent (agent_id=?)"}},
+		// The queue is read whole: that is what it is for.
+		{"IndexPending", SearchQuery{}, []string{"SCAN p", "c USING INDEX sqlite_autoindex_conversations_1 (id=?)", "m USING PRIMARY KEY (conv_id=? AND seq=?)"}},
 	} {
-		p, err := PlanSearch(tc.q)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
+		query := indexPendingSQL
+		if tc.name != "IndexPending" {
+			p, err := PlanSearch(tc.q)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			query, _ = searchSQL(p)
 		}
-		query, _ := searchSQL(p)
 		plan := queryPlan(t, st, tc.name, query)
 		text := strings.Join(plan, "\n")
 		for _, line := range plan {
@@ -46,15 +51,7 @@ func TestSearchQueryPlans(t *testing.T) {
 				t.Errorf("%s: plan reads more than the hits (%s):\n%s", tc.name, line, text)
 			}
 		}
-		rest := text
-		for _, w := range tc.want {
-			i := strings.Index(rest, w)
-			if i < 0 {
-				t.Errorf("%s: plan does not use %q:\n%s", tc.name, w, text)
-				break
-			}
-			rest = rest[i+len(w):]
-		}
+		planUses(t, tc.name, text, tc.want)
 	}
 }
 
@@ -62,47 +59,89 @@ func TestSearchQueryPlans(t *testing.T) {
 // stored before it, messages and customers' names, and the triggers it
 // adds index what comes after.
 func TestSearchMigration(t *testing.T) {
+	st := openAfter(t, 13, `INSERT INTO conversations (id, customer_id, customer_name, agent_id, agent_name, ticket, started_at, ended_by, end_reason, rating)
+			VALUES ('cv_old', 'cu_old', '老客户', 'ag_1', 'Ann', 1, 1000, '', '', 0);
+		INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at)
+			VALUES ('cv_old', 1, 'cu_old', 'customer', '老客户', '你好', 'c1', 1001),
+				('cv_old', 2, 'cu_old', 'customer', '老客户', '我的退款还没到账', 'c2', 1002)`)
+	wantHit(t, st, "退款", 2)
+	wantHit(t, st, "老客户", 0)
+	b := &Batch{Messages: []Message{{Conv: "cv_old", Seq: 3, SenderID: "ag_1", SenderRole: "agent", Text: "已经到账了", At: fromMillis(1003)}}}
+	if err := st.Apply(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	wantHit(t, st, "已经", 3)
+}
+
+// wantHit fails tb unless searching text finds cv_old alone, at seq.
+func wantHit(tb testing.TB, st *SQLite, text string, seq uint64) {
+	tb.Helper()
+	hits, err := st.Search(context.Background(), SearchQuery{Text: text})
+	if err != nil || len(hits) != 1 || hits[0].Conv.ID != "cv_old" || hits[0].Seq != seq {
+		tb.Fatalf("Search(%q)=%+v, %v; want cv_old at seq %d", text, hits, err, seq)
+	}
+}
+
+// TestSearchPending: what a commit queues for the index waits until a
+// commit brings the queue to searchIndexAt, or a Search, even one after a
+// restart; a re-applied batch queues nothing.
+func TestSearchPending(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?"+dsnParams(sqliteOptions{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, db, migrations[:13]); err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		`INSERT INTO conversations (id, customer_id, customer_name, agent_id, agent_name, ticket, started_at, ended_by, end_reason, rating)
-			VALUES ('cv_old', 'cu_old', '老客户', 'ag_1', 'Ann', 1, 1000, '', '', 0)`,
-		`INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at)
-			VALUES ('cv_old', 1, 'cu_old', 'customer', '老客户', '你好', 'c1', 1001),
-				('cv_old', 2, 'cu_old', 'customer', '老客户', '我的退款还没到账', 'c2', 1002)`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
-
 	st, err := OpenSQLite(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	for _, tc := range []struct {
-		text string
-		seq  uint64
-	}{{"退款", 2}, {"老客户", 0}} {
-		hits, err := st.Search(ctx, SearchQuery{Text: tc.text})
-		if err != nil || len(hits) != 1 || hits[0].Conv.ID != "cv_old" || hits[0].Seq != tc.seq {
-			t.Fatalf("Search(%q)=%+v, %v; want cv_old at seq %d", tc.text, hits, err, tc.seq)
+	count := func(st *SQLite, table string) int {
+		t.Helper()
+		var n int
+		if err := st.db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	msg := func(seq int, text string) Message {
+		return Message{Conv: "cv_old", Seq: uint64(seq), SenderID: "cu_old", SenderRole: "customer", Text: text, At: fromMillis(int64(seq))}
+	}
+	first := &Batch{
+		Conversations: []Conversation{{ID: "cv_old", CustomerID: "cu_old", CustomerName: "老客户", StartedAt: fromMillis(0)}},
+		Messages:      []Message{msg(1, "你好"), msg(2, "我的退款还没到账")},
+	}
+	for range 2 {
+		if err := st.Apply(ctx, first); err != nil {
+			t.Fatal(err)
 		}
 	}
-	b := &Batch{Messages: []Message{{Conv: "cv_old", Seq: 3, SenderID: "ag_1", SenderRole: "agent", Text: "已经到账了", At: fromMillis(1003)}}}
-	if err := st.Apply(ctx, b); err != nil {
+	if got, want := count(st, "message_search_pending"), 3; got != want {
+		t.Fatalf("queued %d, want %d: the name and two messages, once", got, want)
+	}
+	if got := count(st, "message_search"); got != 0 {
+		t.Fatalf("indexed %d before the queue is full, want 0", got)
+	}
+	st.Close() // as a crash would leave it: the queue stored, the index not
+
+	st, err = OpenSQLite(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if hits, err := st.Search(ctx, SearchQuery{Text: "已经"}); err != nil || len(hits) != 1 || hits[0].Seq != 3 {
-		t.Fatalf("Search(已经)=%+v, %v; want cv_old at seq 3", hits, err)
+	defer st.Close()
+	wantHit(t, st, "退款", 2)
+	if got, want := count(st, "message_search_pending"), 0; got != want {
+		t.Fatalf("queued %d after a search, want %d", got, want)
+	}
+	full := &Batch{}
+	for i := range searchIndexAt {
+		full.Messages = append(full.Messages, msg(3+i, "第"+strconv.Itoa(i)+"条"))
+	}
+	for range 2 {
+		if err := st.Apply(ctx, full); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := count(st, "message_search_pending"), 0; got != want {
+			t.Fatalf("queued %d after a commit of %d, want %d", got, searchIndexAt, want)
+		}
+		if got, want := count(st, "message_search"), 3+searchIndexAt; got != want {
+			t.Fatalf("indexed %d, want %d", got, want)
+		}
 	}
 }

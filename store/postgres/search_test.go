@@ -48,15 +48,9 @@ func TestBackfillSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	for _, tc := range []struct {
-		text string
-		seq  uint64
-	}{{"退款", 1005}, {"老客户", 0}, {"hello 7", 7}} {
-		hits, err := st.Search(ctx, store.SearchQuery{Text: tc.text})
-		if err != nil || len(hits) != 1 || hits[0].Conv.ID != "cv_old" || hits[0].Seq != tc.seq {
-			t.Fatalf("Search(%q)=%+v, %v; want cv_old at seq %d", tc.text, hits, err, tc.seq)
-		}
-	}
+	storetest.CheckSearch(t, st, store.SearchQuery{Text: "退款"}, "cv_old/1005")
+	storetest.CheckSearch(t, st, store.SearchQuery{Text: "老客户"}, "cv_old/0")
+	storetest.CheckSearch(t, st, store.SearchQuery{Text: "hello 7"}, "cv_old/7")
 	checkAllIndexed(t, st)
 }
 

@@ -66,8 +66,9 @@ func hitKey(h store.SearchHit) string {
 	return h.Conv.ID + "/" + strconv.FormatUint(h.Seq, 10)
 }
 
-// checkSearch fails tb unless q finds the hits want ("conv/seq"), in order.
-func checkSearch(tb testing.TB, st store.Searcher, q store.SearchQuery, want ...string) []store.SearchHit {
+// CheckSearch fails tb unless q finds the hits want ("conv/seq"), in order,
+// and returns them.
+func CheckSearch(tb testing.TB, st store.Searcher, q store.SearchQuery, want ...string) []store.SearchHit {
 	tb.Helper()
 	hits, err := st.Search(context.Background(), q)
 	if err != nil {
@@ -89,73 +90,73 @@ func testSearch(t *testing.T, open Opener) {
 	t.Run("OKChineseWord", func(t *testing.T) {
 		// A two-character word inside sentences; newest first, each
 		// conversation once, at its first matching message.
-		hits := checkSearch(t, st, store.SearchQuery{Text: "退款"}, "cv_s3/1", "cv_s1/2")
+		hits := CheckSearch(t, st, store.SearchQuery{Text: "退款"}, "cv_s3/1", "cv_s1/2")
 		if got, want := hits[1].Snippet, "我要退款，钱什么时候到账？"; got != want {
 			t.Fatalf("snippet=%q, want %q", got, want)
 		}
 		if got, want := normConv(hits[1].Conv), normConv(mustConv(t, st, "cv_s1")); got != want {
 			t.Fatalf("hit's conversation=%+v, want %+v", got, want)
 		}
-		checkSearch(t, st, store.SearchQuery{Text: "到账"}, "cv_s3/1", "cv_s1/2")
+		CheckSearch(t, st, store.SearchQuery{Text: "到账"}, "cv_s3/1", "cv_s1/2")
 	})
 	t.Run("OKChinesePhrase", func(t *testing.T) {
 		// One word typed is one phrase: its pairs next to each other.
-		checkSearch(t, st, store.SearchQuery{Text: "退款到账"}, "cv_s1/4")
-		checkSearch(t, st, store.SearchQuery{Text: "款到"}, "cv_s1/4")
-		checkSearch(t, st, store.SearchQuery{Text: "退款 到账"}, "cv_s3/1", "cv_s1/2")
+		CheckSearch(t, st, store.SearchQuery{Text: "退款到账"}, "cv_s1/4")
+		CheckSearch(t, st, store.SearchQuery{Text: "款到"}, "cv_s1/4")
+		CheckSearch(t, st, store.SearchQuery{Text: "退款 到账"}, "cv_s3/1", "cv_s1/2")
 	})
 	t.Run("OKEnglish", func(t *testing.T) {
-		checkSearch(t, st, store.SearchQuery{Text: "REFUND"}, "cv_s3/1", "cv_s2/1")
-		checkSearch(t, st, store.SearchQuery{Text: "ｒｅｆｕｎｄ"}, "cv_s3/1", "cv_s2/1") // full width: NFKC
-		checkSearch(t, st, store.SearchQuery{Text: "refunds"})                      // words, not prefixes
+		CheckSearch(t, st, store.SearchQuery{Text: "REFUND"}, "cv_s3/1", "cv_s2/1")
+		CheckSearch(t, st, store.SearchQuery{Text: "ｒｅｆｕｎｄ"}, "cv_s3/1", "cv_s2/1") // full width: NFKC
+		CheckSearch(t, st, store.SearchQuery{Text: "refunds"})                      // words, not prefixes
 	})
 	t.Run("OKWordsAllRequired", func(t *testing.T) {
-		checkSearch(t, st, store.SearchQuery{Text: "where refund"}, "cv_s2/1")
-		checkSearch(t, st, store.SearchQuery{Text: "refund 到账"}, "cv_s3/1")
-		checkSearch(t, st, store.SearchQuery{Text: "退款refund到账"}, "cv_s3/1")
-		checkSearch(t, st, store.SearchQuery{Text: "refund thanks"}) // in two messages, not one
+		CheckSearch(t, st, store.SearchQuery{Text: "where refund"}, "cv_s2/1")
+		CheckSearch(t, st, store.SearchQuery{Text: "refund 到账"}, "cv_s3/1")
+		CheckSearch(t, st, store.SearchQuery{Text: "退款refund到账"}, "cv_s3/1")
+		CheckSearch(t, st, store.SearchQuery{Text: "refund thanks"}) // in two messages, not one
 	})
 	t.Run("OKCustomerName", func(t *testing.T) {
-		hits := checkSearch(t, st, store.SearchQuery{Text: "张三"}, "cv_s1/0")
+		hits := CheckSearch(t, st, store.SearchQuery{Text: "张三"}, "cv_s1/0")
 		if got, want := hits[0].Snippet, "张三"; got != want {
 			t.Fatalf("snippet=%q, want %q", got, want)
 		}
-		checkSearch(t, st, store.SearchQuery{Text: "lei"}, "cv_s2/0")
+		CheckSearch(t, st, store.SearchQuery{Text: "lei"}, "cv_s2/0")
 	})
 	t.Run("OKLabel", func(t *testing.T) {
-		hits := checkSearch(t, st, store.SearchQuery{Text: "VIP"}, "cv_s1/0")
+		hits := CheckSearch(t, st, store.SearchQuery{Text: "VIP"}, "cv_s1/0")
 		if got, want := hits[0].Snippet, "vip"; got != want {
 			t.Fatalf("snippet=%q, want %q", got, want)
 		}
-		checkSearch(t, st, store.SearchQuery{Text: "退款", Label: "vip"}, "cv_s1/2")
-		checkSearch(t, st, store.SearchQuery{Text: "退款", Label: "complaint"})
-		hits = checkSearch(t, st, store.SearchQuery{Label: "complaint"}, "cv_s4/0")
+		CheckSearch(t, st, store.SearchQuery{Text: "退款", Label: "vip"}, "cv_s1/2")
+		CheckSearch(t, st, store.SearchQuery{Text: "退款", Label: "complaint"})
+		hits = CheckSearch(t, st, store.SearchQuery{Label: "complaint"}, "cv_s4/0")
 		if hits[0].Snippet != "" {
 			t.Fatalf("snippet=%q without text, want none", hits[0].Snippet)
 		}
 	})
 	t.Run("OKAgentScope", func(t *testing.T) {
 		// ag_1 served cv_s3 before its transfer: it may find it.
-		checkSearch(t, st, store.SearchQuery{Text: "退款", AgentID: "ag_1"}, "cv_s3/1", "cv_s1/2")
-		checkSearch(t, st, store.SearchQuery{Text: "退款", AgentID: "ag_2"}, "cv_s3/1")
-		checkSearch(t, st, store.SearchQuery{Text: "张三", AgentID: "ag_2"})
-		checkSearch(t, st, store.SearchQuery{Text: "退款", AgentID: "ag_9"})
+		CheckSearch(t, st, store.SearchQuery{Text: "退款", AgentID: "ag_1"}, "cv_s3/1", "cv_s1/2")
+		CheckSearch(t, st, store.SearchQuery{Text: "退款", AgentID: "ag_2"}, "cv_s3/1")
+		CheckSearch(t, st, store.SearchQuery{Text: "张三", AgentID: "ag_2"})
+		CheckSearch(t, st, store.SearchQuery{Text: "退款", AgentID: "ag_9"})
 	})
 	t.Run("OKDates", func(t *testing.T) {
-		checkSearch(t, st, store.SearchQuery{Text: "refund", From: at(1000), To: at(3000)}, "cv_s3/1", "cv_s2/1")
-		checkSearch(t, st, store.SearchQuery{Text: "refund", From: at(1001)}, "cv_s3/1")
-		checkSearch(t, st, store.SearchQuery{Text: "refund", To: at(2000)}, "cv_s2/1") // To is not included
-		checkSearch(t, st, store.SearchQuery{From: at(2000)}, "cv_s4/0", "cv_s3/0")
-		checkSearch(t, st, store.SearchQuery{To: at(2000), AgentID: "ag_1"}, "cv_s1/0")
+		CheckSearch(t, st, store.SearchQuery{Text: "refund", From: at(1000), To: at(3000)}, "cv_s3/1", "cv_s2/1")
+		CheckSearch(t, st, store.SearchQuery{Text: "refund", From: at(1001)}, "cv_s3/1")
+		CheckSearch(t, st, store.SearchQuery{Text: "refund", To: at(2000)}, "cv_s2/1") // To is not included
+		CheckSearch(t, st, store.SearchQuery{From: at(2000)}, "cv_s4/0", "cv_s3/0")
+		CheckSearch(t, st, store.SearchQuery{To: at(2000), AgentID: "ag_1"}, "cv_s1/0")
 	})
 	t.Run("OKNotesNotSearched", func(t *testing.T) {
-		checkSearch(t, st, store.SearchQuery{Text: "secretword"})
-		checkSearch(t, st, store.SearchQuery{Text: "密码泄露"})
-		checkSearch(t, st, store.SearchQuery{Text: "密码"})
+		CheckSearch(t, st, store.SearchQuery{Text: "secretword"})
+		CheckSearch(t, st, store.SearchQuery{Text: "密码泄露"})
+		CheckSearch(t, st, store.SearchQuery{Text: "密码"})
 	})
 	t.Run("OKLimit", func(t *testing.T) {
-		checkSearch(t, st, store.SearchQuery{Text: "退款", Limit: 1}, "cv_s3/1")
-		checkSearch(t, st, store.SearchQuery{From: at(0), Limit: store.MaxPageLimit}, "cv_s4/0", "cv_s3/0", "cv_s2/0", "cv_s1/0")
+		CheckSearch(t, st, store.SearchQuery{Text: "退款", Limit: 1}, "cv_s3/1")
+		CheckSearch(t, st, store.SearchQuery{From: at(0), Limit: store.MaxPageLimit}, "cv_s4/0", "cv_s3/0", "cv_s2/0", "cv_s1/0")
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		for _, q := range []store.SearchQuery{
@@ -181,7 +182,7 @@ func testSearch(t *testing.T, open Opener) {
 		m := newMsg("cv_long", 1)
 		m.Text = long
 		mustApply(t, st, &store.Batch{Conversations: []store.Conversation{c}, Messages: []store.Message{m}})
-		hits := checkSearch(t, st, store.SearchQuery{Text: "订单号"}, "cv_long/1")
+		hits := CheckSearch(t, st, store.SearchQuery{Text: "订单号"}, "cv_long/1")
 		s := hits[0].Snippet
 		if !strings.Contains(s, "订单号丢失") || utf8.RuneCountInString(s) > store.SnippetRunes+2 ||
 			!strings.HasPrefix(s, "…") || !strings.HasSuffix(s, "…") {
@@ -194,13 +195,13 @@ func testSearch(t *testing.T, open Opener) {
 		st := open(t)
 		c := newConv("cv_later", 1, at(0))
 		mustApply(t, st, &store.Batch{Conversations: []store.Conversation{c}})
-		checkSearch(t, st, store.SearchQuery{Text: "发票"})
+		CheckSearch(t, st, store.SearchQuery{Text: "发票"})
 		m := newMsg("cv_later", 1)
 		m.Text = "请开发票"
 		c.AgentID, c.AgentName = "ag_1", "Ann" // an upsert of the stored conversation
 		mustApply(t, st, &store.Batch{Conversations: []store.Conversation{c}, Messages: []store.Message{m}})
-		checkSearch(t, st, store.SearchQuery{Text: "发票"}, "cv_later/1")
-		checkSearch(t, st, store.SearchQuery{Text: "customer cv_later", AgentID: "ag_1"}, "cv_later/0")
+		CheckSearch(t, st, store.SearchQuery{Text: "发票"}, "cv_later/1")
+		CheckSearch(t, st, store.SearchQuery{Text: "customer cv_later", AgentID: "ag_1"}, "cv_later/0")
 	})
 }
 
@@ -208,6 +209,6 @@ func testSearch(t *testing.T, open Opener) {
 // messages and its customer's name, as after a copy between stores.
 func CheckSearchStored(tb testing.TB, st store.Searcher) {
 	tb.Helper()
-	checkSearch(tb, st, store.SearchQuery{Text: "message 2"}, "c1/2")
-	checkSearch(tb, st, store.SearchQuery{Text: "customer c1"}, "c1/0")
+	CheckSearch(tb, st, store.SearchQuery{Text: "message 2"}, "c1/2")
+	CheckSearch(tb, st, store.SearchQuery{Text: "customer c1"}, "c1/0")
 }
