@@ -43,8 +43,9 @@ type SQLite struct {
 
 	checkpoints *checkpointer
 	msgArgs     []any // insertChunk's arguments, reused by every Apply; applyMu guards it
-	// searchPending is how many rows may wait in message_search_pending
-	// (sqlite_search.go), at least as many as do; applyMu guards it.
+	// searchPending is the work that may wait in message_search_pending
+	// (sqlite_search.go, queuedWork), at least as much as does; applyMu
+	// guards it.
 	searchPending int
 }
 
@@ -101,8 +102,8 @@ func OpenSQLite(dir string, opts ...Option) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &SQLite{db: db, path: path, now: time.Now, writer: w}
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM message_search_pending`).Scan(&s.searchPending); err != nil {
+	s := &SQLite{db: db, path: path, now: time.Now, writer: w, searchPending: 1} // unknown: index what a stop left queued
+	if err := s.indexAllPending(ctx); err != nil {
 		w.close()
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)

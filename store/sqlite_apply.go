@@ -186,8 +186,8 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) error {
 		return fmt.Errorf("apply batch: begin: %w", err)
 	}
 	err := s.applyTx(run, b)
-	pending := s.searchPending + len(b.Conversations) + len(b.Messages) // at most: some may be stored already
-	if err == nil && pending >= searchIndexAt {
+	pending := s.searchPending + queuedWork(b) // at most: some may be stored already
+	if err == nil && pending >= searchIndexWork {
 		err = s.indexPending(run)
 		pending = 0
 	}

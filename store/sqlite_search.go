@@ -18,14 +18,14 @@ var _ Searcher = (*SQLite)(nil)
 // insert's trigger names the row in message_search_pending, only when the
 // insert really added it (a re-applied batch adds nothing twice). Moving
 // the rows into the index waits for a commit that brings the queue to
-// searchIndexAt rows, or for the next Search, which does it first: so
-// every stored message is found, and nothing is lost in a crash. The
-// index is not written at every commit because FTS5 writes a segment of
-// its own at each commit that touches it, with its structure record and
-// soon a merge: about six more pages to the log, where a one-message
-// commit wrote one or two. BenchmarkApply at one message per commit:
-// 58 µs of CPU a message without search, 184 indexing in each commit, 80
-// through the queue (docs/operations.md, "Search").
+// searchIndexWork, for the next Search, which does it first, or for the
+// next open: so every stored message is found, and nothing is lost in a
+// crash. The index is not written at every commit because FTS5 writes a
+// segment of its own at each commit that touches it, with its structure
+// record and soon a merge: about six more pages to the log, where a
+// one-message commit wrote one or two. BenchmarkApply at one message per
+// commit: 58 µs of CPU a message without search, 184 indexing in each
+// commit, 80 through the queue (docs/operations.md, "Search").
 
 // The triggers and the migration's backfill call SearchText as the SQL
 // function kefu_search_text, registered with the driver before any
@@ -44,11 +44,30 @@ func init() {
 		})
 }
 
-// searchIndexAt is how many rows may wait in message_search_pending before
-// the commit that reaches it indexes them: enough that most commits of a
-// busy server write no segment, few enough that the commit that does
-// (and a Search) indexes them in a millisecond or two.
-const searchIndexAt = 128
+// The work of indexing a row is counted as the bytes of its text and
+// searchRowBytes for the row itself, about what they cost: FTS5's work is
+// per word, and a Chinese line's pairs are nearly one a character. A
+// commit that brings the queue to searchIndexWork indexes it: enough that
+// most commits of a busy server write no segment, little enough that the
+// commit that does (or a Search) indexes it in a few milliseconds, even
+// when the messages are long.
+const (
+	searchRowBytes  = 64
+	searchIndexWork = 16 << 10
+)
+
+// queuedWork is the work b's conversations and messages may queue for the
+// index: the customer's name of a new conversation, each message's text.
+func queuedWork(b *Batch) int {
+	n := 0
+	for _, c := range b.Conversations {
+		n += len(c.CustomerName) + searchRowBytes
+	}
+	for _, m := range b.Messages {
+		n += len(m.Text) + searchRowBytes
+	}
+	return n
+}
 
 // indexPendingSQL indexes the rows message_search_pending names: a
 // message's text, or (seq 0) the customer's name.
@@ -72,8 +91,8 @@ func (s *SQLite) indexPending(ctx context.Context) error {
 }
 
 // indexAllPending indexes what waits in message_search_pending, if
-// anything does, in a transaction of its own: a Search finds every
-// message stored before it.
+// anything may, in a transaction of its own: a Search finds every message
+// stored before it.
 func (s *SQLite) indexAllPending(ctx context.Context) error {
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,7 @@ import (
 // by key; the label and agent filters by their indexes, and a list
 // without words by the conversations' own. The only whole reads allowed
 // are of the hits themselves (h and its subquery), which the words bound,
-// and of the queue of rows to index (p), which searchIndexAt bounds.
+// and of the queue of rows to index (p), which searchIndexWork bounds.
 func TestSearchQueryPlans(t *testing.T) {
 	st := openTemp(t)
 	day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
@@ -83,8 +82,8 @@ func wantHit(tb testing.TB, st *SQLite, text string, seq uint64) {
 }
 
 // TestSearchPending: what a commit queues for the index waits until a
-// commit brings the queue to searchIndexAt, or a Search, even one after a
-// restart; a re-applied batch queues nothing.
+// commit brings the queue to searchIndexWork, a Search, or the next open;
+// a re-applied batch queues nothing.
 func TestSearchPending(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -100,48 +99,46 @@ func TestSearchPending(t *testing.T) {
 		}
 		return n
 	}
+	queued := func(st *SQLite, wantQueued, wantIndexed int) {
+		t.Helper()
+		if got, want := count(st, "message_search_pending"), wantQueued; got != want {
+			t.Fatalf("queued %d rows, want %d", got, want)
+		}
+		if got, want := count(st, "message_search"), wantIndexed; got != want {
+			t.Fatalf("indexed %d rows, want %d", got, want)
+		}
+	}
 	msg := func(seq int, text string) Message {
 		return Message{Conv: "cv_old", Seq: uint64(seq), SenderID: "cu_old", SenderRole: "customer", Text: text, At: fromMillis(int64(seq))}
 	}
-	first := &Batch{
-		Conversations: []Conversation{{ID: "cv_old", CustomerID: "cu_old", CustomerName: "老客户", StartedAt: fromMillis(0)}},
-		Messages:      []Message{msg(1, "你好"), msg(2, "我的退款还没到账")},
-	}
-	for range 2 {
-		if err := st.Apply(ctx, first); err != nil {
-			t.Fatal(err)
+	apply := func(st *SQLite, b *Batch) {
+		t.Helper()
+		for range 2 { // the second time as after an unknown outcome
+			if err := st.Apply(ctx, b); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	if got, want := count(st, "message_search_pending"), 3; got != want {
-		t.Fatalf("queued %d, want %d: the name and two messages, once", got, want)
-	}
-	if got := count(st, "message_search"); got != 0 {
-		t.Fatalf("indexed %d before the queue is full, want 0", got)
-	}
-	st.Close() // as a crash would leave it: the queue stored, the index not
+	apply(st, &Batch{
+		Conversations: []Conversation{{ID: "cv_old", CustomerID: "cu_old", CustomerName: "老客户", StartedAt: fromMillis(0)}},
+		Messages:      []Message{msg(1, "你好"), msg(2, "我的退款还没到账")},
+	})
+	queued(st, 3, 0) // the name and two messages, once
+	st.Close()       // as a stop would leave it: the queue stored, not the index
 
 	st, err = OpenSQLite(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	wantHit(t, st, "退款", 2)
-	if got, want := count(st, "message_search_pending"), 0; got != want {
-		t.Fatalf("queued %d after a search, want %d", got, want)
-	}
-	full := &Batch{}
-	for i := range searchIndexAt {
-		full.Messages = append(full.Messages, msg(3+i, "第"+strconv.Itoa(i)+"条"))
-	}
-	for range 2 {
-		if err := st.Apply(ctx, full); err != nil {
-			t.Fatal(err)
-		}
-		if got, want := count(st, "message_search_pending"), 0; got != want {
-			t.Fatalf("queued %d after a commit of %d, want %d", got, searchIndexAt, want)
-		}
-		if got, want := count(st, "message_search"), 3+searchIndexAt; got != want {
-			t.Fatalf("indexed %d, want %d", got, want)
-		}
-	}
+	queued(st, 0, 3)
+	apply(st, &Batch{Messages: []Message{msg(3, "发票开好了")}})
+	queued(st, 1, 3)
+	wantHit(t, st, "发票", 3)
+	queued(st, 0, 4)
+
+	// A long message fills the queue alone: its commit indexes it.
+	apply(st, &Batch{Messages: []Message{msg(4, strings.Repeat("满", searchIndexWork/3))}})
+	queued(st, 0, 5)
+	wantHit(t, st, "满满", 4)
 }
