@@ -255,20 +255,12 @@ func httpTable() []httpRow {
 			}},
 
 		// History: agents see what they served, supervisors everything.
-		{name: "ListOwn", method: "GET", path: fixed("/api/conversations"), want: agents, rest: unauth,
-			check: func(t *testing.T, w *world, who string, status int, body []byte) {
-				if status == ok {
-					if got, want := bytes.Contains(body, []byte(w.convA)), who == agentX; got != want {
-						t.Fatalf("%s's list holds convA=%v, want %v: %s", who, got, want, body)
-					}
-				}
-			}},
-		{name: "ListAll", method: "GET", path: fixed("/api/conversations?all=1"), want: onlySupervisor(ok), rest: unauth,
-			check: func(t *testing.T, w *world, who string, status int, body []byte) {
-				if status == ok && !bytes.Contains(body, []byte(w.convA)) {
-					t.Fatalf("everyone's list lacks convA: %s", body)
-				}
-			}},
+		{name: "ListOwn", method: "GET", path: fixed("/api/conversations"), want: agents, rest: unauth, check: holdsConvA("list", agentX)},
+		{name: "ListAll", method: "GET", path: fixed("/api/conversations?all=1"), want: onlySupervisor(ok), rest: unauth, check: holdsConvA("list", super)},
+		// Search: the same rule as the list, convA found by its message.
+		{name: "SearchOwn", method: "GET", path: fixed("/api/search?q=4111"), want: agents, rest: unauth, check: holdsConvA("search", agentX)},
+		{name: "SearchAll", method: "GET", path: fixed("/api/search?q=4111&all=1"), want: onlySupervisor(ok), rest: unauth, check: holdsConvA("search", super)},
+		{name: "SearchNothing", method: "GET", path: fixed("/api/search"), want: map[string]int{agentX: bad, agentY: bad, super: bad}, rest: unauth},
 		{name: "GetServed", method: "GET", path: convA(""),
 			want: map[string]int{agentX: ok, super: ok, agentY: notFound}, rest: unauth},
 		{name: "MessagesServed", method: "GET", path: convA("/messages"),
@@ -304,6 +296,20 @@ func httpTable() []httpRow {
 		{name: "PostEmbed", method: "POST", path: fixed("/embed"), rest: method},
 		{name: "PatchTeams", method: "PATCH", path: fixed("/api/teams"), rest: method},
 		{name: "GetTeam", method: "GET", path: fixed("/api/teams/tm_general"), rest: method},
+		{name: "PostSearch", method: "POST", path: fixed("/api/search"), rest: method},
+	}
+}
+
+// holdsConvA checks that a list's answer (what names it) holds convA for
+// the caller only and for no other who gets 200.
+func holdsConvA(what, only string) func(t *testing.T, w *world, who string, status int, body []byte) {
+	return func(t *testing.T, w *world, who string, status int, body []byte) {
+		if status != http.StatusOK {
+			return
+		}
+		if got, want := bytes.Contains(body, []byte(w.convA)), who == only; got != want {
+			t.Fatalf("%s's %s holds convA=%v, want %v: %s", who, what, got, want, body)
+		}
 	}
 }
 

@@ -274,6 +274,35 @@ var migrations = []string{
 	ALTER TABLE messages ADD COLUMN file_type TEXT NOT NULL DEFAULT '';
 	ALTER TABLE messages ADD COLUMN file_size INTEGER NOT NULL DEFAULT 0;
 	CREATE INDEX messages_file ON messages (file_id) WHERE file_id <> '';`,
+	// 14: search (search.go, sqlite_search.go; issue 19). One FTS5 row per
+	// message and one (seq 0) per conversation for its customer's name,
+	// body SearchText's words. Contentless: the words are not kept twice,
+	// only conv_id and seq are (contentless_unindexed), and no column
+	// sizes (columnsize=0: nothing ranks by them). The tokenizer takes
+	// SearchText's words as they are (letters, numbers and marks; no
+	// folding). Triggers name each row an insert really added (a
+	// re-applied batch's messages are skipped, a conversation's later
+	// upserts are no inserts) in message_search_pending, in the writing
+	// transaction; a later commit, or the next Search, moves them into
+	// the index (sqlite_search.go says why). kefu_search_text is
+	// SearchText, with which this step indexes the rows already stored.
+	`CREATE VIRTUAL TABLE message_search USING fts5 (
+		body, conv_id UNINDEXED, seq UNINDEXED,
+		content = '', contentless_unindexed = 1, columnsize = 0,
+		tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+	);
+	CREATE TABLE message_search_pending (
+		conv_id TEXT    NOT NULL,
+		seq     INTEGER NOT NULL -- 0: the customer's name
+	) STRICT;
+	CREATE TRIGGER messages_search AFTER INSERT ON messages BEGIN
+		INSERT INTO message_search_pending (conv_id, seq) VALUES (new.conv_id, new.seq);
+	END;
+	CREATE TRIGGER conversations_search AFTER INSERT ON conversations BEGIN
+		INSERT INTO message_search_pending (conv_id, seq) VALUES (new.id, 0);
+	END;
+	INSERT INTO message_search (body, conv_id, seq) SELECT kefu_search_text(customer_name), id, 0 FROM conversations;
+	INSERT INTO message_search (body, conv_id, seq) SELECT kefu_search_text(text), conv_id, seq FROM messages;`,
 }
 
 // migrate brings db up to len(steps), one transaction per step, so a failed

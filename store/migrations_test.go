@@ -30,6 +30,33 @@ func openRaw(tb testing.TB) *sql.DB {
 	return db
 }
 
+// openAfter brings a database in a new directory to schema version,
+// runs insert (SQL statements) on it, then opens it as kefu does, so that
+// the steps after version run over those rows. The store is closed when
+// tb ends.
+func openAfter(tb testing.TB, version int, insert string) *SQLite {
+	tb.Helper()
+	dir := tb.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?"+dsnParams(sqliteOptions{}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	err = migrate(context.Background(), db, migrations[:version])
+	if err == nil {
+		_, err = db.Exec(insert)
+	}
+	db.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := OpenSQLite(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
 // version reads the schema version or fails tb.
 func version(tb testing.TB, db *sql.DB) int {
 	tb.Helper()
@@ -78,25 +105,8 @@ func TestMigrate(t *testing.T) {
 		// An account made under schema 3 logs in as before after step 5,
 		// at generation 0 (what tokens issued before it read as), and its
 		// sessions can be revoked.
-		dir := t.TempDir()
-		db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?"+dsnParams(sqliteOptions{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := migrate(ctx, db, migrations[:3]); err != nil {
-			t.Fatal(err)
-		}
-		const insert = `INSERT INTO agents (id, name, name_key, password_hash, role, capacity, created_at)
-			VALUES ('ag_aaaaaaaaaaaaaaaa', 'Old', 'old', x'01', 'agent', 3, 0)`
-		if _, err := db.Exec(insert); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-		st, err := OpenSQLite(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := openAfter(t, 3, `INSERT INTO agents (id, name, name_key, password_hash, role, capacity, created_at)
+			VALUES ('ag_aaaaaaaaaaaaaaaa', 'Old', 'old', x'01', 'agent', 3, 0)`)
 		a, hash, err := st.AgentByName(ctx, "old")
 		if err != nil {
 			t.Fatal(err)
@@ -114,26 +124,9 @@ func TestMigrate(t *testing.T) {
 	t.Run("OKHandoffsKeepOldEvents", func(t *testing.T) {
 		// An event stored under schema 5 reads back after step 6 with no
 		// hand-off (by and note ''), and is still skipped when applied again.
-		dir := t.TempDir()
-		db, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?"+dsnParams(sqliteOptions{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := migrate(ctx, db, migrations[:5]); err != nil {
-			t.Fatal(err)
-		}
-		const insert = `INSERT INTO conversations (id, customer_id, customer_name, agent_id, agent_name, ticket, started_at, ended_by, end_reason, rating)
+		st := openAfter(t, 5, `INSERT INTO conversations (id, customer_id, customer_name, agent_id, agent_name, ticket, started_at, ended_by, end_reason, rating)
 			VALUES ('c1', 'cu_1', 'Ann', 'ag_2', 'Bob', 1, 0, '', '', 0);
-			INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at) VALUES ('c1', 'transferred', 'ag_2', 'Bob', '', 5)`
-		if _, err := db.Exec(insert); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-		st, err := OpenSQLite(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+			INSERT INTO conv_events (conv_id, kind, agent_id, agent_name, reason, at) VALUES ('c1', 'transferred', 'ag_2', 'Bob', '', 5)`)
 		old := ConvEvent{Conv: "c1", Kind: "transferred", AgentID: "ag_2", AgentName: "Bob", At: fromMillis(5)}
 		if err := st.Apply(ctx, &Batch{ConvEvents: []ConvEvent{old}}); err != nil {
 			t.Fatal(err)

@@ -43,6 +43,10 @@ type SQLite struct {
 
 	checkpoints *checkpointer
 	msgArgs     []any // insertChunk's arguments, reused by every Apply; applyMu guards it
+	// searchPending is the work that may wait in message_search_pending
+	// (sqlite_search.go, queuedWork), at least as much as does; applyMu
+	// guards it.
+	searchPending int
 }
 
 var _ Store = (*SQLite)(nil)
@@ -98,7 +102,14 @@ func OpenSQLite(dir string, opts ...Option) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return &SQLite{db: db, path: path, now: time.Now, writer: w, checkpoints: startCheckpointer(db, checkpointEvery)}, nil
+	s := &SQLite{db: db, path: path, now: time.Now, writer: w, searchPending: 1} // unknown: index what a stop left queued
+	if err := s.indexAllPending(ctx); err != nil {
+		w.close()
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.checkpoints = startCheckpointer(db, checkpointEvery)
+	return s, nil
 }
 
 // dsnParams are applied by the driver to every new pooled connection.

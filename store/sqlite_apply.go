@@ -56,6 +56,7 @@ type writer struct {
 	checkpoint                 *sql.Stmt // see checkpointer
 	conv, event, routing, read *sql.Stmt
 	msgs                       [msgStmts]*sql.Stmt // msgs[k] inserts 1<<k messages
+	indexPending, clearPending *sql.Stmt           // see SQLite.indexPending
 }
 
 // Messages go in by multi-row INSERTs, many to a statement. Each statement
@@ -128,6 +129,8 @@ func openWriter(ctx context.Context, db *sql.DB) (*writer, error) {
 		{&w.event, insertConvEventSQL},
 		{&w.routing, insertRoutingEventSQL},
 		{&w.read, upsertReadMarkSQL},
+		{&w.indexPending, indexPendingSQL},
+		{&w.clearPending, `DELETE FROM message_search_pending`},
 	}
 	for k := range w.msgs {
 		all = append(all, statement{&w.msgs[k], insertMessagesSQL(1 << k)})
@@ -145,7 +148,7 @@ func openWriter(ctx context.Context, db *sql.DB) (*writer, error) {
 
 // close closes the statements, then gives the connection back to the pool.
 func (w *writer) close() {
-	for _, st := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.checkpoint, w.conv, w.event, w.routing, w.read}, w.msgs[:]...) {
+	for _, st := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.checkpoint, w.conv, w.event, w.routing, w.read, w.indexPending, w.clearPending}, w.msgs[:]...) {
 		if st != nil {
 			st.Close()
 		}
@@ -183,6 +186,11 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) error {
 		return fmt.Errorf("apply batch: begin: %w", err)
 	}
 	err := s.applyTx(run, b)
+	pending := s.searchPending + queuedWork(b) // at most: some may be stored already
+	if err == nil && pending >= searchIndexWork {
+		err = s.indexPending(run)
+		pending = 0
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -197,6 +205,7 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) error {
 		w.rollback.ExecContext(run)
 		return fmt.Errorf("apply batch: %w", err)
 	}
+	s.searchPending = pending
 	return nil
 }
 

@@ -40,7 +40,7 @@ func BenchmarkApply(b *testing.B) {
 	} {
 		for _, size := range []int{1, 16, 128, 1024} {
 			b.Run(fmt.Sprintf("%s/batch=%d", sync.name, size), func(b *testing.B) {
-				benchApply(b, size, benchConvs, sync.opts...)
+				benchApply(b, size, benchConvs, benchText, sync.opts...)
 			})
 		}
 	}
@@ -52,7 +52,7 @@ func BenchmarkApply(b *testing.B) {
 func BenchmarkApplyManyConvs(b *testing.B) {
 	for _, size := range []int{128, 1024} {
 		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
-			benchApply(b, size, manyConvs)
+			benchApply(b, size, manyConvs, benchText)
 		})
 	}
 }
@@ -67,16 +67,32 @@ func BenchmarkApplyManyConvs(b *testing.B) {
 func BenchmarkApplyScattered(b *testing.B) {
 	for _, size := range []int{128, 1024, 4096} {
 		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
-			benchApply(b, size, -s1Convs)
+			benchApply(b, size, -s1Convs, benchText)
 		})
 	}
 }
 
-// benchApply applies batches of size messages, round-robin over convs
-// conversations, each message the next Seq of its conversation. The context
-// has a deadline, as the store writer's does. A negative convs goes round
-// -convs conversations in a random order instead of by id.
-func benchApply(b *testing.B, size, convs int, opts ...store.Option) {
+// BenchmarkApplyText is BenchmarkApply with lines people write, in
+// Chinese and in English, where benchText is one word: what the search
+// index costs (SearchText, and the index's words) grows with the words.
+func BenchmarkApplyText(b *testing.B) {
+	for _, text := range []struct{ name, text string }{
+		{"zh", "你好，我想问一下我的退款什么时候能到账？订单号是 20261203-8841，谢谢"},
+		{"en", "Hi, I'd like to know when my refund will arrive. Order 20261203-8841, thanks!"},
+	} {
+		for _, size := range []int{1, 16, 128} {
+			b.Run(fmt.Sprintf("%s/batch=%d", text.name, size), func(b *testing.B) {
+				benchApply(b, size, benchConvs, text.text)
+			})
+		}
+	}
+}
+
+// benchApply applies batches of size messages of text, round-robin over
+// convs conversations, each message the next Seq of its conversation. The
+// context has a deadline, as the store writer's does. A negative convs
+// goes round -convs conversations in a random order instead of by id.
+func benchApply(b *testing.B, size, convs int, text string, opts ...store.Option) {
 	order := make([]int, max(convs, -convs))
 	for i := range order {
 		order[i] = i
@@ -127,7 +143,7 @@ func benchApply(b *testing.B, size, convs int, opts ...store.Option) {
 				SenderID:   "cu_bench",
 				SenderRole: "customer",
 				SenderName: "Customer",
-				Text:       benchText,
+				Text:       text,
 				ClientID:   "m",
 				At:         start,
 			})

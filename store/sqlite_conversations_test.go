@@ -35,39 +35,55 @@ func TestQueryPlans(t *testing.T) {
 		{"Notes", notesSQL, []string{"USING PRIMARY KEY (conv_id=?)"}},
 		{"ListByAgentAfterCursor", listConversationsSQL(true, false, true), []string{"INDEX conversations_agent (agent_id=? AND (started_at,id)<(?,?))", "INDEX conv_events_agent (agent_id=?)"}},
 	} {
-		args := make([]any, strings.Count(tc.query, "?")) // NULLs: the plan does not depend on them
-		rows, err := st.db.Query("EXPLAIN QUERY PLAN "+tc.query, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var (
-				id, parent, unused int
-				detail             string
-			)
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatalf("%s: %v", tc.name, err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, st, tc.name, tc.query)
 		text := strings.Join(plan, "\n")
 		for _, line := range plan {
 			if fullScan.MatchString(line) {
 				t.Errorf("%s: plan reads a whole table:\n%s", tc.name, text)
 			}
 		}
-		rest := text
-		for _, w := range tc.want {
-			i := strings.Index(rest, w)
-			if i < 0 {
-				t.Errorf("%s: plan does not use %q:\n%s", tc.name, w, text)
-				break
-			}
-			rest = rest[i+len(w):]
-		}
+		planUses(t, tc.name, text, tc.want)
 	}
+}
+
+// planUses fails tb unless the plan's text holds each of want, in order.
+func planUses(tb testing.TB, name, text string, want []string) {
+	tb.Helper()
+	rest := text
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			tb.Errorf("%s: plan does not use %q:\n%s", name, w, text)
+			return
+		}
+		rest = rest[i+len(w):]
+	}
+}
+
+// queryPlan returns the lines of query's plan; name names it in failures.
+func queryPlan(tb testing.TB, st *SQLite, name, query string) []string {
+	tb.Helper()
+	args := make([]any, strings.Count(query, "?")) // NULLs: the plan does not depend on them
+	rows, err := st.db.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var (
+			id, parent, unused int
+			detail             string
+		)
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return plan
 }
 
 // TestPragmasSyncFull checks that WithSyncFull reaches every connection.

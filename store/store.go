@@ -110,6 +110,7 @@ type Store interface {
 	CannedResponses
 	Labels
 	Blobs
+	Searcher
 
 	// Secret returns the token-signing key: 32 random bytes created on the
 	// first call and kept in the store, so tokens survive a restart.

@@ -62,6 +62,26 @@ func conversationOut(c store.Conversation) convOut {
 	return out
 }
 
+// labelledOut returns convs as the API shows them, each with its labels,
+// read at once.
+func (g *Gateway) labelledOut(ctx context.Context, convs []store.Conversation) ([]convOut, error) {
+	ids := make([]string, len(convs))
+	for i, c := range convs {
+		ids[i] = c.ID
+	}
+	labels, err := g.cfg.Identity.Store.LabelsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]convOut, 0, len(convs)) // [] rather than null
+	for _, c := range convs {
+		cv := conversationOut(c)
+		cv.Labels = labels[c.ID]
+		out = append(out, cv)
+	}
+	return out, nil
+}
+
 // caller is who a bearer token says is asking.
 type caller struct {
 	id         string
@@ -113,31 +133,51 @@ func (g *Gateway) agentToken(w http.ResponseWriter, r *http.Request) (auth.Claim
 	return c, a, true
 }
 
+// listScope checks the bearer token and returns whose conversations a
+// list or a search (what) is about: the caller's, or everyone's ("") when
+// a supervisor asks with all=1. It answers a refusal itself: 403 for an
+// agent's all=1.
+func (g *Gateway) listScope(w http.ResponseWriter, r *http.Request, what string) (agentID string, ok bool) {
+	who, ok := g.agentCaller(w, r)
+	switch {
+	case !ok:
+		return "", false
+	case r.URL.Query().Get("all") != "1":
+		return who.id, true
+	case !who.supervisor:
+		writeError(w, http.StatusForbidden, "forbidden", "only supervisors may "+what+" everyone's conversations")
+		return "", false
+	}
+	return "", true
+}
+
+// labelProblem is what a bad label parameter is answered with.
+const labelProblem = "label is one word of 1 to 32 characters"
+
+// labelParam returns a label parameter as labels are stored ("" for none),
+// or false for one that is no label.
+func labelParam(v string) (string, bool) {
+	if v == "" {
+		return "", true
+	}
+	l, err := store.NormalLabel(v)
+	return l, err == nil
+}
+
 // ListConversations serves GET /api/conversations: the caller's
 // conversations, newest first, a page at a time; a supervisor may ask for
 // everyone's with all=1.
 func (g *Gateway) ListConversations() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		who, ok := g.agentCaller(w, r)
+		agentID, ok := g.listScope(w, r, "list")
 		if !ok {
 			return
 		}
 		q := r.URL.Query()
-		f := store.ConversationFilter{AgentID: who.id, Before: q.Get("before")}
-		if l := q.Get("label"); l != "" {
-			label, err := store.NormalLabel(l)
-			if err != nil {
-				writeError(w, http.StatusBadRequest, "bad_value", "label is one word of 1 to 32 characters")
-				return
-			}
-			f.Label = label
-		}
-		if q.Get("all") == "1" {
-			if !who.supervisor {
-				writeError(w, http.StatusForbidden, "forbidden", "only supervisors may list everyone's conversations")
-				return
-			}
-			f.AgentID = ""
+		f := store.ConversationFilter{AgentID: agentID, Before: q.Get("before")}
+		if f.Label, ok = labelParam(q.Get("label")); !ok {
+			writeError(w, http.StatusBadRequest, "bad_value", labelProblem)
+			return
 		}
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
@@ -158,25 +198,15 @@ func (g *Gateway) ListConversations() http.Handler {
 			g.storeFailed(w, "list conversations", err)
 			return
 		}
-		out := struct {
-			Conversations []convOut `json:"conversations"`
-			Next          string    `json:"next,omitempty"`
-		}{Conversations: make([]convOut, 0, len(page)), Next: next}
-		ids := make([]string, len(page))
-		for i, c := range page {
-			ids[i] = c.ID
-		}
-		labels, err := g.cfg.Identity.Store.LabelsOf(ctx, ids)
+		convs, err := g.labelledOut(ctx, page)
 		if err != nil {
 			g.storeFailed(w, "read labels", err)
 			return
 		}
-		for _, c := range page {
-			cv := conversationOut(c)
-			cv.Labels = labels[c.ID]
-			out.Conversations = append(out.Conversations, cv)
-		}
-		writeJSON(w, http.StatusOK, out)
+		writeJSON(w, http.StatusOK, struct {
+			Conversations []convOut `json:"conversations"`
+			Next          string    `json:"next,omitempty"`
+		}{Conversations: convs, Next: next})
 	})
 }
 

@@ -25,6 +25,7 @@ func (g *Gateway) Routes(pages fs.FS) http.Handler {
 	mux.Handle("DELETE /api/agents/{name}", g.RemoveAgentAccount())
 	mux.Handle("POST /api/agents/{name}/revoke", g.RevokeAgentSessions())
 	mux.Handle("GET /api/conversations", g.ListConversations())
+	mux.Handle("GET /api/search", g.Search())
 	mux.Handle("GET /api/conversations/{id}", g.GetConversation())
 	mux.Handle("GET /api/conversations/{id}/messages", g.ConversationMessages())
 	mux.Handle("PUT /api/conversations/{id}/labels", g.SetLabels())

@@ -18,10 +18,12 @@ const (
 	// A conversation's customer, ticket and start never change once stored,
 	// and an ended conversation stays as it ended. A rating of 0 keeps the
 	// stored one. (The right-hand sides read the row as it was.)
+	// The customer's name is indexed for search ($17, its SearchText) when
+	// the row is inserted; it never changes after.
 	upsertConversationSQL = `INSERT INTO conversations (id, customer_id, customer_name, agent_id, agent_name,
 			ticket, started_at, ended_at, ended_by, end_reason, rating,
-			team_id, origin, inbox, customer_email, customer_lang)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			team_id, origin, inbox, customer_email, customer_lang, search)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, to_tsvector('simple', $17))
 		ON CONFLICT (id) DO UPDATE SET
 			team_id    = CASE WHEN conversations.ended_at IS NULL THEN excluded.team_id ELSE conversations.team_id END,
 			inbox      = CASE WHEN conversations.ended_at IS NULL THEN excluded.inbox ELSE conversations.inbox END,
@@ -37,10 +39,13 @@ const (
 	// is skipped when it is the same message (a resend after an unknown
 	// outcome); another message there is refused by kefu_seq_taken, which
 	// raises and so aborts the batch. Comparing in the statement itself
-	// spares the round trip a read-back would cost.
-	insertMessagesSQL = `INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::timestamptz[], $9::bigint[],
-			$10::text[], $11::text[], $12::bigint[])
+	// spares the round trip a read-back would cost. The last array is each
+	// text's SearchText, indexed as the search column.
+	insertMessagesSQL = `INSERT INTO messages (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size, search)
+		SELECT conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size, to_tsvector('simple', words)
+		FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::timestamptz[], $9::bigint[],
+			$10::text[], $11::text[], $12::bigint[], $13::text[])
+			AS u (conv_id, seq, sender_id, sender_role, sender_name, text, client_id, at, epoch, file_id, file_type, file_size, words)
 		ON CONFLICT (conv_id, seq) DO UPDATE SET seq = kefu_seq_taken(messages.conv_id, messages.seq)
 		WHERE (messages.sender_id, messages.sender_role, messages.sender_name, messages.text, messages.client_id, messages.at,
 				messages.file_id, messages.file_type, messages.file_size)
@@ -125,7 +130,8 @@ func queueConversations(q *pgx.Batch, convs []store.Conversation) {
 		}
 		q.Queue(upsertConversationSQL, c.ID, c.CustomerID, c.CustomerName, c.AgentID, c.AgentName,
 			int64(c.Ticket), millis(c.StartedAt), ended, c.EndedBy, c.EndReason, c.Rating,
-			store.TeamOrGeneral(c.Team), store.OriginOrChat(c.Origin), c.Inbox, c.CustomerEmail, c.CustomerLang)
+			store.TeamOrGeneral(c.Team), store.OriginOrChat(c.Origin), c.Inbox, c.CustomerEmail, c.CustomerLang,
+			store.SearchText(c.CustomerName))
 	}
 }
 
@@ -184,11 +190,13 @@ func messageColumns(msgs []store.Message, epochs map[string]int64) []any {
 		at                       = make([]time.Time, n)
 		fileID, fileType         = make([]string, n), make([]string, n)
 		fileSize                 = make([]int64, n)
+		words                    = make([]string, n)
 	)
 	for i, m := range msgs {
 		conv[i], seq[i], sender[i], role[i], name[i] = m.Conv, int64(m.Seq), m.SenderID, m.SenderRole, m.SenderName
 		text[i], client[i], at[i], epoch[i] = []byte(m.Text), []byte(m.ClientID), millis(m.At), epochs[m.Conv]
 		fileID[i], fileType[i], fileSize[i] = m.File.ID, m.File.Type, m.File.Size
+		words[i] = store.SearchText(m.Text)
 	}
-	return []any{conv, seq, sender, role, name, text, client, at, epoch, fileID, fileType, fileSize}
+	return []any{conv, seq, sender, role, name, text, client, at, epoch, fileID, fileType, fileSize, words}
 }

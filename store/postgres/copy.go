@@ -119,6 +119,11 @@ func (s *Store) CopyFromSQLite(ctx context.Context, src *sql.DB, blobFile func(i
 			}
 			counts = append(counts, TableCount{t.name, n})
 		}
+		// SQLite's index is its own (an FTS5 table, not copied); this
+		// one is computed from the rows copied.
+		if err := backfillAll(ctx, tx); err != nil {
+			return err
+		}
 		return copyBlobFiles(ctx, tx, blobFile)
 	})
 	if err != nil {

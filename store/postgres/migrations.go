@@ -1,13 +1,5 @@
 package postgres
 
-import (
-	"context"
-	"fmt"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-)
-
 // migrations are the schema steps, applied in order at open. Step i brings
 // the database to version i+1. Append new steps; never edit or reorder a
 // step that has shipped, since databases in the field already ran it.
@@ -355,62 +347,17 @@ var migrations = []string{
 	ALTER TABLE messages ADD COLUMN file_type text NOT NULL DEFAULT '';
 	ALTER TABLE messages ADD COLUMN file_size bigint NOT NULL DEFAULT 0;
 	CREATE INDEX messages_file ON messages (file_id) WHERE file_id <> '';`,
-}
-
-// migrateLock is the advisory lock key that serializes migrations: two
-// nodes starting at once against a new database do not both apply a step.
-// (Any fixed number; this one spells "kefu".)
-const migrateLock = 0x6b656675
-
-// migrate brings the database up to len(steps), one transaction per step,
-// so a failed step leaves it at the previous version with nothing
-// half-applied.
-func migrate(ctx context.Context, pool *pgxpool.Pool, steps []string) error {
-	const ledger = `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    integer PRIMARY KEY,
-		applied_at timestamptz NOT NULL DEFAULT now()
-	)`
-	// Two first opens may race to create the ledger itself: under the lock.
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, ledger)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	for i, step := range steps {
-		if err := applyStep(ctx, pool, i+1, step, len(steps)); err != nil {
-			return fmt.Errorf("migrate to version %d: %w", i+1, err)
-		}
-	}
-	return nil
-}
-
-// applyStep runs step as schema version `version` unless already applied.
-// latest is the newest version this binary knows, to refuse a database that
-// a newer kefu has already changed.
-func applyStep(ctx context.Context, pool *pgxpool.Pool, version int, step string, latest int) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
-			return err
-		}
-		var current int
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
-		}
-		if current > latest {
-			return fmt.Errorf("database schema version %d is newer than this kefu supports (%d)", current, latest)
-		}
-		if current >= version {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, step); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version)
-		return err
-	})
+	// 10: search, as SQLite's version 14 (store/search.go, search.go): a
+	// message's and a customer's name's words as a tsvector of
+	// store.SearchText's, which kefu computes at insert since PostgreSQL
+	// cannot run it ('simple' then splits at the spaces SearchText put,
+	// with no stop words and no stemming). GIN indexes find the words.
+	// Rows stored before are NULL until backfillSearch fills them at open;
+	// the partial indexes find those, and are empty after.
+	`ALTER TABLE messages ADD COLUMN search tsvector;
+	ALTER TABLE conversations ADD COLUMN search tsvector;
+	CREATE INDEX messages_search ON messages USING gin (search);
+	CREATE INDEX conversations_search ON conversations USING gin (search);
+	CREATE INDEX messages_unsearched ON messages (conv_id, seq) WHERE search IS NULL;
+	CREATE INDEX conversations_unsearched ON conversations (id) WHERE search IS NULL;`,
 }

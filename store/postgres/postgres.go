@@ -47,8 +47,9 @@ var runtimeParams = map[string]string{
 
 // Open connects to the database at url (a postgres:// URL; its query may
 // set pgx's pool settings, such as pool_max_conns) and applies the schema
-// migrations this binary knows. A database whose schema is newer than this
-// binary knows is refused.
+// migrations this binary knows, then indexes for search the rows stored
+// before search was (backfillSearch). A database whose schema is newer
+// than this binary knows is refused.
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -66,7 +67,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
 	}
-	return &Store{pool: pool, now: time.Now}, nil
+	s := &Store{pool: pool, now: time.Now}
+	if err := s.backfillSearch(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open store %s: %w", describe(cfg), err)
+	}
+	return s, nil
 }
 
 // describe names the database for messages, without the password.

@@ -75,6 +75,7 @@ func TestCopy(t *testing.T) {
 		}
 		defer dst.Close()
 		storetest.CheckFullBatchStored(t, dst)
+		storetest.CheckSearchStored(t, dst) // computed here: SQLite's index is not copied
 		got, hash, err := dst.AgentByName(ctx, "ärger")
 		if err != nil || got != agent || string(hash) != "hash" {
 			t.Fatalf("agent=%+v, %q, %v; want %+v with its hash", got, hash, err, agent)

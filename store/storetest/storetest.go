@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Notes", func(t *testing.T) { testNotes(t, open) })
 	t.Run("Labels", func(t *testing.T) { testLabels(t, open) })
 	t.Run("Blobs", func(t *testing.T) { testBlobs(t, open) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 }
 
 // mustCreate creates an agent with capacity store.DefaultCapacity or fails tb.
