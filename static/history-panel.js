@@ -7,7 +7,7 @@
 // an agent the conversations it served, a supervisor all of them.
 
 import { h, clockTime } from './ui.js';
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
 import { errorText } from './error-text.js';
 import { fileView } from './attachments.js';
 
@@ -157,5 +157,5 @@ function noteLine(n) {
 
 function dayTime(at) {
   const d = new Date(at);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(language() === 'zh' ? 'zh-CN' : 'en', { dateStyle: 'medium', timeStyle: 'short' });
 }
