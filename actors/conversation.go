@@ -62,6 +62,10 @@ type (
 		Reason  string
 		Handoff *Handoff // the agent who sent it back; nil when no agent asked
 		Team    string   // the team whose queue it waits in now
+		// ToInbox: a taken form whose customer is away goes back to its
+		// team's inbox rather than its queue, where an away customer is
+		// passed over and nobody would ever see it.
+		ToInbox bool
 	}
 	// Finish ends the conversation (from the dispatcher).
 	Finish struct {

@@ -41,7 +41,11 @@ func (c *conversation) unassign(ctx actor.Context, u *Unassign) {
 	if u.Team != "" {
 		c.Team, c.record.Team = u.Team, u.Team
 	}
-	if c.state == convAssigned {
+	switch {
+	case u.ToInbox:
+		c.record.Inbox = true // stored with the event: a restart finds it in the inbox
+		c.setState(convInbox)
+	case c.state == convAssigned:
 		c.setState(convQueued)
 	}
 	c.change(ctx, store.EventRequeued, Party{}, u.Reason, u.Handoff)

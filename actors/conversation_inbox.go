@@ -64,6 +64,11 @@ func (c *conversation) park(ctx actor.Context, cid string) {
 	ctx.Stop(ctx.Self())
 }
 
+// formWriting reports whether this is a form's first write on its way:
+// a taken form sent back to its inbox is in convInbox too, but writes as
+// any conversation does until it parks.
+func (c *conversation) formWriting() bool { return c.state == convInbox && c.Inbox != nil }
+
 // formFailed gives up a form whose first write failed: the customer is
 // told to send it again (its cid), the dispatcher forgets it.
 func (c *conversation) formFailed(ctx actor.Context) {

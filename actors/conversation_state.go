@@ -15,6 +15,9 @@ import (
 //	starting → inbox               at StartConv of an offline form: its first write, then it stops (conversation_inbox.go)
 //	queued   → assigned | ending   Reassign out of the queue; the end decided
 //	assigned → queued | ending     Unassign; the end decided (a transfer stays assigned)
+//	queued | assigned → inbox      Unassign to the inbox: a taken form whose customer is
+//	                               away goes back to its team's inbox (conversation_inbox.go)
+//	inbox    → ending | ended      the end decided, or withdrawn, while it parks again
 //	ending   → ended               its last writes stored (or failed): everyone told
 //	queued | assigned → ended      withdrawn: its first write was refused for its
 //	                               starting dispatcher's stale fence (conversation_fenced.go)
@@ -37,8 +40,9 @@ const (
 	convEnding
 	// convEnded: both sides and the dispatcher are told; the actor stops.
 	convEnded
-	// convInbox: an offline form's first write is on its way; once stored
-	// the conversation parks in its team's inbox and the actor stops.
+	// convInbox: an offline form's first write is on its way, or a taken
+	// form goes back to its inbox; once stored the conversation parks in
+	// its team's inbox and the actor stops.
 	convInbox
 )
 
@@ -66,9 +70,11 @@ func (s convState) canBecome(next convState) bool {
 	case convStarting:
 		return next == convQueued || next == convAssigned || next == convInbox
 	case convQueued:
-		return next == convAssigned || next == convEnding || next == convEnded
+		return next == convAssigned || next == convEnding || next == convEnded || next == convInbox
 	case convAssigned:
-		return next == convQueued || next == convEnding || next == convEnded
+		return next == convQueued || next == convEnding || next == convEnded || next == convInbox
+	case convInbox:
+		return next == convEnding || next == convEnded
 	case convEnding:
 		return next == convEnded
 	}

@@ -133,7 +133,7 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 	c.token = 0
 	c.startedBy = nil     // stored: the dispatcher that started it knew it
 	c.proven = time.Now() // and the epoch was current
-	if c.state == convInbox {
+	if c.formWriting() {
 		c.parkStored(ctx)
 		return
 	}
@@ -165,6 +165,9 @@ func (c *conversation) stored(ctx actor.Context, token uint64) {
 		return
 	}
 	c.flush(ctx)
+	if c.state == convInbox && c.token == 0 {
+		c.park(ctx, "") // sent back to its inbox, and all of it stored
+	}
 }
 
 // storeFailed refuses what the write carried: nothing of it was stored, so
@@ -179,7 +182,7 @@ func (c *conversation) storeFailed(ctx actor.Context, f *StoreFailed) {
 		c.fenced(ctx, f.Err) // a zombie: nothing of it may be stored any more
 		return
 	}
-	if c.state == convInbox {
+	if c.formWriting() {
 		c.formFailed(ctx)
 		return
 	}

@@ -181,6 +181,18 @@ func (d *dispatcher) convParked(ctx actor.Context, msg *ConvParked) {
 	}
 }
 
+// backToInbox sends a taken form whose customer is away back to its
+// team's inbox (requeue, when its agent is lost or hands it back): in the
+// queue an away customer is passed over, so nobody would see it until the
+// customer returned. The conversation stores that it is in the inbox and
+// parks (ConvParked), and only then is it filed, as a new form is; until
+// then it stays in convs with no agent, and its customer with it.
+func (d *dispatcher) backToInbox(ctx actor.Context, c *convRec, reason string, h *Handoff) {
+	c.agent, c.takenFrom = nil, nil
+	ctx.Send(c.pid, &Unassign{Reason: reason, Handoff: h, Team: c.team.id, ToInbox: true})
+	d.publish(ctx, RoutingRequeued, c, nil)
+}
+
 // addToInbox files item in its team's inbox, in ticket order, and tells
 // the team's agents; ctx nil at a restore, when nobody is online yet.
 func (d *dispatcher) addToInbox(ctx actor.Context, item InboxItem) {

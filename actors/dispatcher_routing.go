@@ -199,6 +199,10 @@ func (d *dispatcher) activateConv(ctx actor.Context, c *convRec, start *StartCon
 // can take it. h is that hand-off, kept with the conversation's events; nil
 // when no agent asked (its agent was lost).
 func (d *dispatcher) requeue(ctx actor.Context, c *convRec, reason string, h *Handoff) {
+	if c.awaitCustomer && c.customer.conn == "" {
+		d.backToInbox(ctx, c, reason, h)
+		return
+	}
 	var notTo string
 	if c.agent != nil && reason == ReasonRequeued {
 		notTo = c.agent.ID

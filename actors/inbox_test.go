@@ -173,3 +173,61 @@ func TestParkedFiledOnce(t *testing.T) {
 		t.Fatalf("inbox=%+v, want the late form once", page)
 	}
 }
+
+// TestTakenFormBackToInbox: a form taken while its customer is away goes
+// back to its team's inbox, stored so, when its agent is lost or hands it
+// to another team, not to a queue where an away customer is passed over
+// and no agent would see it. The next agent takes it with what the first
+// one wrote. A customer who is here is re-queued as before.
+func TestTakenFormBackToInbox(t *testing.T) {
+	st := sqliteStore(t)
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	f.setTeam("tm_x", 1, "xena", "xavi")
+	f.setTeam("tm_y", 1, "yuri")
+	c, cp := f.customer("carol")
+	f.send(f.dispatcher, &LeaveForm{Customer: c.ID, Team: "tm_x", Text: "where is my parcel?", CID: "f1"})
+	conv := waitFor[*FormLeft](t, cp, nil).Conv
+	f.system.Root.Stop(cp.pid) // carol leaves
+	f.waitStats("carol gone", func(s Stats) bool { return s.Customers == 0 })
+
+	inInbox := func(team string) {
+		t.Helper()
+		poll.Until(t, testWait, "the form stored in "+team+"'s inbox, with no agent", func() bool {
+			rec, err := st.Conversation(context.Background(), string(conv))
+			return err == nil && rec.Inbox && rec.AgentID == "" && rec.Team == team && rec.EndedAt.IsZero()
+		})
+	}
+	listed := func(agent Party, team string) {
+		t.Helper()
+		poll.Until(t, testWait, team+"'s inbox lists the form", func() bool {
+			page, ok := f.ask(&ListInbox{Agent: agent.ID, Team: team}).(*InboxPage)
+			return ok && len(page.Items) == 1 && page.Items[0].Conv == conv && page.Items[0].Ticket != 0
+		})
+	}
+
+	// Lost: xena takes it, answers, and her account is removed.
+	x, xp := f.agent("xena", 1)
+	f.send(f.dispatcher, &TakeInbox{Agent: x.ID, Conv: conv})
+	waitFor[*ConvOpened](t, xp, func(m *ConvOpened) bool { return m.Why == WhyTaken })
+	f.send(f.dir.PID(KindConv, string(conv)), &Post{From: x, Conn: xp.id, Text: "it left the depot today", ClientID: "x1"})
+	waitFor[*Ack](t, xp, nil)
+	f.send(f.dispatcher, &RemoveAgent{Agent: x.ID})
+	inInbox("tm_x")
+	xv, xvp := f.agent("xavi", 1)
+	listed(xv, "tm_x")
+	if s := f.stats(); s.Queued != 0 {
+		t.Fatalf("stats=%+v: the form is in a queue", s)
+	}
+
+	// Handed on: xavi takes it, with xena's answer, and sends it to tm_y.
+	f.send(f.dispatcher, &TakeInbox{Agent: xv.ID, Conv: conv})
+	opened := waitFor[*ConvOpened](t, xvp, func(m *ConvOpened) bool { return m.Why == WhyTaken })
+	if n := len(opened.History); n != 2 || opened.History[1].Text != "it left the depot today" {
+		t.Fatalf("xavi's conv=%+v, want the form and xena's answer", opened.History)
+	}
+	f.send(f.dispatcher, &TransferConv{Conv: conv, By: xv.ID, To: "tm_y"}) // answered only on refusal
+	waitFor[*ConvClosed](t, xvp, nil)
+	inInbox("tm_y")
+	y, _ := f.agent("yuri", 1)
+	listed(y, "tm_y")
+}
