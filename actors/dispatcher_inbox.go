@@ -211,6 +211,19 @@ func (d *dispatcher) addToInbox(ctx actor.Context, item InboxItem) {
 	}
 }
 
+// oldestForm is when the form that has waited longest in t's inbox was
+// left: the inbox is in ticket order, and a ticket is not always a time
+// (a form sent back keeps its ticket), so every entry is looked at.
+func (t *teamRec) oldestForm() time.Time {
+	var oldest time.Time
+	for _, e := range t.inbox {
+		if oldest.IsZero() || e.item.At.Before(oldest) {
+			oldest = e.item.At
+		}
+	}
+	return oldest
+}
+
 func compareTicket(a, b uint64) int {
 	switch {
 	case a < b:

@@ -205,6 +205,8 @@ type TeamStat struct {
 	OldestQueued time.Time // as Stats.OldestQueued, for this team
 	AgentsOnline int       // members with a live connection
 	AgentsFree   int       // members able to take a customer now
+	Inbox        int       // offline forms waiting in its inbox
+	OldestInbox  time.Time // when the form that has waited longest was left; zero when none
 	Everyone     bool      // every agent is a member (the general team)
 	Members      []string  // the members the dispatcher knows (online or within their grace), sorted; none when Everyone
 }

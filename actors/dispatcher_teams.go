@@ -248,7 +248,8 @@ func (d *dispatcher) teamStats() []TeamStat {
 			continue
 		}
 		out = append(out, TeamStat{ID: t.id, Name: t.cfg.Name, Open: t.hours.Open(now), Archived: t.cfg.Archived(),
-			Queued: t.queue.len(), OldestQueued: t.queue.oldestAsked(), Everyone: t.cfg.Everyone})
+			Queued: t.queue.len(), OldestQueued: t.queue.oldestAsked(), Everyone: t.cfg.Everyone,
+			Inbox: len(t.inbox), OldestInbox: t.oldestForm()})
 	}
 	slices.SortFunc(out, func(x, y TeamStat) int {
 		tx, ty := d.teams[x.ID].cfg, d.teams[y.ID].cfg

@@ -165,3 +165,37 @@ func TestMetricsMove(t *testing.T) {
 		return is(m, 1, "kefu_reservations") && is(m, 1, "kefu_agents_free")
 	})
 }
+
+// TestTeamMetrics: each team's queue and inbox are gauges labelled by the
+// team's id and name, so that an operator can alert on forms left waiting;
+// the supervisor's team table has the inbox too.
+func TestTeamMetrics(t *testing.T) {
+	ts := startServer(t, Config{MetricsAddr: "127.0.0.1:0"})
+	c := ts.customerOnline(t, "Form")
+	c.send(obj{"type": "leave", "text": "call me back", "cid": "f1"})
+	c.expect("left")
+	m := ts.waitMetrics(t, "one form in the general team's inbox", func(m map[string]*dto.MetricFamily) bool {
+		return is(m, 1, "kefu_team_inbox", "team", "tm_general")
+	})
+	if got := value(t, m, "kefu_team_inbox_oldest_seconds", "team", "tm_general"); got < 0 {
+		t.Fatalf("oldest form=%v s", got)
+	}
+	if got := value(t, m, "kefu_team_queue_length", "team", "tm_general"); got != 0 {
+		t.Fatalf("general queue=%v, want 0", got)
+	}
+	boss := ts.supervisorToken(t)
+	ts.waitSupervisor(t, boss, "the form in the supervisor's team table", func(s statsBody) bool {
+		for _, tm := range s.Teams {
+			if tm.ID == "tm_general" && tm.Inbox == 1 && tm.OldestFormSeconds >= 0 {
+				return true
+			}
+		}
+		return false
+	})
+	w := ts.customerOnline(t, "Waits")
+	w.send(obj{"type": "request"})
+	w.expectQueued(1)
+	ts.waitMetrics(t, "one customer in the general team's queue", func(m map[string]*dto.MetricFamily) bool {
+		return is(m, 1, "kefu_team_queue_length", "team", "tm_general") && is(m, 1, "kefu_team_inbox", "team", "tm_general")
+	})
+}

@@ -13,7 +13,15 @@ type statsBody struct {
 	SampledAt *time.Time   `json:"sampledAt"`
 	Now       statsPoint   `json:"now"`
 	Agents    []statsAgent `json:"agents"`
+	Teams     []statsTeam  `json:"teams"`
 	History   []statsPoint `json:"history"`
+}
+
+type statsTeam struct {
+	ID                string  `json:"id"`
+	Queued            int     `json:"queued"`
+	Inbox             int     `json:"inbox"`
+	OldestFormSeconds float64 `json:"oldestFormSeconds"`
 }
 
 type statsPoint struct {

@@ -133,6 +133,8 @@ export function teamRow(team, names, config) {
     open: Boolean(team.open),
     queued: count(team.queued),
     wait: team.queued > 0 && Number.isFinite(team.oldestWaitSeconds) ? team.oldestWaitSeconds : null,
+    inbox: count(team.inbox),
+    formWait: team.inbox > 0 && Number.isFinite(team.oldestFormSeconds) ? team.oldestFormSeconds : null,
     online: count(team.agentsOnline),
     free: count(team.agentsFree),
     everyone: Boolean(team.everyone),
@@ -205,6 +207,7 @@ export class TeamsPanel {
       h('td', { text: t(r.open ? 'teams.open' : 'teams.closed') }),
       h('td', { class: 'num', text: String(r.queued) }),
       h('td', { class: 'num', text: r.wait === null ? '—' : this.duration(r.wait) }),
+      h('td', { class: 'num', text: r.formWait === null ? String(r.inbox) : t('teams.inboxValue', { n: r.inbox, wait: this.duration(r.formWait) }) }),
       h('td', { class: 'num', text: t('teams.agentsValue', { online: r.online, free: r.free }) }),
       members, actions);
   }

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -31,6 +32,7 @@ type routingCollector struct {
 	queue, oldest                             *prometheus.Desc
 	agents, online, free, customers, reserved *prometheus.Desc
 	convs                                     *prometheus.Desc
+	teamQueue, teamInbox, teamInboxOldest     *prometheus.Desc
 }
 
 func newRoutingCollector(g *Gateway) *routingCollector {
@@ -47,12 +49,16 @@ func newRoutingCollector(g *Gateway) *routingCollector {
 		customers: d("kefu_customers_connected", "Customers with a live connection."),
 		reserved:  d("kefu_reservations", "Compat /getroom offers not yet used."),
 		convs:     d("kefu_conversations", "Open conversations: serving (with an agent) or queued (sent back to the queue).", "state"),
+
+		teamQueue:       d("kefu_team_queue_length", "Native customers waiting in one team's queue.", "team", "name"),
+		teamInbox:       d("kefu_team_inbox", "Offline forms waiting in one team's inbox for an agent to take them.", "team", "name"),
+		teamInboxOldest: d("kefu_team_inbox_oldest_seconds", "How long the oldest form in one team's inbox has waited; 0 when none.", "team", "name"),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *routingCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.queue, c.oldest, c.agents, c.online, c.free, c.customers, c.reserved, c.convs} {
+	for _, d := range []*prometheus.Desc{c.queue, c.oldest, c.agents, c.online, c.free, c.customers, c.reserved, c.convs, c.teamQueue, c.teamInbox, c.teamInboxOldest} {
 		ch <- d
 	}
 }
@@ -80,4 +86,27 @@ func (c *routingCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.reserved, float64(s.Reservations))
 	gauge(c.convs, float64(s.Serving), "serving")
 	gauge(c.convs, float64(s.Conversations-s.Serving), "queued")
+	c.collectTeams(gauge)
+}
+
+// collectTeams publishes each live team's queue and inbox, from the
+// native dispatcher's snapshot (the tutorial's pool has no teams). Labelled
+// by the team's id, which never changes, and its name, for people.
+func (c *routingCollector) collectTeams(gauge func(d *prometheus.Desc, v float64, labels ...string)) {
+	dispatcher := c.g.cfg.Dir.PID(actors.KindDispatcher, actors.DispatcherID(actors.PoolNative))
+	res, err := c.g.cfg.Root.RequestFuture(dispatcher, &actors.GetSnapshot{}, scrapeTimeout).Result()
+	snap, ok := res.(*actors.Snapshot)
+	if err != nil || !ok {
+		c.g.cfg.Log.Warn("metrics: no team figures from the dispatcher", "err", err, "answer", fmt.Sprintf("%T", res))
+		return
+	}
+	for _, t := range snap.Teams {
+		var oldest time.Duration
+		if !t.OldestInbox.IsZero() {
+			oldest = max(time.Since(t.OldestInbox), 0)
+		}
+		gauge(c.teamQueue, float64(t.Queued), t.ID, t.Name)
+		gauge(c.teamInbox, float64(t.Inbox), t.ID, t.Name)
+		gauge(c.teamInboxOldest, oldest.Seconds(), t.ID, t.Name)
+	}
 }

@@ -42,6 +42,8 @@ type teamStatOut struct {
 	OldestWaitSeconds float64  `json:"oldestWaitSeconds"`
 	AgentsOnline      int      `json:"agentsOnline"`
 	AgentsFree        int      `json:"agentsFree"`
+	Inbox             int      `json:"inbox"`
+	OldestFormSeconds float64  `json:"oldestFormSeconds"` // how long the oldest form has waited; 0 when none
 	Everyone          bool     `json:"everyone"`
 	Members           []string `json:"members"` // agent ids online or within their grace; [] when everyone
 }
@@ -135,6 +137,10 @@ func supervision(s *actors.Supervision, since time.Time) supervisionOut {
 			AgentsOnline: t.AgentsOnline, AgentsFree: t.AgentsFree, Everyone: t.Everyone, Members: nonNil(t.Members)}
 		if !t.OldestQueued.IsZero() {
 			tm.OldestWaitSeconds = s.Sampled.Sub(t.OldestQueued).Seconds()
+		}
+		tm.Inbox = t.Inbox
+		if !t.OldestInbox.IsZero() {
+			tm.OldestFormSeconds = max(s.Sampled.Sub(t.OldestInbox).Seconds(), 0)
 		}
 		out.Teams = append(out.Teams, tm)
 	}

@@ -129,6 +129,7 @@ test('a row\'s figures: the general team, members counted, names of those online
     assert.equal(r.members, null);
     assert.equal(r.wait, null, 'nobody waiting: no wait');
     assert.deepEqual([r.online, r.free, r.queued], [2, 1, 0]);
+    assert.deepEqual([r.inbox, r.formWait], [0, null], 'no form left: no wait');
     assert.equal(teams.teamRow({ ...general, name: '售前' }, names).name, '售前', 'a renamed general team keeps its name');
   });
 
@@ -138,6 +139,8 @@ test('a row\'s figures: the general team, members counted, names of those online
   assert.equal(r.name, 'Sales');
   assert.equal(r.open, false);
   assert.equal(r.wait, 95.5);
+  assert.deepEqual([teams.teamRow({ ...sales, inbox: 2, oldestFormSeconds: 7200 }, names).inbox,
+    teams.teamRow({ ...sales, inbox: 2, oldestFormSeconds: 7200 }, names).formWait], [2, 7200], 'forms left, and the oldest one\'s wait');
   assert.equal(r.members, 4, 'every member, online or not, once the settings are read');
   assert.deepEqual(r.memberNames, ['Ann', '小王'], 'an id with no name is left out');
   assert.equal(r.hidden, true);
