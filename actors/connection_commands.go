@@ -121,6 +121,10 @@ func (c *connection) filePost(ctx actor.Context, cmd *CmdFile) *Post {
 	if c.Files != nil {
 		f, err = c.Files.Verify(cmd.Ref)
 	}
+	if errors.Is(err, attach.ErrExpiredRef) {
+		c.send(ctx, &FrameError{Code: ErrCodeFileExpired, Message: "this upload is too old to send; upload the file again", Ref: cmd.ClientID})
+		return nil
+	}
 	if err != nil || f.Conv != string(cmd.Conv) || f.By != c.me.ID {
 		c.Offences.Record(limit.BadFrame, "conn", c.ID, "code", ErrCodeBadFile)
 		c.send(ctx, &FrameError{Code: ErrCodeBadFile, Message: "file is not one you uploaded to this conversation", Ref: cmd.ClientID})

@@ -37,4 +37,5 @@ const (
 	ErrCodeTeamClosed       = "team_closed"  // the team is closed by its hours
 	ErrCodeInboxFull        = "inbox_full"   // the team's inbox holds -inbox-max forms
 	ErrCodeBadFile          = "bad_file"     // a file message whose reference is not the sender's upload to that conversation
+	ErrCodeFileExpired      = "file_expired" // a file message whose upload is too old to send: upload it again
 )

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 )
 
 // File is an upload as a message shows it.
@@ -28,10 +29,19 @@ type File struct {
 	Name string `json:"n"`
 	Type string `json:"t"`
 	Size int64  `json:"s"`
+	// At is when the reference was signed, in Unix seconds: a reference
+	// is good for a while only, so that no message names an upload the
+	// sweep of unsent ones may have deleted. Zero in references signed
+	// before it was added, which are taken (a rolling upgrade).
+	At int64 `json:"a,omitempty"`
 }
 
 // ErrBadRef is Verify's error for a reference this server did not sign.
 var ErrBadRef = errors.New("attach: not a file reference of this server")
+
+// ErrExpiredRef is Verify's error for a reference older than its Refs'
+// maximum age.
+var ErrExpiredRef = errors.New("attach: the file reference is too old; upload the file again")
 
 // maxRefLen bounds what Verify reads: a name of 200 characters of four
 // bytes each, in JSON and base64, with room to spare.
@@ -40,23 +50,32 @@ const maxRefLen = 2048
 // Refs signs and checks references with a key of their own, derived from
 // the server's secret, so that a reference is never a valid login token
 // nor one the other way round. Safe for concurrent use.
-type Refs struct{ key []byte }
-
-// NewRefs derives the references' key from the server's secret.
-func NewRefs(secret []byte) *Refs {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("kefu attachment reference v1"))
-	return &Refs{key: m.Sum(nil)}
+type Refs struct {
+	key    []byte
+	maxAge time.Duration // 0: references never expire
 }
 
-// Sign returns f's reference: its JSON and its MAC, each base64url.
+// NewRefs derives the references' key from the server's secret; a
+// reference is good for maxAge after it is signed (0: for ever).
+func NewRefs(secret []byte, maxAge time.Duration) *Refs {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("kefu attachment reference v1"))
+	return &Refs{key: m.Sum(nil), maxAge: maxAge}
+}
+
+// Sign returns f's reference: its JSON and its MAC, each base64url. It is
+// stamped now unless f.At is set.
 func (r *Refs) Sign(f File) string {
-	body, _ := json.Marshal(f) // strings and an integer: cannot fail
+	if f.At == 0 {
+		f.At = time.Now().Unix()
+	}
+	body, _ := json.Marshal(f) // strings and integers: cannot fail
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString(body) + "." + enc.EncodeToString(r.mac(body))
 }
 
-// Verify returns the file a reference names, or ErrBadRef.
+// Verify returns the file a reference names, or ErrBadRef, or
+// ErrExpiredRef for one of this server that is too old.
 func (r *Refs) Verify(ref string) (File, error) {
 	if len(ref) > maxRefLen {
 		return File{}, ErrBadRef
@@ -71,6 +90,9 @@ func (r *Refs) Verify(ref string) (File, error) {
 	var f File
 	if err := json.Unmarshal(body, &f); err != nil || f.Blob == "" {
 		return File{}, ErrBadRef
+	}
+	if r.maxAge > 0 && f.At != 0 && time.Since(time.Unix(f.At, 0)) > r.maxAge {
+		return File{}, ErrExpiredRef
 	}
 	return f, nil
 }

@@ -30,6 +30,18 @@ const DefaultUnsentTTL = 24 * time.Hour
 // sweepEvery is how often the sweep looks for unsent uploads.
 const sweepEvery = 10 * time.Minute
 
+// refMaxAge is how long an upload's reference may be sent in a message:
+// shorter than the sweep's TTL by a margin (10 minutes, or half a short
+// TTL), so that a message is never stored naming an upload the sweep has
+// deleted or is about to. A TTL that never sweeps gives references that
+// never expire.
+func refMaxAge(ttl time.Duration) time.Duration {
+	if ttl < 0 {
+		return 0
+	}
+	return ttl - min(ttl/2, 10*time.Minute)
+}
+
 // uploads is the gateway's part of the settings.
 func (s *Server) uploads(secret []byte) transport.UploadsConfig {
 	u := s.cfg.Uploads
@@ -38,7 +50,7 @@ func (s *Server) uploads(secret []byte) transport.UploadsConfig {
 		types = attach.DefaultTypes
 	}
 	return transport.UploadsConfig{
-		Refs:     attach.NewRefs(secret),
+		Refs:     attach.NewRefs(secret, refMaxAge(cmp.Or(u.UnsentTTL, DefaultUnsentTTL))),
 		MaxBytes: cmp.Or(u.MaxBytes, attach.DefaultMaxBytes),
 		Types:    types,
 		Timeout:  cmp.Or(u.Timeout, transport.DefaultUploadTimeout),

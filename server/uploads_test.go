@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"kefu/attach"
 )
 
 // pngBytes is the start of a PNG: enough for the sniffer.
@@ -132,6 +135,19 @@ func TestAttachments(t *testing.T) {
 	agent.expectError("bad_file")
 	agent.send(obj{"type": "msg", "conv": conv, "cid": "y", "file": "forged.ref"})
 	agent.expectError("bad_file")
+
+	// A reference older than the sweep of unsent uploads allows (a day, less
+	// a margin, by default) is refused with its own code: upload again.
+	key, err := ts.Store().Secret(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := attach.NewRefs(key, 0).Sign(attach.File{Blob: blob, Conv: conv, By: cust.me.ID, Name: "old.png", Type: "image/png",
+		Size: int64(len(pngBytes)), At: time.Now().Add(-DefaultUnsentTTL).Unix()})
+	cust.send(obj{"type": "msg", "conv": conv, "cid": "old", "file": stale})
+	if e := cust.expectError("file_expired"); !strings.Contains(e.raw, `"cid":"old"`) {
+		t.Fatalf("expired reference answered %s, want its cid", e.raw)
+	}
 
 	// Nothing of the refused uploads is on disk: the two files sent, no
 	// temporary one.
