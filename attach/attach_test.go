@@ -44,8 +44,8 @@ func TestRefExpiry(t *testing.T) {
 		at   time.Time
 		want error
 	}{
-		"fresh":       {time.Now().Add(-59 * time.Minute), nil},
-		"too old":     {time.Now().Add(-61 * time.Minute), ErrExpiredRef},
+		"fresh":   {time.Now().Add(-59 * time.Minute), nil},
+		"too old": {time.Now().Add(-61 * time.Minute), ErrExpiredRef},
 	} {
 		g := f
 		g.At = tc.at.Unix()
