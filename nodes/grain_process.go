@@ -142,7 +142,7 @@ func (g *grainProcess) resolve() {
 		deadline = since.Add(g.nodes.cfg.ResolveFor)
 		time.Sleep(min(g.nodes.cfg.RetryFirst<<min(lost, 10), g.nodes.cfg.RetryMax)) // on this goroutine only
 	}
-	for g.nodes.staleTopology() && time.Now().Before(deadline) {
+	for g.nodes.ownerGone(g.kind, g.id) && time.Now().Before(deadline) {
 		time.Sleep(g.nodes.cfg.RetryFirst) // polling the topology, on this goroutine only
 	}
 	for {

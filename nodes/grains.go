@@ -48,9 +48,9 @@ type grains struct {
 
 	// gone holds the nodes seen to go away (a Terminated with
 	// AddressTerminated), by address. While one is still in the topology,
-	// the topology is stale: a lookup then would pick the dead node and
-	// wait out the library's 5 s request timeout, so resolving waits for
-	// it. Not the remote endpoint's EndpointTerminatedEvent: it also fires
+	// the topology is stale for the grains it owns: a lookup of one would
+	// ask the dead node and wait out AskFor, so resolving it waits
+	// (ownerGone). Not the remote endpoint's EndpointTerminatedEvent: it also fires
 	// late, for the dead process, after a node restarted at the same
 	// address has joined, and held lookups for ResolveFor.
 	gone sync.Map // string → goneMember
@@ -78,20 +78,25 @@ func (n *grains) nodeGone(addr, id string) {
 	}
 }
 
-// staleTopology reports whether a member seen to go away in the last
-// StaleFor is still listed.
-func (n *grains) staleTopology() bool {
-	stale := false
-	n.gone.Range(func(k, v any) bool {
-		g := v.(goneMember)
-		if n.members.memberAt(k.(string)) != g.id || time.Since(g.at) > n.cfg.StaleFor {
-			n.gone.Delete(k)
-			return true
-		}
-		stale = true
+// ownerGone reports whether the member that owns (kind, id) in this
+// node's topology was seen to go away in the last StaleFor and is still
+// listed: a lookup now would ask the dead node and wait out AskFor. Only
+// such a grain waits for the topology to drop it. A grain whose owner is
+// live resolves at once, for rendezvous hashing moves only the dead
+// member's grains when it leaves: waiting for every lookup of the node
+// held grains that had not moved for up to StaleFor.
+func (n *grains) ownerGone(kind, id string) bool {
+	owner := n.members.owner(kind, id)
+	v, ok := n.gone.Load(owner)
+	if owner == "" || !ok {
 		return false
-	})
-	return stale
+	}
+	g := v.(goneMember)
+	if n.members.memberAt(owner) != g.id || time.Since(g.at) > n.cfg.StaleFor {
+		n.gone.CompareAndDelete(owner, v) // dropped, replaced, or believed long enough
+		return false
+	}
+	return true
 }
 
 // newGrains returns system's table of grain addresses. It may be used at
