@@ -242,6 +242,14 @@ func (m *monitor) current(now time.Time) SupervisionPoint {
 	if !s.OldestQueued.IsZero() {
 		p.OldestWait = max(now.Sub(s.OldestQueued), 0)
 	}
+	p.Teams = make([]TeamPoint, 0, len(m.latest.Teams))
+	for _, t := range m.latest.Teams {
+		tp := TeamPoint{ID: t.ID, Queued: t.Queued, AgentsOnline: t.AgentsOnline, AgentsFree: t.AgentsFree, Inbox: t.Inbox}
+		if !t.OldestQueued.IsZero() {
+			tp.OldestWait = max(now.Sub(t.OldestQueued), 0)
+		}
+		p.Teams = append(p.Teams, tp)
+	}
 	return p
 }
 

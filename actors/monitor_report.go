@@ -22,7 +22,7 @@ type Supervision struct {
 	// ttaWindowPoints points.
 	Now    SupervisionPoint
 	Agents []AgentStat
-	Teams  []TeamStat // each team's queue and agents now (no history per team)
+	Teams  []TeamStat // each team's queue, inbox and agents now, with members and hours
 	// History is one point per PointEvery, oldest first, at most Keep of
 	// them.
 	History []SupervisionPoint
@@ -41,6 +41,19 @@ type SupervisionPoint struct {
 	Assignments       int // native customers given an agent out of the queue
 	Arrivals          int // customers who joined the queue
 	TimeToAssignment  Percentiles
+	Teams             []TeamPoint // each team's share of the state at At
+}
+
+// TeamPoint is one team's queue, inbox and agents at a point: what the
+// supervisor's charts show when one team is chosen. What happened in the
+// interval (messages, assignments, waits) is counted for the desk only.
+type TeamPoint struct {
+	ID           string
+	Queued       int
+	OldestWait   time.Duration // as SupervisionPoint.OldestWait, in this team's queue
+	AgentsOnline int
+	AgentsFree   int
+	Inbox        int
 }
 
 // Percentiles summarise how long customers waited for an agent. All zero

@@ -166,6 +166,38 @@ func TestMonitor(t *testing.T) {
 	})
 }
 
+// TestMonitorTeamPoints: each point carries every team's share (its
+// queue, oldest wait, agents), for the charts of one team.
+func TestMonitorTeamPoints(t *testing.T) {
+	clock := newFakeClock()
+	f := newFixture(t, DispatcherConfig{Now: clock.now, AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	f.setTeam("tm_x", 1, "xena")
+	f.startMonitor(clock)
+	f.agent("xena", 1)
+	c, _ := f.customer("c")
+	f.request(c, "tm_general") // xena is in the general team, as everyone is: served
+	f.event(RoutingAssigned)
+	d, _ := f.customer("d")
+	f.request(d, "tm_x") // xena is full: d waits in tm_x
+	f.event(RoutingQueued)
+	clock.advance(20 * time.Second)
+	s := f.waitSupervision("a point with d waiting", func(s *Supervision) bool { return len(s.History) > 0 && s.History[len(s.History)-1].Queued == 1 })
+	shares := map[string]TeamPoint{}
+	for _, tp := range s.History[len(s.History)-1].Teams {
+		shares[tp.ID] = tp
+	}
+	x, g := shares["tm_x"], shares["tm_general"]
+	if x.Queued != 1 || x.OldestWait != 20*time.Second || x.AgentsOnline != 1 || x.AgentsFree != 0 {
+		t.Fatalf("tm_x's share=%+v, want d waiting 20 s and xena online, full", x)
+	}
+	if g.Queued != 0 || g.OldestWait != 0 || g.AgentsOnline != 1 {
+		t.Fatalf("general's share=%+v, want nobody waiting, xena online", g)
+	}
+	if len(s.Now.Teams) != 2 {
+		t.Fatalf("now's teams=%+v, want both", s.Now.Teams)
+	}
+}
+
 func TestRing(t *testing.T) {
 	r := newRing[int](3)
 	if _, ok := r.oldest(); ok {

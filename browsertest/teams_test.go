@@ -302,5 +302,11 @@ func TestSupervisorTeams(t *testing.T) {
 	)
 	bea.waitText("#thread-title", "Chat with Eve")
 	bea.waitLines(deskLines, "I was charged twice")
+
+	// The tiles' scope: the desk, or one team's share of it.
+	boss.waitUntil("the scope offers the desk and both teams", `[...document.getElementById("scope").options].map(o => o.textContent).join("|") === "All teams|General|Refunds"`)
+	eval[bool](boss, `(() => { const s = document.getElementById("scope"); s.value = [...s.options].find(o => o.textContent === "Refunds").value; s.dispatchEvent(new Event("change")); return true })()`)
+	boss.waitText("#agents-online", "1")
+	boss.waitUntil("the queue chart drawn for the team", `document.querySelector("#chart-queue title")?.textContent.length > 0`)
 	b.check()
 }

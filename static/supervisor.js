@@ -15,6 +15,8 @@ import { TeamEditor } from './supervisor-team-editor.js';
 import { WidgetPanel } from './supervisor-widget.js';
 import { HistoryPanel } from './history-panel.js';
 import { CannedEditor } from './canned-editor.js';
+import { ScopePicker, scoped, scopeChoices } from './supervisor-scope.js';
+import { teamName } from './supervisor-teams.js';
 
 const POLL_MS = 2000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -48,6 +50,8 @@ const editor = new TeamEditor(teams);
 const widget = new WidgetPanel({ api: (method, path, body) => teams.api(method, path, body) });
 // Everyone's past conversations, searched (history-panel.js).
 const past = new HistoryPanel($('history-panel'), { token: () => session?.token ?? '', all: true });
+// Whose queue, wait and agents the tiles and charts show (supervisor-scope.js).
+const scope = new ScopePicker($('scope'), $('scope-wrap'), () => latest && render(latest));
 // The shared saved replies, every agent's (canned-editor.js).
 const shared = new CannedEditor($('canned-editor'), { token: () => session?.token ?? '', shared: true });
 
@@ -248,7 +252,9 @@ function keep(points) {
 }
 
 function render(s) {
-  const now = s.now || {};
+  scope.update(scopeChoices(s.teams, teamName));
+  const desk = s.now || {};
+  const now = scoped(desk, scope.scope);
   $('updated').textContent = s.sampledAt
     ? t('board.updated', { time: new Date(s.sampledAt).toLocaleTimeString(tag()), every: s.sampleEverySeconds })
     : t('board.waiting');
@@ -256,9 +262,9 @@ function render(s) {
   $('wait').textContent = now.queued > 0 ? duration(now.oldestWaitSeconds) : '—';
   setNumber('agents-online', now.agentsOnline);
   setNumber('agents-free', now.agentsFree);
-  setNumber('serving', now.serving);
-  $('rate').textContent = Number.isFinite(now.messagesPerSecond) ? now.messagesPerSecond.toFixed(1) : '—';
-  const tta = now.timeToAssignment;
+  setNumber('serving', desk.serving);
+  $('rate').textContent = Number.isFinite(desk.messagesPerSecond) ? desk.messagesPerSecond.toFixed(1) : '—';
+  const tta = desk.timeToAssignment;
   $('p50').textContent = tta ? duration(tta.p50) : '—';
   $('p90').textContent = tta ? duration(tta.p90) : '—';
   $('p99').textContent = tta ? duration(tta.p99) : '—';
@@ -268,14 +274,15 @@ function render(s) {
   // They span the last hour, or less while the server has not been up
   // that long (but at least six points), so a fresh start is not a sliver
   // at the right edge.
-  const points = s.sampledAt ? [...history, { ...now, at: s.sampledAt }] : history;
+  const points = s.sampledAt ? [...history, { ...desk, at: s.sampledAt }] : history;
+  const mine = points.map((p) => scoped(p, scope.scope)); // the scoped tiles' charts
   const end = points.length ? Date.parse(points[points.length - 1].at) : Date.now();
   const first = points.length ? Date.parse(points[0].at) : end;
   const span = Math.min(HOUR_MS, Math.max(end - first, 6000 * (s.pointEverySeconds || 10)));
   const axis = { start: end - span, span };
-  chart('chart-queue', 'tile.queue', axis, points, [['line', (p) => p.queued]]);
-  chart('chart-wait', 'tile.wait', axis, points, [['line', (p) => p.oldestWaitSeconds]], duration);
-  chart('chart-agents', 'tile.agents', axis, points, [
+  chart('chart-queue', 'tile.queue', axis, mine, [['line', (p) => p.queued]]);
+  chart('chart-wait', 'tile.wait', axis, mine, [['line', (p) => p.oldestWaitSeconds]], duration);
+  chart('chart-agents', 'tile.agents', axis, mine, [
     ['line online', (p) => p.agentsOnline],
     ['line free', (p) => p.agentsFree],
   ]);

@@ -49,16 +49,28 @@ type teamStatOut struct {
 }
 
 type pointOut struct {
-	At                time.Time `json:"at"`
-	Queued            int       `json:"queued"`
-	OldestWaitSeconds float64   `json:"oldestWaitSeconds"`
-	AgentsOnline      int       `json:"agentsOnline"`
-	AgentsFree        int       `json:"agentsFree"`
-	Serving           int       `json:"serving"`
-	MessagesPerSecond float64   `json:"messagesPerSecond"`
-	Assignments       int       `json:"assignments"`
-	Arrivals          int       `json:"arrivals"`
-	TimeToAssignment  *waitsOut `json:"timeToAssignment"` // null when nobody was assigned
+	At                time.Time      `json:"at"`
+	Queued            int            `json:"queued"`
+	OldestWaitSeconds float64        `json:"oldestWaitSeconds"`
+	AgentsOnline      int            `json:"agentsOnline"`
+	AgentsFree        int            `json:"agentsFree"`
+	Serving           int            `json:"serving"`
+	MessagesPerSecond float64        `json:"messagesPerSecond"`
+	Assignments       int            `json:"assignments"`
+	Arrivals          int            `json:"arrivals"`
+	TimeToAssignment  *waitsOut      `json:"timeToAssignment"` // null when nobody was assigned
+	Teams             []teamPointOut `json:"teams"`
+}
+
+// teamPointOut is one team's figures at a point, for the charts of one
+// team.
+type teamPointOut struct {
+	ID                string  `json:"id"`
+	Queued            int     `json:"queued"`
+	OldestWaitSeconds float64 `json:"oldestWaitSeconds"`
+	AgentsOnline      int     `json:"agentsOnline"`
+	AgentsFree        int     `json:"agentsFree"`
+	Inbox             int     `json:"inbox"`
 }
 
 type waitsOut struct {
@@ -172,6 +184,11 @@ func point(p actors.SupervisionPoint) pointOut {
 	}
 	if tta := p.TimeToAssignment; tta.Count > 0 {
 		out.TimeToAssignment = &waitsOut{Count: tta.Count, P50: tta.P50.Seconds(), P90: tta.P90.Seconds(), P99: tta.P99.Seconds()}
+	}
+	out.Teams = make([]teamPointOut, 0, len(p.Teams))
+	for _, t := range p.Teams {
+		out.Teams = append(out.Teams, teamPointOut{ID: t.ID, Queued: t.Queued, OldestWaitSeconds: t.OldestWait.Seconds(),
+			AgentsOnline: t.AgentsOnline, AgentsFree: t.AgentsFree, Inbox: t.Inbox})
 	}
 	return out
 }
