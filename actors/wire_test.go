@@ -31,7 +31,7 @@ var notMessages = []any{
 	new(ConnConfig), new(DispatcherConfig), new(Kinds),
 	new(MonitorConfig), new(NodeReporterConfig), new(StoreWriterConfig), new(HistoryLimits), new(LocalDirectory),
 	// Parts of messages: they cross inside them, and the round trip covers them.
-	new(Party), new(Handoff), new(AgentInfo), new(AgentStat), new(TeamStat), new(SupervisionPoint),
+	new(Party), new(Handoff), new(AgentInfo), new(AgentStat), new(TeamStat), new(SupervisionPoint), new(TeamPoint),
 	new(InboxStart), new(InboxItem), new(ConvNote),
 	new(Percentiles), new(Disconnect), new(Session),
 	// An error the Authenticator returns, never sent.
