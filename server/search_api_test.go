@@ -99,6 +99,32 @@ func TestSearchAPI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("OKPages", func(t *testing.T) {
+		// A full page names the next; the pages hold each conversation
+		// once, newest first; the last one is empty and names none.
+		var seen []string
+		for before := ""; ; {
+			query := q("all", "1", "from", yesterday, "limit", "1", "before", before)
+			status, body := ts.api(t, "GET", "/api/search?"+query.Encode(), boss, "")
+			if status != http.StatusOK {
+				t.Fatalf("page after %q: %d %v", before, status, body)
+			}
+			for _, r := range body["results"].([]any) {
+				seen = append(seen, r.(map[string]any)["conversation"].(map[string]any)["id"].(string))
+			}
+			next, _ := body["next"].(string)
+			if next == "" {
+				break
+			}
+			if len(seen) > 2 {
+				t.Fatalf("pages %v and a next %q: want two conversations, then an empty page", seen, next)
+			}
+			before = next
+		}
+		if strings.Join(seen, " ") != convEn+" "+convZh {
+			t.Fatalf("pages %v, want %s then %s", seen, convEn, convZh)
+		}
+	})
 	t.Run("OKConversation", func(t *testing.T) {
 		_, body := ts.api(t, "GET", "/api/search?q=%E9%80%80%E6%AC%BE", alice.Token, "") // 退款
 		conv := body["results"].([]any)[0].(map[string]any)["conversation"].(map[string]any)
@@ -127,6 +153,7 @@ func TestSearchAPI(t *testing.T) {
 			q("q", "x", "limit", "0"), q("q", "x", "limit", "201"), q("q", "x", "limit", "ten"),
 			q("q", "x", "from", "yesterday"), q("q", "x", "to", "2026-13-01"),
 			q("q", "x", "from", today, "to", "2020-01-01"), q("label", "two words"),
+			q("q", "x", "before", "yesterday"), q("q", "x", "before", "1733200000000."), q("q", "x", "before", "-5.cv_a"),
 		} {
 			status, body := ts.api(t, "GET", "/api/search?"+query.Encode(), boss, "")
 			if status != http.StatusBadRequest || body["code"] != "bad_value" {

@@ -11,6 +11,10 @@ import { language, t } from './i18n.js';
 import { errorText } from './error-text.js';
 import { fileView } from './attachments.js';
 
+// PAGE is how many conversations a page of results holds: a screenful;
+// Older results asks for the next.
+const PAGE = 20;
+
 export class HistoryPanel {
   // root is an empty element the panel fills; token() is the login
   // token; all asks for everyone's conversations (a supervisor).
@@ -30,13 +34,16 @@ export class HistoryPanel {
     });
     this.status = h('p', { class: 'note', role: 'status' });
     this.list = h('ul', { class: 'history-results', id: 'history-results' });
+    this.more = h('button', { type: 'button', class: 'quiet', id: 'history-more', hidden: true, onclick: () => this.search(true) });
     this.back = h('button', { type: 'button', class: 'quiet', id: 'history-back', onclick: () => this.showList() });
     this.heading = h('h3', { id: 'history-heading' });
     this.tags = h('p', { class: 'note', id: 'history-tags' });
     this.lines = h('ol', { class: 'messages history-lines', id: 'history-lines' });
     this.transcript = h('div', { class: 'history-transcript', hidden: true }, this.back, this.heading, this.tags, this.lines);
-    root.replaceChildren(this.form, this.status, this.list, this.transcript);
+    root.replaceChildren(this.form, this.status, this.list, this.more, this.transcript);
     this.results = [];
+    this.asked = null; // the last search's path and parameters, for its next page
+    this.next = ''; // the cursor of the page after the last one shown; '' when none
     this.draw();
   }
 
@@ -46,8 +53,26 @@ export class HistoryPanel {
   }
 
   // search asks for what the form says, or the newest when it says
-  // nothing.
-  async search() {
+  // nothing; more asks for the next page of the last search, kept below
+  // what is shown (both APIs page with before=next).
+  async search(more = false) {
+    if (!more || !this.asked) this.asked = this.query();
+    const { path, params } = this.asked;
+    const p = new URLSearchParams(params);
+    if (more) p.set('before', this.next);
+    const body = await this.get(`${path}?${p}`);
+    if (!body) return;
+    const found = path === 'api/search'
+      ? (body.results ?? []).map((r) => ({ conv: r.conversation, seq: r.seq ?? 0, snippet: r.snippet ?? '' }))
+      : (body.conversations ?? []).map((c) => ({ conv: c, seq: 0, snippet: '' }));
+    this.results = more ? [...this.results, ...found] : found;
+    this.next = body.next ?? '';
+    this.showList();
+  }
+
+  // query is the form as a request: search with words, a label or dates,
+  // else the list of the newest.
+  query() {
     const q = this.q.value.trim();
     const label = this.label.value.trim();
     const p = new URLSearchParams();
@@ -60,17 +85,14 @@ export class HistoryPanel {
       if (this.to.value) p.set('to', this.to.value);
     }
     if (this.all) p.set('all', '1');
-    const body = await this.get(`${path}?${p}`);
-    if (!body) return;
-    this.results = path === 'api/search'
-      ? (body.results ?? []).map((r) => ({ conv: r.conversation, seq: r.seq ?? 0, snippet: r.snippet ?? '' }))
-      : (body.conversations ?? []).map((c) => ({ conv: c, seq: 0, snippet: '' }));
-    this.showList();
+    p.set('limit', String(PAGE));
+    return { path, params: p.toString() };
   }
 
   showList() {
     this.transcript.hidden = true;
     this.list.hidden = false;
+    this.more.hidden = this.next === '';
     this.drawList();
   }
 
@@ -104,6 +126,7 @@ export class HistoryPanel {
     items.push(...notes.map(noteLine));
     this.lines.replaceChildren(...items);
     this.list.hidden = true;
+    this.more.hidden = true;
     this.transcript.hidden = false;
     this.lines.querySelector('.match')?.scrollIntoView({ block: 'center' });
   }
@@ -137,6 +160,7 @@ export class HistoryPanel {
     for (const l of this.form.querySelectorAll('label[data-key]')) l.textContent = t(l.dataset.key);
     this.go.textContent = t('history.search');
     this.back.textContent = t('history.back');
+    this.more.textContent = t('history.more');
     if (!this.list.hidden) this.drawList();
   }
 }

@@ -34,7 +34,24 @@ type SearchQuery struct {
 	From, To time.Time
 	// Limit is 1..MaxPageLimit; 0 means DefaultPageLimit.
 	Limit int
+	// Before continues a search: only conversations after this one in
+	// the answer's order (older, or as old with a smaller id). Zero: from
+	// the newest.
+	Before SearchCursor
 }
+
+// SearchCursor names a place in a search's answer: the last hit of a
+// page, its conversation's StartedAt and ID.
+type SearchCursor struct {
+	At time.Time
+	ID string
+}
+
+// IsZero reports whether c names no place: the answer's start.
+func (c SearchCursor) IsZero() bool { return c.At.IsZero() && c.ID == "" }
+
+// CursorOf is the cursor that continues a search after hit h.
+func CursorOf(h SearchHit) SearchCursor { return SearchCursor{At: h.Conv.StartedAt, ID: h.Conv.ID} }
 
 // SearchHit is one conversation that matched.
 type SearchHit struct {
@@ -90,11 +107,15 @@ type SearchPlan struct {
 	Label    string // NormalLabel's form
 	From, To time.Time
 	Limit    int
+	Before   SearchCursor
 }
 
 // PlanSearch checks q and splits its text, or returns ErrInvalid.
 func PlanSearch(q SearchQuery) (SearchPlan, error) {
-	p := SearchPlan{AgentID: q.AgentID, From: q.From, To: q.To}
+	p := SearchPlan{AgentID: q.AgentID, From: q.From, To: q.To, Before: q.Before}
+	if !q.Before.IsZero() && (q.Before.At.IsZero() || q.Before.ID == "") {
+		return p, fmt.Errorf("search: %w: a cursor needs both a time and an id", ErrInvalid)
+	}
 	var err error
 	if p.Limit, err = pageLimit(q.Limit); err != nil {
 		return p, fmt.Errorf("search: %w", err)

@@ -165,6 +165,10 @@ func searchSQL(p SearchPlan) (string, []any) {
 		where = append(where, `c.started_at < ?`)
 		args = append(args, p.To.UnixMilli())
 	}
+	if !p.Before.IsZero() { // after the cursor in ORDER BY's order
+		where = append(where, `(c.started_at < ? OR (c.started_at = ? AND c.id < ?))`)
+		args = append(args, p.Before.At.UnixMilli(), p.Before.At.UnixMilli(), p.Before.ID)
+	}
 	if len(where) > 0 {
 		q.WriteString(` WHERE ` + strings.Join(where, ` AND `))
 	}

@@ -1,10 +1,12 @@
 package transport
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -15,7 +17,7 @@ import (
 // conversations by their words, with the history API's bearer token and
 // its rule of who sees what. Private notes are never searched.
 //
-//	GET /api/search?q=WORDS&label=L&from=DATE&to=DATE&limit=N&all=1
+//	GET /api/search?q=WORDS&label=L&from=DATE&to=DATE&limit=N&all=1&before=NEXT
 
 // searchDate is the form of a from or to that names a day: UTC, as the
 // stored times are.
@@ -39,6 +41,9 @@ func (g *Gateway) Search() http.Handler {
 		}
 		q := r.URL.Query()
 		sq, problem := searchQuery(q.Get("q"), q.Get("label"), q.Get("from"), q.Get("to"), q.Get("limit"))
+		if problem == "" {
+			sq.Before, problem = searchCursor(q.Get("before"))
+		}
 		if problem != "" {
 			writeError(w, http.StatusBadRequest, "bad_value", problem)
 			return
@@ -66,9 +71,16 @@ func (g *Gateway) Search() http.Handler {
 		}
 		out := struct {
 			Results []searchHitOut `json:"results"`
+			Next    string         `json:"next,omitempty"`
 		}{Results: make([]searchHitOut, len(hits))}
 		for i, h := range hits {
 			out.Results[i] = searchHitOut{Conversation: labelled[i], Seq: h.Seq, Snippet: h.Snippet}
+		}
+		if n := len(hits); n > 0 && n == cmp.Or(sq.Limit, store.DefaultPageLimit) {
+			// A full page may have more behind it: the next is asked for
+			// with before=next, and may be empty.
+			c := store.CursorOf(hits[n-1])
+			out.Next = strconv.FormatInt(c.At.UnixMilli(), 10) + "." + c.ID
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
@@ -100,6 +112,20 @@ func searchQuery(text, label, from, to, limit string) (store.SearchQuery, string
 		sq.Limit = n
 	}
 	return sq, ""
+}
+
+// searchCursor parses before, a page's next ("MILLIS.ID"); "" is the
+// first page.
+func searchCursor(s string) (store.SearchCursor, string) {
+	if s == "" {
+		return store.SearchCursor{}, ""
+	}
+	ms, id, ok := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(ms, 10, 64)
+	if !ok || err != nil || n <= 0 || id == "" || len(id) > 64 {
+		return store.SearchCursor{}, "before is the next of an earlier answer"
+	}
+	return store.SearchCursor{At: time.UnixMilli(n).UTC(), ID: id}, ""
 }
 
 // searchTime parses a from or to: an RFC 3339 time, or a UTC day, whose

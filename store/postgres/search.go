@@ -63,6 +63,10 @@ func searchSQL(p store.SearchPlan) (string, []any) {
 	if !p.To.IsZero() {
 		where = append(where, `c.started_at < `+arg(millis(p.To)))
 	}
+	if !p.Before.IsZero() { // after the cursor in ORDER BY's order
+		at := arg(millis(p.Before.At))
+		where = append(where, `(c.started_at < `+at+` OR (c.started_at = `+at+` AND c.id < `+arg(p.Before.ID)+`))`)
+	}
 	if len(where) > 0 {
 		q.WriteString(` WHERE ` + strings.Join(where, ` AND `))
 	}

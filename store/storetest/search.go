@@ -169,11 +169,31 @@ func testSearch(t *testing.T, open Opener) {
 			{Text: "退款", Limit: store.MaxPageLimit + 1},
 			{Text: "退款", From: at(10), To: at(10)},
 			{Label: "two words"},
+			{Text: "退款", Before: store.SearchCursor{ID: "cv_s2"}}, // a cursor without its time
 		} {
 			if _, err := st.Search(context.Background(), q); !errors.Is(err, store.ErrInvalid) {
 				t.Fatalf("Search(%+v)=%v, want ErrInvalid", q, err)
 			}
 		}
+	})
+	t.Run("OKPages", func(t *testing.T) {
+		// Page after page by the last hit's cursor, ties in time by id,
+		// each conversation once, to an empty page.
+		st := open(t)
+		var convs []store.Conversation
+		for _, c := range []struct {
+			id string
+			at int
+		}{{"cv_pa", 5000}, {"cv_pb", 5000}, {"cv_pc", 5000}, {"cv_pd", 4000}} {
+			convs = append(convs, newConv(c.id, 1, at(c.at)))
+		}
+		mustApply(t, st, &store.Batch{Conversations: convs})
+		q := store.SearchQuery{From: at(0), Limit: 2}
+		page := CheckSearch(t, st, q, "cv_pc/0", "cv_pb/0")
+		q.Before = store.CursorOf(page[1])
+		page = CheckSearch(t, st, q, "cv_pa/0", "cv_pd/0")
+		q.Before = store.CursorOf(page[1])
+		CheckSearch(t, st, q)
 	})
 	t.Run("OKSnippet", func(t *testing.T) {
 		st := open(t)
