@@ -108,6 +108,10 @@ type StartConv struct {
 	// was on its way to or from the old activation may be lost, so once
 	// loaded it tells its parties to ask for what they lack (Resync).
 	Rehomed bool
+	// ToInbox says the dispatcher sent it back to its team's inbox (a
+	// taken form whose agent was lost; Unassign.ToInbox), and it moved
+	// before that was stored: the new activation does it again.
+	ToInbox bool
 	// StartedBy is the fence of the dispatcher that started it, on a
 	// cluster (zero: none): the write that first stores its record carries
 	// it, so a dispatcher that has lost its queue cannot open a

@@ -73,6 +73,11 @@ func (c *conversation) start(ctx actor.Context, msg *StartConv) bool {
 	case c.Rehomed:
 		c.adoptAgent(ctx)
 	}
+	if c.ToInbox && c.Restore && !c.record.Inbox && c.record.EndedAt.IsZero() {
+		// Sent back to its inbox, and moved before that was stored.
+		c.unassign(ctx, &Unassign{Reason: ReasonAgentLost, Team: c.Team, ToInbox: true})
+		return true
+	}
 	if c.Restore && !c.record.EndedAt.IsZero() {
 		// Its end is stored, but the actor that wrote it stopped (moved)
 		// before telling anyone: they are told now, nothing is written.

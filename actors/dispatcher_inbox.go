@@ -188,7 +188,7 @@ func (d *dispatcher) convParked(ctx actor.Context, msg *ConvParked) {
 // parks (ConvParked), and only then is it filed, as a new form is; until
 // then it stays in convs with no agent, and its customer with it.
 func (d *dispatcher) backToInbox(ctx actor.Context, c *convRec, reason string, h *Handoff) {
-	c.agent, c.takenFrom = nil, nil
+	c.agent, c.takenFrom, c.toInbox = nil, nil, true
 	ctx.Send(c.pid, &Unassign{Reason: reason, Handoff: h, Team: c.team.id, ToInbox: true})
 	d.publish(ctx, RoutingRequeued, c, nil)
 }

@@ -25,10 +25,13 @@ type convRec struct {
 	// takenFrom is the inbox item of a form taken, until the conversation
 	// has started: if it fails first, the form goes back to its inbox.
 	takenFrom *InboxItem
-	ticket    uint64 // the customer's arrival number: its place if re-queued
-	started   time.Time
-	asked     time.Time // when its customer asked for an agent: a re-queue's wait counts from there
-	moves     moves     // its actor's re-activations (dispatcher_moves.go)
+	// toInbox: sent back to its inbox (backToInbox) and not parked yet; an
+	// activation after a move is told to do it again (StartConv.ToInbox).
+	toInbox bool
+	ticket  uint64 // the customer's arrival number: its place if re-queued
+	started time.Time
+	asked   time.Time // when its customer asked for an agent: a re-queue's wait counts from there
+	moves   moves     // its actor's re-activations (dispatcher_moves.go)
 }
 
 // Dequeued tells a customer it is no longer waiting.
@@ -168,6 +171,7 @@ func (d *dispatcher) convStart(c *convRec, a *agentRec, restore bool) *StartConv
 		HistoryPage:   d.HistoryPage,
 		AwaitCustomer: c.awaitCustomer,
 		Email:         c.email,
+		ToInbox:       c.toInbox,
 	}
 	if d.routing.epoch != 0 {
 		start.StartedBy = store.Fence{Key: DispatcherFenceKey(d.Pool), Epoch: d.routing.epoch, Node: d.Node}

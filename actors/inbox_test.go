@@ -231,3 +231,36 @@ func TestTakenFormBackToInbox(t *testing.T) {
 	y, _ := f.agent("yuri", 1)
 	listed(y, "tm_y")
 }
+
+// TestTakenFormBackToInboxAfterMove: a form sent back to its inbox whose
+// actor moved before that was stored (its record still names the lost
+// agent) is sent back by its next activation, told so by its start.
+func TestTakenFormBackToInboxAfterMove(t *testing.T) {
+	st := sqliteStore(t)
+	now := time.Now()
+	const conv = "cv_moved_form"
+	b := &store.Batch{
+		Conversations: []store.Conversation{{ID: conv, CustomerID: "cu_dan", CustomerName: "Dan", AgentID: "ag_gone", AgentName: "Gone",
+			Ticket: 7, StartedAt: now, Team: "tm_general", Origin: store.OriginForm}},
+		Messages: []store.Message{{Conv: conv, Seq: 1, SenderID: "cu_dan", SenderRole: "customer", SenderName: "Dan", Text: "hello?", At: now}},
+	}
+	if err := st.Apply(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	if _, err := f.dir.Activate(KindConv, conv, &StartConv{
+		ID: conv, Pool: PoolNative, Ticket: 7, Team: "tm_general", Restore: true, Rehomed: true, ToInbox: true,
+		Customer: Party{Role: RoleCustomer, ID: "cu_dan", Name: "Dan"}, AwaitCustomer: true,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	poll.Until(t, testWait, "the form stored in its inbox, with no agent", func() bool {
+		rec, err := st.Conversation(context.Background(), conv)
+		return err == nil && rec.Inbox && rec.AgentID == "" && rec.EndedAt.IsZero()
+	})
+	a, _ := f.agent("ann", 1)
+	poll.Until(t, testWait, "the inbox lists it", func() bool {
+		page, ok := f.ask(&ListInbox{Agent: a.ID, Team: "tm_general"}).(*InboxPage)
+		return ok && len(page.Items) == 1 && page.Items[0].Conv == conv && page.Items[0].Ticket == 7
+	})
+}
