@@ -42,9 +42,13 @@ func (c *conversation) unassign(ctx actor.Context, u *Unassign) {
 		c.Team, c.record.Team = u.Team, u.Team
 	}
 	switch {
-	case u.ToInbox:
+	case u.ToInbox && (c.state == convAssigned || c.state == convQueued):
+		// Not once its end is decided: the dispatcher hears of the end
+		// only at ConvFinished, and an Unassign sent meanwhile must not
+		// turn an ending conversation into a form that waits.
 		c.record.Inbox = true // stored with the event: a restart finds it in the inbox
 		c.setState(convInbox)
+	case u.ToInbox:
 	case c.state == convAssigned:
 		c.setState(convQueued)
 	}

@@ -82,9 +82,9 @@ func (d *dispatcher) admitCustomer(ctx actor.Context, msg *CustomerConnect, from
 		if c.wait.conv != nil {
 			res.Conv = c.wait.conv.id
 		}
-	case c.conv != nil && c.conv.form:
-		// Its form is being written: it hears "left" once it is stored
-		// (convParked), not a chat.
+	case c.conv != nil && (c.conv.form || c.conv.toInbox):
+		// Its form is being written, or sent back to its inbox: it hears
+		// "left" once that is stored (convParked), not a chat.
 		res.Inbox, res.Team = c.conv.id, c.conv.team.id
 	case c.conv != nil:
 		res.Conv = c.conv.id

@@ -162,6 +162,10 @@ func (d *dispatcher) convParked(ctx actor.Context, msg *ConvParked) {
 	}
 	c := d.customers[item.Customer.ID]
 	if conv := d.convs[item.Conv]; conv != nil {
+		if item.Preview == "" && conv.takenFrom != nil {
+			// Sent back with its first message out of the actor's window.
+			item.Preview = conv.takenFrom.Preview
+		}
 		delete(d.convs, conv.id)
 		if conv.pid != nil {
 			delete(d.convPIDs, pidKey(conv.pid)) // its stop is no failure
@@ -188,7 +192,7 @@ func (d *dispatcher) convParked(ctx actor.Context, msg *ConvParked) {
 // parks (ConvParked), and only then is it filed, as a new form is; until
 // then it stays in convs with no agent, and its customer with it.
 func (d *dispatcher) backToInbox(ctx actor.Context, c *convRec, reason string, h *Handoff) {
-	c.agent, c.takenFrom, c.toInbox = nil, nil, true
+	c.agent, c.toInbox = nil, true // takenFrom stays: a failure before it parks files it again
 	ctx.Send(c.pid, &Unassign{Reason: reason, Handoff: h, Team: c.team.id, ToInbox: true})
 	d.publish(ctx, RoutingRequeued, c, nil)
 }

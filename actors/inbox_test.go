@@ -264,3 +264,83 @@ func TestTakenFormBackToInboxAfterMove(t *testing.T) {
 		return ok && len(page.Items) == 1 && page.Items[0].Conv == conv && page.Items[0].Ticket == 7
 	})
 }
+
+// takenAway sets up a form taken by xena while its customer carol is
+// away, with xena's answer stored: what the send-back tests start from.
+func takenAway(t *testing.T, f *fixture) (conv ConvID, carol, xena Party, xp *probe) {
+	t.Helper()
+	f.setTeam("tm_x", 1, "xena", "xavi")
+	carol, cp := f.customer("carol")
+	f.send(f.dispatcher, &LeaveForm{Customer: carol.ID, Team: "tm_x", Text: "where is my parcel?", CID: "f1"})
+	conv = waitFor[*FormLeft](t, cp, nil).Conv
+	f.system.Root.Stop(cp.pid)
+	f.waitStats("carol gone", func(s Stats) bool { return s.Customers == 0 })
+	xena, xp = f.agent("xena", 1)
+	f.send(f.dispatcher, &TakeInbox{Agent: xena.ID, Conv: conv})
+	waitFor[*ConvOpened](t, xp, func(m *ConvOpened) bool { return m.Why == WhyTaken })
+	f.send(f.dir.PID(KindConv, string(conv)), &Post{From: xena, Conn: xp.id, Text: "it left the depot", ClientID: "x1"})
+	waitFor[*Ack](t, xp, nil)
+	return conv, carol, xena, xp
+}
+
+// TestSendBackCrossesEnd: an Unassign to the inbox that reaches a
+// conversation whose end is decided (the dispatcher hears of the end only
+// at ConvFinished) leaves it ending: it ends, stored so, and is in no
+// inbox.
+func TestSendBackCrossesEnd(t *testing.T) {
+	st := sqliteStore(t)
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	conv, _, xena, xp := takenAway(t, f)
+	f.end(conv, xena, xp)
+	f.send(f.dir.PID(KindConv, string(conv)), &Unassign{Reason: ReasonAgentLost, Team: "tm_x", ToInbox: true})
+	poll.Until(t, testWait, "the conversation ended, not in the inbox", func() bool {
+		rec, err := st.Conversation(context.Background(), string(conv))
+		return err == nil && !rec.EndedAt.IsZero() && !rec.Inbox
+	})
+	f.waitStats("no conversation open", func(s Stats) bool { return s.Conversations == 0 })
+	xv, _ := f.agent("xavi", 1)
+	if page := f.ask(&ListInbox{Agent: xv.ID, Team: "tm_x"}).(*InboxPage); len(page.Items) != 0 {
+		t.Fatalf("inbox=%+v, want it empty", page.Items)
+	}
+}
+
+// TestSendBackCustomerReturns: a customer back while its form is on its
+// way back to the inbox is told it waits in the inbox, not that it is in
+// a chat (whose actor is about to stop), and hears "left" once stored.
+func TestSendBackCustomerReturns(t *testing.T) {
+	st := sqliteStore(t)
+	gs := &gatedStore{Conversations: st}
+	f := newStoreFixture(t, gs, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	conv, carol, xena, _ := takenAway(t, f)
+	begun, release := gs.arm()
+	f.send(f.dispatcher, &RemoveAgent{Agent: xena.ID})
+	<-begun // the send-back's write (or a write before it) is held
+	back := f.probe()
+	res, ok := f.ask(&CustomerConnect{Customer: carol, Conn: back.id, Pool: PoolNative}).(*CustomerAdmitted)
+	release()
+	if !ok || res.Inbox != conv || res.Conv != "" {
+		t.Fatalf("admitted %+v, want in the inbox with %s", res, conv)
+	}
+	if left := waitFor[*FormLeft](t, back, nil); left.Conv != conv || left.Team != "tm_x" {
+		t.Fatalf("left=%+v", left)
+	}
+}
+
+// TestSendBackFails: a form whose actor fails on its way back to the
+// inbox is filed there all the same, from what the dispatcher kept.
+func TestSendBackFails(t *testing.T) {
+	st := sqliteStore(t)
+	gs := &gatedStore{Conversations: st}
+	f := newStoreFixture(t, gs, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	conv, _, xena, _ := takenAway(t, f)
+	begun, release := gs.arm()
+	defer release()
+	f.send(f.dispatcher, &RemoveAgent{Agent: xena.ID})
+	<-begun
+	f.system.Root.Stop(f.dir.PID(KindConv, string(conv))) // it fails before it parks
+	xv, _ := f.agent("xavi", 1)
+	poll.Until(t, testWait, "the form in tm_x's inbox", func() bool {
+		page, ok := f.ask(&ListInbox{Agent: xv.ID, Team: "tm_x"}).(*InboxPage)
+		return ok && len(page.Items) == 1 && page.Items[0].Conv == conv && page.Items[0].Preview == "where is my parcel?"
+	})
+}

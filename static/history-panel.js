@@ -44,6 +44,7 @@ export class HistoryPanel {
     this.results = [];
     this.asked = null; // the last search's path and parameters, for its next page
     this.next = ''; // the cursor of the page after the last one shown; '' when none
+    this.gen = 0; // counts requests: only the newest one's answer is shown
     this.draw();
   }
 
@@ -55,12 +56,24 @@ export class HistoryPanel {
   // search asks for what the form says, or the newest when it says
   // nothing; more asks for the next page of the last search, kept below
   // what is shown (both APIs page with before=next).
+  // Only the newest request's answer is shown (gen): a page that comes
+  // back after a new search was asked for is dropped, and More is off
+  // while its page is on its way, so no page is appended twice.
   async search(more = false) {
-    if (!more || !this.asked) this.asked = this.query();
+    if (more && (!this.asked || !this.next)) return;
+    const gen = ++this.gen;
+    if (!more) {
+      this.asked = this.query();
+      this.next = '';
+      this.more.hidden = true;
+    }
+    this.more.disabled = true;
     const { path, params } = this.asked;
     const p = new URLSearchParams(params);
     if (more) p.set('before', this.next);
     const body = await this.get(`${path}?${p}`);
+    if (gen !== this.gen) return;
+    this.more.disabled = false;
     if (!body) return;
     const found = path === 'api/search'
       ? (body.results ?? []).map((r) => ({ conv: r.conversation, seq: r.seq ?? 0, snippet: r.snippet ?? '' }))
