@@ -300,7 +300,10 @@ func (d *dispatcher) transferToQueue(ctx actor.Context, c *convRec, team string,
 			ctx.Respond(&FrameError{Code: ErrCodeUnknownTeam, Message: "no such team"})
 			return
 		}
-		if ok, code := to.takes(d.Now()); !ok {
+		// A form whose customer is away goes to the team's inbox, which
+		// takes forms while the team is closed (backToInbox).
+		toInbox := c.awaitCustomer && c.customer.conn == ""
+		if ok, code := to.takes(d.Now()); !ok && (code != ErrCodeTeamClosed || !toInbox) {
 			ctx.Respond(&FrameError{Code: code, Message: "that team takes no new customers now"})
 			return
 		}

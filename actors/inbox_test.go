@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"kefu/hours"
 	"kefu/internal/poll"
 	"kefu/limit"
 	"kefu/store"
@@ -342,5 +343,25 @@ func TestSendBackFails(t *testing.T) {
 	poll.Until(t, testWait, "the form in tm_x's inbox", func() bool {
 		page, ok := f.ask(&ListInbox{Agent: xv.ID, Team: "tm_x"}).(*InboxPage)
 		return ok && len(page.Items) == 1 && page.Items[0].Conv == conv && page.Items[0].Preview == "where is my parcel?"
+	})
+}
+
+// TestSendBackToClosedTeam: a form whose customer is away may be handed
+// to a team closed by its hours, whose inbox takes forms while closed; an
+// archived team is refused still.
+func TestSendBackToClosedTeam(t *testing.T) {
+	st := sqliteStore(t)
+	f := newStoreFixture(t, st, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+	conv, _, xena, xp := takenAway(t, f)
+	f.send(f.dispatcher, &TeamChanged{Team: store.Team{ID: "tm_shut", Name: "shut", Version: 1, Hours: hours.Spec{TimeZone: "UTC"}}})
+	f.send(f.dispatcher, &TeamChanged{Team: store.Team{ID: "tm_old", Name: "old", Version: 1, Hours: hours.Spec{AlwaysOpen: true}, ArchivedAt: time.Now()}})
+	if fe, ok := f.ask(&TransferConv{Conv: conv, By: xena.ID, To: "tm_old"}).(*FrameError); !ok || fe.Code != ErrCodeUnknownTeam {
+		t.Fatalf("to an archived team: %#v, want %s", fe, ErrCodeUnknownTeam)
+	}
+	f.send(f.dispatcher, &TransferConv{Conv: conv, By: xena.ID, To: "tm_shut"})
+	waitFor[*ConvClosed](t, xp, nil)
+	poll.Until(t, testWait, "the form in tm_shut's inbox", func() bool {
+		rec, err := st.Conversation(context.Background(), string(conv))
+		return err == nil && rec.Inbox && rec.Team == "tm_shut"
 	})
 }
