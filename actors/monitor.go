@@ -12,8 +12,14 @@ import (
 // Messages the monitor receives.
 type (
 	// GetSupervision asks for the supervisor's view. Answered with
-	// *Supervision (monitor_report.go).
-	GetSupervision struct{}
+	// *Supervision (monitor_report.go), whose history holds only the
+	// points after Since (all of them when zero), none with NoHistory: on
+	// a cluster the answer crosses nodes at every poll, and an hour of
+	// points with every team's share in each is large.
+	GetSupervision struct {
+		Since     time.Time
+		NoHistory bool
+	}
 
 	// monitorTick is the monitor's own timer: time to sample.
 	monitorTick struct{}
@@ -152,7 +158,7 @@ func (m *monitor) Receive(ctx actor.Context) {
 	case *NodeSample:
 		m.heard(msg)
 	case *GetSupervision:
-		ctx.Respond(m.report())
+		ctx.Respond(m.report(msg))
 	case *actor.Stopping:
 		if m.stop != nil {
 			m.stop()

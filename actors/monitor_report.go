@@ -72,15 +72,21 @@ func percentiles(h *hdrhistogram.Histogram) Percentiles {
 	return Percentiles{Count: n, P50: ms(50), P90: ms(90), P99: ms(99)}
 }
 
-// report builds the answer: copies only, nothing of the monitor's state
-// leaves the actor.
-func (m *monitor) report() *Supervision {
+// report builds the answer to q: copies only, nothing of the monitor's
+// state leaves the actor.
+func (m *monitor) report(q *GetSupervision) *Supervision {
 	out := &Supervision{
 		Sampled:     m.sampled,
 		SampleEvery: m.SampleEvery,
 		PointEvery:  m.PointEvery,
 		Nodes:       len(m.nodes),
-		History:     m.ring.items(),
+	}
+	if !q.NoHistory {
+		for _, p := range m.ring.items() {
+			if p.At.After(q.Since) {
+				out.History = append(out.History, p)
+			}
+		}
 	}
 	if m.latest == nil {
 		return out

@@ -164,6 +164,22 @@ func TestMonitor(t *testing.T) {
 			t.Fatalf("history %v then %v: want oldest first", s.History[0].At, p.At)
 		}
 	})
+	t.Run("HistorySince", func(t *testing.T) {
+		ask := func(q *GetSupervision) *Supervision {
+			res, err := f.system.Root.RequestFuture(f.dir.PID(KindMonitor, MonitorID), q, testWait).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.(*Supervision)
+		}
+		all := ask(&GetSupervision{}).History
+		if got := ask(&GetSupervision{Since: all[0].At}).History; len(got) != 1 || !got[0].At.Equal(all[1].At) {
+			t.Fatalf("since the first point: %+v, want the second only", got)
+		}
+		if s := ask(&GetSupervision{NoHistory: true}); len(s.History) != 0 || s.Sampled.IsZero() {
+			t.Fatalf("no history: %d points, sampled %v; want none, and the rest", len(s.History), s.Sampled)
+		}
+	})
 }
 
 // TestMonitorTeamPoints: each point carries every team's share (its
@@ -180,6 +196,9 @@ func TestMonitorTeamPoints(t *testing.T) {
 	d, _ := f.customer("d")
 	f.request(d, "tm_x") // xena is full: d waits in tm_x
 	f.event(RoutingQueued)
+	// A sample asked for before d queued may come in after the clock
+	// moves and close the point: wait for one that has d first.
+	f.waitSupervision("a sample with d waiting", func(s *Supervision) bool { return s.Now.Queued == 1 })
 	clock.advance(20 * time.Second)
 	s := f.waitSupervision("a point with d waiting", func(s *Supervision) bool { return len(s.History) > 0 && s.History[len(s.History)-1].Queued == 1 })
 	shares := map[string]TeamPoint{}

@@ -113,7 +113,9 @@ func (g *Gateway) SupervisorStats() http.Handler {
 			since = t
 		}
 		monitor := g.cfg.Dir.PID(actors.KindMonitor, actors.MonitorID)
-		res, err := g.cfg.Root.RequestFuture(monitor, &actors.GetSupervision{}, monitorTimeout).Result()
+		// The monitor sends only the points after since; the filter
+		// below drops those whose stamp (milliseconds) is since itself.
+		res, err := g.cfg.Root.RequestFuture(monitor, &actors.GetSupervision{Since: since}, monitorTimeout).Result()
 		s, ok := res.(*actors.Supervision)
 		if err != nil || !ok {
 			g.cfg.Log.Error("supervisor stats: the monitor did not answer", "err", err)

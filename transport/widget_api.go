@@ -111,7 +111,7 @@ func widgetTeam(t store.Team, online int, now time.Time) widgetTeamOut {
 // sample; false when the monitor did not answer.
 func (g *Gateway) teamsOnline() (map[string]int, bool) {
 	monitor := g.cfg.Dir.PID(actors.KindMonitor, actors.MonitorID)
-	res, err := g.cfg.Root.RequestFuture(monitor, &actors.GetSupervision{}, monitorTimeout).Result()
+	res, err := g.cfg.Root.RequestFuture(monitor, &actors.GetSupervision{NoHistory: true}, monitorTimeout).Result()
 	s, ok := res.(*actors.Supervision)
 	if err != nil || !ok {
 		return nil, false
