@@ -25,6 +25,7 @@ type convView struct {
 	inflight []inflightPost // posted, not yet answered (connection_inflight.go)
 	echoes   map[string]int // answers still due to the connection's own resends, by cid (connection_inflight.go)
 	held     []*ConvMessage // past a gap, by seq (connection_gaps.go)
+	lastNote uint64         // the newest private note sent to an agent's client (connection_notes.go)
 	asked    bool           // a Sync for a gap or a move is unanswered (connection_gaps.go)
 	askedAt  time.Time      // when it was sent (connection_probe.go)
 	ending   bool           // the client asked to end it; no end heard yet
@@ -111,14 +112,6 @@ func (c *connection) convClosed(ctx actor.Context, msg *ConvClosed) {
 // before).
 func (c *connection) convEvent(ctx actor.Context, msg any) {
 	if c.admitted {
-		c.send(ctx, msg)
-	}
-}
-
-// noteAdded passes a private note on to an agent's client, for a
-// conversation it has: never to a customer's, whatever sent it.
-func (c *connection) noteAdded(ctx actor.Context, msg *NoteAdded) {
-	if _, open := c.convs[msg.Conv]; open && c.admitted && c.me.Role == RoleAgent {
 		c.send(ctx, msg)
 	}
 }

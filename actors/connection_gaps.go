@@ -113,6 +113,7 @@ func (c *connection) filled(ctx actor.Context, v *convView, o *ConvOpened) {
 		out.After = missed[0].Seq - 1
 		out.More = out.After > had
 		v.last = missed[len(missed)-1].Seq
+		v.notesShown(out.Notes) // the client has them from the frame
 		c.send(ctx, &out)
 	} else {
 		for i := range missed {
@@ -121,6 +122,7 @@ func (c *connection) filled(ctx actor.Context, v *convView, o *ConvOpened) {
 		}
 	}
 	c.release(ctx, v)
+	c.missedNotes(ctx, v, o)
 	if len(v.held) > 0 {
 		c.askAfter(ctx, o.Conv, v)
 	}

@@ -129,6 +129,7 @@ func (c *connection) opened(ctx actor.Context, o *ConvOpened) {
 	out.After = v.last - uint64(len(out.History))
 	out.More = out.After > had // a page that starts past what the client has
 	v.synced = true
+	v.notesShown(out.Notes)
 	c.send(ctx, &out)
 	c.release(ctx, v) // what waited behind a gap the opening filled
 	if c.Pool.rules().readsFrom(c.me.Role) == readFromGreeting {
