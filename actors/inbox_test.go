@@ -305,17 +305,25 @@ func TestSendBackCrossesEnd(t *testing.T) {
 	}
 }
 
-// TestSendBackCustomerReturns: a customer back while its form is on its
-// way back to the inbox is told it waits in the inbox, not that it is in
-// a chat (whose actor is about to stop), and hears "left" once stored.
-func TestSendBackCustomerReturns(t *testing.T) {
-	st := sqliteStore(t)
-	gs := &gatedStore{Conversations: st}
-	f := newStoreFixture(t, gs, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
+// sendBackHeld takes a form away from its customer (takenAway), removes
+// its agent, and holds the store's next write: the form is on its way
+// back to the inbox until release.
+func sendBackHeld(t *testing.T) (f *fixture, conv ConvID, carol Party, release func()) {
+	t.Helper()
+	gs := &gatedStore{Conversations: sqliteStore(t)}
+	f = newStoreFixture(t, gs, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
 	conv, carol, xena, _ := takenAway(t, f)
 	begun, release := gs.arm()
 	f.send(f.dispatcher, &RemoveAgent{Agent: xena.ID})
 	<-begun // the send-back's write (or a write before it) is held
+	return f, conv, carol, release
+}
+
+// TestSendBackCustomerReturns: a customer back while its form is on its
+// way back to the inbox is told it waits in the inbox, not that it is in
+// a chat (whose actor is about to stop), and hears "left" once stored.
+func TestSendBackCustomerReturns(t *testing.T) {
+	f, conv, carol, release := sendBackHeld(t)
 	back := f.probe()
 	res, ok := f.ask(&CustomerConnect{Customer: carol, Conn: back.id, Pool: PoolNative}).(*CustomerAdmitted)
 	release()
@@ -330,14 +338,8 @@ func TestSendBackCustomerReturns(t *testing.T) {
 // TestSendBackFails: a form whose actor fails on its way back to the
 // inbox is filed there all the same, from what the dispatcher kept.
 func TestSendBackFails(t *testing.T) {
-	st := sqliteStore(t)
-	gs := &gatedStore{Conversations: st}
-	f := newStoreFixture(t, gs, DispatcherConfig{AgentGrace: time.Minute, CustomerGrace: time.Minute})
-	conv, _, xena, _ := takenAway(t, f)
-	begun, release := gs.arm()
+	f, conv, _, release := sendBackHeld(t)
 	defer release()
-	f.send(f.dispatcher, &RemoveAgent{Agent: xena.ID})
-	<-begun
 	f.system.Root.Stop(f.dir.PID(KindConv, string(conv))) // it fails before it parks
 	xv, _ := f.agent("xavi", 1)
 	poll.Until(t, testWait, "the form in tm_x's inbox", func() bool {
