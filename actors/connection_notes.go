@@ -8,7 +8,8 @@ import "github.com/asynkron/protoactor-go/actor"
 // gap in the numbers is not passed on: the connection asks the
 // conversation (Sync, as for a gap in the messages), whose answer carries
 // its newest notes, and filled sends the ones the client lacks, in order.
-// A lost note with no later one behind it comes with the next conv frame.
+// A lost note with no later one behind it comes with the answer to the
+// tab's next tail-loss probe (connection_probe.go), the same ask.
 
 // noteAdded passes a private note on to an agent's client, for a
 // conversation it has: never to a customer's, whatever sent it. One past

@@ -11,7 +11,8 @@ import (
 // TestNoteGapFilled: a note that reaches an agent's tab past a gap in the
 // notes' numbers (on a cluster, one lost with an agent actor that moved)
 // is not shown out of turn: the tab asks the conversation, and its client
-// gets notes 1 and 2, once each, in order.
+// gets notes 1 and 2, once each, in order. A lost last note comes with
+// the answer to the tab's next probe.
 func TestNoteGapFilled(t *testing.T) {
 	f := newFixture(t, repairCfg)
 	tab := connect(t, f, f.dir, anyone{agent: Party{Role: RoleAgent, ID: ids.Agent + "a", Name: "a"}, capacity: 1},
@@ -45,4 +46,11 @@ func TestNoteGapFilled(t *testing.T) {
 	if !slices.Equal(got, []uint64{1, 2}) {
 		t.Fatalf("the client got notes %v, want [1 2]", got)
 	}
+
+	// The last note lost, none behind it: a probe's ask (a Sync, as on a
+	// cluster every few seconds) brings it.
+	f.send(f.dir.PID(KindConv, string(conv)), &PostNote{From: tab.me, Conn: agentActor.id, Text: "third", ClientID: "third"})
+	waitFor(t, agentActor, func(m *NoteAdded) bool { return m.Note.N == 3 })
+	f.send(f.dir.PID(KindConv, string(conv)), &Sync{Conn: tab.id, Party: tab.me, After: 0})
+	tab.next(func(m any) bool { n, ok := m.(*NoteAdded); return ok && n.Note.N == 3 })
 }
