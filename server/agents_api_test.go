@@ -36,6 +36,13 @@ func (ts *testServer) api(t *testing.T, method, path, token, body string) (int, 
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return sendJSON(t, req)
+}
+
+// sendJSON sends req and returns its status and its JSON answer (nil when
+// the body is not JSON).
+func sendJSON(t *testing.T, req *http.Request) (int, map[string]any) {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -92,12 +92,5 @@ func uploadAt(t *testing.T, addr, token, conv, name string, body []byte) (int, m
 	req, _ := http.NewRequest("POST", u, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/octet-stream")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out
+	return sendJSON(t, req)
 }

@@ -3,6 +3,7 @@ import errors from './errors.js';
 import history from './history.js';
 import cannedEd from './canned-editor.js';
 import compose from './compose.js';
+import attachments from './attachments.js';
 
 export default {
   zh: {
@@ -10,6 +11,7 @@ export default {
     ...history.zh,
     ...cannedEd.zh,
     ...compose.zh,
+    ...attachments.zh,
     'title': 'kefu 客服工作台',
     'lang.switch': 'English',
     'lang.label': '切换语言：English',
@@ -75,12 +77,6 @@ export default {
     'chat.message': '消息',
     'chat.placeholder': '输入回复，Enter 发送，Shift+Enter 换行',
     'chat.send': '发送',
-    'file.button': '文件',
-    'file.attach': '发送文件或图片',
-    'file.uploading': '正在上传 {name}……',
-    'file.refused': '{name} 没有发送：{why}',
-    'file.tooLarge': '{name} 没有发送：文件太大，最大 {max}。',
-    'file.failed': '无法下载这个文件，请稍后再试。',
     'note.switch': '备注',
     'note.placeholder': '写一条内部备注：只有客服和主管能看到，顾客看不到',
     'note.send': '添加备注',
@@ -139,6 +135,7 @@ export default {
     ...history.en,
     ...cannedEd.en,
     ...compose.en,
+    ...attachments.en,
     'title': 'kefu agent console',
     'lang.switch': '中文',
     'lang.label': 'Switch language: 中文',
@@ -204,12 +201,6 @@ export default {
     'chat.message': 'Message',
     'chat.placeholder': 'Type a reply. Enter sends, Shift+Enter adds a line',
     'chat.send': 'Send',
-    'file.button': 'File',
-    'file.attach': 'Send a file or picture',
-    'file.uploading': 'Uploading {name}…',
-    'file.refused': '{name} was not sent: {why}',
-    'file.tooLarge': '{name} was not sent: files are at most {max}.',
-    'file.failed': 'The file could not be downloaded. Try again later.',
     'note.switch': 'Note',
     'note.placeholder': 'Write a private note: agents and supervisors see it, the customer never does',
     'note.send': 'Add note',

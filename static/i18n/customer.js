@@ -1,11 +1,13 @@
 // The customer widget's text (index.html, customer.js).
 import errors from './errors.js';
 import compose from './compose.js';
+import attachments from './attachments.js';
 
 export default {
   zh: {
     ...errors.zh,
     ...compose.zh,
+    ...attachments.zh,
     'title': 'kefu 在线客服',
     'title.unread': '({n}) 新回复',
     'title.unreadMany': '({n}) 新回复',
@@ -51,12 +53,6 @@ export default {
     'chat.message': '消息',
     'chat.placeholder': '输入消息，Enter 发送，Shift+Enter 换行',
     'chat.send': '发送',
-    'file.button': '文件',
-    'file.attach': '发送文件或图片',
-    'file.uploading': '正在上传 {name}……',
-    'file.refused': '{name} 没有发送：{why}',
-    'file.tooLarge': '{name} 没有发送：文件太大，最大 {max}。',
-    'file.failed': '无法下载这个文件，请稍后再试。',
     'chat.end': '结束对话',
     'chat.endAsk': '确定结束对话吗？',
     'chat.endYes': '结束',
@@ -93,6 +89,7 @@ export default {
   en: {
     ...errors.en,
     ...compose.en,
+    ...attachments.en,
     'title': 'kefu customer service',
     'title.unread': '({n}) New reply',
     'title.unreadMany': '({n}) New replies',
@@ -138,12 +135,6 @@ export default {
     'chat.message': 'Message',
     'chat.placeholder': 'Type a message. Enter sends, Shift+Enter adds a line',
     'chat.send': 'Send',
-    'file.button': 'File',
-    'file.attach': 'Send a file or picture',
-    'file.uploading': 'Uploading {name}…',
-    'file.refused': '{name} was not sent: {why}',
-    'file.tooLarge': '{name} was not sent: files are at most {max}.',
-    'file.failed': 'The file could not be downloaded. Try again later.',
     'chat.end': 'End chat',
     'chat.endAsk': 'End this chat?',
     'chat.endYes': 'Yes, end it',
